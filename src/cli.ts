@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from './config.js';
+import { DataDirLockedError } from './db/pglite.js';
+import { DEMO_OWNER, DEMO_STAFF, demoLinks, ensureDemo } from './demo.js';
+import { DomainError } from './domain/errors.js';
+import { createDeps } from './runtime.js';
+import { startServer, stopOnSignals } from './server.js';
+import { addUser } from './services/accounts/accounts.service.js';
+
+const program = new Command('velvet').description('Tickets, VIP tables and the door for nightlife events');
+
+async function serve(withDemo: boolean): Promise<void> {
+  const config = loadConfig();
+  const deps = await createDeps(config);
+  const demo = withDemo ? await ensureDemo(deps) : undefined;
+  const { address, stop } = await startServer(deps, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  stopOnSignals(stop, (m) => console.error(m));
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`;
+  console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}`);
+  if (demo) {
+    const links = demoLinks(demo, config.publicUrl);
+    console.log(`
+Demo data ready:
+  owner login   ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
+  staff login   ${DEMO_STAFF.email} / ${DEMO_STAFF.password}
+  demo event    ${links.event}
+  VIP ticket QR ${links.ticketQr}
+  VIP order     ${links.order}
+`);
+  }
+}
+
+program.command('serve').description('Run the HTTP server and background jobs').action(() => serve(false));
+program.command('demo').description('Seed demo data once, then serve (what `npm start` runs)').action(() => serve(true));
+
+program
+  .command('migrate')
+  .description('Apply database migrations and exit (the server also migrates on start)')
+  .action(async () => {
+    const deps = await createDeps(loadConfig());
+    await deps.database.close();
+    console.log(`Migrations applied (${deps.database.kind}).`);
+  });
+
+const user = program.command('user').description('Manage owner and staff accounts');
+user
+  .command('add')
+  .description('Create an account')
+  .requiredOption('--email <email>', 'login email')
+  .requiredOption('--password <password>', 'at least 8 characters')
+  .addOption(new Option('--role <role>', 'what the account may do').choices(['owner', 'staff']).makeOptionMandatory())
+  .action(async (opts: { email: string; password: string; role: 'owner' | 'staff' }) => {
+    const deps = await createDeps(loadConfig());
+    try {
+      const created = await addUser(deps, opts);
+      console.log(`Created ${created.role} account ${created.email}`);
+    } finally {
+      await deps.database.close();
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof DataDirLockedError || err instanceof DomainError) console.error(`velvet: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

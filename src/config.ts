@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment; README's "Configuration" lists them all.
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  VELVET_DATA_DIR: z.string().min(1).default('./data'),
+  VELVET_PUBLIC_URL: z.string().url().optional(),
+  VELVET_HOLD_SECONDS: z.coerce.number().int().min(1).default(600),
+  VELVET_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  VELVET_REENTRY_WARNING_SECONDS: z.coerce.number().int().min(0).default(60),
+  VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+  VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
+  VELVET_SECRET: z.string().min(32).optional(),
+  PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_API_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  holdSeconds: number;
+  tokenTtlSeconds: number;
+  reentryWarningSeconds: number;
+  sweepIntervalMs: number;
+  refundRatePerSecond: number;
+  secret: string | undefined;
+  payments:
+    | { provider: 'local' }
+    | { provider: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: string | undefined };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  let payments: Config['payments'] = { provider: 'local' };
+  if (e.PAYMENT_PROVIDER === 'stripe') {
+    if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET) {
+      throw new Error('Invalid configuration: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
+    }
+    payments = {
+      provider: 'stripe',
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiUrl: e.STRIPE_API_URL,
+    };
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.VELVET_DATA_DIR,
+    publicUrl: (e.VELVET_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    holdSeconds: e.VELVET_HOLD_SECONDS,
+    tokenTtlSeconds: e.VELVET_TOKEN_TTL_SECONDS,
+    reentryWarningSeconds: e.VELVET_REENTRY_WARNING_SECONDS,
+    sweepIntervalMs: e.VELVET_SWEEP_INTERVAL_MS,
+    refundRatePerSecond: e.VELVET_REFUND_RATE_PER_SECOND,
+    secret: e.VELVET_SECRET,
+    payments,
+  };
+}

@@ -1,0 +1,63 @@
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Executor } from '../database.js';
+import { orders } from '../schema.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+
+export async function insertOrder(db: Executor, o: typeof orders.$inferInsert): Promise<OrderRow> {
+  const [row] = await db.insert(orders).values(o).returning();
+  return row!;
+}
+
+export async function findOrder(db: Executor, id: string, opts: { lock?: boolean } = {}): Promise<OrderRow | null> {
+  const q = db.select().from(orders).where(eq(orders.id, id));
+  const [row] = opts.lock ? await q.for('update') : await q;
+  return row ?? null;
+}
+
+export async function findOrderByPaymentId(db: Executor, providerPaymentId: string, opts: { lock?: boolean } = {}) {
+  const q = db.select().from(orders).where(eq(orders.providerPaymentId, providerPaymentId));
+  const [row] = opts.lock ? await q.for('update') : await q;
+  return row ?? null;
+}
+
+export async function updateOrder(
+  db: Executor,
+  id: string,
+  patch: Partial<
+    Pick<OrderRow, 'status' | 'paidAt' | 'refundedCents' | 'refundReason' | 'providerPaymentId' | 'providerClientSecret'>
+  >,
+): Promise<OrderRow> {
+  const [row] = await db.update(orders).set({ ...patch, updatedAt: sql`now()` }).where(eq(orders.id, id)).returning();
+  return row!;
+}
+
+/** Pending orders whose hold has lapsed, locked; rows another sweeper holds are skipped, not awaited. */
+export async function claimExpiredHolds(db: Executor, now: Date, limit: number): Promise<OrderRow[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, 'pending'), lte(orders.expiresAt, now)))
+    .orderBy(orders.expiresAt)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+}
+
+export async function listEventOrders(
+  db: Executor,
+  eventId: string,
+  statuses: OrderRow['status'][],
+  opts: { lock?: boolean } = {},
+): Promise<OrderRow[]> {
+  const q = db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.eventId, eventId), inArray(orders.status, statuses)))
+    .orderBy(orders.id);
+  return opts.lock ? q.for('update') : q;
+}
+
+export async function findOrderByManageTokenHash(db: Executor, hash: string): Promise<OrderRow | null> {
+  const [row] = await db.select().from(orders).where(eq(orders.manageTokenHash, hash));
+  return row ?? null;
+}

@@ -1,0 +1,38 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../database.js';
+import { tickets } from '../schema.js';
+
+export type TicketRow = typeof tickets.$inferSelect;
+
+export async function insertTickets(db: Executor, rows: Array<typeof tickets.$inferInsert>): Promise<TicketRow[]> {
+  return db.insert(tickets).values(rows).returning();
+}
+
+export async function listOrderTickets(db: Executor, orderId: string, opts: { lock?: boolean } = {}) {
+  const q = db.select().from(tickets).where(eq(tickets.orderId, orderId)).orderBy(asc(tickets.createdAt), asc(tickets.id));
+  return opts.lock ? q.for('update') : q;
+}
+
+export async function findTicket(db: Executor, id: string, opts: { lock?: boolean } = {}): Promise<TicketRow | null> {
+  const q = db.select().from(tickets).where(eq(tickets.id, id));
+  const [row] = opts.lock ? await q.for('update') : await q;
+  return row ?? null;
+}
+
+export async function setTicketQr(db: Executor, id: string, qr: string): Promise<void> {
+  await db.update(tickets).set({ qr, updatedAt: sql`now()` }).where(eq(tickets.id, id));
+}
+
+export async function setTicketsStatus(
+  db: Executor,
+  ids: string[],
+  from: TicketRow['status'][],
+  to: TicketRow['status'],
+): Promise<TicketRow[]> {
+  if (!ids.length) return [];
+  return db
+    .update(tickets)
+    .set({ status: to, updatedAt: sql`now()` })
+    .where(and(inArray(tickets.id, ids), inArray(tickets.status, from)))
+    .returning();
+}

@@ -1,0 +1,168 @@
+// Typed mirror of migrations/*.sql for Drizzle queries. The SQL files are the source of truth
+// (constraints, partial indexes and triggers live there); keep column names and types in step.
+import {
+  bigserial,
+  boolean,
+  char,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['owner', 'staff'] }).notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const events = pgTable('events', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  startsAt: ts('starts_at').notNull(),
+  endsAt: ts('ends_at').notNull(),
+  currency: char('currency', { length: 3 }).notNull(),
+  gaPriceCents: integer('ga_price_cents').notNull(),
+  gaCapacity: integer('ga_capacity').notNull(),
+  gaSold: integer('ga_sold').notNull().default(0),
+  status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] }).notNull().default('scheduled'),
+  cancelledAt: ts('cancelled_at'),
+  completedAt: ts('completed_at'),
+  createdBy: uuid('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const tiers = pgTable('tiers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  name: text('name').notNull(),
+  priceCents: integer('price_cents').notNull(),
+  capacity: integer('capacity').notNull(),
+  minSpendCents: integer('min_spend_cents'),
+});
+
+export const eventTables = pgTable('event_tables', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  tierId: uuid('tier_id').notNull(),
+  number: integer('number').notNull(),
+  x: doublePrecision('x').notNull(),
+  y: doublePrecision('y').notNull(),
+});
+
+export const orders = pgTable('orders', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  gaQuantity: integer('ga_quantity').notNull(),
+  eventTableId: uuid('event_table_id'),
+  status: text('status', { enum: ['pending', 'paid', 'expired', 'refunded'] }).notNull().default('pending'),
+  amountCents: integer('amount_cents').notNull(),
+  refundedCents: integer('refunded_cents').notNull().default(0),
+  currency: char('currency', { length: 3 }).notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  paidAt: ts('paid_at'),
+  refundReason: text('refund_reason', { enum: ['event_cancelled', 'late_payment'] }),
+  manageTokenHash: text('manage_token_hash').notNull(),
+  paymentProvider: text('payment_provider', { enum: ['local', 'stripe'] }).notNull(),
+  providerPaymentId: text('provider_payment_id'),
+  providerClientSecret: text('provider_client_secret'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const tickets = pgTable('tickets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  holderName: text('holder_name').notNull(),
+  status: text('status', { enum: ['pending', 'valid', 'checked_in', 'void'] }).notNull().default('pending'),
+  qr: text('qr'),
+  checkedInAt: ts('checked_in_at'),
+  firstScannerId: text('first_scanner_id'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const reservations = pgTable('reservations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  eventTableId: uuid('event_table_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  hostTicketId: uuid('host_ticket_id').notNull(),
+  status: text('status', { enum: ['pending', 'confirmed', 'checked_in', 'completed', 'cancelled'] })
+    .notNull()
+    .default('pending'),
+  noShow: boolean('no_show').notNull().default(false),
+  inviteCode: text('invite_code').notNull(),
+  checkedInAt: ts('checked_in_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const guestLinks = pgTable('guest_links', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  ticketId: uuid('ticket_id').notNull(),
+  reservationId: uuid('reservation_id').notNull(),
+  linkedByUserId: uuid('linked_by_user_id'),
+  overrideCapacity: boolean('override_capacity').notNull().default(false),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  unlinkedAt: ts('unlinked_at'),
+  unlinkedBy: text('unlinked_by', { enum: ['guest', 'purchaser', 'staff', 'system'] }),
+});
+
+export const scans = pgTable('scans', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  eventId: uuid('event_id'),
+  ticketId: uuid('ticket_id'),
+  scannerId: text('scanner_id').notNull(),
+  userId: uuid('user_id'),
+  nonce: text('nonce'),
+  scannedAt: ts('scanned_at').notNull(),
+  recordedAt: ts('recorded_at').notNull().defaultNow(),
+  offline: boolean('offline').notNull().default(false),
+  result: text('result', { enum: ['admitted', 'reentry', 'rejected'] }).notNull(),
+  reason: text('reason'),
+  offlineResult: text('offline_result', { enum: ['admitted', 'reentry', 'rejected'] }),
+  conflict: text('conflict'),
+  response: jsonb('response'),
+});
+
+export const refunds = pgTable('refunds', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  amountCents: integer('amount_cents').notNull(),
+  currency: char('currency', { length: 3 }).notNull(),
+  reason: text('reason', { enum: ['event_cancelled', 'late_payment'] }).notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+  leaseUntil: ts('lease_until'),
+  providerRefundId: text('provider_refund_id'),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const webhookEvents = pgTable('webhook_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: ts('received_at').notNull().defaultNow(),
+});

@@ -1,0 +1,33 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../services/deps.js';
+import { installErrorHandling } from './errors.js';
+import { eventRoutes } from './events.routes.js';
+import { healthRoutes } from './health.routes.js';
+import { orderRoutes } from './orders.routes.js';
+
+export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
+
+/** The whole HTTP API on one Fastify instance; `extraRoutes` lets later modules plug in. */
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger']; extraRoutes?: RouteModule[] } = {}) {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Velvet API', version: '1.0.0', description: 'Tickets, VIP tables and the door. See API.md.' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  for (const routes of [healthRoutes, eventRoutes, orderRoutes, ...(opts.extraRoutes ?? [])]) routes(app, deps);
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,58 @@
+import type { FastifyRequest } from 'fastify';
+import { hashManageToken } from '../auth/capability.js';
+import { verifySessionToken } from '../auth/session-tokens.js';
+import { findOrderByManageTokenHash } from '../db/repos/orders.repo.js';
+import type { Role } from '../db/repos/users.repo.js';
+import { DomainError } from '../domain/errors.js';
+import type { AppDeps } from '../services/deps.js';
+
+export type Caller =
+  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'order'; orderId: string }
+  | { kind: 'anonymous' };
+
+/** The bearer token from the Authorization header, or `?token=` (EventSource and <img> cannot send headers). */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new DomainError('unauthorized', 'Authorization must be "Bearer <token>"');
+    return m[1];
+  }
+  const q = (request.query as Record<string, unknown> | undefined)?.token;
+  return typeof q === 'string' && q.length ? q : undefined;
+}
+
+/**
+ * Who is calling. Staff and owner tokens are signed and carry their role; an order's manage token
+ * is opaque and looked up by its hash. A token that is neither is a bad credential (401).
+ */
+export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, request: FastifyRequest): Promise<Caller> {
+  const token = bearerToken(request);
+  if (!token) return { kind: 'anonymous' };
+  if (token.includes('.')) {
+    const claims = verifySessionToken(deps.keys.sessionSecret, token, deps.clock.now());
+    if (!claims) throw new DomainError('unauthorized', 'The token is invalid or expired; log in again');
+    return { kind: 'user', userId: claims.sub, role: claims.role };
+  }
+  if (token.length > 100) throw new DomainError('unauthorized', 'The token is not valid');
+  const order = await findOrderByManageTokenHash(deps.database.db, hashManageToken(token));
+  if (!order) throw new DomainError('unauthorized', 'The token is not valid');
+  return { kind: 'order', orderId: order.id };
+}
+
+export function requireRole(caller: Caller, roles: Role[]): Extract<Caller, { kind: 'user' }> {
+  if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'Log in first');
+  if (caller.kind !== 'user' || !roles.includes(caller.role)) {
+    throw new DomainError('forbidden', `Only ${roles.join(' or ')} accounts may do this`);
+  }
+  return caller;
+}
+
+/** An order's own token; the owner account may also act on any order. */
+export function requireOrderAccess(caller: Caller, orderId: string, opts: { ownerToo: boolean }): void {
+  if (caller.kind === 'anonymous') throw new DomainError('unauthorized', "Use the order's manage token");
+  if (caller.kind === 'order' && caller.orderId === orderId) return;
+  if (opts.ownerToo && caller.kind === 'user' && caller.role === 'owner') return;
+  throw new DomainError('forbidden', 'This token does not give access to that order');
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../domain/errors.js';
+
+/** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
+const STATUS: Record<string, number> = {
+  invalid_request: 400,
+  invalid_signature: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_invite: 404,
+  payload_too_large: 413,
+  payment_unavailable: 502,
+};
+
+export const statusOf = (code: string) => STATUS[code] ?? 409;
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export const errorBody = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  error: details ? { code, message, details } : { code, message },
+});
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if ((err as unknown) instanceof DomainError) {
+      const d = err as unknown as DomainError;
+      return reply.status(statusOf(d.code)).send(errorBody(d.code, d.message, d.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      // A malformed id in the path names nothing that exists: that is "not found", not bad input.
+      if (err.validationContext === 'params') return reply.status(404).send(errorBody('not_found', 'Not found'));
+      const details: Record<string, string> = {};
+      for (const v of err.validation) {
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (err.validationContext ?? 'body');
+        details[field] ??= v.message ?? 'invalid';
+      }
+      return reply.status(400).send(errorBody('invalid_request', 'The request is not valid', details));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send(errorBody('payload_too_large', 'The request body is too large'));
+    if (status === 415) return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
+    if (status >= 400 && status < 500) {
+      return reply.status(400).send(errorBody('invalid_request', err.message, { body: err.message }));
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

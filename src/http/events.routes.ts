@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { endEvent } from '../services/events/complete-event.service.js';
+import { createEvent } from '../services/events/create-event.service.js';
+import { getEvent, getFloorPlan } from '../services/events/read-event.service.js';
+import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
+import type { AppDeps } from '../services/deps.js';
+import { requireRole, resolveCaller } from './auth.js';
+import { cents, currency, idParams, timestamp } from './schemas.js';
+import type { ZodApp } from './routes.types.js';
+
+const createEventBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  starts_at: timestamp,
+  ends_at: timestamp,
+  currency,
+  ga: z.object({ price_cents: cents, capacity: z.int().min(0).max(1_000_000) }),
+  tiers: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(100),
+        price_cents: cents,
+        capacity: z.int().min(1).max(100),
+        min_spend_cents: cents.optional(),
+      }),
+    )
+    .max(50)
+    .default([]),
+  tables: z
+    .array(
+      z.object({
+        number: z.int().min(1).max(10_000),
+        tier: z.string().trim().min(1).max(100),
+        x: z.number().finite(),
+        y: z.number().finite(),
+      }),
+    )
+    .max(500)
+    .default([]),
+});
+
+const patchEventBody = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), starts_at: timestamp.optional(), ends_at: timestamp.optional() })
+  .refine((b) => b.name !== undefined || b.starts_at !== undefined || b.ends_at !== undefined, 'nothing to change');
+
+export function eventRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post('/api/v1/events', { schema: { tags: ['events'], body: createEventBody } }, async (request, reply) => {
+    const owner = requireRole(await resolveCaller(deps, request), ['owner']);
+    const b = request.body;
+    const event = await createEvent(deps, owner.userId, {
+      name: b.name,
+      startsAt: b.starts_at,
+      endsAt: b.ends_at,
+      currency: b.currency,
+      ga: { priceCents: b.ga.price_cents, capacity: b.ga.capacity },
+      tiers: b.tiers.map((t) => ({ name: t.name, priceCents: t.price_cents, capacity: t.capacity, minSpendCents: t.min_spend_cents })),
+      tables: b.tables,
+    });
+    return reply.status(201).send(event);
+  });
+
+  app.get('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams } }, async (request) => {
+    const caller = await resolveCaller(deps, request);
+    return getEvent(deps, request.params.id, caller.kind === 'user');
+  });
+
+  app.patch('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams, body: patchEventBody } }, async (request) => {
+    requireRole(await resolveCaller(deps, request), ['owner']);
+    const b = request.body;
+    return rescheduleEvent(deps, request.params.id, { name: b.name, startsAt: b.starts_at, endsAt: b.ends_at });
+  });
+
+  app.post('/api/v1/events/:id/end', { schema: { tags: ['events'], params: idParams } }, async (request) => {
+    requireRole(await resolveCaller(deps, request), ['owner']);
+    await endEvent(deps, request.params.id);
+    return getEvent(deps, request.params.id, true);
+  });
+
+  app.get('/api/v1/events/:id/floor-plan', { schema: { tags: ['events'], params: idParams } }, async (request) => {
+    requireRole(await resolveCaller(deps, request), ['owner', 'staff']);
+    return getFloorPlan(deps, request.params.id);
+  });
+}

@@ -1,0 +1,88 @@
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { findTicket } from '../db/repos/tickets.repo.js';
+import { DomainError, notFound } from '../domain/errors.js';
+import type { AppDeps } from '../services/deps.js';
+import { getOrderView, paymentView } from '../services/orders/order-view.service.js';
+import { payLocal } from '../services/orders/pay-order.service.js';
+import { placeOrder } from '../services/orders/place-order.service.js';
+import { findOrder } from '../db/repos/orders.repo.js';
+import { requireOrderAccess, resolveCaller } from './auth.js';
+import { id, idParams, tokenQuery } from './schemas.js';
+import type { ZodApp } from './routes.types.js';
+
+const placeOrderBody = z.object({
+  email: z.email().max(320),
+  name: z.string().trim().min(1).max(100),
+  ga_quantity: z.int().min(1).max(20),
+  table_id: id.optional(),
+});
+
+export function orderRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post(
+    '/api/v1/events/:id/orders',
+    { schema: { tags: ['buying'], params: idParams, body: placeOrderBody } },
+    async (request, reply) => {
+      const b = request.body;
+      const { order, manageToken } = await placeOrder(deps, {
+        eventId: request.params.id,
+        email: b.email,
+        name: b.name,
+        gaQuantity: b.ga_quantity,
+        tableId: b.table_id,
+      });
+      return reply.status(201).send({
+        order_id: order.id,
+        status: order.status,
+        amount_cents: order.amountCents,
+        currency: order.currency,
+        expires_at: order.expiresAt.toISOString(),
+        manage_token: manageToken,
+        manage_url: `${deps.config.publicUrl}/orders/${order.id}#token=${manageToken}`,
+        payment: paymentView(order),
+      });
+    },
+  );
+
+  app.get('/api/v1/orders/:id', { schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } }, async (request) => {
+    const caller = await resolveCaller(deps, request);
+    await mustExist(deps, request.params.id);
+    requireOrderAccess(caller, request.params.id, { ownerToo: true });
+    return getOrderView(deps, request.params.id);
+  });
+
+  app.post('/api/v1/orders/:id/pay-local', { schema: { tags: ['buying'], params: idParams } }, async (request) => {
+    const caller = await resolveCaller(deps, request);
+    await mustExist(deps, request.params.id);
+    requireOrderAccess(caller, request.params.id, { ownerToo: false });
+    await payLocal(deps, request.params.id);
+    return getOrderView(deps, request.params.id);
+  });
+
+  app.post('/api/v1/orders/:id/cancel', { schema: { tags: ['buying'], params: idParams } }, async (request) => {
+    const caller = await resolveCaller(deps, request);
+    await mustExist(deps, request.params.id);
+    requireOrderAccess(caller, request.params.id, { ownerToo: false });
+    throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
+  });
+
+  app.get(
+    '/api/v1/tickets/:id/qr.svg',
+    { schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } },
+    async (request, reply) => {
+      const caller = await resolveCaller(deps, request);
+      const ticket = await findTicket(deps.database.db, request.params.id);
+      if (!ticket) throw notFound('ticket');
+      requireOrderAccess(caller, ticket.orderId, { ownerToo: true });
+      if (!ticket.qr || (ticket.status !== 'valid' && ticket.status !== 'checked_in')) {
+        throw new DomainError('ticket_not_valid', `This ticket has no code to show (status ${ticket.status})`);
+      }
+      const svg = await QRCode.toString(ticket.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(svg);
+    },
+  );
+}
+
+async function mustExist(deps: AppDeps, orderId: string): Promise<void> {
+  if (!(await findOrder(deps.database.db, orderId))) throw notFound('order');
+}

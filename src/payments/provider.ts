@@ -1,0 +1,35 @@
+export interface PaymentRequest {
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  email: string;
+}
+
+export interface RefundRequest {
+  providerPaymentId: string;
+  amountCents: number;
+  /** Fixed per refund row: a retried call can never refund twice. */
+  idempotencyKey: string;
+}
+
+/**
+ * Where money moves. Calls go out only after the order's hold is committed, never inside a
+ * transaction: a slow provider must not hold database locks.
+ */
+export interface PaymentProvider {
+  readonly name: 'local' | 'stripe';
+  createPayment(req: PaymentRequest): Promise<{ providerPaymentId: string; clientSecret: string | null }>;
+  refund(req: RefundRequest): Promise<{ providerRefundId: string }>;
+}
+
+/** A provider's refusal; `retryable` for rate limits, server errors and network failures. */
+export class PaymentProviderError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly providerCode?: string,
+  ) {
+    super(message);
+    this.name = 'PaymentProviderError';
+  }
+}

@@ -1,0 +1,31 @@
+import { loadKeys } from './auth/ticket-signer.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { openDatabase } from './db/open.js';
+import { localPayments } from './payments/local.js';
+import type { PaymentProvider } from './payments/provider.js';
+import type { AppDeps } from './services/deps.js';
+
+export type PaymentsFactory = (config: Config) => PaymentProvider;
+
+/** The real provider for the configuration; Stripe joins here when its provider lands. */
+export const defaultPayments: PaymentsFactory = (config) => {
+  if (config.payments.provider === 'local') return localPayments;
+  throw new Error('PAYMENT_PROVIDER=stripe is not available in this build');
+};
+
+/** Wires the dependencies every entry point (server, CLI, tests) shares. */
+export async function createDeps(
+  config: Config,
+  opts: { database?: Database; clock?: Clock; payments?: PaymentProvider } = {},
+): Promise<AppDeps> {
+  const database = opts.database ?? (await openDatabase(config));
+  try {
+    const keys = await loadKeys(database.db, config.secret);
+    return { database, clock: opts.clock ?? systemClock, config, keys, payments: opts.payments ?? defaultPayments(config) };
+  } catch (err) {
+    if (!opts.database) await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp, type RouteModule } from './http/app.js';
+import type { AppDeps } from './services/deps.js';
+import { startSweeper } from './services/jobs/sweeper.js';
+
+/**
+ * Starts the HTTP server and the background jobs; returns a stop function that drains requests,
+ * stops the jobs and closes the database (a CHECKPOINT on PGlite), in that order.
+ */
+export async function startServer(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger']; extraRoutes?: RouteModule[] } = {}) {
+  const app = await buildApp(deps, opts);
+  const stopSweeper = startSweeper(deps, deps.config.sweepIntervalMs, (m) => app.log.error(m));
+  const address = await app.listen({ port: deps.config.port, host: deps.config.host });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      await stopSweeper();
+      await deps.database.close();
+    })());
+  return { app, address, stop };
+}
+
+/** Closes cleanly on SIGTERM/SIGINT; a second signal exits at once. */
+export function stopOnSignals(stop: () => Promise<void>, log: (msg: string) => void): void {
+  let signalled = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    log(`velvet: ${signal} received, shutting down`);
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`velvet: shutdown failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}

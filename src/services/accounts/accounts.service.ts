@@ -1,0 +1,40 @@
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { signSessionToken } from '../../auth/session-tokens.js';
+import { findUserByEmail, insertUser, type Role, type UserRow } from '../../db/repos/users.repo.js';
+import { DomainError } from '../../domain/errors.js';
+import type { AppDeps } from '../deps.js';
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export async function addUser(
+  deps: Pick<AppDeps, 'database'>,
+  input: { email: string; password: string; role: Role },
+): Promise<UserRow> {
+  if (input.password.length < 8) throw new DomainError('invalid_request', 'The password needs at least 8 characters', { password: 'too short' });
+  const user = await insertUser(deps.database.db, {
+    email: normalizeEmail(input.email),
+    passwordHash: await hashPassword(input.password),
+    role: input.role,
+  });
+  if (!user) throw new DomainError('email_taken', `An account for ${input.email} already exists`);
+  return user;
+}
+
+// Compared against when the email is unknown, so a miss costs as much as a wrong password.
+let decoyHash: Promise<string> | undefined;
+
+export async function login(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'config'>,
+  input: { email: string; password: string },
+): Promise<{ token: string; role: Role; expires_at: string }> {
+  const user = await findUserByEmail(deps.database.db, normalizeEmail(input.email));
+  decoyHash ??= hashPassword('decoy password');
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
+  if (!user || !ok) throw new DomainError('unauthorized', 'Wrong email or password');
+  const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.tokenTtlSeconds;
+  return {
+    token: signSessionToken(deps.keys.sessionSecret, { sub: user.id, role: user.role, exp }),
+    role: user.role,
+    expires_at: new Date(exp * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,43 @@
+import type { EventRow, EventTableRow, TierRow } from '../../db/repos/events.repo.js';
+
+export interface EventView {
+  id: string;
+  name: string;
+  starts_at: string;
+  ends_at: string;
+  currency: string;
+  status: EventRow['status'];
+  ga: { price_cents: number; capacity: number; available: number; sold?: number };
+  tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
+  tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;
+  cancelled_at?: string | null;
+  completed_at?: string | null;
+}
+
+/** `full` adds what only the owner and staff see (sales figures, closing times). */
+export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow[], full: boolean): EventView {
+  const tierName = new Map(tiers.map((t) => [t.id, t.name]));
+  const view: EventView = {
+    id: e.id,
+    name: e.name,
+    starts_at: e.startsAt.toISOString(),
+    ends_at: e.endsAt.toISOString(),
+    currency: e.currency,
+    status: e.status,
+    ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold },
+    tiers: tiers.map((t) => ({
+      id: t.id,
+      name: t.name,
+      price_cents: t.priceCents,
+      capacity: t.capacity,
+      min_spend_cents: t.minSpendCents,
+    })),
+    tables: tables.map((t) => ({ id: t.id, number: t.number, tier: tierName.get(t.tierId) ?? '', tier_id: t.tierId, x: t.x, y: t.y })),
+  };
+  if (full) {
+    view.ga.sold = e.gaSold;
+    view.cancelled_at = e.cancelledAt?.toISOString() ?? null;
+    view.completed_at = e.completedAt?.toISOString() ?? null;
+  }
+  return view;
+}

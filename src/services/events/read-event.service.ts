@@ -1,0 +1,60 @@
+import { findEvent, listTables, listTiers } from '../../db/repos/events.repo.js';
+import { floorTables } from '../../db/repos/floor.repo.js';
+import { notFound } from '../../domain/errors.js';
+import { tableStatus, type TableStatus } from '../../domain/floor-plan.js';
+import type { Executor } from '../../db/database.js';
+import type { FloorTableRow } from '../../db/repos/floor.repo.js';
+import type { AppDeps } from '../deps.js';
+import { toEventView, type EventView } from './event-view.js';
+
+/** Anyone may read a scheduled event; only staff and the owner see past or cancelled ones. */
+export async function getEvent(deps: Pick<AppDeps, 'database'>, id: string, privileged: boolean): Promise<EventView> {
+  const db = deps.database.db;
+  const event = await findEvent(db, id);
+  if (!event || (!privileged && event.status !== 'scheduled')) throw notFound('event');
+  return toEventView(event, await listTiers(db, id), await listTables(db, id), privileged);
+}
+
+export interface FloorTable {
+  id: string;
+  number: number;
+  tier: string;
+  capacity: number;
+  x: number;
+  y: number;
+  status: TableStatus;
+  reservation_id: string | null;
+  no_show: boolean;
+  guests_linked: number;
+  guests_arrived: number;
+  host_arrived: boolean;
+}
+
+export function toFloorTable(row: FloorTableRow): FloorTable {
+  const status = row.reservation_status;
+  return {
+    id: row.id,
+    number: row.number,
+    tier: row.tier,
+    capacity: row.capacity,
+    x: row.x,
+    y: row.y,
+    status: tableStatus(status),
+    reservation_id: row.reservation_id,
+    no_show: row.no_show ?? false,
+    guests_linked: row.guests_linked,
+    guests_arrived: row.guests_arrived,
+    host_arrived: status === 'checked_in' || (status === 'completed' && !row.no_show),
+  };
+}
+
+export async function floorPlanTables(db: Executor, eventId: string, tableId?: string): Promise<FloorTable[]> {
+  return (await floorTables(db, eventId, tableId)).map(toFloorTable);
+}
+
+export async function getFloorPlan(deps: Pick<AppDeps, 'database'>, eventId: string) {
+  const db = deps.database.db;
+  const event = await findEvent(db, eventId);
+  if (!event) throw notFound('event');
+  return { event_id: event.id, event_status: event.status, tables: await floorPlanTables(db, eventId) };
+}

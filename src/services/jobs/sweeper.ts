@@ -1,0 +1,35 @@
+import type { AppDeps } from '../deps.js';
+import { completeDueEvents } from '../events/complete-event.service.js';
+import { expireHolds } from '../orders/expire-holds.service.js';
+
+/**
+ * Runs the time-driven work every `intervalMs`: lapsed holds are released and ended events
+ * completed, with no manual step. Each instance may run one; SKIP LOCKED keeps them apart.
+ */
+export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock'>, intervalMs: number, log: (msg: string) => void) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const tick = async () => {
+    try {
+      while ((await expireHolds(deps)) > 0 && !stopped);
+      while ((await completeDueEvents(deps)) > 0 && !stopped);
+    } catch (err) {
+      log(`sweeper: ${(err as Error).message}`);
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, intervalMs);
+  };
+  running = tick().finally(schedule);
+
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await running;
+  };
+}

@@ -1,0 +1,74 @@
+import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { activeLinksForTickets, findReservationByOrder } from '../../db/repos/reservations.repo.js';
+import { listOrderTickets } from '../../db/repos/tickets.repo.js';
+import { notFound } from '../../domain/errors.js';
+import type { AppDeps } from '../deps.js';
+import { loadReservationView, type ReservationView } from '../reservations/reservation-view.js';
+
+export interface OrderView {
+  order_id: string;
+  event_id: string;
+  status: OrderRow['status'];
+  amount_cents: number;
+  refunded_cents: number;
+  currency: string;
+  expires_at: string;
+  paid_at: string | null;
+  refund_reason: OrderRow['refundReason'];
+  payment: PaymentView;
+  tickets: Array<{
+    id: string;
+    status: string;
+    qr: string | null;
+    holder_name: string;
+    linked_reservation_id: string | null;
+    is_host: boolean;
+  }>;
+  reservation?: ReservationView;
+}
+
+export type PaymentView =
+  | { provider: 'local'; test_mode: true; pay_url: string }
+  | { provider: 'stripe'; payment_intent_id: string | null; client_secret: string | null };
+
+export function paymentView(order: OrderRow): PaymentView {
+  return order.paymentProvider === 'local'
+    ? { provider: 'local', test_mode: true, pay_url: `/api/v1/orders/${order.id}/pay-local` }
+    : { provider: 'stripe', payment_intent_id: order.providerPaymentId, client_secret: order.providerClientSecret };
+}
+
+/** The buyer's view of an order. The caller has already checked the manage token. */
+export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, orderId: string): Promise<OrderView> {
+  const db = deps.database.db;
+  const order = await findOrder(db, orderId);
+  if (!order) throw notFound('order');
+  const tickets = await listOrderTickets(db, order.id);
+  const links = await activeLinksForTickets(db, tickets.map((t) => t.id));
+  const reservation = await findReservationByOrder(db, order.id);
+  const view: OrderView = {
+    order_id: order.id,
+    event_id: order.eventId,
+    status: order.status,
+    amount_cents: order.amountCents,
+    refunded_cents: order.refundedCents,
+    currency: order.currency,
+    expires_at: order.expiresAt.toISOString(),
+    paid_at: order.paidAt?.toISOString() ?? null,
+    refund_reason: order.refundReason,
+    payment: paymentView(order),
+    tickets: tickets.map((t) => ({
+      id: t.id,
+      status: t.status,
+      // A code exists only for a paid ticket; a void ticket's code no longer admits anyone.
+      qr: t.status === 'valid' || t.status === 'checked_in' ? t.qr : null,
+      holder_name: t.holderName,
+      linked_reservation_id: links.get(t.id) ?? null,
+      is_host: reservation?.hostTicketId === t.id,
+    })),
+  };
+  if (reservation) {
+    const r = await loadReservationView(db, reservation.id, deps.config.publicUrl);
+    if (r) view.reservation = r;
+  }
+  return view;
+}

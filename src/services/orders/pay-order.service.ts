@@ -1,0 +1,56 @@
+import type { Tx } from '../../db/database.js';
+import { notifyTableChanged } from '../../db/repos/floor.repo.js';
+import { findOrder, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { findReservationByOrder, updateReservation } from '../../db/repos/reservations.repo.js';
+import { listOrderTickets, setTicketQr, setTicketsStatus } from '../../db/repos/tickets.repo.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import { orderMachine, reservationMachine, step } from '../../domain/state-machine.js';
+import type { AppDeps } from '../deps.js';
+
+export type PaymentOutcome =
+  | { outcome: 'paid'; order: OrderRow }
+  | { outcome: 'already_paid'; order: OrderRow }
+  /** The hold lapsed before the money came: the caller decides what to do with the money. */
+  | { outcome: 'hold_expired'; order: OrderRow };
+
+/**
+ * Applies a successful payment to its order: tickets become valid and get their signed codes, the
+ * table becomes reserved. An order still `pending` keeps its stock even if `expires_at` has passed
+ * (the sweeper has not released it), so a late-but-not-too-late payment is honoured. Idempotent.
+ */
+export async function applyPayment(
+  tx: Tx,
+  deps: Pick<AppDeps, 'clock' | 'keys'>,
+  orderId: string,
+): Promise<PaymentOutcome> {
+  const order = await findOrder(tx, orderId, { lock: true });
+  if (!order) throw notFound('order');
+  if (order.status === 'paid' || order.status === 'refunded') return { outcome: 'already_paid', order };
+  const next = step(orderMachine, order.status, 'pay');
+  if (!next.ok) return { outcome: 'hold_expired', order };
+
+  const paid = await updateOrder(tx, order.id, { status: next.to, paidAt: deps.clock.now() });
+  const tickets = await listOrderTickets(tx, order.id, { lock: true });
+  await setTicketsStatus(tx, tickets.map((t) => t.id), ['pending'], 'valid');
+  for (const t of tickets) await setTicketQr(tx, t.id, deps.keys.signer.sign(t.eventId, t.id));
+
+  const reservation = await findReservationByOrder(tx, order.id, { lock: true });
+  if (reservation) {
+    const r = step(reservationMachine, reservation.status, 'pay');
+    if (r.ok) await updateReservation(tx, reservation.id, { status: r.to });
+    await notifyTableChanged(tx, order.eventId, reservation.eventTableId);
+  }
+  return { outcome: 'paid', order: paid };
+}
+
+/** `POST /orders/:id/pay-local`: the test-mode provider's stand-in for a payment webhook. */
+export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments'>, orderId: string) {
+  if (deps.payments.name !== 'local') throw notFound('order');
+  return deps.database.transaction(async (tx) => {
+    const result = await applyPayment(tx, deps, orderId);
+    if (result.outcome === 'hold_expired') {
+      throw new DomainError('order_expired', 'The hold on this order expired before payment; place a new order');
+    }
+    return result.order;
+  });
+}

@@ -1,0 +1,131 @@
+import { newInviteCode, newManageToken } from '../../auth/capability.js';
+import { pgConstraint, type Tx } from '../../db/database.js';
+import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
+import { notifyTableChanged } from '../../db/repos/floor.repo.js';
+import { findOrder, insertOrder, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
+import { insertTickets } from '../../db/repos/tickets.repo.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import { salesClosedReason } from '../../domain/event-rules.js';
+import { orderAmountCents } from '../../domain/money.js';
+import type { AppDeps } from '../deps.js';
+import { releaseHold } from './hold.js';
+
+export interface PlaceOrderInput {
+  eventId: string;
+  email: string;
+  name: string;
+  gaQuantity: number;
+  tableId?: string | undefined;
+}
+
+export interface PlacedOrder {
+  order: OrderRow;
+  /** Shown once: only its hash is stored. */
+  manageToken: string;
+}
+
+/**
+ * Holds stock for a buyer until they pay: GA places always, and a table when asked for. A table
+ * never comes alone: its order carries at least one GA ticket, the purchaser's own, which becomes
+ * their single VIP code. Lock order: table row, then the event row (via the capacity UPDATE).
+ */
+export async function placeOrder(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments'>,
+  input: PlaceOrderInput,
+): Promise<PlacedOrder> {
+  const now = deps.clock.now();
+  const manage = newManageToken();
+  const held = await deps.database
+    .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manage.hash, deps.payments.name))
+    .catch((err: unknown) => {
+      // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
+      if (pgConstraint(err) === 'reservations_one_active_per_table') {
+        throw new DomainError('table_unavailable', 'This table is already held or sold');
+      }
+      throw err;
+    });
+
+  try {
+    const payment = await deps.payments.createPayment({
+      orderId: held.id,
+      amountCents: held.amountCents,
+      currency: held.currency,
+      email: held.email,
+    });
+    const order = await updateOrder(deps.database.db, held.id, {
+      providerPaymentId: payment.providerPaymentId,
+      providerClientSecret: payment.clientSecret,
+    });
+    return { order, manageToken: manage.token };
+  } catch (err) {
+    // No way to pay means no reason to hold the table: give the stock back at once.
+    await deps.database.transaction(async (tx) => {
+      const order = await findOrder(tx, held.id, { lock: true });
+      if (order) await releaseHold(tx, order);
+    });
+    throw new DomainError('payment_unavailable', `The payment provider could not start a payment: ${(err as Error).message}`);
+  }
+}
+
+async function holdStock(
+  tx: Tx,
+  input: PlaceOrderInput,
+  now: Date,
+  holdSeconds: number,
+  manageTokenHash: string,
+  provider: OrderRow['paymentProvider'],
+): Promise<OrderRow> {
+  const event = await findEvent(tx, input.eventId);
+  if (!event) throw notFound('event');
+  const closed = salesClosedReason(event, now);
+  if (closed) throw salesClosed(closed);
+
+  let table: Awaited<ReturnType<typeof findTableWithTier>> = null;
+  if (input.tableId !== undefined) {
+    table = await findTableWithTier(tx, event.id, input.tableId, { lock: true });
+    if (!table) throw notFound('table');
+    if (await findActiveReservationForTable(tx, table.table.id)) {
+      throw new DomainError('table_unavailable', `Table ${table.table.number} is already held or sold`);
+    }
+  }
+
+  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) {
+    const current = await findEvent(tx, event.id);
+    const reason = current && salesClosedReason(current, now);
+    if (reason) throw salesClosed(reason);
+    throw new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, {
+      available: current ? current.gaCapacity - current.gaSold : 0,
+    });
+  }
+
+  const order = await insertOrder(tx, {
+    eventId: event.id,
+    email: input.email,
+    name: input.name,
+    gaQuantity: input.gaQuantity,
+    eventTableId: table?.table.id ?? null,
+    amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, table?.tier.priceCents),
+    currency: event.currency,
+    expiresAt: new Date(now.getTime() + holdSeconds * 1000),
+    manageTokenHash,
+    paymentProvider: provider,
+  });
+  const tickets = await insertTickets(
+    tx,
+    Array.from({ length: input.gaQuantity }, () => ({ eventId: event.id, orderId: order.id, holderName: input.name })),
+  );
+  if (table) {
+    await insertReservationWithFreshCode(tx, newInviteCode, {
+      eventId: event.id,
+      eventTableId: table.table.id,
+      orderId: order.id,
+      hostTicketId: tickets[0]!.id,
+    });
+    await notifyTableChanged(tx, event.id, table.table.id);
+  }
+  return order;
+}
+
+const salesClosed = (reason: 'event_cancelled' | 'event_ended') =>
+  new DomainError(reason, reason === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
