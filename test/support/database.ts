@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/db/database.js';
+import { openMemoryPglite } from '../../src/db/pglite.js';
+import { openPostgres } from '../../src/db/postgres.js';
+
+/** Which database the integration suite runs on: PGlite in memory, or PostgreSQL via DATABASE_URL. */
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+export const databaseLabel = onPostgres ? 'postgres' : 'pglite';
+
+/**
+ * A fresh, migrated, private database. On PostgreSQL each one is its own scratch database (created
+ * next to the one DATABASE_URL names, dropped on close), so test files never see each other's rows.
+ */
+export async function openTestDatabase(opts: { poolSize?: number } = {}): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return openMemoryPglite();
+  const name = `velvet_t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE ${name}`);
+  const database = await openPostgres(withDatabase(url, name), { max: opts.poolSize ?? 10 });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}

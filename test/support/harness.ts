@@ -1,0 +1,140 @@
+import { expect } from 'vitest';
+import { signSessionToken } from '../../src/auth/session-tokens.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Database } from '../../src/db/database.js';
+import { insertUser } from '../../src/db/repos/users.repo.js';
+import { buildApp, type App, type RouteModule } from '../../src/http/app.js';
+import type { PaymentProvider } from '../../src/payments/provider.js';
+import { createDeps } from '../../src/runtime.js';
+import type { AppDeps } from '../../src/services/deps.js';
+import { openTestDatabase } from './database.js';
+
+export interface TestContext {
+  app: App;
+  deps: AppDeps;
+  clock: ManualClock;
+  database: Database;
+  ownerToken: string;
+  staffToken: string;
+  ownerId: string;
+  staffId: string;
+  close(): Promise<void>;
+}
+
+export interface TestOptions {
+  env?: Record<string, string>;
+  poolSize?: number;
+  payments?: PaymentProvider;
+  extraRoutes?: RouteModule[];
+  /** Start of the frozen clock; the default sits a day before `eventTimes()`'s event. */
+  now?: string;
+}
+
+export const T0 = '2030-06-01T12:00:00.000Z';
+
+/** A whole Velvet (real database, real HTTP stack via inject) with a frozen clock and two accounts. */
+export async function startTestApp(opts: TestOptions = {}): Promise<TestContext> {
+  const database = await openTestDatabase({ poolSize: opts.poolSize });
+  const clock = new ManualClock(opts.now ?? T0);
+  const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...opts.env });
+  const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });
+  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [] });
+  // Accounts go straight into the table: scrypt's cost belongs to the login tests, not every file.
+  const owner = (await insertUser(database.db, { email: 'owner@test.local', passwordHash: 'x', role: 'owner' }))!;
+  const staff = (await insertUser(database.db, { email: 'staff@test.local', passwordHash: 'x', role: 'staff' }))!;
+  const token = (sub: string, role: 'owner' | 'staff') =>
+    signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.parse('2100-01-01') / 1000) });
+  return {
+    app,
+    deps,
+    clock,
+    database,
+    ownerId: owner.id,
+    staffId: staff.id,
+    ownerToken: token(owner.id, 'owner'),
+    staffToken: token(staff.id, 'staff'),
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A typical event a day after T0: GA 20.00 x capacity, Gold (8 people) and Silver (4 people) tables. */
+export function eventBody(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Friday Night',
+    starts_at: '2030-06-02T22:00:00.000Z',
+    ends_at: '2030-06-03T05:00:00.000Z',
+    currency: 'EUR',
+    ga: { price_cents: 2000, capacity: 200 },
+    tiers: [
+      { name: 'Gold', price_cents: 50000, capacity: 8, min_spend_cents: 100000 },
+      { name: 'Silver', price_cents: 20000, capacity: 4 },
+    ],
+    tables: [
+      { number: 1, tier: 'Gold', x: 10, y: 10 },
+      { number: 2, tier: 'Gold', x: 30, y: 10 },
+      { number: 3, tier: 'Silver', x: 50, y: 10 },
+    ],
+    ...overrides,
+  };
+}
+
+export interface EventInfo {
+  id: string;
+  starts_at: string;
+  ends_at: string;
+  tables: Array<{ id: string; number: number; tier: string }>;
+  tiers: Array<{ id: string; name: string }>;
+}
+
+export async function createEvent(ctx: TestContext, overrides: Record<string, unknown> = {}): Promise<EventInfo> {
+  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody(overrides) });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+export interface PlacedOrder {
+  order_id: string;
+  manage_token: string;
+  amount_cents: number;
+  expires_at: string;
+}
+
+export async function placeOrder(
+  ctx: TestContext,
+  eventId: string,
+  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string } = {},
+): Promise<PlacedOrder> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${eventId}/orders`,
+    payload: { email: 'buyer@example.com', name: 'Buyer', ga_quantity: 1, ...body },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+export async function payOrder(ctx: TestContext, order: PlacedOrder) {
+  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${order.order_id}/pay-local`, headers: bearer(order.manage_token) });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** Places and pays an order; returns the order view (tickets with their QR strings). */
+export async function buyPaid(ctx: TestContext, eventId: string, body: Parameters<typeof placeOrder>[2] = {}) {
+  const placed = await placeOrder(ctx, eventId, body);
+  const view = await payOrder(ctx, placed);
+  return { ...placed, view } as PlacedOrder & { view: OrderViewJson };
+}
+
+export interface OrderViewJson {
+  order_id: string;
+  status: string;
+  tickets: Array<{ id: string; status: string; qr: string | null; holder_name: string; linked_reservation_id: string | null; is_host: boolean }>;
+  reservation?: { id: string; status: string; invite_code: string; table_number: number; guests: Array<{ ticket_id: string; name: string; arrived: boolean }> };
+}
