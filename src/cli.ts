@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/pglite.js';
 import { DEMO_OWNER, DEMO_STAFF, demoLinks, ensureDemo } from './demo.js';
 import { DomainError } from './domain/errors.js';
@@ -60,7 +60,7 @@ user
   });
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof DataDirLockedError || err instanceof DomainError) console.error(`velvet: ${err.message}`);
+  if (err instanceof DataDirLockedError || err instanceof DomainError || err instanceof ConfigError) console.error(`velvet: ${err.message}`);
   else console.error(err);
   process.exit(1);
 });

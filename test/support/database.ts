@@ -13,18 +13,25 @@ export const databaseLabel = onPostgres ? 'postgres' : 'pglite';
  * next to the one DATABASE_URL names, dropped on close), so test files never see each other's rows.
  */
 export async function openTestDatabase(opts: { poolSize?: number } = {}): Promise<Database> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return openMemoryPglite();
-  const name = `velvet_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(url, `CREATE DATABASE ${name}`);
-  const database = await openPostgres(withDatabase(url, name), { max: opts.poolSize ?? 10 });
+  if (!process.env.DATABASE_URL) return openMemoryPglite();
+  const scratch = await createScratchDatabase();
+  const database = await openPostgres(scratch.url, { max: opts.poolSize ?? 10 });
   return {
     ...database,
     close: async () => {
       await database.close();
-      await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
+}
+
+/** An empty PostgreSQL database beside the one DATABASE_URL names. */
+export async function createScratchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const name = `velvet_t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE ${name}`);
+  return { url: withDatabase(url, name), drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export function withDatabase(url: string, name: string): string {

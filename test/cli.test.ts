@@ -1,0 +1,121 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createScratchDatabase, onPostgres } from './support/database.js';
+import { runVelvet } from './support/process.js';
+
+/**
+ * The commands a new user types, run as real processes on a fresh embedded data directory:
+ * `velvet demo` serves the demo, a second server on the same directory refuses to start, SIGTERM
+ * shuts down cleanly, the data survives a restart, and `velvet user add` creates a login.
+ */
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'velvet-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const env = (port: number) => ({ VELVET_DATA_DIR: join(dir, 'data'), PORT: String(port), DATABASE_URL: undefined });
+
+describe('velvet CLI on the embedded database', () => {
+  it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', async () => {
+    const server = runVelvet(['demo'], env(38_471));
+    try {
+      await server.waitFor(/VIP order/);
+      const health = await fetch('http://127.0.0.1:38471/healthz');
+      expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+
+      const eventUrl = server.output().match(/demo event\s+(\S+)/)![1]!;
+      const event = await (await fetch(eventUrl.replace('localhost', '127.0.0.1').replace(':38471', ':38471'))).json();
+      expect(event.name).toBe('Velvet Demo Night');
+      expect(event.tables.length).toBeGreaterThan(0);
+
+      const owner = server.output().match(/owner login\s+(\S+) \/ (\S+)/)!;
+      const login = await fetch('http://127.0.0.1:38471/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: owner[1], password: owner[2] }),
+      });
+      expect(login.status).toBe(200);
+      expect((await login.json()).role).toBe('owner');
+
+      const order = await (await fetch(server.output().match(/VIP order\s+(\S+)/)![1]!.replace('localhost', '127.0.0.1'))).json();
+      expect(order.status).toBe('paid');
+      expect(order.reservation.status).toBe('confirmed');
+
+      const second = runVelvet(['serve'], env(38_472));
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toMatch(/Another Velvet process is using the data directory/);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['data']);
+  });
+
+  it('user add creates an account that can log in, and the data survives a restart', async () => {
+    const add = runVelvet(['user', 'add', '--email', 'Door2@Example.com', '--password', 'door-secret', '--role', 'staff'], env(0));
+    expect(await add.exited).toBe(0);
+    expect(add.output()).toContain('Created staff account door2@example.com');
+
+    const dup = runVelvet(['user', 'add', '--email', 'door2@example.com', '--password', 'door-secret', '--role', 'staff'], env(0));
+    expect(await dup.exited).toBe(1);
+    expect(dup.output()).toContain('already exists');
+
+    const badRole = runVelvet(['user', 'add', '--email', 'x@example.com', '--password', 'door-secret', '--role', 'king'], env(0));
+    expect(await badRole.exited).not.toBe(0);
+
+    const server = runVelvet(['serve'], env(38_473));
+    try {
+      await server.waitFor(/listening on/);
+      const login = await fetch('http://127.0.0.1:38473/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'door2@example.com', password: 'door-secret' }),
+      });
+      expect(login.status).toBe(200);
+      const { token, role } = await login.json();
+      expect(role).toBe('staff');
+      const floor = await fetch(`http://127.0.0.1:38473/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(floor.status).toBe(404);
+    } finally {
+      server.child.kill('SIGINT');
+    }
+    expect(await server.exited).toBe(0);
+  });
+
+  it('migrate builds a new database atomically, clearing what a crashed creation left behind', async () => {
+    const fresh = join(dir, 'fresh');
+    mkdirSync(`${fresh}.creating`);
+    writeFileSync(join(`${fresh}.creating`, 'PG_VERSION'), 'half-made');
+    const run = runVelvet(['migrate'], { ...env(0), VELVET_DATA_DIR: fresh });
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('Migrations applied (pglite)');
+    expect(readdirSync(dir)).not.toContain('fresh.creating');
+    expect(readdirSync(dir)).toContain('fresh');
+  });
+
+  it.runIf(onPostgres)('migrate runs the same migrations on PostgreSQL', async () => {
+    const scratch = await createScratchDatabase();
+    try {
+      const run = runVelvet(['migrate'], { DATABASE_URL: scratch.url });
+      expect(await run.exited).toBe(0);
+      expect(run.output()).toContain('Migrations applied (postgres)');
+      const again = runVelvet(['migrate'], { DATABASE_URL: scratch.url });
+      expect(await again.exited).toBe(0);
+    } finally {
+      await scratch.drop();
+    }
+  });
+
+  it('refuses a bad configuration with a clear message', async () => {
+    const run = runVelvet(['serve'], { ...env(0), VELVET_HOLD_SECONDS: 'soon' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('Invalid configuration: VELVET_HOLD_SECONDS');
+    expect(run.output()).not.toContain('    at ');
+  });
+});
