@@ -41,6 +41,31 @@ export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'c
   return { kind: 'order', orderId: order.id };
 }
 
+const callers = new WeakMap<FastifyRequest, Promise<Caller>>();
+
+/** The caller of this request, resolved once and remembered for the rest of the request. */
+export function callerOf(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, request: FastifyRequest): Promise<Caller> {
+  let caller = callers.get(request);
+  if (!caller) {
+    caller = resolveCaller(deps, request);
+    callers.set(request, caller);
+  }
+  return caller;
+}
+
+/**
+ * An onRequest hook: credentials are checked before the body is even parsed, so an anonymous or
+ * unauthorised caller learns nothing about what a valid request would look like. With no roles,
+ * any valid credential passes (the handler then checks it against the order it names).
+ */
+export function authenticate(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, roles?: Role[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const caller = await callerOf(deps, request);
+    if (roles) requireRole(caller, roles);
+    else if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'This needs a token');
+  };
+}
+
 export function requireRole(caller: Caller, roles: Role[]): Extract<Caller, { kind: 'user' }> {
   if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'Log in first');
   if (caller.kind !== 'user' || !roles.includes(caller.role)) {

@@ -4,7 +4,7 @@ import { createEvent } from '../services/events/create-event.service.js';
 import { getEvent, getFloorPlan } from '../services/events/read-event.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
-import { requireRole, resolveCaller } from './auth.js';
+import { authenticate, callerOf, requireRole } from './auth.js';
 import { cents, currency, idParams, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -43,8 +43,11 @@ const patchEventBody = z
   .refine((b) => b.name !== undefined || b.starts_at !== undefined || b.ends_at !== undefined, 'nothing to change');
 
 export function eventRoutes(app: ZodApp, deps: AppDeps): void {
-  app.post('/api/v1/events', { schema: { tags: ['events'], body: createEventBody } }, async (request, reply) => {
-    const owner = requireRole(await resolveCaller(deps, request), ['owner']);
+  const ownerOnly = authenticate(deps, ['owner']);
+  const staffOrOwner = authenticate(deps, ['owner', 'staff']);
+
+  app.post('/api/v1/events', { onRequest: ownerOnly, schema: { tags: ['events'], body: createEventBody } }, async (request, reply) => {
+    const owner = requireRole(await callerOf(deps, request), ['owner']);
     const b = request.body;
     const event = await createEvent(deps, owner.userId, {
       name: b.name,
@@ -59,24 +62,21 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
   });
 
   app.get('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams } }, async (request) => {
-    const caller = await resolveCaller(deps, request);
+    const caller = await callerOf(deps, request);
     return getEvent(deps, request.params.id, caller.kind === 'user');
   });
 
-  app.patch('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams, body: patchEventBody } }, async (request) => {
-    requireRole(await resolveCaller(deps, request), ['owner']);
+  app.patch('/api/v1/events/:id', { onRequest: ownerOnly, schema: { tags: ['events'], params: idParams, body: patchEventBody } }, async (request) => {
     const b = request.body;
     return rescheduleEvent(deps, request.params.id, { name: b.name, startsAt: b.starts_at, endsAt: b.ends_at });
   });
 
-  app.post('/api/v1/events/:id/end', { schema: { tags: ['events'], params: idParams } }, async (request) => {
-    requireRole(await resolveCaller(deps, request), ['owner']);
+  app.post('/api/v1/events/:id/end', { onRequest: ownerOnly, schema: { tags: ['events'], params: idParams } }, async (request) => {
     await endEvent(deps, request.params.id);
     return getEvent(deps, request.params.id, true);
   });
 
-  app.get('/api/v1/events/:id/floor-plan', { schema: { tags: ['events'], params: idParams } }, async (request) => {
-    requireRole(await resolveCaller(deps, request), ['owner', 'staff']);
+  app.get('/api/v1/events/:id/floor-plan', { onRequest: staffOrOwner, schema: { tags: ['events'], params: idParams } }, async (request) => {
     return getFloorPlan(deps, request.params.id);
   });
 }

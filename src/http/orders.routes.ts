@@ -7,7 +7,7 @@ import { getOrderView, paymentView } from '../services/orders/order-view.service
 import { payLocal } from '../services/orders/pay-order.service.js';
 import { placeOrder } from '../services/orders/place-order.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
-import { requireOrderAccess, resolveCaller } from './auth.js';
+import { authenticate, callerOf, requireOrderAccess } from './auth.js';
 import { id, idParams, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -19,6 +19,7 @@ const placeOrderBody = z.object({
 });
 
 export function orderRoutes(app: ZodApp, deps: AppDeps): void {
+  const withToken = authenticate(deps);
   app.post(
     '/api/v1/events/:id/orders',
     { schema: { tags: ['buying'], params: idParams, body: placeOrderBody } },
@@ -44,23 +45,23 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/orders/:id', { schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } }, async (request) => {
-    const caller = await resolveCaller(deps, request);
+  app.get('/api/v1/orders/:id', { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } }, async (request) => {
+    const caller = await callerOf(deps, request);
     await mustExist(deps, request.params.id);
     requireOrderAccess(caller, request.params.id, { ownerToo: true });
     return getOrderView(deps, request.params.id);
   });
 
-  app.post('/api/v1/orders/:id/pay-local', { schema: { tags: ['buying'], params: idParams } }, async (request) => {
-    const caller = await resolveCaller(deps, request);
+  app.post('/api/v1/orders/:id/pay-local', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
+    const caller = await callerOf(deps, request);
     await mustExist(deps, request.params.id);
     requireOrderAccess(caller, request.params.id, { ownerToo: false });
     await payLocal(deps, request.params.id);
     return getOrderView(deps, request.params.id);
   });
 
-  app.post('/api/v1/orders/:id/cancel', { schema: { tags: ['buying'], params: idParams } }, async (request) => {
-    const caller = await resolveCaller(deps, request);
+  app.post('/api/v1/orders/:id/cancel', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
+    const caller = await callerOf(deps, request);
     await mustExist(deps, request.params.id);
     requireOrderAccess(caller, request.params.id, { ownerToo: false });
     throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
@@ -68,9 +69,9 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/tickets/:id/qr.svg',
-    { schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } },
+    { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } },
     async (request, reply) => {
-      const caller = await resolveCaller(deps, request);
+      const caller = await callerOf(deps, request);
       const ticket = await findTicket(deps.database.db, request.params.id);
       if (!ticket) throw notFound('ticket');
       requireOrderAccess(caller, ticket.orderId, { ownerToo: true });
