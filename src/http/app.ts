@@ -6,6 +6,8 @@ import { installErrorHandling } from './errors.js';
 import { eventRoutes } from './events.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
+import { FloorFeed } from '../realtime/floor-feed.js';
+import { floorStreamRoutes } from './floor-stream.routes.js';
 
 export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
 
@@ -24,7 +26,11 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     },
     transform: jsonSchemaTransform,
   });
-  for (const routes of [healthRoutes, eventRoutes, orderRoutes, ...(opts.extraRoutes ?? [])]) routes(app, deps);
+  const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
+  app.addHook('onClose', () => feed.close());
+  for (const routes of [healthRoutes, eventRoutes, orderRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
+    routes(app, deps);
+  }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
