@@ -1,9 +1,6 @@
-import { eq } from 'drizzle-orm';
-import type { Executor } from './db/database.js';
-import { getOrCreateSetting } from './db/repos/settings.repo.js';
+import { findSetting, getOrCreateSetting } from './db/repos/settings.repo.js';
 import { listOrderTickets } from './db/repos/tickets.repo.js';
 import { findUserByEmail } from './db/repos/users.repo.js';
-import { settings } from './db/schema.js';
 import { addUser } from './services/accounts/accounts.service.js';
 import type { AppDeps } from './services/deps.js';
 import { createEvent } from './services/events/create-event.service.js';
@@ -38,7 +35,7 @@ const HOUR = 3600_000;
  */
 export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
   const db = deps.database.db;
-  const existing = await readSetting(db, 'demo');
+  const existing = await findSetting(db, 'demo');
   if (existing) return JSON.parse(existing) as DemoInfo;
 
   for (const u of [DEMO_OWNER, DEMO_STAFF]) {
@@ -85,9 +82,4 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
   };
   await getOrCreateSetting(db, 'demo', () => JSON.stringify(info));
   return info;
-}
-
-async function readSetting(db: Executor, key: string): Promise<string | null> {
-  const [row] = await db.select().from(settings).where(eq(settings.key, key));
-  return row?.value ?? null;
 }

@@ -12,3 +12,8 @@ export async function getOrCreateSetting(db: Executor, key: string, create: () =
   if (!row) throw new Error(`setting ${key} vanished`);
   return row.value;
 }
+
+export async function findSetting(db: Executor, key: string): Promise<string | null> {
+  const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, key));
+  return row?.value ?? null;
+}
