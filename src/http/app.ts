@@ -4,6 +4,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { AppDeps } from '../services/deps.js';
 import { installErrorHandling } from './errors.js';
 import { eventRoutes } from './events.routes.js';
+import { guestRoutes } from './guests.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
@@ -28,7 +29,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  for (const routes of [healthRoutes, eventRoutes, orderRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, eventRoutes, orderRoutes, guestRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
     routes(app, deps);
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

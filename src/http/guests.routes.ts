@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { findReservation } from '../db/repos/reservations.repo.js';
+import { findTicket } from '../db/repos/tickets.repo.js';
+import { notFound } from '../domain/errors.js';
+import type { AppDeps } from '../services/deps.js';
+import { linkAtDoor } from '../services/guests/link-at-door.service.js';
+import { linkWithInvite } from '../services/guests/link-with-invite.service.js';
+import { removeGuest } from '../services/guests/remove-guest.service.js';
+import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
+import { loadReservationView } from '../services/reservations/reservation-view.js';
+import { requireOrderAccess, requireRole, resolveCaller, type Caller } from './auth.js';
+import { id, idParams, tokenQuery } from './schemas.js';
+import type { ZodApp } from './routes.types.js';
+
+const linkBody = z.object({ invite_code: z.string().min(1).max(32) });
+const doorLinkBody = z.object({ ticket_id: id, override_capacity: z.boolean().default(false) });
+const guestParams = z.object({ id, ticket_id: id });
+
+/** API.md "Guest list": guests link with an invite code, purchasers prune, staff link at the door. */
+export function guestRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post('/api/v1/tickets/:id/link', { schema: { tags: ['guest list'], params: idParams, body: linkBody } }, async (request) => {
+    await requireTicketOwner(deps, await resolveCaller(deps, request), request.params.id);
+    return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
+  });
+
+  app.delete('/api/v1/tickets/:id/link', { schema: { tags: ['guest list'], params: idParams } }, async (request) => {
+    await requireTicketOwner(deps, await resolveCaller(deps, request), request.params.id);
+    return unlinkOwnTicket(deps, request.params.id);
+  });
+
+  app.get(
+    '/api/v1/reservations/:id',
+    { schema: { tags: ['guest list'], params: idParams, querystring: tokenQuery } },
+    async (request) => {
+      const caller = await resolveCaller(deps, request);
+      const reservation = await findReservation(deps.database.db, request.params.id);
+      if (!reservation) throw notFound('reservation');
+      if (!(caller.kind === 'user' && (caller.role === 'staff' || caller.role === 'owner'))) {
+        requireOrderAccess(caller, reservation.orderId, { ownerToo: true });
+      }
+      const view = await loadReservationView(deps.database.db, reservation.id, deps.config.publicUrl);
+      if (!view) throw notFound('reservation');
+      return view;
+    },
+  );
+
+  app.delete(
+    '/api/v1/reservations/:id/guests/:ticket_id',
+    { schema: { tags: ['guest list'], params: guestParams } },
+    async (request) => {
+      const caller = await resolveCaller(deps, request);
+      const reservation = await findReservation(deps.database.db, request.params.id);
+      if (!reservation) throw notFound('reservation');
+      requireOrderAccess(caller, reservation.orderId, { ownerToo: false });
+      return removeGuest(deps, { reservationId: reservation.id, ticketId: request.params.ticket_id });
+    },
+  );
+
+  app.post(
+    '/api/v1/reservations/:id/guests',
+    { schema: { tags: ['guest list'], params: idParams, body: doorLinkBody } },
+    async (request) => {
+      const user = requireRole(await resolveCaller(deps, request), ['staff', 'owner']);
+      return linkAtDoor(deps, {
+        reservationId: request.params.id,
+        ticketId: request.body.ticket_id,
+        userId: user.userId,
+        overrideCapacity: request.body.override_capacity,
+      });
+    },
+  );
+}
+
+/** Only the token of the order a ticket belongs to may link or unlink that ticket. */
+async function requireTicketOwner(deps: AppDeps, caller: Caller, ticketId: string): Promise<void> {
+  const ticket = await findTicket(deps.database.db, ticketId);
+  if (!ticket) throw notFound('ticket');
+  requireOrderAccess(caller, ticket.orderId, { ownerToo: false });
+}
