@@ -241,4 +241,15 @@ describe('after the start', () => {
     expect(res.json()).toMatchObject({ reservation_id: silverId(), table_number: 3, ticket_id: t, override_capacity: false });
     expect((await linkRows(t))[0]).toMatchObject({ linked_by_user_id: ctx.staffId, override_capacity: false });
   });
+
+  it('lets staff add someone already inside on plain GA to a table', async () => {
+    const g = await buyGa('Inside');
+    const t = g.view.tickets[0]!.id;
+    // Stands in for the door's scan (POST /scans is built on another branch): a plain GA entry.
+    await ctx.database.db.execute(sql`UPDATE tickets SET status = 'checked_in', checked_in_at = ${ctx.clock.now()} WHERE id = ${t}`);
+    const res = await doorLink(ctx, gold.view.reservation!.id, t, ctx.staffToken);
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await getReservation(ctx, gold.view.reservation!.id, ctx.staffToken)).json().guests).toContainEqual({ ticket_id: t, name: 'Inside', arrived: true });
+    expect((await floorTable(2)).guests_arrived).toBe(1);
+  });
 });
