@@ -163,6 +163,13 @@ describe('linking with an invite code', () => {
       'unauthorized',
     );
     await expectRefused(() => unlinkTicket(ctx, early.view.tickets[0]!.id, g.manage_token), 403, 'forbidden');
+    // Credentials are checked before the body: a bad body without the right to send it says nothing.
+    await expectRefused(() => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, payload: {} }), 401, 'unauthorized');
+    await expectRefused(
+      () => ctx.app.inject({ method: 'POST', url: `/api/v1/reservations/${silverId()}/guests`, headers: bearer(g.manage_token), payload: {} }),
+      403,
+      'forbidden',
+    );
     await expectRefused(() => linkTicket(ctx, '00000000-0000-4000-8000-000000000000', g.manage_token, silverCode()), 404, 'not_found');
     await expectRefused(
       () => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, headers: bearer(g.manage_token), payload: {} }),

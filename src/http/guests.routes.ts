@@ -8,7 +8,7 @@ import { linkWithInvite } from '../services/guests/link-with-invite.service.js';
 import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
-import { requireOrderAccess, requireRole, resolveCaller, type Caller } from './auth.js';
+import { authenticate, callerOf, requireOrderAccess, requireRole, type Caller } from './auth.js';
 import { id, idParams, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -18,21 +18,26 @@ const guestParams = z.object({ id, ticket_id: id });
 
 /** API.md "Guest list": guests link with an invite code, purchasers prune, staff link at the door. */
 export function guestRoutes(app: ZodApp, deps: AppDeps): void {
-  app.post('/api/v1/tickets/:id/link', { schema: { tags: ['guest list'], params: idParams, body: linkBody } }, async (request) => {
-    await requireTicketOwner(deps, await resolveCaller(deps, request), request.params.id);
+  // Credentials are checked before the body is parsed; the handler then checks them against the
+  // ticket or reservation the path names.
+  const withToken = authenticate(deps);
+  const staffOrOwner = authenticate(deps, ['staff', 'owner']);
+
+  app.post('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], params: idParams, body: linkBody } }, async (request) => {
+    await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
     return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
   });
 
-  app.delete('/api/v1/tickets/:id/link', { schema: { tags: ['guest list'], params: idParams } }, async (request) => {
-    await requireTicketOwner(deps, await resolveCaller(deps, request), request.params.id);
+  app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], params: idParams } }, async (request) => {
+    await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
     return unlinkOwnTicket(deps, request.params.id);
   });
 
   app.get(
     '/api/v1/reservations/:id',
-    { schema: { tags: ['guest list'], params: idParams, querystring: tokenQuery } },
+    { onRequest: withToken, schema: { tags: ['guest list'], params: idParams, querystring: tokenQuery } },
     async (request) => {
-      const caller = await resolveCaller(deps, request);
+      const caller = await callerOf(deps, request);
       const reservation = await findReservation(deps.database.db, request.params.id);
       if (!reservation) throw notFound('reservation');
       if (!(caller.kind === 'user' && (caller.role === 'staff' || caller.role === 'owner'))) {
@@ -46,9 +51,9 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/reservations/:id/guests/:ticket_id',
-    { schema: { tags: ['guest list'], params: guestParams } },
+    { onRequest: withToken, schema: { tags: ['guest list'], params: guestParams } },
     async (request) => {
-      const caller = await resolveCaller(deps, request);
+      const caller = await callerOf(deps, request);
       const reservation = await findReservation(deps.database.db, request.params.id);
       if (!reservation) throw notFound('reservation');
       requireOrderAccess(caller, reservation.orderId, { ownerToo: false });
@@ -58,9 +63,9 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/reservations/:id/guests',
-    { schema: { tags: ['guest list'], params: idParams, body: doorLinkBody } },
+    { onRequest: staffOrOwner, schema: { tags: ['guest list'], params: idParams, body: doorLinkBody } },
     async (request) => {
-      const user = requireRole(await resolveCaller(deps, request), ['staff', 'owner']);
+      const user = requireRole(await callerOf(deps, request), ['staff', 'owner']);
       return linkAtDoor(deps, {
         reservationId: request.params.id,
         ticketId: request.body.ticket_id,
