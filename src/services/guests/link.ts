@@ -37,8 +37,8 @@ export interface LinkView {
 
 /**
  * Puts a ticket on a reservation's guest list. The algorithm:
- *   1. lock the ticket row (every link/unlink of a ticket goes through it, and a scan locks the
- *      ticket first too, so the lock order is ticket → reservation everywhere);
+ *   1. lock the ticket row (every link/unlink of a ticket goes through it; a scan's decision row is
+ *      the ticket too, ARCHITECTURE rule 3, so the lock order is ticket → reservation);
  *   2. lock the reservation row: concurrent links to one table queue here;
  *   3. only now count the table's active links and read the ticket's current link, so the count
  *      includes every link committed by whoever held the lock before us (READ COMMITTED takes a
