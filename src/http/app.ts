@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../services/deps.js';
+import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
 import { eventRoutes } from './events.routes.js';
 import { healthRoutes } from './health.routes.js';
@@ -28,7 +29,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  for (const routes of [healthRoutes, eventRoutes, orderRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, eventRoutes, orderRoutes, doorRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
     routes(app, deps);
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
