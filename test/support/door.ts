@@ -96,3 +96,16 @@ export async function watchFloor(ctx: TestContext, event: EventInfo) {
     stop,
   };
 }
+
+/**
+ * Moves every change timestamp of an event's tickets, links and reservations back by `ms`, as if
+ * all of it had happened that long ago: lets a `?since=` test tell old rows from new ones without
+ * waiting out the cursor's overlap window.
+ */
+export async function ageEventRows(ctx: TestContext, eventId: string, ms: number): Promise<void> {
+  const by = sql`${`${ms} milliseconds`}::interval`;
+  const db = ctx.database.db;
+  await db.execute(sql`UPDATE tickets SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
+  await db.execute(sql`UPDATE reservations SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
+  await db.execute(sql`UPDATE guest_links SET created_at = created_at - ${by}, unlinked_at = unlinked_at - ${by} WHERE event_id = ${eventId}`);
+}
