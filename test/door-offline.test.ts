@@ -72,11 +72,14 @@ describe('scanner cache', () => {
     expect(JSON.stringify(c)).not.toContain(pending.order_id);
 
     // The scanner page verifies signatures with WebCrypto and this key alone.
-    const key = await crypto.subtle.importKey('raw', fromBase64Url(c.public_key)!, { name: 'Ed25519' }, false, ['verify']);
-    const parts = parseTicketCode(host.qr!)!;
-    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, parts.signature, parts.signed)).toBe(true);
-    const forged = parseTicketCode(ga!.qr!.replace(/\.[^.]+$/, `.${host.qr!.split('.')[2]}`))!;
-    expect(await crypto.subtle.verify({ name: 'Ed25519' }, key, forged.signature, forged.signed)).toBe(false);
+    const bytes = (u: Uint8Array) => new Uint8Array(u);
+    const key = await crypto.subtle.importKey('raw', bytes(fromBase64Url(c.public_key)!), { name: 'Ed25519' }, false, ['verify']);
+    const verify = (code: string) => {
+      const parts = parseTicketCode(code)!;
+      return crypto.subtle.verify({ name: 'Ed25519' }, key, bytes(parts.signature), bytes(parts.signed));
+    };
+    expect(await verify(host.qr!)).toBe(true);
+    expect(await verify(ga!.qr!.replace(/\.[^.]+$/, `.${host.qr!.split('.')[2]}`))).toBe(false);
   });
 
   it('?since= returns only tickets whose row, link or reservation changed', async () => {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { findTicket } from '../src/db/repos/tickets.repo.js';
 import { buyTable, openDoors, scan, scanRows } from './support/door.js';
 import { bearer, buyPaid, createEvent, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
+
+// jsqr is CommonJS with a `default` property; under NodeNext typings that is where the function is.
+const jsQR = jsQRModule.default;
 
 let ctx: TestContext;
 let event: EventInfo;
