@@ -97,12 +97,14 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   const locked = await findTicket(tx, code.ticketId, { lock: true });
   if (attempt.nonce && (await findScanByNonce(tx, attempt.scannerId, attempt.nonce))) throw new NonceTaken();
   const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
-  const event = ticket ? await findEvent(tx, ticket.eventId) : null;
   if (ticket?.table?.role === 'host') {
     // This scan may move the reservation: hold it too (always ticket first, then reservation).
     const r = await findReservation(tx, ticket.table.reservationId, { lock: true });
     if (r) ticket.table.reservationStatus = r.status;
   }
+  // Read after the locks: an event ending (which completes reservations) committed while we
+  // waited is then seen as ended, not half.
+  const event = ticket ? await findEvent(tx, ticket.eventId) : null;
   const recent = ticket ? await entryScansAround(tx, ticket.id, attempt.at, deps.config.reentryWarningSeconds) : [];
   const decision = decide(deps, attempt, code, event, ticket, recent);
   const input = viewInput(attempt, decision, ticket);
