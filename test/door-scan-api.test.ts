@@ -143,6 +143,9 @@ describe('who may scan', () => {
       payload: { scanner_id: 'door-1', scans: [{ qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }] },
     });
     expect(batch.statusCode).toBe(403);
+    // Credentials come before the body: a stranger's malformed request is 401, not a validation hint.
+    const strangerBadBody = await post({ qr: 42 }, {});
+    expect(strangerBadBody.statusCode).toBe(401);
   });
 
   it('bad input is 400 invalid_request with the fields', async () => {

@@ -5,7 +5,7 @@ import type { AppDeps } from '../services/deps.js';
 import { getScannerCache } from '../services/door/scanner-cache.service.js';
 import { scanTicket } from '../services/door/scan-ticket.service.js';
 import { syncOfflineScans } from '../services/door/sync-offline-scans.service.js';
-import { requireRole, resolveCaller } from './auth.js';
+import { authenticate, callerOf, requireRole } from './auth.js';
 import { id, idParams, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -28,11 +28,14 @@ const batchBody = z.object({
 
 const cacheQuery = z.object({ since: timestamp.optional(), token: z.string().optional() });
 
-const DOOR_ROLES = ['staff', 'owner'] as const;
+const DOOR_ROLES: Array<'staff' | 'owner'> = ['staff', 'owner'];
 
 export function doorRoutes(app: ZodApp, deps: AppDeps): void {
-  app.post('/api/v1/scans', { schema: { tags: ['door'], body: scanBody, headers: scanHeaders } }, async (request, reply) => {
-    const staff = requireRole(await resolveCaller(deps, request), [...DOOR_ROLES]);
+  // Checked before the body is parsed (onRequest): only door staff and the owner get any further.
+  const doorStaff = authenticate(deps, DOOR_ROLES);
+
+  app.post('/api/v1/scans', { onRequest: doorStaff, schema: { tags: ['door'], body: scanBody, headers: scanHeaders } }, async (request, reply) => {
+    const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const headerKey = request.headers['x-idempotency-key'];
     if (headerKey !== undefined && b.nonce !== undefined && headerKey !== b.nonce) {
@@ -49,8 +52,8 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
     return response;
   });
 
-  app.post('/api/v1/scans/batch', { schema: { tags: ['door'], body: batchBody } }, async (request) => {
-    const staff = requireRole(await resolveCaller(deps, request), [...DOOR_ROLES]);
+  app.post('/api/v1/scans/batch', { onRequest: doorStaff, schema: { tags: ['door'], body: batchBody } }, async (request) => {
+    const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const results = await syncOfflineScans(deps, {
       scannerId: b.scanner_id,
@@ -63,9 +66,8 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/events/:id/scanner-cache',
-    { schema: { tags: ['door'], params: idParams, querystring: cacheQuery } },
+    { onRequest: doorStaff, schema: { tags: ['door'], params: idParams, querystring: cacheQuery } },
     async (request, reply) => {
-      requireRole(await resolveCaller(deps, request), [...DOOR_ROLES]);
       const cache = await getScannerCache(deps, request.params.id, request.query.since ?? null);
       return reply.header('cache-control', 'private, no-store').send(cache);
     },
