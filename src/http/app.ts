@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../services/deps.js';
+import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
 import { eventRoutes } from './events.routes.js';
 import { guestRoutes } from './guests.routes.js';
@@ -29,7 +30,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  for (const routes of [healthRoutes, eventRoutes, orderRoutes, guestRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
+  const modules = [healthRoutes, eventRoutes, orderRoutes, guestRoutes, doorRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])];
+  for (const routes of modules) {
     routes(app, deps);
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,0 +1,120 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { TableLink, TicketFacts } from '../../domain/check-in.js';
+import type { ReservationStatus, TicketStatus } from '../../domain/state-machine.js';
+import { queryRows, type Executor } from '../database.js';
+import { tickets } from '../schema.js';
+
+export interface DoorTicketRow extends TicketFacts {
+  holderName: string;
+  hostName: string | null;
+}
+
+interface RawDoorRow {
+  id: string;
+  event_id: string;
+  holder_name: string;
+  status: TicketStatus;
+  checked_in_at: Date | string | null;
+  first_scanner_id: string | null;
+  role: 'host' | 'guest' | null;
+  reservation_id: string | null;
+  reservation_status: ReservationStatus | null;
+  table_id: string | null;
+  table_number: number | null;
+  tier: string | null;
+  host_name: string | null;
+}
+
+export type DoorTicketFilter =
+  | { ticketId: string }
+  /** The scanner cache: paid and void tickets, optionally only those changed since a time. */
+  | { eventId: string; since: Date | null };
+
+/**
+ * Everything the check-in decision needs about tickets, one row per ticket: the ticket, and the
+ * reservation it enters with. A host ticket's own reservation wins over a guest link (a ticket is
+ * never both in practice; the order makes the answer deterministic anyway).
+ *
+ * `since` selects tickets whose decision inputs may have changed: the ticket row, its guest links
+ * (linked or unlinked) or the reservation it belongs to. All compared columns are database time.
+ */
+export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promise<DoorTicketRow[]> {
+  let where;
+  if ('ticketId' in filter) {
+    where = sql`k.id = ${filter.ticketId}`;
+  } else {
+    const since = filter.since
+      ? sql`AND (k.updated_at >= ${filter.since} OR v.updated_at >= ${filter.since}
+             OR EXISTS (SELECT 1 FROM guest_links x WHERE x.ticket_id = k.id
+                         AND (x.created_at >= ${filter.since} OR x.unlinked_at >= ${filter.since})))`
+      : sql``;
+    where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
+  }
+  const rows = await queryRows<RawDoorRow>(db, sql`
+    SELECT k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id,
+           v.role, v.reservation_id, v.reservation_status, v.table_id,
+           t.number AS table_number, tr.name AS tier, h.holder_name AS host_name
+      FROM tickets k
+      LEFT JOIN LATERAL (
+        SELECT c.* FROM (
+          SELECT 'host' AS role, r.id AS reservation_id, r.status AS reservation_status,
+                 r.event_table_id AS table_id, r.host_ticket_id, r.updated_at
+            FROM reservations r WHERE r.host_ticket_id = k.id
+          UNION ALL
+          SELECT 'guest', r.id, r.status, r.event_table_id, r.host_ticket_id, r.updated_at
+            FROM guest_links gl JOIN reservations r ON r.id = gl.reservation_id
+           WHERE gl.ticket_id = k.id AND gl.unlinked_at IS NULL
+        ) c ORDER BY (c.role = 'host') DESC LIMIT 1
+      ) v ON true
+      LEFT JOIN event_tables t ON t.id = v.table_id
+      LEFT JOIN tiers tr ON tr.id = t.tier_id
+      LEFT JOIN tickets h ON h.id = v.host_ticket_id
+     WHERE ${where}
+     ORDER BY k.created_at, k.id`);
+  return rows.map(toDoorRow);
+}
+
+function toDoorRow(r: RawDoorRow): DoorTicketRow {
+  const table: TableLink | null =
+    r.role && r.reservation_id && r.reservation_status && r.table_id && r.table_number !== null && r.tier !== null
+      ? {
+          role: r.role,
+          reservationId: r.reservation_id,
+          reservationStatus: r.reservation_status,
+          tableId: r.table_id,
+          tableNumber: r.table_number,
+          tier: r.tier,
+        }
+      : null;
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    holderName: r.holder_name,
+    status: r.status,
+    checkedInAt: r.checked_in_at === null ? null : new Date(r.checked_in_at),
+    firstScannerId: r.first_scanner_id,
+    table,
+    hostName: r.host_name,
+  };
+}
+
+/** valid → checked_in, stamped with the first entry's time and scanner. False if it was not valid. */
+export async function checkInTicket(db: Executor, ticketId: string, at: Date, scannerId: string): Promise<boolean> {
+  const rows = await db
+    .update(tickets)
+    .set({ status: 'checked_in', checkedInAt: at, firstScannerId: scannerId, updatedAt: sql`now()` })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'valid')))
+    .returning({ id: tickets.id });
+  return rows.length === 1;
+}
+
+/** A scan waits at most this long for a ticket another scanner holds, instead of queueing the door. */
+export async function setScanLockTimeout(db: Executor): Promise<void> {
+  await db.execute(sql`SET LOCAL lock_timeout = '5s'`);
+}
+
+/** The database's own clock: change cursors (`generated_at` / `?since=`) compare against its `now()`. */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const [row] = await queryRows<{ now: Date | string }>(db, sql`SELECT clock_timestamp() AS now`);
+  return new Date(row!.now);
+}

@@ -1,0 +1,207 @@
+/**
+ * The door's decision: one pure function that the server (inside a transaction, ticket row locked)
+ * and the offline scanner page (from its cache) both run, so they can never disagree on the rules.
+ *
+ * Algorithm (first matching rule wins):
+ *  1. The code's signature did not verify, or it is not a Velvet code      → rejected/invalid_code
+ *  2. The code is for another event than the one this scanner works       → rejected/wrong_event
+ *  3. The ticket or its event is unknown (signed, yet nothing on record)  → rejected/invalid_code
+ *  4. The event is cancelled                                               → rejected/event_cancelled
+ *  5. The ticket is void (refunded, expired, cancelled)                    → rejected/void
+ *  6. The ticket is still pending (order not paid)                         → rejected/not_paid
+ *  7. Not `scheduled` or outside [starts_at, ends_at)                     → rejected/event_not_open
+ *  8. The ticket's kind decides the rest:
+ *     - kind = vip_host when it is a reservation's host ticket and that reservation is confirmed or
+ *       checked_in; vip_guest when it has an active guest link to such a reservation (a guest may
+ *       enter before the host: only the table being paid matters); ga otherwise (also a guest of
+ *       an unpaid table, or an unlinked one).
+ *     - status valid      → admitted; check the ticket in; a host also checks the reservation in.
+ *     - status checked_in → ga: rejected/already_checked_in (a GA ticket admits once);
+ *                           vip: reentry (any number of times); the reservation stays checked_in.
+ *  9. A VIP admit/reentry carries a warning when the same code entered at another scanner within
+ *     `reentryWarningSeconds` (either side of now: offline scans arrive late): the usual cause is
+ *     a shared screenshot. It is a warning, not a refusal.
+ */
+import type { EventWindow } from './event-rules.js';
+import type { ReservationStatus, TicketStatus } from './state-machine.js';
+
+export type TicketKind = 'ga' | 'vip_host' | 'vip_guest';
+export const scanResults = ['admitted', 'reentry', 'rejected'] as const;
+export type ScanResult = (typeof scanResults)[number];
+export const rejectReasons = [
+  'invalid_code',
+  'wrong_event',
+  'event_cancelled',
+  'void',
+  'not_paid',
+  'event_not_open',
+  'already_checked_in',
+] as const;
+export type RejectReason = (typeof rejectReasons)[number];
+
+/** The reservation a ticket enters with: as its host, or through an active guest link. */
+export interface TableLink {
+  role: 'host' | 'guest';
+  reservationId: string;
+  reservationStatus: ReservationStatus;
+  tableId: string;
+  tableNumber: number;
+  tier: string;
+}
+
+export interface TicketFacts {
+  id: string;
+  eventId: string;
+  status: TicketStatus;
+  checkedInAt: Date | null;
+  firstScannerId: string | null;
+  table: TableLink | null;
+}
+
+/** A previous admitted/reentry scan of the same ticket. */
+export interface EntryScan {
+  scannerId: string;
+  at: Date;
+}
+
+export interface CheckInInput {
+  /** The code's ids once its signature checked out; null when it did not (or did not parse). */
+  code: { eventId: string; ticketId: string } | null;
+  /** The event this scanner works; null means "the code's own event". */
+  scannerEventId: string | null;
+  event: EventWindow | null;
+  ticket: TicketFacts | null;
+  recentEntries: readonly EntryScan[];
+  scannerId: string;
+  now: Date;
+  reentryWarningSeconds: number;
+}
+
+export interface ReentryWarning {
+  code: 'recent_entry_elsewhere';
+  message: string;
+  scanner_id: string;
+  seconds_apart: number;
+}
+
+interface FirstEntry {
+  /** The ticket was checked in before this scan. */
+  alreadyCheckedIn: boolean;
+  firstCheckedInAt: Date | null;
+  firstScannerId: string | null;
+}
+
+export type CheckInDecision =
+  | (FirstEntry & {
+      result: 'admitted' | 'reentry';
+      kind: TicketKind;
+      /** valid → checked_in, stamped with this scan's time and scanner. */
+      checkInTicket: boolean;
+      /** The host's reservation goes confirmed → checked_in (the table shows `arrived`). */
+      checkInReservation: boolean;
+      warning: ReentryWarning | null;
+    })
+  | (FirstEntry & { result: 'rejected'; reason: RejectReason; kind: TicketKind | null });
+
+const VIP_RESERVATION: readonly ReservationStatus[] = ['confirmed', 'checked_in'];
+
+export function ticketKind(ticket: Pick<TicketFacts, 'table'>): TicketKind {
+  const t = ticket.table;
+  if (!t || !VIP_RESERVATION.includes(t.reservationStatus)) return 'ga';
+  return t.role === 'host' ? 'vip_host' : 'vip_guest';
+}
+
+/** Rules 1–2: what can be refused from the code alone, before any ticket row is read. */
+export function screenCode(code: CheckInInput['code'], scannerEventId: string | null): 'invalid_code' | 'wrong_event' | null {
+  if (!code) return 'invalid_code';
+  if (scannerEventId !== null && code.eventId !== scannerEventId) return 'wrong_event';
+  return null;
+}
+
+export function decideCheckIn(input: CheckInInput): CheckInDecision {
+  const { ticket, event, now } = input;
+  const screened = screenCode(input.code, input.scannerEventId);
+  if (screened) return reject(screened, null);
+  if (!ticket || !event || ticket.id !== input.code!.ticketId || ticket.eventId !== input.code!.eventId) {
+    return reject('invalid_code', null);
+  }
+  const kind = ticketKind(ticket);
+  const first: FirstEntry = {
+    alreadyCheckedIn: ticket.status === 'checked_in',
+    firstCheckedInAt: ticket.checkedInAt,
+    firstScannerId: ticket.firstScannerId,
+  };
+  if (event.status === 'cancelled') return reject('event_cancelled', kind, first);
+  if (ticket.status === 'void') return reject('void', kind, first);
+  if (ticket.status === 'pending') return reject('not_paid', kind, first);
+  const t = now.getTime();
+  if (event.status !== 'scheduled' || t < event.startsAt.getTime() || t >= event.endsAt.getTime()) {
+    return reject('event_not_open', kind, first);
+  }
+  if (ticket.status === 'checked_in' && kind === 'ga') return reject('already_checked_in', kind, first);
+
+  // Normally false on a re-entry; true only if a host ticket was ever checked in without its
+  // reservation, which this brings back in line instead of leaving the table `reserved` all night.
+  const checkInReservation = kind === 'vip_host' && ticket.table!.reservationStatus === 'confirmed';
+  return {
+    ...first,
+    result: ticket.status === 'valid' ? 'admitted' : 'reentry',
+    kind,
+    checkInTicket: ticket.status === 'valid',
+    checkInReservation,
+    warning: kind === 'ga' ? null : reentryWarning(input),
+  };
+}
+
+function reject(reason: RejectReason, kind: TicketKind | null, first?: FirstEntry): CheckInDecision {
+  return {
+    result: 'rejected',
+    reason,
+    kind,
+    alreadyCheckedIn: first?.alreadyCheckedIn ?? false,
+    firstCheckedInAt: first?.firstCheckedInAt ?? null,
+    firstScannerId: first?.firstScannerId ?? null,
+  };
+}
+
+function reentryWarning(input: CheckInInput): ReentryWarning | null {
+  const windowMs = input.reentryWarningSeconds * 1000;
+  if (windowMs <= 0) return null;
+  let closest: { scannerId: string; apart: number } | null = null;
+  for (const e of input.recentEntries) {
+    if (e.scannerId === input.scannerId) continue;
+    const apart = Math.abs(input.now.getTime() - e.at.getTime());
+    if (apart <= windowMs && (!closest || apart < closest.apart)) closest = { scannerId: e.scannerId, apart };
+  }
+  if (!closest) return null;
+  const seconds = Math.round(closest.apart / 1000);
+  return {
+    code: 'recent_entry_elsewhere',
+    message: `Also scanned at ${closest.scannerId} ${seconds} s apart: check it is the same person (shared screenshot?)`,
+    scanner_id: closest.scannerId,
+    seconds_apart: seconds,
+  };
+}
+
+const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>, string> = {
+  invalid_code: 'Not a valid Velvet ticket code',
+  wrong_event: 'This ticket is for another event',
+  event_cancelled: 'This event was cancelled',
+  void: 'This ticket is void (refunded, expired or cancelled)',
+  not_paid: 'This ticket has not been paid',
+  event_not_open: 'The door is not open for this event (too early or after the end)',
+};
+
+/** The line the scanner shows; the same words online and offline. */
+export function doorMessage(d: CheckInDecision, table: Pick<TableLink, 'tableNumber' | 'tier'> | null): string {
+  if (d.result === 'rejected') {
+    if (d.reason !== 'already_checked_in') return REJECT_MESSAGES[d.reason];
+    const at = d.firstCheckedInAt ? ` at ${d.firstCheckedInAt.toISOString()}` : '';
+    const where = d.firstScannerId ? ` by ${d.firstScannerId}` : '';
+    return `Already checked in${at}${where}`;
+  }
+  const again = d.result === 'reentry' ? ' (re-entry)' : '';
+  if (d.kind === 'vip_host' && table) return `VIP host, Table ${table.tableNumber} (${table.tier})${again}`;
+  if (d.kind === 'vip_guest' && table) return `Guest of Table ${table.tableNumber} (${table.tier})${again}`;
+  return 'Admitted';
+}

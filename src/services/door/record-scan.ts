@@ -1,0 +1,194 @@
+import type { Executor, Tx } from '../../db/database.js';
+import { checkInTicket, doorTickets, setScanLockTimeout, type DoorTicketRow } from '../../db/repos/door.repo.js';
+import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
+import { notifyTableChanged } from '../../db/repos/floor.repo.js';
+import { findReservation, reservationDetails, updateReservation } from '../../db/repos/reservations.repo.js';
+import { entryScansAround, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
+import { findTicket } from '../../db/repos/tickets.repo.js';
+import { decideCheckIn, screenCode, type CheckInDecision, type EntryScan, type ScanResult } from '../../domain/check-in.js';
+import { DomainError } from '../../domain/errors.js';
+import { reconcileOfflineScan } from '../../domain/offline-reconcile.js';
+import { reservationMachine, step } from '../../domain/state-machine.js';
+import type { AppDeps } from '../deps.js';
+import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-view.js';
+
+/**
+ * One scan attempt, online or offline, from code to recorded fact:
+ *
+ *  1. Verify the code's signature and screen it (invalid / other event) without reading any ticket.
+ *  2. A nonce this scanner already used answers the stored response: nothing is decided or logged twice.
+ *  3. Screened out → append the refusal (ticket_id null) and answer.
+ *  4. Otherwise, in one transaction: lock the ticket row (FOR UPDATE, lock_timeout), re-check the
+ *     nonce (a duplicate may have committed while we waited for the lock), read the ticket's table
+ *     (locking the host's reservation, which this scan may move), the ticket's recent entries, and the
+ *     event; run the pure decision (src/domain/check-in.ts); for an offline scan reconcile it with
+ *     what the device did (src/domain/offline-reconcile.ts); apply the effects (ticket checked in,
+ *     reservation checked in, one floor-plan notification when the table's arrivals changed);
+ *     append the scan with its response. Concurrent scans of one code queue on the ticket lock, so
+ *     exactly one sees it `valid`.
+ *  5. If the append hits the (scanner_id, nonce) unique index, a concurrent duplicate won: roll
+ *     everything back and answer its stored response.
+ */
+export interface ScanAttempt {
+  qr: string;
+  scannerId: string;
+  /** The event the scanner works; null means the code's own event. */
+  scannerEventId: string | null;
+  userId: string;
+  nonce: string | null;
+  /** When the scan happened: now for online scans, the device's `scanned_at` for offline ones. */
+  at: Date;
+  /** Offline scans only: what the device showed at the door. */
+  deviceResult: ScanResult | null;
+}
+
+export interface RecordedScan {
+  response: ScanResponse;
+  replayed: boolean;
+}
+
+type Deps = Pick<AppDeps, 'database' | 'keys' | 'config'>;
+
+type Code = { eventId: string; ticketId: string };
+
+class NonceTaken extends Error {}
+
+export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<RecordedScan> {
+  const db = deps.database.db;
+  const parts = deps.keys.signer.verify(attempt.qr);
+  const code = parts ? { eventId: parts.eventId, ticketId: parts.ticketId } : null;
+  const screened = screenCode(code, attempt.scannerEventId);
+  const ticketId = screened ? null : code!.ticketId;
+  if (attempt.nonce) {
+    const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce);
+    if (prior) return replay(prior, ticketId);
+  }
+  try {
+    const response = screened
+      ? await recordWithoutTicket(deps, attempt, code)
+      : await deps.database.transaction((tx) => checkInLocked(tx, deps, attempt, code!));
+    return { response, replayed: false };
+  } catch (err) {
+    if (!(err instanceof NonceTaken)) throw err;
+    const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
+    if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
+    return replay(prior, ticketId);
+  }
+}
+
+function replay(prior: ScanRow, ticketId: string | null): RecordedScan {
+  if (prior.ticketId && ticketId && prior.ticketId !== ticketId) {
+    throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another ticket', {
+      nonce: prior.nonce,
+    });
+  }
+  return { response: prior.response as ScanResponse, replayed: true };
+}
+
+async function recordWithoutTicket(deps: Deps, attempt: ScanAttempt, code: Code | null): Promise<ScanResponse> {
+  const decision = decide(deps, attempt, code, null, null, []);
+  const response = toScanResponse(viewInput(attempt, decision, null));
+  await appendScan(deps.database.db, attempt, null, response);
+  return response;
+}
+
+async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<ScanResponse> {
+  await setScanLockTimeout(tx);
+  const locked = await findTicket(tx, code.ticketId, { lock: true });
+  if (attempt.nonce && (await findScanByNonce(tx, attempt.scannerId, attempt.nonce))) throw new NonceTaken();
+  const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
+  if (ticket?.table?.role === 'host') {
+    // This scan may move the reservation: hold it too (always ticket first, then reservation).
+    const r = await findReservation(tx, ticket.table.reservationId, { lock: true });
+    if (r) ticket.table.reservationStatus = r.status;
+  }
+  // Read after the locks: an event ending (which completes reservations) committed while we
+  // waited is then seen as ended, not half.
+  const event = ticket ? await findEvent(tx, ticket.eventId) : null;
+  const recent = ticket ? await entryScansAround(tx, ticket.id, attempt.at, deps.config.reentryWarningSeconds) : [];
+  const decision = decide(deps, attempt, code, event, ticket, recent);
+  const input = viewInput(attempt, decision, ticket);
+  // Online: admitted means applied. Offline: applied only when the device let them in and the
+  // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
+  const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
+  if (entered && ticket) {
+    await applyCheckIn(tx, attempt, decision, ticket);
+    // Read after the update so the host sees this very arrival in the guest list.
+    if (ticket.table && decision.kind !== 'ga') input.vip = await reservationDetails(tx, ticket.table.reservationId);
+  }
+  const response = toScanResponse(input);
+  await appendScan(tx, attempt, ticket?.id ?? null, response, ticket?.eventId);
+  return response;
+}
+
+async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow): Promise<void> {
+  if (d.result === 'rejected') return;
+  if (d.checkInTicket && !(await checkInTicket(tx, ticket.id, attempt.at, attempt.scannerId))) {
+    throw new Error(`ticket ${ticket.id} was locked as valid but did not check in`);
+  }
+  const table = ticket.table;
+  if (!table) return;
+  if (d.checkInReservation) {
+    const next = step(reservationMachine, table.reservationStatus, 'check_in');
+    if (next.ok) await updateReservation(tx, table.reservationId, { status: next.to, checkedInAt: attempt.at });
+  }
+  // The floor plan changes when the host arrives, or when a linked ticket's first entry adds to
+  // the table's `guests_arrived`; a re-entry changes nothing there.
+  if (d.checkInTicket || d.checkInReservation) await notifyTableChanged(tx, ticket.eventId, table.tableId);
+}
+
+function decide(
+  deps: Deps,
+  attempt: ScanAttempt,
+  code: Code | null,
+  event: EventRow | null,
+  ticket: DoorTicketRow | null,
+  recentEntries: EntryScan[],
+): CheckInDecision {
+  return decideCheckIn({
+    code,
+    scannerEventId: attempt.scannerEventId,
+    event,
+    ticket,
+    recentEntries,
+    scannerId: attempt.scannerId,
+    now: attempt.at,
+    reentryWarningSeconds: deps.config.reentryWarningSeconds,
+  });
+}
+
+function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: DoorTicketRow | null): ScanViewInput {
+  return {
+    decision,
+    outcome: attempt.deviceResult ? reconcileOfflineScan(attempt.deviceResult, decision) : null,
+    deviceResult: attempt.deviceResult,
+    ticket,
+    vip: null,
+    scannerId: attempt.scannerId,
+    at: attempt.at,
+  };
+}
+
+async function appendScan(
+  db: Executor,
+  attempt: ScanAttempt,
+  ticketId: string | null,
+  response: ScanResponse,
+  eventId: string | null = attempt.scannerEventId,
+): Promise<void> {
+  const row = await insertScan(db, {
+    eventId,
+    ticketId,
+    scannerId: attempt.scannerId,
+    userId: attempt.userId,
+    nonce: attempt.nonce,
+    scannedAt: attempt.at,
+    offline: attempt.deviceResult !== null,
+    result: response.result,
+    reason: response.reason ?? null,
+    offlineResult: attempt.deviceResult,
+    conflict: response.conflict ?? null,
+    response,
+  });
+  if (!row) throw new NonceTaken();
+}

@@ -1,0 +1,28 @@
+import { findEvent } from '../../db/repos/events.repo.js';
+import { notFound } from '../../domain/errors.js';
+import type { AppDeps } from '../deps.js';
+import { recordScan, type RecordedScan } from './record-scan.js';
+
+export interface ScanTicketInput {
+  qr: string;
+  scannerId: string;
+  /** The event this scanner works; a code for any other event is `wrong_event`. */
+  eventId: string | null;
+  userId: string;
+  /** Retry key: the same nonce from the same scanner answers the first result again. */
+  nonce: string | null;
+}
+
+/** `POST /scans`: an online scan at the door, decided now. */
+export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock'>, input: ScanTicketInput): Promise<RecordedScan> {
+  if (input.eventId && !(await findEvent(deps.database.db, input.eventId))) throw notFound('event');
+  return recordScan(deps, {
+    qr: input.qr,
+    scannerId: input.scannerId,
+    scannerEventId: input.eventId,
+    userId: input.userId,
+    nonce: input.nonce,
+    at: deps.clock.now(),
+    deviceResult: null,
+  });
+}

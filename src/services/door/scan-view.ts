@@ -1,0 +1,82 @@
+import type { DoorTicketRow } from '../../db/repos/door.repo.js';
+import type { ReservationDetails } from '../../db/repos/reservations.repo.js';
+import { doorMessage, type CheckInDecision, type ReentryWarning, type ScanResult, type TicketKind } from '../../domain/check-in.js';
+import { CONFLICT_MESSAGES, type OfflineConflict, type OfflineOutcome } from '../../domain/offline-reconcile.js';
+
+export interface VipView {
+  reservation_id: string;
+  table_number: number;
+  tier: string;
+  role: 'host' | 'guest';
+  host_name: string;
+  guests: Array<{ name: string; arrived: boolean }>;
+}
+
+/** The body of `POST /scans` (API.md "Door"), also stored with the scan for idempotent replay. */
+export interface ScanResponse {
+  result: ScanResult;
+  reason?: string;
+  message: string;
+  already_checked_in: boolean;
+  first_checked_in_at?: string;
+  first_scanner_id?: string;
+  warning?: ReentryWarning;
+  /** Null when the code named no ticket we may read (forged, or for another event). */
+  ticket: { id: string; holder_name: string; kind: TicketKind } | null;
+  vip?: VipView;
+  scanner_id: string;
+  scanned_at: string;
+  offline?: true;
+  offline_result?: ScanResult;
+  conflict?: OfflineConflict;
+}
+
+export interface ScanViewInput {
+  decision: CheckInDecision;
+  /** Set for an offline scan: how the server reconciled what the device did. */
+  outcome: OfflineOutcome | null;
+  deviceResult: ScanResult | null;
+  ticket: DoorTicketRow | null;
+  vip: ReservationDetails | null;
+  scannerId: string;
+  at: Date;
+}
+
+export function toScanResponse(v: ScanViewInput): ScanResponse {
+  const d = v.decision;
+  const result = v.outcome?.result ?? d.result;
+  const reason = v.outcome ? v.outcome.reason : d.result === 'rejected' ? d.reason : null;
+  const table = v.ticket?.table ?? null;
+  let message = doorMessage(d, table);
+  if (v.outcome?.conflict) {
+    message = d.result === 'rejected' ? `${CONFLICT_MESSAGES[v.outcome.conflict]}: ${message}` : CONFLICT_MESSAGES[v.outcome.conflict];
+  }
+  const out: ScanResponse = {
+    result,
+    message,
+    already_checked_in: d.alreadyCheckedIn,
+    ticket: v.ticket && d.kind ? { id: v.ticket.id, holder_name: v.ticket.holderName, kind: d.kind } : null,
+    scanner_id: v.scannerId,
+    scanned_at: v.at.toISOString(),
+  };
+  if (reason) out.reason = reason;
+  if (d.firstCheckedInAt) out.first_checked_in_at = d.firstCheckedInAt.toISOString();
+  if (d.firstScannerId) out.first_scanner_id = d.firstScannerId;
+  if (d.result !== 'rejected' && d.warning) out.warning = d.warning;
+  if (v.vip && table && result !== 'rejected') {
+    out.vip = {
+      reservation_id: v.vip.reservation.id,
+      table_number: v.vip.tableNumber,
+      tier: v.vip.tier,
+      role: table.role,
+      host_name: v.vip.hostName,
+      guests: v.vip.guests.map((g) => ({ name: g.name, arrived: g.arrived })),
+    };
+  }
+  if (v.deviceResult) {
+    out.offline = true;
+    out.offline_result = v.deviceResult;
+    if (v.outcome?.conflict) out.conflict = v.outcome.conflict;
+  }
+  return out;
+}

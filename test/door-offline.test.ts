@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findReservation } from '../src/db/repos/reservations.repo.js';
+import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
+import { fromBase64Url, parseTicketCode } from '../src/domain/ticket-code.js';
+import type { CachedTicket } from '../src/domain/scanner-cache.js';
+import { ageEventRows, buyTable, linkGuest, openDoors, scan, scanRows, unlinkGuest, type ScanJson } from './support/door.js';
+import { bearer, buyPaid, createEvent, payOrder, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
+import { dumpTables } from './support/snapshot.js';
+
+let ctx: TestContext;
+let event: EventInfo;
+
+beforeAll(async () => {
+  ctx = await startTestApp();
+});
+afterAll(() => ctx.close());
+
+async function freshEvent() {
+  ctx.clock.set(T0);
+  event = await createEvent(ctx);
+  return event;
+}
+
+const at = (minutesAfterStart: number) => new Date(Date.parse(event.starts_at) + minutesAfterStart * 60_000).toISOString();
+
+type BatchItem = ScanJson & { index: number; replayed: boolean };
+
+async function sync(scannerId: string, scans: Array<{ qr: string; scanned_at: string; offline_result: string }>) {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/scans/batch',
+    headers: bearer(ctx.staffToken),
+    payload: { scanner_id: scannerId, event_id: event.id, scans },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { results: BatchItem[]; conflicts: number };
+}
+
+async function cache(since?: string) {
+  const res = await ctx.app.inject({
+    url: `/api/v1/events/${event.id}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
+    headers: bearer(ctx.staffToken),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as { public_key: string; generated_at: string; full: boolean; event: { id: string; status: string }; tickets: CachedTicket[] };
+}
+
+describe('scanner cache', () => {
+  it('holds every paid and void ticket with what the decision needs, and a key that verifies codes offline', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 1, 'Hannah Host');
+    const guest = (await buyPaid(ctx, event.id, { name: 'Gina Guest' })).view.tickets[0]!;
+    await linkGuest(ctx, event.id, guest.id, reservationId);
+    const [ga, refunded] = (await buyPaid(ctx, event.id, { ga_quantity: 2, name: 'Gary' })).view.tickets;
+    await setTicketsStatus(ctx.database.db, [refunded!.id], ['valid'], 'void');
+    const pending = await placeOrder(ctx, event.id, { name: 'Pat Pending' });
+
+    const c = await cache();
+    expect(c.full).toBe(true);
+    expect(c.event).toMatchObject({ id: event.id, status: 'scheduled' });
+    const byId = new Map(c.tickets.map((t) => [t.id, t]));
+    expect(c.tickets).toHaveLength(4);
+    expect(byId.get(host.id)).toMatchObject({
+      kind: 'vip_host',
+      status: 'valid',
+      holder_name: 'Hannah Host',
+      reservation: { id: reservationId, role: 'host', status: 'confirmed', table_number: 1, tier: 'Gold', host_name: 'Hannah Host' },
+    });
+    expect(byId.get(guest.id)).toMatchObject({ kind: 'vip_guest', reservation: { id: reservationId, role: 'guest', table_number: 1 } });
+    expect(byId.get(ga!.id)).toEqual({ id: ga!.id, holder_name: 'Gary', kind: 'ga', status: 'valid' });
+    expect(byId.get(refunded!.id)).toMatchObject({ kind: 'ga', status: 'void' });
+    expect(JSON.stringify(c)).not.toContain(pending.order_id);
+
+    // The scanner page verifies signatures with WebCrypto and this key alone.
+    const bytes = (u: Uint8Array) => new Uint8Array(u);
+    const key = await crypto.subtle.importKey('raw', bytes(fromBase64Url(c.public_key)!), { name: 'Ed25519' }, false, ['verify']);
+    const verify = (code: string) => {
+      const parts = parseTicketCode(code)!;
+      return crypto.subtle.verify({ name: 'Ed25519' }, key, bytes(parts.signature), bytes(parts.signed));
+    };
+    expect(await verify(host.qr!)).toBe(true);
+    expect(await verify(ga!.qr!.replace(/\.[^.]+$/, `.${host.qr!.split('.')[2]}`))).toBe(false);
+  });
+
+  it('?since= returns only tickets whose row, link or reservation changed', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 2);
+    const [untouched, checkedIn, toLink, toUnlink] = (await buyPaid(ctx, event.id, { ga_quantity: 4 })).view.tickets;
+    await linkGuest(ctx, event.id, toUnlink!.id, reservationId);
+    const later = await placeOrder(ctx, event.id, { name: 'Late Payer' });
+    // Everything so far happened "an hour ago"; the cursor is taken now.
+    await ageEventRows(ctx, event.id, 3_600_000);
+    const cursor = (await cache()).generated_at;
+
+    openDoors(ctx, event);
+    await scan(ctx, checkedIn!.qr!, 'door-1');
+    await linkGuest(ctx, event.id, toLink!.id, reservationId);
+    await unlinkGuest(ctx, toUnlink!.id);
+    const paid = await payOrder(ctx, later);
+
+    const delta = await cache(cursor);
+    expect(delta.full).toBe(false);
+    const ids = delta.tickets.map((t) => t.id).sort();
+    expect(ids).toEqual([checkedIn!.id, toLink!.id, toUnlink!.id, paid.tickets[0].id].sort());
+    expect(ids).not.toContain(untouched!.id);
+    expect(ids).not.toContain(host.id);
+    const byId = new Map(delta.tickets.map((t) => [t.id, t]));
+    expect(byId.get(checkedIn!.id)).toMatchObject({ status: 'checked_in', first_scanner_id: 'door-1' });
+    expect(byId.get(toLink!.id)).toMatchObject({ kind: 'vip_guest' });
+    expect(byId.get(toUnlink!.id)!.kind).toBe('ga');
+    expect(byId.get(toUnlink!.id)!.reservation).toBeUndefined();
+
+    // The host arriving changes the reservation: both the host and its guests' entries come again.
+    await ageEventRows(ctx, event.id, 3_600_000);
+    const cursor2 = (await cache()).generated_at;
+    await scan(ctx, host.qr!, 'door-1');
+    const delta2 = await cache(cursor2);
+    expect(delta2.tickets.map((t) => t.id).sort()).toEqual([host.id, toLink!.id].sort());
+    expect(delta2.tickets.find((t) => t.id === host.id)!.reservation!.status).toBe('checked_in');
+  });
+});
+
+describe('offline sync', () => {
+  it('one GA code admitted offline at two doors: one admitted, one conflict', async () => {
+    await freshEvent();
+    const ticket = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    openDoors(ctx, event, 6 * 3_600_000); // the sync happens late in the night
+
+    const doorB = await sync('door-b', [{ qr: ticket.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
+    const doorA = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
+    expect(doorB).toMatchObject({ conflicts: 0, results: [{ index: 0, result: 'admitted', offline_result: 'admitted' }] });
+    expect(doorA.conflicts).toBe(1);
+    expect(doorA.results[0]).toMatchObject({
+      index: 0,
+      result: 'rejected',
+      reason: 'already_checked_in',
+      conflict: 'already_checked_in',
+      first_scanner_id: 'door-b',
+      first_checked_in_at: at(7),
+    });
+    expect(doorA.results[0]!.message).toContain('Admitted offline');
+
+    const row = (await findTicket(ctx.database.db, ticket.id))!;
+    expect(row).toMatchObject({ status: 'checked_in', firstScannerId: 'door-b' });
+    expect(row.checkedInAt!.toISOString()).toBe(at(7));
+    const log = await scanRows(ctx, ticket.id);
+    expect(log.map((s) => [s.scannerId, s.offline, s.offlineResult, s.result, s.conflict])).toEqual([
+      ['door-b', true, 'admitted', 'admitted', null],
+      ['door-a', true, 'admitted', 'rejected', 'already_checked_in'],
+    ]);
+    expect(log[1]!.scannedAt.toISOString()).toBe(at(5));
+
+    // Sending a batch again changes nothing and answers the same.
+    const before = await dumpTables(ctx.database.db);
+    const again = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
+    expect(await dumpTables(ctx.database.db)).toEqual(before);
+    expect(again.results[0]).toEqual({ ...doorA.results[0], replayed: true });
+  });
+
+  it('an offline admit of a code the server already checked in, or refunded, is a conflict, not a check-in', async () => {
+    await freshEvent();
+    const [online, refunded] = (await buyPaid(ctx, event.id, { ga_quantity: 2 })).view.tickets;
+    openDoors(ctx, event, 3_600_000);
+    await scan(ctx, online!.qr!, 'door-online');
+    await setTicketsStatus(ctx.database.db, [refunded!.id], ['valid'], 'void');
+    const before = await dumpTables(ctx.database.db, ['tickets', 'reservations']);
+
+    const r = await sync('door-offline', [
+      { qr: online!.qr!, scanned_at: at(30), offline_result: 'admitted' },
+      { qr: refunded!.qr!, scanned_at: at(31), offline_result: 'admitted' },
+      { qr: 'V1.garbage.code', scanned_at: at(32), offline_result: 'admitted' },
+    ]);
+    expect(r.results.map((x) => [x.result, x.reason, x.conflict])).toEqual([
+      ['rejected', 'already_checked_in', 'already_checked_in'],
+      ['rejected', 'void', 'void'],
+      ['rejected', 'invalid_code', 'invalid_code'],
+    ]);
+    expect(r.conflicts).toBe(3);
+    expect(await dumpTables(ctx.database.db, ['tickets', 'reservations'])).toEqual(before);
+    expect((await findTicket(ctx.database.db, online!.id))!.firstScannerId).toBe('door-online');
+  });
+
+  it('applies a batch in scanned_at order and reports a valid code turned away offline', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 1);
+    const ga = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    openDoors(ctx, event, 3 * 3_600_000);
+
+    const r = await sync('door-1', [
+      { qr: host.qr!, scanned_at: at(40), offline_result: 'reentry' },
+      { qr: host.qr!, scanned_at: at(10), offline_result: 'admitted' },
+      { qr: ga.qr!, scanned_at: at(20), offline_result: 'rejected' },
+    ]);
+    expect(r.results.map((x) => [x.index, x.result, x.reason ?? null, x.conflict ?? null])).toEqual([
+      [0, 'reentry', null, null],
+      [1, 'admitted', null, null],
+      [2, 'rejected', 'turned_away_offline', 'turned_away_but_valid'],
+    ]);
+    expect(r.results[0]!.vip).toMatchObject({ role: 'host', reservation_id: reservationId });
+    const reservation = (await findReservation(ctx.database.db, reservationId))!;
+    expect(reservation.status).toBe('checked_in');
+    expect(reservation.checkedInAt!.toISOString()).toBe(at(10));
+    // Nobody entered on the turned-away scan: the ticket still admits.
+    expect((await findTicket(ctx.database.db, ga.id))!.status).toBe('valid');
+    expect((await scan(ctx, ga.qr!, 'door-1')).result).toBe('admitted');
+  });
+
+  it('refuses bad batches as a whole with invalid_request', async () => {
+    await freshEvent();
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans/batch',
+      headers: bearer(ctx.staffToken),
+      payload: { scanner_id: 'door-1', scans: [{ qr: 'x', scanned_at: 'yesterday', offline_result: 'maybe' }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'invalid_request', details: { 'scans.0.scanned_at': expect.any(String), 'scans.0.offline_result': expect.any(String) } });
+  });
+});

@@ -1,0 +1,111 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { notifyTableChanged, FLOOR_CHANNEL } from '../../src/db/repos/floor.repo.js';
+import { guestLinks, scans } from '../../src/db/schema.js';
+import { bearer, buyPaid, type EventInfo, type TestContext } from './harness.js';
+
+export interface ScanJson {
+  result: 'admitted' | 'reentry' | 'rejected';
+  reason?: string;
+  message: string;
+  already_checked_in: boolean;
+  first_checked_in_at?: string;
+  first_scanner_id?: string;
+  warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
+  ticket: { id: string; holder_name: string; kind: 'ga' | 'vip_host' | 'vip_guest' } | null;
+  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ name: string; arrived: boolean }> };
+  conflict?: string;
+}
+
+export async function scan(
+  ctx: TestContext,
+  qr: string,
+  scannerId = 'door-1',
+  extra: { event_id?: string; nonce?: string; token?: string; headers?: Record<string, string> } = {},
+): Promise<ScanJson> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/scans',
+    headers: { ...bearer(extra.token ?? ctx.staffToken), ...extra.headers },
+    payload: { qr, scanner_id: scannerId, ...(extra.event_id ? { event_id: extra.event_id } : {}), ...(extra.nonce ? { nonce: extra.nonce } : {}) },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+/** Moves the frozen clock into the event's door window (an hour after it starts). */
+export function openDoors(ctx: TestContext, event: Pick<EventInfo, 'starts_at'>, plusMs = 3_600_000): void {
+  ctx.clock.set(new Date(Date.parse(event.starts_at) + plusMs));
+}
+
+/** A paid table: the purchaser's ticket (the unified VIP code) and the reservation. */
+export async function buyTable(ctx: TestContext, event: EventInfo, tableNumber: number, name = 'Hannah Host') {
+  const table = event.tables.find((t) => t.number === tableNumber)!;
+  const order = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: table.id, name });
+  const host = order.view.tickets.find((t) => t.is_host)!;
+  return { order, host, reservationId: order.view.reservation!.id, tableId: table.id };
+}
+
+/**
+ * Puts a ticket on a table's guest list. The guest-list API belongs to another module; the door only
+ * reads `guest_links`, so tests write the row the way that module does (active = unlinked_at null).
+ */
+export async function linkGuest(ctx: TestContext, eventId: string, ticketId: string, reservationId: string): Promise<void> {
+  await ctx.database.db.insert(guestLinks).values({ eventId, ticketId, reservationId });
+}
+
+export async function unlinkGuest(ctx: TestContext, ticketId: string): Promise<void> {
+  await ctx.database.db
+    .update(guestLinks)
+    .set({ unlinkedAt: sql`now()`, unlinkedBy: 'guest' })
+    .where(and(eq(guestLinks.ticketId, ticketId), isNull(guestLinks.unlinkedAt)));
+}
+
+export async function scanRows(ctx: TestContext, ticketId?: string) {
+  const q = ctx.database.db.select().from(scans);
+  return ticketId ? q.where(eq(scans.ticketId, ticketId)).orderBy(scans.id) : q.orderBy(scans.id);
+}
+
+/**
+ * Counts floor-plan notifications per table. `settle()` publishes a marker and waits for it:
+ * notifications arrive in commit order, so once the marker is in, everything committed before it is.
+ */
+export async function watchFloor(ctx: TestContext, event: EventInfo) {
+  const counts = new Map<string, number>();
+  let waiting: { tableId: string; resolve: () => void } | null = null;
+  const marker = event.tables[event.tables.length - 1]!.id;
+  let markerSeen = 0;
+  const stop = await ctx.database.listen(FLOOR_CHANNEL, (payload) => {
+    const { table_id } = JSON.parse(payload) as { table_id: string };
+    if (table_id === marker) {
+      markerSeen++;
+      waiting?.resolve();
+      return;
+    }
+    counts.set(table_id, (counts.get(table_id) ?? 0) + 1);
+  });
+  return {
+    count: (tableId: string) => counts.get(tableId) ?? 0,
+    async settle() {
+      const seen = markerSeen;
+      const arrived = new Promise<void>((resolve) => (waiting = { tableId: marker, resolve }));
+      await ctx.database.transaction((tx) => notifyTableChanged(tx, event.id, marker));
+      while (markerSeen === seen) await arrived;
+      waiting = null;
+    },
+    stop,
+  };
+}
+
+/**
+ * Moves every change timestamp of an event's tickets, links and reservations back by `ms`, as if
+ * all of it had happened that long ago: lets a `?since=` test tell old rows from new ones without
+ * waiting out the cursor's overlap window.
+ */
+export async function ageEventRows(ctx: TestContext, eventId: string, ms: number): Promise<void> {
+  const by = sql`${`${ms} milliseconds`}::interval`;
+  const db = ctx.database.db;
+  await db.execute(sql`UPDATE tickets SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
+  await db.execute(sql`UPDATE reservations SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
+  await db.execute(sql`UPDATE guest_links SET created_at = created_at - ${by}, unlinked_at = unlinked_at - ${by} WHERE event_id = ${eventId}`);
+}
