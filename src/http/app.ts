@@ -8,6 +8,8 @@ import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
 import { floorStreamRoutes } from './floor-stream.routes.js';
+import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
+import { cancellationRoutes } from './cancellation.routes.js';
 
 export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
 
@@ -28,7 +30,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  for (const routes of [healthRoutes, eventRoutes, orderRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])]) {
+  for (const routes of [healthRoutes, eventRoutes, orderRoutes, floorStreamRoutes(feed), stripeWebhookRoutes, cancellationRoutes, ...(opts.extraRoutes ?? [])]) {
     routes(app, deps);
   }
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
