@@ -74,6 +74,8 @@ export class FakeStripe {
   /** Refund objects actually created (not replayed) per idempotency key. */
   readonly refundCreations = new Map<string, number>();
   readonly requests: RecordedRequest[] = [];
+  /** Called right after a refund is created, before its response is sent (e.g. to kill a client then). */
+  onRefundCreated: ((refund: Refund, createdSoFar: number) => void) | undefined;
   private readonly idempotent = new Map<string, StoredResponse>();
   private readonly faults: Array<Fault & { left: number }> = [];
   private server = createServer((req, res) => void this.handle(req, res));
@@ -234,6 +236,7 @@ export class FakeStripe {
       this.refunds.set(refund.id, refund);
       const k = key ?? refund.id;
       this.refundCreations.set(k, (this.refundCreations.get(k) ?? 0) + 1);
+      this.onRefundCreated?.(refund, this.refunds.size);
       return { status: 200, body: refund };
     }
     if (method === 'GET' && path === '/v1/refunds') {
