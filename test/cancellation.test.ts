@@ -5,7 +5,7 @@ import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { bearer, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
-import { buyPaidStripe, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
@@ -182,6 +182,30 @@ describe('refusals', () => {
 });
 
 describe('concurrent cancellations', () => {
+  it('a payment racing the cancellation is refunded exactly once, whichever wins', async () => {
+    const event = await createEvent(ctx);
+    await buyPaidStripe(ctx, fake, event.id);
+    const racing = (await placeOrder(ctx, event.id, { table_id: event.tables[0]!.id, name: 'Racer' })) as StripeOrder;
+    const { confirmation_token } = (await preview(event.id)).json();
+    const [cancelled, paid] = await Promise.all([cancel(event.id, confirmation_token), deliver(ctx, fake.succeed(racing.payment.payment_intent_id))]);
+    expect(paid.statusCode).toBe(200);
+    if (cancelled.statusCode === 202) {
+      // The cancellation released the hold first: the money came too late and goes back.
+      expect(paid.json().outcome).toBe('late_payment_refund');
+    } else {
+      // The payment landed first: the owner's preview is stale; they look again and approve.
+      expect(cancelled.json().error.code).toBe('confirmation_stale');
+      expect(paid.json().outcome).toBe('paid');
+      expect((await cancel(event.id, (await preview(event.id)).json().confirmation_token)).statusCode).toBe(202);
+    }
+    await drainRefunds(ctx);
+    const view = await orderView(ctx, racing);
+    expect(view).toMatchObject({ status: 'refunded', refunded_cents: racing.amount_cents });
+    expect(view.tickets.every((t) => t.status === 'void')).toBe(true);
+    expect(fake.refundsFor(racing.payment.payment_intent_id)).toHaveLength(1);
+    expect((await floor(event.id)).every((t) => t.status === 'available')).toBe(true);
+  });
+
   it('twenty owners pressing approve at once: one cancellation, one refund per paid order', async () => {
     const event = await createEvent(ctx);
     const paid = [];
