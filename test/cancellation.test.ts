@@ -56,6 +56,9 @@ describe('the owner cancels an event before it starts', () => {
       expect((await ctx.app.inject({ url: `/api/v1/events/${event.id}/refunds`, headers: bearer(token) })).statusCode).toBe(403);
     }
     expect((await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation` })).statusCode).toBe(401);
+    // Credentials come before the body: an anonymous caller with a bad body learns nothing about it.
+    const anon = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, payload: { nope: 1 } });
+    expect(anon.statusCode).toBe(401);
     const missing = await preview('00000000-0000-4000-8000-000000000000');
     expect(missing.statusCode).toBe(404);
   });
