@@ -12,6 +12,7 @@ const envSchema = z.object({
   VELVET_REENTRY_WARNING_SECONDS: z.coerce.number().int().min(0).default(60),
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
+  VELVET_REFUND_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -30,6 +31,8 @@ export interface Config {
   reentryWarningSeconds: number;
   sweepIntervalMs: number;
   refundRatePerSecond: number;
+  /** How long a refund worker owns a claimed refund before another may take it over. */
+  refundLeaseMs: number;
   secret: string | undefined;
   payments:
     | { provider: 'local' }
@@ -71,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reentryWarningSeconds: e.VELVET_REENTRY_WARNING_SECONDS,
     sweepIntervalMs: e.VELVET_SWEEP_INTERVAL_MS,
     refundRatePerSecond: e.VELVET_REFUND_RATE_PER_SECOND,
+    refundLeaseMs: e.VELVET_REFUND_LEASE_SECONDS * 1000,
     secret: e.VELVET_SECRET,
     payments,
   };

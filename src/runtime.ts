@@ -5,14 +5,20 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/open.js';
 import { localPayments } from './payments/local.js';
 import type { PaymentProvider } from './payments/provider.js';
+import { createStripePayments } from './payments/stripe.js';
 import type { AppDeps } from './services/deps.js';
 
 export type PaymentsFactory = (config: Config) => PaymentProvider;
 
-/** The real provider for the configuration; Stripe joins here when its provider lands. */
+/** The real provider for the configuration. */
 export const defaultPayments: PaymentsFactory = (config) => {
   if (config.payments.provider === 'local') return localPayments;
-  throw new Error('PAYMENT_PROVIDER=stripe is not available in this build');
+  return createStripePayments({
+    secretKey: config.payments.secretKey,
+    apiUrl: config.payments.apiUrl,
+    // A call must end well within the refund lease, or a second worker could take the refund over.
+    timeoutMs: Math.min(20_000, Math.floor(config.refundLeaseMs / 2)),
+  });
 };
 
 /** Wires the dependencies every entry point (server, CLI, tests) shares. */

@@ -2,6 +2,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type RouteModule } from './http/app.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
+import { startRefundRunner } from './services/refunds/refund-runner.js';
 
 /**
  * Starts the HTTP server and the background jobs; returns a stop function that drains requests,
@@ -10,12 +11,19 @@ import { startSweeper } from './services/jobs/sweeper.js';
 export async function startServer(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger']; extraRoutes?: RouteModule[] } = {}) {
   const app = await buildApp(deps, opts);
   const stopSweeper = startSweeper(deps, deps.config.sweepIntervalMs, (m) => app.log.error(m));
+  const stopRefunds = startRefundRunner(deps, {
+    ratePerSecond: deps.config.refundRatePerSecond,
+    leaseMs: deps.config.refundLeaseMs,
+    pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
+    log: (m) => app.log.warn(m),
+  });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       await app.close();
       await stopSweeper();
+      await stopRefunds();
       await deps.database.close();
     })());
   return { app, address, stop };

@@ -10,6 +10,8 @@ import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
 import { floorStreamRoutes } from './floor-stream.routes.js';
+import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
+import { cancellationRoutes } from './cancellation.routes.js';
 
 export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
 
@@ -30,7 +32,17 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  const modules = [healthRoutes, eventRoutes, orderRoutes, guestRoutes, doorRoutes, floorStreamRoutes(feed), ...(opts.extraRoutes ?? [])];
+  const modules = [
+    healthRoutes,
+    eventRoutes,
+    orderRoutes,
+    guestRoutes,
+    doorRoutes,
+    floorStreamRoutes(feed),
+    stripeWebhookRoutes,
+    cancellationRoutes,
+    ...(opts.extraRoutes ?? []),
+  ];
   for (const routes of modules) {
     routes(app, deps);
   }

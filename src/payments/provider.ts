@@ -12,6 +12,12 @@ export interface RefundRequest {
   idempotencyKey: string;
 }
 
+export interface RefundResult {
+  providerRefundId: string;
+  /** The payment had already been refunded in full (e.g. by hand in the provider's dashboard). */
+  alreadyRefunded?: boolean;
+}
+
 /**
  * Where money moves. Calls go out only after the order's hold is committed, never inside a
  * transaction: a slow provider must not hold database locks.
@@ -19,7 +25,7 @@ export interface RefundRequest {
 export interface PaymentProvider {
   readonly name: 'local' | 'stripe';
   createPayment(req: PaymentRequest): Promise<{ providerPaymentId: string; clientSecret: string | null }>;
-  refund(req: RefundRequest): Promise<{ providerRefundId: string }>;
+  refund(req: RefundRequest): Promise<RefundResult>;
 }
 
 /** A provider's refusal; `retryable` for rate limits, server errors and network failures. */

@@ -1,5 +1,5 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Executor } from '../database.js';
+import { queryRows, type Executor } from '../database.js';
 import { orders } from '../schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -60,4 +60,14 @@ export async function listEventOrders(
 export async function findOrderByManageTokenHash(db: Executor, hash: string): Promise<OrderRow | null> {
   const [row] = await db.select().from(orders).where(eq(orders.manageTokenHash, hash));
   return row ?? null;
+}
+
+/** Live orders and their ticket counts: what a cancellation would release and refund. */
+export async function eventSalesSummary(db: Executor, eventId: string) {
+  return queryRows<{ id: string; status: OrderRow['status']; amount_cents: number; tickets: number }>(db, sql`
+    SELECT o.id, o.status, o.amount_cents,
+           (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id AND t.status <> 'void') AS tickets
+      FROM orders o
+     WHERE o.event_id = ${eventId} AND o.status IN ('pending', 'paid')
+     ORDER BY o.id`);
 }

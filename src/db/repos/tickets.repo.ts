@@ -36,3 +36,21 @@ export async function setTicketsStatus(
     .where(and(inArray(tickets.id, ids), inArray(tickets.status, from)))
     .returning();
 }
+
+export async function countCheckedIn(db: Executor, eventId: string): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(tickets)
+    .where(and(eq(tickets.eventId, eventId), eq(tickets.status, 'checked_in')));
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Every ticket of the event that can still admit someone (or will once paid) becomes void. */
+export async function voidEventTickets(db: Executor, eventId: string): Promise<number> {
+  const rows = await db
+    .update(tickets)
+    .set({ status: 'void', updatedAt: sql`now()` })
+    .where(and(eq(tickets.eventId, eventId), inArray(tickets.status, ['pending', 'valid'])))
+    .returning({ id: tickets.id });
+  return rows.length;
+}

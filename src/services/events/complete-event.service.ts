@@ -12,9 +12,11 @@ import { releaseHold } from '../orders/hold.js';
 /**
  * Closes the night in one transaction: hosts who came are `completed`, hosts who never came are
  * `completed` as no-shows, unpaid holds are released, and the event is `completed`, after which
- * nothing about it changes. Lock order: event, then orders, then reservations.
+ * nothing about it changes (every later write checks the event's status or the forward-only
+ * trigger refuses it). Lock order: event, then orders, then reservations (as cancelEvent).
+ * `endedAt` is when the night really ended: `ends_at` for the sweeper, however late it runs.
  */
-async function completeLocked(tx: Tx, event: EventRow, now: Date): Promise<EventRow> {
+async function completeLocked(tx: Tx, event: EventRow, endedAt: Date): Promise<EventRow> {
   for (const order of await listEventOrders(tx, event.id, ['pending'], { lock: true })) await releaseHold(tx, order);
   for (const r of await listEventReservations(tx, event.id, ['confirmed', 'checked_in'], { lock: true })) {
     const next = step(reservationMachine, r.status, 'complete');
@@ -24,7 +26,7 @@ async function completeLocked(tx: Tx, event: EventRow, now: Date): Promise<Event
   }
   const next = step(eventMachine, event.status, 'complete');
   if (!next.ok) return event;
-  return updateEvent(tx, event.id, { status: next.to, completedAt: now });
+  return updateEvent(tx, event.id, { status: next.to, completedAt: endedAt });
 }
 
 /** `POST /events/:id/end`: the owner closes a started event now. Ending twice answers the same. */
@@ -38,16 +40,30 @@ export async function endEvent(deps: Pick<AppDeps, 'database' | 'clock'>, eventI
     if (!hasStarted(event, now)) {
       throw new DomainError('event_not_started', 'The event has not started yet; cancel it instead of ending it');
     }
-    return completeLocked(tx, event, now);
+    return completeLocked(tx, event, now < event.endsAt ? now : event.endsAt);
   });
 }
 
-/** The sweeper's step: completes every event whose `ends_at` has passed. */
-export async function completeDueEvents(deps: Pick<AppDeps, 'database' | 'clock'>, batch = 20): Promise<number> {
+/**
+ * The sweeper's step: completes events whose `ends_at` has passed; returns how many it completed.
+ * Each event is completed in its own savepoint, so one that cannot be completed (reported through
+ * `onError`) does not hold back every other event's night from closing.
+ */
+export async function completeDueEvents(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  opts: { batch?: number; onError?: (eventId: string, err: unknown) => void } = {},
+): Promise<number> {
   const now = deps.clock.now();
   return deps.database.transaction(async (tx) => {
-    const due = await claimEventsDueCompletion(tx, now, batch);
-    for (const event of due) await completeLocked(tx, event, now);
-    return due.length;
+    let completed = 0;
+    for (const event of await claimEventsDueCompletion(tx, now, opts.batch ?? 20)) {
+      try {
+        await tx.transaction((sp) => completeLocked(sp, event, event.endsAt));
+        completed++;
+      } catch (err) {
+        opts.onError?.(event.id, err);
+      }
+    }
+    return completed;
   });
 }

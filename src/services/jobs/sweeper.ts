@@ -14,7 +14,8 @@ export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock'>, interval
   const tick = async () => {
     try {
       while ((await expireHolds(deps)) > 0 && !stopped);
-      while ((await completeDueEvents(deps)) > 0 && !stopped);
+      const onError = (eventId: string, err: unknown) => log(`sweeper: event ${eventId} could not be completed: ${(err as Error).message}`);
+      while ((await completeDueEvents(deps, { onError })) > 0 && !stopped);
     } catch (err) {
       log(`sweeper: ${(err as Error).message}`);
     }

@@ -1,4 +1,5 @@
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { findRefundByOrder } from '../../db/repos/refunds.repo.js';
 import { activeLinksForTickets, findReservationByOrder } from '../../db/repos/reservations.repo.js';
 import { listOrderTickets } from '../../db/repos/tickets.repo.js';
 import { notFound } from '../../domain/errors.js';
@@ -25,6 +26,8 @@ export interface OrderView {
     is_host: boolean;
   }>;
   reservation?: ReservationView;
+  /** Present once a refund is on its way (event cancelled, or a payment that came too late). */
+  refund?: { status: string; amount_cents: number; reason: string; provider_refund_id?: string };
 }
 
 export type PaymentView =
@@ -69,6 +72,15 @@ export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, o
   if (reservation) {
     const r = await loadReservationView(db, reservation.id, deps.config.publicUrl);
     if (r) view.reservation = r;
+  }
+  const refund = await findRefundByOrder(db, order.id);
+  if (refund) {
+    view.refund = {
+      status: refund.status,
+      amount_cents: refund.amountCents,
+      reason: refund.reason,
+      ...(refund.providerRefundId ? { provider_refund_id: refund.providerRefundId } : {}),
+    };
   }
   return view;
 }

@@ -1,0 +1,123 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { queryRows, type Executor } from '../database.js';
+import { refunds } from '../schema.js';
+
+export type RefundRow = typeof refunds.$inferSelect;
+
+/** Wakes refund workers in every instance when new refunds are committed (they also poll). */
+export const REFUNDS_CHANNEL = 'velvet_refunds';
+
+/**
+ * Writes the outbox row for an order's refund. One refund per order (unique index): a second write
+ * for the same order is a no-op and returns null, so retries and repeated cancellations never add
+ * a second refund.
+ */
+export async function insertRefund(db: Executor, r: typeof refunds.$inferInsert): Promise<RefundRow | null> {
+  const [row] = await db.insert(refunds).values(r).onConflictDoNothing({ target: refunds.orderId }).returning();
+  return row ?? null;
+}
+
+export async function notifyRefundsDue(db: Executor): Promise<void> {
+  await db.execute(sql`SELECT pg_notify(${REFUNDS_CHANNEL}, '')`);
+}
+
+export async function listEventRefunds(db: Executor, eventId: string): Promise<RefundRow[]> {
+  return db.select().from(refunds).where(eq(refunds.eventId, eventId)).orderBy(asc(refunds.createdAt), asc(refunds.orderId));
+}
+
+export async function findRefundByOrder(db: Executor, orderId: string): Promise<RefundRow | null> {
+  const [row] = await db.select().from(refunds).where(eq(refunds.orderId, orderId));
+  return row ?? null;
+}
+
+/** A claimed refund together with what the provider needs to pay it back. */
+export interface ClaimedRefund extends RefundRow {
+  providerPaymentId: string | null;
+}
+
+interface ClaimedRow {
+  id: string;
+  order_id: string;
+  event_id: string;
+  amount_cents: number;
+  currency: string;
+  reason: RefundRow['reason'];
+  idempotency_key: string;
+  status: RefundRow['status'];
+  attempts: number;
+  next_attempt_at: Date | string;
+  lease_until: Date | string | null;
+  provider_refund_id: string | null;
+  last_error: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  provider_payment_id: string | null;
+}
+
+/**
+ * Takes up to `limit` due refunds for this worker: pending, due, and not leased (or leased by a
+ * worker whose lease ran out, e.g. a killed process). Rows another worker is claiming right now
+ * are skipped, not awaited. The lease and the attempt count are committed by the caller's
+ * transaction before any provider call, so a crash after this point leaves a lease that expires.
+ */
+export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedRefund[]> {
+  const rows = await queryRows<ClaimedRow>(db, sql`
+    WITH due AS (
+      SELECT id FROM refunds
+       WHERE status = 'pending' AND next_attempt_at <= ${now.toISOString()}::timestamptz
+         AND (lease_until IS NULL OR lease_until <= ${now.toISOString()}::timestamptz)
+       ORDER BY next_attempt_at, id
+       LIMIT ${limit}
+       FOR UPDATE SKIP LOCKED
+    )
+    UPDATE refunds r
+       SET lease_until = ${leaseUntil.toISOString()}::timestamptz, attempts = r.attempts + 1, updated_at = now()
+      FROM due, orders o
+     WHERE r.id = due.id AND o.id = r.order_id
+    RETURNING r.*, o.provider_payment_id`);
+  return rows.map((r) => ({
+    id: r.id,
+    orderId: r.order_id,
+    eventId: r.event_id,
+    amountCents: r.amount_cents,
+    currency: r.currency,
+    reason: r.reason,
+    idempotencyKey: r.idempotency_key,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    leaseUntil: r.lease_until === null ? null : new Date(r.lease_until),
+    providerRefundId: r.provider_refund_id,
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    providerPaymentId: r.provider_payment_id,
+  }));
+}
+
+/** pending → succeeded, once: returns null when the refund was already settled (by another worker). */
+export async function markRefundSucceeded(db: Executor, id: string, providerRefundId: string): Promise<RefundRow | null> {
+  const [row] = await db
+    .update(refunds)
+    .set({ status: 'succeeded', providerRefundId, leaseUntil: null, lastError: null, updatedAt: sql`now()` })
+    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    .returning();
+  return row ?? null;
+}
+
+export async function markRefundFailed(db: Executor, id: string, error: string): Promise<RefundRow | null> {
+  const [row] = await db
+    .update(refunds)
+    .set({ status: 'failed', leaseUntil: null, lastError: error, updatedAt: sql`now()` })
+    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    .returning();
+  return row ?? null;
+}
+
+/** Gives the refund back to the queue, due again at `nextAttemptAt`. */
+export async function scheduleRefundRetry(db: Executor, id: string, nextAttemptAt: Date, error: string): Promise<void> {
+  await db
+    .update(refunds)
+    .set({ nextAttemptAt, leaseUntil: null, lastError: error, updatedAt: sql`now()` })
+    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')));
+}

@@ -1,0 +1,32 @@
+import { notFound } from '../domain/errors.js';
+import { verifyStripeWebhook } from '../payments/stripe-webhook.js';
+import type { AppDeps } from '../services/deps.js';
+import { handleStripeEvent } from '../services/payments/stripe-webhook.service.js';
+import type { ZodApp } from './routes.types.js';
+
+/**
+ * `POST /api/v1/webhooks/stripe`. The signature covers the exact bytes Stripe sent, so this route
+ * lives in its own plugin scope whose only body parser keeps the raw buffer; the rest of the API
+ * keeps parsing JSON as usual.
+ */
+export function stripeWebhookRoutes(app: ZodApp, deps: AppDeps): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    scope.post('/api/v1/webhooks/stripe', { schema: { tags: ['buying'], hide: false } }, async (request) => {
+      const payments = deps.config.payments;
+      if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
+      const header = request.headers['stripe-signature'];
+      const event = verifyStripeWebhook(
+        Buffer.isBuffer(request.body) ? request.body : undefined,
+        typeof header === 'string' ? header : undefined,
+        payments.webhookSecret,
+        deps.clock.now(),
+      );
+      const result = await handleStripeEvent(deps, event);
+      request.log.info({ stripeEvent: event.id, type: event.type, ...result }, 'stripe webhook');
+      return { received: true, event_id: event.id, ...result };
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import { salesStateToken } from '../../auth/confirmation-token.js';
+import { findEvent } from '../../db/repos/events.repo.js';
+import { eventSalesSummary } from '../../db/repos/orders.repo.js';
+import { ACTIVE_RESERVATION, listEventReservations } from '../../db/repos/reservations.repo.js';
+import { countCheckedIn } from '../../db/repos/tickets.repo.js';
+import { cancelRefusal } from '../../domain/cancellation.js';
+import { DomainError, notFound } from '../../domain/errors.js';
+import type { AppDeps } from '../deps.js';
+
+export interface CancellationPreview {
+  event_id: string;
+  refund_total_cents: number;
+  currency: string;
+  /** Paid orders, each refunded in full. */
+  orders: number;
+  /** Tickets of those orders, all voided. */
+  tickets: number;
+  /** Live reservations (held or sold tables), all cancelled. */
+  reservations: number;
+  /** Unpaid holds, released. */
+  holds: number;
+  /** Approves exactly this state of sales; `POST .../cancel` refuses it once sales change. */
+  confirmation_token: string;
+}
+
+/** `GET /events/:id/cancellation`: what cancelling now would refund, and the token to approve it. */
+export async function previewCancellation(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>,
+  eventId: string,
+): Promise<CancellationPreview> {
+  const now = deps.clock.now();
+  // One transaction: on PostgreSQL it is still one snapshot per statement, but the token is
+  // computed from the very rows counted, so a change in between can only make the token stale.
+  return deps.database.transaction(async (tx) => {
+    const event = await findEvent(tx, eventId);
+    if (!event) throw notFound('event');
+    const refusal = cancelRefusal(event, now, (await countCheckedIn(tx, eventId)) > 0);
+    if (refusal) throw cancelRefused(refusal);
+    const sales = await eventSalesSummary(tx, eventId);
+    const paid = sales.filter((o) => o.status === 'paid');
+    const reservations = await listEventReservations(tx, eventId, [...ACTIVE_RESERVATION]);
+    return {
+      event_id: event.id,
+      refund_total_cents: paid.reduce((sum, o) => sum + o.amount_cents, 0),
+      currency: event.currency,
+      orders: paid.length,
+      tickets: paid.reduce((sum, o) => sum + o.tickets, 0),
+      reservations: reservations.length,
+      holds: sales.length - paid.length,
+      confirmation_token: salesStateToken(deps.keys.sessionSecret, event.id, sales),
+    };
+  });
+}
+
+export function cancelRefused(refusal: 'event_started' | 'already_cancelled'): DomainError {
+  return refusal === 'event_started'
+    ? new DomainError('event_started', 'The event has started: it can no longer be cancelled (end it instead)')
+    : new DomainError('event_cancelled', 'The event is already cancelled; see its refunds');
+}

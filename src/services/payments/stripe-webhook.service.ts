@@ -1,0 +1,72 @@
+import type Stripe from 'stripe';
+import type { Tx } from '../../db/database.js';
+import { findOrder, findOrderByPaymentId, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { insertRefund, notifyRefundsDue } from '../../db/repos/refunds.repo.js';
+import { recordWebhookEvent } from '../../db/repos/webhooks.repo.js';
+import type { AppDeps } from '../deps.js';
+import { applyPayment } from '../orders/pay-order.service.js';
+import { refundIdempotencyKey } from '../refunds/refund-keys.js';
+
+export type WebhookOutcome =
+  | { outcome: 'duplicate' }
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'paid' | 'already_paid'; orderId: string }
+  /** The money came after the hold was released: it goes back through the refund outbox. */
+  | { outcome: 'late_payment_refund'; orderId: string };
+
+/**
+ * Applies one verified Stripe event. The event id is recorded in the same transaction that applies
+ * it, so each event takes effect exactly once however often (or however late) Stripe delivers it.
+ * Order of delivery does not matter: only `payment_intent.succeeded` changes anything, and it moves
+ * an order forward only (a second or stale event finds it already paid).
+ */
+export async function handleStripeEvent(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>,
+  event: Stripe.Event,
+): Promise<WebhookOutcome> {
+  return deps.database.transaction(async (tx) => {
+    if (!(await recordWebhookEvent(tx, event.id, event.type, deps.clock.now()))) return { outcome: 'duplicate' };
+    if (event.type !== 'payment_intent.succeeded') return { outcome: 'ignored', reason: `${event.type} needs no action` };
+    return paymentSucceeded(tx, deps, event.data.object);
+  });
+}
+
+async function paymentSucceeded(tx: Tx, deps: Pick<AppDeps, 'clock' | 'keys'>, intent: Stripe.PaymentIntent): Promise<WebhookOutcome> {
+  const order = await orderOf(tx, intent);
+  if (!order) return { outcome: 'ignored', reason: `no order for payment intent ${intent.id}` };
+  if (order.providerPaymentId !== null && order.providerPaymentId !== intent.id) {
+    return { outcome: 'ignored', reason: `payment intent ${intent.id} is not the one order ${order.id} is paid with` };
+  }
+  if (intent.currency.toUpperCase() !== order.currency || (intent.amount_received || intent.amount) < order.amountCents) {
+    return { outcome: 'ignored', reason: `payment intent ${intent.id} does not cover order ${order.id}` };
+  }
+  // The webhook can beat placeOrder's own write of the intent id (the buyer paid within that gap).
+  if (order.providerPaymentId === null) await updateOrder(tx, order.id, { providerPaymentId: intent.id });
+
+  const result = await applyPayment(tx, deps, order.id);
+  if (result.outcome !== 'hold_expired') return { outcome: result.outcome, orderId: order.id };
+
+  const refund = await insertRefund(tx, {
+    eventId: order.eventId,
+    orderId: order.id,
+    amountCents: order.amountCents,
+    currency: order.currency,
+    reason: 'late_payment',
+    idempotencyKey: refundIdempotencyKey(order.id),
+    nextAttemptAt: deps.clock.now(),
+  });
+  // The buyer's order says why: it stays `expired` until the money is back, then `refunded`.
+  await updateOrder(tx, order.id, { refundReason: 'late_payment' });
+  if (refund) await notifyRefundsDue(tx);
+  return { outcome: 'late_payment_refund', orderId: order.id };
+}
+
+/** Our order for an intent: by the order id we put in its metadata, else by the stored intent id. */
+async function orderOf(tx: Tx, intent: Stripe.PaymentIntent): Promise<OrderRow | null> {
+  const orderId = intent.metadata?.order_id;
+  if (orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId)) {
+    const order = await findOrder(tx, orderId);
+    if (order) return order;
+  }
+  return findOrderByPaymentId(tx, intent.id);
+}

@@ -1,0 +1,110 @@
+import { findOrder, updateOrder } from '../../db/repos/orders.repo.js';
+import {
+  claimDueRefunds,
+  markRefundFailed,
+  markRefundSucceeded,
+  scheduleRefundRetry,
+  type ClaimedRefund,
+} from '../../db/repos/refunds.repo.js';
+import { retryDelayMs } from '../../domain/backoff.js';
+import { orderMachine, step } from '../../domain/state-machine.js';
+import { PaymentProviderError, type RefundResult } from '../../payments/provider.js';
+import type { AppDeps } from '../deps.js';
+import type { TokenBucket } from './token-bucket.js';
+
+export interface RefundBatchOptions {
+  /** Spaces provider calls (Stripe's test mode allows 25 requests/s). */
+  limiter: TokenBucket;
+  /** How many refunds one claim takes; they are paid concurrently, paced by `limiter`. */
+  batchSize?: number;
+  /** How long a claim is ours; must outlast a provider call (timeout) plus the limiter's wait. */
+  leaseMs?: number;
+  /** After this many attempts a refund that keeps failing is marked failed for a person to look at. */
+  maxAttempts?: number;
+  random?: () => number;
+  log?: (msg: string) => void;
+}
+
+export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 25;
+
+type CallResult = { ok: true; result: RefundResult } | { ok: false; error: PaymentProviderError };
+
+/**
+ * One pass of the refund outbox (algorithm in refunds.md):
+ *  1. claim: one short transaction takes up to `batchSize` due refunds with FOR UPDATE SKIP LOCKED
+ *     and commits a lease on them (attempts + 1). No lock is held after this.
+ *  2. pay: outside any transaction, each claimed refund is sent to the provider with its fixed
+ *     idempotency key, paced by the rate limiter.
+ *  3. record: one transaction per refund locks its order, then moves the refund pending→succeeded
+ *     (at most once: the UPDATE is guarded by status) and the order to refunded; or schedules a
+ *     retry with backoff, or marks it failed.
+ * A crash between 1 and 3 leaves the lease to expire; the next claim asks the provider again with
+ * the same key, which answers with the refund it already made. Returns how many were claimed.
+ */
+export async function processDueRefunds(deps: Pick<AppDeps, 'database' | 'clock' | 'payments'>, opts: RefundBatchOptions): Promise<number> {
+  const now = deps.clock.now();
+  const leaseUntil = new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+  const claimed = await deps.database.transaction((tx) => claimDueRefunds(tx, now, leaseUntil, opts.batchSize ?? 10));
+  await Promise.all(
+    claimed.map(async (refund) => {
+      const call = await pay(deps, opts, refund);
+      await record(deps, opts, refund, call);
+    }),
+  );
+  return claimed.length;
+}
+
+async function pay(deps: Pick<AppDeps, 'payments'>, opts: RefundBatchOptions, refund: ClaimedRefund): Promise<CallResult> {
+  if (!refund.providerPaymentId) {
+    return { ok: false, error: new PaymentProviderError('the order has no provider payment to refund', false) };
+  }
+  await opts.limiter.take();
+  try {
+    const result = await deps.payments.refund({
+      providerPaymentId: refund.providerPaymentId,
+      amountCents: refund.amountCents,
+      idempotencyKey: refund.idempotencyKey,
+    });
+    return { ok: true, result };
+  } catch (err) {
+    const error = err instanceof PaymentProviderError ? err : new PaymentProviderError((err as Error)?.message ?? String(err), true);
+    return { ok: false, error };
+  }
+}
+
+async function record(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  opts: RefundBatchOptions,
+  refund: ClaimedRefund,
+  call: CallResult,
+): Promise<void> {
+  const log = opts.log ?? (() => {});
+  await deps.database.transaction(async (tx) => {
+    // Lock order: the order first (as payments and cancellation do), then the refund row.
+    const order = await findOrder(tx, refund.orderId, { lock: true });
+    if (call.ok) {
+      const settled = await markRefundSucceeded(tx, refund.id, call.result.providerRefundId);
+      if (!settled || !order) return; // another worker recorded it first: nothing to add
+      const next = step(orderMachine, order.status, 'refund');
+      await updateOrder(tx, order.id, {
+        refundedCents: Math.min(order.amountCents, order.refundedCents + refund.amountCents),
+        refundReason: refund.reason,
+        ...(next.ok ? { status: next.to } : {}),
+      });
+      if (call.result.alreadyRefunded) log(`refund ${refund.id}: the payment was already refunded (${call.result.providerRefundId})`);
+      return;
+    }
+    const { error } = call;
+    const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (error.retryable && refund.attempts < maxAttempts) {
+      const delay = retryDelayMs(refund.attempts, (opts.random ?? Math.random)());
+      await scheduleRefundRetry(tx, refund.id, new Date(deps.clock.now().getTime() + delay), error.message);
+      log(`refund ${refund.id}: attempt ${refund.attempts} failed, retrying in ${delay} ms: ${error.message}`);
+      return;
+    }
+    const why = error.retryable ? `gave up after ${refund.attempts} attempts: ${error.message}` : error.message;
+    await markRefundFailed(tx, refund.id, why);
+    log(`refund ${refund.id}: failed: ${why}`);
+  });
+}

@@ -1,0 +1,169 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/database.js';
+import { claimDueRefunds } from '../src/db/repos/refunds.repo.js';
+import { createStripePayments, stripeClient } from '../src/payments/stripe.js';
+import { processDueRefunds } from '../src/services/refunds/refund-worker.service.js';
+import { TokenBucket } from '../src/services/refunds/token-bucket.js';
+import { bearer, createEvent, startTestApp, type TestContext } from './support/harness.js';
+import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
+import { buyPaidStripe, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+
+let fake: FakeStripe;
+let ctx: TestContext;
+
+beforeAll(async () => {
+  fake = await FakeStripe.start();
+  ctx = await startTestApp({ env: stripeEnv(fake), poolSize: 40 });
+});
+afterAll(async () => {
+  await ctx.close();
+  await fake.close();
+});
+
+/** An event with `n` paid orders, cancelled: `n` pending refunds in the outbox. */
+async function cancelledEventWith(n: number): Promise<{ eventId: string; orders: StripeOrder[] }> {
+  const event = await createEvent(ctx, { ga: { price_cents: 1500, capacity: 1000 } });
+  const orders: StripeOrder[] = [];
+  for (let i = 0; i < n; i++) orders.push(await buyPaidStripe(ctx, fake, event.id, { ga_quantity: 1 + (i % 3), name: `Buyer ${i}` }));
+  const { confirmation_token } = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${event.id}/cancel`,
+    headers: bearer(ctx.ownerToken),
+    payload: { confirmation_token },
+  });
+  expect(res.statusCode, res.body).toBe(202);
+  return { eventId: event.id, orders };
+}
+
+const refundRows = (eventId: string) =>
+  queryRows<{ order_id: string; status: string; attempts: number; next_attempt_at: Date; last_error: string | null; provider_refund_id: string | null; idempotency_key: string }>(
+    ctx.database.db,
+    sql`SELECT order_id, status, attempts, next_attempt_at, last_error, provider_refund_id, idempotency_key FROM refunds WHERE event_id = ${eventId} ORDER BY order_id`,
+  );
+
+const keyRequests = (key: string) => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.idempotencyKey === key);
+
+describe('refund worker', () => {
+  it('backs off exponentially (with jitter) on 429 and 500, then succeeds', async () => {
+    const { eventId, orders } = await cancelledEventWith(1);
+    fake.inject({ match: 'POST /v1/refunds', status: 429 });
+    fake.inject({ match: 'POST /v1/refunds', status: 500 });
+    const t0 = ctx.clock.now().getTime();
+    expect(await drainRefunds(ctx, { random: () => 0 })).toBe(1);
+    let [row] = await refundRows(eventId);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row!.last_error).toMatch(/429/);
+    // attempt 1 failed: due again after half of 1 s (random 0) …
+    expect(new Date(row!.next_attempt_at).getTime() - t0).toBe(500);
+    ctx.clock.advance(499);
+    expect(await drainRefunds(ctx)).toBe(0);
+    ctx.clock.advance(1);
+    expect(await drainRefunds(ctx, { random: () => 0.999 })).toBe(1);
+    [row] = await refundRows(eventId);
+    expect(row).toMatchObject({ status: 'pending', attempts: 2 });
+    expect(row!.last_error).toMatch(/500/);
+    // … attempt 2: between 1 s and 2 s (random ~1 → ~2 s).
+    expect(new Date(row!.next_attempt_at).getTime() - ctx.clock.now().getTime()).toBe(1999);
+    ctx.clock.advance(2000);
+    expect(await drainRefunds(ctx)).toBe(1);
+    [row] = await refundRows(eventId);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 3, last_error: null });
+    expect(fake.refundsFor(orders[0]!.payment.payment_intent_id)).toHaveLength(1);
+  });
+
+  it('a refund Stripe made but whose answer was lost (500 after the work, or a timeout) is replayed, not repeated', async () => {
+    const { eventId, orders } = await cancelledEventWith(2);
+    // The first refund: Stripe does it, then the connection dies with a 500.
+    fake.inject({ match: 'POST /v1/refunds', status: 500, after: true });
+    // The second: Stripe does it, but answers after our 300 ms timeout.
+    fake.inject({ match: 'POST /v1/refunds', delayMs: 1500, after: true });
+    const impatient = { ...ctx.deps, payments: createStripePayments({ secretKey: 'sk_test_velvet', apiUrl: fake.url, timeoutMs: 300 }) };
+    expect(await processDueRefunds(impatient, { limiter: new TokenBucket(1000), batchSize: 1 })).toBe(1);
+    expect(await processDueRefunds(impatient, { limiter: new TokenBucket(1000), batchSize: 1 })).toBe(1);
+    let rows = await refundRows(eventId);
+    expect(rows.map((r) => r.status)).toEqual(['pending', 'pending']);
+    expect(rows.map((r) => r.last_error).join(' ')).toMatch(/500/);
+    expect(rows.map((r) => r.last_error).join(' ')).toMatch(/connection|timed? ?out/i);
+    // Stripe already moved the money for both.
+    for (const o of orders) expect(fake.refundsFor(o.payment.payment_intent_id)).toHaveLength(1);
+
+    ctx.clock.advance(5_000);
+    expect(await drainRefunds(ctx)).toBe(2);
+    rows = await refundRows(eventId);
+    for (const o of orders) {
+      const row = rows.find((r) => r.order_id === o.order_id)!;
+      const made = fake.refundsFor(o.payment.payment_intent_id);
+      expect(made).toHaveLength(1);
+      expect(row).toMatchObject({ status: 'succeeded', provider_refund_id: made[0]!.id });
+      expect(keyRequests(row.idempotency_key).some((r) => r.replayed)).toBe(true);
+      expect(fake.refundCreations.get(row.idempotency_key)).toBe(1);
+    }
+  });
+
+  it('counts charge_already_refunded as done (refunded by hand in the dashboard)', async () => {
+    const { eventId, orders } = await cancelledEventWith(1);
+    const pi = orders[0]!.payment.payment_intent_id;
+    const manual = await stripeClient({ secretKey: 'sk_test_velvet', apiUrl: fake.url }).refunds.create({ payment_intent: pi });
+    expect(await drainRefunds(ctx)).toBe(1);
+    const [row] = await refundRows(eventId);
+    expect(row).toMatchObject({ status: 'succeeded', provider_refund_id: manual.id });
+    expect(fake.refundsFor(pi)).toHaveLength(1);
+    expect(await orderView(ctx, orders[0]!)).toMatchObject({ status: 'refunded', refunded_cents: orders[0]!.amount_cents });
+  });
+
+  it('marks a refund Stripe refuses for good as failed, with the error, and leaves the order paid', async () => {
+    const { eventId, orders } = await cancelledEventWith(1);
+    // The intent vanished on Stripe's side (e.g. wrong account): 404 resource_missing is not retryable.
+    fake.intents.delete(orders[0]!.payment.payment_intent_id);
+    expect(await drainRefunds(ctx)).toBe(1);
+    const progress = (await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })).json();
+    expect(progress).toMatchObject({ total: 1, failed: 1, pending: 0, succeeded: 0 });
+    expect(progress.items[0].last_error).toMatch(/resource_missing/);
+    expect((await orderView(ctx, orders[0]!)).status).toBe('paid');
+    ctx.clock.advance(3600_000);
+    expect(await drainRefunds(ctx)).toBe(0);
+  });
+
+  it('takes over a refund whose worker died holding it, once its lease runs out', async () => {
+    const { eventId, orders } = await cancelledEventWith(1);
+    const now = ctx.clock.now();
+    // A worker claims it and dies before calling Stripe.
+    const claimed = await ctx.database.transaction((tx) => claimDueRefunds(tx, now, new Date(now.getTime() + 60_000), 10));
+    expect(claimed.map((c) => c.orderId)).toEqual([orders[0]!.order_id]);
+    expect(await drainRefunds(ctx)).toBe(0);
+    ctx.clock.advance(59_999);
+    expect(await drainRefunds(ctx)).toBe(0);
+    ctx.clock.advance(1);
+    expect(await drainRefunds(ctx)).toBe(1);
+    const [row] = await refundRows(eventId);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
+  it('two workers side by side never ask Stripe for the same refund twice', async () => {
+    const { eventId } = await cancelledEventWith(40);
+    const worker = async () => {
+      let n = 0;
+      for (let claimed; (claimed = await processDueRefunds(ctx.deps, { limiter: new TokenBucket(1000, 10), batchSize: 5 })) > 0; ) n += claimed;
+      return n;
+    };
+    const [a, b, c] = await Promise.all([worker(), worker(), worker()]);
+    expect(a + b + c).toBe(40);
+    const rows = await refundRows(eventId);
+    expect(rows.every((r) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
+    for (const r of rows) expect(keyRequests(r.idempotency_key)).toHaveLength(1);
+  });
+
+  it('keeps to the configured rate (20/s here): Stripe never sees more than rate + 1 calls in any second', async () => {
+    const { eventId } = await cancelledEventWith(30);
+    const from = fake.requests.length;
+    const limiter = new TokenBucket(20);
+    while ((await processDueRefunds(ctx.deps, { limiter, batchSize: 10 })) > 0);
+    const times = fake.requests.slice(from).filter((r) => r.path === '/v1/refunds').map((r) => r.at);
+    expect(times).toHaveLength(30);
+    expect(times[29]! - times[0]!).toBeGreaterThanOrEqual(29 * 50 - 20);
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(21);
+    expect((await refundRows(eventId)).every((r) => r.status === 'succeeded')).toBe(true);
+  });
+});
