@@ -20,16 +20,19 @@ export interface Database {
   /** Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** Transactions re-run after a deadlock or serialization failure: each one is a lock-order smell. */
+  readonly stats: { retried: number };
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
 
-export async function withRetry<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+export async function withRetry<T>(run: () => Promise<T>, onRetry: () => void, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
       if (attempt >= attempts || !RETRYABLE.has(pgErrorCode(err) ?? '')) throw err;
+      onRetry();
     }
   }
 }

@@ -71,12 +71,14 @@ async function createAtomically(dir: string): Promise<void> {
 
 async function wrap(client: PGlite, close: () => Promise<void>): Promise<Database> {
   const db = drizzle(client, { schema }) as unknown as Db;
+  const stats = { retried: 0 };
   await migrate(drizzle(client, { schema }), migrationsConfig);
   return {
     kind: 'pglite',
     db,
     // PGlite has one connection: its transactions already run one at a time.
-    transaction: (fn) => withRetry(() => db.transaction(fn)),
+    transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
+    stats,
     listen: async (channel, onPayload) => {
       const unlisten = await client.listen(channel, onPayload);
       return async () => unlisten();

@@ -23,11 +23,13 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   pool.on('error', (err) => console.error(`velvet: idle database connection failed: ${err.message}`));
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
+  const stats = { retried: 0 };
   const listeners = new Set<pg.Client>();
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => withRetry(() => db.transaction(fn)),
+    transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
+    stats,
     listen: async (channel, onPayload) => {
       // LISTEN needs its own session (on Supabase: a direct or session-mode connection).
       const client = new pg.Client({ connectionString: url });

@@ -1,6 +1,6 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../database.js';
-import { orders } from '../schema.js';
+import { events, orders } from '../schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 
@@ -34,13 +34,18 @@ export async function updateOrder(
 
 /** Pending orders whose hold has lapsed, locked; rows another sweeper holds are skipped, not awaited. */
 export async function claimExpiredHolds(db: Executor, now: Date, limit: number): Promise<OrderRow[]> {
-  return db
-    .select()
+  // The event row is claimed too (releasing a hold gives its GA places back there). Cancellation and
+  // completion lock the event first, then its orders: skipping, never waiting on, a locked event
+  // means the sweeper can never hold an order while queueing for its event, so no deadlock.
+  const rows = await db
+    .select({ order: orders })
     .from(orders)
+    .innerJoin(events, eq(events.id, orders.eventId))
     .where(and(eq(orders.status, 'pending'), lte(orders.expiresAt, now)))
     .orderBy(orders.expiresAt)
     .limit(limit)
-    .for('update', { skipLocked: true });
+    .for('update', { of: [orders, events], skipLocked: true });
+  return rows.map((r) => r.order);
 }
 
 export async function listEventOrders(

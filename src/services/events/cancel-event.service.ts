@@ -25,7 +25,7 @@ export interface CancelOutcome {
  * `POST /events/:id/cancel`: the owner's approved cancellation, all in ONE transaction (see
  * cancellation.md): either every step below commits or none does, whatever crashes when.
  *
- * Lock order event → orders → reservations, as in completeEvent. Locking the event first also stops
+ * Lock order event → orders → tickets → reservations, the order every other writer follows. Locking the event first also stops
  * sales: a concurrent placeOrder must update the event row to take GA places, so it waits, then
  * finds the event cancelled. A payment landing meanwhile locks its order first; we then either see
  * it paid (token stale: the owner must look again) or release it first (the payment becomes a
@@ -51,13 +51,14 @@ export async function cancelEvent(
     }
 
     for (const order of live) if (order.status === 'pending') await releaseHold(tx, order);
+    // Tickets before reservations: scans and guest links lock a ticket, then its reservation.
+    await voidEventTickets(tx, eventId);
+    // A scan racing us could only have admitted someone if the door opened early: then it is mid-event.
+    if ((await countCheckedIn(tx, eventId)) > 0) throw cancelRefused('event_started');
     for (const r of await listEventReservations(tx, eventId, ['pending', 'confirmed'], { lock: true })) {
       const next = step(reservationMachine, r.status, 'cancel');
       if (next.ok) await updateReservation(tx, r.id, { status: next.to });
     }
-    await voidEventTickets(tx, eventId);
-    // A scan racing us could only have admitted someone if the door opened early: then it is mid-event.
-    if ((await countCheckedIn(tx, eventId)) > 0) throw cancelRefused('event_started');
 
     for (const order of live) if (order.status === 'paid') await refundInFull(tx, order, now);
     // Every table, in one go: each open floor plan shows the room empty as soon as this commits.
