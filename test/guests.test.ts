@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
+import { scan } from './support/door.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
 import { dumpTables } from './support/snapshot.js';
@@ -252,11 +253,22 @@ describe('after the start', () => {
   it('lets staff add someone already inside on plain GA to a table', async () => {
     const g = await buyGa('Inside');
     const t = g.view.tickets[0]!.id;
-    // Stands in for the door's scan (POST /scans is built on another branch): a plain GA entry.
-    await ctx.database.db.execute(sql`UPDATE tickets SET status = 'checked_in', checked_in_at = ${ctx.clock.now()} WHERE id = ${t}`);
+    // In on plain GA: one entry, and no way back in.
+    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({ result: 'admitted', ticket: { id: t, kind: 'ga' } });
+    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
+    expect((await floorTable(2)).guests_arrived).toBe(0);
+
     const res = await doorLink(ctx, gold.view.reservation!.id, t, ctx.staffToken);
     expect(res.statusCode, res.body).toBe(200);
     expect((await getReservation(ctx, gold.view.reservation!.id, ctx.staffToken)).json().guests).toContainEqual({ ticket_id: t, name: 'Inside', arrived: true });
     expect((await floorTable(2)).guests_arrived).toBe(1);
+    // The link gives them the table's re-entry from then on.
+    ctx.clock.advance(60_000);
+    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-2')).toMatchObject({
+      result: 'reentry',
+      message: 'Guest of Table 2 (Gold) (re-entry)',
+      first_scanner_id: 'door-1',
+      ticket: { id: t, kind: 'vip_guest' },
+    });
   });
 });
