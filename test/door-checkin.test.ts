@@ -4,7 +4,7 @@ import { findReservation, updateReservation } from '../src/db/repos/reservations
 import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
 import { decideCheckIn } from '../src/domain/check-in.js';
 import { eventWindowFromCache, ticketFactsFromCache, type CachedEvent, type CachedTicket } from '../src/domain/scanner-cache.js';
-import { buyTable, linkGuest, openDoors, scan, unlinkGuest, type ScanJson } from './support/door.js';
+import { buyTable, linkWithInvite, openDoors, scan, unlinkOwn, writeGuestLink, type ScanJson } from './support/door.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
@@ -61,21 +61,27 @@ async function build(kind: Kind, state: State): Promise<Scenario> {
     const view = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json();
     ticketId = view.tickets[0].id;
     if (kind === 'vip_guest') {
+      // Written directly: the guest list refuses an unpaid ticket (ticket_not_valid), and a ticket
+      // never goes back to pending, so no API sequence reaches this; the door must still refuse it.
       const t = await buyTable(ctx, event, 1);
-      await linkGuest(ctx, event.id, ticketId, t.reservationId);
+      await writeGuestLink(ctx, event.id, ticketId, t.reservationId);
     }
   } else {
-    ticketId = (await buyPaid(ctx, event.id, { name: 'Gina Guest' })).view.tickets[0]!.id;
-    if (kind === 'vip_guest') {
-      if (state === 'table_unpaid') {
-        const placed = await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
-        reservationId = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json()
-          .reservation.id;
-      } else {
-        reservationId = (await buyTable(ctx, event, 1)).reservationId;
-      }
-      await linkGuest(ctx, event.id, ticketId, reservationId!);
-      if (state === 'unlinked') await unlinkGuest(ctx, ticketId);
+    const guest = await buyPaid(ctx, event.id, { name: 'Gina Guest' });
+    ticketId = guest.view.tickets[0]!.id;
+    if (kind === 'vip_guest' && state === 'table_unpaid') {
+      // Written directly: a held table takes no guests (reservation_not_active) and a reservation
+      // never goes back to pending; the door must still treat the ticket as plain GA.
+      const placed = await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
+      reservationId = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json()
+        .reservation.id;
+      await writeGuestLink(ctx, event.id, ticketId, reservationId!);
+    } else if (kind === 'vip_guest') {
+      const table = await buyTable(ctx, event, 1);
+      reservationId = table.reservationId;
+      const own = { ticketId, token: guest.manage_token };
+      await linkWithInvite(ctx, own, table.order.view.reservation!.invite_code);
+      if (state === 'unlinked') await unlinkOwn(ctx, own);
     }
   }
 
@@ -179,11 +185,15 @@ describe('VIP at the door', () => {
   it('shows the host full VIP details, guests as "Guest of Table N", and moves the floor plan', async () => {
     ctx.clock.set(T0);
     const event = await createEvent(ctx);
-    const { host, reservationId, tableId } = await buyTable(ctx, event, 2, 'Hannah Host');
-    const g1 = (await buyPaid(ctx, event.id, { name: 'Ann Early' })).view.tickets[0]!;
-    const g2 = (await buyPaid(ctx, event.id, { name: 'Bob Late' })).view.tickets[0]!;
-    await linkGuest(ctx, event.id, g1.id, reservationId);
-    await linkGuest(ctx, event.id, g2.id, reservationId);
+    const { order, host, reservationId, tableId } = await buyTable(ctx, event, 2, 'Hannah Host');
+    const ann = await buyPaid(ctx, event.id, { name: 'Ann Early' });
+    const bob = await buyPaid(ctx, event.id, { name: 'Bob Late' });
+    const [g1, g2] = [ann.view.tickets[0]!, bob.view.tickets[0]!];
+    const inviteCode = order.view.reservation!.invite_code;
+    await linkWithInvite(ctx, { ticketId: g1.id, token: ann.manage_token }, inviteCode);
+    // Links are stamped with the (frozen) clock and listed in link order: Bob links a minute later.
+    ctx.clock.advance(60_000);
+    await linkWithInvite(ctx, { ticketId: g2.id, token: bob.manage_token }, inviteCode);
     openDoors(ctx, event);
     const table = async () =>
       (await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.staffToken) }))

@@ -3,7 +3,7 @@ import { findReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
 import { fromBase64Url, parseTicketCode } from '../src/domain/ticket-code.js';
 import type { CachedTicket } from '../src/domain/scanner-cache.js';
-import { ageEventRows, buyTable, linkGuest, openDoors, scan, scanRows, unlinkGuest, type ScanJson } from './support/door.js';
+import { ageEventRows, buyTable, linkAtDoor, linkWithInvite, openDoors, scan, scanRows, unlinkOwn, type ScanJson } from './support/door.js';
 import { bearer, buyPaid, createEvent, payOrder, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
@@ -48,9 +48,10 @@ async function cache(since?: string) {
 describe('scanner cache', () => {
   it('holds every paid and void ticket with what the decision needs, and a key that verifies codes offline', async () => {
     await freshEvent();
-    const { host, reservationId } = await buyTable(ctx, event, 1, 'Hannah Host');
-    const guest = (await buyPaid(ctx, event.id, { name: 'Gina Guest' })).view.tickets[0]!;
-    await linkGuest(ctx, event.id, guest.id, reservationId);
+    const { order, host, reservationId } = await buyTable(ctx, event, 1, 'Hannah Host');
+    const gina = await buyPaid(ctx, event.id, { name: 'Gina Guest' });
+    const guest = gina.view.tickets[0]!;
+    await linkWithInvite(ctx, { ticketId: guest.id, token: gina.manage_token }, order.view.reservation!.invite_code);
     const [ga, refunded] = (await buyPaid(ctx, event.id, { ga_quantity: 2, name: 'Gary' })).view.tickets;
     await setTicketsStatus(ctx.database.db, [refunded!.id], ['valid'], 'void');
     const pending = await placeOrder(ctx, event.id, { name: 'Pat Pending' });
@@ -84,18 +85,22 @@ describe('scanner cache', () => {
 
   it('?since= returns only tickets whose row, link or reservation changed', async () => {
     await freshEvent();
-    const { host, reservationId } = await buyTable(ctx, event, 2);
-    const [untouched, checkedIn, toLink, toUnlink] = (await buyPaid(ctx, event.id, { ga_quantity: 4 })).view.tickets;
-    await linkGuest(ctx, event.id, toUnlink!.id, reservationId);
+    const { order, host, reservationId } = await buyTable(ctx, event, 2);
+    const gas = await buyPaid(ctx, event.id, { ga_quantity: 5 });
+    const [untouched, checkedIn, toLink, toUnlink, stays] = gas.view.tickets;
+    const own = (t: { id: string }) => ({ ticketId: t.id, token: gas.manage_token });
+    await linkWithInvite(ctx, own(toUnlink!), order.view.reservation!.invite_code);
+    await linkWithInvite(ctx, own(stays!), order.view.reservation!.invite_code);
     const later = await placeOrder(ctx, event.id, { name: 'Late Payer' });
     // Everything so far happened "an hour ago"; the cursor is taken now.
     await ageEventRows(ctx, event.id, 3_600_000);
     const cursor = (await cache()).generated_at;
 
+    // The guest leaves before the start (the list is locked after it); staff link another at the door.
+    await unlinkOwn(ctx, own(toUnlink!));
     openDoors(ctx, event);
     await scan(ctx, checkedIn!.qr!, 'door-1');
-    await linkGuest(ctx, event.id, toLink!.id, reservationId);
-    await unlinkGuest(ctx, toUnlink!.id);
+    await linkAtDoor(ctx, reservationId, toLink!.id);
     const paid = await payOrder(ctx, later);
 
     const delta = await cache(cursor);
@@ -104,6 +109,8 @@ describe('scanner cache', () => {
     expect(ids).toEqual([checkedIn!.id, toLink!.id, toUnlink!.id, paid.tickets[0].id].sort());
     expect(ids).not.toContain(untouched!.id);
     expect(ids).not.toContain(host.id);
+    // Linked before the cursor and unchanged since: not sent again.
+    expect(ids).not.toContain(stays!.id);
     const byId = new Map(delta.tickets.map((t) => [t.id, t]));
     expect(byId.get(checkedIn!.id)).toMatchObject({ status: 'checked_in', first_scanner_id: 'door-1' });
     expect(byId.get(toLink!.id)).toMatchObject({ kind: 'vip_guest' });
@@ -115,7 +122,7 @@ describe('scanner cache', () => {
     const cursor2 = (await cache()).generated_at;
     await scan(ctx, host.qr!, 'door-1');
     const delta2 = await cache(cursor2);
-    expect(delta2.tickets.map((t) => t.id).sort()).toEqual([host.id, toLink!.id].sort());
+    expect(delta2.tickets.map((t) => t.id).sort()).toEqual([host.id, toLink!.id, stays!.id].sort());
     expect(delta2.tickets.find((t) => t.id === host.id)!.reservation!.status).toBe('checked_in');
   });
 });

@@ -91,7 +91,8 @@ describe('linking with an invite code', () => {
       ['Late', false],
     ]);
     expect(await floorTable(3)).toMatchObject({ guests_linked: 2, guests_arrived: 0, host_arrived: false });
-    // The link time comes from the injected clock: the scanner cache's `?since=` reads it.
+    // The link time comes from the injected clock (the scanner cache's `?since=` follows the
+    // ticket row's database-time `updated_at` instead, which linking touches).
     const [row] = await linkRows(early.view.tickets[0]!.id);
     expect(new Date(row!.created_at).toISOString()).toBe(ctx.clock.now().toISOString());
     expect(row).toMatchObject({ linked_by_user_id: null, override_capacity: false, unlinked_at: null });

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { notifyTableChanged, FLOOR_CHANNEL } from '../../src/db/repos/floor.repo.js';
 import { guestLinks, scans } from '../../src/db/schema.js';
+import { doorLink, linkTicket, unlinkTicket } from './guests.js';
 import { bearer, buyPaid, type EventInfo, type TestContext } from './harness.js';
 
 export interface ScanJson {
@@ -46,15 +47,35 @@ export async function buyTable(ctx: TestContext, event: EventInfo, tableNumber: 
   return { order, host, reservationId: order.view.reservation!.id, tableId: table.id };
 }
 
+/** A guest links their own ticket with the table's invite code (`POST /tickets/:id/link`), before the start. */
+export async function linkWithInvite(ctx: TestContext, guest: { ticketId: string; token: string }, inviteCode: string): Promise<void> {
+  const res = await linkTicket(ctx, guest.ticketId, guest.token, inviteCode);
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** Staff put a ticket on a table's list at the door (`POST /reservations/:id/guests`), also during the event. */
+export async function linkAtDoor(ctx: TestContext, reservationId: string, ticketId: string): Promise<void> {
+  const res = await doorLink(ctx, reservationId, ticketId, ctx.staffToken);
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** A guest takes their ticket off its table (`DELETE /tickets/:id/link`), before the start. */
+export async function unlinkOwn(ctx: TestContext, guest: { ticketId: string; token: string }): Promise<void> {
+  const res = await unlinkTicket(ctx, guest.ticketId, guest.token);
+  expect(res.statusCode, res.body).toBe(200);
+}
+
 /**
- * Puts a ticket on a table's guest list. The guest-list API belongs to another module; the door only
- * reads `guest_links`, so tests write the row the way that module does (active = unlinked_at null).
+ * Writes a guest link straight into `guest_links`, bypassing the guest-list rules. Only for states
+ * the API refuses to create (a link to an unpaid table or of an unpaid ticket) but the door must
+ * still decide: every caller says why it needs one.
  */
-export async function linkGuest(ctx: TestContext, eventId: string, ticketId: string, reservationId: string): Promise<void> {
+export async function writeGuestLink(ctx: TestContext, eventId: string, ticketId: string, reservationId: string): Promise<void> {
   await ctx.database.db.insert(guestLinks).values({ eventId, ticketId, reservationId });
 }
 
-export async function unlinkGuest(ctx: TestContext, ticketId: string): Promise<void> {
+/** Ends a ticket's active link directly: the API allows it only before the start (see callers). */
+export async function writeGuestUnlink(ctx: TestContext, ticketId: string): Promise<void> {
   await ctx.database.db
     .update(guestLinks)
     .set({ unlinkedAt: sql`now()`, unlinkedBy: 'guest' })

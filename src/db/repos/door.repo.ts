@@ -35,8 +35,9 @@ export type DoorTicketFilter =
  * reservation it enters with. A host ticket's own reservation wins over a guest link (a ticket is
  * never both in practice; the order makes the answer deterministic anyway).
  *
- * `since` selects tickets whose decision inputs may have changed: the ticket row, its guest links
- * (linked or unlinked) or the reservation it belongs to. All compared columns are database time.
+ * `since` selects tickets whose decision inputs may have changed: the ticket row (linking or
+ * unlinking a guest touches it) or the reservation it belongs to. All compared columns are database
+ * time, like the cursor; `guest_links` stamps are the injected clock's and are not compared.
  */
 export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promise<DoorTicketRow[]> {
   let where;
@@ -44,9 +45,7 @@ export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promi
     where = sql`k.id = ${filter.ticketId}`;
   } else {
     const since = filter.since
-      ? sql`AND (k.updated_at >= ${filter.since} OR v.updated_at >= ${filter.since}
-             OR EXISTS (SELECT 1 FROM guest_links x WHERE x.ticket_id = k.id
-                         AND (x.created_at >= ${filter.since} OR x.unlinked_at >= ${filter.since})))`
+      ? sql`AND (k.updated_at >= ${filter.since} OR v.updated_at >= ${filter.since})`
       : sql``;
     where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
   }

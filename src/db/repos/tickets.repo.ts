@@ -23,6 +23,15 @@ export async function setTicketQr(db: Executor, id: string, qr: string): Promise
   await db.update(tickets).set({ qr, updatedAt: sql`now()` }).where(eq(tickets.id, id));
 }
 
+/**
+ * Moves a ticket's `updated_at` (database time) without changing it: for changes to what decides
+ * its entry that live in other rows (a guest link made or ended), so the scanner cache's `?since=`,
+ * which compares database time only, sends the ticket again.
+ */
+export async function touchTicket(db: Executor, id: string): Promise<void> {
+  await db.update(tickets).set({ updatedAt: sql`now()` }).where(eq(tickets.id, id));
+}
+
 export async function setTicketsStatus(
   db: Executor,
   ids: string[],

@@ -9,7 +9,7 @@ import {
   ONE_ACTIVE_LINK_PER_TICKET,
 } from '../../db/repos/guest-list.repo.js';
 import { findReservation } from '../../db/repos/reservations.repo.js';
-import { findTicket } from '../../db/repos/tickets.repo.js';
+import { findTicket, touchTicket } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { decideLink, guestPlaces } from '../../domain/guest-list.js';
 import type { AppDeps } from '../deps.js';
@@ -44,7 +44,8 @@ export interface LinkView {
  *      includes every link committed by whoever held the lock before us (READ COMMITTED takes a
  *      fresh snapshot per statement);
  *   4. ask the pure rules (domain/guest-list.ts), insert the link with the injected clock's time
- *      (the scanner cache's `?since=` reads it) and tell the floor plan.
+ *      (business time: when it was linked, compared with the event's start), touch the ticket row
+ *      (database time: the scanner cache's `?since=` cursor compares only that) and tell the floor plan.
  * A refusal throws before any write, so the rolled-back transaction has changed nothing.
  */
 export async function linkTicket(tx: Tx, now: Date, req: LinkRequest): Promise<LinkView> {
@@ -85,6 +86,7 @@ export async function linkTicket(tx: Tx, now: Date, req: LinkRequest): Promise<L
     overrideCapacity: decision.overCapacity,
     createdAt: now,
   });
+  await touchTicket(tx, ticket.id);
   await notifyTableChanged(tx, reservation.eventId, reservation.eventTableId);
   return {
     reservation_id: reservation.id,

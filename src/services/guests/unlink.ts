@@ -3,7 +3,7 @@ import { findEvent } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findActiveLink, markUnlinked } from '../../db/repos/guest-list.repo.js';
 import { findReservation } from '../../db/repos/reservations.repo.js';
-import { findTicket } from '../../db/repos/tickets.repo.js';
+import { findTicket, touchTicket } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { unlinkRefusal } from '../../domain/guest-list.js';
 
@@ -25,7 +25,8 @@ export interface UnlinkView {
 /**
  * Takes a ticket off its table's guest list: it is plain GA again (no table, one entry). Same lock
  * order as linking (ticket, then reservation). The link row is kept, stamped with when (injected
- * clock, read by the scanner cache's `?since=`) and by whom.
+ * clock) and by whom; the ticket row is touched (database time) so the scanner cache's `?since=`
+ * sends it again.
  */
 export async function unlinkTicket(tx: Tx, now: Date, req: UnlinkRequest): Promise<UnlinkView> {
   const ticket = await findTicket(tx, req.ticketId, { lock: true });
@@ -45,6 +46,7 @@ export async function unlinkTicket(tx: Tx, now: Date, req: UnlinkRequest): Promi
   if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.details);
 
   await markUnlinked(tx, link.id, now, req.actor);
+  await touchTicket(tx, ticket.id);
   await notifyTableChanged(tx, reservation.eventId, reservation.eventTableId);
   return {
     ticket_id: ticket.id,
