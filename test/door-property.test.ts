@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket } from '../src/db/repos/tickets.repo.js';
 import { reservationMachine, ticketMachine, type Machine } from '../src/domain/state-machine.js';
-import { linkGuest, openDoors, scanRows, unlinkGuest, type ScanJson } from './support/door.js';
+import { linkAtDoor, openDoors, scanRows, writeGuestLink, writeGuestUnlink, type ScanJson } from './support/door.js';
 import { bearer, createEvent, payOrder, placeOrder, startTestApp, T0, type PlacedOrder, type TestContext } from './support/harness.js';
 
 /**
@@ -107,13 +107,22 @@ async function night(ops: Op[]): Promise<void> {
       expect(got, JSON.stringify(op)).toEqual(wantAll);
       if (want.outcome === 'admitted' || want.outcome === 'reentry') m.checkedIn[op.ticket] = true;
     } else if (op.op === 'link') {
-      // The guest-list module refuses a second link and unpaid tickets; mirror it.
+      // The guest list refuses a second link and unpaid tickets; mirror it.
       if (m.linkedTo[op.ticket] !== null || !m.paid[op.ticket]) continue;
-      await linkGuest(ctx, event.id, ticketIds[op.ticket]!, reservations[op.table]!);
+      if (m.tablePaid[op.table]) {
+        // Staff at the door: the one way to link during the event (also a ticket already inside).
+        await linkAtDoor(ctx, reservations[op.table]!, ticketIds[op.ticket]!);
+      } else {
+        // Written directly: a held table takes no guests (reservation_not_active), but the night
+        // must also cover a guest whose table gets paid while they are on its list.
+        await writeGuestLink(ctx, event.id, ticketIds[op.ticket]!, reservations[op.table]!);
+      }
       m.linkedTo[op.ticket] = op.table;
     } else if (op.op === 'unlink') {
       if (m.linkedTo[op.ticket] === null) continue;
-      await unlinkGuest(ctx, ticketIds[op.ticket]!);
+      // Written directly: after the start nobody can unlink through the API (guest_list_locked),
+      // and before it nobody can scan; the property needs unlinks between scans.
+      await writeGuestUnlink(ctx, ticketIds[op.ticket]!);
       m.linkedTo[op.ticket] = null;
     } else if (op.op === 'pay') {
       const [order, tickets] = op.order === 'table2' ? [table2, [1]] : [gaUnpaid, [4]];
