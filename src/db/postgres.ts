@@ -20,7 +20,9 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     // A scan waiting on a locked ticket gives up rather than queueing the whole door behind it.
     options: '-c lock_timeout=5s -c idle_in_transaction_session_timeout=60s',
   });
-  pool.on('error', (err) => console.error(`velvet: idle database connection failed: ${err.message}`));
+  let closing = false;
+  // Once closing, sockets still winding down may be cut by the server: that is not news.
+  pool.on('error', (err) => closing || console.error(`velvet: idle database connection failed: ${err.message}`));
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
   const stats = { retried: 0 };
@@ -46,6 +48,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       };
     },
     close: async () => {
+      closing = true;
       await Promise.all([...listeners].map((c) => c.end()));
       await pool.end();
     },
