@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
-import { bearer, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { bearer, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
 import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
@@ -28,11 +28,7 @@ const refundsOf = async (eventId: string) => {
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 };
-const floor = async (eventId: string) =>
-  (await ctx.app.inject({ url: `/api/v1/events/${eventId}/floor-plan`, headers: bearer(ctx.ownerToken) })).json().tables as Array<{
-    id: string;
-    status: string;
-  }>;
+const floor = (eventId: string) => floorTables(ctx, eventId);
 
 describe('the owner cancels an event before it starts', () => {
   let event: EventInfo;

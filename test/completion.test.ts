@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { completeDueEvents } from '../src/services/events/complete-event.service.js';
 import { startSweeper } from '../src/services/jobs/sweeper.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
@@ -25,13 +25,7 @@ async function hostArrives(reservationId: string, ticketId: string, at: string) 
 
 const eventStatus = async (id: string) =>
   (await ctx.app.inject({ url: `/api/v1/events/${id}`, headers: bearer(ctx.ownerToken) })).json() as { status: string; completed_at: string | null };
-const floor = async (id: string) =>
-  (await ctx.app.inject({ url: `/api/v1/events/${id}/floor-plan`, headers: bearer(ctx.ownerToken) })).json().tables as Array<{
-    number: number;
-    status: string;
-    no_show: boolean;
-    host_arrived: boolean;
-  }>;
+const floor = (id: string) => floorTables(ctx, id);
 
 describe('automatic completion at ends_at', () => {
   let event: EventInfo;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { scan } from './support/door.js';
-import { bearer, buyPaid, createEvent, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { bearer, buyPaid, createEvent, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
 
 /**
@@ -25,9 +25,7 @@ const guestNames = async (reservationId: string) =>
   ((await getReservation(ctx, reservationId, ctx.staffToken)).json() as ReservationJson).guests.map((g) => g.name).sort();
 /** Table 3 as the floor plan shows it to staff. */
 const table3 = async () => {
-  const res = await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.staffToken) });
-  expect(res.statusCode, res.body).toBe(200);
-  const t = res.json().tables.find((x: { number: number }) => x.number === 3);
+  const t = (await floorTables(ctx, event.id)).find((x) => x.number === 3)!;
   return { status: t.status, guests_linked: t.guests_linked, guests_arrived: t.guests_arrived, host_arrived: t.host_arrived };
 };
 

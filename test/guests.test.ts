@@ -5,7 +5,7 @@ import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { scan } from './support/door.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
 import { dumpTables } from './support/snapshot.js';
 
@@ -29,10 +29,7 @@ const buyGa = (name: string, eventId = event.id) => buyPaid(ctx, eventId, { name
 
 const orderView = async (b: { order_id: string; manage_token: string }) =>
   (await ctx.app.inject({ url: `/api/v1/orders/${b.order_id}`, headers: bearer(b.manage_token) })).json();
-const floorTable = async (n: number) =>
-  (await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.staffToken) }))
-    .json()
-    .tables.find((t: { number: number }) => t.number === n);
+const floorTable = async (n: number) => (await floorTables(ctx, event.id)).find((t) => t.number === n)!;
 
 /** Sends a request that must be refused, and proves the database is exactly as it was. */
 async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {

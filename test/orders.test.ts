@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
@@ -12,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const floorPlan = async () =>
-  (await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.staffToken) })).json() as {
-    tables: Array<{ id: string; number: number; status: string; host_arrived: boolean }>;
-  };
+const floorPlan = async () => ({ tables: await floorTables(ctx, event.id) });
 
 describe('buying', () => {
   it('holds GA capacity and prices the order', async () => {

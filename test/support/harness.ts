@@ -138,3 +138,23 @@ export interface OrderViewJson {
   tickets: Array<{ id: string; status: string; qr: string | null; holder_name: string; linked_reservation_id: string | null; is_host: boolean }>;
   reservation?: { id: string; status: string; invite_code: string; table_number: number; guests: Array<{ ticket_id: string; name: string; arrived: boolean }> };
 }
+
+export interface FloorTableJson {
+  id: string;
+  number: number;
+  tier: string;
+  capacity: number;
+  status: string;
+  reservation_id: string | null;
+  no_show: boolean;
+  guests_linked: number;
+  guests_arrived: number;
+  host_arrived: boolean;
+}
+
+/** The event's floor plan as staff see it (`GET /events/:id/floor-plan`), tables by number. */
+export async function floorTables(ctx: TestContext, eventId: string): Promise<FloorTableJson[]> {
+  const res = await ctx.app.inject({ url: `/api/v1/events/${eventId}/floor-plan`, headers: bearer(ctx.staffToken) });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().tables;
+}
