@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+
+/** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
+export interface BenchOptions {
+  quick: boolean;
+  /** Admin connection; every database the bench uses is a scratch one created beside it. */
+  databaseUrl: string;
+  rawLimitScript: string;
+  /** Concurrent scanners against PostgreSQL (and pgbench clients for the raw limit). */
+  clients: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** GA tickets seeded for the spread rush: more than the run can scan, so nearly all are first admits. */
+  spreadTickets: number;
+  /** Tables whose host and one linked guest make the hot set (2 tickets per table). */
+  hotTables: number;
+  buyClients: number;
+  buySeconds: number;
+  pgliteClients: number;
+  pgliteSeconds: number;
+  pgliteTickets: number;
+}
+
+const usage = 'usage: npm run bench [-- --quick] [--clients N] [--seconds N]';
+
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const quick = argv.includes('--quick');
+  const opts: BenchOptions = {
+    quick,
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    rawLimitScript: resolve(import.meta.dirname, '../../shared/bench/raw-limit.sh'),
+    clients: 32,
+    seconds: quick ? 4 : 20,
+    warmupSeconds: quick ? 1 : 3,
+    spreadTickets: quick ? 3_000 : 12_000,
+    hotTables: 5,
+    buyClients: 32,
+    buySeconds: quick ? 3 : 10,
+    pgliteClients: 8,
+    pgliteSeconds: quick ? 3 : 10,
+    pgliteTickets: quick ? 1_000 : 3_000,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') continue;
+    if (arg === '--clients' || arg === '--seconds') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`${arg} needs a whole number from 1 to 200\n${usage}`);
+      if (arg === '--clients') opts.clients = n;
+      else opts.seconds = n;
+      continue;
+    }
+    throw new Error(`unknown argument ${arg}\n${usage}`);
+  }
+  const host = new URL(opts.databaseUrl).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`DATABASE_URL must point at this machine (got ${host}): the bench creates and drops databases`);
+  return opts;
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: the door rush on a real Velvet server, as ratios of the raw PostgreSQL check-in
+ * limit measured in the same run. Phases, in order (nothing else of Velvet runs during the first):
+ *   1. raw limit: ../shared/bench/raw-limit.sh (pgbench, same client count and duration);
+ *   2. PostgreSQL: scratch database, server process seeded through the use cases, warm-up, then
+ *      door rush spread, door rush hot, buying; correctness checked against the tables;
+ *   3. PGlite: the same spread rush on the embedded database (a temp directory), fewer clients.
+ * Scratch databases and directories are removed on the way out, on error and on Ctrl-C too; a
+ * watchdog ends a run that overstays. Exit code 1 when a correctness check fails.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScratchDatabase } from '../test/support/database.js';
+import { buyChecks, doorChecks, type Check } from './checks.js';
+import { HttpClient } from './http-client.js';
+import { runLoad } from './load.js';
+import { describeMachine } from './machine.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { measureRawLimit } from './raw-limit.js';
+import { checksText, details, header, resultsTable } from './report.js';
+import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans } from './scenarios.js';
+import { startBenchServer, type ServerHandle } from './server-handle.js';
+import type { BuyFacts, DoorFacts } from './verify.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+async function cleanUp(): Promise<void> {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.error(`bench: cleanup failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+// Ample for the database to seed; ready means seeded and listening.
+const READY_TIMEOUT_MS = 240_000;
+// Upper bound on one load run beyond its duration: closed loops stop by themselves, this is the
+// rush's own request count bound.
+const MAX_RATE = 20_000;
+
+async function main(opts: BenchOptions): Promise<number> {
+  process.env.DATABASE_URL ??= opts.databaseUrl;
+  const machine = await describeMachine(opts.databaseUrl);
+  console.log(header(machine, opts.clients, opts.seconds, opts.quick));
+
+  log(`raw limit: pgbench, ${opts.clients} clients, 2 x ${opts.seconds} s`);
+  const raw = await measureRawLimit(opts.rawLimitScript, opts.databaseUrl, opts.clients, opts.seconds);
+
+  const pg = await postgresPhase(opts);
+  const lite = await pglitePhase(opts);
+
+  console.log('');
+  console.log(
+    resultsTable(raw, [
+      { r: pg.spread, ratioTo: raw.spread, unit: 'scans/s' },
+      { r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' },
+      { r: pg.buy, unit: 'orders/s' },
+      { r: lite.spread, ratioTo: raw.spread, unit: 'scans/s' },
+    ]),
+  );
+  console.log('');
+  console.log(details([pg.spread, pg.hot, pg.buy, lite.spread]));
+  console.log(`seeding through the use cases: postgres ${(pg.seedMs / 1000).toFixed(1)} s, pglite ${(lite.seedMs / 1000).toFixed(1)} s`);
+  const checks = [...pg.checks, ...lite.checks];
+  console.log(checksText('correctness', checks));
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+async function postgresPhase(opts: BenchOptions) {
+  const scratch = await createScratchDatabase();
+  cleanups.push(() => scratch.drop());
+  log(`postgres: seeding ${opts.spreadTickets} GA + ${2 * opts.hotTables} VIP tickets through the use cases`);
+  const server = await startServer({
+    databaseUrl: scratch.url,
+    dataDir: join(tmpdir(), 'velvet-bench-unused'),
+    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000 },
+  });
+  const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients));
+  cleanups.push(() => http.close());
+  const seeded = server.seeded;
+  const bound = (clients: number, seconds: number) => ({ clients, durationMs: seconds * 1000, maxRequests: seconds * MAX_RATE });
+
+  // One cursor for warm-up and rush: the measured run continues with codes never scanned.
+  const spreadStep = spreadScans(http, seeded);
+  log(`postgres: warm-up ${opts.warmupSeconds} s (spread scans, counted in the checks, not in the figures)`);
+  const warm = await runLoad({ ...bound(opts.clients, opts.warmupSeconds), step: spreadStep });
+  log(`postgres: door rush, spread, ${opts.seconds} s`);
+  const spread = await measure(server, 'door rush: spread', { ...bound(opts.clients, opts.seconds), step: spreadStep });
+  log(`postgres: door rush, hot (${seeded.hotQrs.length} VIP codes), ${opts.seconds} s`);
+  const hot = await measure(server, 'door rush: hot VIP', { ...bound(opts.clients, opts.seconds), step: hotScans(http, seeded) });
+  log(`postgres: buying, ${opts.buyClients} clients, ${opts.buySeconds} s`);
+  const buy = await measure(server, `buying: GA x${BUY_QUANTITY} + pay`, { ...bound(opts.buyClients, opts.buySeconds), step: buyOrders(http, seeded) });
+
+  const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
+  const bought = await server.call<BuyFacts>({ type: 'buy-facts', eventId: seeded.buyEventId! });
+  const checks: Check[] = [
+    ...doorChecks(door, [warm, spread.load, hot.load]).map(tag('postgres')),
+    ...buyChecks(bought, buy.load, BUY_QUANTITY).map(tag('postgres')),
+  ];
+  return { spread, hot, buy, checks, seedMs: seeded.seedMs };
+}
+
+async function pglitePhase(opts: BenchOptions) {
+  const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  log(`pglite: seeding ${opts.pgliteTickets} GA tickets through the use cases`);
+  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0 } });
+  const http = new HttpClient(server.address, opts.pgliteClients);
+  cleanups.push(() => http.close());
+  const step = spreadScans(http, server.seeded);
+  log(`pglite: warm-up ${opts.warmupSeconds} s, then door rush, spread, ${opts.pgliteClients} clients, ${opts.pgliteSeconds} s`);
+  const warm = await runLoad({ clients: opts.pgliteClients, durationMs: opts.warmupSeconds * 1000, maxRequests: opts.warmupSeconds * MAX_RATE, step });
+  const spread = await measure(server, 'door rush: spread', {
+    clients: opts.pgliteClients,
+    durationMs: opts.pgliteSeconds * 1000,
+    maxRequests: opts.pgliteSeconds * MAX_RATE,
+    step,
+  });
+  const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: server.seeded.doorEventId });
+  return { spread, checks: doorChecks(door, [warm, spread.load]).map(tag('pglite')), seedMs: server.seeded.seedMs };
+}
+
+async function startServer(spec: Parameters<typeof startBenchServer>[0]): Promise<ServerHandle> {
+  const server = await startBenchServer(spec, READY_TIMEOUT_MS);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+const tag = (db: string) => (c: Check): Check => ({ ...c, name: `${db}: ${c.name}` });
+
+// The whole run is bounded: a stuck phase ends it (after cleaning up) instead of hanging.
+function watchdog(opts: BenchOptions): NodeJS.Timeout {
+  const budgetS = 2 * opts.seconds + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
+  return setTimeout(() => {
+    console.error(`bench: still running after ${budgetS} s; giving up`);
+    void cleanUp().finally(() => process.exit(1));
+  }, budgetS * 1000);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+let timer: NodeJS.Timeout | undefined;
+try {
+  const opts = parseOptions(process.argv.slice(2));
+  timer = watchdog(opts);
+  process.exitCode = await main(opts);
+} catch (err) {
+  console.error(`bench failed: ${(err as Error).stack ?? String(err)}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(timer);
+  await cleanUp();
+}

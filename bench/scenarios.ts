@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { errorLabel, type HttpClient } from './http-client.js';
+import { runLoad, type LoadResult, type LoadSpec } from './load.js';
+import { cpuMeter, processCpuMeter } from './machine.js';
+import type { Seeded } from './seed.js';
+import type { RushStats } from './server-process.js';
+import type { ServerHandle } from './server-handle.js';
+
+export interface ScenarioResult {
+  name: string;
+  database: string;
+  clients: number;
+  load: LoadResult;
+  server: RushStats;
+  /** The load generator's CPU, as a share of one core. */
+  loaderCpu: number;
+  /** Cores busy on the whole machine during the run. */
+  machineCores: number;
+}
+
+/** One measured run: the server samples its RSS and CPU while the load runs. */
+export async function measure(server: ServerHandle, name: string, spec: LoadSpec): Promise<ScenarioResult> {
+  await server.call({ type: 'rush-start' });
+  const machine = cpuMeter();
+  const loader = processCpuMeter();
+  const load = await runLoad(spec);
+  const loaderCpu = loader();
+  const machineCores = machine();
+  const stats = await server.call<RushStats>({ type: 'rush-end' });
+  return { name, database: server.database, clients: spec.clients, load, server: stats, loaderCpu, machineCores };
+}
+
+// As many gates as pgbench's script uses: re-entry warnings (another scanner within a minute) fire as at a real door.
+const GATES = 20;
+
+/** One online scan, as the scanner page sends it: its event, its gate, a fresh nonce. */
+function scan(http: HttpClient, seeded: Seeded, qr: string, client: number): Promise<string> {
+  return http
+    .post(
+      '/api/v1/scans',
+      { qr, scanner_id: `gate-${client % GATES}`, event_id: seeded.doorEventId, nonce: randomUUID() },
+      { authorization: `Bearer ${seeded.staffToken}` },
+    )
+    .then((reply) => {
+      const body = reply.body as { result?: string; reason?: string };
+      if (reply.status !== 200 || !body?.result) throw new Error(errorLabel(reply));
+      return body.reason ? `${body.result}/${body.reason}` : body.result;
+    });
+}
+
+/**
+ * Spread: every scan takes the next code of a shuffled list of distinct paid GA tickets, so nearly
+ * every scan is a first entry on its own row. Only if the list runs out does it start over (those
+ * scans then show up as rejected/already_checked_in).
+ */
+export function spreadScans(http: HttpClient, seeded: Seeded): (client: number) => Promise<string> {
+  let next = 0;
+  const qrs = seeded.spreadQrs;
+  return (client) => scan(http, seeded, qrs[next++ % qrs.length]!, client);
+}
+
+/** Hot: every client scans one of the VIP codes at random: re-entries queueing on the same rows. */
+export function hotScans(http: HttpClient, seeded: Seeded): (client: number) => Promise<string> {
+  const qrs = seeded.hotQrs;
+  return (client) => scan(http, seeded, qrs[Math.floor(Math.random() * qrs.length)]!, client);
+}
+
+export const BUY_QUANTITY = 2;
+
+/** Buying: a GA order of two, then pay-local with the order's own manage token, as a buyer's page does. */
+export function buyOrders(http: HttpClient, seeded: Seeded): (client: number) => Promise<string> {
+  if (!seeded.buyEventId) throw new Error('no presale event was seeded');
+  let n = 0;
+  return async () => {
+    const i = n++;
+    const placed = await http.post(`/api/v1/events/${seeded.buyEventId}/orders`, {
+      email: `buyer-${i}@bench.local`,
+      name: `Buyer ${i}`,
+      ga_quantity: BUY_QUANTITY,
+    });
+    const order = placed.body as { order_id?: string; manage_token?: string };
+    if (placed.status !== 201 || !order.order_id || !order.manage_token) throw new Error(`order: ${errorLabel(placed)}`);
+    const paid = await http.post(`/api/v1/orders/${order.order_id}/pay-local`, undefined, { authorization: `Bearer ${order.manage_token}` });
+    const status = (paid.body as { status?: string }).status;
+    if (paid.status !== 200 || status !== 'paid') throw new Error(`pay-local: ${errorLabel(paid)}`);
+    return status;
+  };
+}

@@ -1,0 +1,120 @@
+import { findReservationByOrder } from '../src/db/repos/reservations.repo.js';
+import { listOrderTickets } from '../src/db/repos/tickets.repo.js';
+import { addUser, login } from '../src/services/accounts/accounts.service.js';
+import type { AppDeps } from '../src/services/deps.js';
+import { createEvent } from '../src/services/events/create-event.service.js';
+import { linkAtDoor } from '../src/services/guests/link-at-door.service.js';
+import { payLocal } from '../src/services/orders/pay-order.service.js';
+import { placeOrder } from '../src/services/orders/place-order.service.js';
+
+export interface SeedPlan {
+  spreadTickets: number;
+  hotTables: number;
+  /** GA capacity of the presale event the buying benchmark orders from; 0 = no such event. */
+  buyCapacity: number;
+}
+
+export interface Seeded {
+  staffToken: string;
+  /** Open for scanning now: started an hour ago, ends in six hours. */
+  doorEventId: string;
+  /** Signed QR codes of paid GA tickets, shuffled. */
+  spreadQrs: string[];
+  /** Each table's host ticket and one guest linked at the door: VIP codes that re-enter. */
+  hotQrs: string[];
+  buyEventId: string | null;
+  seedMs: number;
+}
+
+const HOUR = 3_600_000;
+// The largest order the HTTP API accepts (ga_quantity ≤ 20): the seed buys the way buyers do.
+const ORDER_SIZE = 20;
+const SEED_CONCURRENCY = 4;
+
+/**
+ * Everything goes through the use cases (createEvent, placeOrder, payLocal, linkAtDoor), so the
+ * tickets are real paid tickets with codes signed by the server's key, exactly as buyers get them.
+ */
+export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> {
+  const started = performance.now();
+  const password = 'bench-password';
+  const owner = await addUser(deps, { email: 'owner@bench.local', password, role: 'owner' });
+  const staff = await addUser(deps, { email: 'door@bench.local', password, role: 'staff' });
+  const { token: staffToken } = await login(deps, { email: staff.email, password });
+
+  const now = deps.clock.now().getTime();
+  const door = await createEvent(deps, owner.id, {
+    name: 'Bench night (door open)',
+    startsAt: new Date(now - HOUR),
+    endsAt: new Date(now + 6 * HOUR),
+    currency: 'EUR',
+    ga: { priceCents: 2000, capacity: plan.spreadTickets + 2 * plan.hotTables },
+    tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
+    tables: Array.from({ length: plan.hotTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 10 + 10 * i, y: 10 })),
+  });
+
+  const buy = async (name: string, gaQuantity: number, tableId?: string) => {
+    const { order } = await placeOrder(deps, { eventId: door.id, email: `${name}@bench.local`, name, gaQuantity, tableId });
+    await payLocal(deps, order.id);
+    return { orderId: order.id, tickets: await listOrderTickets(deps.database.db, order.id) };
+  };
+  const qrOf = (t: { qr: string | null; id: string }) => {
+    if (!t.qr) throw new Error(`seeded ticket ${t.id} has no code: it was not paid`);
+    return t.qr;
+  };
+
+  const orders = Math.ceil(plan.spreadTickets / ORDER_SIZE);
+  const spreadQrs = (
+    await mapLimit(orders, SEED_CONCURRENCY, async (i) => {
+      const size = Math.min(ORDER_SIZE, plan.spreadTickets - i * ORDER_SIZE);
+      return (await buy(`buyer-${i}`, size)).tickets.map(qrOf);
+    })
+  ).flat();
+  shuffle(spreadQrs);
+
+  const hotQrs: string[] = [];
+  for (const table of door.tables) {
+    const host = await buy(`host-${table.number}`, 1, table.id);
+    const guest = await buy(`guest-${table.number}`, 1);
+    const reservation = await findReservationByOrder(deps.database.db, host.orderId);
+    if (!reservation) throw new Error(`table ${table.number} was bought but has no reservation`);
+    await linkAtDoor(deps, { reservationId: reservation.id, ticketId: guest.tickets[0]!.id, userId: staff.id, overrideCapacity: false });
+    hotQrs.push(qrOf(host.tickets[0]!), qrOf(guest.tickets[0]!));
+  }
+
+  let buyEventId: string | null = null;
+  if (plan.buyCapacity > 0) {
+    // A presale: tomorrow night, GA only, enough places that the run never sells out.
+    const presale = await createEvent(deps, owner.id, {
+      name: 'Bench presale',
+      startsAt: new Date(now + 24 * HOUR),
+      endsAt: new Date(now + 31 * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: plan.buyCapacity },
+      tiers: [],
+      tables: [],
+    });
+    buyEventId = presale.id;
+  }
+  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, seedMs: performance.now() - started };
+}
+
+async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return out;
+}
+
+function shuffle<T>(xs: T[]): void {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The Velvet server under test, in its own process (forked by bench/run.ts): the load generator
+ * must not share the server's event loop, and the server's memory is then its own to measure.
+ * It opens the database exactly as `velvet serve` does (createDeps + startServer, default pool),
+ * seeds through the use cases, listens on 127.0.0.1 at a free port, and answers the parent's
+ * requests over IPC (rush-start / rush-end for RSS and CPU, *-facts for the correctness checks, stop).
+ * It exits when the parent goes away, so nothing outlives a crashed run.
+ */
+import { loadConfig } from '../src/config.js';
+import { createDeps } from '../src/runtime.js';
+import { startServer } from '../src/server.js';
+import { seedBench, type SeedPlan, type Seeded } from './seed.js';
+import { buyFacts, doorFacts } from './verify.js';
+
+export interface ServerSpec {
+  /** Unset: the embedded database in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  plan: SeedPlan;
+}
+
+export type ServerRequest =
+  | { type: 'rush-start' }
+  | { type: 'rush-end' }
+  | { type: 'door-facts'; eventId: string }
+  | { type: 'buy-facts'; eventId: string }
+  | { type: 'stop' };
+
+export interface RushStats {
+  peakRssMb: number;
+  /** Server CPU time during the rush, as a share of one core. */
+  cpuShare: number;
+}
+
+export type ServerMessage =
+  | { type: 'ready'; address: string; seeded: Seeded; database: string }
+  | { type: 'fatal'; error: string }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string };
+
+const send = (m: ServerMessage) => process.send?.(m);
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.env.BENCH_SERVER_SPEC ?? '') as ServerSpec;
+  const config = loadConfig({
+    ...(spec.databaseUrl ? { DATABASE_URL: spec.databaseUrl } : {}),
+    VELVET_DATA_DIR: spec.dataDir,
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  const deps = await createDeps(config);
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  const stop = async () => {
+    if (server) await server.stop();
+    else await deps.database.close();
+  };
+  process.on('disconnect', () => void stop().finally(() => process.exit(0)));
+  try {
+    const seeded = await seedBench(deps, spec.plan);
+    server = await startServer(deps, { logger: false });
+    const monitor = rushMonitor();
+    process.on('message', (m: { id: number } & ServerRequest) => {
+      handle(m)
+        .then((value) => send({ type: 'reply', id: m.id, ok: true, value }))
+        .catch((err: unknown) => send({ type: 'reply', id: m.id, ok: false, error: (err as Error).stack ?? String(err) }))
+        .finally(() => m.type === 'stop' && process.disconnect());
+    });
+    const handle = async (m: ServerRequest): Promise<unknown> => {
+      switch (m.type) {
+        case 'rush-start':
+          return monitor.start();
+        case 'rush-end':
+          return monitor.end();
+        case 'door-facts':
+          return doorFacts(deps.database.db, m.eventId);
+        case 'buy-facts':
+          return buyFacts(deps.database.db, m.eventId);
+        case 'stop':
+          return stop();
+      }
+    };
+    send({ type: 'ready', address: server.address, seeded, database: deps.database.kind });
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Samples RSS every 50 ms between start and end; CPU from process.cpuUsage over the same span. */
+function rushMonitor() {
+  let timer: NodeJS.Timeout | undefined;
+  let peak = 0;
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  const sample = () => (peak = Math.max(peak, process.memoryUsage.rss()));
+  return {
+    start() {
+      peak = 0;
+      sample();
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+      timer = setInterval(sample, 50);
+    },
+    end(): RushStats {
+      clearInterval(timer);
+      sample();
+      const cpu = process.cpuUsage(cpu0);
+      const wallUs = (performance.now() - t0) * 1000;
+      return { peakRssMb: peak / 2 ** 20, cpuShare: (cpu.user + cpu.system) / wallUs };
+    },
+  };
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'fatal', error: (err as Error).stack ?? String(err) });
+  process.exitCode = 1;
+  process.disconnect?.();
+});
