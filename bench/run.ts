@@ -24,21 +24,28 @@ import { startBenchServer, type ServerHandle } from './server-handle.js';
 import type { BuyFacts, DoorFacts } from './verify.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      console.error(`bench: cleanup failed: ${(err as Error).message}`);
+let cleaning: Promise<void> = Promise.resolve();
+/**
+ * Undoes everything registered since `mark` (all of it by default), newest first. Calls queue up
+ * behind each other, so a Ctrl-C during a phase's own cleanup waits for it instead of exiting mid-drop.
+ */
+function cleanUp(mark = 0): Promise<void> {
+  cleaning = cleaning.then(async () => {
+    while (cleanups.length > mark) {
+      try {
+        await cleanups.pop()!();
+      } catch (err) {
+        console.error(`bench: cleanup failed: ${(err as Error).message}`);
+      }
     }
-  }
+  });
+  return cleaning;
 }
 
 const log = (msg: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 // Ample for the database to seed; ready means seeded and listening.
 const READY_TIMEOUT_MS = 240_000;
-// Upper bound on one load run beyond its duration: closed loops stop by themselves, this is the
-// rush's own request count bound.
+// Every load run is bounded in count as well as time: at most this many requests per second of it.
 const MAX_RATE = 20_000;
 
 async function main(opts: BenchOptions): Promise<number> {
@@ -49,8 +56,8 @@ async function main(opts: BenchOptions): Promise<number> {
   log(`raw limit: pgbench, ${opts.clients} clients, 2 x ${opts.seconds} s`);
   const raw = await measureRawLimit(opts.rawLimitScript, opts.databaseUrl, opts.clients, opts.seconds);
 
-  const pg = await postgresPhase(opts);
-  const lite = await pglitePhase(opts);
+  const pg = await phase(() => postgresPhase(opts));
+  const lite = await phase(() => pglitePhase(opts));
 
   console.log('');
   console.log(
@@ -67,6 +74,16 @@ async function main(opts: BenchOptions): Promise<number> {
   const checks = [...pg.checks, ...lite.checks];
   console.log(checksText('correctness', checks));
   return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+/** Runs a phase; its server, client and scratch database are gone before the next phase starts. */
+async function phase<T>(run: () => Promise<T>): Promise<T> {
+  const mark = cleanups.length;
+  try {
+    return await run();
+  } finally {
+    await cleanUp(mark);
+  }
 }
 
 async function postgresPhase(opts: BenchOptions) {
@@ -140,8 +157,13 @@ function watchdog(opts: BenchOptions): NodeJS.Timeout {
   }, budgetS * 1000);
 }
 
+// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): the first starts the
+// cleanup, later ones must not kill it half-way (each cleanup step is bounded by its own timeout).
+let signalled = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
     console.error(`bench: ${signal}, cleaning up`);
     void cleanUp().finally(() => process.exit(130));
   });
