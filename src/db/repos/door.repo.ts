@@ -107,11 +107,6 @@ export async function checkInTicket(db: Executor, ticketId: string, at: Date, sc
   return rows.length === 1;
 }
 
-/** A scan waits at most this long for a ticket another scanner holds, instead of queueing the door. */
-export async function setScanLockTimeout(db: Executor): Promise<void> {
-  await db.execute(sql`SET LOCAL lock_timeout = '5s'`);
-}
-
 /** The database's own clock: change cursors (`generated_at` / `?since=`) compare against its `now()`. */
 export async function databaseNow(db: Executor): Promise<Date> {
   const [row] = await queryRows<{ now: Date | string }>(db, sql`SELECT clock_timestamp() AS now`);

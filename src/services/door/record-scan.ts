@@ -1,5 +1,5 @@
 import type { Executor, Tx } from '../../db/database.js';
-import { checkInTicket, doorTickets, setScanLockTimeout, type DoorTicketRow } from '../../db/repos/door.repo.js';
+import { checkInTicket, doorTickets, type DoorTicketRow } from '../../db/repos/door.repo.js';
 import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findReservation, reservationDetails, updateReservation } from '../../db/repos/reservations.repo.js';
@@ -18,8 +18,7 @@ import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-vi
  *  1. Verify the code's signature and screen it (invalid / other event) without reading any ticket.
  *  2. A nonce this scanner already used answers the stored response: nothing is decided or logged twice.
  *  3. Screened out → append the refusal (ticket_id null) and answer.
- *  4. Otherwise, in one transaction: lock the ticket row (FOR UPDATE, lock_timeout), re-check the
- *     nonce (a duplicate may have committed while we waited for the lock), read the ticket's table
+ *  4. Otherwise, in one transaction: lock the ticket row (FOR UPDATE, lock_timeout), read the ticket's table
  *     (locking the host's reservation, which this scan may move), the ticket's recent entries, and the
  *     event; run the pure decision (src/domain/check-in.ts); for an offline scan reconcile it with
  *     what the device did (src/domain/offline-reconcile.ts); apply the effects (ticket checked in,
@@ -93,9 +92,9 @@ async function recordWithoutTicket(deps: Deps, attempt: ScanAttempt, code: Code 
 }
 
 async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<ScanResponse> {
-  await setScanLockTimeout(tx);
+  // lock_timeout is set on every PostgreSQL connection. A duplicate nonce that commits while we wait
+  // for the lock is caught by the unique index when the scan is appended (NonceTaken, rolled back).
   const locked = await findTicket(tx, code.ticketId, { lock: true });
-  if (attempt.nonce && (await findScanByNonce(tx, attempt.scannerId, attempt.nonce))) throw new NonceTaken();
   const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
   if (ticket?.table?.role === 'host') {
     // This scan may move the reservation: hold it too (always ticket first, then reservation).
@@ -105,7 +104,8 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   // Read after the locks: an event ending (which completes reservations) committed while we
   // waited is then seen as ended, not half.
   const event = ticket ? await findEvent(tx, ticket.eventId) : null;
-  const recent = ticket ? await entryScansAround(tx, ticket.id, attempt.at, deps.config.reentryWarningSeconds) : [];
+  // Only a VIP code can re-enter, so only a VIP code can raise the shared-screenshot warning.
+  const recent = ticket?.table ? await entryScansAround(tx, ticket.id, attempt.at, deps.config.reentryWarningSeconds) : [];
   const decision = decide(deps, attempt, code, event, ticket, recent);
   const input = viewInput(attempt, decision, ticket);
   // Online: admitted means applied. Offline: applied only when the device let them in and the

@@ -2,7 +2,7 @@ import type { Tx } from '../../db/database.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findOrder, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findReservationByOrder, updateReservation } from '../../db/repos/reservations.repo.js';
-import { listOrderTickets, setTicketQr, setTicketsStatus } from '../../db/repos/tickets.repo.js';
+import { listOrderTickets, validateTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { orderMachine, reservationMachine, step } from '../../domain/state-machine.js';
 import type { AppDeps } from '../deps.js';
@@ -31,8 +31,7 @@ export async function applyPayment(
 
   const paid = await updateOrder(tx, order.id, { status: next.to, paidAt: deps.clock.now() });
   const tickets = await listOrderTickets(tx, order.id, { lock: true });
-  await setTicketsStatus(tx, tickets.map((t) => t.id), ['pending'], 'valid');
-  for (const t of tickets) await setTicketQr(tx, t.id, deps.keys.signer.sign(t.eventId, t.id));
+  await validateTickets(tx, tickets.map((t) => ({ id: t.id, qr: deps.keys.signer.sign(t.eventId, t.id) })));
 
   const reservation = await findReservationByOrder(tx, order.id, { lock: true });
   if (reservation) {
