@@ -1,4 +1,4 @@
-import { and, between, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, between, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { EntryScan } from '../../domain/check-in.js';
 import type { Executor } from '../database.js';
 import { scans } from '../schema.js';
@@ -27,15 +27,31 @@ export async function findScanByNonce(db: Executor, scannerId: string, nonce: st
   return row ?? null;
 }
 
-/** Admitted or re-entry scans of a ticket within `seconds` either side of `around`. */
-export async function entryScansAround(db: Executor, ticketId: string, around: Date, seconds: number): Promise<EntryScan[]> {
+/**
+ * The entry (admitted or re-entry) of a ticket at another scanner nearest to `around`, within
+ * `seconds` either side: all the re-entry warning needs. At most one row, however busy the code.
+ */
+export async function nearestEntryElsewhere(
+  db: Executor,
+  ticketId: string,
+  scannerId: string,
+  around: Date,
+  seconds: number,
+): Promise<EntryScan[]> {
   if (seconds <= 0) return [];
   const from = new Date(around.getTime() - seconds * 1000);
   const to = new Date(around.getTime() + seconds * 1000);
-  const rows = await db
+  return db
     .select({ scannerId: scans.scannerId, at: scans.scannedAt })
     .from(scans)
-    .where(and(eq(scans.ticketId, ticketId), inArray(scans.result, ['admitted', 'reentry']), between(scans.scannedAt, from, to)))
-    .orderBy(desc(scans.scannedAt));
-  return rows;
+    .where(
+      and(
+        eq(scans.ticketId, ticketId),
+        inArray(scans.result, ['admitted', 'reentry']),
+        between(scans.scannedAt, from, to),
+        ne(scans.scannerId, scannerId),
+      ),
+    )
+    .orderBy(sql`abs(extract(epoch FROM ${scans.scannedAt} - ${around}::timestamptz))`)
+    .limit(1);
 }

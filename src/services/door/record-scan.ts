@@ -3,7 +3,7 @@ import { checkInTicket, doorTickets, type DoorTicketRow } from '../../db/repos/d
 import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findReservation, reservationDetails, updateReservation } from '../../db/repos/reservations.repo.js';
-import { entryScansAround, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
+import { findScanByNonce, insertScan, nearestEntryElsewhere, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
 import { decideCheckIn, screenCode, type CheckInDecision, type EntryScan, type ScanResult } from '../../domain/check-in.js';
 import { DomainError } from '../../domain/errors.js';
@@ -105,7 +105,9 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   // waited is then seen as ended, not half.
   const event = ticket ? await findEvent(tx, ticket.eventId) : null;
   // Only a VIP code can re-enter, so only a VIP code can raise the shared-screenshot warning.
-  const recent = ticket?.table ? await entryScansAround(tx, ticket.id, attempt.at, deps.config.reentryWarningSeconds) : [];
+  const recent = ticket?.table
+    ? await nearestEntryElsewhere(tx, ticket.id, attempt.scannerId, attempt.at, deps.config.reentryWarningSeconds)
+    : [];
   const decision = decide(deps, attempt, code, event, ticket, recent);
   const input = viewInput(attempt, decision, ticket);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
