@@ -13,6 +13,8 @@ const envSchema = z.object({
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
   VELVET_REFUND_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+  VELVET_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  VELVET_INVITE_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -33,6 +35,10 @@ export interface Config {
   refundRatePerSecond: number;
   /** How long a refund worker owns a claimed refund before another may take it over. */
   refundLeaseMs: number;
+  /** Per client address: each attempt costs a scrypt hash (128 MB, ~0.3 s), and passwords are guessable. */
+  loginAttemptsPerMinute: number;
+  /** Per ticket: invite codes are 40 bits, so guessing must stay slow. */
+  inviteAttemptsPerMinute: number;
   secret: string | undefined;
   payments:
     | { provider: 'local' }
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.VELVET_SWEEP_INTERVAL_MS,
     refundRatePerSecond: e.VELVET_REFUND_RATE_PER_SECOND,
     refundLeaseMs: e.VELVET_REFUND_LEASE_SECONDS * 1000,
+    loginAttemptsPerMinute: e.VELVET_LOGIN_ATTEMPTS_PER_MINUTE,
+    inviteAttemptsPerMinute: e.VELVET_INVITE_ATTEMPTS_PER_MINUTE,
     secret: e.VELVET_SECRET,
     payments,
   };

@@ -11,6 +11,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   invalid_invite: 404,
   payload_too_large: 413,
+  rate_limited: 429,
   payment_unavailable: 502,
 };
 
@@ -41,6 +42,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(400).send(errorBody('invalid_request', 'The request is not valid', details));
     }
     const status = err.statusCode ?? 500;
+    if (status === 429) {
+      return reply.status(429).send(errorBody('rate_limited', 'Too many attempts; wait a minute and try again'));
+    }
     if (status === 413) return reply.status(413).send(errorBody('payload_too_large', 'The request body is too large'));
     if (status === 415) return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
     if (status >= 400 && status < 500) {

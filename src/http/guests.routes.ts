@@ -23,10 +23,23 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
   const withToken = authenticate(deps);
   const staffOrOwner = authenticate(deps, ['staff', 'owner']);
 
-  app.post('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], params: idParams, body: linkBody } }, async (request) => {
-    await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
-    return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
-  });
+  const inviteGuessing = {
+    rateLimit: {
+      max: deps.config.inviteAttemptsPerMinute,
+      timeWindow: 60_000,
+      // Per ticket, not per address: a whole club's guests may share one Wi-Fi address.
+      keyGenerator: (request: { params: unknown }) => `link:${(request.params as { id?: string }).id ?? ''}`,
+    },
+  };
+
+  app.post(
+    '/api/v1/tickets/:id/link',
+    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], params: idParams, body: linkBody } },
+    async (request) => {
+      await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
+      return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
+    },
+  );
 
   app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], params: idParams } }, async (request) => {
     await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);

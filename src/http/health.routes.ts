@@ -13,6 +13,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/api/v1/auth/login',
     {
+      config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['accounts'],
         body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) }),
