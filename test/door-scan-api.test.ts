@@ -110,6 +110,20 @@ describe('retries with a nonce', () => {
     expect(reused.json().error.code).toBe('idempotency_key_reused');
     expect((await findTicket(ctx.database.db, b!.id))!.status).toBe('valid');
 
+    // A nonce first spent on an unreadable code, or on a code of another event than the scanner's,
+    // is not a retry of a valid scan: the stored refusal (or admission) is not the answer.
+    const c = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4' });
+    const afterGarbage = await post({ qr: c.qr, scanner_id: 'door-3', nonce: 'n-4' });
+    expect(afterGarbage.statusCode, afterGarbage.body).toBe(409);
+    expect(afterGarbage.json().error.code).toBe('idempotency_key_reused');
+    await scan(ctx, c.qr!, 'door-3', { nonce: 'n-5', event_id: event.id });
+    const otherEvent = await post({ qr: c.qr, scanner_id: 'door-3', nonce: 'n-5', event_id: other.id });
+    expect(otherEvent.statusCode, otherEvent.body).toBe(409);
+    expect(otherEvent.json().error.code).toBe('idempotency_key_reused');
+    // A true retry of an unreadable code still answers its refusal.
+    expect(await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4' })).toMatchObject({ result: 'rejected', reason: 'invalid_code' });
+
     const differ = await post({ qr: b!.qr, scanner_id: 'door-3', nonce: 'n-2' }, { ...bearer(ctx.staffToken), 'x-idempotency-key': 'n-3' });
     expect(differ.statusCode).toBe(400);
     expect(differ.json().error.code).toBe('invalid_request');

@@ -60,7 +60,7 @@ export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<Reco
   const ticketId = screened ? null : code!.ticketId;
   if (attempt.nonce) {
     const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce);
-    if (prior) return replay(prior, ticketId);
+    if (prior) return replay(db, prior, ticketId);
   }
   try {
     const response = screened
@@ -71,13 +71,20 @@ export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<Reco
     if (!(err instanceof NonceTaken)) throw err;
     const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
     if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
-    return replay(prior, ticketId);
+    return replay(db, prior, ticketId);
   }
 }
 
-function replay(prior: ScanRow, ticketId: string | null): RecordedScan {
-  if (prior.ticketId && ticketId && prior.ticketId !== ticketId) {
-    throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another ticket', {
+/**
+ * A retry carries the same code for the same event, so it names the same ticket, or none for both
+ * (a code screened out, or signed for a ticket not on record). Any other pairing is the nonce
+ * reused for another scan: answering the stored result would turn a valid ticket away as
+ * "invalid", or admit a code that is for another event than this scanner's.
+ */
+async function replay(db: Executor, prior: ScanRow, ticketId: string | null): Promise<RecordedScan> {
+  const recorded = ticketId && !prior.ticketId && !(await findTicket(db, ticketId)) ? null : ticketId;
+  if ((prior.ticketId ?? null) !== recorded) {
+    throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another scan', {
       nonce: prior.nonce,
     });
   }
