@@ -212,6 +212,39 @@ describe('offline sync', () => {
     expect((await scan(ctx, ga.qr!, 'door-1')).result).toBe('admitted');
   });
 
+  it('scans synced after the night was closed are decided at their own time, conflicts included', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 1);
+    const ga = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    // The scanners stayed offline all night; the owner closed it three hours in, then they synced.
+    openDoors(ctx, event, 3 * 3_600_000);
+    const end = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/end`, headers: bearer(ctx.ownerToken) });
+    expect(end.statusCode, end.body).toBe(200);
+    expect((await findReservation(ctx.database.db, reservationId))!).toMatchObject({ status: 'completed', noShow: true });
+    ctx.clock.advance(6 * 3_600_000);
+
+    const doorA = await sync('door-a', [
+      { qr: ga.qr!, scanned_at: at(5), offline_result: 'admitted' },
+      { qr: host.qr!, scanned_at: at(10), offline_result: 'admitted' },
+      { qr: ga.qr!, scanned_at: at(200), offline_result: 'admitted' }, // after the owner closed the night
+    ]);
+    const doorB = await sync('door-b', [{ qr: ga.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
+    expect(doorA.results.map((x) => [x.result, x.reason ?? null, x.conflict ?? null, x.ticket?.kind])).toEqual([
+      ['admitted', null, null, 'ga'],
+      ['admitted', null, null, 'vip_host'],
+      ['rejected', 'event_not_open', 'event_not_open', 'ga'],
+    ]);
+    // One GA code admitted at two doors is reported as such, not hidden behind "door not open".
+    expect(doorB.results[0]).toMatchObject({ result: 'rejected', conflict: 'already_checked_in', first_scanner_id: 'door-a' });
+    expect((await findTicket(ctx.database.db, ga.id))!.checkedInAt!.toISOString()).toBe(at(5));
+    // The host came after all: the table is completed, and no longer a no-show.
+    const reservation = (await findReservation(ctx.database.db, reservationId))!;
+    expect(reservation).toMatchObject({ status: 'completed', noShow: false });
+    expect(reservation.checkedInAt!.toISOString()).toBe(at(10));
+    // An online scan after the close is still refused.
+    expect(await scan(ctx, host.qr!, 'door-a')).toMatchObject({ result: 'rejected', reason: 'event_not_open' });
+  });
+
   it('refuses bad batches as a whole with invalid_request', async () => {
     await freshEvent();
     const res = await ctx.app.inject({

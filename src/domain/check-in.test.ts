@@ -75,11 +75,24 @@ describe('decideCheckIn', () => {
     });
   });
 
-  it('treats a ticket on a pending, cancelled or completed reservation as plain GA', () => {
-    for (const s of ['pending', 'cancelled', 'completed'] as const) {
+  it('treats a ticket on a pending or cancelled reservation as plain GA', () => {
+    for (const s of ['pending', 'cancelled'] as const) {
       expect(ticketKind(ticket({ table: table('guest', s) }))).toBe('ga');
       expect(ticketKind(ticket({ table: table('host', s) }))).toBe('ga');
     }
+  });
+
+  it('decides a scan dated before a completed event ended as open, and one after as event_not_open', () => {
+    const closedAt = new Date(during.getTime() + 60_000);
+    const completed = { status: 'completed' as const, startsAt: start, endsAt: end, completedAt: closedAt };
+    expect(decideCheckIn(input({ event: completed }))).toMatchObject({ result: 'admitted', kind: 'ga' });
+    expect(decideCheckIn(input({ event: completed, now: closedAt }))).toMatchObject({ reason: 'event_not_open' });
+    expect(decideCheckIn(input({ event: { ...completed, completedAt: null } }))).toMatchObject({ reason: 'event_not_open' });
+    expect(decideCheckIn(input({ event: completed, ticket: ticket({ table: table('host', 'completed') }) }))).toMatchObject({
+      result: 'admitted',
+      kind: 'vip_host',
+      checkInReservation: false,
+    });
   });
 
   it('warns on a VIP entry at another scanner within the configured window, either side of now', () => {

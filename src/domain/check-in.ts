@@ -9,12 +9,16 @@
  *  4. The event is cancelled                                               → rejected/event_cancelled
  *  5. The ticket is void (refunded, expired, cancelled)                    → rejected/void
  *  6. The ticket is still pending (order not paid)                         → rejected/not_paid
- *  7. Not `scheduled` or outside [starts_at, ends_at)                     → rejected/event_not_open
+ *  7. Outside [starts_at, ends_at), or the event was not open at `now`   → rejected/event_not_open
+ *     (open = `scheduled`, or `completed` after `now`: an offline scan synced after the night
+ *     ended is decided at its own time, so a GA code admitted at two doors is still one admitted
+ *     and one conflict instead of two "door not open")
  *  8. The ticket's kind decides the rest:
- *     - kind = vip_host when it is a reservation's host ticket and that reservation is confirmed or
- *       checked_in; vip_guest when it has an active guest link to such a reservation (a guest may
- *       enter before the host: only the table being paid matters); ga otherwise (also a guest of
- *       an unpaid table, or an unlinked one).
+ *     - kind = vip_host when it is a reservation's host ticket and that reservation is confirmed,
+ *       checked_in or completed (the night is over, but an offline scan from before it ended is
+ *       still the host's); vip_guest when it has an active guest link to such a reservation (a
+ *       guest may enter before the host: only the table being paid matters); ga otherwise (also a
+ *       guest of an unpaid or cancelled table, or an unlinked one).
  *     - status valid      → admitted; check the ticket in; a host also checks the reservation in.
  *     - status checked_in → ga: rejected/already_checked_in (a GA ticket admits once);
  *                           vip: reentry (any number of times); the reservation stays checked_in.
@@ -69,7 +73,8 @@ export interface CheckInInput {
   code: { eventId: string; ticketId: string } | null;
   /** The event this scanner works; null means "the code's own event". */
   scannerEventId: string | null;
-  event: EventWindow | null;
+  /** `completedAt`: when a completed event really ended (scans dated before it were in the night). */
+  event: (EventWindow & { completedAt?: Date | null }) | null;
   ticket: TicketFacts | null;
   recentEntries: readonly EntryScan[];
   scannerId: string;
@@ -103,7 +108,7 @@ export type CheckInDecision =
     })
   | (FirstEntry & { result: 'rejected'; reason: RejectReason; kind: TicketKind | null });
 
-const VIP_RESERVATION: readonly ReservationStatus[] = ['confirmed', 'checked_in'];
+const VIP_RESERVATION: readonly ReservationStatus[] = ['confirmed', 'checked_in', 'completed'];
 
 export function ticketKind(ticket: Pick<TicketFacts, 'table'>): TicketKind {
   const t = ticket.table;
@@ -135,7 +140,8 @@ export function decideCheckIn(input: CheckInInput): CheckInDecision {
   if (ticket.status === 'void') return reject('void', kind, first);
   if (ticket.status === 'pending') return reject('not_paid', kind, first);
   const t = now.getTime();
-  if (event.status !== 'scheduled' || t < event.startsAt.getTime() || t >= event.endsAt.getTime()) {
+  const openAt = event.status === 'scheduled' || (event.status === 'completed' && !!event.completedAt && t < event.completedAt.getTime());
+  if (!openAt || t < event.startsAt.getTime() || t >= event.endsAt.getTime()) {
     return reject('event_not_open', kind, first);
   }
   if (ticket.status === 'checked_in' && kind === 'ga') return reject('already_checked_in', kind, first);

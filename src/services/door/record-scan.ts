@@ -103,10 +103,12 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   // for the lock is caught by the unique index when the scan is appended (NonceTaken, rolled back).
   const locked = await findTicket(tx, code.ticketId, { lock: true });
   const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
+  let noShow = false;
   if (ticket?.table?.role === 'host') {
     // This scan may move the reservation: hold it too (always ticket first, then reservation).
     const r = await findReservation(tx, ticket.table.reservationId, { lock: true });
     if (r) ticket.table.reservationStatus = r.status;
+    noShow = r?.noShow ?? false;
   }
   // Read after the locks: an event ending (which completes reservations) committed while we
   // waited is then seen as ended, not half.
@@ -121,7 +123,7 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
   const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
   if (entered && ticket) {
-    await applyCheckIn(tx, attempt, decision, ticket);
+    await applyCheckIn(tx, attempt, decision, ticket, noShow);
     // Read after the update so the host sees this very arrival in the guest list.
     if (ticket.table && decision.kind !== 'ga') input.vip = await reservationDetails(tx, ticket.table.reservationId);
   }
@@ -130,7 +132,7 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   return response;
 }
 
-async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow): Promise<void> {
+async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Promise<void> {
   if (d.result === 'rejected') return;
   if (d.checkInTicket && !(await checkInTicket(tx, ticket.id, attempt.at, attempt.scannerId))) {
     throw new Error(`ticket ${ticket.id} was locked as valid but did not check in`);
@@ -140,10 +142,13 @@ async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ti
   if (d.checkInReservation) {
     const next = step(reservationMachine, table.reservationStatus, 'check_in');
     if (next.ok) await updateReservation(tx, table.reservationId, { status: next.to, checkedInAt: attempt.at });
+  } else if (d.kind === 'vip_host' && table.reservationStatus === 'completed' && noShow) {
+    // An offline scan from the night, synced after it was closed: the host did come after all.
+    await updateReservation(tx, table.reservationId, { noShow: false, checkedInAt: attempt.at });
   }
   // The floor plan changes when the host arrives, or when a linked ticket's first entry adds to
   // the table's `guests_arrived`; a re-entry changes nothing there.
-  if (d.checkInTicket || d.checkInReservation) await notifyTableChanged(tx, ticket.eventId, table.tableId);
+  if (d.checkInTicket || d.checkInReservation || noShow) await notifyTableChanged(tx, ticket.eventId, table.tableId);
 }
 
 function decide(
