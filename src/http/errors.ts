@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { pgErrorCode } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 
 /** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
@@ -11,6 +12,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   invalid_invite: 404,
   payload_too_large: 413,
+  busy: 503,
   rate_limited: 429,
   payment_unavailable: 502,
 };
@@ -49,6 +51,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 415) return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
     if (status >= 400 && status < 500) {
       return reply.status(400).send(errorBody('invalid_request', err.message, { body: err.message }));
+    }
+    if (pgErrorCode(err) === '55P03') {
+      // lock_timeout: another request held the row (a ticket, a table) for seconds. Nothing was
+      // written; the client may simply try again.
+      return reply.status(503).header('retry-after', '1').send(errorBody('busy', 'This is being changed by another request right now; try again'));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side'));
