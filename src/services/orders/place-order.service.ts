@@ -53,12 +53,11 @@ export async function placeOrder(
       currency: held.currency,
       email: held.email,
     });
-    const order = await updateOrder(deps.database.db, held.id, {
-      providerPaymentId: payment.providerPaymentId,
-      providerClientSecret: payment.clientSecret,
-    });
+    const order = await deps.database.transaction((tx) => attachPayment(tx, held.id, payment, deps.clock.now()));
     return { order, manageToken: manage.token };
   } catch (err) {
+    // The hold was released while the provider answered: that refusal is the buyer's answer.
+    if (err instanceof DomainError) throw err;
     // No way to pay means no reason to hold the table: give the stock back at once.
     await deps.database.transaction(async (tx) => {
       const order = await findOrder(tx, held.id, { lock: true });
@@ -66,6 +65,30 @@ export async function placeOrder(
     });
     throw new DomainError('payment_unavailable', `The payment provider could not start a payment: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Records the provider's payment on the order, but only while the order is still pending: the
+ * provider call ran outside any transaction, and meanwhile the owner may have cancelled the event
+ * or the sweeper expired the hold. Handing out a client secret for a released hold would let the
+ * buyer pay for nothing (charged, then refunded as a late payment, fees lost), so they get the
+ * reason instead and the intent is left unpaid.
+ */
+async function attachPayment(
+  tx: Tx,
+  orderId: string,
+  payment: { providerPaymentId: string; clientSecret: string | null },
+  now: Date,
+): Promise<OrderRow> {
+  const order = await findOrder(tx, orderId, { lock: true });
+  if (!order) throw notFound('order');
+  if (order.status !== 'pending') {
+    const event = await findEvent(tx, order.eventId);
+    const closed = event && salesClosedReason(event, now);
+    if (closed) throw salesClosed(closed);
+    throw new DomainError('order_expired', 'The hold on this order lapsed before its payment could start; place a new order');
+  }
+  return updateOrder(tx, order.id, { providerPaymentId: payment.providerPaymentId, providerClientSecret: payment.clientSecret });
 }
 
 async function holdStock(
