@@ -1,8 +1,8 @@
 import { newInviteCode, newManageToken } from '../../auth/capability.js';
-import { pgConstraint, type Tx } from '../../db/database.js';
+import { pgConstraint, type Executor, type Tx } from '../../db/database.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { findOrder, insertOrder, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { findOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -53,7 +53,7 @@ export async function placeOrder(
       currency: held.currency,
       email: held.email,
     });
-    const order = await deps.database.transaction((tx) => attachPayment(tx, held.id, payment, deps.clock.now()));
+    const order = await attachPayment(deps.database.db, held.id, payment, deps.clock.now());
     return { order, manageToken: manage.token };
   } catch (err) {
     // The hold was released while the provider answered: that refusal is the buyer's answer.
@@ -75,20 +75,22 @@ export async function placeOrder(
  * reason instead and the intent is left unpaid.
  */
 async function attachPayment(
-  tx: Tx,
+  db: Executor,
   orderId: string,
   payment: { providerPaymentId: string; clientSecret: string | null },
   now: Date,
 ): Promise<OrderRow> {
-  const order = await findOrder(tx, orderId, { lock: true });
-  if (!order) throw notFound('order');
-  if (order.status !== 'pending') {
-    const event = await findEvent(tx, order.eventId);
-    const closed = event && salesClosedReason(event, now);
-    if (closed) throw salesClosed(closed);
-    throw new DomainError('order_expired', 'The hold on this order lapsed before its payment could start; place a new order');
-  }
-  return updateOrder(tx, order.id, { providerPaymentId: payment.providerPaymentId, providerClientSecret: payment.clientSecret });
+  // One conditional UPDATE: it waits for a release in progress, then sees the order as it is.
+  const order = await setPendingOrderPayment(db, orderId, {
+    providerPaymentId: payment.providerPaymentId,
+    providerClientSecret: payment.clientSecret,
+  });
+  if (order) return order;
+  const released = await findOrder(db, orderId);
+  const event = released && (await findEvent(db, released.eventId));
+  const closed = event && salesClosedReason(event, now);
+  if (closed) throw salesClosed(closed);
+  throw new DomainError('order_expired', 'The hold on this order lapsed before its payment could start; place a new order');
 }
 
 async function holdStock(
