@@ -87,6 +87,8 @@ async function attachPayment(
   });
   if (order) return order;
   const released = await findOrder(db, orderId);
+  // Paid already (the webhook came first): nothing was released, the buyer is done.
+  if (released?.status === 'paid') return released;
   const event = released && (await findEvent(db, released.eventId));
   const closed = event && salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
