@@ -1,11 +1,14 @@
 import type { Tx } from '../../db/database.js';
+import { findEvent } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findOrder, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findReservationByOrder, updateReservation } from '../../db/repos/reservations.repo.js';
 import { listOrderTickets, validateTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
+import { hasEnded } from '../../domain/event-rules.js';
 import { orderMachine, reservationMachine, step } from '../../domain/state-machine.js';
 import type { AppDeps } from '../deps.js';
+import { releaseHold } from './hold.js';
 
 export type PaymentOutcome =
   | { outcome: 'paid'; order: OrderRow }
@@ -23,9 +26,22 @@ export async function applyPayment(
   deps: Pick<AppDeps, 'clock' | 'keys'>,
   orderId: string,
 ): Promise<PaymentOutcome> {
+  // Money for a pending order of an event that has ended (the completion sweep has not run yet)
+  // buys nothing: the hold is released here, as completion would, and the payment is late. That
+  // writes the event row, so it is locked first: event → order, the order every other writer uses.
+  const peek = await findOrder(tx, orderId);
+  if (!peek) throw notFound('order');
+  const event = peek.status === 'pending' ? await findEvent(tx, peek.eventId) : null;
+  const ended = event !== null && hasEnded(event, deps.clock.now());
+  if (ended) await findEvent(tx, peek.eventId, { lock: true });
+
   const order = await findOrder(tx, orderId, { lock: true });
   if (!order) throw notFound('order');
   if (order.status === 'paid' || order.status === 'refunded') return { outcome: 'already_paid', order };
+  if (ended && order.status === 'pending') {
+    await releaseHold(tx, order);
+    return { outcome: 'hold_expired', order };
+  }
   const next = step(orderMachine, order.status, 'pay');
   if (!next.ok) return { outcome: 'hold_expired', order };
 

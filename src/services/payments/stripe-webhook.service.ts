@@ -40,10 +40,10 @@ async function paymentSucceeded(tx: Tx, deps: Pick<AppDeps, 'clock' | 'keys'>, i
   if (intent.currency.toUpperCase() !== order.currency || (intent.amount_received || intent.amount) < order.amountCents) {
     return { outcome: 'ignored', reason: `payment intent ${intent.id} does not cover order ${order.id}` };
   }
+  // applyPayment first: it takes its locks in the global order (event, then order).
+  const result = await applyPayment(tx, deps, order.id);
   // The webhook can beat placeOrder's own write of the intent id (the buyer paid within that gap).
   if (order.providerPaymentId === null) await updateOrder(tx, order.id, { providerPaymentId: intent.id });
-
-  const result = await applyPayment(tx, deps, order.id);
   if (result.outcome !== 'hold_expired') return { outcome: result.outcome, orderId: order.id };
 
   const refund = await insertRefund(tx, {
