@@ -19,7 +19,8 @@ export type PaymentOutcome =
 /**
  * Applies a successful payment to its order: tickets become valid and get their signed codes, the
  * table becomes reserved. An order still `pending` keeps its stock even if `expires_at` has passed
- * (the sweeper has not released it), so a late-but-not-too-late payment is honoured. Idempotent.
+ * (the sweeper has not released it), so a late-but-not-too-late payment is honoured, but not once
+ * the event itself has ended: that payment is late whatever the sweeper did. Idempotent.
  */
 export async function applyPayment(
   tx: Tx,
