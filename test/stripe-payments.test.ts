@@ -88,6 +88,8 @@ describe('Stripe payments through the official SDK', () => {
     expect(res.json().outcome).toBe('late_payment_refund');
     let view = await orderView(ctx, slow);
     expect(view).toMatchObject({ status: 'expired', refund_reason: 'late_payment', refunded_cents: 0 });
+    // A lapsed hold hands out no way to pay it again.
+    expect(view.payment).toMatchObject({ provider: 'stripe', client_secret: null });
     expect(view.refund).toMatchObject({ status: 'pending', amount_cents: slow.amount_cents, reason: 'late_payment' });
 
     expect(await drainRefunds(ctx)).toBe(1);

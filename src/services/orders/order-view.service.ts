@@ -37,7 +37,12 @@ export type PaymentView =
 export function paymentView(order: OrderRow): PaymentView {
   return order.paymentProvider === 'local'
     ? { provider: 'local', test_mode: true, pay_url: `/api/v1/orders/${order.id}/pay-local` }
-    : { provider: 'stripe', payment_intent_id: order.providerPaymentId, client_secret: order.providerClientSecret };
+    : {
+        provider: 'stripe',
+        payment_intent_id: order.providerPaymentId,
+        // Only a live hold can be paid: once it lapsed, paying would just be refunded (fees lost).
+        client_secret: order.status === 'pending' ? order.providerClientSecret : null,
+      };
 }
 
 /** The buyer's view of an order. The caller has already checked the manage token. */
