@@ -112,6 +112,11 @@ describe('events', () => {
 });
 
 describe('service surface', () => {
+  it('points a browser at / to the health check and the API description', async () => {
+    const res = await ctx.app.inject({ url: '/' });
+    expect(res.json()).toEqual({ name: 'Velvet', health: '/healthz', openapi: '/api/v1/openapi.json', test_mode: true });
+  });
+
   it('names its database at /healthz', async () => {
     const res = await ctx.app.inject({ url: '/healthz' });
     expect(res.json()).toEqual({ status: 'ok', database: ctx.database.kind });
