@@ -2,22 +2,19 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
-import { bearer, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
-import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
+import { bearer, createEvent, placeOrder, type EventInfo, type TestContext, floorTables } from './support/harness.js';
+import type { FakeStripe } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
-import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
 
+let close: () => Promise<void>;
 beforeAll(async () => {
-  fake = await FakeStripe.start();
-  ctx = await startTestApp({ env: stripeEnv(fake), poolSize: 30 });
+  ({ ctx, fake, close } = await startStripeTestApp({ poolSize: 30 }));
 });
-afterAll(async () => {
-  await ctx.close();
-  await fake.close();
-});
+afterAll(() => close());
 
 const preview = (eventId: string, token = ctx.ownerToken) =>
   ctx.app.inject({ url: `/api/v1/events/${eventId}/cancellation`, headers: bearer(token) });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeDueEvents } from '../src/services/events/complete-event.service.js';
 import { bearer, createEvent, placeOrder, startTestApp, T0, type TestContext } from './support/harness.js';
-import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
-import { deliver, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+import type { FakeStripe } from './support/fake-stripe.js';
+import { deliver, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
 
 /**
  * The event sells until `ends_at`, so a hold placed in the last minutes outlives the night. A payment
@@ -15,14 +15,11 @@ const AFTER_END = '2030-06-03T05:00:30.000Z';
 describe('a payment that lands after the event ended, before the completion sweep', () => {
   let fake: FakeStripe;
   let ctx: TestContext;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    fake = await FakeStripe.start();
-    ctx = await startTestApp({ env: stripeEnv(fake), poolSize: 30 });
+    ({ ctx, fake, close } = await startStripeTestApp({ poolSize: 30 }));
   });
-  afterAll(async () => {
-    await ctx.close();
-    await fake.close();
-  });
+  afterAll(() => close());
 
   it('is refunded as a late payment and the table is not sold', async () => {
     const event = await createEvent(ctx);

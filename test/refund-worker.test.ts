@@ -5,21 +5,18 @@ import { claimDueRefunds } from '../src/db/repos/refunds.repo.js';
 import { createStripePayments, stripeClient } from '../src/payments/stripe.js';
 import { processDueRefunds } from '../src/services/refunds/refund-worker.service.js';
 import { TokenBucket } from '../src/services/refunds/token-bucket.js';
-import { bearer, createEvent, startTestApp, type TestContext } from './support/harness.js';
-import { FakeStripe, stripeEnv } from './support/fake-stripe.js';
-import { buyPaidStripe, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+import { bearer, createEvent, type TestContext } from './support/harness.js';
+import type { FakeStripe } from './support/fake-stripe.js';
+import { buyPaidStripe, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
 
+let close: () => Promise<void>;
 beforeAll(async () => {
-  fake = await FakeStripe.start();
-  ctx = await startTestApp({ env: stripeEnv(fake), poolSize: 40 });
+  ({ ctx, fake, close } = await startStripeTestApp({ poolSize: 40 }));
 });
-afterAll(async () => {
-  await ctx.close();
-  await fake.close();
-});
+afterAll(() => close());
 
 /** An event with `n` paid orders, cancelled: `n` pending refunds in the outbox. */
 async function cancelledEventWith(n: number): Promise<{ eventId: string; orders: StripeOrder[] }> {

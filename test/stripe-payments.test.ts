@@ -3,24 +3,21 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
-import { createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
-import { FakeStripe, signedWebhook, stripeEnv } from './support/fake-stripe.js';
+import { createEvent, placeOrder, type EventInfo, type TestContext } from './support/harness.js';
+import { signedWebhook, type FakeStripe } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
-import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder } from './support/stripe-flow.js';
+import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
 let event: EventInfo;
 
+let close: () => Promise<void>;
 beforeAll(async () => {
-  fake = await FakeStripe.start();
-  ctx = await startTestApp({ env: stripeEnv(fake) });
+  ({ ctx, fake, close } = await startStripeTestApp());
   event = await createEvent(ctx);
 });
-afterAll(async () => {
-  await ctx.close();
-  await fake.close();
-});
+afterAll(() => close());
 
 const webhookRows = async () => queryRows<{ id: string }>(ctx.database.db, sql`SELECT id FROM webhook_events ORDER BY id`);
 

@@ -2,8 +2,8 @@ import { expect } from 'vitest';
 import type Stripe from 'stripe';
 import { TokenBucket } from '../../src/services/refunds/token-bucket.js';
 import { processDueRefunds, type RefundBatchOptions } from '../../src/services/refunds/refund-worker.service.js';
-import { bearer, placeOrder, type OrderViewJson, type PlacedOrder, type TestContext } from './harness.js';
-import { signedWebhook, type FakeStripe } from './fake-stripe.js';
+import { bearer, placeOrder, startTestApp, type OrderViewJson, type PlacedOrder, type TestContext, type TestOptions } from './harness.js';
+import { FakeStripe, signedWebhook, stripeEnv } from './fake-stripe.js';
 
 export interface StripeOrder extends PlacedOrder {
   payment: { provider: 'stripe'; payment_intent_id: string; client_secret: string };
@@ -38,4 +38,15 @@ export async function drainRefunds(ctx: TestContext, opts: Partial<RefundBatchOp
     if (n === 0) return total;
     total += n;
   }
+}
+
+/** A test app whose payments go to a fresh Stripe-compatible fake; `close` stops both. */
+export async function startStripeTestApp(opts: Omit<TestOptions, 'env'> = {}) {
+  const fake = await FakeStripe.start();
+  const ctx = await startTestApp({ ...opts, env: stripeEnv(fake) });
+  const close = async () => {
+    await ctx.close();
+    await fake.close();
+  };
+  return { ctx, fake, close };
 }
