@@ -141,6 +141,8 @@ export const scans = pgTable('scans', {
   offlineResult: text('offline_result', { enum: ['admitted', 'reentry', 'rejected'] }),
   conflict: text('conflict'),
   response: jsonb('response'),
+  /** `code` (a QR read or typed) or `manual` (staff picked the ticket by name at the door). */
+  method: text('method', { enum: ['code', 'manual'] }).notNull().default('code'),
 });
 
 export const refunds = pgTable('refunds', {

@@ -14,16 +14,31 @@ const qr = z.string().min(1).max(4096);
 const scannerId = z.string().trim().min(1).max(100);
 const nonce = z.string().min(1).max(200);
 
-const scanBody = z.object({ qr, scanner_id: scannerId, event_id: id.optional(), nonce: nonce.optional() });
+// A scan names its ticket by code (`qr`) or, for a manual admission from the door's search by name,
+// by `ticket_id` (staff picked it; it must be of the scanner's `event_id`).
+const oneTicket = (s: { qr?: string | undefined; ticket_id?: string | undefined }) => (s.qr === undefined) !== (s.ticket_id === undefined);
+const ONE_TICKET = { message: 'send either qr or ticket_id', path: ['qr'] };
+
+const scanBody = z
+  .object({ qr: qr.optional(), ticket_id: id.optional(), scanner_id: scannerId, event_id: id.optional(), nonce: nonce.optional() })
+  .refine(oneTicket, ONE_TICKET)
+  .refine((b) => b.ticket_id === undefined || b.event_id !== undefined, { message: 'a manual admission (ticket_id) needs event_id', path: ['event_id'] });
 const scanHeaders = z.looseObject({ 'x-idempotency-key': nonce.optional() });
 
 const batchBody = z.object({
   scanner_id: scannerId,
   event_id: id.optional(),
   scans: z
-    .array(z.object({ qr, scanned_at: timestamp, offline_result: z.enum(scanResults) }))
+    .array(
+      z
+        .object({ qr: qr.optional(), ticket_id: id.optional(), scanned_at: timestamp, offline_result: z.enum(scanResults), nonce: nonce.optional() })
+        .refine(oneTicket, ONE_TICKET),
+    )
     .min(1)
     .max(1000),
+}).refine((b) => b.event_id !== undefined || b.scans.every((s) => s.ticket_id === undefined), {
+  message: 'manual admissions (ticket_id) need event_id',
+  path: ['event_id'],
 });
 
 const cacheQuery = z.object({ since: timestamp.optional(), token: z.string().optional() });
@@ -42,7 +57,8 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
       throw new DomainError('invalid_request', 'X-Idempotency-Key and nonce differ; send one of them', { nonce: 'differs from X-Idempotency-Key' });
     }
     const { response, replayed } = await scanTicket(deps, {
-      qr: b.qr,
+      qr: b.qr ?? null,
+      ticketId: b.ticket_id ?? null,
       scannerId: b.scanner_id,
       eventId: b.event_id ?? null,
       userId: staff.userId,
@@ -59,7 +75,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
       scannerId: b.scanner_id,
       eventId: b.event_id ?? null,
       userId: staff.userId,
-      scans: b.scans.map((s) => ({ qr: s.qr, scannedAt: s.scanned_at, offlineResult: s.offline_result })),
+      scans: b.scans.map((s) => ({ qr: s.qr ?? null, ticketId: s.ticket_id ?? null, scannedAt: s.scanned_at, offlineResult: s.offline_result, nonce: s.nonce ?? null })),
     });
     return { results, conflicts: results.filter((r) => r.conflict).length };
   });

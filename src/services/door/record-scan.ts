@@ -29,7 +29,13 @@ import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-vi
  *     everything back and answer its stored response.
  */
 export interface ScanAttempt {
-  qr: string;
+  /** What the camera read or staff typed; null for a manual admission picked by name. */
+  qr: string | null;
+  /**
+   * Manual admission: the ticket staff picked from the door's search (the guest whose phone died).
+   * Needs `scannerEventId`; decided exactly as its code would be, and recorded as `manual`.
+   */
+  ticketId?: string | null;
   scannerId: string;
   /** The event the scanner works; null means the code's own event. */
   scannerEventId: string | null;
@@ -54,8 +60,7 @@ class NonceTaken extends Error {}
 
 export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<RecordedScan> {
   const db = deps.database.db;
-  const parts = deps.keys.signer.verify(attempt.qr);
-  const code = parts ? { eventId: parts.eventId, ticketId: parts.ticketId } : null;
+  const code = codeOf(deps, attempt);
   const screened = screenCode(code, attempt.scannerEventId);
   const ticketId = screened ? null : code!.ticketId;
   if (attempt.nonce) {
@@ -73,6 +78,12 @@ export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<Reco
     if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
     return replay(db, prior, ticketId);
   }
+}
+
+function codeOf(deps: Deps, attempt: ScanAttempt): Code | null {
+  if (attempt.ticketId) return attempt.scannerEventId ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId } : null;
+  const parts = attempt.qr === null ? null : deps.keys.signer.verify(attempt.qr);
+  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId } : null;
 }
 
 /**
@@ -101,7 +112,10 @@ async function recordWithoutTicket(deps: Deps, attempt: ScanAttempt, code: Code 
 async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<ScanResponse> {
   // lock_timeout is set on every PostgreSQL connection. A duplicate nonce that commits while we wait
   // for the lock is caught by the unique index when the scan is appended (NonceTaken, rolled back).
-  const locked = await findTicket(tx, code.ticketId, { lock: true });
+  const found = await findTicket(tx, code.ticketId, { lock: true });
+  // A signed code names its own event, but a manual admission names only a ticket id: one of
+  // another event is "not a ticket of this door" and stays out of that event's scan log.
+  const locked = found?.eventId === code.eventId ? found : null;
   const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
   let noShow = false;
   if (ticket?.table?.role === 'host') {
@@ -198,6 +212,7 @@ async function appendScan(
     nonce: attempt.nonce,
     scannedAt: attempt.at,
     offline: attempt.deviceResult !== null,
+    method: attempt.ticketId ? 'manual' : 'code',
     result: response.result,
     reason: response.reason ?? null,
     offlineResult: attempt.deviceResult,

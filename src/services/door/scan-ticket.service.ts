@@ -4,7 +4,9 @@ import type { AppDeps } from '../deps.js';
 import { recordScan, type RecordedScan } from './record-scan.js';
 
 export interface ScanTicketInput {
-  qr: string;
+  qr: string | null;
+  /** Manual admission by ticket id (see ScanAttempt.ticketId). */
+  ticketId?: string | null;
   scannerId: string;
   /** The event this scanner works; a code for any other event is `wrong_event`. */
   eventId: string | null;
@@ -18,6 +20,7 @@ export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'conf
   if (input.eventId && !(await findEvent(deps.database.db, input.eventId))) throw notFound('event');
   return recordScan(deps, {
     qr: input.qr,
+    ticketId: input.ticketId ?? null,
     scannerId: input.scannerId,
     scannerEventId: input.eventId,
     userId: input.userId,

@@ -7,9 +7,17 @@ import { recordScan } from './record-scan.js';
 import type { ScanResponse } from './scan-view.js';
 
 export interface OfflineScan {
-  qr: string;
+  qr: string | null;
+  /** A manual admission picked by name on the device (see ScanAttempt.ticketId). */
+  ticketId?: string | null;
   scannedAt: Date;
   offlineResult: ScanResult;
+  /**
+   * The nonce the device first tried this scan online with. When that request did reach the server
+   * (its answer was lost, so the device decided offline), the batch replays it instead of scanning
+   * the code a second time and reporting a false conflict.
+   */
+  nonce?: string | null;
 }
 
 export interface SyncOfflineInput {
@@ -43,10 +51,11 @@ export async function syncOfflineScans(
   for (const { scan, index } of ordered) {
     const { response, replayed } = await recordScan(deps, {
       qr: scan.qr,
+      ticketId: scan.ticketId ?? null,
       scannerId: input.scannerId,
       scannerEventId: input.eventId,
       userId: input.userId,
-      nonce: offlineNonce(input.scannerId, scan),
+      nonce: scan.nonce ?? offlineNonce(input.scannerId, scan),
       at: scan.scannedAt,
       deviceResult: scan.offlineResult,
     });
@@ -55,7 +64,8 @@ export async function syncOfflineScans(
   return results;
 }
 
-export function offlineNonce(scannerId: string, scan: Pick<OfflineScan, 'qr' | 'scannedAt'>): string {
-  const digest = createHash('sha256').update(`${scannerId}\n${scan.qr}\n${scan.scannedAt.toISOString()}`).digest('base64url');
+export function offlineNonce(scannerId: string, scan: Pick<OfflineScan, 'qr' | 'ticketId' | 'scannedAt'>): string {
+  const what = scan.qr ?? `ticket:${scan.ticketId}`;
+  const digest = createHash('sha256').update(`${scannerId}\n${what}\n${scan.scannedAt.toISOString()}`).digest('base64url');
   return `offline:${digest}`;
 }
