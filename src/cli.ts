@@ -6,14 +6,16 @@ import { DomainError } from './domain/errors.js';
 import { createDeps } from './runtime.js';
 import { startServer, stopOnSignals } from './server.js';
 import { addUser } from './services/accounts/accounts.service.js';
+import { ensureWebBuild } from './web/web-build.js';
 
 const program = new Command('velvet').description('Tickets, VIP tables and the door for nightlife events');
 
 async function serve(withDemo: boolean): Promise<void> {
   const config = loadConfig();
+  const webRoot = await ensureWebBuild((m) => console.log(m));
   const deps = await createDeps(config);
   const demo = withDemo ? await ensureDemo(deps) : undefined;
-  const { address, stop } = await startServer(deps, { logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+  const { address, stop } = await startServer(deps, { logger: { level: process.env.LOG_LEVEL ?? 'warn' }, webRoot });
   stopOnSignals(stop, (m) => console.error(m));
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`;
   console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}`);
@@ -32,6 +34,13 @@ Demo data ready:
 
 program.command('serve').description('Run the HTTP server and background jobs').action(() => serve(false));
 program.command('demo').description('Seed demo data once, then serve (what `npm start` runs)').action(() => serve(true));
+
+program
+  .command('build-web')
+  .description('Build the web app into dist/web if its sources changed (npm ci and serve do this themselves)')
+  .action(async () => {
+    console.log(`Web app ready in ${await ensureWebBuild((m) => console.log(m))}`);
+  });
 
 program
   .command('migrate')

@@ -1,5 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
-import { buildApp, type RouteModule } from './http/app.js';
+import { buildApp, type AppOptions } from './http/app.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
 import { startRefundRunner } from './services/refunds/refund-runner.js';
@@ -8,7 +7,7 @@ import { startRefundRunner } from './services/refunds/refund-runner.js';
  * Starts the HTTP server and the background jobs; returns a stop function that drains requests,
  * stops the jobs and closes the database (a CHECKPOINT on PGlite), in that order.
  */
-export async function startServer(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger']; extraRoutes?: RouteModule[] } = {}) {
+export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
   const app = await buildApp(deps, opts);
   const stopSweeper = startSweeper(deps, deps.config.sweepIntervalMs, (m) => app.log.error(m));
   const stopRefunds = startRefundRunner(deps, {

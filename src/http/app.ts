@@ -13,11 +13,19 @@ import { FloorFeed } from '../realtime/floor-feed.js';
 import { floorStreamRoutes } from './floor-stream.routes.js';
 import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
 import { cancellationRoutes } from './cancellation.routes.js';
+import { webRoutes } from './web.routes.js';
 
 export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
 
 /** The whole HTTP API on one Fastify instance; `extraRoutes` lets later modules plug in. */
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger']; extraRoutes?: RouteModule[] } = {}) {
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  extraRoutes?: RouteModule[];
+  /** The built web app (`dist/web`) to serve at `/`; without it only the API is served. */
+  webRoot?: string | null;
+}
+
+export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -49,6 +57,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   for (const routes of modules) {
     routes(app, deps);
   }
+  await webRoutes(opts.webRoot ?? null)(app, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;

@@ -45,7 +45,9 @@ export function floorStreamRoutes(feed: FloorFeed) {
         reply.raw.write(sse('snapshot', snapshot));
         ready = true;
         for (const chunk of queued.splice(0)) reply.raw.write(chunk);
-        const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+        // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
+        // reconnects when it hears nothing for a while.
+        const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
         const end = () => {
           open.delete(end);
           clearInterval(heartbeat);

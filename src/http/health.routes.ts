@@ -4,14 +4,6 @@ import type { AppDeps } from '../services/deps.js';
 import type { ZodApp } from './routes.types.js';
 
 export function healthRoutes(app: ZodApp, deps: AppDeps): void {
-  // Someone opening the server in a browser finds where to go next rather than a bare 404.
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'Velvet',
-    health: '/healthz',
-    openapi: '/api/v1/openapi.json',
-    test_mode: deps.payments.name === 'local',
-  }));
-
   app.get(
     '/healthz',
     { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }) } } },

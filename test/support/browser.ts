@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { signSessionToken } from '../../src/auth/session-tokens.js';
+import { systemClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config.js';
+import { buildApp, type App } from '../../src/http/app.js';
+import { createDeps } from '../../src/runtime.js';
+import { addUser } from '../../src/services/accounts/accounts.service.js';
+import type { AppDeps } from '../../src/services/deps.js';
+import { ensureWebBuild } from '../../src/web/web-build.js';
+import { openTestDatabase } from './database.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Browser tests need Debian's Chromium; CI installs it, so there a missing browser is a failure. */
+export const haveChromium = existsSync(CHROMIUM) || process.env.CI === 'true';
+
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+export const STAFF = { email: 'door@browser.test', password: 'door-password-1' };
+export const OWNER = { email: 'owner@browser.test', password: 'owner-password-1' };
+
+export interface WebServer {
+  url: string;
+  app: App;
+  deps: AppDeps;
+  ownerToken: string;
+  staffToken: string;
+  /** JSON API call as the owner (or with another bearer), for setting the scene. */
+  call<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: T }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real Velvet: the built web app and the API on a real port, a real database (PGlite in memory,
+ * or a scratch PostgreSQL database), the real clock (the door decides offline by the device's
+ * clock), and two accounts that log in through the pages like people do.
+ */
+export async function startWebServer(): Promise<WebServer> {
+  const webRoot = await ensureWebBuild();
+  const database = await openTestDatabase({ poolSize: 10 });
+  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000' });
+  const deps = await createDeps(config, { database, clock: systemClock });
+  const owner = await addUser(deps, { ...OWNER, role: 'owner' });
+  const staff = await addUser(deps, { ...STAFF, role: 'staff' });
+  const app = await buildApp(deps, { webRoot });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const token = (sub: string, role: 'owner' | 'staff') =>
+    signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.now() / 1000) + 3600 });
+  const ownerToken = token(owner.id, 'owner');
+  return {
+    url,
+    app,
+    deps,
+    ownerToken,
+    staffToken: token(staff.id, 'staff'),
+    async call(method, path, body, bearer = ownerToken) {
+      const res = await app.inject({ method: method as 'GET', url: path, headers: { authorization: `Bearer ${bearer}` }, ...(body === undefined ? {} : { payload: body as object }) });
+      return { status: res.statusCode, json: (res.body ? res.json() : undefined) as never };
+    },
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+export const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BROWSER_ARGS, ...extraArgs] });
+}
+
+/** A page that fails the test on any uncaught error in the app. */
+export async function openPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { appErrors: string[] }).appErrors = errors;
+  await page.goto(url);
+  return page;
+}
+
+export const appErrors = (page: Page) => (page as Page & { appErrors?: string[] }).appErrors ?? [];
+
+/** Writes `<name>-phone.png` / `<name>-desktop.png` under test-results/screenshots (git-ignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const size = page.viewportSize();
+  const label = size && size.width < 700 ? 'phone' : 'desktop';
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`) });
+}
+
+export async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.fill('#login-email', who.email);
+  await page.fill('#login-password', who.password);
+  await page.click('button[type=submit]');
+}
+
+/** An event whose door is open right now by the real clock (the pages decide with it). */
+export function tonightBody(name = 'Browser Night') {
+  const now = Date.now();
+  return {
+    name,
+    starts_at: new Date(now - 3600_000).toISOString(),
+    ends_at: new Date(now + 6 * 3600_000).toISOString(),
+    currency: 'EUR',
+    ga: { price_cents: 2000, capacity: 300 },
+    tiers: [
+      { name: 'Gold', price_cents: 50000, capacity: 6, min_spend_cents: 100000 },
+      { name: 'Silver', price_cents: 20000, capacity: 4 },
+    ],
+    tables: [
+      { number: 1, tier: 'Gold', x: 100, y: 100 },
+      { number: 2, tier: 'Gold', x: 260, y: 100 },
+      { number: 3, tier: 'Silver', x: 100, y: 240 },
+      { number: 4, tier: 'Silver', x: 260, y: 240 },
+    ],
+  };
+}

@@ -1,0 +1,180 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { qrDetector } from './barcode.js';
+
+/** No code seen and nobody touching the screen for this long: the camera sleeps (battery). */
+const IDLE_MS = 90_000;
+const FRAME_MS = 120;
+const CAMERA_KEY = 'velvet.door.camera';
+
+type State = 'off' | 'starting' | 'on' | 'error';
+
+interface TorchCapabilities extends MediaTrackCapabilities {
+  torch?: boolean;
+}
+
+/**
+ * The camera as a QR reader: back camera by default, a picker when there are several, the torch
+ * where the phone has one, paused when idle or when the page is hidden, restarted with one tap.
+ * Every code it reads goes to `onCode`; the door engine ignores the same code held in view.
+ */
+export function Camera({ onCode }: { onCode: (code: string) => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const stream = useRef<MediaStream | null>(null);
+  const lastSeen = useRef(Date.now());
+  const [state, setState] = useState<State>('off');
+  const [error, setError] = useState<string | null>(null);
+  const [cameras, setCameras] = useState<MediaDeviceInfo[]>([]);
+  const [deviceId, setDeviceId] = useState<string>(() => localStorage.getItem(CAMERA_KEY) ?? '');
+  const [torch, setTorch] = useState<boolean | null>(null);
+  const onCodeRef = useRef(onCode);
+  onCodeRef.current = onCode;
+
+  const stop = () => {
+    stream.current?.getTracks().forEach((t) => t.stop());
+    stream.current = null;
+    if (video.current) video.current.srcObject = null;
+    setTorch(null);
+    setState('off');
+  };
+
+  const start = async (chosen = deviceId) => {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      setError('This browser cannot use the camera here (it needs HTTPS). Type the code, search a name, or use a handheld scanner.');
+      setState('error');
+      return;
+    }
+    stop();
+    setState('starting');
+    setError(null);
+    try {
+      const media = await navigator.mediaDevices.getUserMedia({
+        audio: false,
+        video: chosen ? { deviceId: { exact: chosen } } : { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
+      });
+      stream.current = media;
+      const v = video.current!;
+      v.srcObject = media;
+      await v.play();
+      lastSeen.current = Date.now();
+      setState('on');
+      const track = media.getVideoTracks()[0];
+      const caps = (track?.getCapabilities?.() ?? {}) as TorchCapabilities;
+      setTorch(caps.torch ? false : null);
+      const all = await navigator.mediaDevices.enumerateDevices();
+      setCameras(all.filter((d) => d.kind === 'videoinput'));
+    } catch (err) {
+      const name = (err as DOMException).name;
+      setError(
+        name === 'NotAllowedError'
+          ? 'Camera access is blocked. Allow it in the browser settings, or type/scan codes without the camera.'
+          : name === 'NotFoundError' || name === 'OverconstrainedError'
+            ? 'No camera found. Type the code, search a name, or use a handheld scanner.'
+            : 'The camera could not start. Try again, or type the code.',
+      );
+      setState('error');
+    }
+  };
+
+  // The reading loop: one frame at a time, never two detections at once.
+  useEffect(() => {
+    if (state !== 'on') return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const loop = async () => {
+      if (stopped) return;
+      const v = video.current;
+      if (v && v.readyState >= 2) {
+        try {
+          const found = await (await qrDetector()).detect(v);
+          const code = found[0]?.rawValue;
+          if (code) {
+            lastSeen.current = Date.now();
+            onCodeRef.current(code);
+          }
+        } catch {
+          // A frame that could not be read (e.g. while the camera switches): try the next one.
+        }
+      }
+      if (Date.now() - lastSeen.current > IDLE_MS) return stop();
+      timer = setTimeout(loop, FRAME_MS);
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [state]);
+
+  // Start with the page, sleep when it is hidden, and stop for good when leaving the door.
+  useEffect(() => {
+    void start();
+    const touch = () => (lastSeen.current = Date.now());
+    const visibility = () => (document.hidden ? stop() : void start());
+    document.addEventListener('visibilitychange', visibility);
+    window.addEventListener('pointerdown', touch);
+    window.addEventListener('keydown', touch);
+    return () => {
+      document.removeEventListener('visibilitychange', visibility);
+      window.removeEventListener('pointerdown', touch);
+      window.removeEventListener('keydown', touch);
+      stop();
+    };
+  }, []);
+
+  const pick = (id: string) => {
+    setDeviceId(id);
+    localStorage.setItem(CAMERA_KEY, id);
+    void start(id);
+  };
+
+  const toggleTorch = async () => {
+    const track = stream.current?.getVideoTracks()[0];
+    if (!track || torch === null) return;
+    try {
+      await track.applyConstraints({ advanced: [{ torch: !torch } as MediaTrackConstraintSet] });
+      setTorch(!torch);
+    } catch {
+      setTorch(null);
+    }
+  };
+
+  return (
+    <section class="camera" aria-label="Camera">
+      <video ref={video} muted playsInline class={state === 'on' ? 'live' : ''} aria-hidden="true" />
+      {state === 'on' && <div class="aim" aria-hidden="true" />}
+      {state !== 'on' && (
+        <div class="camera-idle">
+          {error ? <p role="alert">{error}</p> : <p>{state === 'starting' ? 'Starting the camera…' : 'Camera paused to save battery.'}</p>}
+          <button class="btn primary" type="button" onClick={() => void start()} disabled={state === 'starting'}>
+            {state === 'error' ? 'Try the camera again' : 'Start camera'}
+          </button>
+        </div>
+      )}
+      {state === 'on' && (
+        <div class="camera-tools">
+          {cameras.length > 1 && (
+            <label>
+              <span class="visually-hidden">Camera</span>
+              <select class="input small" value={deviceId} onChange={(e) => pick(e.currentTarget.value)}>
+                <option value="">Back camera</option>
+                {cameras.map((c, i) => (
+                  <option key={c.deviceId} value={c.deviceId}>
+                    {c.label || `Camera ${i + 1}`}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {torch !== null && (
+            <button class="btn small" type="button" aria-pressed={torch} onClick={() => void toggleTorch()}>
+              {torch ? 'Torch off' : 'Torch'}
+            </button>
+          )}
+          <button class="btn small ghost" type="button" onClick={stop}>
+            Pause
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

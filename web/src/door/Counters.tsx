@@ -1,0 +1,34 @@
+import { useMemo } from 'preact/hooks';
+import type { DoorEngine } from './engine.js';
+
+/** The night at a glance, from this device's ticket list (each person counted once across doors). */
+export function Counters({ engine }: { engine: DoorEngine }) {
+  const version = engine.version.value;
+  const c = useMemo(() => engine.cache.counters(engine.scannerId), [version, engine]);
+  const refreshed = engine.refreshedAt.value;
+  return (
+    <section class="card counters" aria-label="Tonight">
+      <div class="stat">
+        <span class="value" data-testid="admitted">
+          {c.admitted}/{c.sold}
+        </span>
+        <span class="label">Admitted / sold</span>
+      </div>
+      <div class="stat">
+        <span class="value" data-testid="by-this-door">
+          {c.byThisDoor}
+        </span>
+        <span class="label">By {engine.scannerId}</span>
+      </div>
+      <div class="stat">
+        <span class="value" data-testid="tables">
+          {c.tablesArrived}/{c.tablesReserved}
+        </span>
+        <span class="label">VIP tables arrived</span>
+      </div>
+      <p class="faint small as-of">
+        {refreshed ? `Ticket list from ${refreshed.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, plus this door's own scans` : 'Ticket list not downloaded yet'}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { logOut, session } from '../lib/session.js';
+import { Menu } from '../ui/Menu.js';
+import { Topbar } from '../ui/Topbar.js';
+import { Camera } from './Camera.js';
+import { Conflicts } from './Conflicts.js';
+import { Counters } from './Counters.js';
+import type { DoorChoice } from './DoorSetup.js';
+import { DoorEngine } from './engine.js';
+import { signal as beep } from './feedback.js';
+import { LastResult, ResultBanner } from './ResultView.js';
+import { SearchBox } from './SearchBox.js';
+import { StatusStrip } from './StatusStrip.js';
+import { useKeyboardWedge } from './keyboard-wedge.js';
+
+const SOUND_KEY = 'velvet.door.sound';
+
+/** The door at work: camera, one input for codes and names, the result, and the night's numbers. */
+export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange: () => void }) {
+  const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== 'off');
+  const soundRef = useRef(sound);
+  soundRef.current = sound;
+  const engine = useMemo(
+    () =>
+      new DoorEngine(choice.eventId, choice.scannerId, session.value!.token, () => void logOut(), (r) => beep(r, soundRef.current)),
+    [choice.eventId, choice.scannerId],
+  );
+  const [bannerOpen, setBannerOpen] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void engine.start();
+    return () => engine.stop();
+  }, [engine]);
+
+  // Every new result fills the screen for ~2 s (or until the next scan), then folds into a card.
+  const result = engine.result.value;
+  useEffect(() => {
+    if (!result) return;
+    setBannerOpen(true);
+    const t = setTimeout(() => setBannerOpen(false), result.vip ? 3500 : 2000);
+    return () => clearTimeout(t);
+  }, [result?.id]);
+
+  useKeyboardWedge((code) => void engine.scan({ qr: code }), inputRef);
+
+  const toggleSound = () => {
+    localStorage.setItem(SOUND_KEY, sound ? 'off' : 'on');
+    setSound(!sound);
+  };
+
+  const eventName = engine.cache.meta?.event.name ?? choice.eventName;
+  return (
+    <>
+      <Topbar title={eventName} account={false}>
+        <Menu label={choice.scannerId}>
+          <button class="btn ghost" type="button" aria-pressed={sound} onClick={toggleSound}>
+            {sound ? 'Sound: on' : 'Sound: off'}
+          </button>
+          <button class="btn ghost" type="button" onClick={onChange}>
+            Change event or device name
+          </button>
+          <button class="btn ghost" type="button" onClick={() => void logOut()}>
+            Log out
+          </button>
+        </Menu>
+      </Topbar>
+      <StatusStrip engine={engine} />
+      <main class="page door">
+        {engine.state.value === 'no-cache' && (
+          <p class="card form-error" role="alert">
+            This device could not download tonight's ticket list. Check the connection: scanning starts as soon as it arrives.
+          </p>
+        )}
+        <div class="door-grid">
+          <div class="stack">
+            <Camera onCode={(code) => void engine.scan({ qr: code })} />
+            <SearchBox engine={engine} inputRef={inputRef} />
+          </div>
+          <div class="stack">
+            {result && <LastResult result={result} />}
+            <Counters engine={engine} />
+            <Conflicts engine={engine} />
+          </div>
+        </div>
+      </main>
+      {/* Announced to screen readers on every scan, whether or not the banner is showing. */}
+      <div class="visually-hidden" aria-live="assertive" role="status">
+        {result ? `${result.result === 'rejected' ? 'Rejected' : result.result === 'reentry' ? 'Re-entry' : 'Admitted'}. ${result.message}` : ''}
+      </div>
+      {result && bannerOpen && <ResultBanner result={result} onDismiss={() => setBannerOpen(false)} />}
+    </>
+  );
+}

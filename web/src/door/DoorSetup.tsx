@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../lib/api.js';
+import { session } from '../lib/session.js';
+import { Topbar } from '../ui/Topbar.js';
+
+export interface DoorChoice {
+  eventId: string;
+  eventName: string;
+  scannerId: string;
+}
+
+interface ListedEvent {
+  id: string;
+  name: string;
+  starts_at: string;
+  ends_at: string;
+  status: string;
+}
+
+/** Tonight's event: the one open now, else the one that opens soonest. */
+export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | undefined {
+  const live = events.filter((e) => e.status === 'scheduled' && Date.parse(e.ends_at) > now);
+  const open = live.filter((e) => Date.parse(e.starts_at) <= now).sort((a, b) => Date.parse(a.ends_at) - Date.parse(b.ends_at));
+  return open[0] ?? live.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
+}
+
+const when = (e: ListedEvent) =>
+  `${new Date(e.starts_at).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })} – ${new Date(e.ends_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+
+export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onDone: (c: DoorChoice) => void }) {
+  const [events, setEvents] = useState<ListedEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [eventId, setEventId] = useState(current?.eventId ?? '');
+  const [scannerId, setScannerId] = useState(current?.scannerId ?? 'door-1');
+
+  useEffect(() => {
+    api<{ events: ListedEvent[] }>('/api/v1/events', { token: session.value!.token, timeoutMs: 10_000 }).then(
+      (r) => {
+        const live = r.events.filter((e) => e.status === 'scheduled' && Date.parse(e.ends_at) > Date.now());
+        setEvents(live);
+        setEventId((id) => (id && live.some((e) => e.id === id) ? id : (tonight(live)?.id ?? '')));
+      },
+      (err) => setError(errorText(err)),
+    );
+  }, []);
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const chosen = events?.find((x) => x.id === eventId);
+    const name = scannerId.trim();
+    if (!chosen || !name) return;
+    onDone({ eventId: chosen.id, eventName: chosen.name, scannerId: name });
+  };
+
+  return (
+    <>
+      <Topbar title="Door scanner" />
+      <main class="page narrow">
+        <form class="card stack" onSubmit={submit}>
+          <h1>Set up this door</h1>
+          {error && (
+            <p class="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          {events === null && !error && <p class="muted">Loading tonight's events…</p>}
+          {events?.length === 0 && <p class="muted">No event is open or coming up. Ask the owner to create one.</p>}
+          {events && events.length > 0 && (
+            <fieldset class="stack event-choice">
+              <legend>Event</legend>
+              {events.map((e) => (
+                <label key={e.id} class={`choice${e.id === eventId ? ' chosen' : ''}`}>
+                  <input type="radio" name="event" value={e.id} checked={e.id === eventId} onChange={() => setEventId(e.id)} />
+                  <span>
+                    <strong>{e.name}</strong>
+                    <span class="muted small"> {when(e)}</span>
+                  </span>
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <div class="field">
+            <label for="scanner-id">Name of this device</label>
+            <input id="scanner-id" class="input" required maxLength={100} value={scannerId} onInput={(e) => setScannerId(e.currentTarget.value)} />
+            <span class="faint small">Shown to other doors ("Already checked in 21:14 at door-2"). Remembered on this device.</span>
+          </div>
+          <button class="btn primary block" type="submit" disabled={!eventId || !scannerId.trim()}>
+            Start scanning
+          </button>
+        </form>
+      </main>
+    </>
+  );
+}

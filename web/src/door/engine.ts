@@ -1,0 +1,289 @@
+import { signal } from '@preact/signals';
+import { parseTicketCode } from '@domain/ticket-code.js';
+import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
+import { db, type QueuedScan, type StoredConflict } from '../lib/db.js';
+import { decideOffline, type ScanInput } from './decide-offline.js';
+import { fromError, fromServer, type DoorResult, type ScanResponse } from './result.js';
+import { TicketCache, type ScannerCacheResponse } from './ticket-cache.js';
+import { makeVerifier, type Verify } from './verify.js';
+
+/** The server must answer a scan within this, or the door decides on its own (SPEC: offline door). */
+const ONLINE_SCAN_TIMEOUT_MS = 1500;
+/** The same code is ignored until it has been out of sight this long: one scan, not ten. */
+const SAME_CODE_MS = 3000;
+const REFRESH_MS = 30_000;
+const TICK_MS = 5000;
+const BATCH = 200;
+export const STALE_MS = 5 * 60_000;
+
+/**
+ * The door's brain, one per (event, scanner): online it asks the server; when the server cannot be
+ * reached in time it decides from the cache with the same rules, updates the cache, queues the scan,
+ * and keeps going. In the background it refreshes the cache (`?since=`) every 30 s, probes the
+ * server while offline, and syncs the queue with `POST /scans/batch` once back.
+ *
+ * Sync is idempotent: a batch item carries the nonce of its failed online attempt (if any), and the
+ * server derives the same nonce again for the rest, so resending a batch whose answer was lost (or a
+ * scan that did reach the server before its answer was lost) never counts anything twice. Items
+ * leave the queue only once the server has answered for them.
+ */
+export class DoorEngine {
+  readonly online = signal(typeof navigator === 'undefined' ? true : navigator.onLine);
+  readonly pending = signal(0);
+  readonly conflicts = signal<StoredConflict[]>([]);
+  readonly result = signal<DoorResult | null>(null);
+  /** Bumped whenever the cache changes, so counters and search results recompute. */
+  readonly version = signal(0);
+  readonly refreshedAt = signal<Date | null>(null);
+  readonly state = signal<'loading' | 'ready' | 'no-cache'>('loading');
+  readonly cache: TicketCache;
+
+  private verify: Verify | null = null;
+  private inFlight = false;
+  private last: { key: string; at: number } | null = null;
+  private syncing = false;
+  private timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly onOnline = () => void this.probe();
+  private readonly onOffline = () => (this.online.value = false);
+
+  constructor(
+    readonly eventId: string,
+    readonly scannerId: string,
+    private readonly token: string,
+    private readonly onUnauthorized: () => void,
+    private readonly onResult: (r: DoorResult) => void = () => {},
+  ) {
+    this.cache = new TicketCache(eventId);
+  }
+
+  async start(): Promise<void> {
+    const hadCache = await this.cache.load();
+    if (hadCache) this.markReady();
+    await this.loadQueueState();
+    await this.refresh();
+    if (!this.cache.meta) this.state.value = 'no-cache';
+    this.timers.push(setInterval(() => this.online.value && void this.refresh(), REFRESH_MS));
+    this.timers.push(setInterval(() => void this.tick(), TICK_MS));
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    void this.sync();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+  }
+
+  /** One scan: a code (camera, keyboard wedge, typed) or a ticket picked by name. */
+  async scan(input: ScanInput): Promise<void> {
+    const key = input.qr !== undefined ? `qr:${input.qr.trim()}` : `id:${input.ticketId}`;
+    if (this.inFlight) return;
+    if (this.last?.key === key && Date.now() - this.last.at < SAME_CODE_MS) {
+      // Still in front of the camera: one scan however long it is held there.
+      this.last.at = Date.now();
+      return;
+    }
+    this.inFlight = true;
+    this.last = { key, at: Date.now() };
+    try {
+      const result = await this.decide(input.qr !== undefined ? { qr: input.qr.trim() } : input);
+      if (result) {
+        this.result.value = result;
+        this.onResult(result);
+      }
+    } finally {
+      this.inFlight = false;
+      this.last = { key, at: Date.now() };
+    }
+  }
+
+  private async decide(input: ScanInput): Promise<DoorResult | null> {
+    if (!this.online.value) return this.decideHere(input);
+    const nonce = randomNonce();
+    try {
+      const r = await api<ScanResponse>('/api/v1/scans', {
+        body: { ...(input.qr !== undefined ? { qr: input.qr } : { ticket_id: input.ticketId }), scanner_id: this.scannerId, event_id: this.eventId, nonce },
+        token: this.token,
+        timeoutMs: ONLINE_SCAN_TIMEOUT_MS,
+      });
+      await this.learn(r);
+      return fromServer(r);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.onUnauthorized();
+        return null;
+      }
+      if (err instanceof ApiError && err.status < 500) return fromError(err.message);
+      // No answer in time, no network, or the server cannot reach its database: decide here.
+      this.online.value = false;
+      return this.decideHere(input, nonce);
+    }
+  }
+
+  private async decideHere(input: ScanInput, nonce?: string): Promise<DoorResult> {
+    if (!this.cache.meta) return fromError('No connection, and this device has no ticket list yet: connect once to download it.');
+    this.verify ??= await makeVerifier(this.cache.meta.publicKey);
+    const at = new Date();
+    const { decision, response } = await decideOffline(input, this.cache, this.verify, this.scannerId, at);
+    if (decision.result !== 'rejected' && response.ticket) {
+      await this.cache.markEntered(response.ticket.id, at, this.scannerId, decision.checkInReservation);
+      if (response.vip) response.vip.guests = this.cache.guestsOf(response.vip.reservation_id);
+      this.version.value++;
+    }
+    const item: QueuedScan = { eventId: this.eventId, scannerId: this.scannerId, scannedAt: at.toISOString(), offlineResult: decision.result };
+    if (input.qr !== undefined) item.qr = input.qr;
+    else item.ticketId = input.ticketId;
+    if (nonce) item.nonce = nonce;
+    await (await db()).add('queue', item);
+    this.pending.value++;
+    return fromServer(response, true);
+  }
+
+  /** What the server said about a ticket is news for the cache too (e.g. checked in elsewhere). */
+  private async learn(r: ScanResponse): Promise<void> {
+    if (!r.ticket) return;
+    const entered = r.result !== 'rejected' || r.already_checked_in;
+    if (!entered) return;
+    const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : new Date();
+    await this.cache.markEntered(r.ticket.id, at, r.first_scanner_id ?? this.scannerId, r.ticket.kind === 'vip_host');
+    this.version.value++;
+  }
+
+  /** Brings the cache up to date: everything the first time, then only what changed (`?since=`). */
+  async refresh(): Promise<void> {
+    const since = this.cache.meta?.generatedAt;
+    try {
+      const r = await api<ScannerCacheResponse>(
+        `/api/v1/events/${encodeURIComponent(this.eventId)}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
+        { token: this.token, timeoutMs: 20_000 },
+      );
+      await this.cache.apply(r);
+      if (r.public_key !== this.cache.meta?.publicKey) this.verify = null;
+      await this.reapplyQueue();
+      this.online.value = true;
+      this.markReady();
+      this.version.value++;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return this.onUnauthorized();
+      if (err instanceof NetworkError || (err instanceof ApiError && err.status >= 500)) this.online.value = false;
+    }
+  }
+
+  /** Sends the offline queue, oldest first, in batches; each item leaves the queue once answered. */
+  async sync(): Promise<void> {
+    if (this.syncing || !this.online.value) return;
+    this.syncing = true;
+    try {
+      for (;;) {
+        const d = await db();
+        const queued = (await d.getAllFromIndex('queue', 'byEvent', this.eventId)).sort((a, b) => a.seq! - b.seq!);
+        if (!queued.length) break;
+        const scannerId = queued[0]!.scannerId;
+        const items = queued.filter((q) => q.scannerId === scannerId).slice(0, BATCH);
+        const answers = await this.sendBatch(scannerId, items);
+        if (!answers) break;
+        const tx = d.transaction(['queue', 'conflicts'], 'readwrite');
+        items.forEach((item, i) => {
+          const a = answers[i];
+          if (a?.conflict) {
+            void tx.objectStore('conflicts').add({ eventId: this.eventId, scannedAt: item.scannedAt, holderName: a.ticket?.holder_name ?? null, message: a.message });
+          }
+          void tx.objectStore('queue').delete(item.seq!);
+        });
+        await tx.done;
+        for (const a of answers) await this.learn(a);
+      }
+    } finally {
+      this.syncing = false;
+      await this.loadQueueState();
+    }
+  }
+
+  private async sendBatch(scannerId: string, items: QueuedScan[]): Promise<Array<ScanResponse & { index: number }> | null> {
+    const scans = items.map((q) => ({
+      ...(q.qr !== undefined ? { qr: q.qr } : { ticket_id: q.ticketId }),
+      scanned_at: q.scannedAt,
+      offline_result: q.offlineResult,
+      ...(q.nonce ? { nonce: q.nonce } : {}),
+    }));
+    try {
+      const r = await api<{ results: Array<ScanResponse & { index: number }> }>('/api/v1/scans/batch', {
+        body: { scanner_id: scannerId, event_id: this.eventId, scans },
+        token: this.token,
+        timeoutMs: 20_000,
+      });
+      const byIndex = new Array<ScanResponse & { index: number }>(items.length);
+      for (const a of r.results) byIndex[a.index] = a;
+      return byIndex;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.onUnauthorized();
+        return null;
+      }
+      if (err instanceof ApiError && err.status < 500) {
+        // The server will never take these as they are: keep them in front of staff, not in a
+        // queue that blocks every later scan.
+        const message = `Could not be synced: ${errorText(err)}`;
+        return items.map((_q, index) => ({ index, result: 'rejected', message, already_checked_in: false, ticket: null, conflict: 'unsyncable' }));
+      }
+      this.online.value = false;
+      return null;
+    }
+  }
+
+  /** Offline entries not yet synced still count on this device after a refresh from the server. */
+  private async reapplyQueue(): Promise<void> {
+    const queued = await (await db()).getAllFromIndex('queue', 'byEvent', this.eventId);
+    for (const q of queued) {
+      if (q.offlineResult === 'rejected') continue;
+      const ticketId = q.ticketId ?? parseTicketCode(q.qr ?? '')?.ticketId;
+      if (!ticketId) continue;
+      const t = this.cache.tickets.get(ticketId);
+      await this.cache.markEntered(ticketId, new Date(q.scannedAt), q.scannerId, t?.reservation?.role === 'host');
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.online.value) await this.probe();
+    else if (this.pending.value > 0) await this.sync();
+  }
+
+  /** While offline: is the server (and its database) back? Then sync and refresh at once. */
+  private async probe(): Promise<void> {
+    try {
+      await api('/healthz', { timeoutMs: ONLINE_SCAN_TIMEOUT_MS });
+    } catch {
+      this.online.value = false;
+      return;
+    }
+    this.online.value = true;
+    await this.sync();
+    await this.refresh();
+  }
+
+  private async loadQueueState(): Promise<void> {
+    const d = await db();
+    this.pending.value = await d.countFromIndex('queue', 'byEvent', this.eventId);
+    this.conflicts.value = await d.getAllFromIndex('conflicts', 'byEvent', this.eventId);
+  }
+
+  async dismissConflicts(): Promise<void> {
+    const d = await db();
+    const tx = d.transaction('conflicts', 'readwrite');
+    for (const c of this.conflicts.value) void tx.store.delete(c.id!);
+    await tx.done;
+    this.conflicts.value = [];
+  }
+
+  private markReady(): void {
+    this.state.value = 'ready';
+    this.refreshedAt.value = this.cache.meta ? new Date(this.cache.meta.refreshedAt) : null;
+  }
+}
+
+function randomNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

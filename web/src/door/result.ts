@@ -1,0 +1,73 @@
+import type { ScanResult, TicketKind } from '@domain/check-in.js';
+
+/** `POST /scans` and each `/scans/batch` result, as the API sends them. */
+export interface ScanResponse {
+  result: ScanResult;
+  reason?: string;
+  message: string;
+  already_checked_in: boolean;
+  first_checked_in_at?: string;
+  first_scanner_id?: string;
+  warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
+  ticket: { id: string; holder_name: string; kind: TicketKind } | null;
+  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ name: string; arrived: boolean }> };
+  conflict?: string;
+}
+
+/** What the door shows for one scan, whether the server or this device decided it. */
+export interface DoorResult {
+  id: number;
+  result: ScanResult;
+  reason: string | null;
+  /** The headline in words, e.g. "Already checked in 21:14 at door-2". */
+  message: string;
+  warning: string | null;
+  ticket: { id: string; holderName: string; kind: TicketKind } | null;
+  vip: ScanResponse['vip'] | null;
+  /** Decided on this device from its cache (no server): final once synced. */
+  provisional: boolean;
+  at: Date;
+}
+
+let seq = 0;
+
+const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+const REASONS: Record<string, string> = {
+  invalid_code: 'Not a valid Velvet ticket',
+  wrong_event: 'This ticket is for another event',
+  event_cancelled: 'This event was cancelled',
+  void: 'Ticket void (refunded, expired or cancelled)',
+  not_paid: 'This ticket has not been paid',
+  event_not_open: 'The door is not open for this event',
+};
+
+/** "Already checked in 21:14 at door-2" in the door's own time zone, or the reason in words. */
+export function rejectionText(reason: string | null, firstAt?: string | null, firstScanner?: string | null, fallback?: string): string {
+  if (reason === 'already_checked_in') {
+    const when = firstAt ? ` ${clock(firstAt)}` : '';
+    const where = firstScanner ? ` at ${firstScanner}` : '';
+    return `Already checked in${when}${where}`;
+  }
+  return (reason && REASONS[reason]) ?? fallback ?? 'Refused';
+}
+
+export function fromServer(r: ScanResponse, provisional = false): DoorResult {
+  const reason = r.reason ?? null;
+  return {
+    id: ++seq,
+    result: r.result,
+    reason,
+    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message) : r.message,
+    warning: r.warning?.message ?? null,
+    ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
+    vip: r.vip ?? null,
+    provisional,
+    at: new Date(),
+  };
+}
+
+/** A request the API refused outright (bad input, no rights): shown like a refusal, in its words. */
+export function fromError(message: string): DoorResult {
+  return { id: ++seq, result: 'rejected', reason: null, message, warning: null, ticket: null, vip: null, provisional: false, at: new Date() };
+}

@@ -1,0 +1,147 @@
+import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
+import { db, type CacheMeta } from '../lib/db.js';
+
+/** `GET /events/:id/scanner-cache` as the API sends it. */
+export interface ScannerCacheResponse {
+  event: CachedEvent;
+  public_key: string;
+  generated_at: string;
+  full: boolean;
+  reentry_warning_seconds: number;
+  tickets: CachedTicket[];
+}
+
+export interface DoorCounters {
+  admitted: number;
+  sold: number;
+  byThisDoor: number;
+  tablesArrived: number;
+  tablesReserved: number;
+}
+
+/**
+ * The event's tickets on this device: a Map in memory for instant decisions and search, mirrored
+ * in IndexedDB so a scanner that reloads with no network still has them. The server's copy wins on
+ * every refresh, except for what this device did offline and has not synced yet (re-applied by the
+ * engine after each merge).
+ */
+export class TicketCache {
+  readonly tickets = new Map<string, CachedTicket>();
+  meta: CacheMeta | null = null;
+
+  constructor(readonly eventId: string) {}
+
+  async load(): Promise<boolean> {
+    const d = await db();
+    this.meta = (await d.get('meta', this.eventId)) ?? null;
+    for (const t of await d.getAllFromIndex('tickets', 'byEvent', this.eventId)) {
+      const { eventId: _e, ...ticket } = t;
+      this.tickets.set(ticket.id, ticket);
+    }
+    return this.meta !== null;
+  }
+
+  /** Takes a full cache or a `?since=` delta from the server and stores it. */
+  async apply(r: ScannerCacheResponse): Promise<void> {
+    if (r.full) this.tickets.clear();
+    for (const t of r.tickets) this.tickets.set(t.id, t);
+    this.meta = {
+      eventId: this.eventId,
+      event: r.event,
+      publicKey: r.public_key,
+      generatedAt: r.generated_at,
+      refreshedAt: new Date().toISOString(),
+      reentryWarningSeconds: r.reentry_warning_seconds,
+    };
+    const tx = (await db()).transaction(['tickets', 'meta'], 'readwrite');
+    const store = tx.objectStore('tickets');
+    if (r.full) {
+      await store.delete(IDBKeyRange.bound([this.eventId, ''], [this.eventId, '\uffff']));
+    }
+    for (const t of r.tickets) void store.put({ ...t, eventId: this.eventId });
+    void tx.objectStore('meta').put(this.meta);
+    await tx.done;
+  }
+
+  /** This device let someone in while offline: its cache must say so for the next scan. */
+  async markEntered(ticketId: string, at: Date, scannerId: string, hostArrived: boolean): Promise<void> {
+    const changed: CachedTicket[] = [];
+    const t = this.tickets.get(ticketId);
+    if (t && t.status === 'valid') {
+      const next = { ...t, status: 'checked_in' as const, checked_in_at: at.toISOString(), first_scanner_id: scannerId };
+      this.tickets.set(t.id, next);
+      changed.push(next);
+    }
+    const reservationId = t?.reservation?.id;
+    if (hostArrived && reservationId) {
+      for (const other of this.tickets.values()) {
+        if (other.reservation?.id === reservationId && other.reservation.status === 'confirmed') {
+          const next = { ...other, reservation: { ...other.reservation, status: 'checked_in' as const } };
+          this.tickets.set(other.id, next);
+          changed.push(next);
+        }
+      }
+    }
+    if (!changed.length) return;
+    const tx = (await db()).transaction('tickets', 'readwrite');
+    for (const c of changed) void tx.store.put({ ...c, eventId: this.eventId });
+    await tx.done;
+  }
+
+  /** The table's guest list as this device knows it (for a VIP result decided offline). */
+  guestsOf(reservationId: string): Array<{ name: string; arrived: boolean }> {
+    const out: Array<{ name: string; arrived: boolean }> = [];
+    for (const t of this.tickets.values()) {
+      if (t.reservation?.id === reservationId && t.reservation.role === 'guest') out.push({ name: t.holder_name, arrived: t.status === 'checked_in' });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  counters(scannerId: string): DoorCounters {
+    let admitted = 0;
+    let sold = 0;
+    let byThisDoor = 0;
+    const reserved = new Set<string>();
+    const arrived = new Set<string>();
+    for (const t of this.tickets.values()) {
+      if (t.status === 'valid' || t.status === 'checked_in') sold++;
+      if (t.status === 'checked_in') {
+        admitted++;
+        if (t.first_scanner_id === scannerId) byThisDoor++;
+      }
+      const r = t.reservation;
+      if (r?.role === 'host' && (r.status === 'confirmed' || r.status === 'checked_in' || r.status === 'completed')) {
+        reserved.add(r.id);
+        if (r.status === 'checked_in' || t.status === 'checked_in') arrived.add(r.id);
+      }
+    }
+    return { admitted, sold, byThisDoor, tablesArrived: arrived.size, tablesReserved: reserved.size };
+  }
+
+  /**
+   * Finds the guest whose phone died: by name (any order of words, accents ignored), e-mail, or
+   * table ("7", "t7", "table 7"). Void tickets come last; at most `limit` hits.
+   */
+  search(query: string, limit = 12): CachedTicket[] {
+    const q = fold(query.trim());
+    if (q.length < 2 && !/^\d+$/.test(q)) return [];
+    const table = /^(?:t|table)?\s*(\d{1,5})$/.exec(q);
+    const words = q.split(/\s+/);
+    const hits: CachedTicket[] = [];
+    for (const t of this.tickets.values()) {
+      const byTable = table && t.reservation?.table_number === Number(table[1]);
+      const name = fold(t.holder_name);
+      const email = fold((t as CachedTicket & { email?: string }).email ?? '');
+      const byText = words.every((w) => name.includes(w) || email.includes(w));
+      if (byTable || byText) hits.push(t);
+    }
+    const rank = (t: CachedTicket) => (t.status === 'void' || t.status === 'pending' ? 1 : 0);
+    return hits.sort((a, b) => rank(a) - rank(b) || a.holder_name.localeCompare(b.holder_name)).slice(0, limit);
+  }
+}
+
+const fold = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();

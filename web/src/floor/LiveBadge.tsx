@@ -1,0 +1,14 @@
+import type { FeedStatus } from '../lib/floor-stream.js';
+
+const TEXT: Record<FeedStatus, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+
+/** Says whether what the screen shows is live; announced to screen readers when it changes. */
+export function LiveBadge({ status }: { status: FeedStatus }) {
+  const cls = status === 'live' ? 'ok' : 'warn';
+  return (
+    <span class={`pill ${cls} live-badge`} role="status" aria-live="polite" data-status={status}>
+      <span class={`dot ${status}`} aria-hidden="true" />
+      {TEXT[status]}
+    </span>
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The one way pages talk to Velvet's API. Every refusal arrives as an `ApiError` carrying the
+ * API's stable code and its message for people; a request that never got an answer (no network,
+ * server gone, too slow) is a `NetworkError`, which the door treats as "decide offline".
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  body?: unknown;
+  /** Bearer credential: a staff/owner login token or an order's manage token. */
+  token?: string | null;
+  /** Give up after this long and throw NetworkError (the door's offline switch uses ~1.5 s). */
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const controller = new AbortController();
+  const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
+  opts.signal?.addEventListener('abort', () => controller.abort());
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: controller.signal,
+      cache: 'no-store',
+    });
+  } catch {
+    throw new NetworkError(controller.signal.aborted ? 'The server did not answer in time' : 'No connection to the server');
+  } finally {
+    clearTimeout(timer);
+  }
+  const text = await res.text().catch(() => '');
+  const json = text ? safeJson(text) : undefined;
+  if (res.ok) return json as T;
+  // A 502/503/504 from a proxy, or the database being away: nothing was decided.
+  if (res.status >= 502 && res.status <= 504 && !isVelvetError(json)) throw new NetworkError(`The server is unavailable (${res.status})`);
+  if (isVelvetError(json)) throw new ApiError(res.status, json.error.code, json.error.message, json.error.details ?? {});
+  throw new ApiError(res.status, 'http_' + res.status, `The server answered ${res.status}`);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+interface VelvetError {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+function isVelvetError(v: unknown): v is VelvetError {
+  const e = (v as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  return typeof e?.code === 'string' && typeof e.message === 'string';
+}
+
+/** The words to show for any failure (never a raw stack or "TypeError: Failed to fetch"). */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError || err instanceof NetworkError) return err.message;
+  return 'Something went wrong. Try again.';
+}

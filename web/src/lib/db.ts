@@ -1,0 +1,74 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
+import type { ScanResult } from '@domain/check-in.js';
+
+/** A scan decided on this device while the server could not be reached, waiting to be synced. */
+export interface QueuedScan {
+  /** Auto-increment key: the order the door saw them in. */
+  seq?: number;
+  eventId: string;
+  scannerId: string;
+  /** The code read by the camera or typed; absent for a manual admission picked by name. */
+  qr?: string;
+  ticketId?: string;
+  scannedAt: string;
+  offlineResult: ScanResult;
+  /** Set when the scan was first tried online and no answer came: the server may have it already. */
+  nonce?: string;
+}
+
+/** A disagreement the server reported when this door's offline scans were synced. */
+export interface StoredConflict {
+  id?: number;
+  eventId: string;
+  scannedAt: string;
+  holderName: string | null;
+  message: string;
+}
+
+export interface CacheMeta {
+  eventId: string;
+  event: CachedEvent;
+  publicKey: string;
+  /** The server's `generated_at`: the next refresh asks `?since=` this. */
+  generatedAt: string;
+  /** When this device last heard from the server (device clock), for "synced N min ago". */
+  refreshedAt: string;
+  reentryWarningSeconds: number;
+}
+
+interface VelvetDb extends DBSchema {
+  kv: { key: string; value: unknown };
+  meta: { key: string; value: CacheMeta };
+  tickets: { key: [string, string]; value: CachedTicket & { eventId: string }; indexes: { byEvent: string } };
+  queue: { key: number; value: QueuedScan; indexes: { byEvent: string } };
+  conflicts: { key: number; value: StoredConflict; indexes: { byEvent: string } };
+}
+
+let opening: Promise<IDBPDatabase<VelvetDb>> | undefined;
+
+/** The device's own store (IndexedDB): login, scanner cache, offline queue, conflicts. */
+export function db(): Promise<IDBPDatabase<VelvetDb>> {
+  opening ??= openDB<VelvetDb>('velvet', 1, {
+    upgrade(d) {
+      d.createObjectStore('kv');
+      d.createObjectStore('meta', { keyPath: 'eventId' });
+      d.createObjectStore('tickets', { keyPath: ['eventId', 'id'] }).createIndex('byEvent', 'eventId');
+      d.createObjectStore('queue', { keyPath: 'seq', autoIncrement: true }).createIndex('byEvent', 'eventId');
+      d.createObjectStore('conflicts', { keyPath: 'id', autoIncrement: true }).createIndex('byEvent', 'eventId');
+    },
+  });
+  return opening;
+}
+
+export async function kvGet<T>(key: string): Promise<T | undefined> {
+  return (await (await db()).get('kv', key)) as T | undefined;
+}
+
+export async function kvSet(key: string, value: unknown): Promise<void> {
+  await (await db()).put('kv', value, key);
+}
+
+export async function kvDelete(key: string): Promise<void> {
+  await (await db()).delete('kv', key);
+}

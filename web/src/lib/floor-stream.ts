@@ -1,0 +1,97 @@
+import type { FloorTable } from '../ui/FloorPlan.js';
+import { api, ApiError } from './api.js';
+
+export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
+
+export interface FloorSnapshot {
+  event_id: string;
+  event_status?: string;
+  tables: FloorTable[];
+}
+
+export interface FloorStreamHandlers {
+  onSnapshot(plan: FloorSnapshot): void;
+  onTable(table: FloorTable): void;
+  /** The event itself changed (e.g. cancelled). */
+  onEventStatus?(status: string): void;
+  onStatus(status: FeedStatus): void;
+  /** The login is no longer accepted (expired, or the account disabled). */
+  onUnauthorized(): void;
+  onNotFound?(): void;
+}
+
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
+/** The server sends a `ping` every 15 s; silence for this long means the connection is dead. */
+const SILENCE_MS = 40_000;
+
+/**
+ * The live floor plan over Server-Sent Events, kept alive: every (re)connection starts with a
+ * fresh `snapshot` (so nothing missed during a gap survives), lost connections are retried with
+ * exponential backoff and jitter, and a connection that goes silent (a phone that changed
+ * networks, a proxy that dropped it) is noticed by a watchdog instead of hanging forever.
+ * EventSource cannot send headers, hence the API's `?token=` for this one URL.
+ */
+export function openFloorStream(eventId: string, token: string, h: FloorStreamHandlers): () => void {
+  let source: EventSource | null = null;
+  let attempt = 0;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+
+  const heard = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => reconnect(), SILENCE_MS);
+  };
+
+  const connect = () => {
+    if (closed) return;
+    h.onStatus(attempt === 0 ? 'connecting' : 'reconnecting');
+    const url = `/api/v1/events/${encodeURIComponent(eventId)}/floor-plan/stream?token=${encodeURIComponent(token)}`;
+    source = new EventSource(url);
+    heard();
+    source.addEventListener('snapshot', (e) => {
+      attempt = 0;
+      heard();
+      h.onStatus('live');
+      h.onSnapshot(JSON.parse((e as MessageEvent<string>).data) as FloorSnapshot);
+    });
+    source.addEventListener('table', (e) => {
+      heard();
+      h.onTable(JSON.parse((e as MessageEvent<string>).data) as FloorTable);
+    });
+    source.addEventListener('event', (e) => {
+      heard();
+      const data = JSON.parse((e as MessageEvent<string>).data) as { status?: string };
+      if (data.status) h.onEventStatus?.(data.status);
+    });
+    source.addEventListener('ping', heard);
+    source.onerror = () => void reconnect();
+  };
+
+  const reconnect = async () => {
+    if (closed) return;
+    source?.close();
+    source = null;
+    clearTimeout(watchdog);
+    h.onStatus('reconnecting');
+    // EventSource hides the status of a refused stream: ask once whether it was the login.
+    try {
+      await api(`/api/v1/events/${encodeURIComponent(eventId)}/floor-plan`, { token, timeoutMs: 5000 });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return h.onUnauthorized();
+      if (err instanceof ApiError && err.status === 404) return h.onNotFound?.();
+    }
+    if (closed) return;
+    const base = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+    attempt++;
+    retryTimer = setTimeout(connect, base * (0.8 + Math.random() * 0.4));
+  };
+
+  connect();
+  return () => {
+    closed = true;
+    clearTimeout(retryTimer);
+    clearTimeout(watchdog);
+    source?.close();
+  };
+}

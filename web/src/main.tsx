@@ -1,0 +1,32 @@
+import '@fontsource-variable/inter';
+import './styles/theme.css';
+import { render } from 'preact';
+import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
+import { registerSW } from 'virtual:pwa-register';
+import { Home } from './home/Home.js';
+import { loadSession } from './lib/session.js';
+import { NotFound } from './ui/NotFound.js';
+
+// Each page is its own chunk: the door scanner on a phone never downloads the owner's dashboard.
+const DoorPage = lazy(() => import('./door/DoorPage.js').then((m) => m.DoorPage));
+const FloorPage = lazy(() => import('./floor/FloorPage.js').then((m) => m.FloorPage));
+
+function App() {
+  return (
+    <LocationProvider>
+      <ErrorBoundary>
+        <Router>
+          <Route path="/" component={Home} />
+          <Route path="/door" component={DoorPage} />
+          <Route path="/events/:id/floor" component={FloorPage} />
+          <Route default component={NotFound} />
+        </Router>
+      </ErrorBoundary>
+    </LocationProvider>
+  );
+}
+
+void loadSession();
+render(<App />, document.getElementById('app')!);
+// The service worker keeps the app shell and the barcode reader available with no network.
+registerSW({ immediate: true });

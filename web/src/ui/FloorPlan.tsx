@@ -1,0 +1,143 @@
+import type { JSX } from 'preact';
+import './floor-plan.css';
+
+export type TableStatus = 'available' | 'held' | 'reserved' | 'arrived' | 'completed';
+
+/** A table as the floor-plan API and stream send it. */
+export interface FloorTable {
+  id: string;
+  number: number;
+  tier: string;
+  capacity: number;
+  x: number;
+  y: number;
+  status: TableStatus;
+  reservation_id: string | null;
+  no_show?: boolean;
+  guests_linked: number;
+  guests_arrived: number;
+  host_arrived: boolean;
+}
+
+export const STATUS_LABEL: Record<TableStatus, string> = {
+  available: 'Available',
+  held: 'Held (unpaid)',
+  reserved: 'Reserved',
+  arrived: 'Arrived',
+  completed: 'Completed',
+};
+
+const W = 112;
+const H = 84;
+const PAD = 40;
+
+/** The room's extent: tables sit at their (x, y) centres, with a margin all round. */
+export function viewBoxOf(tables: Array<Pick<FloorTable, 'x' | 'y'>>): { x: number; y: number; w: number; h: number } {
+  if (!tables.length) return { x: 0, y: 0, w: 640, h: 360 };
+  const xs = tables.map((t) => t.x);
+  const ys = tables.map((t) => t.y);
+  const minX = Math.min(...xs) - W / 2 - PAD;
+  const minY = Math.min(...ys) - H / 2 - PAD;
+  const w = Math.max(Math.max(...xs) + W / 2 + PAD - minX, 320);
+  const h = Math.max(Math.max(...ys) + H / 2 + PAD - minY, 200);
+  return { x: minX, y: minY, w, h };
+}
+
+export function tableLabel(t: FloorTable): string {
+  const people = t.status === 'available' ? `${t.capacity} seats` : `${t.guests_arrived} of ${t.guests_linked} guests arrived, capacity ${t.capacity}`;
+  const host = t.status === 'arrived' || t.host_arrived ? ', host arrived' : '';
+  return `Table ${t.number}, ${t.tier}, ${STATUS_LABEL[t.status].toLowerCase()}${host}, ${people}`;
+}
+
+interface Props {
+  tables: FloorTable[];
+  selectedId?: string | null;
+  onSelect?: (t: FloorTable) => void;
+  /** Optional extra drawing per table (e.g. the editor's drag handles). */
+  renderExtra?: (t: FloorTable) => JSX.Element | null;
+  onPointerDownTable?: (t: FloorTable, e: PointerEvent) => void;
+  svgRef?: (el: SVGSVGElement | null) => void;
+  title?: string;
+  box?: { x: number; y: number; w: number; h: number };
+}
+
+/**
+ * The room as an SVG, the same drawing everywhere (live floor plan, owner's editor, buyer's table
+ * picker): each table at its (x, y) with its number, tier and arrived/linked/capacity, coloured by
+ * status; the host's arrival marked with a dot.
+ */
+export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box }: Props) {
+  const vb = box ?? viewBoxOf(tables);
+  return (
+    <svg
+      class="floor-plan"
+      viewBox={`${vb.x} ${vb.y} ${vb.w} ${vb.h}`}
+      role="group"
+      aria-label={title ?? 'Floor plan'}
+      ref={svgRef}
+      preserveAspectRatio="xMidYMid meet"
+    >
+      <rect class="room" x={vb.x + 4} y={vb.y + 4} width={vb.w - 8} height={vb.h - 8} rx="18" />
+      {tables.map((t) => {
+        const selected = t.id === selectedId;
+        const counts = t.status === 'available' || t.status === 'held' ? `${t.capacity} seats` : `${t.guests_arrived}/${t.guests_linked}/${t.capacity}`;
+        return (
+          <g
+            key={t.id}
+            class={`table t-${t.status}${selected ? ' selected' : ''}${onSelect ? ' clickable' : ''}`}
+            transform={`translate(${t.x} ${t.y})`}
+            role={onSelect ? 'button' : 'img'}
+            tabIndex={onSelect ? 0 : undefined}
+            aria-label={tableLabel(t)}
+            aria-pressed={onSelect ? selected : undefined}
+            data-table={t.number}
+            data-status={t.status}
+            onClick={onSelect ? () => onSelect(t) : undefined}
+            onKeyDown={
+              onSelect
+                ? (e: KeyboardEvent) => {
+                    if (e.key === 'Enter' || e.key === ' ') {
+                      e.preventDefault();
+                      onSelect(t);
+                    }
+                  }
+                : undefined
+            }
+            onPointerDown={onPointerDownTable ? (e: PointerEvent) => onPointerDownTable(t, e) : undefined}
+          >
+            <rect class="shape" x={-W / 2} y={-H / 2} width={W} height={H} rx="14" />
+            <text class="number" x="0" y="-8" text-anchor="middle">
+              {t.number}
+            </text>
+            <text class="tier" x="0" y="14" text-anchor="middle">
+              {t.tier}
+            </text>
+            <text class="counts" x="0" y="32" text-anchor="middle">
+              {counts}
+            </text>
+            {t.host_arrived && <circle class="host-dot" cx={W / 2 - 12} cy={-H / 2 + 12} r="6" />}
+            {renderExtra?.(t)}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function FloorLegend() {
+  return (
+    <div class="legend" aria-label="Legend">
+      {(Object.keys(STATUS_LABEL) as TableStatus[]).map((s) => (
+        <span key={s}>
+          <span class={`swatch sw-${s}`} aria-hidden="true" />
+          {STATUS_LABEL[s]}
+        </span>
+      ))}
+      <span>
+        <span class="swatch sw-host" aria-hidden="true" />
+        Host arrived
+      </span>
+      <span class="faint">arrived / linked / capacity</span>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import type { ComponentChildren } from 'preact';
+import { useRef } from 'preact/hooks';
+
+/** A small menu in the top bar (a native <details>: keyboard and screen readers work as is). */
+export function Menu({ label, children }: { label: string; children: ComponentChildren }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const close = () => ref.current?.removeAttribute('open');
+  return (
+    <details class="menu" ref={ref}>
+      <summary class="btn ghost small">{label}</summary>
+      <div class="menu-items" onClick={close}>
+        {children}
+      </div>
+    </details>
+  );
+}
