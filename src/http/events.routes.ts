@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endEvent } from '../services/events/complete-event.service.js';
 import { createEvent } from '../services/events/create-event.service.js';
 import { getEvent, getFloorPlan } from '../services/events/read-event.service.js';
+import { listEvents } from '../services/events/list-events.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
@@ -59,6 +60,11 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
       tables: b.tables,
     });
     return reply.status(201).send(event);
+  });
+
+  app.get('/api/v1/events', { schema: { tags: ['events'], summary: 'Events: all for the owner, open ones for staff and the public' } }, async (request) => {
+    const caller = await callerOf(deps, request);
+    return listEvents(deps, { all: caller.kind === 'user' && caller.role === 'owner' });
   });
 
   app.get('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams } }, async (request) => {

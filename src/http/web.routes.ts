@@ -49,7 +49,8 @@ export function webRoutes(root: string | null) {
       },
     });
     app.get('/', { schema: { hide: true } }, async (request, reply) => (wantsHtml(request) ? page(reply) : index));
-    for (const path of PAGE_ROUTES) app.get(path, { schema: { hide: true } }, async (_request, reply) => page(reply));
+    // The service worker precaches /index.html and serves it for every page when offline.
+    for (const path of [...PAGE_ROUTES, '/index.html']) app.get(path, { schema: { hide: true } }, async (_request, reply) => page(reply));
     // A mistyped link in a browser gets the app's own "not found" page; the API keeps its JSON 404.
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       if (request.url.startsWith('/api/') || !wantsHtml(request)) {

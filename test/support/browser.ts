@@ -93,12 +93,19 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
 
 export const appErrors = (page: Page) => (page as Page & { appErrors?: string[] }).appErrors ?? [];
 
-/** Writes `<name>-phone.png` / `<name>-desktop.png` under test-results/screenshots (git-ignored). */
+/**
+ * Writes `<name>-phone.png` and `<name>-desktop.png` under test-results/screenshots (git-ignored):
+ * the page as it is, then resized to the other size and back, so every state is seen at both.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const size = page.viewportSize();
-  const label = size && size.width < 700 ? 'phone' : 'desktop';
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`) });
+  const size = page.viewportSize() ?? PHONE;
+  const phoneFirst = size.width < 700;
+  for (const [label, viewport] of phoneFirst ? ([['phone', size], ['desktop', DESKTOP]] as const) : ([['desktop', size], ['phone', PHONE]] as const)) {
+    if (viewport !== size) await page.setViewportSize(viewport);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`) });
+  }
+  await page.setViewportSize(size);
 }
 
 export async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {

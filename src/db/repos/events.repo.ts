@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Executor } from '../database.js';
 import { events, eventTables, tiers } from '../schema.js';
 
@@ -23,6 +23,13 @@ export async function findEvent(db: Executor, id: string, opts: { lock?: boolean
   const q = db.select().from(events).where(eq(events.id, id));
   const [row] = opts.lock ? await q.for('update') : await q;
   return row ?? null;
+}
+
+/** Every event by start time, or, with `openAfter`, only scheduled ones ending after it. */
+export async function listEventRows(db: Executor, openAfter: Date | null): Promise<EventRow[]> {
+  const q = db.select().from(events);
+  const filtered = openAfter ? q.where(and(eq(events.status, 'scheduled'), gt(events.endsAt, openAfter))) : q;
+  return filtered.orderBy(asc(events.startsAt), asc(events.id));
 }
 
 export async function listTiers(db: Executor, eventId: string): Promise<TierRow[]> {

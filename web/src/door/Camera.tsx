@@ -139,7 +139,7 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
   };
 
   return (
-    <section class="camera" aria-label="Camera">
+    <section class={`camera ${state}`} aria-label="Camera">
       <video ref={video} muted playsInline class={state === 'on' ? 'live' : ''} aria-hidden="true" />
       {state === 'on' && <div class="aim" aria-hidden="true" />}
       {state !== 'on' && (

@@ -1,4 +1,5 @@
 import type { DoorEngine } from './engine.js';
+import { clockTime } from '../lib/format.js';
 
 /** What the server disagreed with after an offline stretch, in words, until someone dismisses it. */
 export function Conflicts({ engine }: { engine: DoorEngine }) {
@@ -19,7 +20,7 @@ export function Conflicts({ engine }: { engine: DoorEngine }) {
         {list.map((c) => (
           <li key={c.id} data-testid="conflict">
             <strong>{c.holderName ?? 'Unknown ticket'}</strong>{' '}
-            <span class="faint small">scanned {new Date(c.scannedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+            <span class="faint small">scanned {clockTime(c.scannedAt)}</span>
             <div class="muted">{c.message}</div>
           </li>
         ))}

@@ -1,5 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import type { DoorEngine } from './engine.js';
+import { clockTime } from '../lib/format.js';
 
 /** The night at a glance, from this device's ticket list (each person counted once across doors). */
 export function Counters({ engine }: { engine: DoorEngine }) {
@@ -27,7 +28,7 @@ export function Counters({ engine }: { engine: DoorEngine }) {
         <span class="label">VIP tables arrived</span>
       </div>
       <p class="faint small as-of">
-        {refreshed ? `Ticket list from ${refreshed.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, plus this door's own scans` : 'Ticket list not downloaded yet'}
+        {refreshed ? `Ticket list from ${clockTime(refreshed)}, plus this door's own scans` : 'Ticket list not downloaded yet'}
       </p>
     </section>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { Topbar } from '../ui/Topbar.js';
+import { clockTime, dayAndTime } from '../lib/format.js';
 
 export interface DoorChoice {
   eventId: string;
@@ -24,8 +25,7 @@ export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | 
   return open[0] ?? live.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
 }
 
-const when = (e: ListedEvent) =>
-  `${new Date(e.starts_at).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })} – ${new Date(e.ends_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+const when = (e: ListedEvent) => `${dayAndTime(e.starts_at)} – ${clockTime(e.ends_at)}`;
 
 export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onDone: (c: DoorChoice) => void }) {
   const [events, setEvents] = useState<ListedEvent[] | null>(null);

@@ -1,4 +1,5 @@
 import type { DoorResult } from './result.js';
+import { clockTimeSeconds } from '../lib/format.js';
 
 type Tone = 'admitted' | 'reentry' | 'warning' | 'rejected';
 
@@ -70,7 +71,7 @@ export function LastResult({ result }: { result: DoorResult }) {
         <strong class="last-headline">{HEADLINE[tone]}</strong>
         <span class="spacer" />
         {result.provisional && <span class="pill warn">provisional</span>}
-        <span class="faint small">{result.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</span>
+        <span class="faint small">{clockTimeSeconds(result.at)}</span>
       </div>
       <Who r={result} />
       {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}

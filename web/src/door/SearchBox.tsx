@@ -2,13 +2,14 @@ import type { RefObject } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { CachedTicket } from '@domain/scanner-cache.js';
 import type { DoorEngine } from './engine.js';
+import { clockTime } from '../lib/format.js';
 
 const looksLikeCode = (s: string) => /^V1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(s.trim());
 
 function statusText(t: CachedTicket): { text: string; cls: string } {
   switch (t.status) {
     case 'checked_in':
-      return { text: `in since ${t.checked_in_at ? new Date(t.checked_in_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '?'}`, cls: 'info' };
+      return { text: `in since ${t.checked_in_at ? clockTime(t.checked_in_at) : '?'}`, cls: 'info' };
     case 'valid':
       return { text: 'not in yet', cls: 'ok' };
     case 'void':

@@ -1,4 +1,5 @@
 import type { ScanResult, TicketKind } from '@domain/check-in.js';
+import { clockTime as clock } from '../lib/format.js';
 
 /** `POST /scans` and each `/scans/batch` result, as the API sends them. */
 export interface ScanResponse {
@@ -31,7 +32,6 @@ export interface DoorResult {
 
 let seq = 0;
 
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 const REASONS: Record<string, string> = {
   invalid_code: 'Not a valid Velvet ticket',

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
+import { dayAndTime } from '../lib/format.js';
 import { Topbar } from '../ui/Topbar.js';
 
 interface PublicEvent {
@@ -9,7 +10,6 @@ interface PublicEvent {
   ends_at: string;
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 
 /** Where everyone starts: upcoming nights for buyers, the door and the dashboard for the team. */
 export function Home() {
@@ -34,7 +34,7 @@ export function Home() {
                 <a href={`/e/${e.id}`}>
                   <strong>{e.name}</strong>
                 </a>
-                <div class="muted small">{when(e.starts_at)}</div>
+                <div class="muted small">{dayAndTime(e.starts_at)}</div>
               </li>
             ))}
           </ul>

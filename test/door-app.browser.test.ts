@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scans } from '../src/db/schema.js';
+import { writeQrVideo } from './support/fake-camera.js';
+import {
+  appErrors,
+  DESKTOP,
+  haveChromium,
+  launchBrowser,
+  logIn,
+  openPage,
+  OWNER,
+  PHONE,
+  screenshot,
+  STAFF,
+  startWebServer,
+  tonightBody,
+  type WebServer,
+} from './support/browser.js';
+
+// The door app and the live floor plan, in a real Chromium against a real Velvet.
+
+interface Ticket {
+  id: string;
+  qr: string;
+  holder_name: string;
+  is_host: boolean;
+}
+
+let server: WebServer;
+let browser: Browser;
+let eventId: string;
+let tables: Array<{ id: string; number: number }>;
+
+async function buy(body: Record<string, unknown>): Promise<{ tickets: Ticket[]; orderId: string; token: string; reservationId?: string }> {
+  const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${eventId}/orders`, {
+    email: 'buyer@example.com',
+    ga_quantity: 1,
+    ...body,
+  });
+  expect(placed.status).toBe(201);
+  const paid = await server.call<{ tickets: Ticket[]; reservation?: { id: string } }>(
+    'POST',
+    `/api/v1/orders/${placed.json.order_id}/pay-local`,
+    undefined,
+    placed.json.manage_token,
+  );
+  expect(paid.status).toBe(200);
+  return { tickets: paid.json.tickets, orderId: placed.json.order_id, token: placed.json.manage_token, reservationId: paid.json.reservation?.id };
+}
+
+/** Logs in on /door, picks tonight's event (the default choice) and names the device. */
+async function openDoor(context: BrowserContext, scannerId: string): Promise<Page> {
+  const page = await openPage(context, `${server.url}/door`);
+  await logIn(page, STAFF);
+  await page.waitForSelector('#scanner-id');
+  await page.fill('#scanner-id', scannerId);
+  await expect.poll(() => page.isChecked(`input[name=event][value="${eventId}"]`)).toBe(true);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#door-input');
+  await expect.poll(() => page.getAttribute('.status-strip', 'data-online')).toBe('true');
+  return page;
+}
+
+async function typeCode(page: Page, code: string): Promise<void> {
+  await page.fill('#door-input', code);
+  await page.press('#door-input', 'Enter');
+}
+
+const banner = (page: Page) => page.locator('[data-testid=result-banner]');
+const lastResult = (page: Page) => page.locator('[data-testid=last-result]');
+
+describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => {
+  beforeAll(async () => {
+    server = await startWebServer();
+    const created = await server.call<{ id: string; tables: Array<{ id: string; number: number }> }>('POST', '/api/v1/events', tonightBody());
+    expect(created.status).toBe(201);
+    eventId = created.json.id;
+    tables = created.json.tables;
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a VIP host scanned at the door shows as arrived on the floor plan within a second, with the VIP banner and guest list', { timeout: 90_000 }, async () => {
+    const table = tables.find((t) => t.number === 1)!;
+    const host = await buy({ name: 'Vera Host', table_id: table.id });
+    const guest = await buy({ name: 'Gus Guest' });
+    const link = await server.call('POST', `/api/v1/reservations/${host.reservationId}/guests`, { ticket_id: guest.tickets[0]!.id }, server.staffToken);
+    expect(link.status).toBe(200);
+
+    const floorContext = await browser.newContext({ viewport: DESKTOP });
+    const floor = await openPage(floorContext, `${server.url}/events/${eventId}/floor`);
+    await logIn(floor, OWNER);
+    await floor.waitForSelector('.live-badge[data-status=live]');
+    const tableOnPlan = floor.locator('g.table[data-table="1"]');
+    await expect.poll(() => tableOnPlan.getAttribute('data-status')).toBe('reserved');
+    await screenshot(floor, 'floor-plan');
+
+    const doorContext = await browser.newContext({ viewport: PHONE });
+    const door = await openDoor(doorContext, 'door-1');
+    await screenshot(door, 'door-ready');
+
+    const hostCode = host.tickets.find((t) => t.is_host)!.qr;
+    const scannedAt = Date.now();
+    await typeCode(door, hostCode);
+    await expect(banner(door).getAttribute('data-result')).resolves.toBe('admitted');
+    await expect(banner(door).locator('.who').textContent()).resolves.toContain('VIP — Table 1 · Gold');
+    await expect(banner(door).locator('.guest-list').textContent()).resolves.toContain('Gus Guest');
+    await screenshot(door, 'door-vip-host');
+
+    await tableOnPlan.and(floor.locator('[data-status=arrived]')).waitFor({ timeout: 1000 });
+    expect(Date.now() - scannedAt).toBeLessThan(2000);
+    await expect(floor.getByTestId('tables-arrived').textContent()).resolves.toBe('1/1');
+    await tableOnPlan.click();
+    await expect.poll(() => floor.locator('.table-detail').textContent()).toContain('Gus Guest');
+    await screenshot(floor, 'floor-plan-arrived');
+
+    // The guest: "Guest of Table 1" and the host's name.
+    await typeCode(door, guest.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).textContent()).toContain('Guest of Table 1');
+    await expect(lastResult(door).textContent()).resolves.toContain('Vera Host');
+    await screenshot(door, 'door-vip-guest');
+
+    // A plain GA ticket twice: admitted, then refused in words.
+    const ga = await buy({ name: 'Greta Ga' });
+    await typeCode(door, ga.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('admitted');
+    await screenshot(door, 'door-admitted');
+    await door.waitForTimeout(3100); // the same code is ignored for ~3 s: this is a second person
+    await typeCode(door, ga.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('rejected');
+    await expect(banner(door).locator('.reason').textContent()).resolves.toMatch(/Already checked in \d\d:\d\d at door-1/);
+    await screenshot(door, 'door-rejected');
+
+    expect(appErrors(door)).toEqual([]);
+    expect(appErrors(floor)).toEqual([]);
+    await doorContext.close();
+    await floorContext.close();
+  });
+
+  it('search by name admits the guest whose phone died', async () => {
+    const lost = await buy({ name: 'Phoebe Nophone' });
+    const context = await browser.newContext({ viewport: PHONE });
+    const door = await openDoor(context, 'door-search');
+    await door.fill('#door-input', 'phoebe nop');
+    const hit = door.locator('.hit', { hasText: 'Phoebe Nophone' });
+    await expect(hit.locator('.pill').textContent()).resolves.toBe('not in yet');
+    await screenshot(door, 'door-search');
+    await hit.click();
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('admitted');
+    await expect(lastResult(door).textContent()).resolves.toContain('Phoebe Nophone');
+    const scans = await server.call<{ tickets: Ticket[] }>('GET', `/api/v1/orders/${lost.orderId}`, undefined, lost.token);
+    expect(scans.json.tickets[0]).toMatchObject({ status: 'checked_in' });
+    await context.close();
+  });
+
+  it('offline: decides from the cache, survives a reload, syncs when back and shows the conflict', { timeout: 120_000 }, async () => {
+    const ga = await buy({ name: 'Olga Offline' });
+    const twice = await buy({ name: 'Tom Twice' });
+    const table = tables.find((t) => t.number === 3)!;
+    const host = await buy({ name: 'Harry Host', table_id: table.id });
+    const hostCode = host.tickets.find((t) => t.is_host)!.qr;
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const door = await openDoor(context, 'door-off');
+    // The VIP host comes in while online, so their scan offline later is a re-entry.
+    await typeCode(door, hostCode);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('admitted');
+    // The service worker has the app shell before the network goes (it takes over on install).
+    await expect.poll(() => door.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 15_000 }).toBe(true);
+
+    await context.setOffline(true);
+    await typeCode(door, ga.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('admitted');
+    await expect(lastResult(door).textContent()).resolves.toContain('provisional');
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-online')).toBe('false');
+    await screenshot(door, 'door-offline-admitted');
+    await door.waitForTimeout(3100);
+    await typeCode(door, ga.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('rejected');
+    await expect(lastResult(door).textContent()).resolves.toMatch(/Already checked in \d\d:\d\d at door-off/);
+    await typeCode(door, hostCode);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('reentry');
+    await expect(lastResult(door).textContent()).resolves.toContain('VIP — Table 3 · Silver');
+
+    // Tom is let in at another door (online) while this one is offline, and here too.
+    const elsewhere = await server.call('POST', '/api/v1/scans', { qr: twice.tickets[0]!.qr, scanner_id: 'door-2', event_id: eventId }, server.staffToken);
+    expect(elsewhere.status).toBe(200);
+    await typeCode(door, twice.tickets[0]!.qr);
+    await expect.poll(() => lastResult(door).getAttribute('data-result')).toBe('admitted');
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('4');
+
+    // A phone that reloads the page with no network still opens the scanner, queue intact.
+    await door.reload();
+    await door.waitForSelector('#door-input');
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('4');
+    await screenshot(door, 'door-offline-reloaded');
+
+    await context.setOffline(false);
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending'), { timeout: 15_000 }).toBe('0');
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-online')).toBe('true');
+    const conflict = door.getByTestId('conflict');
+    await expect.poll(() => conflict.count()).toBe(1);
+    await expect(conflict.textContent()).resolves.toContain('Tom Twice');
+    await expect(conflict.textContent()).resolves.toContain('already been checked in');
+    await screenshot(door, 'door-conflict');
+
+    const order = await server.call<{ tickets: Ticket[] & Array<{ status: string }> }>('GET', `/api/v1/orders/${ga.orderId}`, undefined, ga.token);
+    expect(order.json.tickets[0]).toMatchObject({ status: 'checked_in' });
+    await door.click('.conflicts button');
+    await expect.poll(() => conflict.count()).toBe(0);
+    expect(appErrors(door)).toEqual([]);
+    await context.close();
+  });
+
+  it('the camera reads a QR code (fake video) and admits it', { timeout: 90_000 }, async () => {
+    const ga = await buy({ name: 'Cam Era' });
+    const dir = mkdtempSync(join(tmpdir(), 'velvet-cam-'));
+    const video = join(dir, 'qr.y4m');
+    writeQrVideo(video, ga.tickets[0]!.qr);
+    const camBrowser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const context = await camBrowser.newContext({ viewport: PHONE });
+      const door = await openDoor(context, 'door-cam');
+      await expect.poll(() => lastResult(door).getAttribute('data-result'), { timeout: 20_000 }).toBe('admitted');
+      await expect(lastResult(door).textContent()).resolves.toContain('Cam Era');
+      await screenshot(door, 'door-camera');
+      // Held in front of the camera for several seconds, the code is one scan, not ten.
+      await door.waitForTimeout(5000);
+      const rows = await server.deps.database.db.select().from(scans).where(eq(scans.ticketId, ga.tickets[0]!.id));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ scannerId: 'door-cam', result: 'admitted' });
+      expect(appErrors(door)).toEqual([]);
+    } finally {
+      await camBrowser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
