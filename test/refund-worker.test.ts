@@ -157,10 +157,13 @@ describe('refund worker', () => {
     const from = fake.requests.length;
     const limiter = new TokenBucket(20);
     while ((await processDueRefunds(ctx.deps, { limiter, batchSize: 10 })) > 0);
-    const times = fake.requests.slice(from).filter((r) => r.path === '/v1/refunds').map((r) => r.at);
-    expect(times).toHaveLength(30);
-    expect(times[29]! - times[0]!).toBeGreaterThanOrEqual(29 * 50 - 20);
-    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(21);
+    // Earlier tests may leave a refund whose retry falls due now: it is paced too, but not ours.
+    const ours = new Set((await refundRows(eventId)).map((r) => r.idempotency_key));
+    const calls = fake.requests.slice(from).filter((r) => r.path === '/v1/refunds');
+    const ourTimes = calls.filter((r) => ours.has(r.idempotencyKey!)).map((r) => r.at);
+    expect(ourTimes).toHaveLength(30);
+    expect(ourTimes[29]! - ourTimes[0]!).toBeGreaterThanOrEqual(29 * 50 - 20);
+    for (const t of ourTimes) expect(ourTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(21);
     expect((await refundRows(eventId)).every((r) => r.status === 'succeeded')).toBe(true);
   });
 });

@@ -66,7 +66,7 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
 export function LastResult({ result }: { result: DoorResult }) {
   const tone = toneOf(result);
   return (
-    <section class={`card last-result ${tone}`} aria-label="Last scan" data-testid="last-result" data-result={result.result}>
+    <section class={`card last-result ${tone}`} aria-label="Last scan" data-testid="last-result" data-result={result.result} data-id={result.id}>
       <div class="row">
         <strong class="last-headline">{HEADLINE[tone]}</strong>
         <span class="spacer" />

@@ -4,7 +4,7 @@ import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { db, type QueuedScan, type StoredConflict } from '../lib/db.js';
 import { decideOffline, type ScanInput } from './decide-offline.js';
 import { fromError, fromServer, type DoorResult, type ScanResponse } from './result.js';
-import { TicketCache, type ScannerCacheResponse } from './ticket-cache.js';
+import { TicketCache, type LocalEntry, type ScannerCacheResponse } from './ticket-cache.js';
 import { makeVerifier, type Verify } from './verify.js';
 
 /** The server must answer a scan within this, or the door decides on its own (SPEC: offline door). */
@@ -39,6 +39,8 @@ export class DoorEngine {
   readonly cache: TicketCache;
 
   private verify: Verify | null = null;
+  /** Entries this door made offline whose scans are still queued, by queue key (see TicketCache.apply). */
+  private readonly unsynced = new Map<number, LocalEntry>();
   private inFlight = false;
   private last: { key: string; at: number } | null = null;
   private syncing = false;
@@ -59,6 +61,10 @@ export class DoorEngine {
   async start(): Promise<void> {
     const hadCache = await this.cache.load();
     if (hadCache) this.markReady();
+    for (const q of await (await db()).getAllFromIndex('queue', 'byEvent', this.eventId)) {
+      const entry = q.offlineResult === 'rejected' ? null : this.entryOf(q);
+      if (entry) this.unsynced.set(q.seq!, entry);
+    }
     await this.loadQueueState();
     await this.refresh();
     if (!this.cache.meta) this.state.value = 'no-cache';
@@ -126,17 +132,19 @@ export class DoorEngine {
     this.verify ??= await makeVerifier(this.cache.meta.publicKey);
     const at = new Date();
     const { decision, response } = await decideOffline(input, this.cache, this.verify, this.scannerId, at);
-    if (decision.result !== 'rejected' && response.ticket) {
-      await this.cache.markEntered(response.ticket.id, at, this.scannerId, decision.checkInReservation);
-      if (response.vip) response.vip.guests = this.cache.guestsOf(response.vip.reservation_id);
-      this.version.value++;
-    }
     const item: QueuedScan = { eventId: this.eventId, scannerId: this.scannerId, scannedAt: at.toISOString(), offlineResult: decision.result };
     if (input.qr !== undefined) item.qr = input.qr;
     else item.ticketId = input.ticketId;
     if (nonce) item.nonce = nonce;
-    await (await db()).add('queue', item);
+    const seq = await (await db()).add('queue', item);
     this.pending.value++;
+    if (decision.result !== 'rejected' && response.ticket) {
+      const entry = { ticketId: response.ticket.id, at, scannerId: this.scannerId, hostArrived: decision.checkInReservation };
+      this.unsynced.set(seq, entry);
+      await this.cache.markEntered(entry);
+      if (response.vip) response.vip.guests = this.cache.guestsOf(response.vip.reservation_id);
+      this.version.value++;
+    }
     return fromServer(response, true);
   }
 
@@ -146,7 +154,7 @@ export class DoorEngine {
     const entered = r.result !== 'rejected' || r.already_checked_in;
     if (!entered) return;
     const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : new Date();
-    await this.cache.markEntered(r.ticket.id, at, r.first_scanner_id ?? this.scannerId, r.ticket.kind === 'vip_host');
+    await this.cache.markEntered({ ticketId: r.ticket.id, at, scannerId: r.first_scanner_id ?? this.scannerId, hostArrived: r.ticket.kind === 'vip_host' });
     this.version.value++;
   }
 
@@ -158,9 +166,9 @@ export class DoorEngine {
         `/api/v1/events/${encodeURIComponent(this.eventId)}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
         { token: this.token, timeoutMs: 20_000 },
       );
-      await this.cache.apply(r);
-      if (r.public_key !== this.cache.meta?.publicKey) this.verify = null;
-      await this.reapplyQueue();
+      const previousKey = this.cache.meta?.publicKey;
+      await this.cache.apply(r, this.unsynced.values());
+      if (r.public_key !== previousKey) this.verify = null;
       this.online.value = true;
       this.markReady();
       this.version.value++;
@@ -190,6 +198,7 @@ export class DoorEngine {
             void tx.objectStore('conflicts').add({ eventId: this.eventId, scannedAt: item.scannedAt, holderName: a.ticket?.holder_name ?? null, message: a.message });
           }
           void tx.objectStore('queue').delete(item.seq!);
+          this.unsynced.delete(item.seq!);
         });
         await tx.done;
         for (const a of answers) await this.learn(a);
@@ -232,16 +241,11 @@ export class DoorEngine {
     }
   }
 
-  /** Offline entries not yet synced still count on this device after a refresh from the server. */
-  private async reapplyQueue(): Promise<void> {
-    const queued = await (await db()).getAllFromIndex('queue', 'byEvent', this.eventId);
-    for (const q of queued) {
-      if (q.offlineResult === 'rejected') continue;
-      const ticketId = q.ticketId ?? parseTicketCode(q.qr ?? '')?.ticketId;
-      if (!ticketId) continue;
-      const t = this.cache.tickets.get(ticketId);
-      await this.cache.markEntered(ticketId, new Date(q.scannedAt), q.scannerId, t?.reservation?.role === 'host');
-    }
+  private entryOf(q: QueuedScan): LocalEntry | null {
+    const ticketId = q.ticketId ?? parseTicketCode(q.qr ?? '')?.ticketId;
+    if (!ticketId) return null;
+    const host = this.cache.tickets.get(ticketId)?.reservation?.role === 'host';
+    return { ticketId, at: new Date(q.scannedAt), scannerId: q.scannerId, hostArrived: host };
   }
 
   private async tick(): Promise<void> {

@@ -11,6 +11,15 @@ export interface ScannerCacheResponse {
   tickets: CachedTicket[];
 }
 
+/** An entry this device made or learnt of: a ticket checked in at `at` by `scannerId`. */
+export interface LocalEntry {
+  ticketId: string;
+  at: Date;
+  scannerId: string;
+  /** The ticket is its table's host: the table has arrived too. */
+  hostArrived: boolean;
+}
+
 export interface DoorCounters {
   admitted: number;
   sold: number;
@@ -41,10 +50,17 @@ export class TicketCache {
     return this.meta !== null;
   }
 
-  /** Takes a full cache or a `?since=` delta from the server and stores it. */
-  async apply(r: ScannerCacheResponse): Promise<void> {
+  /**
+   * Takes a full cache or a `?since=` delta from the server and stores it. The server does not know
+   * yet about `unsynced` entries (this door let them in offline, the scans are still queued): they
+   * are laid over the server's rows in the same synchronous step, so no scan can ever see a ticket
+   * this door already admitted as `valid` again.
+   */
+  async apply(r: ScannerCacheResponse, unsynced: Iterable<LocalEntry>): Promise<void> {
     if (r.full) this.tickets.clear();
     for (const t of r.tickets) this.tickets.set(t.id, t);
+    const changed = new Map(r.tickets.map((t) => [t.id, t]));
+    for (const e of unsynced) for (const c of this.enter(e)) changed.set(c.id, c);
     this.meta = {
       eventId: this.eventId,
       event: r.event,
@@ -55,25 +71,32 @@ export class TicketCache {
     };
     const tx = (await db()).transaction(['tickets', 'meta'], 'readwrite');
     const store = tx.objectStore('tickets');
-    if (r.full) {
-      await store.delete(IDBKeyRange.bound([this.eventId, ''], [this.eventId, '\uffff']));
-    }
-    for (const t of r.tickets) void store.put({ ...t, eventId: this.eventId });
+    if (r.full) void store.delete(IDBKeyRange.bound([this.eventId, ''], [this.eventId, '\uffff']));
+    for (const t of changed.values()) void store.put({ ...t, eventId: this.eventId });
     void tx.objectStore('meta').put(this.meta);
     await tx.done;
   }
 
-  /** This device let someone in while offline: its cache must say so for the next scan. */
-  async markEntered(ticketId: string, at: Date, scannerId: string, hostArrived: boolean): Promise<void> {
+  /** This door let someone in (or heard that someone was let in): the next scan must know. */
+  async markEntered(e: LocalEntry): Promise<void> {
+    const changed = this.enter(e);
+    if (!changed.length) return;
+    const tx = (await db()).transaction('tickets', 'readwrite');
+    for (const c of changed) void tx.store.put({ ...c, eventId: this.eventId });
+    await tx.done;
+  }
+
+  /** In memory, synchronously: the ticket checked in, and the table arrived when it is the host. */
+  private enter(e: LocalEntry): CachedTicket[] {
     const changed: CachedTicket[] = [];
-    const t = this.tickets.get(ticketId);
+    const t = this.tickets.get(e.ticketId);
     if (t && t.status === 'valid') {
-      const next = { ...t, status: 'checked_in' as const, checked_in_at: at.toISOString(), first_scanner_id: scannerId };
+      const next = { ...t, status: 'checked_in' as const, checked_in_at: e.at.toISOString(), first_scanner_id: e.scannerId };
       this.tickets.set(t.id, next);
       changed.push(next);
     }
     const reservationId = t?.reservation?.id;
-    if (hostArrived && reservationId) {
+    if (e.hostArrived && reservationId) {
       for (const other of this.tickets.values()) {
         if (other.reservation?.id === reservationId && other.reservation.status === 'confirmed') {
           const next = { ...other, reservation: { ...other.reservation, status: 'checked_in' as const } };
@@ -82,10 +105,7 @@ export class TicketCache {
         }
       }
     }
-    if (!changed.length) return;
-    const tx = (await db()).transaction('tickets', 'readwrite');
-    for (const c of changed) void tx.store.put({ ...c, eventId: this.eventId });
-    await tx.done;
+    return changed;
   }
 
   /** The table's guest list as this device knows it (for a VIP result decided offline). */
