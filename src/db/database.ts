@@ -17,8 +17,15 @@ export interface Database {
    * `fn` must therefore be safe to run again (it is: everything it did was rolled back).
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe.
+   * Survives a lost connection: `onReconnect` is called once listening again, because whatever
+   * was notified meanwhile is lost (the subscriber re-reads what it shows). Rejects, keeping
+   * nothing, when the database cannot be reached at all.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /** Resolves when the database answers a trivial query within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
   /** Transactions re-run after a deadlock or serialization failure: each one is a lock-order smell. */
   readonly stats: { retried: number };
@@ -45,6 +52,27 @@ export function pgErrorCode(err: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '3D000']);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|cannot use a pool after calling end/i;
+
+/**
+ * The database cannot be reached right now (down, restarting, failing over, too many connections,
+ * the connection cut mid-request): nothing was decided, and the same request may simply be tried
+ * again shortly. SQLSTATE class 08 (connection exception), admin/crash shutdown, "cannot connect
+ * now", plus the socket and pool errors of the `pg` driver.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The violated constraint's name, for turning a unique-index refusal into a domain code. */

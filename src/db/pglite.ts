@@ -79,9 +79,13 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
     // PGlite has one connection: its transactions already run one at a time.
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
     stats,
+    // In process, one connection: a notification can never be missed, so nothing to catch up on.
     listen: async (channel, onPayload) => {
       const unlisten = await client.listen(channel, onPayload);
       return async () => unlisten();
+    },
+    ping: async () => {
+      await client.query('SELECT 1');
     },
     close,
   };

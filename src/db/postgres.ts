@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { withRetry, type Database, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
+import { PgListener } from './pg-listener.js';
 import * as schema from './schema.js';
 
 // Several instances may start at once against one database: only one migrates at a time.
@@ -19,40 +20,58 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     max: opts.max ?? 20,
     // A scan waiting on a locked ticket gives up rather than queueing the whole door behind it.
     options: '-c lock_timeout=5s -c idle_in_transaction_session_timeout=60s',
+    // With the database away, a request fails in seconds (503, retry) instead of hanging.
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
   });
   let closing = false;
-  // Once closing, sockets still winding down may be cut by the server: that is not news.
-  pool.on('error', (err) => closing || console.error(`velvet: idle database connection failed: ${err.message}`));
+  const log = onceIn(5_000, (msg: string) => closing || console.error(msg));
+  // A connection can fail at any moment: idle in the pool (the pool's own listener) or checked
+  // out in the middle of a request, where pg-pool has no listener and an unhandled 'error' would
+  // end the process. The query in flight fails with the same error and the request answers 503;
+  // the pool discards the broken client. Either way this process stays up.
+  pool.on('error', (err) => log(`velvet: idle database connection failed: ${err.message}`));
+  pool.on('connect', (client) => client.on('error', (err) => log(`velvet: database connection failed: ${err.message}`)));
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
   const stats = { retried: 0 };
-  const listeners = new Set<pg.Client>();
+  const listener = new PgListener(url, (m) => closing || console.error(m));
   return {
     kind: 'postgres',
     db,
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
     stats,
-    listen: async (channel, onPayload) => {
-      // LISTEN needs its own session (on Supabase: a direct or session-mode connection).
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', (n) => {
-        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
-      });
-      client.on('error', (err) => console.error(`velvet: LISTEN connection failed: ${err.message}`));
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.add(client);
-      return async () => {
-        listeners.delete(client);
-        await client.end();
-      };
-    },
+    listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
+    ping: (timeoutMs) => pingPool(pool, timeoutMs),
     close: async () => {
       closing = true;
-      await Promise.all([...listeners].map((c) => c.end()));
+      await listener.close();
       await pool.end();
     },
   };
+}
+
+/** Logs at most once per `ms`: an outage breaks every connection at once, one line says it. */
+function onceIn(ms: number, log: (msg: string) => unknown): (msg: string) => void {
+  let last = 0;
+  return (msg) => {
+    const now = Date.now();
+    if (now - last < ms) return;
+    last = now;
+    log(msg);
+  };
+}
+
+async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('the database did not answer in time'), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([pool.query('SELECT 1'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function migrateLocked(pool: pg.Pool): Promise<void> {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { pgErrorCode } from '../db/database.js';
+import { isDatabaseUnavailable, pgErrorCode } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 
 /** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
@@ -13,6 +13,7 @@ const STATUS: Record<string, number> = {
   invalid_invite: 404,
   payload_too_large: 413,
   busy: 503,
+  database_unavailable: 503,
   rate_limited: 429,
   payment_unavailable: 502,
 };
@@ -51,6 +52,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 415) return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
     if (status >= 400 && status < 500) {
       return reply.status(400).send(errorBody('invalid_request', err.message, { body: err.message }));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // Nothing was decided; every instance of a request that failed this way may be retried.
+      request.log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '2')
+        .send(errorBody('database_unavailable', 'The database cannot be reached right now; nothing was changed. Try again in a few seconds.'));
     }
     if (pgErrorCode(err) === '55P03') {
       // lock_timeout: another request held the row (a ticket, a table) for seconds. Nothing was

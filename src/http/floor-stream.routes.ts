@@ -27,7 +27,21 @@ export function floorStreamRoutes(feed: FloorFeed) {
         const queued: string[] = [];
         let ready = false;
         const send = (chunk: string) => (ready ? reply.raw.write(chunk) : queued.push(chunk));
-        const unsubscribe = await feed.subscribe(eventId, (table) => send(sse('table', table)));
+        let end = () => {};
+        const unsubscribe = await feed.subscribe(eventId, {
+          table: (table) => send(sse('table', table)),
+          // The database connection came back: what changed meanwhile was never announced, so
+          // the stream starts over with a fresh snapshot. If that cannot be read either, the
+          // stream ends and the client reconnects (and gets its snapshot then).
+          resync: () =>
+            void getFloorPlan(deps, eventId).then(
+              (plan) => send(sse('snapshot', plan)),
+              (err: unknown) => {
+                request.log.warn({ err }, 'floor plan resync failed; ending the stream');
+                end();
+              },
+            ),
+        });
         let snapshot;
         try {
           snapshot = await getFloorPlan(deps, eventId);
@@ -48,7 +62,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
         // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
         // reconnects when it hears nothing for a while.
         const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
-        const end = () => {
+        end = () => {
           open.delete(end);
           clearInterval(heartbeat);
           unsubscribe();

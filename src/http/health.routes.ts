@@ -3,11 +3,33 @@ import { login } from '../services/accounts/accounts.service.js';
 import type { AppDeps } from '../services/deps.js';
 import type { ZodApp } from './routes.types.js';
 
+const HEALTH_TIMEOUT_MS = 2_000;
+
 export function healthRoutes(app: ZodApp, deps: AppDeps): void {
+  // For load balancers and operators: 200 only when this instance can reach its database now.
   app.get(
     '/healthz',
-    { schema: { tags: ['health'], response: { 200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }) } } },
-    async () => ({ status: 'ok' as const, database: deps.database.kind }),
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness and database reachability',
+        response: {
+          200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }),
+          503: z.object({ status: z.literal('unavailable'), database: z.enum(['pglite', 'postgres']), problem: z.string() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await deps.database.ping(HEALTH_TIMEOUT_MS);
+        return { status: 'ok' as const, database: deps.database.kind };
+      } catch (err) {
+        return reply
+          .status(503)
+          .header('retry-after', '2')
+          .send({ status: 'unavailable' as const, database: deps.database.kind, problem: `the ${deps.database.kind} database cannot be reached: ${(err as Error).message}` });
+      }
+    },
   );
 
   app.post(

@@ -23,7 +23,8 @@ export class SseReader {
           this.buffer = this.buffer.slice(cut + 2);
           const event = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data) this.messages.push({ event, data: JSON.parse(data) });
+          // `ping` only keeps the connection alive (and lets browsers notice a dead one).
+          if (event && data && event !== 'ping') this.messages.push({ event, data: JSON.parse(data) });
         }
         this.waiting?.();
       }

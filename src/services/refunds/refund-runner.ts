@@ -31,13 +31,25 @@ export function startRefundRunner(deps: Pick<AppDeps, 'database' | 'clock' | 'pa
       wake = done;
     });
 
+  // New refunds wake the worker at once; missed notifications (a lost connection) and a LISTEN
+  // that could not start are covered by polling, and by waking once the connection is back.
+  let unlisten: (() => Promise<void>) | undefined;
+  let listenFailed = false;
+  const ensureListening = async () => {
+    if (unlisten) return;
+    try {
+      unlisten = await deps.database.listen(REFUNDS_CHANNEL, () => wake?.(), () => wake?.());
+      listenFailed = false;
+    } catch (err) {
+      if (!listenFailed) opts.log(`refunds: cannot listen for new refunds yet, polling: ${(err as Error).message}`);
+      listenFailed = true;
+    }
+  };
+
   const loop = async () => {
-    const unlisten = await deps.database.listen(REFUNDS_CHANNEL, () => wake?.()).catch((err: unknown) => {
-      opts.log(`refunds: cannot listen for new refunds, polling only: ${(err as Error).message}`);
-      return undefined;
-    });
     try {
       while (!stopped) {
+        await ensureListening();
         let claimed = 0;
         try {
           claimed = await processDueRefunds(deps, { ...opts, limiter });
