@@ -1,4 +1,6 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,5 +119,29 @@ describe('velvet CLI on the embedded database', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('Invalid configuration: VELVET_HOLD_SECONDS');
     expect(run.output()).not.toContain('    at ');
+  });
+});
+
+describe('npm start', () => {
+  it('stopped with SIGTERM by its PID, stops the server too (no orphan keeps serving or holding the data directory)', async () => {
+    const data = join(dir, 'npm-start');
+    const npm = spawn('npm', ['start'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL')), VELVET_DATA_DIR: data, PORT: '0', LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = once(npm, 'exit');
+    await expect.poll(() => /listening on (http:\/\/\S+)/.exec(out)?.[1], { timeout: 60_000 }).toBeTruthy();
+    const base = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    npm.kill('SIGTERM');
+    await exited;
+    // The server itself went away: nothing answers, and the data directory's lock is released.
+    await expect.poll(() => fetch(`${base}/healthz`).then(() => 'answering', () => 'gone'), { timeout: 15_000 }).toBe('gone');
+    await expect.poll(() => existsSync(`${data}.lock`), { timeout: 15_000 }).toBe(false);
+    expect(out).toContain('SIGTERM received, shutting down');
   });
 });
