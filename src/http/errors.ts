@@ -32,6 +32,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if ((err as unknown) instanceof DomainError) {
       const d = err as unknown as DomainError;
+      // A refusal caused by a failure elsewhere (the payment provider): the cause is for operators.
+      if (d.cause) request.log.warn({ err: d.cause, code: d.code }, 'refused because of an upstream failure');
       return reply.status(statusOf(d.code)).send(errorBody(d.code, d.message, d.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -46,25 +46,32 @@ export async function placeOrder(
       throw err;
     });
 
+  let payment: Awaited<ReturnType<typeof deps.payments.createPayment>>;
   try {
-    const payment = await deps.payments.createPayment({
+    payment = await deps.payments.createPayment({
       orderId: held.id,
       amountCents: held.amountCents,
       currency: held.currency,
       email: held.email,
     });
-    const order = await attachPayment(deps.database.db, held.id, payment, deps.clock.now());
-    return { order, manageToken: manage.token };
   } catch (err) {
-    // The hold was released while the provider answered: that refusal is the buyer's answer.
-    if (err instanceof DomainError) throw err;
-    // No way to pay means no reason to hold the table: give the stock back at once.
-    await deps.database.transaction(async (tx) => {
-      const order = await findOrder(tx, held.id, { lock: true });
-      if (order) await releaseHold(tx, order);
+    // No way to pay means no reason to hold the table: give the stock back at once. If even that
+    // fails (the database is away too), the sweeper releases the hold when it lapses.
+    await deps.database
+      .transaction(async (tx) => {
+        const order = await findOrder(tx, held.id, { lock: true });
+        if (order) await releaseHold(tx, order);
+      })
+      .catch(() => {});
+    // The provider's own words stay in the server's log; the buyer is told what it means for them.
+    throw Object.assign(new DomainError('payment_unavailable', 'Payments cannot be started right now; nothing was charged and nothing is held. Try again in a moment.'), {
+      cause: err,
     });
-    throw new DomainError('payment_unavailable', `The payment provider could not start a payment: ${(err as Error).message}`);
   }
+  // Only the provider's failure is `payment_unavailable`: a lock timeout or a database outage
+  // while recording the payment keeps its own answer (503 busy / database_unavailable, retryable).
+  const order = await attachPayment(deps.database.db, held.id, payment, deps.clock.now());
+  return { order, manageToken: manage.token };
 }
 
 /**
