@@ -128,32 +128,27 @@ describe('scanner cache', () => {
 });
 
 describe('offline sync', () => {
-  it('one GA code admitted offline at two doors: one admitted, one conflict', async () => {
+  it('one GA code admitted offline at two doors: the earliest scan is the first entry, whichever batch arrives first', async () => {
     await freshEvent();
     const ticket = (await buyPaid(ctx, event.id)).view.tickets[0]!;
     openDoors(ctx, event, 6 * 3_600_000); // the sync happens late in the night
 
+    // Door B (scanned at :07) syncs before door A (scanned at :05).
     const doorB = await sync('door-b', [{ qr: ticket.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
-    const doorA = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
     expect(doorB).toMatchObject({ conflicts: 0, results: [{ index: 0, result: 'admitted', offline_result: 'admitted' }] });
+    const doorA = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
+    // A's scan was the first entry; B's, two minutes later, is the reported duplicate.
     expect(doorA.conflicts).toBe(1);
-    expect(doorA.results[0]).toMatchObject({
-      index: 0,
-      result: 'rejected',
-      reason: 'already_checked_in',
-      conflict: 'already_checked_in',
-      first_scanner_id: 'door-b',
-      first_checked_in_at: at(7),
-    });
-    expect(doorA.results[0]!.message).toContain('Admitted offline');
+    expect(doorA.results[0]).toMatchObject({ index: 0, result: 'admitted', displaced_entry: { scanner_id: 'door-b', scanned_at: at(7) } });
+    expect(doorA.results[0]!.conflict).toBeUndefined();
 
     const row = (await findTicket(ctx.database.db, ticket.id))!;
-    expect(row).toMatchObject({ status: 'checked_in', firstScannerId: 'door-b' });
-    expect(row.checkedInAt!.toISOString()).toBe(at(7));
+    expect(row).toMatchObject({ status: 'checked_in', firstScannerId: 'door-a' });
+    expect(row.checkedInAt!.toISOString()).toBe(at(5));
     const log = await scanRows(ctx, ticket.id);
-    expect(log.map((s) => [s.scannerId, s.offline, s.offlineResult, s.result, s.conflict])).toEqual([
-      ['door-b', true, 'admitted', 'admitted', null],
-      ['door-a', true, 'admitted', 'rejected', 'already_checked_in'],
+    expect(log.map((s) => [s.scannerId, s.offline, s.offlineResult, s.result, s.conflict, s.displacedScanId])).toEqual([
+      ['door-b', true, 'admitted', 'admitted', null, null],
+      ['door-a', true, 'admitted', 'admitted', null, log[0]!.id],
     ]);
     expect(log[1]!.scannedAt.toISOString()).toBe(at(5));
 
@@ -162,20 +157,66 @@ describe('offline sync', () => {
     const again = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
     expect(await dumpTables(ctx.database.db)).toEqual(before);
     expect(again.results[0]).toEqual({ ...doorA.results[0], replayed: true });
+
+    // In the usual order (A first), B is the conflict, as before.
+    const other = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    await sync('door-a', [{ qr: other.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
+    const late = await sync('door-b', [{ qr: other.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
+    expect(late.results[0]).toMatchObject({ result: 'rejected', conflict: 'already_checked_in', first_scanner_id: 'door-a', first_checked_in_at: at(5) });
+    expect(late.results[0]!.message).toContain('Admitted offline');
+  });
+
+  it('a VIP host first scanned online, whose earlier offline scan syncs later: the table arrived at the earlier time, nothing reported', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 2);
+    openDoors(ctx, event, 60 * 60_000);
+    expect((await scan(ctx, host.qr!, 'door-online')).result).toBe('admitted');
+    const r = await sync('door-offline', [{ qr: host.qr!, scanned_at: at(20), offline_result: 'admitted' }]);
+    expect(r.conflicts).toBe(0);
+    expect(r.results[0]).toMatchObject({ result: 'admitted' });
+    expect(r.results[0]!.displaced_entry).toBeUndefined();
+    expect((await findReservation(ctx.database.db, reservationId))!.checkedInAt!.toISOString()).toBe(at(20));
+    expect((await findTicket(ctx.database.db, host.id))!).toMatchObject({ firstScannerId: 'door-offline' });
+  });
+
+  it('a scan dated in the future (a scanner with a wrong clock) is refused for that item alone and changes nothing', async () => {
+    await freshEvent();
+    const { host, reservationId } = await buyTable(ctx, event, 3);
+    const ga = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    // Before the event: the host's scan is dated an hour ahead, inside the event window.
+    ctx.clock.set(new Date(Date.parse(event.starts_at) - 30 * 60_000));
+    const before = await dumpTables(ctx.database.db, ['tickets', 'reservations', 'scans']);
+    const r = await sync('door-skewed', [
+      { qr: host.qr!, scanned_at: at(30), offline_result: 'admitted' },
+      { qr: ga.qr!, scanned_at: new Date(Date.parse(event.starts_at) - 29 * 60_000).toISOString(), offline_result: 'rejected' },
+    ]);
+    expect(r.results[0]).toMatchObject({ index: 0, result: 'rejected', reason: 'scanned_in_future', conflict: 'scanned_in_future' });
+    expect(r.results[0]!.message).toContain("Check the scanner's clock");
+    // The other item is handled as usual (recorded: a refusal before the door opened).
+    expect(r.results[1]).toMatchObject({ index: 1, result: 'rejected', reason: 'event_not_open' });
+    expect((await findReservation(ctx.database.db, reservationId))!.status).toBe('confirmed');
+    expect((await scanRows(ctx, host.id)).length).toBe(0);
+    const after = await dumpTables(ctx.database.db, ['tickets', 'reservations']);
+    expect(after).toEqual(await dumpTables(ctx.database.db, ['tickets', 'reservations']));
+    expect(before.tickets).toEqual(after.tickets);
+    // So the owner can still cancel the event before it starts.
+    const preview = await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) });
+    expect(preview.statusCode, preview.body).toBe(200);
   });
 
   it('an offline admit of a code the server already checked in, or refunded, is a conflict, not a check-in', async () => {
     await freshEvent();
     const [online, refunded] = (await buyPaid(ctx, event.id, { ga_quantity: 2 })).view.tickets;
     openDoors(ctx, event, 3_600_000);
-    await scan(ctx, online!.qr!, 'door-online');
+    await scan(ctx, online!.qr!, 'door-online'); // at :60
     await setTicketsStatus(ctx.database.db, [refunded!.id], ['valid'], 'void');
     const before = await dumpTables(ctx.database.db, ['tickets', 'reservations']);
+    ctx.clock.advance(40 * 60_000);
 
     const r = await sync('door-offline', [
-      { qr: online!.qr!, scanned_at: at(30), offline_result: 'admitted' },
-      { qr: refunded!.qr!, scanned_at: at(31), offline_result: 'admitted' },
-      { qr: 'V1.garbage.code', scanned_at: at(32), offline_result: 'admitted' },
+      { qr: online!.qr!, scanned_at: at(70), offline_result: 'admitted' },
+      { qr: refunded!.qr!, scanned_at: at(71), offline_result: 'admitted' },
+      { qr: 'V1.garbage.code', scanned_at: at(72), offline_result: 'admitted' },
     ]);
     expect(r.results.map((x) => [x.result, x.reason, x.conflict])).toEqual([
       ['rejected', 'already_checked_in', 'already_checked_in'],

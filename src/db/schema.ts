@@ -1,6 +1,7 @@
 // Typed mirror of migrations/*.sql for Drizzle queries. The SQL files are the source of truth
 // (constraints, partial indexes and triggers live there); keep column names and types in step.
 import {
+  bigint,
   bigserial,
   boolean,
   char,
@@ -143,6 +144,8 @@ export const scans = pgTable('scans', {
   response: jsonb('response'),
   /** `code` (a QR read or typed) or `manual` (staff picked the ticket by name at the door). */
   method: text('method', { enum: ['code', 'manual'] }).notNull().default('code'),
+  /** An offline scan that turned out earlier than the recorded first entry: the entry it displaced (now the duplicate). */
+  displacedScanId: bigint('displaced_scan_id', { mode: 'number' }),
 });
 
 export const refunds = pgTable('refunds', {

@@ -77,7 +77,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
       userId: staff.userId,
       scans: b.scans.map((s) => ({ qr: s.qr ?? null, ticketId: s.ticket_id ?? null, scannedAt: s.scanned_at, offlineResult: s.offline_result, nonce: s.nonce ?? null })),
     });
-    return { results, conflicts: results.filter((r) => r.conflict).length };
+    return { results, conflicts: results.filter((r) => r.conflict || r.displaced_entry).length };
   });
 
   app.get(

@@ -107,6 +107,19 @@ export async function checkInTicket(db: Executor, ticketId: string, at: Date, sc
   return rows.length === 1;
 }
 
+/**
+ * An earlier entry arrived late (offline scans sync in any order): the ticket's first entry moves
+ * back to it. Only ever earlier, so syncing in any order ends with the earliest scan as the first.
+ */
+export async function moveFirstEntryBack(db: Executor, ticketId: string, at: Date, scannerId: string): Promise<boolean> {
+  const rows = await db
+    .update(tickets)
+    .set({ checkedInAt: at, firstScannerId: scannerId, updatedAt: sql`now()` })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'checked_in'), sql`${tickets.checkedInAt} > ${at}`))
+    .returning({ id: tickets.id });
+  return rows.length === 1;
+}
+
 /** The database's own clock: change cursors (`generated_at` / `?since=`) compare against its `now()`. */
 export async function databaseNow(db: Executor): Promise<Date> {
   const [row] = await queryRows<{ now: Date | string }>(db, sql`SELECT clock_timestamp() AS now`);

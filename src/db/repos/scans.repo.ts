@@ -27,6 +27,17 @@ export async function findScanByNonce(db: Executor, scannerId: string, nonce: st
   return row ?? null;
 }
 
+/** The admitted scan that made `ticketId`'s first entry at `at` (the one a late, earlier scan displaces). */
+export async function findFirstEntryScan(db: Executor, ticketId: string, at: Date): Promise<ScanRow | null> {
+  const [row] = await db
+    .select()
+    .from(scans)
+    .where(and(eq(scans.ticketId, ticketId), eq(scans.result, 'admitted'), eq(scans.scannedAt, at)))
+    .orderBy(scans.id)
+    .limit(1);
+  return row ?? null;
+}
+
 /**
  * The entry (admitted or re-entry) of a ticket at another scanner nearest to `around`, within
  * `seconds` either side: all the re-entry warning needs. At most one row, however busy the code.

@@ -1,9 +1,9 @@
 import type { Executor, Tx } from '../../db/database.js';
-import { checkInTicket, doorTickets, type DoorTicketRow } from '../../db/repos/door.repo.js';
+import { checkInTicket, doorTickets, moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
 import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findReservation, reservationDetails, updateReservation } from '../../db/repos/reservations.repo.js';
-import { findScanByNonce, insertScan, nearestEntryElsewhere, type ScanRow } from '../../db/repos/scans.repo.js';
+import { findFirstEntryScan, findScanByNonce, insertScan, nearestEntryElsewhere, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
 import { decideCheckIn, screenCode, type CheckInDecision, type EntryScan, type ScanResult } from '../../domain/check-in.js';
 import { DomainError } from '../../domain/errors.js';
@@ -118,11 +118,13 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   const locked = found?.eventId === code.eventId ? found : null;
   const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
   let noShow = false;
+  let hostArrivedAt: Date | null = null;
   if (ticket?.table?.role === 'host') {
     // This scan may move the reservation: hold it too (always ticket first, then reservation).
     const r = await findReservation(tx, ticket.table.reservationId, { lock: true });
     if (r) ticket.table.reservationStatus = r.status;
     noShow = r?.noShow ?? false;
+    hostArrivedAt = r?.checkedInAt ?? null;
   }
   // Read after the locks: an event ending (which completes reservations) committed while we
   // waited is then seen as ended, not half.
@@ -131,19 +133,42 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
   const recent = ticket?.table
     ? await nearestEntryElsewhere(tx, ticket.id, attempt.scannerId, attempt.at, deps.config.reentryWarningSeconds)
     : [];
-  const decision = decide(deps, attempt, code, event, ticket, recent);
+  // Offline scans are decided at their own time, and batches arrive in any order: a ticket whose
+  // first entry is *later* than this scan was still valid when this scan happened. So this scan
+  // is the first entry, and for a GA code the later one is the duplicate (see offline-sync.md).
+  const laterFirstEntry = attempt.deviceResult !== null && ticket?.status === 'checked_in' && ticket.checkedInAt !== null && ticket.checkedInAt > attempt.at;
+  const asOfScan = laterFirstEntry ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null } : ticket;
+  const decision = decide(deps, attempt, code, event, asOfScan, recent);
   const input = viewInput(attempt, decision, ticket);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
   // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
   const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
+  let displaced: ScanRow | null = null;
   if (entered && ticket) {
-    await applyCheckIn(tx, attempt, decision, ticket, noShow);
+    if (laterFirstEntry) displaced = await moveFirstEntry(tx, attempt, decision, ticket, hostArrivedAt);
+    else await applyCheckIn(tx, attempt, decision, ticket, noShow);
     // Read after the update so the host sees this very arrival in the guest list.
     if (ticket.table && decision.kind !== 'ga') input.vip = await reservationDetails(tx, ticket.table.reservationId);
   }
   const response = toScanResponse(input);
-  await appendScan(tx, attempt, ticket?.id ?? null, response, ticket?.eventId);
+  if (displaced) response.displaced_entry = { scanner_id: displaced.scannerId, scanned_at: displaced.scannedAt.toISOString() };
+  await appendScan(tx, attempt, ticket?.id ?? null, response, ticket?.eventId, displaced?.id ?? null);
   return response;
+}
+
+/**
+ * This (offline) scan is earlier than the ticket's recorded first entry: it becomes the first
+ * entry (ticket and, for a host, the table's arrival time move back to it). A GA code admits once,
+ * so the entry it displaces is now the duplicate: returned, to be named on this scan's row. A VIP
+ * code may re-enter: the later entry simply became a re-entry, nothing to report.
+ */
+async function moveFirstEntry(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, hostArrivedAt: Date | null): Promise<ScanRow | null> {
+  const previous = ticket.checkedInAt!;
+  await moveFirstEntryBack(tx, ticket.id, attempt.at, attempt.scannerId);
+  if (ticket.table?.role === 'host' && hostArrivedAt && hostArrivedAt > attempt.at) {
+    await updateReservation(tx, ticket.table.reservationId, { checkedInAt: attempt.at });
+  }
+  return d.kind === 'ga' ? findFirstEntryScan(tx, ticket.id, previous) : null;
 }
 
 async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Promise<void> {
@@ -203,6 +228,7 @@ async function appendScan(
   ticketId: string | null,
   response: ScanResponse,
   eventId: string | null = attempt.scannerEventId,
+  displacedScanId: number | null = null,
 ): Promise<void> {
   const row = await insertScan(db, {
     eventId,
@@ -213,6 +239,7 @@ async function appendScan(
     scannedAt: attempt.at,
     offline: attempt.deviceResult !== null,
     method: attempt.ticketId ? 'manual' : 'code',
+    displacedScanId,
     result: response.result,
     reason: response.reason ?? null,
     offlineResult: attempt.deviceResult,

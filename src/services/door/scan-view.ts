@@ -28,7 +28,12 @@ export interface ScanResponse {
   scanned_at: string;
   offline?: true;
   offline_result?: ScanResult;
-  conflict?: OfflineConflict;
+  conflict?: OfflineConflict | 'scanned_in_future';
+  /**
+   * This offline scan was earlier than the entry recorded first (batches sync in any order): it is
+   * now the first entry, and the entry named here, at another door, is the duplicate.
+   */
+  displaced_entry?: { scanner_id: string; scanned_at: string };
 }
 
 export interface ScanViewInput {

@@ -40,14 +40,23 @@ export type OfflineScanResult = ScanResponse & { index: number; replayed: boolea
  * Results come back in the request's order, each with its `index`.
  */
 export async function syncOfflineScans(
-  deps: Pick<AppDeps, 'database' | 'keys' | 'config'>,
+  deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock'>,
   input: SyncOfflineInput,
 ): Promise<OfflineScanResult[]> {
   if (input.eventId && !(await findEvent(deps.database.db, input.eventId))) throw notFound('event');
+  const results: OfflineScanResult[] = new Array(input.scans.length);
+  // A scan dated after the server's now comes from a scanner with a wrong clock: trusting it would
+  // check a host in "before" the event and block the owner's cancellation. Refused for that item
+  // alone, recorded nowhere (so a resend answers the same), reported to the door in words.
+  const latest = deps.clock.now().getTime() + OFFLINE_CLOCK_SKEW_MS;
   const ordered = input.scans
     .map((scan, index) => ({ scan, index }))
+    .filter(({ scan, index }) => {
+      if (scan.scannedAt.getTime() <= latest) return true;
+      results[index] = inTheFuture(index, input.scannerId, scan, deps.clock.now());
+      return false;
+    })
     .sort((a, b) => a.scan.scannedAt.getTime() - b.scan.scannedAt.getTime() || a.index - b.index);
-  const results: OfflineScanResult[] = new Array(input.scans.length);
   for (const { scan, index } of ordered) {
     const { response, replayed } = await recordScan(deps, {
       qr: scan.qr,
@@ -62,6 +71,26 @@ export async function syncOfflineScans(
     results[index] = { index, ...response, replayed };
   }
   return results;
+}
+
+/** How far ahead of the server's clock a scanner's clock may run before its scans are refused. */
+export const OFFLINE_CLOCK_SKEW_MS = 120_000;
+
+function inTheFuture(index: number, scannerId: string, scan: OfflineScan, now: Date): OfflineScanResult {
+  return {
+    index,
+    replayed: false,
+    result: 'rejected',
+    reason: 'scanned_in_future',
+    conflict: 'scanned_in_future',
+    message: `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, later than the server's ${now.toISOString()}. Check the scanner's clock.`,
+    already_checked_in: false,
+    ticket: null,
+    scanner_id: scannerId,
+    scanned_at: scan.scannedAt.toISOString(),
+    offline: true,
+    offline_result: scan.offlineResult,
+  };
 }
 
 export function offlineNonce(scannerId: string, scan: Pick<OfflineScan, 'qr' | 'ticketId' | 'scannedAt'>): string {

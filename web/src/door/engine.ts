@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { parseTicketCode } from '@domain/ticket-code.js';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
+import { clockTime } from '../lib/format.js';
 import { db, type QueuedScan, type StoredConflict } from '../lib/db.js';
 import { decideOffline, type ScanInput } from './decide-offline.js';
 import { fromError, fromServer, type DoorResult, type ScanResponse } from './result.js';
@@ -194,8 +195,9 @@ export class DoorEngine {
         const tx = d.transaction(['queue', 'conflicts'], 'readwrite');
         items.forEach((item, i) => {
           const a = answers[i];
-          if (a?.conflict) {
-            void tx.objectStore('conflicts').add({ eventId: this.eventId, scannedAt: item.scannedAt, holderName: a.ticket?.holder_name ?? null, message: a.message });
+          const message = a?.conflict ? a.message : a?.displaced_entry ? displacedText(a.displaced_entry) : null;
+          if (message) {
+            void tx.objectStore('conflicts').add({ eventId: this.eventId, scannedAt: item.scannedAt, holderName: a?.ticket?.holder_name ?? null, message });
           }
           void tx.objectStore('queue').delete(item.seq!);
           this.unsynced.delete(item.seq!);
@@ -285,6 +287,9 @@ export class DoorEngine {
     this.refreshedAt.value = this.cache.meta ? new Date(this.cache.meta.refreshedAt) : null;
   }
 }
+
+const displacedText = (d: { scanner_id: string; scanned_at: string }) =>
+  `Let in here first; the same code was also let in at ${d.scanner_id} at ${clockTime(d.scanned_at)} (that entry is the duplicate)`;
 
 function randomNonce(): string {
   const bytes = new Uint8Array(16);

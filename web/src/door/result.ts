@@ -13,6 +13,8 @@ export interface ScanResponse {
   ticket: { id: string; holder_name: string; kind: TicketKind } | null;
   vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ name: string; arrived: boolean }> };
   conflict?: string;
+  /** This offline scan turned out to be the first entry; the one named here is the duplicate. */
+  displaced_entry?: { scanner_id: string; scanned_at: string };
 }
 
 /** What the door shows for one scan, whether the server or this device decided it. */
