@@ -23,7 +23,7 @@ async function freshEvent() {
 
 const at = (minutesAfterStart: number) => new Date(Date.parse(event.starts_at) + minutesAfterStart * 60_000).toISOString();
 
-type BatchItem = ScanJson & { index: number; replayed: boolean };
+type BatchItem = ScanJson & { index: number; replayed: boolean; displaced_entry?: { scanner_id: string; scanned_at: string } };
 
 async function sync(scannerId: string, scans: Array<{ qr: string; scanned_at: string; offline_result: string }>) {
   const res = await ctx.app.inject({

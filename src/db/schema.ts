@@ -160,6 +160,8 @@ export const refunds = pgTable('refunds', {
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   leaseUntil: ts('lease_until'),
+  /** The current claim's token: only its holder may record the result. */
+  leaseToken: uuid('lease_token'),
   providerRefundId: text('provider_refund_id'),
   lastError: text('last_error'),
   createdAt: ts('created_at').notNull().defaultNow(),

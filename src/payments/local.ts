@@ -8,4 +8,6 @@ export const localPayments: PaymentProvider = {
   name: 'local',
   createPayment: async ({ orderId }) => ({ providerPaymentId: `local_${orderId}`, clientSecret: null }),
   refund: async ({ idempotencyKey }) => ({ providerRefundId: `local_re_${idempotencyKey}` }),
+  // Local refunds never fail, so there is never one to look for.
+  findRefund: async () => null,
 };

@@ -26,6 +26,11 @@ export interface PaymentProvider {
   readonly name: 'local' | 'stripe';
   createPayment(req: PaymentRequest): Promise<{ providerPaymentId: string; clientSecret: string | null }>;
   refund(req: RefundRequest): Promise<RefundResult>;
+  /**
+   * The refund this key made, if the provider has one. Stripe replays a stored 500 for an
+   * idempotency key, so a refund made but answered 500 would otherwise look failed forever.
+   */
+  findRefund(req: RefundRequest): Promise<RefundResult | null>;
 }
 
 /** A provider's refusal; `retryable` for rate limits, server errors and network failures. */
@@ -34,6 +39,8 @@ export class PaymentProviderError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly providerCode?: string,
+    /** The provider's HTTP status, when it answered at all. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'PaymentProviderError';

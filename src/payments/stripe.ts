@@ -73,6 +73,17 @@ export function createStripePayments(settings: StripeSettings): PaymentProvider 
         }
       }
     },
+    async findRefund({ providerPaymentId, idempotencyKey }) {
+      try {
+        // Our key rides in the refund's metadata; a payment has at most a handful of refunds.
+        for await (const r of stripe.refunds.list({ payment_intent: providerPaymentId, limit: 100 })) {
+          if (r.metadata?.velvet_key === idempotencyKey && r.status !== 'failed' && r.status !== 'canceled') return { providerRefundId: r.id };
+        }
+        return null;
+      } catch (err) {
+        throw toProviderError(err);
+      }
+    },
   };
 }
 
@@ -91,5 +102,5 @@ export function toProviderError(err: unknown): PaymentProviderError {
     status === 429 ||
     status >= 500;
   const label = [err.type, err.code, status].filter((x) => x !== undefined).join(' ');
-  return new PaymentProviderError(`stripe ${label}: ${err.message}`, retryable, err.code);
+  return new PaymentProviderError(`stripe ${label}: ${err.message}`, retryable, err.code, status);
 }

@@ -13,7 +13,8 @@ import Stripe from 'stripe';
  *    `charge_already_refunded`.
  *  - Faults: `inject()` queues 429s, 500s and slow responses for matching requests. A fault with
  *    `after: true` does the work first and then fails or stalls the response, like a timeout that
- *    hits after Stripe already moved the money.
+ *    hits after Stripe already moved the money; with `stored: true` the 500 is what the key
+ *    replays from then on (Stripe's own behaviour).
  * Everything it did is inspectable: `refunds`, `refundCreations` per key, `requests`.
  */
 
@@ -51,6 +52,12 @@ export interface Fault {
   after?: boolean;
   /** How many matching requests this fault applies to (default 1). */
   times?: number;
+  /**
+   * With `after` and a status: store the failure as the key's idempotent result, as real Stripe
+   * does for a 500 once the endpoint started executing: every retry with that key replays the 500,
+   * though the work (the refund) was done.
+   */
+  stored?: boolean;
 }
 
 export interface RecordedRequest {
@@ -177,6 +184,7 @@ export class FakeStripe {
     const after = this.takeFault(method, path, true);
     if (after?.delayMs) await sleep(after.delayMs);
     if (after?.status) {
+      if (after.stored && key && method === 'POST') this.idempotent.set(key, { fingerprint, status: after.status, body: faultBody(after.status) });
       record(after.status, replayed);
       return send(res, after.status, faultBody(after.status));
     }

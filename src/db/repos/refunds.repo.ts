@@ -47,6 +47,7 @@ interface ClaimedRow {
   attempts: number;
   next_attempt_at: Date | string;
   lease_until: Date | string | null;
+  lease_token: string | null;
   provider_refund_id: string | null;
   last_error: string | null;
   created_at: Date | string;
@@ -71,7 +72,7 @@ export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date,
        FOR UPDATE SKIP LOCKED
     )
     UPDATE refunds r
-       SET lease_until = ${leaseUntil.toISOString()}::timestamptz, attempts = r.attempts + 1, updated_at = now()
+       SET lease_until = ${leaseUntil.toISOString()}::timestamptz, lease_token = gen_random_uuid(), attempts = r.attempts + 1, updated_at = now()
       FROM due, orders o
      WHERE r.id = due.id AND o.id = r.order_id
     RETURNING r.*, o.provider_payment_id`);
@@ -87,6 +88,7 @@ export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date,
     attempts: r.attempts,
     nextAttemptAt: new Date(r.next_attempt_at),
     leaseUntil: r.lease_until === null ? null : new Date(r.lease_until),
+    leaseToken: r.lease_token,
     providerRefundId: r.provider_refund_id,
     lastError: r.last_error,
     createdAt: new Date(r.created_at),
@@ -95,29 +97,42 @@ export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date,
   }));
 }
 
-/** pending → succeeded, once: returns null when the refund was already settled (by another worker). */
-export async function markRefundSucceeded(db: Executor, id: string, providerRefundId: string): Promise<RefundRow | null> {
+/**
+ * Only the worker holding the claim (`token`, from `claimDueRefunds`) may record a refund's result:
+ * a worker that waited past its lease, while another took the refund over, changes nothing.
+ */
+const claimedBy = (id: string, token: string) => and(eq(refunds.id, id), eq(refunds.status, 'pending'), eq(refunds.leaseToken, token));
+
+/** pending → succeeded, once: returns null when the claim is no longer ours (or it was settled). */
+export async function markRefundSucceeded(db: Executor, id: string, token: string, providerRefundId: string): Promise<RefundRow | null> {
   const [row] = await db
     .update(refunds)
-    .set({ status: 'succeeded', providerRefundId, leaseUntil: null, lastError: null, updatedAt: sql`now()` })
-    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    .set({ status: 'succeeded', providerRefundId, leaseUntil: null, leaseToken: null, lastError: null, updatedAt: sql`now()` })
+    .where(claimedBy(id, token))
     .returning();
   return row ?? null;
 }
 
-export async function markRefundFailed(db: Executor, id: string, error: string): Promise<RefundRow | null> {
+export async function markRefundFailed(db: Executor, id: string, token: string, error: string): Promise<RefundRow | null> {
   const [row] = await db
     .update(refunds)
-    .set({ status: 'failed', leaseUntil: null, lastError: error, updatedAt: sql`now()` })
-    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+    .set({ status: 'failed', leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })
+    .where(claimedBy(id, token))
     .returning();
   return row ?? null;
 }
 
-/** Gives the refund back to the queue, due again at `nextAttemptAt`. */
-export async function scheduleRefundRetry(db: Executor, id: string, nextAttemptAt: Date, error: string): Promise<void> {
-  await db
+/** Gives the refund back to the queue, due again at `nextAttemptAt`; false when the claim was lost. */
+export async function scheduleRefundRetry(db: Executor, id: string, token: string, nextAttemptAt: Date, error: string): Promise<boolean> {
+  const rows = await db
     .update(refunds)
-    .set({ nextAttemptAt, leaseUntil: null, lastError: error, updatedAt: sql`now()` })
-    .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')));
+    .set({ nextAttemptAt, leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })
+    .where(claimedBy(id, token))
+    .returning({ id: refunds.id });
+  return rows.length === 1;
+}
+
+/** Hands a claim back unused (no provider call was made): any worker may take it at once. */
+export async function releaseRefundClaim(db: Executor, id: string, token: string): Promise<void> {
+  await db.update(refunds).set({ leaseUntil: null, leaseToken: null, updatedAt: sql`now()` }).where(claimedBy(id, token));
 }
