@@ -75,6 +75,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The database could not write (disk full: SQLSTATE 53100, or ENOSPC from the file system under
+ * the embedded database). The transaction was rolled back; what was committed before is intact.
+ */
+export function isStorageFull(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '53100' || code === 'ENOSPC') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The violated constraint's name, for turning a unique-index refusal into a domain code. */
 export function pgConstraint(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isDatabaseUnavailable, pgErrorCode } from '../db/database.js';
+import { isDatabaseUnavailable, isStorageFull, pgErrorCode } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 
 /** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
@@ -14,6 +14,7 @@ const STATUS: Record<string, number> = {
   payload_too_large: 413,
   busy: 503,
   database_unavailable: 503,
+  storage_full: 507,
   rate_limited: 429,
   payment_unavailable: 502,
 };
@@ -62,6 +63,12 @@ export function installErrorHandling(app: FastifyInstance): void {
         .status(503)
         .header('retry-after', '2')
         .send(errorBody('database_unavailable', 'The database cannot be reached right now; nothing was changed. Try again in a few seconds.'));
+    }
+    if (isStorageFull(err)) {
+      request.log.error({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'database storage full');
+      return reply
+        .status(507)
+        .send(errorBody('storage_full', "The server's disk is full, so nothing was saved. Free space on the server, then try again."));
     }
     if (pgErrorCode(err) === '55P03') {
       // lock_timeout: another request held the row (a ticket, a table) for seconds. Nothing was
