@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres } from './support/database.js';
-import { account, startLiveServer, type LiveServer } from './support/live-server.js';
+import { startLiveServer, type LiveServer } from './support/live-server.js';
+import { runVelvet } from './support/process.js';
 
 /**
  * The embedded database's disk fills up, for real: the data directory sits on a small tmpfs of
@@ -39,9 +40,7 @@ describe.skipIf(onPostgres || !root)('embedded database: the disk fills up (PGli
 
   it('a failed write answers 507 storage_full, reads still work, and the database is whole after space is back and a restart', async () => {
     // The account first: the CLI and the server must not hold the data directory at once.
-    const add = await import('./support/process.js').then(({ runVelvet }) =>
-      runVelvet(['user', 'add', '--email', 'owner@disk.test', '--password', 'owner-password-1', '--role', 'owner'], env),
-    );
+    const add = runVelvet(['user', 'add', '--email', 'owner@disk.test', '--password', 'owner-password-1', '--role', 'owner'], env);
     expect(await add.exited, add.output()).toBe(0);
     server = await startLiveServer(env);
     const token = (await server.call('POST', '/api/v1/auth/login', { email: 'owner@disk.test', password: 'owner-password-1' })).body!.token as string;
