@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres } from './support/database.js';
-import { startLiveServer, type LiveServer } from './support/live-server.js';
+import { startLiveServer, type Answer, type LiveServer } from './support/live-server.js';
 import { runVelvet } from './support/process.js';
 
 /**
@@ -58,7 +58,7 @@ describe.skipIf(onPostgres || !root)('embedded database: the disk fills up (PGli
 
     fill();
     // Rows fill the pages the tables already have; the first write that needs a new page fails.
-    const refused = [];
+    const refused: Answer[] = [];
     for (let i = 1; i <= 600 && !refused.some((r) => r.status !== 201); i++) refused.push(await server.call('POST', '/api/v1/events', event(i), token));
     expect(refused.map((r) => r.status)).toContain(507);
     for (const r of refused) expect([201, 507]).toContain(r.status);
