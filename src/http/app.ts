@@ -5,6 +5,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { AppDeps } from '../services/deps.js';
 import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { eventRoutes } from './events.routes.js';
 import { guestRoutes } from './guests.routes.js';
 import { healthRoutes } from './health.routes.js';
@@ -30,6 +31,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  await installSecurityHeaders(app, { stripe: deps.payments.name === 'stripe' });
   // Off by default; the routes that guard a guessable secret (login, invite codes) opt in.
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {

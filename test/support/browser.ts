@@ -86,6 +86,10 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // A Content-Security-Policy refusal is a broken page even when nothing throws.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+  });
   (page as Page & { appErrors: string[] }).appErrors = errors;
   await page.goto(url);
   return page;

@@ -27,6 +27,8 @@ export interface TestOptions {
   poolSize?: number;
   payments?: PaymentProvider;
   extraRoutes?: RouteModule[];
+  /** Serve the built web app too (see src/web/web-build.ts). */
+  webRoot?: string;
   /** Start of the frozen clock; the default sits a day before `eventTimes()`'s event. */
   now?: string;
 }
@@ -39,7 +41,7 @@ export async function startTestApp(opts: TestOptions = {}): Promise<TestContext>
   const clock = new ManualClock(opts.now ?? T0);
   const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...opts.env });
   const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });
-  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [] });
+  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [], webRoot: opts.webRoot ?? null });
   // Accounts go straight into the table: scrypt's cost belongs to the login tests, not every file.
   const owner = (await insertUser(database.db, { email: 'owner@test.local', passwordHash: 'x', role: 'owner' }))!;
   const staff = (await insertUser(database.db, { email: 'staff@test.local', passwordHash: 'x', role: 'staff' }))!;
