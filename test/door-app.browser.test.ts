@@ -178,6 +178,15 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await resultFor(door, 'Phoebe Nophone', 'admitted', null);
     const scans = await server.call<{ tickets: Ticket[] }>('GET', `/api/v1/orders/${lost.orderId}`, undefined, lost.token);
     expect(scans.json.tickets[0]).toMatchObject({ status: 'checked_in' });
+
+    // A handheld scanner "types" the code and Enter, wherever the focus is: no need to touch the screen.
+    const wedge = await buy({ name: 'Wendy Wedge' });
+    await door.locator('.counters').click();
+    expect(await door.evaluate(() => document.activeElement?.id)).not.toBe('door-input');
+    const previous = await lastResult(door).getAttribute('data-id');
+    await door.keyboard.type(`${wedge.tickets[0]!.qr}\n`, { delay: 2 });
+    await resultFor(door, 'Wendy Wedge', 'admitted', previous);
+    expect(appErrors(door)).toEqual([]);
     await context.close();
   });
 
