@@ -54,12 +54,15 @@ async function buy(body: Record<string, unknown>): Promise<{ tickets: Ticket[]; 
 }
 
 /** Logs in on /door, picks tonight's event (the default choice) and names the device. */
-async function openDoor(context: BrowserContext, scannerId: string): Promise<Page> {
+async function openDoor(context: BrowserContext, scannerId: string, shots = false): Promise<Page> {
   const page = await openPage(context, `${server.url}/door`);
+  await page.waitForSelector('#login-email');
+  if (shots) await screenshot(page, 'door-login');
   await logIn(page, STAFF);
   await page.waitForSelector('#scanner-id');
   await page.fill('#scanner-id', scannerId);
   await expect.poll(() => page.isChecked(`input[name=event][value="${eventId}"]`)).toBe(true);
+  if (shots) await screenshot(page, 'door-setup');
   await page.click('button[type=submit]');
   await page.waitForSelector('#door-input');
   await expect.poll(() => page.getAttribute('.status-strip', 'data-online')).toBe('true');
@@ -127,7 +130,7 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await screenshot(floor, 'floor-plan');
 
     const doorContext = await browser.newContext({ viewport: PHONE });
-    const door = await openDoor(doorContext, 'door-1');
+    const door = await openDoor(doorContext, 'door-1', true);
     await screenshot(door, 'door-ready');
 
     const hostCode = host.tickets.find((t) => t.is_host)!.qr;
@@ -140,6 +143,19 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
 
     await tableOnPlan.and(floor.locator('[data-status=arrived]')).waitFor({ timeout: 1000 });
     expect(Date.now() - scannedAt).toBeLessThan(2000);
+
+    // The host steps out and back in: RE-ENTRY. The same code at another door a moment later is
+    // admitted with the shared-screenshot warning (amber).
+    await door.waitForTimeout(3100);
+    await scanFor(door, hostCode, 'Vera Host', 'reentry');
+    await expect(banner(door).locator('.headline').textContent()).resolves.toBe('RE-ENTRY');
+    await screenshot(door, 'door-reentry');
+    const otherDoor = await openDoor(await browser.newContext({ viewport: PHONE }), 'door-2');
+    await scanFor(otherDoor, hostCode, 'Vera Host', 'reentry');
+    await expect(banner(otherDoor).locator('.headline').textContent()).resolves.toBe('CHECK');
+    await expect(banner(otherDoor).locator('.reason').textContent()).resolves.toContain('shared screenshot');
+    await screenshot(otherDoor, 'door-warning');
+    await otherDoor.context().close();
     await expect(floor.getByTestId('tables-arrived').textContent()).resolves.toBe('1/1');
     await tableOnPlan.click();
     await expect.poll(() => floor.locator('.table-detail').textContent()).toContain('Gus Guest');
@@ -244,20 +260,27 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await context.close();
   });
 
-  it('the camera reads a QR code (fake video) and admits it', { timeout: 90_000 }, async () => {
-    const ga = await buy({ name: 'Cam Era' });
+  it("the camera reads a VIP host's QR code (fake video): admitted once, and the floor plan shows the table arrived", { timeout: 90_000 }, async () => {
+    const table = tables.find((t) => t.number === 4)!;
+    const cam = await buy({ name: 'Cam Era', table_id: table.id });
+    const code = cam.tickets.find((t) => t.is_host)!;
     const dir = mkdtempSync(join(tmpdir(), 'velvet-cam-'));
     const video = join(dir, 'qr.y4m');
-    writeQrVideo(video, ga.tickets[0]!.qr);
+    writeQrVideo(video, code.qr);
     const camBrowser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
     try {
+      const floor = await openPage(await camBrowser.newContext({ viewport: DESKTOP }), `${server.url}/events/${eventId}/floor`);
+      await logIn(floor, OWNER);
+      await floor.waitForSelector('.live-badge[data-status=live]');
       const context = await camBrowser.newContext({ viewport: PHONE });
       const door = await openDoor(context, 'door-cam');
       await resultFor(door, 'Cam Era', 'admitted', null);
+      await expect(lastResult(door).textContent()).resolves.toContain('VIP — Table 4 · Silver');
       await screenshot(door, 'door-camera');
+      await floor.locator('g.table[data-table="4"][data-status=arrived]').waitFor({ timeout: 1000 });
       // Held in front of the camera for several seconds, the code is one scan, not ten.
       await door.waitForTimeout(5000);
-      const rows = await server.deps.database.db.select().from(scans).where(eq(scans.ticketId, ga.tickets[0]!.id));
+      const rows = await server.deps.database.db.select().from(scans).where(eq(scans.ticketId, code.id));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ scannerId: 'door-cam', result: 'admitted' });
       expect(appErrors(door)).toEqual([]);

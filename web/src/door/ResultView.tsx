@@ -37,7 +37,7 @@ function GuestList({ r }: { r: DoorResult }) {
         <ul class="guest-list">
           {r.vip.guests.map((g, i) => (
             <li key={i} class={g.arrived ? 'in' : ''}>
-              <span aria-hidden="true">{g.arrived ? '✓' : '·'}</span> {g.name || 'unnamed guest'}
+              <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span> {g.name || 'unnamed guest'}
               <span class="visually-hidden">{g.arrived ? ', arrived' : ', not yet'}</span>
             </li>
           ))}
