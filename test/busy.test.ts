@@ -27,7 +27,7 @@ describe.runIf(onPostgres)('a ticket locked for too long (PostgreSQL)', () => {
         method: 'POST',
         url: '/api/v1/scans',
         headers: bearer(ctx.staffToken),
-        payload: { qr: ticket.qr, scanner_id: 'door-1' },
+        payload: { qr: ticket.qr, scanner_id: 'door-1', event_id: event.id },
       });
     });
     expect(answer!.statusCode).toBe(503);

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketSigner } from '../src/auth/ticket-signer.js';
 import { findTicket } from '../src/db/repos/tickets.repo.js';
-import { buyTable, openDoors, scan, scanRows } from './support/door.js';
+import { buyTable, eventOf, openDoors, scan, scanRows } from './support/door.js';
 import { bearer, buyPaid, createEvent, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
@@ -23,8 +23,14 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** A door always names its event; tests that need another one (or none) say so. */
 const post = (payload: Record<string, unknown>, headers: Record<string, string> = bearer(ctx.staffToken)) =>
-  ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers, payload });
+  ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/scans',
+    headers,
+    payload: 'event_id' in payload || typeof payload.qr !== 'string' ? payload : { ...payload, event_id: eventOf(payload.qr) },
+  });
 
 /** Everything except the scan log: a refused or replayed scan must not change any of it. */
 const DOMAIN_TABLES = ['events', 'orders', 'tickets', 'reservations', 'guest_links'];
@@ -48,7 +54,7 @@ describe('codes that are not ours are refused before any ticket is read', () => 
     const before = await dumpTables(ctx.database.db, DOMAIN_TABLES);
     const logged = (await scanRows(ctx)).length;
     for (const qr of bad) {
-      const res = await scan(ctx, qr, 'door-9');
+      const res = await scan(ctx, qr, 'door-9', { event_id: event.id });
       expect(res).toMatchObject({ result: 'rejected', reason: 'invalid_code', ticket: null, already_checked_in: false });
     }
     expect(await dumpTables(ctx.database.db, DOMAIN_TABLES)).toEqual(before);
@@ -113,7 +119,7 @@ describe('retries with a nonce', () => {
     // A nonce first spent on an unreadable code, or on a code of another event than the scanner's,
     // is not a retry of a valid scan: the stored refusal (or admission) is not the answer.
     const c = (await buyPaid(ctx, event.id)).view.tickets[0]!;
-    await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4' });
+    await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4', event_id: event.id });
     const afterGarbage = await post({ qr: c.qr, scanner_id: 'door-3', nonce: 'n-4' });
     expect(afterGarbage.statusCode, afterGarbage.body).toBe(409);
     expect(afterGarbage.json().error.code).toBe('idempotency_key_reused');
@@ -122,7 +128,7 @@ describe('retries with a nonce', () => {
     expect(otherEvent.statusCode, otherEvent.body).toBe(409);
     expect(otherEvent.json().error.code).toBe('idempotency_key_reused');
     // A true retry of an unreadable code still answers its refusal.
-    expect(await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4' })).toMatchObject({ result: 'rejected', reason: 'invalid_code' });
+    expect(await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4', event_id: event.id })).toMatchObject({ result: 'rejected', reason: 'invalid_code' });
 
     const differ = await post({ qr: b!.qr, scanner_id: 'door-3', nonce: 'n-2' }, { ...bearer(ctx.staffToken), 'x-idempotency-key': 'n-3' });
     expect(differ.statusCode).toBe(400);
@@ -184,5 +190,35 @@ describe('the printed code', () => {
     openDoors(ctx, event);
     const res = await scan(ctx, decoded!.data, 'door-1', { event_id: event.id });
     expect(res).toMatchObject({ result: 'admitted', ticket: { id: host.id, kind: 'vip_host' }, vip: { table_number: 3, tier: 'Silver' } });
+  });
+});
+
+describe('a door works one event', () => {
+  it('a scan or a batch without event_id is refused (400, event_id named) and changes nothing', async () => {
+    const ticket = (await buyPaid(ctx, event.id)).view.tickets[0]!;
+    openDoors(ctx, event);
+    const before = await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans']);
+    const single = await ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr: ticket.qr, scanner_id: 'door-1' } });
+    expect(single.statusCode).toBe(400);
+    expect(single.json().error.details).toHaveProperty('event_id');
+    const batch = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans/batch',
+      headers: bearer(ctx.staffToken),
+      payload: { scanner_id: 'door-1', scans: [{ qr: ticket.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }] },
+    });
+    expect(batch.statusCode).toBe(400);
+    expect(batch.json().error.details).toHaveProperty('event_id');
+    expect(await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans'])).toEqual(before);
+  });
+
+  it("a code of another event open at the same time is wrong_event, naming neither that event nor its holder", async () => {
+    const theirs = (await buyPaid(ctx, other.id, { name: 'Secret Person' })).view.tickets[0]!;
+    openDoors(ctx, event);
+    const res = await scan(ctx, theirs.qr!, 'door-1', { event_id: event.id });
+    expect(res).toMatchObject({ result: 'rejected', reason: 'wrong_event', ticket: null });
+    expect(JSON.stringify(res)).not.toMatch(/Secret Person|Saturday Night/);
+    expect(JSON.stringify(res)).not.toContain(other.id);
+    expect((await findTicket(ctx.database.db, theirs.id))!.status).toBe('valid');
   });
 });

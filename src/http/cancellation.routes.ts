@@ -4,10 +4,10 @@ import { cancelEvent } from '../services/events/cancel-event.service.js';
 import { previewCancellation } from '../services/events/cancellation-preview.service.js';
 import { listRefunds } from '../services/refunds/list-refunds.service.js';
 import { authenticate } from './auth.js';
-import { idParams } from './schemas.js';
+import { idParams, token } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
-const cancelBody = z.object({ confirmation_token: z.string().min(1).max(200) });
+const cancelBody = z.object({ confirmation_token: token(200) });
 
 /** The owner cancels an event before it starts: preview, approve, watch the refunds (API.md). */
 export function cancellationRoutes(app: ZodApp, deps: AppDeps): void {

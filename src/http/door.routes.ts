@@ -6,39 +6,36 @@ import { getScannerCache } from '../services/door/scanner-cache.service.js';
 import { scanTicket } from '../services/door/scan-ticket.service.js';
 import { syncOfflineScans } from '../services/door/sync-offline-scans.service.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { id, idParams, timestamp } from './schemas.js';
+import { anyTimestamp, id, idParams, text, timestamp, token } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
 // Whatever a camera read is logged as an attempt (`invalid_code`), so only absurd sizes are bad input.
 const qr = z.string().min(1).max(4096);
-const scannerId = z.string().trim().min(1).max(100);
-const nonce = z.string().min(1).max(200);
+const scannerId = text(100);
+const nonce = token(200);
 
 // A scan names its ticket by code (`qr`) or, for a manual admission from the door's search by name,
-// by `ticket_id` (staff picked it; it must be of the scanner's `event_id`).
+// by `ticket_id` (staff picked it). A door works one event: `event_id` is required, and a code of
+// any other event is refused as `wrong_event`.
 const oneTicket = (s: { qr?: string | undefined; ticket_id?: string | undefined }) => (s.qr === undefined) !== (s.ticket_id === undefined);
 const ONE_TICKET = { message: 'send either qr or ticket_id', path: ['qr'] };
 
 const scanBody = z
-  .object({ qr: qr.optional(), ticket_id: id.optional(), scanner_id: scannerId, event_id: id.optional(), nonce: nonce.optional() })
-  .refine(oneTicket, ONE_TICKET)
-  .refine((b) => b.ticket_id === undefined || b.event_id !== undefined, { message: 'a manual admission (ticket_id) needs event_id', path: ['event_id'] });
+  .object({ qr: qr.optional(), ticket_id: id.optional(), scanner_id: scannerId, event_id: id, nonce: nonce.optional() })
+  .refine(oneTicket, ONE_TICKET);
 const scanHeaders = z.looseObject({ 'x-idempotency-key': nonce.optional() });
 
 const batchBody = z.object({
   scanner_id: scannerId,
-  event_id: id.optional(),
+  event_id: id,
   scans: z
     .array(
       z
-        .object({ qr: qr.optional(), ticket_id: id.optional(), scanned_at: timestamp, offline_result: z.enum(scanResults), nonce: nonce.optional() })
+        .object({ qr: qr.optional(), ticket_id: id.optional(), scanned_at: anyTimestamp, offline_result: z.enum(scanResults), nonce: nonce.optional() })
         .refine(oneTicket, ONE_TICKET),
     )
     .min(1)
     .max(1000),
-}).refine((b) => b.event_id !== undefined || b.scans.every((s) => s.ticket_id === undefined), {
-  message: 'manual admissions (ticket_id) need event_id',
-  path: ['event_id'],
 });
 
 const cacheQuery = z.object({ since: timestamp.optional(), token: z.string().optional() });
@@ -60,7 +57,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
       qr: b.qr ?? null,
       ticketId: b.ticket_id ?? null,
       scannerId: b.scanner_id,
-      eventId: b.event_id ?? null,
+      eventId: b.event_id,
       userId: staff.userId,
       nonce: headerKey ?? b.nonce ?? null,
     });
@@ -73,7 +70,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
     const b = request.body;
     const results = await syncOfflineScans(deps, {
       scannerId: b.scanner_id,
-      eventId: b.event_id ?? null,
+      eventId: b.event_id,
       userId: staff.userId,
       scans: b.scans.map((s) => ({ qr: s.qr ?? null, ticketId: s.ticket_id ?? null, scannedAt: s.scanned_at, offlineResult: s.offline_result, nonce: s.nonce ?? null })),
     });

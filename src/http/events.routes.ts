@@ -6,11 +6,11 @@ import { listEvents } from '../services/events/list-events.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { cents, currency, idParams, timestamp } from './schemas.js';
+import { cents, currency, idParams, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
 const createEventBody = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: text(200),
   starts_at: timestamp,
   ends_at: timestamp,
   currency,
@@ -18,7 +18,7 @@ const createEventBody = z.object({
   tiers: z
     .array(
       z.object({
-        name: z.string().trim().min(1).max(100),
+        name: text(100),
         price_cents: cents,
         capacity: z.int().min(1).max(100),
         min_spend_cents: cents.optional(),
@@ -30,7 +30,7 @@ const createEventBody = z.object({
     .array(
       z.object({
         number: z.int().min(1).max(10_000),
-        tier: z.string().trim().min(1).max(100),
+        tier: text(100),
         x: z.number().finite(),
         y: z.number().finite(),
       }),
@@ -40,7 +40,7 @@ const createEventBody = z.object({
 });
 
 const patchEventBody = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), starts_at: timestamp.optional(), ends_at: timestamp.optional() })
+  .object({ name: text(200).optional(), starts_at: timestamp.optional(), ends_at: timestamp.optional() })
   .refine((b) => b.name !== undefined || b.starts_at !== undefined || b.ends_at !== undefined, 'nothing to change');
 
 export function eventRoutes(app: ZodApp, deps: AppDeps): void {

@@ -9,10 +9,10 @@ import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
 import { authenticate, callerOf, requireOrderAccess, requireRole, type Caller } from './auth.js';
-import { id, idParams, tokenQuery } from './schemas.js';
+import { id, idParams, token, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
-const linkBody = z.object({ invite_code: z.string().min(1).max(32) });
+const linkBody = z.object({ invite_code: token(32) });
 const doorLinkBody = z.object({ ticket_id: id, override_capacity: z.boolean().default(false) });
 const guestParams = z.object({ id, ticket_id: id });
 

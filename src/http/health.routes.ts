@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { login } from '../services/accounts/accounts.service.js';
 import type { AppDeps } from '../services/deps.js';
+import { text } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -38,7 +39,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
       config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['accounts'],
-        body: z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(1000) }),
+        body: z.object({ email: text(320), password: z.string().min(1).max(1000) }),
         response: { 200: z.object({ token: z.string(), role: z.enum(['owner', 'staff']), expires_at: z.string() }) },
       },
     },

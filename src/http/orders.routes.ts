@@ -8,12 +8,12 @@ import { payLocal } from '../services/orders/pay-order.service.js';
 import { placeOrder } from '../services/orders/place-order.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
 import { authenticate, callerOf, requireOrderAccess } from './auth.js';
-import { id, idParams, tokenQuery } from './schemas.js';
+import { id, idParams, text, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
 const placeOrderBody = z.object({
   email: z.email().max(320),
-  name: z.string().trim().min(1).max(100),
+  name: text(100),
   ga_quantity: z.int().min(1).max(20),
   table_id: id.optional(),
 });

@@ -3,9 +3,28 @@ import { z } from 'zod';
 /** Shared request pieces; every route's schema is built from these so OpenAPI stays consistent. */
 export const id = z.guid();
 export const idParams = z.object({ id });
-export const timestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(3000, 0, 1);
+
+/** An instant as ISO 8601 with an offset, as it came: device clocks (offline scans) are checked per item. */
+export const anyTimestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+/** An instant Velvet stores as given (event times, `?since=`): within the years 2000–2999. */
+export const timestamp = anyTimestamp.refine((d) => d.getTime() >= EARLIEST && d.getTime() < LATEST, 'must be between the years 2000 and 2999');
 export const cents = z.int().min(0).max(100_000_000);
-export const currency = z.string().regex(/^[A-Z]{3}$/, 'three upper-case letters, e.g. EUR');
+/** ISO 4217, either case (Stripe's own convention is lower case); stored upper-case. */
+export const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'three letters, e.g. EUR')
+  .transform((c) => c.toUpperCase());
+
+// Control characters (NUL among them, which PostgreSQL text refuses) have no place in names,
+// codes or ids that people type or devices send.
+const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+
+/** Text from people and devices: trimmed, `min`..`max` characters, no control characters. */
+export const text = (max: number, min = 1) => z.string().trim().min(min).max(max).regex(PRINTABLE, 'must not contain control characters');
+/** An opaque token or code as sent (not trimmed), without control characters. */
+export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, 'must not contain control characters');
 export const tokenQuery = z.object({ token: z.string().optional() });
 
 export const errorSchema = z.object({

@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { notifyTableChanged, FLOOR_CHANNEL } from '../../src/db/repos/floor.repo.js';
 import { guestLinks, scans } from '../../src/db/schema.js';
+import { parseTicketCode } from '../../src/domain/ticket-code.js';
 import { doorLink, linkTicket, unlinkTicket } from './guests.js';
 import { bearer, buyPaid, type EventInfo, type TestContext } from './harness.js';
 
@@ -28,11 +29,14 @@ export async function scan(
     method: 'POST',
     url: '/api/v1/scans',
     headers: { ...bearer(extra.token ?? ctx.staffToken), ...extra.headers },
-    payload: { qr, scanner_id: scannerId, ...(extra.event_id ? { event_id: extra.event_id } : {}), ...(extra.nonce ? { nonce: extra.nonce } : {}) },
+    payload: { qr, scanner_id: scannerId, event_id: extra.event_id ?? eventOf(qr), ...(extra.nonce ? { nonce: extra.nonce } : {}) },
   });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
+
+/** The event a code is for (a door works one event), or some other event for a code that is not ours. */
+export const eventOf = (qr: string) => parseTicketCode(qr)?.eventId ?? '00000000-0000-4000-8000-000000000001';
 
 /** Moves the frozen clock into the event's door window (an hour after it starts). */
 export function openDoors(ctx: TestContext, event: Pick<EventInfo, 'starts_at'>, plusMs = 3_600_000): void {

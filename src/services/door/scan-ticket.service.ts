@@ -9,7 +9,7 @@ export interface ScanTicketInput {
   ticketId?: string | null;
   scannerId: string;
   /** The event this scanner works; a code for any other event is `wrong_event`. */
-  eventId: string | null;
+  eventId: string;
   userId: string;
   /** Retry key: the same nonce from the same scanner answers the first result again. */
   nonce: string | null;

@@ -22,7 +22,7 @@ export interface OfflineScan {
 
 export interface SyncOfflineInput {
   scannerId: string;
-  eventId: string | null;
+  eventId: string;
   userId: string;
   scans: OfflineScan[];
 }
@@ -48,12 +48,16 @@ export async function syncOfflineScans(
   // A scan dated after the server's now comes from a scanner with a wrong clock: trusting it would
   // check a host in "before" the event and block the owner's cancellation. Refused for that item
   // alone, recorded nowhere (so a resend answers the same), reported to the door in words.
-  const latest = deps.clock.now().getTime() + OFFLINE_CLOCK_SKEW_MS;
+  // The same for a clock reset to an impossible date (a phone back at 1970, or year 0).
+  const now = deps.clock.now();
+  const latest = now.getTime() + OFFLINE_CLOCK_SKEW_MS;
   const ordered = input.scans
     .map((scan, index) => ({ scan, index }))
     .filter(({ scan, index }) => {
-      if (scan.scannedAt.getTime() <= latest) return true;
-      results[index] = inTheFuture(index, input.scannerId, scan, deps.clock.now());
+      const at = scan.scannedAt.getTime();
+      if (at > latest) results[index] = clockRefusal(index, input.scannerId, scan, 'scanned_in_future', `later than the server's ${now.toISOString()}`);
+      else if (at < EARLIEST_SCAN) results[index] = clockRefusal(index, input.scannerId, scan, 'scanned_at_invalid', 'which cannot be right');
+      else return true;
       return false;
     })
     .sort((a, b) => a.scan.scannedAt.getTime() - b.scan.scannedAt.getTime() || a.index - b.index);
@@ -75,15 +79,16 @@ export async function syncOfflineScans(
 
 /** How far ahead of the server's clock a scanner's clock may run before its scans are refused. */
 export const OFFLINE_CLOCK_SKEW_MS = 120_000;
+const EARLIEST_SCAN = Date.UTC(2000, 0, 1);
 
-function inTheFuture(index: number, scannerId: string, scan: OfflineScan, now: Date): OfflineScanResult {
+function clockRefusal(index: number, scannerId: string, scan: OfflineScan, why: 'scanned_in_future' | 'scanned_at_invalid', detail: string): OfflineScanResult {
   return {
     index,
     replayed: false,
     result: 'rejected',
-    reason: 'scanned_in_future',
-    conflict: 'scanned_in_future',
-    message: `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, later than the server's ${now.toISOString()}. Check the scanner's clock.`,
+    reason: why,
+    conflict: why,
+    message: `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, ${detail}. Check the scanner's clock.`,
     already_checked_in: false,
     ticket: null,
     scanner_id: scannerId,
