@@ -19,6 +19,7 @@ export const currency = z
 
 // Control characters (NUL among them, which PostgreSQL text refuses) have no place in names,
 // codes or ids that people type or devices send.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
 
 /** Text from people and devices: trimmed, `min`..`max` characters, no control characters. */
