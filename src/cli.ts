@@ -7,6 +7,7 @@ import { createDeps } from './runtime.js';
 import { startServer, stopOnSignals } from './server.js';
 import { addUser } from './services/accounts/accounts.service.js';
 import { ensureWebBuild } from './web/web-build.js';
+import { loggerOptions, withoutParams } from './http/logging.js';
 
 const program = new Command('velvet').description('Tickets, VIP tables and the door for nightlife events');
 
@@ -15,7 +16,7 @@ async function serve(withDemo: boolean): Promise<void> {
   const webRoot = await ensureWebBuild((m) => console.log(m));
   const deps = await createDeps(config);
   const demo = withDemo ? await ensureDemo(deps) : undefined;
-  const { address, stop } = await startServer(deps, { logger: { level: process.env.LOG_LEVEL ?? 'warn' }, webRoot });
+  const { address, stop } = await startServer(deps, { logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'), webRoot });
   stopOnSignals(stop, (m) => console.error(m));
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`;
   console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}`);
@@ -69,7 +70,15 @@ user
   });
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof DataDirLockedError || err instanceof DomainError || err instanceof ConfigError) console.error(`velvet: ${err.message}`);
-  else console.error(err);
+  console.error(`velvet: ${explain(err)}`);
   process.exit(1);
 });
+
+/** One line a person can act on; never a stack with SQL and values (a password hash, e-mails). */
+function explain(err: unknown): string {
+  if (err instanceof DataDirLockedError || err instanceof DomainError || err instanceof ConfigError) return err.message;
+  const e = err as { code?: string; port?: number; address?: string };
+  if (e.code === 'EADDRINUSE') return `port ${e.port ?? ''} on ${e.address ?? 'this machine'} is already in use: stop the other process, or set PORT to another port`.replace('port  on', 'the port on');
+  if (e.code === 'EACCES' && e.port !== undefined) return `not allowed to listen on port ${e.port}: use a port above 1023 (PORT)`;
+  return `${withoutParams((err as Error)?.message ?? String(err))} (set LOG_LEVEL=debug for details)`;
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,35 @@ describe('velvet CLI on the embedded database', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('Invalid configuration: VELVET_HOLD_SECONDS');
     expect(run.output()).not.toContain('    at ');
+  });
+
+  it('user add says everything wrong at once, and never prints SQL, values or a password hash', async () => {
+    const bad = runVelvet(['user', 'add', '--email', 'not-an-email', '--password', 'x', '--role', 'staff'], env(0));
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/email is not an e-mail address; password needs at least 8 characters/);
+    const ok = { ...env(0) };
+    const first = runVelvet(['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-1', '--role', 'staff'], ok);
+    expect(await first.exited, first.output()).toBe(0);
+    const again = runVelvet(['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-2', '--role', 'staff'], ok);
+    expect(await again.exited).toBe(1);
+    expect(again.output()).toContain('already exists');
+    for (const out of [bad.output(), again.output()]) {
+      expect(out).not.toMatch(/insert into|params:|scrypt|\$[0-9a-f]{16}|    at /i);
+    }
+  });
+
+  it('a port already in use is one clear line, not a stack', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = runVelvet(['serve'], { ...env(port), HOST: '127.0.0.1' });
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toMatch(/port \d+ on 127\.0\.0\.1 is already in use: stop the other process, or set PORT/);
+      expect(run.output()).not.toContain('    at ');
+    } finally {
+      blocker.close();
+    }
   });
 });
 

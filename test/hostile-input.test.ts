@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDoors } from './support/door.js';
 import { bearer, buyPaid, createEvent, eventBody, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
@@ -17,7 +18,7 @@ afterAll(() => ctx.close());
 
 const NUL = 'bad\u0000value';
 
-async function refusedUnchanged(req: Parameters<TestContext['app']['inject']>[0], field: string) {
+async function refusedUnchanged(req: InjectOptions, field: string) {
   const before = await dumpTables(ctx.database.db);
   const res = await ctx.app.inject(req);
   expect(res.statusCode, res.body).toBe(400);

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
 import { insertUser } from '../../src/db/repos/users.repo.js';
-import { buildApp, type App, type RouteModule } from '../../src/http/app.js';
+import { buildApp, type App, type AppOptions, type RouteModule } from '../../src/http/app.js';
 import type { PaymentProvider } from '../../src/payments/provider.js';
 import { createDeps } from '../../src/runtime.js';
 import type { AppDeps } from '../../src/services/deps.js';
@@ -29,6 +29,8 @@ export interface TestOptions {
   extraRoutes?: RouteModule[];
   /** Serve the built web app too (see src/web/web-build.ts). */
   webRoot?: string;
+  /** Fastify logger options (default: no logging). */
+  logger?: AppOptions['logger'];
   /** Start of the frozen clock; the default sits a day before `eventTimes()`'s event. */
   now?: string;
 }
@@ -41,7 +43,7 @@ export async function startTestApp(opts: TestOptions = {}): Promise<TestContext>
   const clock = new ManualClock(opts.now ?? T0);
   const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...opts.env });
   const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });
-  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [], webRoot: opts.webRoot ?? null });
+  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [], webRoot: opts.webRoot ?? null, logger: opts.logger ?? false });
   // Accounts go straight into the table: scrypt's cost belongs to the login tests, not every file.
   const owner = (await insertUser(database.db, { email: 'owner@test.local', passwordHash: 'x', role: 'owner' }))!;
   const staff = (await insertUser(database.db, { email: 'staff@test.local', passwordHash: 'x', role: 'staff' }))!;

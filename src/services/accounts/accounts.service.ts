@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { signSessionToken } from '../../auth/session-tokens.js';
 import { findUserByEmail, insertUser, type Role, type UserRow } from '../../db/repos/users.repo.js';
@@ -10,7 +11,13 @@ export async function addUser(
   deps: Pick<AppDeps, 'database'>,
   input: { email: string; password: string; role: Role },
 ): Promise<UserRow> {
-  if (input.password.length < 8) throw new DomainError('invalid_request', 'The password needs at least 8 characters', { password: 'too short' });
+  const problems: Record<string, string> = {};
+  if (!z.email().safeParse(input.email.trim()).success) problems.email = 'is not an e-mail address';
+  if (input.password.length < 8) problems.password = 'needs at least 8 characters';
+  if (Object.keys(problems).length) {
+    const list = Object.entries(problems).map(([field, why]) => `${field} ${why}`).join('; ');
+    throw new DomainError('invalid_request', `The account is not valid: ${list}`, problems);
+  }
   const user = await insertUser(deps.database.db, {
     email: normalizeEmail(input.email),
     passwordHash: await hashPassword(input.password),
