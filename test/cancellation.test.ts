@@ -77,18 +77,33 @@ describe('the owner cancels an event before it starts', () => {
     const second = (await preview(event.id)).json();
     expect(second.refund_total_cents).toBe(ga.amount_cents + vip.amount_cents + late.amount_cents);
     expect(second.confirmation_token).not.toBe(first.json().confirmation_token);
-    // A token that was never issued is stale too.
-    expect((await cancel(event.id, 'not-a-token')).json().error.code).toBe('confirmation_stale');
+    // A token that was never issued is not "sales changed": it says what it is, and changes nothing.
+    const otherEvent = await createEvent(ctx, { name: 'Other' });
+    const foreign = (await preview(otherEvent.id)).json().confirmation_token;
+    const untouched = await dumpTables(ctx.database.db);
+    const garbage = await cancel(event.id, 'not-a-token');
+    expect(garbage.statusCode).toBe(409);
+    expect(garbage.json().error.code).toBe('invalid_confirmation');
+    // Nor is another event's token.
+    expect((await cancel(event.id, foreign)).json().error.code).toBe('invalid_confirmation');
+    expect(await dumpTables(ctx.database.db)).toEqual(untouched);
   });
 
   it('cancels everything in one go: event, reservations, tickets, holds, one refund per paid order, floor plan available', async () => {
     const { confirmation_token, refund_total_cents } = (await preview(event.id)).json();
     const changed = new Set<string>();
-    const unlisten = await ctx.database.listen(FLOOR_CHANNEL, (p) => changed.add(JSON.parse(p).table_id));
+    const eventStatuses: string[] = [];
+    const unlisten = await ctx.database.listen(FLOOR_CHANNEL, (p) => {
+      const m = JSON.parse(p) as { table_id?: string; event_status?: string };
+      if (m.table_id) changed.add(m.table_id);
+      if (m.event_status) eventStatuses.push(m.event_status);
+    });
     const res = await cancel(event.id, confirmation_token);
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ status: 'cancelled', refunds: { total: 3, pending: 3, total_cents: refund_total_cents } });
     await expect.poll(() => changed.size).toBe(event.tables.length);
+    // Open floor plans are told about the event too, not only that every table is free again.
+    await expect.poll(() => eventStatuses).toEqual(['cancelled']);
     await unlisten();
 
     const ev = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json();

@@ -90,7 +90,7 @@ describe('automatic completion at ends_at', () => {
       ['cancel preview', ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) }), 'event_started'],
       ['cancel', ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token: 'x' } }), 'event_started'],
       ['customer cancel', ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${arrived.order_id}/cancel`, headers: bearer(arrived.manage_token) }), 'sales_final'],
-      ['late local payment', ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${unpaid.order_id}/pay-local`, headers: bearer(unpaid.manage_token) }), 'order_expired'],
+      ['late local payment', ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${unpaid.order_id}/pay-local`, headers: bearer(unpaid.manage_token) }), 'event_ended'],
     ];
     for (const [what, pending, code] of refusals) {
       const res = await pending;

@@ -68,14 +68,14 @@ describe('pay-local after the event ended, before the completion sweep', () => {
   });
   afterAll(() => ctx.close());
 
-  it('is refused with 409 order_expired, changing nothing; the completion sweep then releases the hold', async () => {
+  it('is refused with 409 event_ended (why the hold is gone), changing nothing; the completion sweep then releases the hold', async () => {
     const event = await createEvent(ctx);
     ctx.clock.set(LATE_HOLD);
     const held = await placeOrder(ctx, event.id, { ga_quantity: 3 });
     ctx.clock.set(AFTER_END);
     const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${held.order_id}/pay-local`, headers: bearer(held.manage_token) });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error.code).toBe('order_expired');
+    expect(res.json().error.code).toBe('event_ended');
     const status = async () => (await ctx.app.inject({ url: `/api/v1/orders/${held.order_id}`, headers: bearer(held.manage_token) })).json().status;
     // A refused request changes nothing: the sweep that closes the night releases the hold.
     expect(await status()).toBe('pending');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { salesStateToken, tokensEqual } from './confirmation-token.js';
+import { checkConfirmation, salesStateToken, tokensEqual } from './confirmation-token.js';
 
 const E = '11111111-1111-4111-8111-111111111111';
 const a = { id: 'aaaaaaaa-0000-4000-8000-000000000000', status: 'paid' };
@@ -15,6 +15,15 @@ describe('salesStateToken', () => {
     expect(salesStateToken('s', E, [a, { ...b, status: 'paid' }])).not.toBe(base);
     expect(salesStateToken('s', E.replace('1', '2'), [a, b])).not.toBe(base);
     expect(salesStateToken('t', E, [a, b])).not.toBe(base);
+  });
+  it('tells a stale token (ours, sales moved) from one that is not ours at all', () => {
+    const token = salesStateToken('s', E, [a, b]);
+    expect(checkConfirmation('s', E, [a, b], token)).toBe('ok');
+    expect(checkConfirmation('s', E, [a], token)).toBe('stale');
+    expect(checkConfirmation('s', E, [a, b], 'garbage')).toBe('invalid');
+    expect(checkConfirmation('s', E, [a, b], `${token}x`)).toBe('invalid');
+    expect(checkConfirmation('t', E, [a, b], token)).toBe('invalid');
+    expect(checkConfirmation('s', E.replace('1', '2'), [a, b], token)).toBe('invalid');
   });
   it('compares in constant time and handles different lengths', () => {
     expect(tokensEqual('abc', 'abc')).toBe(true);

@@ -3,7 +3,7 @@ import { hashManageToken } from '../auth/capability.js';
 import { verifySessionToken } from '../auth/session-tokens.js';
 import { findOrderByManageTokenHash } from '../db/repos/orders.repo.js';
 import type { Role } from '../db/repos/users.repo.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
 
 export type Caller =
@@ -58,11 +58,11 @@ export function callerOf(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, req
  * unauthorised caller learns nothing about what a valid request would look like. With no roles,
  * any valid credential passes (the handler then checks it against the order it names).
  */
-export function authenticate(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, roles?: Role[]) {
+export function authenticate(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, roles?: Role[], needs = "the order's manage token") {
   return async (request: FastifyRequest): Promise<void> => {
     const caller = await callerOf(deps, request);
     if (roles) requireRole(caller, roles);
-    else if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'This needs a token');
+    else if (caller.kind === 'anonymous') throw new DomainError('unauthorized', `This needs ${needs}, sent as "Authorization: Bearer <token>"`);
   };
 }
 
@@ -74,10 +74,25 @@ export function requireRole(caller: Caller, roles: Role[]): Extract<Caller, { ki
   return caller;
 }
 
-/** An order's own token; the owner account may also act on any order. */
-export function requireOrderAccess(caller: Caller, orderId: string, opts: { ownerToo: boolean }): void {
-  if (caller.kind === 'anonymous') throw new DomainError('unauthorized', "Use the order's manage token");
-  if (caller.kind === 'order' && caller.orderId === orderId) return;
-  if (opts.ownerToo && caller.kind === 'user' && caller.role === 'owner') return;
-  throw new DomainError('forbidden', 'This token does not give access to that order');
+/**
+ * Before anything is looked up: may this kind of caller act on orders here at all? An order's
+ * token may (its own order is checked next); the owner may where `ownerToo`; other accounts get
+ * 403 whether or not the order exists, so the answer says nothing about it.
+ */
+export function screenOrderCaller(caller: Caller, opts: { ownerToo: boolean; staffToo?: boolean }): void {
+  if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'Use the order\'s manage token, sent as "Authorization: Bearer <token>"');
+  if (caller.kind === 'order') return;
+  if (caller.role === 'owner' && opts.ownerToo) return;
+  if (caller.role === 'staff' && opts.staffToo) return;
+  throw new DomainError('forbidden', `This needs the order's manage token${opts.ownerToo ? ' or the owner account' : ''}`);
+}
+
+/**
+ * An order's own token; the owner account may also act on any order (`ownerToo`). Another order's
+ * token gets the same 404 as an order that does not exist: a stranger cannot tell them apart.
+ */
+export function requireOrderAccess(caller: Caller, orderId: string | null, opts: { ownerToo: boolean; staffToo?: boolean }, what = 'order'): void {
+  screenOrderCaller(caller, opts);
+  if (orderId === null) throw notFound(what);
+  if (caller.kind === 'order' && caller.orderId !== orderId) throw notFound(what);
 }

@@ -30,6 +30,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
         let end = () => {};
         const unsubscribe = await feed.subscribe(eventId, {
           table: (table) => send(sse('table', table)),
+          event: (status) => send(sse('event', { id: eventId, status })),
           // The database connection came back: what changed meanwhile was never announced, so
           // the stream starts over with a fresh snapshot. If that cannot be read either, the
           // stream ends and the client reconnects (and gets its snapshot then).

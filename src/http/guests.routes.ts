@@ -8,7 +8,7 @@ import { linkWithInvite } from '../services/guests/link-with-invite.service.js';
 import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
-import { authenticate, callerOf, requireOrderAccess, requireRole, type Caller } from './auth.js';
+import { authenticate, callerOf, requireOrderAccess, requireRole, screenOrderCaller, type Caller } from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -20,7 +20,7 @@ const guestParams = z.object({ id, ticket_id: id });
 export function guestRoutes(app: ZodApp, deps: AppDeps): void {
   // Credentials are checked before the body is parsed; the handler then checks them against the
   // ticket or reservation the path names.
-  const withToken = authenticate(deps);
+  const withToken = authenticate(deps, undefined, "the order's manage token (or a staff login)");
   const staffOrOwner = authenticate(deps, ['staff', 'owner']);
 
   const inviteGuessing = {
@@ -51,11 +51,10 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
     { onRequest: withToken, schema: { tags: ['guest list'], params: idParams, querystring: tokenQuery } },
     async (request) => {
       const caller = await callerOf(deps, request);
+      screenOrderCaller(caller, { ownerToo: true, staffToo: true });
       const reservation = await findReservation(deps.database.db, request.params.id);
+      requireOrderAccess(caller, reservation?.orderId ?? null, { ownerToo: true, staffToo: true }, 'reservation');
       if (!reservation) throw notFound('reservation');
-      if (!(caller.kind === 'user' && (caller.role === 'staff' || caller.role === 'owner'))) {
-        requireOrderAccess(caller, reservation.orderId, { ownerToo: true });
-      }
       const view = await loadReservationView(deps.database.db, reservation.id, deps.config.publicUrl);
       if (!view) throw notFound('reservation');
       return view;
@@ -67,9 +66,10 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
     { onRequest: withToken, schema: { tags: ['guest list'], params: guestParams } },
     async (request) => {
       const caller = await callerOf(deps, request);
+      screenOrderCaller(caller, { ownerToo: false });
       const reservation = await findReservation(deps.database.db, request.params.id);
+      requireOrderAccess(caller, reservation?.orderId ?? null, { ownerToo: false }, 'reservation');
       if (!reservation) throw notFound('reservation');
-      requireOrderAccess(caller, reservation.orderId, { ownerToo: false });
       return removeGuest(deps, { reservationId: reservation.id, ticketId: request.params.ticket_id });
     },
   );
@@ -91,7 +91,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
 /** Only the token of the order a ticket belongs to may link or unlink that ticket. */
 async function requireTicketOwner(deps: AppDeps, caller: Caller, ticketId: string): Promise<void> {
+  screenOrderCaller(caller, { ownerToo: false });
   const ticket = await findTicket(deps.database.db, ticketId);
-  if (!ticket) throw notFound('ticket');
-  requireOrderAccess(caller, ticket.orderId, { ownerToo: false });
+  requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: false }, 'ticket');
 }

@@ -7,7 +7,8 @@ import { getOrderView, paymentView } from '../services/orders/order-view.service
 import { payLocal } from '../services/orders/pay-order.service.js';
 import { placeOrder } from '../services/orders/place-order.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
-import { authenticate, callerOf, requireOrderAccess } from './auth.js';
+import type { FastifyRequest } from 'fastify';
+import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
 import { id, idParams, text, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -20,6 +21,13 @@ const placeOrderBody = z.object({
 
 export function orderRoutes(app: ZodApp, deps: AppDeps): void {
   const withToken = authenticate(deps);
+  // The order's own token, or (where allowed) the owner; the order looked up only after that.
+  const orderAccess = async (request: FastifyRequest, orderId: string, ownerToo: boolean) => {
+    const caller = await callerOf(deps, request);
+    screenOrderCaller(caller, { ownerToo });
+    const order = await findOrder(deps.database.db, orderId);
+    requireOrderAccess(caller, order?.id ?? null, { ownerToo });
+  };
   app.post(
     '/api/v1/events/:id/orders',
     { schema: { tags: ['buying'], params: idParams, body: placeOrderBody } },
@@ -46,24 +54,18 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
   );
 
   app.get('/api/v1/orders/:id', { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } }, async (request) => {
-    const caller = await callerOf(deps, request);
-    await mustExist(deps, request.params.id);
-    requireOrderAccess(caller, request.params.id, { ownerToo: true });
+    await orderAccess(request, request.params.id, true);
     return getOrderView(deps, request.params.id);
   });
 
   app.post('/api/v1/orders/:id/pay-local', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
-    const caller = await callerOf(deps, request);
-    await mustExist(deps, request.params.id);
-    requireOrderAccess(caller, request.params.id, { ownerToo: false });
+    await orderAccess(request, request.params.id, false);
     await payLocal(deps, request.params.id);
     return getOrderView(deps, request.params.id);
   });
 
   app.post('/api/v1/orders/:id/cancel', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
-    const caller = await callerOf(deps, request);
-    await mustExist(deps, request.params.id);
-    requireOrderAccess(caller, request.params.id, { ownerToo: false });
+    await orderAccess(request, request.params.id, false);
     throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
   });
 
@@ -72,9 +74,10 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } },
     async (request, reply) => {
       const caller = await callerOf(deps, request);
+      screenOrderCaller(caller, { ownerToo: true });
       const ticket = await findTicket(deps.database.db, request.params.id);
+      requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: true }, 'ticket');
       if (!ticket) throw notFound('ticket');
-      requireOrderAccess(caller, ticket.orderId, { ownerToo: true });
       if (!ticket.qr || (ticket.status !== 'valid' && ticket.status !== 'checked_in')) {
         throw new DomainError('ticket_not_valid', `This ticket has no code to show (status ${ticket.status})`);
       }
@@ -82,8 +85,4 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
       return reply.type('image/svg+xml').header('cache-control', 'private, no-store').send(svg);
     },
   );
-}
-
-async function mustExist(deps: AppDeps, orderId: string): Promise<void> {
-  if (!(await findOrder(deps.database.db, orderId))) throw notFound('order');
 }

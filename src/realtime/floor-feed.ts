@@ -7,6 +7,8 @@ export interface FloorSubscriber {
   table(table: FloorTable): void;
   /** Changes may have been missed (the database connection was lost): show everything afresh. */
   resync(): void;
+  /** The event itself changed status (cancelled, completed). */
+  event?(status: string): void;
 }
 
 /**
@@ -60,9 +62,14 @@ export class FloorFeed {
 
   private async dispatch(payload: string): Promise<void> {
     try {
-      const { event_id: eventId, table_id: tableId } = JSON.parse(payload) as { event_id: string; table_id: string };
+      const { event_id: eventId, table_id: tableId, event_status: status } = JSON.parse(payload) as { event_id: string; table_id?: string; event_status?: string };
       const set = this.subscribers.get(eventId);
       if (!set?.size) return;
+      if (status) {
+        for (const s of [...set]) s.event?.(status);
+        return;
+      }
+      if (!tableId) return;
       const [table] = await floorPlanTables(this.database.db, eventId, tableId);
       if (table) for (const s of [...set]) s.table(table);
     } catch (err) {

@@ -44,6 +44,11 @@ export async function floorTables(db: Executor, eventId: string, tableId?: strin
      ORDER BY t.number`);
 }
 
+/** Tells every listening instance that the event itself changed (cancelled, completed); on commit only. */
+export async function notifyEventChanged(db: Executor, eventId: string, status: string): Promise<void> {
+  await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${JSON.stringify({ event_id: eventId, event_status: status })})`);
+}
+
 /** Tells every listening instance that a table changed; delivered only if the transaction commits. */
 export async function notifyTableChanged(db: Executor, eventId: string, tableId: string): Promise<void> {
   await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${JSON.stringify({ event_id: eventId, table_id: tableId })})`);

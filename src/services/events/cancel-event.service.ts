@@ -1,7 +1,7 @@
-import { salesStateToken, tokensEqual } from '../../auth/confirmation-token.js';
+import { checkConfirmation } from '../../auth/confirmation-token.js';
 import type { Tx } from '../../db/database.js';
 import { findEvent, listTables, updateEvent } from '../../db/repos/events.repo.js';
-import { notifyTableChanged } from '../../db/repos/floor.repo.js';
+import { notifyEventChanged, notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { listEventOrders, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { insertRefund, listEventRefunds, notifyRefundsDue } from '../../db/repos/refunds.repo.js';
 import { listEventReservations, updateReservation } from '../../db/repos/reservations.repo.js';
@@ -46,7 +46,11 @@ export async function cancelEvent(
     if (refusal) throw cancelRefused(refusal);
 
     const live = await listEventOrders(tx, eventId, ['pending', 'paid'], { lock: true });
-    if (!tokensEqual(confirmationToken, salesStateToken(deps.keys.sessionSecret, eventId, live))) {
+    const confirmation = checkConfirmation(deps.keys.sessionSecret, eventId, live, confirmationToken);
+    if (confirmation === 'invalid') {
+      throw new DomainError('invalid_confirmation', 'This confirmation token was not issued for this event; open the cancellation preview and confirm from there');
+    }
+    if (confirmation === 'stale') {
       throw new DomainError('confirmation_stale', 'Sales changed since the cancellation preview; review the new refund total and confirm again');
     }
 
@@ -67,6 +71,7 @@ export async function cancelEvent(
     const next = step(eventMachine, event.status, 'cancel');
     if (!next.ok) throw cancelRefused('event_started');
     await updateEvent(tx, eventId, { status: next.to, cancelledAt: now });
+    await notifyEventChanged(tx, eventId, next.to);
     await notifyRefundsDue(tx);
     return outcome(tx, eventId, now);
   });

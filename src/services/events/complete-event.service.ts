@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/database.js';
 import { claimEventsDueCompletion, findEvent, updateEvent, type EventRow } from '../../db/repos/events.repo.js';
-import { notifyTableChanged } from '../../db/repos/floor.repo.js';
+import { notifyEventChanged, notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { listEventOrders } from '../../db/repos/orders.repo.js';
 import { listEventReservations, updateReservation } from '../../db/repos/reservations.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -26,6 +26,7 @@ async function completeLocked(tx: Tx, event: EventRow, endedAt: Date): Promise<E
   }
   const next = step(eventMachine, event.status, 'complete');
   if (!next.ok) return event;
+  await notifyEventChanged(tx, event.id, next.to);
   return updateEvent(tx, event.id, { status: next.to, completedAt: endedAt });
 }
 

@@ -7,11 +7,14 @@ import type { FloorTableRow } from '../../db/repos/floor.repo.js';
 import type { AppDeps } from '../deps.js';
 import { toEventView, type EventView } from './event-view.js';
 
-/** Anyone may read a scheduled event; only staff and the owner see past or cancelled ones. */
+/**
+ * Anyone may read an event's public fields, its status included: a buyer who opens a cancelled or
+ * finished night's page is told so (a 404 would leave them wondering). Staff and the owner see more.
+ */
 export async function getEvent(deps: Pick<AppDeps, 'database'>, id: string, privileged: boolean): Promise<EventView> {
   const db = deps.database.db;
   const event = await findEvent(db, id);
-  if (!event || (!privileged && event.status !== 'scheduled')) throw notFound('event');
+  if (!event) throw notFound('event');
   return toEventView(event, await listTiers(db, id), await listTables(db, id), privileged);
 }
 

@@ -65,6 +65,10 @@ export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys'
   return deps.database.transaction(async (tx) => {
     const result = await applyPayment(tx, deps, orderId);
     if (result.outcome === 'hold_expired') {
+      // Say why the hold is gone: the owner cancelled the event, the night is over, or it lapsed.
+      const event = await findEvent(tx, result.order.eventId);
+      if (event?.status === 'cancelled') throw new DomainError('event_cancelled', 'This event was cancelled; nothing was charged');
+      if (event && (event.status === 'completed' || hasEnded(event, deps.clock.now()))) throw new DomainError('event_ended', 'This event has ended; nothing was charged');
       throw new DomainError('order_expired', 'The hold on this order expired before payment; place a new order');
     }
     return result.order;
