@@ -47,6 +47,9 @@ async function main(): Promise<void> {
     VELVET_DATA_DIR: spec.dataDir,
     HOST: '127.0.0.1',
     PORT: '0',
+    // The load generator is one address buying for thousands of people.
+    VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000000',
+    VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '100000000',
   });
   const deps = await createDeps(config);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;

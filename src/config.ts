@@ -15,6 +15,9 @@ const envSchema = z.object({
   VELVET_REFUND_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
   VELVET_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   VELVET_INVITE_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
+  VELVET_ORDERS_PER_MINUTE_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  VELVET_MAX_TICKETS_PER_ORDER: z.coerce.number().int().min(1).max(100).default(10),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -39,6 +42,11 @@ export interface Config {
   loginAttemptsPerMinute: number;
   /** Per ticket: invite codes are 40 bits, so guessing must stay slow. */
   inviteAttemptsPerMinute: number;
+  /** Order placement per client address and per e-mail: holding stock for nobody must stay slow. */
+  ordersPerMinutePerAddress: number;
+  ordersPerMinutePerEmail: number;
+  /** GA tickets in one order (a table's own ticket included). */
+  maxTicketsPerOrder: number;
   secret: string | undefined;
   payments:
     | { provider: 'local' }
@@ -83,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refundLeaseMs: e.VELVET_REFUND_LEASE_SECONDS * 1000,
     loginAttemptsPerMinute: e.VELVET_LOGIN_ATTEMPTS_PER_MINUTE,
     inviteAttemptsPerMinute: e.VELVET_INVITE_ATTEMPTS_PER_MINUTE,
+    ordersPerMinutePerAddress: e.VELVET_ORDERS_PER_MINUTE_PER_ADDRESS,
+    ordersPerMinutePerEmail: e.VELVET_ORDERS_PER_MINUTE_PER_EMAIL,
+    maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
     secret: e.VELVET_SECRET,
     payments,
   };

@@ -130,6 +130,6 @@ describe('service surface', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/events', '/api/v1/events/{id}/orders', '/api/v1/orders/{id}', '/api/v1/auth/login']));
     const orderBody = doc.paths['/api/v1/events/{id}/orders'].post.requestBody.content['application/json'].schema;
     expect(orderBody.required).toEqual(expect.arrayContaining(['email', 'name', 'ga_quantity']));
-    expect(orderBody.properties.ga_quantity).toMatchObject({ minimum: 1, maximum: 20 });
+    expect(orderBody.properties.ga_quantity).toMatchObject({ minimum: 1, maximum: 100 });
   });
 });

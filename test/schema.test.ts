@@ -39,7 +39,7 @@ async function newOrder(tableId: string | null = null): Promise<string> {
   n++;
   return (await one<{ id: string }>(sql`INSERT INTO orders (event_id, email, name, ga_quantity, event_table_id, amount_cents,
       currency, expires_at, manage_token_hash, payment_provider)
-    VALUES (${eventId}, 'a@b.c', 'A', 1, ${tableId}, 1000, 'EUR', now(), ${`hash-${n}`}, 'local') RETURNING id`)).id;
+    VALUES (${eventId}, ${`buyer-${n}@b.c`}, 'A', 1, ${tableId}, 1000, 'EUR', now(), ${`hash-${n}`}, 'local') RETURNING id`)).id;
 }
 
 async function newTicket(orderId: string): Promise<string> {

@@ -35,6 +35,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       const d = err as unknown as DomainError;
       // A refusal caused by a failure elsewhere (the payment provider): the cause is for operators.
       if (d.cause) request.log.warn({ err: d.cause, code: d.code }, 'refused because of an upstream failure');
+      if (d.code === 'rate_limited') reply.header('retry-after', '60');
       return reply.status(statusOf(d.code)).send(errorBody(d.code, d.message, d.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

@@ -15,7 +15,7 @@ import type { ZodApp } from './routes.types.js';
 const placeOrderBody = z.object({
   email: z.email().max(320),
   name: text(100),
-  ga_quantity: z.int().min(1).max(20),
+  ga_quantity: z.int().min(1).max(100),
   table_id: id.optional(),
 });
 
@@ -30,7 +30,12 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
   };
   app.post(
     '/api/v1/events/:id/orders',
-    { schema: { tags: ['buying'], params: idParams, body: placeOrderBody } },
+    {
+      // Anyone may place an order, which holds stock: per client address, orders come no faster
+      // than people buy (per e-mail too: placeOrder counts them in the database, across instances).
+      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `orders:${r.ip}` } },
+      schema: { tags: ['buying'], params: idParams, body: placeOrderBody },
+    },
     async (request, reply) => {
       const b = request.body;
       const { order, manageToken } = await placeOrder(deps, {

@@ -10,6 +10,7 @@ import { addUser } from '../../src/services/accounts/accounts.service.js';
 import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
 import { openTestDatabase } from './database.js';
+import { UNLIMITED_ORDERS } from './harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Browser tests need Debian's Chromium; CI installs it, so there a missing browser is a failure. */
@@ -41,7 +42,7 @@ export interface WebServer {
 export async function startWebServer(): Promise<WebServer> {
   const webRoot = await ensureWebBuild();
   const database = await openTestDatabase({ poolSize: 10 });
-  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000' });
+  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS });
   const deps = await createDeps(config, { database, clock: systemClock });
   const owner = await addUser(deps, { ...OWNER, role: 'owner' });
   const staff = await addUser(deps, { ...STAFF, role: 'staff' });

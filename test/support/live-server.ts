@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { UNLIMITED_ORDERS } from './harness.js';
 import { runVelvet, type Running } from './process.js';
 
 /** One HTTP answer as a client saw it; `network` when no answer came at all. */
@@ -19,7 +20,7 @@ export interface LiveServer {
 }
 
 export async function startLiveServer(env: Record<string, string>): Promise<LiveServer> {
-  const proc = runVelvet(['serve'], { PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const proc = runVelvet(['serve'], { PORT: '0', LOG_LEVEL: 'warn', ...UNLIMITED_ORDERS, ...env });
   const [, base] = await proc.waitFor(/listening on (http:\/\/\S+)/, 60_000);
   const call = async (method: string, path: string, body?: unknown, token?: string): Promise<Answer> => {
     const headers: Record<string, string> = {};

@@ -90,3 +90,20 @@ export async function eventSalesSummary(db: Executor, eventId: string) {
      WHERE o.event_id = ${eventId} AND o.status IN ('pending', 'paid')
      ORDER BY o.id`);
 }
+
+/** Whether this e-mail (any case) already holds an unpaid table order for the event. */
+export async function hasPendingTableOrder(db: Executor, eventId: string, email: string): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(db, sql`
+    SELECT 1 AS one FROM orders
+     WHERE event_id = ${eventId} AND lower(email) = lower(${email}) AND status = 'pending' AND event_table_id IS NOT NULL
+     LIMIT 1`);
+  return rows.length > 0;
+}
+
+/** Orders placed with this e-mail (any case) in the last `seconds` (database time, like `created_at`). */
+export async function countRecentOrdersByEmail(db: Executor, email: string, seconds: number): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(db, sql`
+    SELECT count(*)::int AS n FROM orders
+     WHERE lower(email) = lower(${email}) AND created_at >= now() - make_interval(secs => ${seconds})`);
+  return row?.n ?? 0;
+}

@@ -2,7 +2,7 @@ import { newInviteCode, newManageToken } from '../../auth/capability.js';
 import { pgConstraint, type Executor, type Tx } from '../../db/database.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { findOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
+import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -35,6 +35,12 @@ export async function placeOrder(
   input: PlaceOrderInput,
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
+  if (input.gaQuantity > deps.config.maxTicketsPerOrder) {
+    throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, { ga_quantity: `at most ${deps.config.maxTicketsPerOrder}` });
+  }
+  if ((await countRecentOrdersByEmail(deps.database.db, input.email, 60)) >= deps.config.ordersPerMinutePerEmail) {
+    throw new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
+  }
   const manage = newManageToken();
   const held = await deps.database
     .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manage.hash, deps.payments.name))
@@ -43,6 +49,7 @@ export async function placeOrder(
       if (pgConstraint(err) === 'reservations_one_active_per_table') {
         throw new DomainError('table_unavailable', 'This table is already held or sold');
       }
+      if (pgConstraint(err) === 'orders_one_pending_table_per_email') throw pendingTableOrder();
       throw err;
     });
 
@@ -117,6 +124,9 @@ async function holdStock(
 
   let table: Awaited<ReturnType<typeof findTableWithTier>> = null;
   if (input.tableId !== undefined) {
+    // One unpaid table per buyer per event: holding every table with throwaway orders stays out of
+    // reach. (A unique partial index enforces it under races too.)
+    if (await hasPendingTableOrder(tx, event.id, input.email)) throw pendingTableOrder();
     table = await findTableWithTier(tx, event.id, input.tableId, { lock: true });
     if (!table) throw notFound('table');
     if (await findActiveReservationForTable(tx, table.table.id)) {
@@ -160,6 +170,9 @@ async function holdStock(
   }
   return order;
 }
+
+const pendingTableOrder = () =>
+  new DomainError('pending_table_order', 'This e-mail already holds an unpaid table for this event: pay for it, or wait until its hold lapses');
 
 const salesClosed = (reason: 'event_cancelled' | 'event_ended') =>
   new DomainError(reason, reason === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
