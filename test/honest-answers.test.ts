@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
 import { SseReader } from './support/sse.js';
+import { localPayments } from '../src/payments/local.js';
 
 // Answers that once misled: each now says what happened.
 
@@ -58,5 +59,28 @@ describe('honest answers', () => {
     const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${held.order_id}/pay-local` });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toMatch(/manage token.*Authorization: Bearer/);
+  });
+});
+
+describe('free orders', () => {
+  it('an order with nothing to pay is confirmed at once, without asking the payment provider', async () => {
+    let calls = 0;
+    const provider = { ...localPayments, name: 'stripe' as const, createPayment: async () => (calls++, Promise.reject(new Error('Stripe refuses amount 0'))) };
+    const free = await startTestApp({ payments: provider });
+    try {
+      const event = await createEvent(free, { ga: { price_cents: 0, capacity: 50 }, tiers: [{ name: 'Gold', price_cents: 0, capacity: 4 }], tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }] });
+      const res = await free.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'free@x.test', name: 'Free', ga_quantity: 2, table_id: event.tables[0]!.id } });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ status: 'paid', amount_cents: 0 });
+      const view = (await free.app.inject({ url: `/api/v1/orders/${res.json().order_id}`, headers: bearer(res.json().manage_token) })).json();
+      expect(view.tickets.map((t: { status: string; qr: string | null }) => [t.status, Boolean(t.qr)])).toEqual([
+        ['valid', true],
+        ['valid', true],
+      ]);
+      expect(view.reservation.status).toBe('confirmed');
+      expect(calls).toBe(0);
+    } finally {
+      await free.close();
+    }
   });
 });

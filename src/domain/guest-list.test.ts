@@ -134,3 +134,34 @@ describe('unlinkRefusal', () => {
     ).toBe('event_cancelled');
   });
 });
+
+describe('linking and unlinking refuse in one order', () => {
+  it('for every event state, reservation status and actor, an unlink is refused for the same reason a link is', () => {
+    const AFTER = new Date('2030-06-03T06:00:00Z');
+    const events = [
+      { status: 'scheduled' as const, now: BEFORE },
+      { status: 'scheduled' as const, now: DURING },
+      { status: 'scheduled' as const, now: AFTER },
+      { status: 'cancelled' as const, now: BEFORE },
+      { status: 'completed' as const, now: DURING },
+    ];
+    const actors = ['guest', 'purchaser', 'staff'] as const;
+    let compared = 0;
+    for (const e of events) {
+      for (const status of reservationStatuses) {
+        for (const actor of actors) {
+          const event = { status: e.status, startsAt: STARTS, endsAt: ENDS };
+          const unlink = unlinkRefusal({ actor, now: e.now, event, reservationStatus: status });
+          // Linking is a guest's or staff's act; the purchaser's unlink shares the guest's rules.
+          const link = decideLink(facts({ actor: actor === 'staff' ? 'staff' : 'guest', now: e.now, event, reservation: { ...facts().reservation, status } }));
+          const linkCode = link.ok ? null : link.refusal.code;
+          expect(unlink?.code ?? null, `${e.status} at ${e.now.toISOString()}, reservation ${status}, ${actor}`).toBe(
+            ['event_cancelled', 'event_ended', 'reservation_not_active', 'guest_list_locked'].includes(linkCode ?? '') ? linkCode : null,
+          );
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(events.length * reservationStatuses.length * actors.length);
+  });
+});

@@ -76,14 +76,8 @@ export function decideLink(f: LinkFacts): LinkDecision {
   if (f.ticket.eventId !== f.reservation.eventId) {
     return refuse('wrong_event', `This ticket is for another event than ${table}`);
   }
-  const closed = eventClosed(f.event, f.now);
+  const closed = listClosed(f.event, f.now, f.reservation.status, f.actor, `${table} takes no guests`);
   if (closed) return { ok: false, refusal: closed };
-  if (!TAKES_GUESTS.includes(f.reservation.status)) {
-    return refuse('reservation_not_active', `${table} takes no guests: its reservation is ${f.reservation.status}`, {
-      reservation_status: f.reservation.status,
-    });
-  }
-  if (f.actor !== 'staff' && hasStarted(f.event, f.now)) return locked(f.event);
   if (f.hostOf) {
     const own = f.hostOf.reservationId === f.reservation.id;
     return refuse(
@@ -127,16 +121,21 @@ export interface UnlinkFacts {
 
 /** Whether a guest may leave a list now; null when they may. */
 export function unlinkRefusal(f: UnlinkFacts): GuestListRefusal | null {
-  if (f.actor !== 'staff' && hasStarted(f.event, f.now)) return locked(f.event).refusal;
-  const closed = eventClosed(f.event, f.now);
+  return listClosed(f.event, f.now, f.reservationStatus, f.actor, 'The guest list is closed');
+}
+
+/**
+ * Whether a table's guest list is closed to this actor, in one order for linking and unlinking
+ * alike: the event is over (cancelled, ended), then the reservation takes no guests, then the
+ * event has started (closed to everyone but staff at the door).
+ */
+function listClosed(e: EventWindow, now: Date, reservationStatus: ReservationStatus, actor: GuestListActor, what: string): GuestListRefusal | null {
+  const closed = eventClosed(e, now);
   if (closed) return closed;
-  if (!TAKES_GUESTS.includes(f.reservationStatus)) {
-    return {
-      code: 'reservation_not_active',
-      message: `The guest list is closed: the reservation is ${f.reservationStatus}`,
-      details: { reservation_status: f.reservationStatus },
-    };
+  if (!TAKES_GUESTS.includes(reservationStatus)) {
+    return { code: 'reservation_not_active', message: `${what}: its reservation is ${reservationStatus}`, details: { reservation_status: reservationStatus } };
   }
+  if (actor !== 'staff' && hasStarted(e, now)) return locked(e).refusal;
   return null;
 }
 

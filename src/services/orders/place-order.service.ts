@@ -10,6 +10,7 @@ import { salesClosedReason } from '../../domain/event-rules.js';
 import { orderAmountCents } from '../../domain/money.js';
 import type { AppDeps } from '../deps.js';
 import { releaseHold } from './hold.js';
+import { applyPayment } from './pay-order.service.js';
 
 export interface PlaceOrderInput {
   eventId: string;
@@ -31,7 +32,7 @@ export interface PlacedOrder {
  * their single VIP code. Lock order: table row, then the event row (via the capacity UPDATE).
  */
 export async function placeOrder(
-  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments' | 'keys'>,
   input: PlaceOrderInput,
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
@@ -53,6 +54,12 @@ export async function placeOrder(
       throw err;
     });
 
+  // Nothing to pay (a free night, a free table): confirmed at once, no provider involved (Stripe
+  // refuses a zero amount anyway).
+  if (held.amountCents === 0) {
+    const { order } = await deps.database.transaction((tx) => applyPayment(tx, deps, held.id));
+    return { order, manageToken: manage.token };
+  }
   let payment: Awaited<ReturnType<typeof deps.payments.createPayment>>;
   try {
     payment = await deps.payments.createPayment({
