@@ -8,6 +8,8 @@ import { syncOfflineScans } from '../services/door/sync-offline-scans.service.js
 import { authenticate, callerOf, requireRole } from './auth.js';
 import { anyTimestamp, id, idParams, text, timestamp, token } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
+import { ALWAYS, batchResponse, errors, scanResponse, scannerCache } from './responses.js';
+import { STAFF, STAFF_OR_QUERY } from './security.js';
 
 // Whatever a camera read is logged as an attempt (`invalid_code`), so only absurd sizes are bad input.
 const qr = z.string().min(1).max(4096);
@@ -46,7 +48,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
   // Checked before the body is parsed (onRequest): only door staff and the owner get any further.
   const doorStaff = authenticate(deps, DOOR_ROLES);
 
-  app.post('/api/v1/scans', { onRequest: doorStaff, schema: { tags: ['door'], body: scanBody, headers: scanHeaders } }, async (request, reply) => {
+  app.post('/api/v1/scans', { onRequest: doorStaff, schema: { tags: ['door'], summary: 'Scan one code (or admit a ticket picked by name) at this door, now', security: STAFF, body: scanBody, headers: scanHeaders, response: { 200: scanResponse, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request, reply) => {
     const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const headerKey = request.headers['x-idempotency-key'];
@@ -65,7 +67,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
     return response;
   });
 
-  app.post('/api/v1/scans/batch', { onRequest: doorStaff, schema: { tags: ['door'], body: batchBody } }, async (request) => {
+  app.post('/api/v1/scans/batch', { onRequest: doorStaff, schema: { tags: ['door'], summary: "Sync a scanner's offline queue: each scan decided at its own time, disagreements reported", security: STAFF, body: batchBody, response: { 200: batchResponse, ...errors(400, 401, 403, 404, ...ALWAYS) } } }, async (request) => {
     const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const results = await syncOfflineScans(deps, {
@@ -79,7 +81,7 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/events/:id/scanner-cache',
-    { onRequest: doorStaff, schema: { tags: ['door'], params: idParams, querystring: cacheQuery } },
+    { onRequest: doorStaff, schema: { tags: ['door'], summary: "The scanner cache: everything a door needs to decide offline (or what changed since)", security: STAFF_OR_QUERY, params: idParams, querystring: cacheQuery, response: { 200: scannerCache, ...errors(400, 401, 403, 404, ...ALWAYS) } } },
     async (request, reply) => {
       const cache = await getScannerCache(deps, request.params.id, request.query.since ?? null);
       return reply.header('cache-control', 'private, no-store').send(cache);

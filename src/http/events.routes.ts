@@ -8,6 +8,8 @@ import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
 import { cents, currency, idParams, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
+import { ALWAYS, errors, eventList, eventView, floorPlan } from './responses.js';
+import { OPTIONAL, OWNER, STAFF } from './security.js';
 
 const createEventBody = z.object({
   name: text(200),
@@ -47,7 +49,7 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
   const ownerOnly = authenticate(deps, ['owner']);
   const staffOrOwner = authenticate(deps, ['owner', 'staff']);
 
-  app.post('/api/v1/events', { onRequest: ownerOnly, schema: { tags: ['events'], body: createEventBody } }, async (request, reply) => {
+  app.post('/api/v1/events', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'Create an event with its GA, tiers and tables', security: OWNER, body: createEventBody, response: { 201: eventView, ...errors(400, 401, 403, ...ALWAYS) } } }, async (request, reply) => {
     const owner = requireRole(await callerOf(deps, request), ['owner']);
     const b = request.body;
     const event = await createEvent(deps, owner.userId, {
@@ -62,27 +64,27 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
     return reply.status(201).send(event);
   });
 
-  app.get('/api/v1/events', { schema: { tags: ['events'], summary: 'Events: all for the owner, open ones for staff and the public' } }, async (request) => {
+  app.get('/api/v1/events', { schema: { tags: ['events'], summary: 'Events: all for the owner, open ones for staff and the public', security: OPTIONAL, response: { 200: eventList, ...errors(401, ...ALWAYS) } } }, async (request) => {
     const caller = await callerOf(deps, request);
     return listEvents(deps, { all: caller.kind === 'user' && caller.role === 'owner' });
   });
 
-  app.get('/api/v1/events/:id', { schema: { tags: ['events'], params: idParams } }, async (request) => {
+  app.get('/api/v1/events/:id', { schema: { tags: ['events'], summary: "An event: its public fields for anyone (status included), more for staff and the owner", security: OPTIONAL, params: idParams, response: { 200: eventView, ...errors(401, 404, ...ALWAYS) } } }, async (request) => {
     const caller = await callerOf(deps, request);
     return getEvent(deps, request.params.id, caller.kind === 'user');
   });
 
-  app.patch('/api/v1/events/:id', { onRequest: ownerOnly, schema: { tags: ['events'], params: idParams, body: patchEventBody } }, async (request) => {
+  app.patch('/api/v1/events/:id', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'Rename or reschedule an event before it starts', security: OWNER, params: idParams, body: patchEventBody, response: { 200: eventView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     const b = request.body;
     return rescheduleEvent(deps, request.params.id, { name: b.name, startsAt: b.starts_at, endsAt: b.ends_at });
   });
 
-  app.post('/api/v1/events/:id/end', { onRequest: ownerOnly, schema: { tags: ['events'], params: idParams } }, async (request) => {
+  app.post('/api/v1/events/:id/end', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'End the event now: reservations complete (no-shows marked)', security: OWNER, params: idParams, response: { 200: eventView, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     await endEvent(deps, request.params.id);
     return getEvent(deps, request.params.id, true);
   });
 
-  app.get('/api/v1/events/:id/floor-plan', { onRequest: staffOrOwner, schema: { tags: ['events'], params: idParams } }, async (request) => {
+  app.get('/api/v1/events/:id/floor-plan', { onRequest: staffOrOwner, schema: { tags: ['events'], summary: 'The floor plan: every table with its status, guests linked and arrived', security: STAFF, params: idParams, response: { 200: floorPlan, ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
     return getFloorPlan(deps, request.params.id);
   });
 }

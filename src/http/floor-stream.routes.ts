@@ -4,6 +4,9 @@ import type { FloorFeed } from '../realtime/floor-feed.js';
 import { authenticate } from './auth.js';
 import { idParams, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
+import { z } from 'zod';
+import { ALWAYS, errors } from './responses.js';
+import { STAFF_OR_QUERY } from './security.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -21,7 +24,16 @@ export function floorStreamRoutes(feed: FloorFeed) {
     });
     app.get(
       '/api/v1/events/:id/floor-plan/stream',
-      { onRequest: authenticate(deps, ['owner', 'staff']), schema: { tags: ['events'], params: idParams, querystring: tokenQuery } },
+      { onRequest: authenticate(deps, ['owner', 'staff']), schema: {
+          tags: ['events'],
+          summary: 'The live floor plan (Server-Sent Events): a snapshot, then one `table` event per change, `event` when the event changes, `ping` every 15 s',
+          security: STAFF_OR_QUERY,
+          params: idParams,
+          querystring: tokenQuery,
+          produces: ['text/event-stream'],
+          response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
+        },
+      },
       async (request, reply) => {
         const eventId = request.params.id;
         const queued: string[] = [];

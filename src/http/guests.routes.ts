@@ -11,6 +11,8 @@ import { loadReservationView } from '../services/reservations/reservation-view.j
 import { authenticate, callerOf, requireOrderAccess, requireRole, screenOrderCaller, type Caller } from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
+import { ALWAYS, errors, linked, reservationView, unlinked } from './responses.js';
+import { ANY_TOKEN, BUYER, STAFF } from './security.js';
 
 const linkBody = z.object({ invite_code: token(32) });
 const doorLinkBody = z.object({ ticket_id: id, override_capacity: z.boolean().default(false) });
@@ -34,21 +36,21 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/tickets/:id/link',
-    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], params: idParams, body: linkBody } },
+    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], summary: "Link your GA ticket to a table with its invite code (until the event starts)", security: BUYER, params: idParams, body: linkBody, response: { 200: linked, ...errors(400, 401, 404, 409, 429, ...ALWAYS) } } },
     async (request) => {
       await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
       return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
     },
   );
 
-  app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], params: idParams } }, async (request) => {
+  app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], summary: 'Unlink your ticket from its table: it is plain GA again (until the event starts)', security: BUYER, params: idParams, response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
     return unlinkOwnTicket(deps, request.params.id);
   });
 
   app.get(
     '/api/v1/reservations/:id',
-    { onRequest: withToken, schema: { tags: ['guest list'], params: idParams, querystring: tokenQuery } },
+    { onRequest: withToken, schema: { tags: ['guest list'], summary: 'A reservation with its guest list (the purchaser, staff, the owner)', security: ANY_TOKEN, params: idParams, querystring: tokenQuery, response: { 200: reservationView, ...errors(401, 403, 404, ...ALWAYS) } } },
     async (request) => {
       const caller = await callerOf(deps, request);
       screenOrderCaller(caller, { ownerToo: true, staffToo: true });
@@ -63,7 +65,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/reservations/:id/guests/:ticket_id',
-    { onRequest: withToken, schema: { tags: ['guest list'], params: guestParams } },
+    { onRequest: withToken, schema: { tags: ['guest list'], summary: 'The purchaser removes a guest from their table (until the event starts)', security: BUYER, params: guestParams, response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) } } },
     async (request) => {
       const caller = await callerOf(deps, request);
       screenOrderCaller(caller, { ownerToo: false });
@@ -76,7 +78,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/reservations/:id/guests',
-    { onRequest: staffOrOwner, schema: { tags: ['guest list'], params: idParams, body: doorLinkBody } },
+    { onRequest: staffOrOwner, schema: { tags: ['guest list'], summary: "Staff put a ticket on a table's list at the door (over capacity only with an override, recorded)", security: STAFF, params: idParams, body: doorLinkBody, response: { 200: linked, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } },
     async (request) => {
       const user = requireRole(await callerOf(deps, request), ['staff', 'owner']);
       return linkAtDoor(deps, {

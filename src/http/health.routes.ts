@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { login } from '../services/accounts/accounts.service.js';
 import type { AppDeps } from '../services/deps.js';
+import { ALWAYS, errors, loginResponse } from './responses.js';
 import { text } from './schemas.js';
+import { PUBLIC } from './security.js';
 import type { ZodApp } from './routes.types.js';
 
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -14,6 +16,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
       schema: {
         tags: ['health'],
         summary: 'Liveness and database reachability',
+        security: PUBLIC,
         response: {
           200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }),
           503: z.object({ status: z.literal('unavailable'), database: z.enum(['pglite', 'postgres']), problem: z.string() }),
@@ -39,8 +42,10 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
       config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['accounts'],
+        summary: 'Log in (owner or staff) for an expiring token',
+        security: PUBLIC,
         body: z.object({ email: text(320), password: z.string().min(1).max(1000) }),
-        response: { 200: z.object({ token: z.string(), role: z.enum(['owner', 'staff']), expires_at: z.string() }) },
+        response: { 200: loginResponse, ...errors(400, 401, 429, ...ALWAYS) },
       },
     },
     async (request) => login(deps, request.body),

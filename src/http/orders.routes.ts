@@ -11,6 +11,8 @@ import type { FastifyRequest } from 'fastify';
 import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
 import { id, idParams, text, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
+import { ALWAYS, errors, orderView, placedOrder } from './responses.js';
+import { BUYER, BUYER_OR_QUERY, PUBLIC } from './security.js';
 
 const placeOrderBody = z.object({
   email: z.email().max(320),
@@ -34,7 +36,14 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
       // Anyone may place an order, which holds stock: per client address, orders come no faster
       // than people buy (per e-mail too: placeOrder counts them in the database, across instances).
       config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `orders:${r.ip}` } },
-      schema: { tags: ['buying'], params: idParams, body: placeOrderBody },
+      schema: {
+        tags: ['buying'],
+        summary: 'Place an order: GA tickets, and at most one table with its purchaser\'s own ticket; holds them until paid',
+        security: PUBLIC,
+        params: idParams,
+        body: placeOrderBody,
+        response: { 201: placedOrder, ...errors(400, 404, 409, 429, 502, ...ALWAYS) },
+      },
     },
     async (request, reply) => {
       const b = request.body;
@@ -58,25 +67,36 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/orders/:id', { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } }, async (request) => {
+  app.get('/api/v1/orders/:id', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Your order: status, tickets with their codes, table and guests, refund', security: BUYER_OR_QUERY, params: idParams, querystring: tokenQuery, response: { 200: orderView, ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
     await orderAccess(request, request.params.id, true);
     return getOrderView(deps, request.params.id);
   });
 
-  app.post('/api/v1/orders/:id/pay-local', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
+  app.post('/api/v1/orders/:id/pay-local', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Test mode only (local provider): pay the order as a payment webhook would', security: BUYER, params: idParams, response: { 200: orderView, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     await orderAccess(request, request.params.id, false);
     await payLocal(deps, request.params.id);
     return getOrderView(deps, request.params.id);
   });
 
-  app.post('/api/v1/orders/:id/cancel', { onRequest: withToken, schema: { tags: ['buying'], params: idParams } }, async (request) => {
+  app.post('/api/v1/orders/:id/cancel', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Always refused (409 sales_final): all sales are final', security: BUYER, params: idParams, response: { ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     await orderAccess(request, request.params.id, false);
     throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
   });
 
   app.get(
     '/api/v1/tickets/:id/qr.svg',
-    { onRequest: withToken, schema: { tags: ['buying'], params: idParams, querystring: tokenQuery } },
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['buying'],
+        summary: "A ticket's QR code as SVG",
+        security: BUYER_OR_QUERY,
+        params: idParams,
+        querystring: tokenQuery,
+        produces: ['image/svg+xml'],
+        response: { 200: z.string().describe('image/svg+xml'), ...errors(401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
     async (request, reply) => {
       const caller = await callerOf(deps, request);
       screenOrderCaller(caller, { ownerToo: true });

@@ -3,6 +3,8 @@ import { verifyStripeWebhook } from '../payments/stripe-webhook.js';
 import type { AppDeps } from '../services/deps.js';
 import { handleStripeEvent } from '../services/payments/stripe-webhook.service.js';
 import type { ZodApp } from './routes.types.js';
+import { ALWAYS, errors, webhookReceived } from './responses.js';
+import { PUBLIC } from './security.js';
 
 /**
  * `POST /api/v1/webhooks/stripe`. The signature covers the exact bytes Stripe sent, so this route
@@ -14,7 +16,7 @@ export function stripeWebhookRoutes(app: ZodApp, deps: AppDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    scope.post('/api/v1/webhooks/stripe', { schema: { tags: ['buying'], hide: false } }, async (request) => {
+    scope.post('/api/v1/webhooks/stripe', { schema: { tags: ['buying'], summary: 'Stripe webhook (Stripe-signed): payment_intent.succeeded pays the order; each event applied once', security: PUBLIC, response: { 200: webhookReceived, ...errors(400, 404, ...ALWAYS) } } }, async (request) => {
       const payments = deps.config.payments;
       if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
       const header = request.headers['stripe-signature'];

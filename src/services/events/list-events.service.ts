@@ -6,7 +6,7 @@ export interface ListedEvent {
   name: string;
   starts_at: string;
   ends_at: string;
-  status: string;
+  status: 'scheduled' | 'cancelled' | 'completed';
   currency: string;
 }
 

@@ -1,3 +1,4 @@
+import type { TicketStatus } from '../../domain/state-machine.js';
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findRefundByOrder } from '../../db/repos/refunds.repo.js';
 import { activeLinksForTickets, findReservationByOrder } from '../../db/repos/reservations.repo.js';
@@ -19,7 +20,7 @@ export interface OrderView {
   payment: PaymentView;
   tickets: Array<{
     id: string;
-    status: string;
+    status: TicketStatus;
     qr: string | null;
     holder_name: string;
     linked_reservation_id: string | null;

@@ -15,7 +15,7 @@ export interface RefundsView {
     amount_cents: number;
     currency: string;
     reason: string;
-    status: string;
+    status: 'pending' | 'succeeded' | 'failed';
     attempts: number;
     next_attempt_at: string | null;
     provider_refund_id?: string;

@@ -1,10 +1,11 @@
+import type { ReservationStatus } from '../../domain/state-machine.js';
 import type { Executor } from '../../db/database.js';
 import { reservationDetails, type ReservationDetails } from '../../db/repos/reservations.repo.js';
 
 export interface ReservationView {
   id: string;
   event_id: string;
-  status: string;
+  status: ReservationStatus;
   no_show: boolean;
   table_id: string;
   table_number: number;

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import { rejectReasons, scanResults } from '../domain/check-in.js';
+import { errorSchema } from './schemas.js';
+
+/**
+ * What each endpoint answers, as documented in the OpenAPI document (`/api/v1/openapi.json`).
+ * These schemas describe; they do not serialize (a response is sent as it is built): the contract
+ * test (`test/openapi-contract.test.ts`) checks real answers against them, so they stay true.
+ */
+
+const instant = z.iso.datetime({ offset: true });
+const uuid = z.guid();
+const ticketKind = z.enum(['ga', 'vip_host', 'vip_guest']);
+const eventStatus = z.enum(['scheduled', 'cancelled', 'completed']);
+
+export const loginResponse = z.object({ token: z.string(), role: z.enum(['owner', 'staff']), expires_at: instant });
+
+export const eventView = z.object({
+  id: uuid,
+  name: z.string(),
+  starts_at: instant,
+  ends_at: instant,
+  currency: z.string(),
+  status: eventStatus,
+  ga: z.object({ price_cents: z.int(), capacity: z.int(), available: z.int(), sold: z.int().optional() }),
+  tiers: z.array(z.object({ id: uuid, name: z.string(), price_cents: z.int(), capacity: z.int(), min_spend_cents: z.int().nullable() })),
+  tables: z.array(z.object({ id: uuid, number: z.int(), tier: z.string(), tier_id: uuid, x: z.number(), y: z.number() })),
+  cancelled_at: instant.nullable().optional().describe('owner and staff only'),
+  completed_at: instant.nullable().optional().describe('owner and staff only'),
+});
+
+export const eventList = z.object({
+  events: z.array(z.object({ id: uuid, name: z.string(), starts_at: instant, ends_at: instant, status: eventStatus, currency: z.string() })),
+});
+
+export const floorTable = z.object({
+  id: uuid,
+  number: z.int(),
+  tier: z.string(),
+  capacity: z.int(),
+  x: z.number(),
+  y: z.number(),
+  status: z.enum(['available', 'held', 'reserved', 'arrived', 'completed']),
+  reservation_id: uuid.nullable(),
+  no_show: z.boolean(),
+  guests_linked: z.int(),
+  guests_arrived: z.int(),
+  host_arrived: z.boolean(),
+});
+
+export const floorPlan = z.object({ event_id: uuid, event_status: eventStatus, tables: z.array(floorTable) });
+
+export const reservationView = z.object({
+  id: uuid,
+  event_id: uuid,
+  status: z.enum(['pending', 'confirmed', 'checked_in', 'completed', 'cancelled']),
+  no_show: z.boolean(),
+  table_id: uuid,
+  table_number: z.int(),
+  tier: z.string(),
+  capacity: z.int(),
+  host_name: z.string(),
+  host_arrived: z.boolean(),
+  invite_code: z.string(),
+  invite_url: z.string(),
+  guests: z.array(z.object({ ticket_id: uuid, name: z.string(), arrived: z.boolean() })),
+});
+
+const paymentView = z.union([
+  z.object({ provider: z.literal('local'), test_mode: z.literal(true), pay_url: z.string() }),
+  z.object({ provider: z.literal('stripe'), payment_intent_id: z.string().nullable(), client_secret: z.string().nullable() }),
+]);
+
+export const placedOrder = z.object({
+  order_id: uuid,
+  status: z.enum(['pending', 'paid', 'expired', 'refunded']).describe('pending until paid; paid at once when there is nothing to pay'),
+  amount_cents: z.int(),
+  currency: z.string(),
+  expires_at: instant,
+  manage_token: z.string().describe('shown once: keep it, it is the only way to the order'),
+  manage_url: z.string(),
+  payment: paymentView,
+});
+
+export const orderView = z.object({
+  order_id: uuid,
+  event_id: uuid,
+  status: z.enum(['pending', 'paid', 'expired', 'refunded']),
+  amount_cents: z.int(),
+  refunded_cents: z.int(),
+  currency: z.string(),
+  expires_at: instant,
+  paid_at: instant.nullable(),
+  refund_reason: z.enum(['event_cancelled', 'late_payment']).nullable(),
+  payment: paymentView,
+  tickets: z.array(
+    z.object({
+      id: uuid,
+      status: z.enum(['pending', 'valid', 'checked_in', 'void']),
+      qr: z.string().nullable(),
+      holder_name: z.string(),
+      linked_reservation_id: uuid.nullable(),
+      is_host: z.boolean(),
+    }),
+  ),
+  reservation: reservationView.optional(),
+  refund: z.object({ status: z.string(), amount_cents: z.int(), reason: z.string(), provider_refund_id: z.string().optional() }).optional(),
+});
+
+export const linked = z.object({
+  reservation_id: uuid,
+  table_number: z.int(),
+  tier: z.string(),
+  ticket_id: uuid,
+  linked_at: instant,
+  override_capacity: z.boolean(),
+  guests_linked: z.int(),
+  guest_places: z.int(),
+});
+
+export const unlinked = z.object({
+  ticket_id: uuid,
+  reservation_id: uuid,
+  linked_reservation_id: z.null(),
+  unlinked_at: instant,
+  unlinked_by: z.string(),
+});
+
+const conflicts = z.enum([...rejectReasons, 'turned_away_but_valid', 'scanned_in_future', 'scanned_at_invalid']);
+
+export const scanResponse = z.object({
+  result: z.enum(scanResults),
+  reason: z.string().optional().describe(`for rejected: ${rejectReasons.join(', ')}; offline also turned_away_offline, scanned_in_future, scanned_at_invalid`),
+  message: z.string(),
+  already_checked_in: z.boolean(),
+  first_checked_in_at: instant.optional(),
+  first_scanner_id: z.string().optional(),
+  warning: z.object({ code: z.string(), message: z.string(), scanner_id: z.string(), seconds_apart: z.number() }).optional(),
+  ticket: z.object({ id: uuid, holder_name: z.string(), kind: ticketKind }).nullable(),
+  vip: z
+    .object({
+      reservation_id: uuid,
+      table_number: z.int(),
+      tier: z.string(),
+      role: z.enum(['host', 'guest']),
+      host_name: z.string(),
+      guests: z.array(z.object({ name: z.string(), arrived: z.boolean() })),
+    })
+    .optional(),
+  scanner_id: z.string(),
+  scanned_at: instant,
+  offline: z.literal(true).optional(),
+  offline_result: z.enum(scanResults).optional(),
+  conflict: conflicts.optional(),
+  displaced_entry: z.object({ scanner_id: z.string(), scanned_at: instant }).optional(),
+});
+
+export const batchResponse = z.object({
+  results: z.array(scanResponse.extend({ index: z.int(), replayed: z.boolean() })),
+  conflicts: z.int(),
+});
+
+export const scannerCache = z.object({
+  event: z.object({ id: uuid, name: z.string(), status: eventStatus, starts_at: instant, ends_at: instant }),
+  public_key: z.string().describe('Ed25519, raw 32 bytes, base64url'),
+  generated_at: instant,
+  full: z.boolean(),
+  since: instant.optional(),
+  reentry_warning_seconds: z.int(),
+  tickets: z.array(
+    z.object({
+      id: uuid,
+      holder_name: z.string(),
+      kind: ticketKind,
+      status: z.enum(['pending', 'valid', 'checked_in', 'void']),
+      checked_in_at: instant.optional(),
+      first_scanner_id: z.string().optional(),
+      reservation: z
+        .object({
+          id: uuid,
+          status: z.enum(['pending', 'confirmed', 'checked_in', 'completed', 'cancelled']),
+          role: z.enum(['host', 'guest']),
+          table_id: uuid,
+          table_number: z.int(),
+          tier: z.string(),
+          host_name: z.string(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+export const cancellationPreview = z.object({
+  event_id: uuid,
+  refund_total_cents: z.int(),
+  currency: z.string(),
+  orders: z.int(),
+  tickets: z.int(),
+  reservations: z.int(),
+  holds: z.int(),
+  confirmation_token: z.string(),
+});
+
+export const cancelOutcome = z.object({
+  status: z.literal('cancelled'),
+  event_id: uuid,
+  cancelled_at: instant,
+  refunds: z.object({ total: z.int(), pending: z.int(), succeeded: z.int(), failed: z.int(), total_cents: z.int() }),
+});
+
+export const refundsView = z.object({
+  event_id: uuid,
+  total: z.int(),
+  succeeded: z.int(),
+  failed: z.int(),
+  pending: z.int(),
+  refunded_cents: z.int(),
+  items: z.array(
+    z.object({
+      order_id: uuid,
+      amount_cents: z.int(),
+      currency: z.string(),
+      reason: z.string(),
+      status: z.enum(['pending', 'succeeded', 'failed']),
+      attempts: z.int(),
+      next_attempt_at: instant.nullable(),
+      provider_refund_id: z.string().optional(),
+      last_error: z.string().optional(),
+    }),
+  ),
+});
+
+export const webhookReceived = z.object({
+  received: z.literal(true),
+  event_id: z.string(),
+  outcome: z.string(),
+  reason: z.string().optional(),
+  orderId: uuid.optional(),
+});
+
+/** The error answers an operation may give, each in the documented shape `{error: {code, message, details?}}`. */
+export function errors(...statuses: number[]): Record<number, typeof errorSchema> {
+  // An operation that reads input can also be sent too much of it, or the wrong content type.
+  const all = statuses.includes(400) ? [...statuses, 413, 415] : statuses;
+  return Object.fromEntries(all.map((s) => [s, errorSchema.describe(ERROR_DESCRIPTIONS[s] ?? 'refused')]));
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'invalid_request: the offending fields in details',
+  401: 'unauthorized: no credential, or a bad or expired one',
+  403: 'forbidden: a credential without the right',
+  404: 'not_found (also for something that exists but is not yours)',
+  409: 'refused by the current state: a stable code says why',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited (Retry-After)',
+  502: 'payment_unavailable',
+  503: 'busy or database_unavailable (Retry-After): nothing changed, try again',
+  507: 'storage_full (embedded database): nothing was saved',
+};
+
+/** Every operation may also answer these: the database away, or (embedded) its disk full. */
+export const ALWAYS = [503, 507];
