@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDoors } from './support/door.js';
+import { bearer, eventBody, startTestApp, type TestContext } from './support/harness.js';
+import { ContractChecker, openApiDocument, operations } from './support/openapi.js';
+import { FakeStripe, signedWebhook, stripeEnv } from './support/fake-stripe.js';
+import { createStripePayments } from '../src/payments/stripe.js';
+
+/**
+ * The OpenAPI document tells the truth: a realistic night runs through every operation (answers
+ * that succeed and answers that refuse), and each answer is checked against the document: a
+ * documented status, and a body matching its schema with no undocumented field. Every operation
+ * must have been exercised, and each must have a summary and a security requirement.
+ */
+let ctx: TestContext;
+let checker: ContractChecker;
+const problems: string[] = [];
+
+async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await ctx.app.inject({
+    method,
+    url,
+    headers: { ...(opts.token ? bearer(opts.token) : {}), ...opts.headers },
+    ...(opts.body === undefined ? {} : { payload: opts.body as object }),
+  });
+  problems.push(...checker.check(method, url, res.statusCode, res.headers['content-type'] as string | undefined, res.body));
+  return { status: res.statusCode, json: () => res.json(), body: res.body };
+}
+
+beforeAll(async () => {
+  ctx = await startTestApp();
+  checker = new ContractChecker(operations(await openApiDocument(ctx.app)));
+});
+afterAll(() => ctx.close());
+
+describe('the OpenAPI document', () => {
+  it('documents a summary and a security requirement for every operation', () => {
+    for (const o of checker.ops) {
+      expect(o.op.summary, `${o.method} ${o.path}`).toBeTruthy();
+      expect(o.op.security, `${o.method} ${o.path}`).toBeDefined();
+    }
+  });
+
+  it('matches every real answer of a whole night, for every operation', async () => {
+    const staffLogin = await api('POST', '/api/v1/auth/login', { body: { email: 'nobody@x.test', password: 'wrong-password' } });
+    expect(staffLogin.status).toBe(401);
+    await api('POST', '/api/v1/auth/login', { body: { email: '' } });
+    await api('GET', '/healthz');
+
+    const created = await api('POST', '/api/v1/events', { token: ctx.ownerToken, body: eventBody() });
+    expect(created.status).toBe(201);
+    const event = created.json();
+    await api('POST', '/api/v1/events', { token: ctx.staffToken, body: eventBody() });
+    await api('POST', '/api/v1/events', { token: ctx.ownerToken, body: { name: 1 } });
+    await api('GET', '/api/v1/events');
+    await api('GET', '/api/v1/events', { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}`);
+    await api('GET', `/api/v1/events/${event.id}`, { token: ctx.ownerToken });
+    await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000');
+    await api('PATCH', `/api/v1/events/${event.id}`, { token: ctx.ownerToken, body: { name: 'Friday Night, renamed' } });
+    await api('GET', `/api/v1/events/${event.id}/floor-plan`, { token: ctx.staffToken });
+
+    const host = await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'host@x.test', name: 'Host', ga_quantity: 2, table_id: event.tables[0].id } });
+    expect(host.status).toBe(201);
+    const guest = await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'guest@x.test', name: 'Guest', ga_quantity: 1 } });
+    await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'again@x.test', name: 'Again', ga_quantity: 1, table_id: event.tables[0].id } });
+    const h = host.json();
+    const g = guest.json();
+    await api('POST', `/api/v1/orders/${h.order_id}/pay-local`, { token: h.manage_token });
+    await api('POST', `/api/v1/orders/${g.order_id}/pay-local`, { token: g.manage_token });
+    const hostView = (await api('GET', `/api/v1/orders/${h.order_id}`, { token: h.manage_token })).json();
+    const guestView = (await api('GET', `/api/v1/orders/${g.order_id}?token=${g.manage_token}`)).json();
+    await api('GET', `/api/v1/orders/${h.order_id}`, { token: g.manage_token });
+    await api('POST', `/api/v1/orders/${h.order_id}/cancel`, { token: h.manage_token });
+    await api('GET', `/api/v1/tickets/${hostView.tickets[0].id}/qr.svg?token=${h.manage_token}`);
+    await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: hostView.reservation.invite_code } });
+    await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: 'NOPE' } });
+    await api('DELETE', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token });
+    await api('POST', `/api/v1/reservations/${hostView.reservation.id}/guests`, { token: ctx.staffToken, body: { ticket_id: guestView.tickets[0].id } });
+    await api('GET', `/api/v1/reservations/${hostView.reservation.id}`, { token: ctx.staffToken });
+    await api('DELETE', `/api/v1/reservations/${hostView.reservation.id}/guests/${guestView.tickets[0].id}`, { token: h.manage_token });
+
+    await api('GET', `/api/v1/events/${event.id}/scanner-cache`, { token: ctx.staffToken });
+    await api('GET', `/api/v1/events/${event.id}/scanner-cache?since=not-a-time`, { token: ctx.staffToken });
+    openDoors(ctx, event);
+    await api('POST', '/api/v1/scans', { token: ctx.staffToken, body: { qr: hostView.tickets[0].qr, scanner_id: 'door-1', event_id: event.id } });
+    await api('POST', '/api/v1/scans', { token: ctx.staffToken, body: { qr: hostView.tickets[0].qr, scanner_id: 'door-2', event_id: event.id } });
+    await api('POST', '/api/v1/scans', { token: ctx.staffToken, body: { qr: 'garbage', scanner_id: 'door-1', event_id: event.id } });
+    await api('POST', '/api/v1/scans', { token: g.manage_token, body: { qr: 'x', scanner_id: 'door-1', event_id: event.id } });
+    await api('POST', '/api/v1/scans/batch', {
+      token: ctx.staffToken,
+      body: {
+        scanner_id: 'door-3',
+        event_id: event.id,
+        scans: [
+          { qr: guestView.tickets[0].qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' },
+          { qr: guestView.tickets[0].qr, scanned_at: '2099-01-01T00:00:00Z', offline_result: 'admitted' },
+          { ticket_id: hostView.tickets[1].id, scanned_at: ctx.clock.now().toISOString(), offline_result: 'rejected' },
+        ],
+      },
+    });
+    // The stream: its content type, through a real socket.
+    const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const abort = new AbortController();
+    const stream = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${ctx.staffToken}`, { signal: abort.signal });
+    problems.push(...checker.check('GET', `/api/v1/events/${event.id}/floor-plan/stream`, stream.status, stream.headers.get('content-type') ?? '', ''));
+    abort.abort();
+    await api('GET', `/api/v1/events/${event.id}/floor-plan/stream`);
+
+    // Money: a cancellation of another event, its refunds; ending the night.
+    const later = (await api('POST', '/api/v1/events', { token: ctx.ownerToken, body: eventBody({ starts_at: '2030-07-01T22:00:00Z', ends_at: '2030-07-02T05:00:00Z' }) })).json();
+    const buyer = (await api('POST', `/api/v1/events/${later.id}/orders`, { body: { email: 'later@x.test', name: 'Later', ga_quantity: 1 } })).json();
+    await api('POST', `/api/v1/orders/${buyer.order_id}/pay-local`, { token: buyer.manage_token });
+    const preview = (await api('GET', `/api/v1/events/${later.id}/cancellation`, { token: ctx.ownerToken })).json();
+    await api('POST', `/api/v1/events/${later.id}/cancel`, { token: ctx.ownerToken, body: { confirmation_token: 'garbage' } });
+    await api('POST', `/api/v1/events/${later.id}/cancel`, { token: ctx.ownerToken, body: { confirmation_token: preview.confirmation_token } });
+    await api('GET', `/api/v1/events/${later.id}/refunds`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/cancellation`, { token: ctx.ownerToken });
+    await api('POST', `/api/v1/events/${event.id}/end`, { token: ctx.ownerToken });
+    await api('POST', '/api/v1/webhooks/stripe', { body: { type: 'payment_intent.succeeded' } });
+
+    expect(problems).toEqual([]);
+    const missing = checker.ops.map((o) => `${o.method} ${o.path}`).filter((k) => !checker.seen.has(k) && k !== 'POST /api/v1/webhooks/stripe');
+    expect(missing, 'operations the night did not exercise').toEqual([]);
+  });
+});
+
+describe('the Stripe webhook, as documented (Stripe provider)', () => {
+  it('answers a signed event and refuses an unsigned one, both as documented', async () => {
+    const fake = await FakeStripe.start();
+    const stripeCtx = await startTestApp({
+      env: stripeEnv(fake),
+      payments: createStripePayments({ secretKey: 'sk_test_velvet', apiUrl: fake.url }),
+    });
+    const stripeChecker = new ContractChecker(operations(await openApiDocument(stripeCtx.app)));
+    try {
+      const event = (await stripeCtx.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(stripeCtx.ownerToken), payload: eventBody() })).json();
+      const order = (await stripeCtx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'w@x.test', name: 'W', ga_quantity: 1 } })).json();
+      const webhook = signedWebhook(fake.succeed(order.payment.payment_intent_id), stripeCtx.clock.now());
+      const ok = await stripeCtx.app.inject({ method: 'POST', url: '/api/v1/webhooks/stripe', headers: webhook.headers, payload: webhook.payload });
+      const unsigned = await stripeCtx.app.inject({ method: 'POST', url: '/api/v1/webhooks/stripe', headers: { 'content-type': 'application/json' }, payload: webhook.payload });
+      for (const r of [ok, unsigned]) problems.push(...stripeChecker.check('POST', '/api/v1/webhooks/stripe', r.statusCode, r.headers['content-type'] as string, r.body));
+      expect(ok.statusCode).toBe(200);
+      expect(unsigned.statusCode).toBe(400);
+      expect(problems).toEqual([]);
+    } finally {
+      await stripeCtx.close();
+      await fake.close();
+    }
+  });
+});
