@@ -30,7 +30,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
           security: STAFF_OR_QUERY,
           params: idParams,
           querystring: tokenQuery,
-          produces: ['text/event-stream'],
+          produces: ['text/event-stream', 'application/json'],
           response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
         },
       },

@@ -93,7 +93,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         security: BUYER_OR_QUERY,
         params: idParams,
         querystring: tokenQuery,
-        produces: ['image/svg+xml'],
+        produces: ['image/svg+xml', 'application/json'],
         response: { 200: z.string().describe('image/svg+xml'), ...errors(401, 403, 404, 409, ...ALWAYS) },
       },
     },

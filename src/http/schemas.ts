@@ -18,14 +18,16 @@ export const currency = z
   .transform((c) => c.toUpperCase());
 
 // Control characters (NUL among them, which PostgreSQL text refuses) have no place in names,
-// codes or ids that people type or devices send.
+// codes or ids that people type or devices send; nor do lone UTF-16 surrogates (not text at all:
+// PostgreSQL's jsonb refuses them). Surrogate pairs (emoji) are fine.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
+const PRINTABLE = /^(?:[^\u0000-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const NOT_PRINTABLE = 'must be text without control characters';
 
 /** Text from people and devices: trimmed, `min`..`max` characters, no control characters. */
-export const text = (max: number, min = 1) => z.string().trim().min(min).max(max).regex(PRINTABLE, 'must not contain control characters');
+export const text = (max: number, min = 1) => z.string().trim().min(min).max(max).regex(PRINTABLE, NOT_PRINTABLE);
 /** An opaque token or code as sent (not trimmed), without control characters. */
-export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, 'must not contain control characters');
+export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, NOT_PRINTABLE);
 export const tokenQuery = z.object({ token: z.string().optional() });
 
 export const errorSchema = z.object({
