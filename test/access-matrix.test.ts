@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSessionToken } from '../src/auth/session-tokens.js';
+import { addUser } from '../src/services/accounts/accounts.service.js';
+import { bearer, buyPaid, createEvent, type EventInfo, type TestContext, startTestApp } from './support/harness.js';
+import { openApiDocument, operations } from './support/openapi.js';
+
+/**
+ * Who may call what, for every operation: one table, one row per operation, one column per kind
+ * of caller. A new operation without a row fails this test. Each cell runs on fresh data with a
+ * request that is otherwise valid, so the status says what the credential allows, nothing else.
+ * No endpoint tells a stranger whether someone else's order, ticket or reservation exists: another
+ * order's token gets the same 404 as an unknown id.
+ */
+const CALLERS = ['anonymous', 'garbage', 'expired', 'other order', 'this order', 'staff', 'owner'] as const;
+type Caller = (typeof CALLERS)[number];
+
+//                                                    anon garbage expired other this staff owner
+const MATRIX: Record<string, number[]> = {
+  'GET /healthz':                                     [200, 200, 200, 200, 200, 200, 200],
+  'POST /api/v1/auth/login':                          [200, 200, 200, 200, 200, 200, 200],
+  'GET /api/v1/events':                               [200, 401, 401, 200, 200, 200, 200],
+  'POST /api/v1/events':                              [401, 401, 401, 403, 403, 403, 201],
+  'GET /api/v1/events/{id}':                          [200, 401, 401, 200, 200, 200, 200],
+  'PATCH /api/v1/events/{id}':                        [401, 401, 401, 403, 403, 403, 200],
+  // The owner may end it; this one has not started yet, which is the refusal the owner gets.
+  'POST /api/v1/events/{id}/end':                     [401, 401, 401, 403, 403, 403, 409],
+  'GET /api/v1/events/{id}/floor-plan':               [401, 401, 401, 403, 403, 200, 200],
+  'GET /api/v1/events/{id}/floor-plan/stream':        [401, 401, 401, 403, 403, 200, 200],
+  'POST /api/v1/events/{id}/orders':                  [201, 201, 201, 201, 201, 201, 201],
+  'GET /api/v1/orders/{id}':                          [401, 401, 401, 404, 200, 403, 200],
+  'POST /api/v1/orders/{id}/pay-local':               [401, 401, 401, 404, 200, 403, 403],
+  'POST /api/v1/orders/{id}/cancel':                  [401, 401, 401, 404, 409, 403, 403],
+  'GET /api/v1/tickets/{id}/qr.svg':                  [401, 401, 401, 404, 200, 403, 200],
+  'POST /api/v1/tickets/{id}/link':                   [401, 401, 401, 404, 200, 403, 403],
+  'DELETE /api/v1/tickets/{id}/link':                 [401, 401, 401, 404, 200, 403, 403],
+  'GET /api/v1/reservations/{id}':                    [401, 401, 401, 404, 200, 200, 200],
+  'DELETE /api/v1/reservations/{id}/guests/{ticket_id}': [401, 401, 401, 404, 200, 403, 403],
+  'POST /api/v1/reservations/{id}/guests':            [401, 401, 401, 403, 403, 200, 200],
+  'POST /api/v1/scans':                               [401, 401, 401, 403, 403, 200, 200],
+  'POST /api/v1/scans/batch':                         [401, 401, 401, 403, 403, 200, 200],
+  'GET /api/v1/events/{id}/scanner-cache':            [401, 401, 401, 403, 403, 200, 200],
+  'GET /api/v1/events/{id}/cancellation':             [401, 401, 401, 403, 403, 403, 200],
+  'POST /api/v1/events/{id}/cancel':                  [401, 401, 401, 403, 403, 403, 202],
+  'GET /api/v1/events/{id}/refunds':                  [401, 401, 401, 403, 403, 403, 200],
+  // Stripe signs it; credentials mean nothing here (and the local provider has no such endpoint).
+  'POST /api/v1/webhooks/stripe':                     [404, 404, 404, 404, 404, 404, 404],
+};
+
+interface World {
+  event: EventInfo;
+  /** "This order": a paid table order (its host ticket, its reservation). */
+  table: Awaited<ReturnType<typeof buyPaid>>;
+  /** A paid GA order of the same event, linked to the table: the guest (or "another order"). */
+  guest: Awaited<ReturnType<typeof buyPaid>>;
+  /** A pending order: what "this order" pays. */
+  unpaid: { order_id: string; manage_token: string };
+}
+
+interface Request {
+  method: string;
+  url: string;
+  body?: unknown;
+  /** Whose order the path names, when it names one (decides "this order" vs "other order"). */
+  owner?: 'table' | 'guest' | 'unpaid';
+}
+
+const REQUESTS: Record<string, (w: World) => Request> = {
+  'GET /healthz': () => ({ method: 'GET', url: '/healthz' }),
+  'POST /api/v1/auth/login': () => ({ method: 'POST', url: '/api/v1/auth/login', body: { email: 'matrix@x.test', password: 'matrix-password' } }),
+  'GET /api/v1/events': () => ({ method: 'GET', url: '/api/v1/events' }),
+  'POST /api/v1/events': () => ({ method: 'POST', url: '/api/v1/events', body: eventJson() }),
+  'GET /api/v1/events/{id}': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}` }),
+  'PATCH /api/v1/events/{id}': (w) => ({ method: 'PATCH', url: `/api/v1/events/${w.event.id}`, body: { name: 'Renamed' } }),
+  'POST /api/v1/events/{id}/end': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/end` }),
+  'GET /api/v1/events/{id}/floor-plan': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan` }),
+  'GET /api/v1/events/{id}/floor-plan/stream': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan/stream` }),
+  'POST /api/v1/events/{id}/orders': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/orders`, body: { email: `m${Math.random()}@x.test`, name: 'M', ga_quantity: 1 } }),
+  'GET /api/v1/orders/{id}': (w) => ({ method: 'GET', url: `/api/v1/orders/${w.table.order_id}`, owner: 'table' }),
+  'POST /api/v1/orders/{id}/pay-local': (w) => ({ method: 'POST', url: `/api/v1/orders/${w.unpaid.order_id}/pay-local`, owner: 'unpaid' }),
+  'POST /api/v1/orders/{id}/cancel': (w) => ({ method: 'POST', url: `/api/v1/orders/${w.table.order_id}/cancel`, owner: 'table' }),
+  'GET /api/v1/tickets/{id}/qr.svg': (w) => ({ method: 'GET', url: `/api/v1/tickets/${hostTicket(w).id}/qr.svg`, owner: 'table' }),
+  'POST /api/v1/tickets/{id}/link': (w) => ({
+    method: 'POST',
+    url: `/api/v1/tickets/${extra(w).id}/link`,
+    body: { invite_code: w.table.view.reservation!.invite_code },
+    owner: 'table',
+  }),
+  'DELETE /api/v1/tickets/{id}/link': (w) => ({ method: 'DELETE', url: `/api/v1/tickets/${w.guest.view.tickets[0]!.id}/link`, owner: 'guest' }),
+  'GET /api/v1/reservations/{id}': (w) => ({ method: 'GET', url: `/api/v1/reservations/${w.table.view.reservation!.id}`, owner: 'table' }),
+  'DELETE /api/v1/reservations/{id}/guests/{ticket_id}': (w) => ({
+    method: 'DELETE',
+    url: `/api/v1/reservations/${w.table.view.reservation!.id}/guests/${w.guest.view.tickets[0]!.id}`,
+    owner: 'table',
+  }),
+  'POST /api/v1/reservations/{id}/guests': (w) => ({
+    method: 'POST',
+    url: `/api/v1/reservations/${w.table.view.reservation!.id}/guests`,
+    body: { ticket_id: extra(w).id },
+    owner: 'table',
+  }),
+  'POST /api/v1/scans': (w) => ({ method: 'POST', url: '/api/v1/scans', body: { qr: hostTicket(w).qr, scanner_id: 'door-1', event_id: w.event.id }, owner: 'table' }),
+  'POST /api/v1/scans/batch': (w) => ({
+    method: 'POST',
+    url: '/api/v1/scans/batch',
+    body: { scanner_id: 'door-1', event_id: w.event.id, scans: [{ qr: hostTicket(w).qr, scanned_at: '2030-06-01T12:00:00Z', offline_result: 'rejected' }] },
+    owner: 'table',
+  }),
+  'GET /api/v1/events/{id}/scanner-cache': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/scanner-cache`, owner: 'table' }),
+  'GET /api/v1/events/{id}/cancellation': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/cancellation`, owner: 'table' }),
+  'POST /api/v1/events/{id}/cancel': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/cancel`, body: { confirmation_token: 'CONFIRMATION' }, owner: 'table' }),
+  'GET /api/v1/events/{id}/refunds': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/refunds`, owner: 'table' }),
+  'POST /api/v1/webhooks/stripe': () => ({ method: 'POST', url: '/api/v1/webhooks/stripe', body: { type: 'payment_intent.succeeded' } }),
+};
+
+const hostTicket = (w: World) => w.table.view.tickets.find((t) => t.is_host)!;
+/** The table order's second ticket: plain GA until linked. */
+const extra = (w: World) => w.table.view.tickets.find((t) => !t.is_host)!;
+
+function eventJson() {
+  return {
+    name: 'Matrix Night',
+    starts_at: '2030-06-02T22:00:00.000Z',
+    ends_at: '2030-06-03T05:00:00.000Z',
+    currency: 'EUR',
+    ga: { price_cents: 2000, capacity: 200 },
+    tiers: [{ name: 'Gold', price_cents: 50000, capacity: 8 }],
+    tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }],
+  };
+}
+
+let ctx: TestContext;
+let base: string;
+let expiredToken: string;
+beforeAll(async () => {
+  ctx = await startTestApp();
+  await addUser(ctx.deps, { email: 'matrix@x.test', password: 'matrix-password', role: 'staff' });
+  expiredToken = signSessionToken(ctx.deps.keys.sessionSecret, { sub: ctx.staffId, role: 'staff', exp: Math.floor(ctx.clock.now().getTime() / 1000) - 60 });
+  base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(() => ctx.close());
+
+async function world(): Promise<World> {
+  const event = await createEvent(ctx, eventJson());
+  const table = await buyPaid(ctx, event.id, { ga_quantity: 2, table_id: event.tables[0]!.id, name: 'Host' });
+  const guest = await buyPaid(ctx, event.id, { name: 'Guest' });
+  const link = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/tickets/${guest.view.tickets[0]!.id}/link`,
+    headers: bearer(guest.manage_token),
+    payload: { invite_code: table.view.reservation!.invite_code },
+  });
+  expect(link.statusCode, link.body).toBe(200);
+  const unpaid = (await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'u@x.test', name: 'U', ga_quantity: 1 } })).json();
+  return { event, table, guest, unpaid };
+}
+
+function tokenFor(caller: Caller, w: World, req: Request): string | undefined {
+  const tokens = { table: w.table.manage_token, guest: w.guest.manage_token, unpaid: w.unpaid.manage_token };
+  const mine = tokens[req.owner ?? 'table'];
+  const other = req.owner === 'guest' ? tokens.table : tokens.guest;
+  switch (caller) {
+    case 'anonymous':
+      return undefined;
+    case 'garbage':
+      return 'garbage-token';
+    case 'expired':
+      return expiredToken;
+    case 'other order':
+      return other;
+    case 'this order':
+      return mine;
+    case 'staff':
+      return ctx.staffToken;
+    case 'owner':
+      return ctx.ownerToken;
+  }
+}
+
+async function call(req: Request, token: string | undefined, w: World): Promise<number> {
+  let body = req.body;
+  if (req.url.endsWith('/cancel') && req.url.includes('/events/')) {
+    const preview = await ctx.app.inject({ url: `/api/v1/events/${w.event.id}/cancellation`, headers: bearer(ctx.ownerToken) });
+    body = { confirmation_token: preview.json().confirmation_token };
+  }
+  if (req.url.endsWith('/stream')) {
+    // A real socket: an allowed stream stays open, so only its status is read.
+    const abort = new AbortController();
+    const res = await fetch(`${base}${req.url}`, { headers: token ? bearer(token) : {}, signal: abort.signal });
+    abort.abort();
+    return res.status;
+  }
+  const res = await ctx.app.inject({
+    method: req.method as 'GET',
+    url: req.url,
+    headers: token ? bearer(token) : {},
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+  return res.statusCode;
+}
+
+describe('access matrix', () => {
+  it('has a row for every operation of the OpenAPI document, and no other', async () => {
+    const served = operations(await openApiDocument(ctx.app)).map((o) => `${o.method} ${o.path}`);
+    expect(served.filter((op) => !MATRIX[op]), 'operations without a row').toEqual([]);
+    expect(Object.keys(MATRIX).filter((op) => !served.includes(op)), 'rows for no operation').toEqual([]);
+  });
+
+  it.each(Object.keys(MATRIX))('%s', async (op) => {
+    const got: number[] = [];
+    for (const caller of CALLERS) {
+      const w = await world();
+      const req = REQUESTS[op]!(w);
+      got.push(await call(req, tokenFor(caller, w, req), w));
+    }
+    expect(Object.fromEntries(CALLERS.map((c, i) => [c, got[i]]))).toEqual(Object.fromEntries(CALLERS.map((c, i) => [c, MATRIX[op]![i]])));
+  });
+});
