@@ -16,19 +16,20 @@ async function serve(withDemo: boolean): Promise<void> {
   const webRoot = await ensureWebBuild((m) => console.log(m));
   const deps = await createDeps(config);
   const demo = withDemo ? await ensureDemo(deps) : undefined;
-  const { address, stop } = await startServer(deps, { logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'), webRoot });
+  const { address, stop, mailDestination } = await startServer(deps, { logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'), webRoot });
   stopOnSignals(stop, (m) => console.error(m));
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`;
-  console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}`);
+  const mail = config.mail.smtpUrl ? `mail via ${mailDestination}` : `mail written as .eml files to ${mailDestination}`;
+  console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}, ${mail}`);
   if (demo) {
-    const links = demoLinks(demo, config.publicUrl);
+    const links = demoLinks(demo, deps);
     console.log(`
-Demo data ready:
-  owner login   ${DEMO_OWNER.email} / ${DEMO_OWNER.password}
-  staff login   ${DEMO_STAFF.email} / ${DEMO_STAFF.password}
-  demo event    ${links.event}
-  VIP ticket QR ${links.ticketQr}
-  VIP order     ${links.order}
+Demo data ready — open ${config.publicUrl}
+  owner login    ${DEMO_OWNER.email} / ${DEMO_OWNER.password}   ${links.admin}
+  staff login    ${DEMO_STAFF.email} / ${DEMO_STAFF.password}   ${links.door}
+  live floor     ${links.floor}
+  buy tickets    ${links.buy}
+  a VIP order    ${links.vipOrder}
 `);
   }
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 
 // Every setting comes from the environment; README's "Configuration" lists them all.
@@ -23,6 +24,12 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_API_URL: z.string().url().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional(),
+  VELVET_MAIL_FROM: z.string().min(3).default('Velvet <tickets@velvet.local>'),
+  VELVET_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
 });
 
 export interface Config {
@@ -48,6 +55,10 @@ export interface Config {
   /** GA tickets in one order (a table's own ticket included). */
   maxTicketsPerOrder: number;
   secret: string | undefined;
+  /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
+  mail: { smtpUrl: string | undefined; from: string; dir: string };
+  /** Where the events happen: times in mails are written in this zone. */
+  timeZone: string;
   payments:
     | { provider: 'local' }
     | { provider: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: string | undefined };
@@ -95,6 +106,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ordersPerMinutePerEmail: e.VELVET_ORDERS_PER_MINUTE_PER_EMAIL,
     maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
     secret: e.VELVET_SECRET,
+    mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
+    timeZone: e.VELVET_TIME_ZONE,
     payments,
   };
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

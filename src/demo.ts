@@ -1,3 +1,4 @@
+import { manageTokenFor } from './auth/capability.js';
 import { findSetting, getOrCreateSetting } from './db/repos/settings.repo.js';
 import { listOrderTickets } from './db/repos/tickets.repo.js';
 import { findUserByEmail } from './db/repos/users.repo.js';
@@ -15,15 +16,18 @@ export interface DemoInfo {
   upcomingEventId: string;
   orderId: string;
   hostTicketId: string;
-  /** Demo data only: a real manage token is never stored in clear. */
-  manageToken: string;
 }
 
-export function demoLinks(info: DemoInfo, publicUrl: string) {
+/** The pages a new user wants to open first; the VIP order's link carries its manage token. */
+export function demoLinks(info: DemoInfo, deps: Pick<AppDeps, 'config' | 'keys'>) {
+  const url = deps.config.publicUrl;
+  const { token } = manageTokenFor(deps.keys.manageKey, info.orderId);
   return {
-    ticketQr: `${publicUrl}/api/v1/tickets/${info.hostTicketId}/qr.svg?token=${info.manageToken}`,
-    order: `${publicUrl}/api/v1/orders/${info.orderId}?token=${info.manageToken}`,
-    event: `${publicUrl}/api/v1/events/${info.eventId}`,
+    door: `${url}/door`,
+    floor: `${url}/events/${info.eventId}/floor`,
+    admin: `${url}/admin`,
+    buy: `${url}/e/${info.upcomingEventId}`,
+    vipOrder: `${url}/orders/${info.orderId}#token=${token}`,
   };
 }
 
@@ -78,7 +82,6 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
     upcomingEventId: upcoming.id,
     orderId: vip.order.id,
     hostTicketId: hostTicket!.id,
-    manageToken: vip.manageToken,
   };
   await getOrCreateSetting(db, 'demo', () => JSON.stringify(info));
   return info;

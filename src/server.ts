@@ -1,6 +1,8 @@
 import { buildApp, type AppOptions } from './http/app.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
+import { createMailTransport } from './mail/transport.js';
+import { startMailRunner } from './services/mail/mail-runner.js';
 import { startRefundRunner } from './services/refunds/refund-runner.js';
 
 /**
@@ -16,6 +18,13 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
     pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
     log: (m) => app.log.warn(m),
   });
+  const mailTransport = createMailTransport(deps.config);
+  const stopMail = startMailRunner(deps, {
+    transport: mailTransport,
+    timeZone: deps.config.timeZone,
+    pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
+    log: (m) => app.log.warn(m),
+  });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -23,9 +32,11 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       await app.close();
       await stopSweeper();
       await stopRefunds();
+      await stopMail();
+      mailTransport.close();
       await deps.database.close();
     })());
-  return { app, address, stop };
+  return { app, address, stop, mailDestination: mailTransport.destination };
 }
 
 /** Closes cleanly on SIGTERM/SIGINT; a second signal exits at once. */

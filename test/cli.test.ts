@@ -26,14 +26,12 @@ describe('velvet CLI on the embedded database', () => {
   it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', async () => {
     const server = runVelvet(['demo'], env(38_471));
     try {
-      await server.waitFor(/VIP order/);
+      await server.waitFor(/a VIP order/);
       const health = await fetch('http://127.0.0.1:38471/healthz');
       expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
 
-      const eventUrl = server.output().match(/demo event\s+(\S+)/)![1]!;
-      const event = await (await fetch(eventUrl.replace('localhost', '127.0.0.1').replace(':38471', ':38471'))).json();
-      expect(event.name).toBe('Velvet Demo Night');
-      expect(event.tables.length).toBeGreaterThan(0);
+      const events = await (await fetch('http://127.0.0.1:38471/api/v1/events')).json();
+      expect(events.events.map((e: { name: string }) => e.name)).toEqual(['Velvet Demo Night', 'Velvet Saturday']);
 
       const owner = server.output().match(/owner login\s+(\S+) \/ (\S+)/)!;
       const login = await fetch('http://127.0.0.1:38471/api/v1/auth/login', {
@@ -44,9 +42,15 @@ describe('velvet CLI on the embedded database', () => {
       expect(login.status).toBe(200);
       expect((await login.json()).role).toBe('owner');
 
-      const order = await (await fetch(server.output().match(/VIP order\s+(\S+)/)![1]!.replace('localhost', '127.0.0.1'))).json();
+      // The printed VIP order link is the buyer's page, its capability in the fragment.
+      const [, orderId, token] = server.output().match(/a VIP order\s+http:\/\/localhost:38471\/orders\/(\S+)#token=(\S+)/)!;
+      const order = await (await fetch(`http://127.0.0.1:38471/api/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(order.status).toBe('paid');
       expect(order.reservation.status).toBe('confirmed');
+
+      // Without SMTP_URL the buyer's mail lands as an .eml file where the banner says.
+      const mailDir = server.output().match(/mail written as \.eml files to (\S+)/)![1]!;
+      await expect.poll(() => (existsSync(mailDir) ? readdirSync(mailDir) : []), { timeout: 10_000 }).toContain(`order_paid.${orderId}_velvet.mail.eml`);
 
       const second = runVelvet(['serve'], env(38_472));
       expect(await second.exited).toBe(1);

@@ -186,7 +186,7 @@ describe('reading a reservation', () => {
       expect(res.statusCode, res.body).toBe(200);
       const r = res.json() as ReservationJson;
       expect(r).toMatchObject({ id: silverId(), status: 'confirmed', no_show: false, table_number: 3, tier: 'Silver', capacity: 4 });
-      expect(r.invite_url).toBe(`http://velvet.test/join/${r.invite_code}`);
+      expect(r.invite_url).toBe(`http://velvet.test/i/${r.invite_code}`);
       expect(r.guests.map((g) => g.name).sort()).toEqual(['Early', 'Late', 'Sam Silver']);
       expect(r.guests.every((g) => g.arrived === false)).toBe(true);
     }

@@ -33,6 +33,8 @@ export interface Keys {
   signer: TicketSigner;
   /** HMAC secret for staff and owner session tokens. */
   sessionSecret: string;
+  /** HMAC key that derives orders' manage tokens (capability.ts); never rotated by VELVET_SECRET. */
+  manageKey: string;
 }
 
 /**
@@ -46,5 +48,6 @@ export async function loadKeys(db: Executor, overrideSessionSecret?: string): Pr
   const privateKey = createPrivateKey({ key: Buffer.from(der, 'base64'), format: 'der', type: 'pkcs8' });
   const sessionSecret =
     overrideSessionSecret ?? (await getOrCreateSetting(db, 'session_secret', () => randomBytes(32).toString('base64url')));
-  return { signer: new TicketSigner(privateKey, createPublicKey(privateKey)), sessionSecret };
+  const manageKey = await getOrCreateSetting(db, 'manage_token_key', () => randomBytes(32).toString('base64url'));
+  return { signer: new TicketSigner(privateKey, createPublicKey(privateKey)), sessionSecret, manageKey };
 }

@@ -4,3 +4,8 @@ export function orderAmountCents(gaPriceCents: number, gaQuantity: number, table
   if (!Number.isSafeInteger(total) || total < 0) throw new RangeError(`invalid order amount ${total}`);
   return total;
 }
+
+/** "€25.00", "$300.00": cents in the event's currency, as people read prices. */
+export function formatMoney(cents: number, currency: string, locale?: string): string {
+  return new Intl.NumberFormat(locale ?? 'en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+}

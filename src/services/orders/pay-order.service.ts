@@ -8,6 +8,7 @@ import { DomainError, notFound } from '../../domain/errors.js';
 import { hasEnded } from '../../domain/event-rules.js';
 import { orderMachine, reservationMachine, step } from '../../domain/state-machine.js';
 import type { AppDeps } from '../deps.js';
+import { enqueueOrderMail } from '../mail/enqueue.js';
 import { releaseHold } from './hold.js';
 
 export type PaymentOutcome =
@@ -56,6 +57,8 @@ export async function applyPayment(
     if (r.ok) await updateReservation(tx, reservation.id, { status: r.to });
     await notifyTableChanged(tx, order.eventId, reservation.eventTableId);
   }
+  // The buyer's tickets and manage link, mailed once this commits (never lost with the tab).
+  await enqueueOrderMail(tx, paid, 'order_paid');
   return { outcome: 'paid', order: paid };
 }
 

@@ -1,4 +1,5 @@
-import { newInviteCode, newManageToken } from '../../auth/capability.js';
+import { randomUUID } from 'node:crypto';
+import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
 import { pgConstraint, type Executor, type Tx } from '../../db/database.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
@@ -42,9 +43,10 @@ export async function placeOrder(
   if ((await countRecentOrdersByEmail(deps.database.db, input.email, 60)) >= deps.config.ordersPerMinutePerEmail) {
     throw new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
   }
-  const manage = newManageToken();
+  const orderId = randomUUID();
+  const manage = manageTokenFor(deps.keys.manageKey, orderId);
   const held = await deps.database
-    .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manage.hash, deps.payments.name))
+    .transaction((tx) => holdStock(tx, { ...input, orderId }, now, deps.config.holdSeconds, manage.hash, deps.payments.name))
     .catch((err: unknown) => {
       // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
       if (pgConstraint(err) === 'reservations_one_active_per_table') {
@@ -118,7 +120,7 @@ async function attachPayment(
 
 async function holdStock(
   tx: Tx,
-  input: PlaceOrderInput,
+  input: PlaceOrderInput & { orderId: string },
   now: Date,
   holdSeconds: number,
   manageTokenHash: string,
@@ -151,6 +153,7 @@ async function holdStock(
   }
 
   const order = await insertOrder(tx, {
+    id: input.orderId,
     eventId: event.id,
     email: input.email,
     name: input.name,

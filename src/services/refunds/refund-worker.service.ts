@@ -11,6 +11,7 @@ import { retryDelayMs } from '../../domain/backoff.js';
 import { orderMachine, step } from '../../domain/state-machine.js';
 import { PaymentProviderError, type RefundResult } from '../../payments/provider.js';
 import type { AppDeps } from '../deps.js';
+import { enqueueOrderMail } from '../mail/enqueue.js';
 import type { TokenBucket } from './token-bucket.js';
 
 export interface RefundBatchOptions {
@@ -110,6 +111,7 @@ async function record(
         refundReason: refund.reason,
         ...(next.ok ? { status: next.to } : {}),
       });
+      await enqueueOrderMail(tx, order, 'order_refunded');
       if (call.result.alreadyRefunded) log(`refund ${refund.id}: the payment was already refunded (${call.result.providerRefundId})`);
       return;
     }

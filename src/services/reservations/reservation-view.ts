@@ -32,7 +32,7 @@ export function toReservationView(d: ReservationDetails, publicUrl: string): Res
     host_name: d.hostName,
     host_arrived: r.checkedInAt !== null,
     invite_code: r.inviteCode,
-    invite_url: `${publicUrl}/join/${r.inviteCode}`,
+    invite_url: `${publicUrl}/i/${r.inviteCode}`,
     guests: d.guests.map((g) => ({ ticket_id: g.ticketId, name: g.name, arrived: g.arrived })),
   };
 }

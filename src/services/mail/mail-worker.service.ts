@@ -1,0 +1,106 @@
+import QRCode from 'qrcode';
+import { manageTokenFor } from '../../auth/capability.js';
+import { findEvent } from '../../db/repos/events.repo.js';
+import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
+import { findOrder } from '../../db/repos/orders.repo.js';
+import { retryDelayMs } from '../../domain/backoff.js';
+import { renderOrderMail } from '../../mail/order-mails.js';
+import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
+import type { AppDeps } from '../deps.js';
+import { getOrderView } from '../orders/order-view.service.js';
+
+export interface MailBatchOptions {
+  transport: MailTransport;
+  timeZone: string;
+  batchSize?: number;
+  leaseMs?: number;
+  maxAttempts?: number;
+  log?: (msg: string) => void;
+}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_MAX_ATTEMPTS = 20;
+
+type MailDeps = Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys'>;
+
+/**
+ * One pass of the mail outbox, the refund outbox's pattern (refunds.md):
+ *  1. claim due mails with FOR UPDATE SKIP LOCKED and a lease (committed before sending);
+ *  2. compose each from the order as it is now and send it, outside any transaction;
+ *  3. record `sent` only while the claim is ours; a failure is retried with backoff, then failed.
+ * A crash between 2 and 3 leaves the lease to expire and the mail is sent again: SMTP cannot be
+ * asked whether a message arrived, so "never twice" rests on the fixed Message-ID, which mail
+ * clients use to drop the copy (and the .eml transport overwrites the same file).
+ */
+export async function processDueMails(deps: MailDeps, opts: MailBatchOptions): Promise<number> {
+  const now = deps.clock.now();
+  const leaseUntil = new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
+  const claimed = await deps.database.transaction((tx) => claimDueMails(tx, now, leaseUntil, opts.batchSize ?? 10));
+  await Promise.all(claimed.map((mail) => sendOne(deps, opts, mail)));
+  return claimed.length;
+}
+
+async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail): Promise<void> {
+  const db = deps.database.db;
+  const log = opts.log ?? (() => {});
+  let outgoing: OutgoingMail | string;
+  try {
+    outgoing = await composeMail(deps, mail, opts.timeZone);
+  } catch (err) {
+    outgoing = `could not be composed: ${(err as Error).message}`;
+  }
+  if (typeof outgoing === 'string') {
+    await markMailFailed(db, mail.id, mail.leaseToken, outgoing);
+    log(`mail ${mail.id}: ${outgoing}`);
+    return;
+  }
+  try {
+    await opts.transport.send(outgoing);
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    if (mail.attempts < (opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+      const delay = retryDelayMs(mail.attempts, Math.random());
+      await scheduleMailRetry(db, mail.id, mail.leaseToken, new Date(deps.clock.now().getTime() + delay), message);
+      log(`mail ${mail.id}: attempt ${mail.attempts} failed, retrying in ${delay} ms: ${message}`);
+    } else {
+      await markMailFailed(db, mail.id, mail.leaseToken, `gave up after ${mail.attempts} attempts: ${message}`);
+      log(`mail ${mail.id}: gave up after ${mail.attempts} attempts: ${message}`);
+    }
+    return;
+  }
+  if (!(await markMailSent(db, mail.id, mail.leaseToken, deps.clock.now()))) {
+    log(`mail ${mail.id}: sent, but this worker's claim had run out; another worker may send it again (same Message-ID)`);
+  }
+}
+
+/** The mail as it should read now, or why it should not be sent at all. */
+async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
+  const order = await findOrder(deps.database.db, mail.orderId);
+  if (!order) return 'its order no longer exists';
+  if (mail.kind === 'order_paid' && order.status !== 'paid') return `not sent: the order is ${order.status} now (its refund mail tells the buyer)`;
+  const event = await findEvent(deps.database.db, order.eventId);
+  if (!event) return 'its event no longer exists';
+  const view = await getOrderView(deps, order.id);
+  const { token } = manageTokenFor(deps.keys.manageKey, order.id);
+  const attachments: OutgoingMail['attachments'] = [];
+  const qrCids = new Map<string, string>();
+  if (mail.kind === 'order_paid') {
+    for (const [i, t] of view.tickets.entries()) {
+      if (!t.qr) continue;
+      const cid = `ticket-${i + 1}@velvet`;
+      qrCids.set(t.id, cid);
+      const png = await QRCode.toBuffer(t.qr, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 480 });
+      attachments.push({ filename: `ticket-${i + 1}.png`, content: png, contentType: 'image/png', cid });
+    }
+  }
+  const rendered = renderOrderMail({
+    kind: mail.kind,
+    event: { name: event.name, startsAt: event.startsAt, endsAt: event.endsAt, status: event.status },
+    order: view,
+    buyerName: order.name,
+    manageUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
+    timeZone,
+    qrCids,
+  });
+  return { to: mail.recipient, messageId: mail.messageId, attachments, ...rendered };
+}
