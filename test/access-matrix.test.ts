@@ -31,6 +31,7 @@ const MATRIX: Record<string, number[]> = {
   'POST /api/v1/orders/{id}/pay-local':               [401, 401, 401, 404, 200, 403, 403],
   'POST /api/v1/orders/{id}/cancel':                  [401, 401, 401, 404, 409, 403, 403],
   'GET /api/v1/tickets/{id}/qr.svg':                  [401, 401, 401, 404, 200, 403, 200],
+  'PATCH /api/v1/tickets/{id}':                       [401, 401, 401, 404, 200, 403, 403],
   'POST /api/v1/tickets/{id}/link':                   [401, 401, 401, 404, 200, 403, 403],
   'DELETE /api/v1/tickets/{id}/link':                 [401, 401, 401, 404, 200, 403, 403],
   'GET /api/v1/reservations/{id}':                    [401, 401, 401, 404, 200, 200, 200],
@@ -79,6 +80,7 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   'POST /api/v1/orders/{id}/pay-local': (w) => ({ method: 'POST', url: `/api/v1/orders/${w.unpaid.order_id}/pay-local`, owner: 'unpaid' }),
   'POST /api/v1/orders/{id}/cancel': (w) => ({ method: 'POST', url: `/api/v1/orders/${w.table.order_id}/cancel`, owner: 'table' }),
   'GET /api/v1/tickets/{id}/qr.svg': (w) => ({ method: 'GET', url: `/api/v1/tickets/${hostTicket(w).id}/qr.svg`, owner: 'table' }),
+  'PATCH /api/v1/tickets/{id}': (w) => ({ method: 'PATCH', url: `/api/v1/tickets/${hostTicket(w).id}`, body: { holder_name: 'Renamed Host' }, owner: 'table' }),
   'POST /api/v1/tickets/{id}/link': (w) => ({
     method: 'POST',
     url: `/api/v1/tickets/${extra(w).id}/link`,
@@ -142,6 +144,9 @@ afterAll(() => ctx.close());
 async function world(): Promise<World> {
   const event = await createEvent(ctx, eventJson());
   const table = await buyPaid(ctx, event.id, { ga_quantity: 2, table_id: event.tables[0]!.id, name: 'Host' });
+  // The table's second ticket sits at it from the purchase; as plain GA it is the one to link.
+  const off = await ctx.app.inject({ method: 'DELETE', url: `/api/v1/tickets/${extra({ table } as World).id}/link`, headers: bearer(table.manage_token) });
+  expect(off.statusCode, off.body).toBe(200);
   const guest = await buyPaid(ctx, event.id, { name: 'Guest' });
   const link = await ctx.app.inject({
     method: 'POST',

@@ -72,6 +72,8 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/orders/${h.order_id}`, { token: g.manage_token });
     await api('POST', `/api/v1/orders/${h.order_id}/cancel`, { token: h.manage_token });
     await api('GET', `/api/v1/tickets/${hostView.tickets[0].id}/qr.svg?token=${h.manage_token}`);
+    await api('PATCH', `/api/v1/tickets/${hostView.tickets[1].id}`, { token: h.manage_token, body: { holder_name: 'Her Friend' } });
+    await api('PATCH', `/api/v1/tickets/${hostView.tickets[1].id}`, { token: g.manage_token, body: { holder_name: 'Not Mine' } });
     await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: hostView.reservation.invite_code } });
     await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: 'NOPE' } });
     await api('DELETE', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token });

@@ -6,6 +6,7 @@ import type { AppDeps } from '../services/deps.js';
 import { getOrderView, paymentView } from '../services/orders/order-view.service.js';
 import { payLocal } from '../services/orders/pay-order.service.js';
 import { placeOrder } from '../services/orders/place-order.service.js';
+import { renameTicket } from '../services/orders/rename-ticket.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
@@ -19,7 +20,11 @@ const placeOrderBody = z.object({
   name: text(100),
   ga_quantity: z.int().min(1).max(100),
   table_id: id.optional(),
+  /** Who holds each ticket, in order (the first is the buyer's own); missing names are the buyer's. */
+  holder_names: z.array(text(100)).max(100).optional(),
 });
+
+const renameBody = z.object({ holder_name: text(100) });
 
 export function orderRoutes(app: ZodApp, deps: AppDeps): void {
   const withToken = authenticate(deps);
@@ -53,6 +58,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         name: b.name,
         gaQuantity: b.ga_quantity,
         tableId: b.table_id,
+        holderNames: b.holder_names,
       });
       return reply.status(201).send({
         order_id: order.id,
@@ -82,6 +88,29 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     await orderAccess(request, request.params.id, false);
     throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
   });
+
+  app.patch(
+    '/api/v1/tickets/:id',
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['buying'],
+        summary: "Name who holds a ticket (the door finds people by it), until the event starts; answers the order",
+        security: BUYER,
+        params: idParams,
+        body: renameBody,
+        response: { 200: orderView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      const caller = await callerOf(deps, request);
+      screenOrderCaller(caller, { ownerToo: false });
+      const ticket = await findTicket(deps.database.db, request.params.id);
+      requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: false }, 'ticket');
+      const renamed = await renameTicket(deps, request.params.id, request.body.holder_name);
+      return getOrderView(deps, renamed.orderId);
+    },
+  );
 
   app.get(
     '/api/v1/tickets/:id/qr.svg',

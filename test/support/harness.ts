@@ -120,7 +120,7 @@ let buyers = 0;
 export async function placeOrder(
   ctx: TestContext,
   eventId: string,
-  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string } = {},
+  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string; holder_names?: string[] } = {},
 ): Promise<PlacedOrder> {
   const res = await ctx.app.inject({
     method: 'POST',

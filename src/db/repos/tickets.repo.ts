@@ -69,3 +69,8 @@ export async function voidEventTickets(db: Executor, eventId: string): Promise<n
     .returning({ id: tickets.id });
   return rows.length;
 }
+
+export async function setTicketHolderName(db: Executor, id: string, holderName: string): Promise<TicketRow> {
+  const [row] = await db.update(tickets).set({ holderName, updatedAt: sql`now()` }).where(eq(tickets.id, id)).returning();
+  return row!;
+}

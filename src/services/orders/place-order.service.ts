@@ -5,6 +5,7 @@ import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/eve
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
+import { insertGuestLink } from '../../db/repos/guest-list.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
@@ -19,6 +20,8 @@ export interface PlaceOrderInput {
   name: string;
   gaQuantity: number;
   tableId?: string | undefined;
+  /** Who holds each ticket, in order; a ticket without one carries the buyer's name. */
+  holderNames?: string[] | undefined;
 }
 
 export interface PlacedOrder {
@@ -37,6 +40,9 @@ export async function placeOrder(
   input: PlaceOrderInput,
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
+  if ((input.holderNames?.length ?? 0) > input.gaQuantity) {
+    throw new DomainError('invalid_request', 'More holder names than tickets', { holder_names: `at most ${input.gaQuantity} (ga_quantity)` });
+  }
   if (input.gaQuantity > deps.config.maxTicketsPerOrder) {
     throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, { ga_quantity: `at most ${deps.config.maxTicketsPerOrder}` });
   }
@@ -167,15 +173,22 @@ async function holdStock(
   });
   const tickets = await insertTickets(
     tx,
-    Array.from({ length: input.gaQuantity }, () => ({ eventId: event.id, orderId: order.id, holderName: input.name })),
+    Array.from({ length: input.gaQuantity }, (_, i) => ({ eventId: event.id, orderId: order.id, holderName: input.holderNames?.[i] ?? input.name })),
   );
   if (table) {
-    await insertReservationWithFreshCode(tx, newInviteCode, {
+    const reservation = await insertReservationWithFreshCode(tx, newInviteCode, {
       eventId: event.id,
       eventTableId: table.table.id,
       orderId: order.id,
       hostTicketId: tickets[0]!.id,
     });
+    // The buyer's other tickets are for their party: they sit at the buyer's table as guests, as
+    // many as it has places (capacity counts the host); any beyond that stay plain GA. The table
+    // row is locked and the reservation is new, so nobody else can be on its list yet.
+    const guestPlaces = table.tier.capacity - 1;
+    for (const ticket of tickets.slice(1, 1 + guestPlaces)) {
+      await insertGuestLink(tx, { eventId: event.id, ticketId: ticket.id, reservationId: reservation.id, linkedByUserId: null, overrideCapacity: false, createdAt: now });
+    }
     await notifyTableChanged(tx, event.id, table.table.id);
   }
   return order;
