@@ -25,6 +25,9 @@ const MATRIX: Record<string, number[]> = {
   // The owner may end it; this one has not started yet, which is the refusal the owner gets.
   'POST /api/v1/events/{id}/end':                     [401, 401, 401, 403, 403, 403, 409],
   'GET /api/v1/events/{id}/floor-plan':               [401, 401, 401, 403, 403, 200, 200],
+  // The buyer's view of the tables is public; credentials change nothing there.
+  'GET /api/v1/events/{id}/availability':             [200, 200, 200, 200, 200, 200, 200],
+  'GET /api/v1/events/{id}/availability/stream':      [200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/events/{id}/floor-plan/stream':        [401, 401, 401, 403, 403, 200, 200],
   'POST /api/v1/events/{id}/orders':                  [201, 201, 201, 201, 201, 201, 201],
   'GET /api/v1/orders/{id}':                          [401, 401, 401, 404, 200, 403, 200],
@@ -74,6 +77,8 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   'PATCH /api/v1/events/{id}': (w) => ({ method: 'PATCH', url: `/api/v1/events/${w.event.id}`, body: { name: 'Renamed' } }),
   'POST /api/v1/events/{id}/end': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/end` }),
   'GET /api/v1/events/{id}/floor-plan': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan` }),
+  'GET /api/v1/events/{id}/availability': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/availability` }),
+  'GET /api/v1/events/{id}/availability/stream': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/availability/stream` }),
   'GET /api/v1/events/{id}/floor-plan/stream': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan/stream` }),
   'POST /api/v1/events/{id}/orders': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/orders`, body: { email: `m${Math.random()}@x.test`, name: 'M', ga_quantity: 1 } }),
   'GET /api/v1/orders/{id}': (w) => ({ method: 'GET', url: `/api/v1/orders/${w.table.order_id}`, owner: 'table' }),

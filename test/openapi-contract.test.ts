@@ -107,6 +107,12 @@ describe('the OpenAPI document', () => {
     problems.push(...checker.check('GET', `/api/v1/events/${event.id}/floor-plan/stream`, stream.status, stream.headers.get('content-type') ?? '', ''));
     abort.abort();
     await api('GET', `/api/v1/events/${event.id}/floor-plan/stream`);
+    const abortPublic = new AbortController();
+    const publicStream = await fetch(`${base}/api/v1/events/${event.id}/availability/stream`, { signal: abortPublic.signal });
+    problems.push(...checker.check('GET', `/api/v1/events/${event.id}/availability/stream`, publicStream.status, publicStream.headers.get('content-type') ?? '', ''));
+    abortPublic.abort();
+    await api('GET', `/api/v1/events/${event.id}/availability`);
+    await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000/availability');
 
     // Money: a cancellation of another event, its refunds; ending the night.
     const later = (await api('POST', '/api/v1/events', { token: ctx.ownerToken, body: eventBody({ starts_at: '2030-07-01T22:00:00Z', ends_at: '2030-07-02T05:00:00Z' }) })).json();

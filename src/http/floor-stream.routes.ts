@@ -1,19 +1,29 @@
-import type { AppDeps } from '../services/deps.js';
-import { getFloorPlan } from '../services/events/read-event.service.js';
-import type { FloorFeed } from '../realtime/floor-feed.js';
-import { authenticate } from './auth.js';
-import { idParams, tokenQuery } from './schemas.js';
-import type { ZodApp } from './routes.types.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { FloorFeed } from '../realtime/floor-feed.js';
+import type { AppDeps } from '../services/deps.js';
+import { getAvailability, getFloorPlan, toPublicTable, type FloorTable } from '../services/events/read-event.service.js';
+import { authenticate } from './auth.js';
 import { ALWAYS, errors } from './responses.js';
-import { STAFF_OR_QUERY } from './security.js';
+import type { ZodApp } from './routes.types.js';
+import { idParams, tokenQuery } from './schemas.js';
+import { PUBLIC, STAFF_OR_QUERY } from './security.js';
 
 const HEARTBEAT_MS = 15_000;
 
+/** One live view of an event's tables: how to read it whole, and how one changed table is sent. */
+interface StreamKind {
+  snapshot: (deps: AppDeps, eventId: string) => Promise<unknown>;
+  table: (t: FloorTable) => unknown;
+}
+
 /**
- * `GET /events/:id/floor-plan/stream`: Server-Sent Events. First `snapshot` (the whole floor plan),
- * then one `table` event per change. The subscription starts before the snapshot is read, so a change
- * committed in between is sent (possibly twice: clients replace tables by id).
+ * Two Server-Sent Events streams over one floor feed: the team's floor plan
+ * (`/floor-plan/stream`, staff and owner: every table with guests and arrivals) and the buyer's
+ * (`/availability/stream`, anyone: each table available, held or sold). Each sends a `snapshot`
+ * first, then one `table` event per change, `event` when the event is cancelled or completed, and
+ * `ping` every 15 s. The subscription starts before the snapshot is read, so a change committed in
+ * between is sent (possibly twice: clients replace tables by id).
  */
 export function floorStreamRoutes(feed: FloorFeed) {
   return (app: ZodApp, deps: AppDeps): void => {
@@ -22,9 +32,12 @@ export function floorStreamRoutes(feed: FloorFeed) {
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
     });
+
     app.get(
       '/api/v1/events/:id/floor-plan/stream',
-      { onRequest: authenticate(deps, ['owner', 'staff']), schema: {
+      {
+        onRequest: authenticate(deps, ['owner', 'staff']),
+        schema: {
           tags: ['events'],
           summary: 'The live floor plan (Server-Sent Events): a snapshot, then one `table` event per change, `event` when the event changes, `ping` every 15 s',
           security: STAFF_OR_QUERY,
@@ -34,58 +47,81 @@ export function floorStreamRoutes(feed: FloorFeed) {
           response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
         },
       },
-      async (request, reply) => {
-        const eventId = request.params.id;
-        const queued: string[] = [];
-        let ready = false;
-        const send = (chunk: string) => (ready ? reply.raw.write(chunk) : queued.push(chunk));
-        let end = () => {};
-        const unsubscribe = await feed.subscribe(eventId, {
-          table: (table) => send(sse('table', table)),
-          event: (status) => send(sse('event', { id: eventId, status })),
-          // The database connection came back: what changed meanwhile was never announced, so
-          // the stream starts over with a fresh snapshot. If that cannot be read either, the
-          // stream ends and the client reconnects (and gets its snapshot then).
-          resync: () =>
-            void getFloorPlan(deps, eventId).then(
-              (plan) => send(sse('snapshot', plan)),
-              (err: unknown) => {
-                request.log.warn({ err }, 'floor plan resync failed; ending the stream');
-                end();
-              },
-            ),
-        });
-        let snapshot;
-        try {
-          snapshot = await getFloorPlan(deps, eventId);
-        } catch (err) {
-          unsubscribe();
-          throw err;
-        }
-        reply.hijack();
-        reply.raw.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
-        reply.raw.write(sse('snapshot', snapshot));
-        ready = true;
-        for (const chunk of queued.splice(0)) reply.raw.write(chunk);
-        // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
-        // reconnects when it hears nothing for a while.
-        const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
-        end = () => {
-          open.delete(end);
-          clearInterval(heartbeat);
-          unsubscribe();
-          reply.raw.end();
-        };
-        open.add(end);
-        request.raw.on('close', end);
+      (request, reply) => serveStream(feed, deps, open, { snapshot: getFloorPlan, table: (t) => t }, request.params.id, request, reply),
+    );
+    app.get(
+      '/api/v1/events/:id/availability/stream',
+      {
+        schema: {
+          tags: ['buying'],
+          summary: "Which tables can still be bought, live (Server-Sent Events): the availability snapshot, then `table` {id, status} per change, `event`, `ping`",
+          security: PUBLIC,
+          params: idParams,
+          produces: ['text/event-stream', 'application/json'],
+          response: { 200: z.string().describe('text/event-stream'), ...errors(404, ...ALWAYS) },
+        },
       },
+      (request, reply) => serveStream(feed, deps, open, { snapshot: getAvailability, table: toPublicTable }, request.params.id, request, reply),
     );
   };
+}
+
+async function serveStream(
+  feed: FloorFeed,
+  deps: AppDeps,
+  open: Set<() => void>,
+  kind: StreamKind,
+  eventId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const queued: string[] = [];
+  let ready = false;
+  const send = (chunk: string) => (ready ? reply.raw.write(chunk) : queued.push(chunk));
+  let end = () => {};
+  const unsubscribe = await feed.subscribe(eventId, {
+    table: (table) => send(sse('table', kind.table(table))),
+    event: (status) => send(sse('event', { id: eventId, status })),
+    // The database connection came back: what changed meanwhile was never announced, so the stream
+    // starts over with a fresh snapshot. If that cannot be read either, the stream ends and the
+    // client reconnects (and gets its snapshot then).
+    resync: () =>
+      void kind.snapshot(deps, eventId).then(
+        (plan) => send(sse('snapshot', plan)),
+        (err: unknown) => {
+          request.log.warn({ err }, 'floor plan resync failed; ending the stream');
+          end();
+        },
+      ),
+  });
+  let snapshot;
+  try {
+    snapshot = await kind.snapshot(deps, eventId);
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  reply.raw.write(sse('snapshot', snapshot));
+  ready = true;
+  for (const chunk of queued.splice(0)) reply.raw.write(chunk);
+  // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
+  // reconnects when it hears nothing for a while.
+  const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
+  end = () => {
+    open.delete(end);
+    clearInterval(heartbeat);
+    unsubscribe();
+    reply.raw.end();
+  };
+  open.add(end);
+  request.raw.on('close', end);
 }
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

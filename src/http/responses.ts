@@ -50,6 +50,13 @@ export const floorTable = z.object({
 
 export const floorPlan = z.object({ event_id: uuid, event_status: eventStatus, tables: z.array(floorTable) });
 
+export const availability = z.object({
+  event_id: uuid,
+  event_status: eventStatus,
+  ga_available: z.int(),
+  tables: z.array(z.object({ id: uuid, status: z.enum(['available', 'held', 'sold']) })),
+});
+
 export const reservationView = z.object({
   id: uuid,
   event_id: uuid,

@@ -61,3 +61,31 @@ export async function getFloorPlan(deps: Pick<AppDeps, 'database'>, eventId: str
   if (!event) throw notFound('event');
   return { event_id: event.id, event_status: event.status, tables: await floorPlanTables(db, eventId) };
 }
+
+/** What a buyer may know of a table: whether it can still be bought. */
+export type PublicTableStatus = 'available' | 'held' | 'sold';
+
+export interface PublicTable {
+  id: string;
+  status: PublicTableStatus;
+}
+
+export function toPublicTable(t: Pick<FloorTable, 'id' | 'status'>): PublicTable {
+  return { id: t.id, status: t.status === 'available' ? 'available' : t.status === 'held' ? 'held' : 'sold' };
+}
+
+/**
+ * The buyer's page: which tables can be bought, and how many GA places are left. No reservation,
+ * guest or arrival detail: that is the team's floor plan.
+ */
+export async function getAvailability(deps: Pick<AppDeps, 'database'>, eventId: string) {
+  const db = deps.database.db;
+  const event = await findEvent(db, eventId);
+  if (!event) throw notFound('event');
+  return {
+    event_id: event.id,
+    event_status: event.status,
+    ga_available: event.gaCapacity - event.gaSold,
+    tables: (await floorPlanTables(db, eventId)).map(toPublicTable),
+  };
+}
