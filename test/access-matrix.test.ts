@@ -37,6 +37,8 @@ const MATRIX: Record<string, number[]> = {
   'PATCH /api/v1/tickets/{id}':                       [401, 401, 401, 404, 200, 403, 403],
   'POST /api/v1/tickets/{id}/link':                   [401, 401, 401, 404, 200, 403, 403],
   'DELETE /api/v1/tickets/{id}/link':                 [401, 401, 401, 404, 200, 403, 403],
+  // Whoever holds the code may read it: the host shares it.
+  'GET /api/v1/invites/{code}':                       [200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/reservations/{id}':                    [401, 401, 401, 404, 200, 200, 200],
   'DELETE /api/v1/reservations/{id}/guests/{ticket_id}': [401, 401, 401, 404, 200, 403, 403],
   'POST /api/v1/reservations/{id}/guests':            [401, 401, 401, 403, 403, 200, 200],
@@ -92,6 +94,7 @@ const REQUESTS: Record<string, (w: World) => Request> = {
     body: { invite_code: w.table.view.reservation!.invite_code },
     owner: 'table',
   }),
+  'GET /api/v1/invites/{code}': (w) => ({ method: 'GET', url: `/api/v1/invites/${w.table.view.reservation!.invite_code}` }),
   'DELETE /api/v1/tickets/{id}/link': (w) => ({ method: 'DELETE', url: `/api/v1/tickets/${w.guest.view.tickets[0]!.id}/link`, owner: 'guest' }),
   'GET /api/v1/reservations/{id}': (w) => ({ method: 'GET', url: `/api/v1/reservations/${w.table.view.reservation!.id}`, owner: 'table' }),
   'DELETE /api/v1/reservations/{id}/guests/{ticket_id}': (w) => ({

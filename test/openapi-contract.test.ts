@@ -76,6 +76,8 @@ describe('the OpenAPI document', () => {
     await api('PATCH', `/api/v1/tickets/${hostView.tickets[1].id}`, { token: g.manage_token, body: { holder_name: 'Not Mine' } });
     await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: hostView.reservation.invite_code } });
     await api('POST', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token, body: { invite_code: 'NOPE' } });
+    await api('GET', `/api/v1/invites/${hostView.reservation.invite_code}`);
+    await api('GET', '/api/v1/invites/NOPE');
     await api('DELETE', `/api/v1/tickets/${guestView.tickets[0].id}/link`, { token: g.manage_token });
     await api('POST', `/api/v1/reservations/${hostView.reservation.id}/guests`, { token: ctx.staffToken, body: { ticket_id: guestView.tickets[0].id } });
     await api('GET', `/api/v1/reservations/${hostView.reservation.id}`, { token: ctx.staffToken });

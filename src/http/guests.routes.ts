@@ -5,14 +5,15 @@ import { notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
 import { linkAtDoor } from '../services/guests/link-at-door.service.js';
 import { linkWithInvite } from '../services/guests/link-with-invite.service.js';
+import { readInvite } from '../services/guests/read-invite.service.js';
 import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
 import { authenticate, callerOf, requireOrderAccess, requireRole, screenOrderCaller, type Caller } from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
-import { ALWAYS, errors, linked, reservationView, unlinked } from './responses.js';
-import { ANY_TOKEN, BUYER, STAFF } from './security.js';
+import { ALWAYS, errors, inviteView, linked, reservationView, unlinked } from './responses.js';
+import { ANY_TOKEN, BUYER, PUBLIC, STAFF } from './security.js';
 
 const linkBody = z.object({ invite_code: token(32) });
 const doorLinkBody = z.object({ ticket_id: id, override_capacity: z.boolean().default(false) });
@@ -41,6 +42,21 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
       await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
       return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
     },
+  );
+
+  app.get(
+    '/api/v1/invites/:code',
+    {
+      config: { rateLimit: { max: deps.config.inviteAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `invites:${r.ip}` } },
+      schema: {
+        tags: ['guest list'],
+        summary: "An invite: whose table, which night, and whether it still takes guests (anyone with the code)",
+        security: PUBLIC,
+        params: z.object({ code: token(32) }),
+        response: { 200: inviteView, ...errors(400, 404, 429, ...ALWAYS) },
+      },
+    },
+    async (request) => readInvite(deps, request.params.code),
   );
 
   app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], summary: 'Unlink your ticket from its table: it is plain GA again (until the event starts)', security: BUYER, params: idParams, response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {

@@ -114,6 +114,21 @@ export const orderView = z.object({
   refund: z.object({ status: z.string(), amount_cents: z.int(), reason: z.string(), provider_refund_id: z.string().optional() }).optional(),
 });
 
+export const inviteView = z.object({
+  invite_code: z.string(),
+  event_id: uuid,
+  event_name: z.string(),
+  starts_at: instant,
+  event_status: eventStatus,
+  table_number: z.int(),
+  tier: z.string(),
+  host_first_name: z.string(),
+  guest_places: z.int(),
+  guests_linked: z.int(),
+  reservation_status: z.enum(['pending', 'confirmed', 'checked_in', 'completed', 'cancelled']),
+  closed_reason: z.enum(['event_cancelled', 'event_ended', 'reservation_not_active', 'guest_list_locked']).nullable(),
+});
+
 export const linked = z.object({
   reservation_id: uuid,
   table_number: z.int(),

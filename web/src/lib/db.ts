@@ -43,14 +43,30 @@ interface VelvetDb extends DBSchema {
   tickets: { key: [string, string]; value: CachedTicket & { eventId: string }; indexes: { byEvent: string } };
   queue: { key: number; value: QueuedScan; indexes: { byEvent: string } };
   conflicts: { key: number; value: StoredConflict; indexes: { byEvent: string } };
+  orders: { key: string; value: SavedOrder; indexes: { byEvent: string } };
+}
+
+/** A buyer's order remembered on this device, so its page opens again without the mail. */
+export interface SavedOrder {
+  orderId: string;
+  /** The order's manage token: a capability, kept only on the buyer's own device. */
+  token: string;
+  eventId: string;
+  eventName: string;
+  startsAt: string;
+  /** An invite code the buyer came with: their ticket is linked to that table once paid. */
+  invite?: string;
+  savedAt: string;
 }
 
 let opening: Promise<IDBPDatabase<VelvetDb>> | undefined;
 
-/** The device's own store (IndexedDB): login, scanner cache, offline queue, conflicts. */
+/** The device's own store (IndexedDB): login, scanner cache, offline queue, conflicts, the buyer's orders. */
 export function db(): Promise<IDBPDatabase<VelvetDb>> {
-  opening ??= openDB<VelvetDb>('velvet', 1, {
-    upgrade(d) {
+  opening ??= openDB<VelvetDb>('velvet', 2, {
+    upgrade(d, oldVersion) {
+      if (oldVersion < 2) d.createObjectStore('orders', { keyPath: 'orderId' }).createIndex('byEvent', 'eventId');
+      if (oldVersion >= 1) return;
       d.createObjectStore('kv');
       d.createObjectStore('meta', { keyPath: 'eventId' });
       d.createObjectStore('tickets', { keyPath: ['eventId', 'id'] }).createIndex('byEvent', 'eventId');

@@ -9,9 +9,9 @@ export interface FloorSnapshot {
   tables: FloorTable[];
 }
 
-export interface FloorStreamHandlers {
-  onSnapshot(plan: FloorSnapshot): void;
-  onTable(table: FloorTable): void;
+export interface LiveStreamHandlers<Snapshot, Table> {
+  onSnapshot(plan: Snapshot): void;
+  onTable(table: Table): void;
   /** The event itself changed (e.g. cancelled). */
   onEventStatus?(status: string): void;
   onStatus(status: FeedStatus): void;
@@ -20,18 +20,46 @@ export interface FloorStreamHandlers {
   onNotFound?(): void;
 }
 
+export type FloorStreamHandlers = LiveStreamHandlers<FloorSnapshot, FloorTable>;
+
+/** The team's live floor plan (staff or owner login). EventSource cannot send headers, hence `?token=`. */
+export function openFloorStream(eventId: string, token: string, h: FloorStreamHandlers): () => void {
+  const base = `/api/v1/events/${encodeURIComponent(eventId)}/floor-plan`;
+  return openLiveStream({ streamUrl: `${base}/stream?token=${encodeURIComponent(token)}`, probeUrl: base, token }, h);
+}
+
+export interface PublicTable {
+  id: string;
+  status: 'available' | 'held' | 'sold';
+}
+
+export interface Availability {
+  event_id: string;
+  event_status: string;
+  ga_available: number;
+  tables: PublicTable[];
+}
+
+/** The buyer's live view of which tables can be bought (anyone, no login). */
+export function openAvailabilityStream(eventId: string, h: LiveStreamHandlers<Availability, PublicTable>): () => void {
+  const base = `/api/v1/events/${encodeURIComponent(eventId)}/availability`;
+  return openLiveStream({ streamUrl: `${base}/stream`, probeUrl: base, token: null }, h);
+}
+
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
 /** The server sends a `ping` every 15 s; silence for this long means the connection is dead. */
 const SILENCE_MS = 40_000;
 
 /**
- * The live floor plan over Server-Sent Events, kept alive: every (re)connection starts with a
- * fresh `snapshot` (so nothing missed during a gap survives), lost connections are retried with
+ * A live view over Server-Sent Events, kept alive: every (re)connection starts with a fresh
+ * `snapshot` (so nothing missed during a gap survives), lost connections are retried with
  * exponential backoff and jitter, and a connection that goes silent (a phone that changed
  * networks, a proxy that dropped it) is noticed by a watchdog instead of hanging forever.
- * EventSource cannot send headers, hence the API's `?token=` for this one URL.
  */
-export function openFloorStream(eventId: string, token: string, h: FloorStreamHandlers): () => void {
+function openLiveStream<Snapshot, Table>(
+  urls: { streamUrl: string; probeUrl: string; token: string | null },
+  h: LiveStreamHandlers<Snapshot, Table>,
+): () => void {
   let source: EventSource | null = null;
   let attempt = 0;
   let closed = false;
@@ -46,18 +74,17 @@ export function openFloorStream(eventId: string, token: string, h: FloorStreamHa
   const connect = () => {
     if (closed) return;
     h.onStatus(attempt === 0 ? 'connecting' : 'reconnecting');
-    const url = `/api/v1/events/${encodeURIComponent(eventId)}/floor-plan/stream?token=${encodeURIComponent(token)}`;
-    source = new EventSource(url);
+    source = new EventSource(urls.streamUrl);
     heard();
     source.addEventListener('snapshot', (e) => {
       attempt = 0;
       heard();
       h.onStatus('live');
-      h.onSnapshot(JSON.parse((e as MessageEvent<string>).data) as FloorSnapshot);
+      h.onSnapshot(JSON.parse((e as MessageEvent<string>).data) as Snapshot);
     });
     source.addEventListener('table', (e) => {
       heard();
-      h.onTable(JSON.parse((e as MessageEvent<string>).data) as FloorTable);
+      h.onTable(JSON.parse((e as MessageEvent<string>).data) as Table);
     });
     source.addEventListener('event', (e) => {
       heard();
@@ -76,7 +103,7 @@ export function openFloorStream(eventId: string, token: string, h: FloorStreamHa
     h.onStatus('reconnecting');
     // EventSource hides the status of a refused stream: ask once whether it was the login.
     try {
-      await api(`/api/v1/events/${encodeURIComponent(eventId)}/floor-plan`, { token, timeoutMs: 5000 });
+      await api(urls.probeUrl, { token: urls.token, timeoutMs: 5000 });
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return h.onUnauthorized();
       if (err instanceof ApiError && err.status === 404) return h.onNotFound?.();
