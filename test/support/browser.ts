@@ -9,6 +9,8 @@ import { createDeps } from '../../src/runtime.js';
 import { addUser } from '../../src/services/accounts/accounts.service.js';
 import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
+import { createMailTransport } from '../../src/mail/transport.js';
+import { startMailRunner } from '../../src/services/mail/mail-runner.js';
 import { openTestDatabase } from './database.js';
 import { UNLIMITED_ORDERS } from './harness.js';
 
@@ -39,15 +41,19 @@ export interface WebServer {
  * or a scratch PostgreSQL database), the real clock (the door decides offline by the device's
  * clock), and two accounts that log in through the pages like people do.
  */
-export async function startWebServer(): Promise<WebServer> {
+export async function startWebServer(opts: { smtpUrl?: string } = {}): Promise<WebServer> {
   const webRoot = await ensureWebBuild();
   const database = await openTestDatabase({ poolSize: 10 });
-  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS });
+  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS, ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}) });
   const deps = await createDeps(config, { database, clock: systemClock });
   const owner = await addUser(deps, { ...OWNER, role: 'owner' });
   const staff = await addUser(deps, { ...STAFF, role: 'staff' });
   const app = await buildApp(deps, { webRoot });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  // Links in mails point where this server really listens (known only now).
+  config.publicUrl = url;
+  const mail = opts.smtpUrl ? createMailTransport(config) : null;
+  const stopMail = mail ? startMailRunner(deps, { transport: mail, timeZone: 'UTC', pollMs: 500, log: () => {} }) : null;
   const token = (sub: string, role: 'owner' | 'staff') =>
     signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.now() / 1000) + 3600 });
   const ownerToken = token(owner.id, 'owner');
@@ -63,6 +69,8 @@ export async function startWebServer(): Promise<WebServer> {
     },
     close: async () => {
       await app.close();
+      await stopMail?.();
+      mail?.close();
       await database.close();
     },
   };

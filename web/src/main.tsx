@@ -10,6 +10,9 @@ import { NotFound } from './ui/NotFound.js';
 // Each page is its own chunk: the door scanner on a phone never downloads the owner's dashboard.
 const DoorPage = lazy(() => import('./door/DoorPage.js').then((m) => m.DoorPage));
 const FloorPage = lazy(() => import('./floor/FloorPage.js').then((m) => m.FloorPage));
+const EventPage = lazy(() => import('./buy/EventPage.js').then((m) => m.EventPage));
+const OrderPage = lazy(() => import('./buy/OrderPage.js').then((m) => m.OrderPage));
+const InvitePage = lazy(() => import('./buy/InvitePage.js').then((m) => m.InvitePage));
 
 function App() {
   return (
@@ -19,6 +22,9 @@ function App() {
           <Route path="/" component={Home} />
           <Route path="/door" component={DoorPage} />
           <Route path="/events/:id/floor" component={FloorPage} />
+          <Route path="/e/:id" component={EventPage} />
+          <Route path="/orders/:id" component={OrderPage} />
+          <Route path="/i/:code" component={InvitePage} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

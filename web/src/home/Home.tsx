@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
+import { savedOrders, type SavedOrder } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 
 interface PublicEvent {
@@ -14,7 +15,9 @@ interface PublicEvent {
 /** Where everyone starts: upcoming nights for buyers, the door and the dashboard for the team. */
 export function Home() {
   const [events, setEvents] = useState<PublicEvent[] | null>(null);
+  const [mine, setMine] = useState<SavedOrder[]>([]);
   useEffect(() => {
+    savedOrders().then(setMine, () => setMine([]));
     api<{ events: PublicEvent[] }>('/api/v1/events', { timeoutMs: 10_000 }).then(
       (r) => setEvents(r.events),
       () => setEvents([]),
@@ -24,6 +27,21 @@ export function Home() {
     <>
       <Topbar title="" />
       <main class="page narrow stack">
+        {mine.length > 0 && (
+          <>
+            <h2>Your tickets on this device</h2>
+            <ul class="list">
+              {mine.map((o) => (
+                <li key={o.orderId}>
+                  <a href={`/orders/${o.orderId}#token=${o.token}`}>
+                    <strong>{o.eventName}</strong>
+                  </a>
+                  <div class="muted small">{dayAndTime(o.startsAt)}</div>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <h1>Tonight and soon</h1>
         {events === null && <p class="muted">Loading…</p>}
         {events?.length === 0 && <p class="muted">No upcoming events.</p>}

@@ -59,6 +59,10 @@ interface Props {
   svgRef?: (el: SVGSVGElement | null) => void;
   title?: string;
   box?: { x: number; y: number; w: number; h: number };
+  /** The third line of each table (default: seats, or arrived/linked/capacity once sold). */
+  countsOf?: (t: FloorTable) => string;
+  /** What a screen reader says of each table (default: `tableLabel`). */
+  labelOf?: (t: FloorTable) => string;
 }
 
 /**
@@ -66,7 +70,7 @@ interface Props {
  * picker): each table at its (x, y) with its number, tier and arrived/linked/capacity, coloured by
  * status; the host's arrival marked with a dot.
  */
-export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box }: Props) {
+export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box, countsOf, labelOf }: Props) {
   const vb = box ?? viewBoxOf(tables);
   return (
     <svg
@@ -80,7 +84,11 @@ export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointer
       <rect class="room" x={vb.x + 4} y={vb.y + 4} width={vb.w - 8} height={vb.h - 8} rx="18" />
       {tables.map((t) => {
         const selected = t.id === selectedId;
-        const counts = t.status === 'available' || t.status === 'held' ? `${t.capacity} seats` : `${t.guests_arrived}/${t.guests_linked}/${t.capacity}`;
+        const counts = countsOf
+          ? countsOf(t)
+          : t.status === 'available' || t.status === 'held'
+            ? `${t.capacity} seats`
+            : `${t.guests_arrived}/${t.guests_linked}/${t.capacity}`;
         return (
           <g
             key={t.id}
@@ -88,7 +96,7 @@ export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointer
             transform={`translate(${t.x} ${t.y})`}
             role={onSelect ? 'button' : 'img'}
             tabIndex={onSelect ? 0 : undefined}
-            aria-label={tableLabel(t)}
+            aria-label={(labelOf ?? tableLabel)(t)}
             aria-pressed={onSelect ? selected : undefined}
             data-table={t.number}
             data-status={t.status}

@@ -1,0 +1,171 @@
+import jsQRModule from 'jsqr';
+import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appErrors, DESKTOP, haveChromium, launchBrowser, openPage, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
+import { startTestSmtp, type TestSmtp } from './support/smtp.js';
+
+// The buyer's pages, in a real Chromium against a real Velvet that mails through a real SMTP server.
+
+const jsQR = jsQRModule.default;
+
+let server: WebServer;
+let smtp: TestSmtp;
+let browser: Browser;
+let eventId: string;
+let tables: Array<{ id: string; number: number }>;
+
+interface OrderJson {
+  status: string;
+  tickets: Array<{ id: string; qr: string | null; holder_name: string; is_host: boolean; linked_reservation_id: string | null }>;
+  reservation?: { id: string; invite_code: string; invite_url: string; guests: Array<{ name: string }> };
+}
+
+function futureEvent() {
+  const start = Date.now() + 2 * 24 * 3600_000;
+  return {
+    name: 'Saturday Session',
+    starts_at: new Date(start).toISOString(),
+    ends_at: new Date(start + 7 * 3600_000).toISOString(),
+    currency: 'EUR',
+    ga: { price_cents: 2500, capacity: 300 },
+    tiers: [
+      { name: 'Gold', price_cents: 60000, capacity: 6, min_spend_cents: 100000 },
+      { name: 'Silver', price_cents: 30000, capacity: 4 },
+    ],
+    tables: [
+      { number: 1, tier: 'Gold', x: 100, y: 100 },
+      { number: 2, tier: 'Gold', x: 260, y: 100 },
+      { number: 3, tier: 'Silver', x: 100, y: 240 },
+      { number: 4, tier: 'Silver', x: 260, y: 240 },
+    ],
+  };
+}
+
+/** On /e/:id: picks a quantity (and a table), fills the form and lands on the order page. */
+async function checkout(page: Page, who: { name: string; email: string }, opts: { quantity?: number; table?: number; shot?: string } = {}) {
+  await page.waitForSelector('#buyer-name');
+  for (let q = 1; q < (opts.quantity ?? 1); q++) await page.click('button[aria-label="One ticket more"]');
+  if (opts.table) {
+    await page.click(`g.table[data-table="${opts.table}"]`);
+    await page.waitForSelector('[data-testid="table-choice"]');
+  }
+  await page.fill('#buyer-name', who.name);
+  await page.fill('#buyer-email', who.email);
+  if (opts.shot) await screenshot(page, opts.shot);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/orders\/[0-9a-f-]+#token=/);
+  await page.waitForSelector('text=Pay (test mode)');
+}
+
+async function payTestMode(page: Page) {
+  await page.click('text=Pay (test mode)');
+  await page.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+}
+
+/** The order behind an order page, read through the API with the token from its URL. */
+async function orderOf(page: Page): Promise<OrderJson & { id: string; token: string }> {
+  const [, id, token] = /\/orders\/([0-9a-f-]+)#token=([A-Za-z0-9_-]+)/.exec(page.url())!;
+  const res = await server.call<OrderJson>('GET', `/api/v1/orders/${id}`, undefined, token);
+  return { ...res.json, id: id!, token: token! };
+}
+
+/** What a phone camera would read off the page's first QR code. */
+async function readQrOnPage(page: Page): Promise<string | null> {
+  const png = PNG.sync.read(await page.locator('[data-testid="ticket"] .qr').first().screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+}
+
+describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
+  beforeAll(async () => {
+    smtp = await startTestSmtp();
+    server = await startWebServer({ smtpUrl: smtp.url });
+    const created = await server.call<{ id: string; tables: Array<{ id: string; number: number }> }>('POST', '/api/v1/events', futureEvent());
+    expect(created.status).toBe(201);
+    eventId = created.json.id;
+    tables = created.json.tables;
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await smtp?.close();
+  });
+
+  it('a buyer buys a table and pays in test mode; a GA buyer links with the invite; the host sees the guest; the mails arrive with working links', { timeout: 180_000 }, async () => {
+    // The host, on a phone.
+    const hostContext = await browser.newContext({ viewport: PHONE });
+    const host = await openPage(hostContext, `${server.url}/e/${eventId}`);
+    await host.waitForSelector('g.table[data-table="1"]');
+    await screenshot(host, 'buy-event');
+    await checkout(host, { name: 'Hanna Host', email: 'hanna@example.com' }, { quantity: 2, table: 1, shot: 'buy-event-table-picked' });
+    expect(await host.textContent('[data-testid="countdown"]')).toMatch(/^\d+:\d\d$/);
+    await screenshot(host, 'buy-checkout');
+    await payTestMode(host);
+    await host.waitForSelector('[data-testid="invite-code"]');
+    const hostOrder = await orderOf(host);
+    expect(hostOrder.status).toBe('paid');
+    // The QR on the screen scans to the host's code.
+    expect(await readQrOnPage(host)).toBe(hostOrder.tickets.find((t) => t.is_host)!.qr);
+    expect(await host.textContent('[data-testid="invite-code"]')).toBe(hostOrder.reservation!.invite_code);
+    await screenshot(host, 'order-host');
+
+    // Someone else, elsewhere: buys GA on their own device, then opens the host's invite.
+    const guestContext = await browser.newContext({ viewport: DESKTOP });
+    const guest = await openPage(guestContext, `${server.url}/e/${eventId}`);
+    // The host's table shows as sold there, live.
+    await guest.waitForSelector('g.table[data-table="1"][data-status="reserved"]');
+    await checkout(guest, { name: 'Gina Guest', email: 'gina@example.com' });
+    await payTestMode(guest);
+    await screenshot(guest, 'order-ga');
+    await guest.goto(new URL(hostOrder.reservation!.invite_url).pathname.replace(/^/, server.url));
+    await guest.waitForSelector('text=Hanna invited you to table 1');
+    await guest.waitForSelector('button:has-text("Join table 1")');
+    await screenshot(guest, 'invite');
+    await guest.click('button:has-text("Join table 1")');
+    await guest.waitForSelector('[data-testid="link-result"]:has-text("Gina Guest is on the guest list of table 1")');
+    await screenshot(guest, 'invite-linked');
+
+    // The host's page shows her: the friend bought with the table, and Gina.
+    await host.reload();
+    await host.waitForSelector('[data-testid="guest-list"] >> text=Gina Guest');
+    await screenshot(host, 'order-host-guests');
+
+    // The mails: one each, with a link that opens the order in any browser.
+    await smtp.waitFor(2, 30_000);
+    const hostMail = smtp.received.find((m) => m.subject === 'Your table 1 at Saturday Session')!;
+    expect(hostMail.text).toContain(hostOrder.reservation!.invite_url);
+    const link = /(http:\/\/\S+\/orders\/\S+#token=\S+)/.exec(hostMail.text!)![1]!;
+    const fresh = await browser.newContext({ viewport: PHONE });
+    const fromMail = await openPage(fresh, link);
+    await fromMail.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+    await fromMail.waitForSelector('[data-testid="invite-code"]');
+    expect(smtp.received.some((m) => m.subject === 'Your tickets for Saturday Session' && (m.to as { text: string }).text === 'gina@example.com')).toBe(true);
+
+    for (const p of [host, guest, fromMail]) expect(appErrors(p)).toEqual([]);
+    await Promise.all([hostContext.close(), guestContext.close(), fresh.close()]);
+  });
+
+  it('a guest without a ticket follows the invite, buys GA and comes back linked', { timeout: 120_000 }, async () => {
+    const table = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${eventId}/orders`, {
+      email: 'sam@example.com',
+      name: 'Sam Silver',
+      ga_quantity: 1,
+      table_id: tables.find((t) => t.number === 3)!.id,
+    });
+    const paid = await server.call<OrderJson>('POST', `/api/v1/orders/${table.json.order_id}/pay-local`, undefined, table.json.manage_token);
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/i/${paid.json.reservation!.invite_code}`);
+    await page.waitForSelector('text=Sam invited you to table 3');
+    await page.click('text=Buy a GA ticket');
+    await page.waitForSelector('text=invited you to table 3');
+    await checkout(page, { name: 'Nico New', email: 'nico@example.com' });
+    await payTestMode(page);
+    await page.waitForSelector('text=Your ticket is on the guest list of table 3.');
+    await screenshot(page, 'order-joined-by-invite');
+    const order = await orderOf(page);
+    expect(order.tickets[0]!.linked_reservation_id).toBe(paid.json.reservation!.id);
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
+  });
+});

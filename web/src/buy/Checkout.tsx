@@ -1,0 +1,67 @@
+import { formatMoney } from '@domain/money.js';
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../lib/api.js';
+import type { OrderView } from './types.js';
+
+/** mm:ss left on the hold, ticking; 0 once it lapsed. */
+function useCountdown(until: string): number {
+  const [left, setLeft] = useState(() => Math.max(0, Date.parse(until) - Date.now()));
+  useEffect(() => {
+    const t = setInterval(() => setLeft(Math.max(0, Date.parse(until) - Date.now())), 1000);
+    return () => clearInterval(t);
+  }, [until]);
+  return left;
+}
+
+/**
+ * A pending order: what is held, for how long, and how to pay. With the `local` provider (no
+ * money moves) a clearly labelled test-mode button stands where a card form would.
+ */
+export function Checkout({ order, token, onPaid }: { order: OrderView; token: string; onPaid: (o: OrderView) => void }) {
+  const left = useCountdown(order.expires_at);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const mm = Math.floor(left / 60000);
+  const ss = String(Math.floor((left % 60000) / 1000)).padStart(2, '0');
+
+  const payLocal = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onPaid(await api<OrderView>(`/api/v1/orders/${order.order_id}/pay-local`, { method: 'POST', token, timeoutMs: 20_000 }));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card stack checkout" aria-labelledby="checkout-title">
+      <h2 id="checkout-title">Pay {formatMoney(order.amount_cents, order.currency)}</h2>
+      {left > 0 ? (
+        <p role="timer" aria-live="off">
+          Your tickets{order.reservation ? ' and your table' : ''} are held for you for <strong data-testid="countdown">{`${mm}:${ss}`}</strong>.
+        </p>
+      ) : (
+        <p class="banner warn">The hold has run out; paying may still work if nobody else took your tickets.</p>
+      )}
+      {order.payment.provider === 'local' ? (
+        <>
+          <p class="banner warn">
+            <strong>Test mode.</strong> This Velvet takes no real payments: the button below marks the order paid and no money moves.
+          </p>
+          <button class="btn primary block" type="button" onClick={payLocal} disabled={busy}>
+            {busy ? 'Paying…' : 'Pay (test mode)'}
+          </button>
+        </>
+      ) : (
+        <p class="banner info">Card payments open here once this Velvet has its Stripe publishable key configured.</p>
+      )}
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

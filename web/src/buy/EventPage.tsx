@@ -1,0 +1,209 @@
+import { formatMoney } from '@domain/money.js';
+import { useLocation } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { dayAndTime } from '../lib/format.js';
+import { saveOrder } from '../lib/my-orders.js';
+import { Topbar } from '../ui/Topbar.js';
+import { TablePicker } from './TablePicker.js';
+import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
+import './buy.css';
+
+const MAX_TICKETS = 10;
+
+/** `/e/:id`: the night, its prices, the room; GA tickets and a table, bought in one order. */
+export function EventPage({ id }: { id: string }) {
+  const { route, query } = useLocation();
+  const invite = query.invite ?? null;
+  const [event, setEvent] = useState<PublicEvent | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [inviteView, setInviteView] = useState<InviteView | null>(null);
+  const [gaLeft, setGaLeft] = useState<number | null>(null);
+  const [liveStatus, setLiveStatus] = useState<string | null>(null);
+  const [quantity, setQuantity] = useState(1);
+  const [tableId, setTableId] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [names, setNames] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+
+  useEffect(() => {
+    api<PublicEvent>(`/api/v1/events/${encodeURIComponent(id)}`, { timeoutMs: 10_000 }).then(
+      (e) => {
+        setEvent(e);
+        setGaLeft(e.ga.available);
+      },
+      (err) => setProblem(err instanceof ApiError && err.status === 404 ? 'There is no such event.' : errorText(err)),
+    );
+    if (invite) api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`, { timeoutMs: 10_000 }).then(setInviteView, () => setInviteView(null));
+  }, [id, invite]);
+
+  if (problem) return <Shell title="Tickets"><p class="form-error">{problem}</p></Shell>;
+  if (!event) return <Shell title="Tickets"><p class="muted">Loading…</p></Shell>;
+
+  const closed = salesClosed({ ...event, status: (liveStatus as PublicEvent['status'] | null) ?? event.status });
+  const table = event.tables.find((t) => t.id === tableId) ?? null;
+  const tier = table ? event.tiers.find((t) => t.name === table.tier) ?? null : null;
+  const total = event.ga.price_cents * quantity + (tier?.price_cents ?? 0);
+  const seatedGuests = tier ? Math.min(quantity - 1, tier.capacity - 1) : 0;
+  const money = (c: number) => formatMoney(c, event.currency);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const holderNames = [name, ...names.slice(0, quantity - 1)].map((n) => n.trim() || name.trim());
+      const placed = await api<PlacedOrder>(`/api/v1/events/${encodeURIComponent(event.id)}/orders`, {
+        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames },
+        timeoutMs: 20_000,
+      });
+      await saveOrder({
+        orderId: placed.order_id,
+        token: placed.manage_token,
+        eventId: event.id,
+        eventName: event.name,
+        startsAt: event.starts_at,
+        ...(invite && !tableId ? { invite } : {}),
+        savedAt: new Date().toISOString(),
+      });
+      route(`/orders/${placed.order_id}#token=${placed.manage_token}`);
+    } catch (err) {
+      const field = err instanceof ApiError ? Object.keys(err.details)[0] : undefined;
+      setError({ message: errorText(err), ...(field ? { field } : {}) });
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Shell title={event.name}>
+      <section class="stack">
+        <h1>{event.name}</h1>
+        <p class="lead">
+          {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
+        </p>
+        {closed && <p class="banner bad" role="status">{closed}</p>}
+        {inviteView && !closed && (
+          <p class="banner info">
+            {inviteView.host_first_name} invited you to table {inviteView.table_number} ({inviteView.tier}). Buy your GA ticket here; once it is paid it is
+            linked to the table.
+          </p>
+        )}
+      </section>
+
+      {!closed && (
+        <form class="buy-grid" onSubmit={submit} aria-busy={busy}>
+          <section class="card stack">
+            <h2>GA tickets</h2>
+            <p>
+              {money(event.ga.price_cents)} each{gaLeft !== null && gaLeft <= 20 ? ` · ${gaLeft} left` : ''}
+            </p>
+            <div class="stepper" role="group" aria-label="Number of GA tickets">
+              <button type="button" class="btn" onClick={() => setQuantity((q) => Math.max(1, q - 1))} disabled={quantity <= 1} aria-label="One ticket fewer">
+                −
+              </button>
+              <output aria-live="polite" data-testid="quantity">
+                {quantity}
+              </output>
+              <button type="button" class="btn" onClick={() => setQuantity((q) => Math.min(MAX_TICKETS, q + 1))} disabled={quantity >= MAX_TICKETS} aria-label="One ticket more">
+                +
+              </button>
+            </div>
+            {!invite && event.tables.length > 0 && (
+              <>
+                <h2>A table (optional)</h2>
+                <ul class="tiers">
+                  {event.tiers.map((t) => (
+                    <li key={t.id}>
+                      <strong>{t.name}</strong> {money(t.price_cents)} · up to {t.capacity} people
+                      {t.min_spend_cents ? ` · minimum spend ${money(t.min_spend_cents)}` : ''}
+                    </li>
+                  ))}
+                </ul>
+                <TablePicker
+                  event={event}
+                  selectedId={tableId}
+                  onSelect={setTableId}
+                  onAvailability={(ga, status) => {
+                    if (ga >= 0) setGaLeft(ga);
+                    setLiveStatus(status);
+                  }}
+                />
+                {table && tier && (
+                  <p class="banner info" data-testid="table-choice">
+                    Table {table.number} ({tier.name}, up to {tier.capacity} people) + your own GA ticket. Your ticket is your table's key: one scan at the
+                    door lets you in and opens your table.
+                    {seatedGuests === 1 && ' Your other ticket sits at your table as a guest.'}
+                    {seatedGuests > 1 && ` Your ${seatedGuests} other tickets sit at your table as guests.`}
+                    {quantity - 1 > seatedGuests && ` ${quantity - 1 - seatedGuests} more ${quantity - 1 - seatedGuests === 1 ? 'is' : 'are'} plain GA (the table is full).`}
+                  </p>
+                )}
+              </>
+            )}
+          </section>
+
+          <section class="card stack">
+            <h2>Your details</h2>
+            <div class="field">
+              <label for="buyer-name">Your name</label>
+              <input id="buyer-name" class="input" required maxLength={100} autoComplete="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+              {error?.field === 'name' && <span class="error">{error.message}</span>}
+            </div>
+            <div class="field">
+              <label for="buyer-email">E-mail (your tickets are sent here)</label>
+              <input id="buyer-email" class="input" type="email" required maxLength={320} autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+              {error?.field === 'email' && <span class="error">{error.message}</span>}
+            </div>
+            {quantity > 1 && (
+              <details class="names">
+                <summary>Names on the other tickets (optional, the door finds people by name)</summary>
+                {Array.from({ length: quantity - 1 }, (_, i) => (
+                  <div class="field" key={i}>
+                    <label for={`holder-${i}`}>Ticket {i + 2}</label>
+                    <input
+                      id={`holder-${i}`}
+                      class="input"
+                      maxLength={100}
+                      placeholder={name || 'Name'}
+                      value={names[i] ?? ''}
+                      onInput={(e) => {
+                        const v = e.currentTarget.value;
+                        setNames((n) => Object.assign([...n], { [i]: v }));
+                      }}
+                    />
+                  </div>
+                ))}
+              </details>
+            )}
+            <div class="total">
+              <span>Total</span>
+              <strong data-testid="total">{money(total)}</strong>
+            </div>
+            {error && !error.field && (
+              <p class="form-error" role="alert">
+                {error.message}
+              </p>
+            )}
+            <button class="btn primary block" type="submit" disabled={busy}>
+              {busy ? 'Reserving…' : 'Continue to payment'}
+            </button>
+            <p class="faint small">
+              Your tickets are held for a few minutes while you pay. All sales are final; if the organiser cancels the event, you are refunded in full
+              automatically.
+            </p>
+          </section>
+        </form>
+      )}
+    </Shell>
+  );
+}
+
+function Shell({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  return (
+    <>
+      <Topbar title={title} account={false} />
+      <main class="page buy stack">{children}</main>
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { dayAndTime } from '../lib/format.js';
+import { parseOrderLink, savedOrders } from '../lib/my-orders.js';
+import { Topbar } from '../ui/Topbar.js';
+import type { InviteView, OrderTicket, OrderView } from './types.js';
+import './buy.css';
+
+const CLOSED: Record<NonNullable<InviteView['closed_reason']>, string> = {
+  event_cancelled: 'This event was cancelled; tickets are refunded automatically.',
+  event_ended: 'This event is over.',
+  reservation_not_active: 'This table no longer takes guests.',
+  guest_list_locked: 'The event has started: the guest list is locked. Ask the door staff to add you.',
+};
+
+interface Candidate {
+  order: OrderView;
+  token: string;
+  ticket: OrderTicket;
+}
+
+/**
+ * `/i/:code`: a guest links their own GA ticket to the host's table. Tickets this device knows
+ * (orders bought here) are offered at once; another order's link can be pasted; a guest without a
+ * ticket buys one and comes back linked (the event page carries the invite).
+ */
+export function InvitePage({ code }: { code: string }) {
+  const [invite, setInvite] = useState<InviteView | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [candidates, setCandidates] = useState<Candidate[]>([]);
+  const [pasted, setPasted] = useState('');
+  const [pasteError, setPasteError] = useState<string | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const loadInvite = () =>
+    api<InviteView>(`/api/v1/invites/${encodeURIComponent(code)}`, { timeoutMs: 10_000 }).then(setInvite, (err) =>
+      setProblem(err instanceof ApiError && err.code === 'invalid_invite' ? 'This invite code does not belong to any table. Check it with the host.' : errorText(err)),
+    );
+
+  const addOrder = async (orderId: string, token: string) => {
+    const order = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(orderId)}`, { token, timeoutMs: 10_000 });
+    const fresh = order.tickets.filter((t) => t.status === 'valid' && !t.is_host).map((ticket) => ({ order, token, ticket }));
+    setCandidates((c) => [...c.filter((x) => x.order.order_id !== order.order_id), ...fresh]);
+    return order;
+  };
+
+  useEffect(() => {
+    void loadInvite();
+  }, [code]);
+
+  useEffect(() => {
+    if (!invite) return;
+    void savedOrders(invite.event_id).then((orders) => Promise.all(orders.map((o) => addOrder(o.orderId, o.token).catch(() => null))));
+  }, [invite?.event_id]);
+
+  const link = async (c: Candidate) => {
+    setBusy(true);
+    setResult(null);
+    try {
+      const r = await api<{ table_number: number }>(`/api/v1/tickets/${c.ticket.id}/link`, { body: { invite_code: code }, token: c.token, timeoutMs: 15_000 });
+      setResult({ ok: true, text: `${c.ticket.holder_name} is on the guest list of table ${r.table_number}. See you there!` });
+      await addOrder(c.order.order_id, c.token);
+      void loadInvite();
+    } catch (err) {
+      setResult({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const paste = async (e: Event) => {
+    e.preventDefault();
+    setPasteError(null);
+    const parsed = parseOrderLink(pasted);
+    if (!parsed) return setPasteError('That is not an order link. It looks like …/orders/…#token=… and is in your order e-mail.');
+    try {
+      const order = await addOrder(parsed.orderId, parsed.token);
+      if (order.event_id !== invite?.event_id) setPasteError('That order is for another event: only a ticket for this night can join this table.');
+      setPasted('');
+    } catch (err) {
+      setPasteError(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'That order link is not valid.' : errorText(err));
+    }
+  };
+
+  if (problem) return <Shell><p class="form-error">{problem}</p></Shell>;
+  if (!invite) return <Shell><p class="muted">Loading the invite…</p></Shell>;
+
+  const sameEvent = candidates.filter((c) => c.order.event_id === invite.event_id);
+  return (
+    <Shell>
+      <section class="stack">
+        <h1>
+          {invite.host_first_name} invited you to table {invite.table_number}
+        </h1>
+        <p class="lead">
+          {invite.event_name} · {dayAndTime(invite.starts_at)}
+        </p>
+        <p class="muted">
+          {invite.tier} table · {invite.guests_linked} of {invite.guest_places} guest places taken
+        </p>
+        {invite.closed_reason && <p class="banner bad">{CLOSED[invite.closed_reason]}</p>}
+        {result && (
+          <p class={`banner ${result.ok ? 'info' : 'bad'}`} role="status" data-testid="link-result">
+            {result.text}
+          </p>
+        )}
+      </section>
+
+      {!invite.closed_reason && (
+        <>
+          <section class="card stack">
+            <h2>Join with your ticket</h2>
+            {sameEvent.length === 0 ? (
+              <p class="muted">No ticket for this night on this device yet.</p>
+            ) : (
+              <ul class="list">
+                {sameEvent.map((c) => (
+                  <li key={c.ticket.id} class="row">
+                    <span>
+                      <strong>{c.ticket.holder_name}</strong>
+                      <span class="muted small"> · {c.ticket.linked_reservation_id ? 'already at a table' : 'GA ticket'}</span>
+                    </span>
+                    <span class="spacer" />
+                    <button class="btn primary small" type="button" disabled={busy || !!c.ticket.linked_reservation_id} onClick={() => void link(c)}>
+                      Join table {invite.table_number}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <form class="stack" onSubmit={paste}>
+              <div class="field">
+                <label for="order-link">Or paste the link from your order e-mail</label>
+                <input id="order-link" class="input" value={pasted} onInput={(e) => setPasted(e.currentTarget.value)} placeholder="https://…/orders/…#token=…" />
+                {pasteError && <span class="error">{pasteError}</span>}
+              </div>
+              <button class="btn" type="submit">
+                Find my tickets
+              </button>
+            </form>
+          </section>
+          <section class="card stack">
+            <h2>No ticket yet?</h2>
+            <p class="muted">Every guest has their own GA ticket. Buy yours and it joins this table as soon as it is paid.</p>
+            <a class="btn primary" href={`/e/${invite.event_id}?invite=${encodeURIComponent(invite.invite_code)}`}>
+              Buy a GA ticket
+            </a>
+          </section>
+        </>
+      )}
+    </Shell>
+  );
+}
+
+function Shell({ children }: { children: preact.ComponentChildren }) {
+  return (
+    <>
+      <Topbar title="Invite" account={false} />
+      <main class="page buy narrow stack">{children}</main>
+    </>
+  );
+}

@@ -1,0 +1,176 @@
+import { formatMoney } from '@domain/money.js';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { dayAndTime } from '../lib/format.js';
+import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
+import { Topbar } from '../ui/Topbar.js';
+import { Checkout } from './Checkout.js';
+import { HostPanel } from './HostPanel.js';
+import { TicketCard } from './TicketCard.js';
+import type { OrderTicket, OrderView, PublicEvent } from './types.js';
+import './buy.css';
+
+const STATUS: Record<OrderView['status'], { label: string; tone: string }> = {
+  pending: { label: 'Waiting for payment', tone: 'warn' },
+  paid: { label: 'Paid', tone: 'ok' },
+  expired: { label: 'Expired (not paid in time)', tone: 'bad' },
+  refunded: { label: 'Refunded', tone: 'info' },
+};
+
+const REFUND_WHY: Record<string, string> = {
+  event_cancelled: 'The organiser cancelled the event.',
+  late_payment: 'Your payment arrived after the hold had lapsed and the tickets were gone.',
+  owner_refund: 'The organiser refunded your order.',
+};
+
+/**
+ * `/orders/:id#token=…`: the buyer's order, opened from the mail or straight after checkout. The
+ * token lives in the fragment (browsers never send it to a server) and on this device.
+ */
+export function OrderPage({ id }: { id: string }) {
+  const [token, setToken] = useState<string | null | undefined>(undefined);
+  const [order, setOrder] = useState<OrderView | null>(null);
+  const [event, setEvent] = useState<PublicEvent | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [linkNote, setLinkNote] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    const fromHash = tokenFromHash(location.hash);
+    if (fromHash) setToken(fromHash);
+    else void savedOrder(id).then((o) => setToken(o?.token ?? null));
+  }, [id]);
+
+  const load = useCallback(async () => {
+    if (!token) return;
+    try {
+      const o = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(id)}`, { token, timeoutMs: 15_000 });
+      setOrder(o);
+      setProblem(null);
+      const e = event ?? (await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 }));
+      setEvent(e);
+      await saveOrder({ orderId: o.order_id, token, eventId: o.event_id, eventName: e.name, startsAt: e.starts_at, savedAt: new Date().toISOString() });
+    } catch (err) {
+      setProblem(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'This order link is not valid. Open the link from your e-mail again.' : errorText(err));
+    }
+  }, [id, token, event]);
+
+  useEffect(() => void load(), [token]);
+
+  // While money is on its way (a payment confirming, a refund being paid), look again every few seconds.
+  const settling = order?.status === 'pending' || (order?.refund && order.refund.status === 'pending');
+  useEffect(() => {
+    if (!settling) return;
+    const t = setInterval(() => void load(), 4000);
+    return () => clearInterval(t);
+  }, [settling, load]);
+
+  // Came from an invite without a ticket: once paid, the ticket is linked to that table.
+  useEffect(() => {
+    if (!order || order.status !== 'paid' || !token) return;
+    void savedOrder(order.order_id).then(async (saved) => {
+      if (!saved?.invite) return;
+      const ticket = order.tickets.find((t) => !t.is_host && !t.linked_reservation_id && t.status === 'valid');
+      await forgetInvite(order.order_id);
+      if (!ticket) return;
+      try {
+        const r = await api<{ table_number: number }>(`/api/v1/tickets/${ticket.id}/link`, { body: { invite_code: saved.invite }, token, timeoutMs: 15_000 });
+        setLinkNote({ ok: true, text: `Your ticket is on the guest list of table ${r.table_number}.` });
+        void load();
+      } catch (err) {
+        setLinkNote({ ok: false, text: `Your ticket could not join the table: ${errorText(err)}` });
+      }
+    });
+  }, [order?.status, token]);
+
+  if (token === null) {
+    return (
+      <Shell>
+        <p class="form-error">This link is missing its key. Open the link from your e-mail again.</p>
+      </Shell>
+    );
+  }
+  if (problem && !order) return <Shell><p class="form-error">{problem}</p></Shell>;
+  if (!order || !token) return <Shell><p class="muted">Loading your order…</p></Shell>;
+
+  const started = event ? Date.parse(event.starts_at) <= Date.now() : false;
+  const over = event ? event.status !== 'scheduled' || Date.parse(event.ends_at) <= Date.now() : false;
+  const status = STATUS[order.status];
+  const tickets = [...order.tickets].sort((a, b) => Number(b.is_host) - Number(a.is_host));
+  const roleOf = (t: OrderTicket) =>
+    t.is_host
+      ? `Your VIP code · table ${order.reservation?.table_number}`
+      : t.linked_reservation_id
+        ? t.linked_reservation_id === order.reservation?.id
+          ? `Guest · table ${order.reservation.table_number}`
+          : 'Guest at a table'
+        : 'GA';
+
+  return (
+    <Shell>
+      <section class="stack">
+        <h1>{event?.name ?? 'Your order'}</h1>
+        {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
+        <div class="row">
+          <span class={`pill ${status.tone}`} data-testid="order-status">
+            {status.label}
+          </span>
+          <span class="muted">{formatMoney(order.amount_cents, order.currency)}</span>
+          <span class="spacer" />
+          {order.status === 'paid' && (
+            <button class="btn ghost small no-print" type="button" onClick={() => print()}>
+              Print / save
+            </button>
+          )}
+        </div>
+        {event?.status === 'cancelled' && <p class="banner bad">This event was cancelled. Your order is refunded in full automatically.</p>}
+        {order.refund && (
+          <p class="banner info" data-testid="refund">
+            {REFUND_WHY[order.refund.reason] ?? 'Your order is refunded.'}{' '}
+            {order.refund.status === 'succeeded'
+              ? `${formatMoney(order.refund.amount_cents, order.currency)} has been refunded to your card.`
+              : order.refund.status === 'failed'
+                ? 'The refund could not be made automatically; the organiser has been told and will sort it out.'
+                : `A refund of ${formatMoney(order.refund.amount_cents, order.currency)} is on its way.`}
+          </p>
+        )}
+        {linkNote && <p class={`banner ${linkNote.ok ? 'info' : 'bad'}`}>{linkNote.text}</p>}
+        {problem && <p class="form-error">{problem}</p>}
+      </section>
+
+      {order.status === 'pending' && <Checkout order={order} token={token} onPaid={setOrder} />}
+
+      {order.reservation && order.status === 'paid' && (
+        <HostPanel reservation={order.reservation} event={event} token={token} started={started} onChanged={() => void load()} />
+      )}
+
+      {order.status !== 'expired' && (
+        <section class="stack" aria-labelledby="tickets-title">
+          <h2 id="tickets-title">{tickets.length === 1 ? 'Your ticket' : `Your ${tickets.length} tickets`}</h2>
+          {order.status === 'paid' && <p class="muted small no-print">Each code lets one person in. Turn your screen brightness up at the door.</p>}
+          <div class="tickets">
+            {tickets.map((t, i) => (
+              <TicketCard key={t.id} ticket={t} index={i} role={roleOf(t)} token={token} editable={!started && !over} onChanged={setOrder} />
+            ))}
+          </div>
+        </section>
+      )}
+
+      <section class="card stack no-print">
+        <h2>Changing your plans?</h2>
+        <p class="muted">
+          All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. You can give a
+          ticket to a friend by changing the name on it.
+        </p>
+      </section>
+    </Shell>
+  );
+}
+
+function Shell({ children }: { children: preact.ComponentChildren }) {
+  return (
+    <>
+      <Topbar title="Your order" account={false} />
+      <main class="page buy narrow stack">{children}</main>
+    </>
+  );
+}

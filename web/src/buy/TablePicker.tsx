@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'preact/hooks';
+import { openAvailabilityStream, type FeedStatus, type PublicTable } from '../lib/floor-stream.js';
+import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
+import type { PublicEvent } from './types.js';
+
+const PUBLIC_LABEL: Record<PublicTable['status'], string> = { available: 'Available', held: 'Being bought', sold: 'Sold' };
+
+/**
+ * The room as the buyer sees it, live: available tables can be picked; one being bought (held)
+ * or sold cannot. Drawn with the same floor plan as the team's screens.
+ */
+export function TablePicker({
+  event,
+  selectedId,
+  onSelect,
+  onAvailability,
+}: {
+  event: PublicEvent;
+  selectedId: string | null;
+  onSelect: (tableId: string | null) => void;
+  onAvailability?: (gaAvailable: number, eventStatus: string) => void;
+}) {
+  const [status, setStatus] = useState<Record<string, PublicTable['status']>>({});
+  const [feed, setFeed] = useState<FeedStatus>('connecting');
+
+  useEffect(
+    () =>
+      openAvailabilityStream(event.id, {
+        onSnapshot: (a) => {
+          setStatus(Object.fromEntries(a.tables.map((t) => [t.id, t.status])));
+          onAvailability?.(a.ga_available, a.event_status);
+        },
+        onTable: (t) => setStatus((s) => ({ ...s, [t.id]: t.status })),
+        onEventStatus: (s) => onAvailability?.(-1, s),
+        onStatus: setFeed,
+        onUnauthorized: () => {},
+      }),
+    [event.id],
+  );
+
+  // A table someone else just took is no longer the buyer's pick.
+  useEffect(() => {
+    if (selectedId && status[selectedId] && status[selectedId] !== 'available') onSelect(null);
+  }, [status, selectedId]);
+
+  const capacity = new Map(event.tiers.map((t) => [t.name, t.capacity]));
+  const tables: FloorTable[] = event.tables.map((t) => {
+    const s = status[t.id] ?? 'available';
+    return {
+      id: t.id,
+      number: t.number,
+      tier: t.tier,
+      capacity: capacity.get(t.tier) ?? 0,
+      x: t.x,
+      y: t.y,
+      status: s === 'available' ? 'available' : s === 'held' ? 'held' : 'reserved',
+      reservation_id: null,
+      guests_linked: 0,
+      guests_arrived: 0,
+      host_arrived: false,
+    };
+  });
+  const publicStatus = (t: FloorTable) => status[t.id] ?? 'available';
+  return (
+    <div class="stack">
+      <FloorPlan
+        tables={tables}
+        selectedId={selectedId}
+        title="Tables: pick an available one"
+        onSelect={(t) => (publicStatus(t) === 'available' ? onSelect(t.id === selectedId ? null : t.id) : undefined)}
+        countsOf={(t) => (publicStatus(t) === 'available' ? `${t.capacity} people` : PUBLIC_LABEL[publicStatus(t)])}
+        labelOf={(t) => `Table ${t.number}, ${t.tier}, ${t.capacity} people, ${PUBLIC_LABEL[publicStatus(t)].toLowerCase()}`}
+      />
+      <div class="legend" aria-label="Legend">
+        <span>
+          <span class="swatch sw-available" aria-hidden="true" />
+          Available
+        </span>
+        <span>
+          <span class="swatch sw-held" aria-hidden="true" />
+          Being bought
+        </span>
+        <span>
+          <span class="swatch sw-reserved" aria-hidden="true" />
+          Sold
+        </span>
+        {feed !== 'live' && <span class="faint">{feed === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>}
+      </div>
+    </div>
+  );
+}
