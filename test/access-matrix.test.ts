@@ -18,6 +18,9 @@ type Caller = (typeof CALLERS)[number];
 const MATRIX: Record<string, number[]> = {
   'GET /healthz':                                     [200, 200, 200, 200, 200, 200, 200],
   'POST /api/v1/auth/login':                          [200, 200, 200, 200, 200, 200, 200],
+  'GET /api/v1/users':                                [401, 401, 401, 403, 403, 403, 200],
+  'POST /api/v1/users':                               [401, 401, 401, 403, 403, 403, 201],
+  'PATCH /api/v1/users/{id}':                         [401, 401, 401, 403, 403, 403, 200],
   'GET /api/v1/events':                               [200, 401, 401, 200, 200, 200, 200],
   'POST /api/v1/events':                              [401, 401, 401, 403, 403, 403, 201],
   'GET /api/v1/events/{id}':                          [200, 401, 401, 200, 200, 200, 200],
@@ -25,6 +28,7 @@ const MATRIX: Record<string, number[]> = {
   // The owner may end it; this one has not started yet, which is the refusal the owner gets.
   'POST /api/v1/events/{id}/end':                     [401, 401, 401, 403, 403, 403, 409],
   'GET /api/v1/events/{id}/floor-plan':               [401, 401, 401, 403, 403, 200, 200],
+  'GET /api/v1/events/{id}/summary':                  [401, 401, 401, 403, 403, 403, 200],
   // The buyer's view of the tables is public; credentials change nothing there.
   'GET /api/v1/events/{id}/availability':             [200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/events/{id}/availability/stream':      [200, 200, 200, 200, 200, 200, 200],
@@ -48,6 +52,7 @@ const MATRIX: Record<string, number[]> = {
   'GET /api/v1/events/{id}/cancellation':             [401, 401, 401, 403, 403, 403, 200],
   'POST /api/v1/events/{id}/cancel':                  [401, 401, 401, 403, 403, 403, 202],
   'GET /api/v1/events/{id}/refunds':                  [401, 401, 401, 403, 403, 403, 200],
+  'POST /api/v1/events/{id}/refunds/retry':           [401, 401, 401, 403, 403, 403, 200],
   // Stripe signs it; credentials mean nothing here (and the local provider has no such endpoint).
   'POST /api/v1/webhooks/stripe':                     [404, 404, 404, 404, 404, 404, 404],
 };
@@ -73,12 +78,16 @@ interface Request {
 const REQUESTS: Record<string, (w: World) => Request> = {
   'GET /healthz': () => ({ method: 'GET', url: '/healthz' }),
   'POST /api/v1/auth/login': () => ({ method: 'POST', url: '/api/v1/auth/login', body: { email: 'matrix@x.test', password: 'matrix-password' } }),
+  'GET /api/v1/users': () => ({ method: 'GET', url: '/api/v1/users' }),
+  'POST /api/v1/users': () => ({ method: 'POST', url: '/api/v1/users', body: { email: `u${Math.random()}@x.test`, password: 'long-enough', role: 'staff' } }),
+  'PATCH /api/v1/users/{id}': () => ({ method: 'PATCH', url: `/api/v1/users/${matrixUserId}`, body: { name: 'Renamed' } }),
   'GET /api/v1/events': () => ({ method: 'GET', url: '/api/v1/events' }),
   'POST /api/v1/events': () => ({ method: 'POST', url: '/api/v1/events', body: eventJson() }),
   'GET /api/v1/events/{id}': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}` }),
   'PATCH /api/v1/events/{id}': (w) => ({ method: 'PATCH', url: `/api/v1/events/${w.event.id}`, body: { name: 'Renamed' } }),
   'POST /api/v1/events/{id}/end': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/end` }),
   'GET /api/v1/events/{id}/floor-plan': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan` }),
+  'GET /api/v1/events/{id}/summary': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/summary` }),
   'GET /api/v1/events/{id}/availability': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/availability` }),
   'GET /api/v1/events/{id}/availability/stream': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/availability/stream` }),
   'GET /api/v1/events/{id}/floor-plan/stream': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan/stream` }),
@@ -118,6 +127,7 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   'GET /api/v1/events/{id}/scanner-cache': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/scanner-cache`, owner: 'table' }),
   'GET /api/v1/events/{id}/cancellation': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/cancellation`, owner: 'table' }),
   'POST /api/v1/events/{id}/cancel': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/cancel`, body: { confirmation_token: 'CONFIRMATION' }, owner: 'table' }),
+  'POST /api/v1/events/{id}/refunds/retry': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/refunds/retry`, owner: 'table' }),
   'GET /api/v1/events/{id}/refunds': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/refunds`, owner: 'table' }),
   'POST /api/v1/webhooks/stripe': () => ({ method: 'POST', url: '/api/v1/webhooks/stripe', body: { type: 'payment_intent.succeeded' } }),
 };
@@ -141,9 +151,10 @@ function eventJson() {
 let ctx: TestContext;
 let base: string;
 let expiredToken: string;
+let matrixUserId: string;
 beforeAll(async () => {
   ctx = await startTestApp();
-  await addUser(ctx.deps, { email: 'matrix@x.test', password: 'matrix-password', role: 'staff' });
+  matrixUserId = (await addUser(ctx.deps, { email: 'matrix@x.test', password: 'matrix-password', role: 'staff' })).id;
   expiredToken = signSessionToken(ctx.deps.keys.sessionSecret, { sub: ctx.staffId, role: 'staff', exp: Math.floor(ctx.clock.now().getTime() / 1000) - 60 });
   base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
 });

@@ -170,12 +170,12 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
 
     // The open stream came back by itself: a fresh snapshot, then live changes again.
     let resynced = false;
+    // Read until a snapshot has come and everything queued after it is read too (table changes
+    // committed after the resync may follow it).
     for (;;) {
       const m = await stream.next(10_000);
-      if (m.event === 'snapshot') {
-        resynced = true;
-        if (!stream.pending()) break;
-      }
+      if (m.event === 'snapshot') resynced = true;
+      if (resynced && !stream.pending()) break;
     }
     expect(resynced).toBe(true);
     const last = tableIds[TABLES - 1]!;

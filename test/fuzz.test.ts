@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buyPaid, createEvent, eventBody, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import { addUser } from '../src/services/accounts/accounts.service.js';
 import { anyJson, invalidBody, nastyString } from './support/hostile.js';
 import { openApiDocument, operations, type Operation } from './support/openapi.js';
 import { dumpTables } from './support/snapshot.js';
@@ -25,6 +26,7 @@ let realIds: string[];
 let tokens: Record<string, string | undefined>;
 let event: EventInfo;
 let paid: Awaited<ReturnType<typeof buyPaid>>;
+let fuzzUserId: string;
 
 beforeAll(async () => {
   ctx = await startTestApp();
@@ -32,6 +34,7 @@ beforeAll(async () => {
   event = await createEvent(ctx);
   paid = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
   const pending = await placeOrder(ctx, event.id);
+  fuzzUserId = (await addUser(ctx.deps, { email: 'fuzz-account@x.test', password: 'fuzz-password', role: 'staff' })).id;
   realIds = [event.id, paid.order_id, paid.view.tickets[0]!.id, paid.view.reservation!.id, pending.order_id, event.tables[1]!.id];
   tokens = { anonymous: undefined, garbage: 'garbage.token.value', buyer: paid.manage_token, staff: ctx.staffToken, owner: ctx.ownerToken };
 });
@@ -147,6 +150,10 @@ const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record
   'POST /api/v1/events': () => ({ url: '/api/v1/events', token: ctx.ownerToken, body: eventBody() }),
   'PATCH /api/v1/events/{id}': () => ({ url: `/api/v1/events/${event.id}`, token: ctx.ownerToken, body: { name: 'Renamed' } }),
   'POST /api/v1/events/{id}/orders': () => ({ url: `/api/v1/events/${event.id}/orders`, body: { email: 'h@x.test', name: 'H', ga_quantity: 1 } }),
+  'PATCH /api/v1/tickets/{id}': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}`, token: paid.manage_token, body: { holder_name: 'New Name' } }),
+  'POST /api/v1/users': () => ({ url: '/api/v1/users', token: ctx.ownerToken, body: { email: 'fuzz-new@x.test', password: 'long-enough', role: 'staff', name: 'Fuzz' } }),
+  // Its own account: a fuzzed password reset must not log out the staff token the other cases use.
+  'PATCH /api/v1/users/{id}': () => ({ url: `/api/v1/users/${fuzzUserId}`, token: ctx.ownerToken, body: { name: 'Fuzzed', password: 'long-enough-2' } }),
   'POST /api/v1/tickets/{id}/link': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}/link`, token: paid.manage_token, body: { invite_code: 'ABCDEFGH' } }),
   'POST /api/v1/reservations/{id}/guests': () => ({ url: `/api/v1/reservations/${paid.view.reservation!.id}/guests`, token: ctx.staffToken, body: { ticket_id: paid.view.tickets[0]!.id } }),
   'POST /api/v1/scans': () => ({ url: '/api/v1/scans', token: ctx.staffToken, body: { qr: 'V1.x.y', scanner_id: 'door-1', event_id: event.id, nonce: 'n' } }),

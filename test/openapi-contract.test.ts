@@ -57,6 +57,12 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/events/${event.id}`, { token: ctx.ownerToken });
     await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000');
     await api('PATCH', `/api/v1/events/${event.id}`, { token: ctx.ownerToken, body: { name: 'Friday Night, renamed' } });
+    const added = (await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff', name: 'Cora' } })).json();
+    await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff' } });
+    await api('GET', '/api/v1/users', { token: ctx.ownerToken });
+    await api('GET', '/api/v1/users', { token: ctx.staffToken });
+    await api('PATCH', `/api/v1/users/${added.id}`, { token: ctx.ownerToken, body: { disabled: true } });
+    await api('PATCH', `/api/v1/users/${ctx.ownerId}`, { token: ctx.ownerToken, body: { disabled: true } });
     await api('GET', `/api/v1/events/${event.id}/floor-plan`, { token: ctx.staffToken });
 
     const host = await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'host@x.test', name: 'Host', ga_quantity: 2, table_id: event.tables[0].id } });
@@ -114,6 +120,7 @@ describe('the OpenAPI document', () => {
     problems.push(...checker.check('GET', `/api/v1/events/${event.id}/availability/stream`, publicStream.status, publicStream.headers.get('content-type') ?? '', ''));
     abortPublic.abort();
     await api('GET', `/api/v1/events/${event.id}/availability`);
+    await api('GET', `/api/v1/events/${event.id}/summary`, { token: ctx.ownerToken });
     await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000/availability');
 
     // Money: a cancellation of another event, its refunds; ending the night.
@@ -124,6 +131,7 @@ describe('the OpenAPI document', () => {
     await api('POST', `/api/v1/events/${later.id}/cancel`, { token: ctx.ownerToken, body: { confirmation_token: 'garbage' } });
     await api('POST', `/api/v1/events/${later.id}/cancel`, { token: ctx.ownerToken, body: { confirmation_token: preview.confirmation_token } });
     await api('GET', `/api/v1/events/${later.id}/refunds`, { token: ctx.ownerToken });
+    await api('POST', `/api/v1/events/${later.id}/refunds/retry`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/cancellation`, { token: ctx.ownerToken });
     await api('POST', `/api/v1/events/${event.id}/end`, { token: ctx.ownerToken });
     await api('POST', '/api/v1/webhooks/stripe', { body: { type: 'payment_intent.succeeded' } });

@@ -162,6 +162,29 @@ describe('refund worker', () => {
     expect(await drainRefunds(ctx)).toBe(0);
   });
 
+  it('the owner sends failed refunds again once the cause is fixed: paid once, under a new round of its key', async () => {
+    const { eventId, orders } = await cancelledEventWith(2);
+    const intentId = orders[0]!.payment.payment_intent_id;
+    const intent = fake.intents.get(intentId)!;
+    fake.intents.delete(intentId);
+    await drainRefunds(ctx);
+    expect((await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })).json()).toMatchObject({ failed: 1, succeeded: 1 });
+    // Staff may not; the owner may.
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.staffToken) })).statusCode).toBe(403);
+    fake.intents.set(intentId, intent);
+    const retry = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.ownerToken) });
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.json()).toMatchObject({ requeued: 1, pending: 1, failed: 0, succeeded: 1 });
+    expect(await drainRefunds(ctx)).toBe(1);
+    const rows = await refundRows(eventId);
+    expect(rows.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    for (const row of rows) expect(keyRequests(row.idempotency_key).filter((r) => r.status === 200)).toHaveLength(1);
+    expect(rows.map((r) => r.idempotency_key).filter((k) => k.endsWith('-retry-1'))).toHaveLength(1);
+    expect((await orderView(ctx, orders[0]!)).status).toBe('refunded');
+    // Nothing failed is left: a second retry requeues nothing.
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.ownerToken) })).json().requeued).toBe(0);
+  });
+
   it('takes over a refund whose worker died holding it, once its lease runs out', async () => {
     const { eventId, orders } = await cancelledEventWith(1);
     const now = ctx.clock.now();

@@ -6,6 +6,8 @@ export interface SessionClaims {
   role: Role;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** The account's session epoch when issued (absent: 0); a later epoch voids the token. */
+  ep?: number;
 }
 
 /** A staff or owner bearer token: `<claims base64url>.<HMAC-SHA256 base64url>`, expiring. */

@@ -27,6 +27,10 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   role: text('role', { enum: ['owner', 'staff'] }).notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
+  name: text('name').notNull().default(''),
+  disabledAt: ts('disabled_at'),
+  /** Tokens issued under an older epoch no longer work (disabled, password reset). */
+  sessionEpoch: integer('session_epoch').notNull().default(0),
 });
 
 export const events = pgTable('events', {

@@ -50,9 +50,9 @@ const expected = {
     completed: { cancel: null, complete: null },
   },
   refund: {
-    pending: { succeed: 'succeeded', fail: 'failed' },
-    succeeded: { succeed: null, fail: null },
-    failed: { succeed: null, fail: null },
+    pending: { succeed: 'succeeded', fail: 'failed', retry: null },
+    succeeded: { succeed: null, fail: null, retry: null },
+    failed: { succeed: null, fail: null, retry: 'pending' },
   },
 } as const;
 
@@ -79,9 +79,10 @@ describe.each(machines)('%s state machine', (name, machine, states, events) => {
     expect(result).toEqual(want === null ? { ok: false, from: state } : { ok: true, to: want });
   });
 
-  it('never moves backwards: no edge returns to an earlier state', () => {
+  it('never moves backwards: no edge returns to an earlier state (but the owner\'s retry of a failed refund)', () => {
     const order = new Map<string, number>(states.map((s, i) => [s, i]));
     for (const [from, to] of edges(machine as Machine<string, string>)) {
+      if (name === 'refund' && from === 'failed' && to === 'pending') continue;
       expect(order.get(to)!, `${from} -> ${to}`).toBeGreaterThan(order.get(from)!);
     }
   });

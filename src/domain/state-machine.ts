@@ -74,11 +74,16 @@ export const eventMachine: Machine<EventStatus, EventEvent> = {
 
 export const refundStatuses = ['pending', 'succeeded', 'failed'] as const;
 export type RefundStatus = (typeof refundStatuses)[number];
-export const refundEvents = ['succeed', 'fail'] as const;
+export const refundEvents = ['succeed', 'fail', 'retry'] as const;
 export type RefundEvent = (typeof refundEvents)[number];
 
+/**
+ * The one way back in any machine: a refund given up on (`failed`, for a person to look at) is put
+ * back in the outbox when the owner presses retry. Money still moves at most once: see
+ * requeueFailedRefunds in refunds.repo.ts.
+ */
 export const refundMachine: Machine<RefundStatus, RefundEvent> = {
   pending: { succeed: 'succeeded', fail: 'failed' },
   succeeded: {},
-  failed: {},
+  failed: { retry: 'pending' },
 };

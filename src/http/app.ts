@@ -12,6 +12,7 @@ import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
 import { floorStreamRoutes } from './floor-stream.routes.js';
+import { accountRoutes } from './accounts.routes.js';
 import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
 import { cancellationRoutes } from './cancellation.routes.js';
 import { webRoutes } from './web.routes.js';
@@ -58,6 +59,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   app.addHook('onClose', () => feed.close());
   const modules = [
     healthRoutes,
+    accountRoutes,
     eventRoutes,
     orderRoutes,
     guestRoutes,

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { hashManageToken } from '../auth/capability.js';
+import { accountGate } from '../auth/account-gate.js';
 import { verifySessionToken } from '../auth/session-tokens.js';
 import { findOrderByManageTokenHash } from '../db/repos/orders.repo.js';
 import type { Role } from '../db/repos/users.repo.js';
@@ -33,6 +34,9 @@ export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'c
   if (token.includes('.')) {
     const claims = verifySessionToken(deps.keys.sessionSecret, token, deps.clock.now());
     if (!claims) throw new DomainError('unauthorized', 'The token is invalid or expired; log in again');
+    if (!(await accountGate(deps.database).allows(claims.sub, claims.ep ?? 0))) {
+      throw new DomainError('unauthorized', 'This login is no longer valid (the account was disabled or its password reset); log in again');
+    }
     return { kind: 'user', userId: claims.sub, role: claims.role };
   }
   if (token.length > 100) throw new DomainError('unauthorized', 'The token is not valid');

@@ -3,6 +3,7 @@ import type { AppDeps } from '../services/deps.js';
 import { cancelEvent } from '../services/events/cancel-event.service.js';
 import { previewCancellation } from '../services/events/cancellation-preview.service.js';
 import { listRefunds } from '../services/refunds/list-refunds.service.js';
+import { retryFailedRefunds } from '../services/refunds/retry-refunds.service.js';
 import { authenticate } from './auth.js';
 import { idParams, token } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
@@ -32,5 +33,9 @@ export function cancellationRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get('/api/v1/events/:id/refunds', { onRequest: ownerOnly, schema: { tags: ['cancellation'], summary: "The event's refunds: counts and each refund's status", security: OWNER, params: idParams, response: { 200: refundsView, ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
     return listRefunds(deps, request.params.id);
+  });
+
+  app.post('/api/v1/events/:id/refunds/retry', { onRequest: ownerOnly, schema: { tags: ['cancellation'], summary: "Send the event's failed refunds again (a new round of each idempotency key; a charge already refunded is never paid twice)", security: OWNER, params: idParams, response: { 200: refundsView.extend({ requeued: z.int() }), ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
+    return retryFailedRefunds(deps, request.params.id);
   });
 }

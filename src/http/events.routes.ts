@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { endEvent } from '../services/events/complete-event.service.js';
+import { eventSummary } from '../services/events/event-summary.service.js';
 import { createEvent } from '../services/events/create-event.service.js';
 import { getAvailability, getEvent, getFloorPlan } from '../services/events/read-event.service.js';
 import { listEvents } from '../services/events/list-events.service.js';
@@ -8,7 +9,7 @@ import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
 import { cents, currency, idParams, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
-import { ALWAYS, availability, errors, eventList, eventView, floorPlan } from './responses.js';
+import { ALWAYS, availability, errors, eventList, eventSummary as eventSummaryView, eventView, floorPlan } from './responses.js';
 import { OPTIONAL, OWNER, PUBLIC, STAFF } from './security.js';
 
 const createEventBody = z.object({
@@ -82,6 +83,10 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
   app.post('/api/v1/events/:id/end', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'End the event now: reservations complete (no-shows marked)', security: OWNER, params: idParams, response: { 200: eventView, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     await endEvent(deps, request.params.id);
     return getEvent(deps, request.params.id, true);
+  });
+
+  app.get('/api/v1/events/:id/summary', { onRequest: ownerOnly, schema: { tags: ['events'], summary: "The owner's numbers for a night: sales and money, the door by door and over time, capacity overrides", security: OWNER, params: idParams, response: { 200: eventSummaryView, ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
+    return eventSummary(deps, request.params.id);
   });
 
   app.get('/api/v1/events/:id/availability', { schema: { tags: ['buying'], summary: 'Which tables can still be bought (available, held or sold) and how many GA places are left', security: PUBLIC, params: idParams, response: { 200: availability, ...errors(404, ...ALWAYS) } } }, async (request) => {

@@ -50,6 +50,26 @@ export const floorTable = z.object({
 
 export const floorPlan = z.object({ event_id: uuid, event_status: eventStatus, tables: z.array(floorTable) });
 
+export const eventSummary = z.object({
+  event_id: uuid,
+  currency: z.string(),
+  sales: z.object({
+    ga_sold: z.int(),
+    ga_capacity: z.int(),
+    orders_paid: z.int(),
+    revenue_cents: z.int(),
+    refunded_cents: z.int(),
+    tables_sold: z.int(),
+    tables_total: z.int(),
+  }),
+  door: z.object({
+    admitted: z.int(),
+    by_door: z.array(z.object({ scanner_id: z.string(), admitted: z.int() })),
+    over_time: z.array(z.object({ at: instant, admitted: z.int() })),
+  }),
+  overrides: z.array(z.object({ at: instant, by: z.string(), guest_name: z.string(), table_number: z.int() })),
+});
+
 export const availability = z.object({
   event_id: uuid,
   event_status: eventStatus,

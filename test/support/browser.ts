@@ -11,6 +11,7 @@ import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
+import { startRefundRunner } from '../../src/services/refunds/refund-runner.js';
 import { openTestDatabase } from './database.js';
 import { UNLIMITED_ORDERS } from './harness.js';
 
@@ -54,6 +55,8 @@ export async function startWebServer(opts: { smtpUrl?: string } = {}): Promise<W
   config.publicUrl = url;
   const mail = opts.smtpUrl ? createMailTransport(config) : null;
   const stopMail = mail ? startMailRunner(deps, { transport: mail, timeZone: 'UTC', pollMs: 500, log: () => {} }) : null;
+  // Refunds are paid out as in production (the local provider), so pages can watch them drain.
+  const stopRefunds = startRefundRunner(deps, { ratePerSecond: 100, pollMs: 500, log: () => {} });
   const token = (sub: string, role: 'owner' | 'staff') =>
     signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.now() / 1000) + 3600 });
   const ownerToken = token(owner.id, 'owner');
@@ -70,6 +73,7 @@ export async function startWebServer(opts: { smtpUrl?: string } = {}): Promise<W
     close: async () => {
       await app.close();
       await stopMail?.();
+      await stopRefunds();
       mail?.close();
       await database.close();
     },

@@ -13,6 +13,11 @@ const FloorPage = lazy(() => import('./floor/FloorPage.js').then((m) => m.FloorP
 const EventPage = lazy(() => import('./buy/EventPage.js').then((m) => m.EventPage));
 const OrderPage = lazy(() => import('./buy/OrderPage.js').then((m) => m.OrderPage));
 const InvitePage = lazy(() => import('./buy/InvitePage.js').then((m) => m.InvitePage));
+const EventsPage = lazy(() => import('./admin/EventsPage.js').then((m) => m.EventsPage));
+const EventEditorPage = lazy(() => import('./admin/EventEditor.js').then((m) => m.EventEditorPage));
+const EventDashboardPage = lazy(() => import('./admin/EventDashboard.js').then((m) => m.EventDashboardPage));
+const CancelPage = lazy(() => import('./admin/CancelPage.js').then((m) => m.CancelPage));
+const StaffPage = lazy(() => import('./admin/StaffPage.js').then((m) => m.StaffPage));
 
 function App() {
   return (
@@ -25,6 +30,12 @@ function App() {
           <Route path="/e/:id" component={EventPage} />
           <Route path="/orders/:id" component={OrderPage} />
           <Route path="/i/:code" component={InvitePage} />
+          <Route path="/admin" component={EventsPage} />
+          <Route path="/admin/staff" component={StaffPage} />
+          <Route path="/admin/events/new" component={EventEditorPage} />
+          <Route path="/admin/events/:id" component={EventDashboardPage} />
+          <Route path="/admin/events/:id/edit" component={EventEditorPage} />
+          <Route path="/admin/events/:id/cancel" component={CancelPage} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

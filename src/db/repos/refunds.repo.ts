@@ -136,3 +136,28 @@ export async function scheduleRefundRetry(db: Executor, id: string, token: strin
 export async function releaseRefundClaim(db: Executor, id: string, token: string): Promise<void> {
   await db.update(refunds).set({ leaseUntil: null, leaseToken: null, updatedAt: sql`now()` }).where(claimedBy(id, token));
 }
+
+/**
+ * failed → pending for an event's refunds (the owner pressed retry): due now, with a fresh count
+ * of attempts. Only failed rows move; a refund already paid or still in flight is untouched.
+ * The idempotency key gets a new round suffix (`-retry-N`): the provider keeps a key's failed
+ * answer and would replay it forever. Paying twice stays impossible: a failed refund was never
+ * made (the worker asked the provider before giving up on a 5xx), and a charge already refunded
+ * answers `charge_already_refunded`, which the provider adapter records as success.
+ */
+export async function requeueFailedRefunds(db: Executor, eventId: string, now: Date): Promise<number> {
+  const rows = await db
+    .update(refunds)
+    .set({
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      leaseToken: null,
+      idempotencyKey: sql`regexp_replace(${refunds.idempotencyKey}, '-retry-[0-9]+$', '') || '-retry-' || (coalesce(substring(${refunds.idempotencyKey} from '-retry-([0-9]+)$')::int, 0) + 1)`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(refunds.eventId, eventId), eq(refunds.status, 'failed')))
+    .returning({ id: refunds.id });
+  return rows.length;
+}

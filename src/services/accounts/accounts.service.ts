@@ -7,13 +7,15 @@ import type { AppDeps } from '../deps.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+export const MIN_PASSWORD = 8;
+
 export async function addUser(
   deps: Pick<AppDeps, 'database'>,
-  input: { email: string; password: string; role: Role },
+  input: { email: string; password: string; role: Role; name?: string },
 ): Promise<UserRow> {
   const problems: Record<string, string> = {};
   if (!z.email().safeParse(input.email.trim()).success) problems.email = 'is not an e-mail address';
-  if (input.password.length < 8) problems.password = 'needs at least 8 characters';
+  if (input.password.length < MIN_PASSWORD) problems.password = `needs at least ${MIN_PASSWORD} characters`;
   if (Object.keys(problems).length) {
     const list = Object.entries(problems).map(([field, why]) => `${field} ${why}`).join('; ');
     throw new DomainError('invalid_request', `The account is not valid: ${list}`, problems);
@@ -22,6 +24,7 @@ export async function addUser(
     email: normalizeEmail(input.email),
     passwordHash: await hashPassword(input.password),
     role: input.role,
+    name: input.name?.trim() ?? '',
   });
   if (!user) throw new DomainError('email_taken', `An account for ${input.email} already exists`);
   return user;
@@ -38,9 +41,10 @@ export async function login(
   decoyHash ??= hashPassword('decoy password');
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
   if (!user || !ok) throw new DomainError('unauthorized', 'Wrong email or password');
+  if (user.disabledAt) throw new DomainError('unauthorized', 'This account is disabled; ask the owner');
   const exp = Math.floor(deps.clock.now().getTime() / 1000) + deps.config.tokenTtlSeconds;
   return {
-    token: signSessionToken(deps.keys.sessionSecret, { sub: user.id, role: user.role, exp }),
+    token: signSessionToken(deps.keys.sessionSecret, { sub: user.id, role: user.role, exp, ep: user.sessionEpoch }),
     role: user.role,
     expires_at: new Date(exp * 1000).toISOString(),
   };

@@ -1,0 +1,172 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appErrors, DESKTOP, haveChromium, launchBrowser, logIn, openPage, OWNER, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
+
+// The owner's dashboard, in a real Chromium against a real Velvet (refund worker running).
+
+let server: WebServer;
+let browser: Browser;
+
+interface EventJson {
+  id: string;
+  name: string;
+  tiers: Array<{ name: string; price_cents: number; capacity: number }>;
+  tables: Array<{ id: string; number: number; tier: string; x: number; y: number }>;
+}
+
+function futureEventBody(name: string) {
+  const start = Date.now() + 3 * 24 * 3600_000;
+  return {
+    name,
+    starts_at: new Date(start).toISOString(),
+    ends_at: new Date(start + 6 * 3600_000).toISOString(),
+    currency: 'EUR',
+    ga: { price_cents: 2000, capacity: 200 },
+    tiers: [{ name: 'Gold', price_cents: 40000, capacity: 6 }],
+    tables: [
+      { number: 1, tier: 'Gold', x: 120, y: 120 },
+      { number: 2, tier: 'Gold', x: 300, y: 120 },
+    ],
+  };
+}
+
+async function ownerPage(url: string, viewport = DESKTOP): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  const page = await openPage(context, url);
+  await page.waitForSelector('#login-email');
+  await logIn(page, OWNER);
+  return page;
+}
+
+/** Drags a table of the editor so that its centre lands on (x, y) of the room's coordinates. */
+async function dragTable(page: Page, number: number, to: { x: number; y: number }) {
+  const table = page.locator(`.floor-editor g.table[data-table="${number}"]`);
+  const box = (await table.boundingBox())!;
+  // Room → screen: the SVG's own transform, asked of the page.
+  const target = await page.evaluate(({ x, y }) => {
+    const svg = document.querySelector('.floor-editor svg') as SVGSVGElement;
+    const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM()!);
+    return { x: p.x, y: p.y };
+  }, to);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((box.x + box.width / 2 + target.x) / 2, (box.y + box.height / 2 + target.y) / 2, { steps: 4 });
+  await page.mouse.move(target.x, target.y, { steps: 4 });
+  await page.mouse.up();
+}
+
+describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
+  beforeAll(async () => {
+    server = await startWebServer();
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('the owner creates an event with two tiers and four tables placed by dragging, then sees it on the public page', { timeout: 120_000 }, async () => {
+    const page = await ownerPage(`${server.url}/admin`);
+    await page.waitForSelector('text=New event');
+    await page.click('text=New event');
+    await page.waitForSelector('#ev-name');
+    await page.fill('#ev-name', 'Dragged Night');
+    await page.fill('#tier-price-0', '450');
+    await page.fill('#tier-capacity-0', '8');
+    await page.fill('#tier-name-1', 'Silver');
+    await page.fill('#tier-capacity-1', '4');
+    for (let i = 0; i < 4; i++) await page.click('text=Add a table');
+    const spots = [
+      { x: 140, y: 120 },
+      { x: 400, y: 120 },
+      { x: 140, y: 360 },
+      { x: 400, y: 360 },
+    ];
+    for (const [i, spot] of spots.entries()) await dragTable(page, i + 1, spot);
+    for (const n of [3, 4]) {
+      await page.click(`.floor-editor g.table[data-table="${n}"]`);
+      await page.selectOption('#table-tier', 'Silver');
+    }
+    await screenshot(page, 'admin-new-event');
+    await page.click('button:has-text("Create event")');
+    await page.waitForURL(/\/admin\/events\/[0-9a-f-]+$/);
+    const id = /\/admin\/events\/([0-9a-f-]+)$/.exec(page.url())![1]!;
+    await page.waitForSelector('text=Dragged Night');
+    await screenshot(page, 'admin-event');
+
+    const saved = (await server.call<EventJson>('GET', `/api/v1/events/${id}`)).json;
+    expect(saved.tiers.map((t) => [t.name, t.price_cents, t.capacity])).toEqual([
+      ['Gold', 45000, 8],
+      ['Silver', 25000, 4],
+    ]);
+    // Where they were dropped, snapped to the 20-unit grid.
+    expect(saved.tables.map((t) => [t.number, t.tier, t.x, t.y])).toEqual([
+      [1, 'Gold', 140, 120],
+      [2, 'Gold', 400, 120],
+      [3, 'Silver', 140, 360],
+      [4, 'Silver', 400, 360],
+    ]);
+
+    const buyer = await openPage(await browser.newContext({ viewport: PHONE }), `${server.url}/e/${id}`);
+    await buyer.waitForSelector('text=Dragged Night');
+    expect(await buyer.locator('g.table').count()).toBe(4);
+    expect(await buyer.getAttribute('g.table[data-table="3"]', 'aria-label')).toContain('Silver');
+    await page.goto(`${server.url}/admin`);
+    await page.waitForSelector('text=Dragged Night');
+    await screenshot(page, 'admin-events');
+    for (const p of [page, buyer]) expect(appErrors(p)).toEqual([]);
+  });
+
+  it('the owner cancels a future event with paid orders: the right total, progress to done, buyers told, the floor free again', { timeout: 120_000 }, async () => {
+    const created = await server.call<EventJson>('POST', '/api/v1/events', futureEventBody('Cancelled Night'));
+    const event = created.json;
+    const orders: Array<{ order_id: string; manage_token: string }> = [];
+    for (const body of [{ ga_quantity: 2 }, { ga_quantity: 1, table_id: event.tables[0]!.id }, { ga_quantity: 3 }]) {
+      const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${event.id}/orders`, { email: `c${orders.length}@example.com`, name: 'Cat', ...body });
+      await server.call('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+      orders.push(placed.json);
+    }
+    // 6 GA at 20.00 and a Gold table at 400.00.
+    const page = await ownerPage(`${server.url}/admin/events/${event.id}`);
+    await page.waitForSelector('text=Cancel event');
+    await page.click('text=Cancel event');
+    await page.waitForSelector('[data-testid="cancel-preview"]');
+    expect(await page.textContent('[data-testid="refund-total"]')).toBe('€520.00');
+    const approve = page.locator('button:has-text("Approve")');
+    expect(await approve.isDisabled()).toBe(true);
+    await page.fill('#confirm-name', 'Cancelled Night');
+    await screenshot(page, 'admin-cancel-confirm');
+    await approve.click();
+    await page.waitForSelector('[data-testid="refund-progress"] >> text=All refunds done', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid="refunds-succeeded"]')).toBe('3');
+    await screenshot(page, 'admin-cancel-done');
+
+    const buyer = await openPage(await browser.newContext({ viewport: PHONE }), `${server.url}/orders/${orders[1]!.order_id}#token=${orders[1]!.manage_token}`);
+    await buyer.waitForSelector('[data-testid="order-status"]:has-text("Refunded")');
+    expect(await buyer.textContent('[data-testid="refund"]')).toContain('€420.00 has been refunded');
+    await screenshot(buyer, 'order-refunded');
+
+    await page.goto(`${server.url}/admin/events/${event.id}`);
+    await page.waitForSelector('g.table[data-table="1"][data-status="available"]');
+    expect(await page.textContent('[data-testid="event-status"]')).toBe('Cancelled');
+    for (const p of [page, buyer]) expect(appErrors(p)).toEqual([]);
+  });
+
+  it('the owner adds a door account while Velvet runs, and disabling it ends its login', { timeout: 90_000 }, async () => {
+    const page = await ownerPage(`${server.url}/admin/staff`, PHONE);
+    await page.waitForSelector('#acc-email');
+    await page.fill('#acc-name', 'Dee Door');
+    await page.fill('#acc-email', 'dee@example.com');
+    await page.fill('#acc-password', 'dee-door-pass');
+    await page.click('button:has-text("Add account")');
+    await page.waitForSelector('text=dee@example.com can log in now.');
+    const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'dee@example.com', password: 'dee-door-pass' } });
+    expect(login.statusCode).toBe(200);
+    const token = login.json().token as string;
+    await screenshot(page, 'admin-accounts');
+    await page.locator('li', { hasText: 'Dee Door' }).locator('button:has-text("Disable")').click();
+    await page.waitForSelector('text=dee@example.com is disabled');
+    expect((await server.app.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect(appErrors(page)).toEqual([]);
+  });
+});

@@ -1,0 +1,185 @@
+import { formatMoney } from '@domain/money.js';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { session } from '../lib/session.js';
+import { AdminShell } from './AdminShell.js';
+import type { AdminEvent } from './types.js';
+
+interface Preview {
+  refund_total_cents: number;
+  currency: string;
+  orders: number;
+  tickets: number;
+  reservations: number;
+  holds: number;
+  confirmation_token: string;
+}
+
+interface Refunds {
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  refunded_cents: number;
+  items: Array<{ order_id: string; amount_cents: number; currency: string; status: string; attempts: number; last_error?: string }>;
+}
+
+/**
+ * `/admin/events/:id/cancel`: the seed's flow. Cancel → a confirmation with the refund total
+ * (orders, tickets, tables, holds), typed approval (the event's name) → Approve → the refunds'
+ * progress, polled every second until none is pending; failed ones listed with their error and a
+ * retry. Once cancelled, the same page shows the refunds.
+ */
+export function CancelPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Cancel event">
+      <CancelFlow id={id} />
+    </AdminShell>
+  );
+}
+
+function CancelFlow({ id }: { id: string }) {
+  const token = session.value!.token;
+  const [event, setEvent] = useState<AdminEvent | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [refunds, setRefunds] = useState<Refunds | null>(null);
+  const [typed, setTyped] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const loadRefunds = () => api<Refunds>(`/api/v1/events/${id}/refunds`, { token, timeoutMs: 10_000 }).then(setRefunds, (err) => setProblem(errorText(err)));
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        const e = await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 });
+        setEvent(e);
+        if (e.status === 'cancelled') return void loadRefunds();
+        setPreview(await api<Preview>(`/api/v1/events/${id}/cancellation`, { token, timeoutMs: 15_000 }));
+      } catch (err) {
+        setProblem(errorText(err));
+      }
+    })();
+  }, [id, token]);
+
+  // Refunds drain in the background: look every second until none is pending.
+  const draining = refunds !== null && refunds.pending > 0;
+  useEffect(() => {
+    if (!draining) return;
+    const t = setInterval(() => void loadRefunds(), 1000);
+    return () => clearInterval(t);
+  }, [draining]);
+
+  if (!event) return problem ? <p class="form-error">{problem}</p> : <p class="muted">Loading…</p>;
+  const money = (c: number) => formatMoney(c, event.currency);
+
+  const approve = async (e: Event) => {
+    e.preventDefault();
+    if (!preview) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api(`/api/v1/events/${id}/cancel`, { body: { confirmation_token: preview.confirmation_token }, token, timeoutMs: 30_000 });
+      setEvent({ ...event, status: 'cancelled' });
+      await loadRefunds();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'confirmation_stale') {
+        // Sales moved since the preview: show the new total and ask again.
+        setPreview(await api<Preview>(`/api/v1/events/${id}/cancellation`, { token, timeoutMs: 15_000 }));
+        setTyped('');
+      }
+      setProblem(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const retry = async () => {
+    setProblem(null);
+    try {
+      setRefunds(await api<Refunds>(`/api/v1/events/${id}/refunds/retry`, { method: 'POST', token, timeoutMs: 15_000 }));
+    } catch (err) {
+      setProblem(errorText(err));
+    }
+  };
+
+  if (event.status === 'cancelled') {
+    const done = refunds ? refunds.succeeded + refunds.failed : 0;
+    const pct = refunds && refunds.total ? Math.round((done / refunds.total) * 100) : 100;
+    const failed = refunds?.items.filter((r) => r.status === 'failed') ?? [];
+    return (
+      <section class="stack">
+        <h1>{event.name} is cancelled</h1>
+        <p class="muted">Sales have stopped, every table is free again, and every paid order is refunded in full.</p>
+        {refunds && (
+          <div class="card stack" data-testid="refund-progress">
+            <h2>{refunds.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}</h2>
+            <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Refunds done">
+              <div class="bar ok" style={{ width: `${refunds.total ? (refunds.succeeded / refunds.total) * 100 : 100}%` }} />
+              <div class="bar bad" style={{ width: `${refunds.total ? (refunds.failed / refunds.total) * 100 : 0}%` }} />
+            </div>
+            <p>
+              <strong data-testid="refunds-succeeded">{refunds.succeeded}</strong> succeeded · <strong>{refunds.failed}</strong> failed ·{' '}
+              <strong>{refunds.pending}</strong> pending · {money(refunds.refunded_cents)} refunded of {refunds.total} orders
+            </p>
+            {failed.length > 0 && (
+              <>
+                <ul class="list">
+                  {failed.map((r) => (
+                    <li key={r.order_id}>
+                      Order {r.order_id.slice(0, 8)} · {money(r.amount_cents)} · after {r.attempts} attempts: <span class="muted">{r.last_error}</span>
+                    </li>
+                  ))}
+                </ul>
+                <button class="btn primary" type="button" onClick={retry}>
+                  Retry failed refunds
+                </button>
+              </>
+            )}
+          </div>
+        )}
+        {problem && <p class="form-error">{problem}</p>}
+        <a class="btn ghost" href={`/admin/events/${id}`}>
+          Back to the event
+        </a>
+      </section>
+    );
+  }
+
+  return (
+    <form class="stack" onSubmit={approve}>
+      <h1>Cancel {event.name}?</h1>
+      {problem && (
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {preview && (
+        <section class="card stack danger-zone" data-testid="cancel-preview">
+          <p class="refund-total">
+            Refund total <strong data-testid="refund-total">{money(preview.refund_total_cents)}</strong>
+          </p>
+          <ul class="list">
+            <li>{preview.orders} paid orders are refunded in full, automatically</li>
+            <li>{preview.tickets} tickets stop admitting anyone</li>
+            <li>{preview.reservations} table reservations are cancelled; the floor plan is free again</li>
+            <li>{preview.holds} unpaid holds are released</li>
+          </ul>
+          <p>Every buyer is told by mail when their money is on its way. This cannot be undone.</p>
+          <div class="field">
+            <label for="confirm-name">Type the event's name to approve: {event.name}</label>
+            <input id="confirm-name" class="input" autoComplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+          </div>
+          <div class="row">
+            <button class="btn danger" type="submit" disabled={busy || typed.trim() !== event.name.trim()}>
+              {busy ? 'Cancelling…' : 'Approve: cancel and refund everyone'}
+            </button>
+            <a class="btn ghost" href={`/admin/events/${id}`}>
+              Keep the event
+            </a>
+          </div>
+        </section>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,234 @@
+import { formatMoney } from '@domain/money.js';
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../lib/api.js';
+import { openFloorStream } from '../lib/floor-stream.js';
+import { dayAndTime } from '../lib/format.js';
+import { logOut, session } from '../lib/session.js';
+import { FloorLegend, FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
+import { AdminShell } from './AdminShell.js';
+import { AdmittedChart } from './AdmittedChart.js';
+import { phaseOf, type AdminEvent } from './types.js';
+
+export interface Summary {
+  currency: string;
+  sales: { ga_sold: number; ga_capacity: number; orders_paid: number; revenue_cents: number; refunded_cents: number; tables_sold: number; tables_total: number };
+  door: { admitted: number; by_door: Array<{ scanner_id: string; admitted: number }>; over_time: Array<{ at: string; admitted: number }> };
+  overrides: Array<{ at: string; by: string; guest_name: string; table_number: number }>;
+}
+
+interface ReservationView {
+  id: string;
+  status: string;
+  table_number: number;
+  tier: string;
+  host_name: string;
+  host_arrived: boolean;
+  no_show: boolean;
+  guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
+}
+
+/** `/admin/events/:id`: one night for the owner: sales, the live room, the door, the tables' guests, and the big buttons. */
+export function EventDashboardPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Event">
+      <EventDashboard id={id} />
+    </AdminShell>
+  );
+}
+
+function EventDashboard({ id }: { id: string }) {
+  const token = session.value!.token;
+  const [event, setEvent] = useState<AdminEvent | null>(null);
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [tables, setTables] = useState<FloorTable[]>([]);
+  const [reservations, setReservations] = useState<ReservationView[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [ending, setEnding] = useState(false);
+  const [endError, setEndError] = useState<string | null>(null);
+
+  const loadNumbers = async () => {
+    try {
+      setEvent(await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 }));
+      setSummary(await api<Summary>(`/api/v1/events/${id}/summary`, { token, timeoutMs: 15_000 }));
+    } catch (err) {
+      setProblem(errorText(err));
+    }
+  };
+
+  useEffect(() => {
+    void loadNumbers();
+    // The door's numbers move all night: refreshed every 15 s; the room itself is live.
+    const t = setInterval(() => void loadNumbers(), 15_000);
+    const close = openFloorStream(id, token, {
+      onSnapshot: (plan) => setTables(plan.tables),
+      onTable: (t) => setTables((all) => all.map((x) => (x.id === t.id ? t : x))),
+      onEventStatus: () => void loadNumbers(),
+      onStatus: () => {},
+      onUnauthorized: () => void logOut(),
+    });
+    return () => (clearInterval(t), close());
+  }, [id, token]);
+
+  // The guest lists of the tables that have a party, refreshed as the room changes.
+  const partyKey = tables.map((t) => `${t.reservation_id}:${t.guests_linked}:${t.guests_arrived}:${t.host_arrived}`).join('|');
+  useEffect(() => {
+    const ids = tables.filter((t) => t.reservation_id).map((t) => t.reservation_id!);
+    void Promise.all(ids.map((r) => api<ReservationView>(`/api/v1/reservations/${r}`, { token, timeoutMs: 15_000 }).catch(() => null))).then((list) =>
+      setReservations(list.filter((r): r is ReservationView => r !== null).sort((a, b) => a.table_number - b.table_number)),
+    );
+  }, [partyKey]);
+
+  if (problem && !event) return <p class="form-error">{problem}</p>;
+  if (!event) return <p class="muted">Loading…</p>;
+  const phase = phaseOf(event);
+  const started = Date.parse(event.starts_at) <= Date.now();
+  const money = (c: number) => formatMoney(c, event.currency);
+  const s = summary?.sales;
+
+  const endNow = async () => {
+    if (!confirm(`End ${event.name} now? Reservations complete, hosts who never came are marked no-show, and the door closes.`)) return;
+    setEnding(true);
+    setEndError(null);
+    try {
+      await api(`/api/v1/events/${id}/end`, { method: 'POST', token, timeoutMs: 20_000 });
+      await loadNumbers();
+    } catch (err) {
+      setEndError(errorText(err));
+    } finally {
+      setEnding(false);
+    }
+  };
+
+  return (
+    <>
+      <div class="row wrap">
+        <div class="stack tight">
+          <h1>{event.name}</h1>
+          <span class="muted">
+            {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
+          </span>
+        </div>
+        <span class="spacer" />
+        <span class={`pill ${phase === 'cancelled' ? 'bad' : phase === 'past' ? '' : 'ok'}`} data-testid="event-status">
+          {phase === 'cancelled' ? 'Cancelled' : phase === 'past' ? 'Over' : phase === 'tonight' ? (started ? 'On now' : 'Tonight') : 'Upcoming'}
+        </span>
+      </div>
+      <div class="row wrap actions">
+        <a class="btn" href={`/e/${event.id}`}>
+          Public page
+        </a>
+        <a class="btn" href={`/events/${event.id}/floor`}>
+          Live floor plan
+        </a>
+        {event.status === 'scheduled' && !started && (
+          <a class="btn" href={`/admin/events/${event.id}/edit`}>
+            Edit
+          </a>
+        )}
+        <span class="spacer" />
+        {event.status === 'scheduled' && started && (
+          <button class="btn" type="button" onClick={endNow} disabled={ending}>
+            End event now
+          </button>
+        )}
+        {event.status === 'scheduled' && !started && (
+          <a class="btn danger" href={`/admin/events/${event.id}/cancel`}>
+            Cancel event
+          </a>
+        )}
+        {event.status === 'cancelled' && (
+          <a class="btn" href={`/admin/events/${event.id}/cancel`}>
+            Refunds
+          </a>
+        )}
+      </div>
+      {event.status === 'scheduled' && started && <p class="faint small">The event has started: it can no longer be cancelled (mid-event cancellation is not supported).</p>}
+      {endError && <p class="form-error">{endError}</p>}
+
+      {s && (
+        <section class="stats" aria-label="Sales">
+          <Stat label="GA sold" value={`${s.ga_sold} / ${s.ga_capacity}`} />
+          <Stat label="Tables sold" value={`${s.tables_sold} / ${s.tables_total}`} />
+          <Stat label="Revenue" value={money(s.revenue_cents)} />
+          <Stat label="Refunded" value={money(s.refunded_cents)} />
+          <Stat label="Admitted" value={String(summary!.door.admitted)} />
+        </section>
+      )}
+
+      <div class="dash-grid">
+        <section class="card stack">
+          <h2>The room</h2>
+          <FloorPlan tables={tables} title={`Floor plan of ${event.name}`} />
+          <FloorLegend />
+        </section>
+        <section class="card stack">
+          <h2>The door</h2>
+          {summary && summary.door.admitted > 0 ? (
+            <>
+              <AdmittedChart buckets={summary.door.over_time} />
+              <ul class="list">
+                {summary.door.by_door.map((d) => (
+                  <li key={d.scanner_id} class="row">
+                    <span>{d.scanner_id}</span>
+                    <span class="spacer" />
+                    <strong>{d.admitted}</strong>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p class="muted">Nobody admitted yet.</p>
+          )}
+          <h3>Capacity overrides</h3>
+          {summary?.overrides.length ? (
+            <ul class="list">
+              {summary.overrides.map((o, i) => (
+                <li key={i}>
+                  {o.guest_name} at table {o.table_number} · by {o.by} · {dayAndTime(o.at)}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">None.</p>
+          )}
+        </section>
+      </div>
+
+      <section class="card stack">
+        <h2>Reservations</h2>
+        {reservations.length === 0 ? (
+          <p class="muted">No table sold yet.</p>
+        ) : (
+          <ul class="list reservations">
+            {reservations.map((r) => (
+              <li key={r.id}>
+                <div class="row">
+                  <strong>
+                    Table {r.table_number} · {r.tier}
+                  </strong>
+                  <span class="muted">{r.host_name}</span>
+                  <span class="spacer" />
+                  <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>{r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : r.status}</span>
+                </div>
+                {r.guests.length > 0 && (
+                  <p class="small muted">
+                    Guests: {r.guests.map((g) => `${g.name}${g.arrived ? ' ✓' : ''}`).join(', ')}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div class="stat">
+      <span class="value">{value}</span>
+      <span class="label">{label}</span>
+    </div>
+  );
+}

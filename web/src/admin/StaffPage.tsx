@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { session } from '../lib/session.js';
+import { AdminShell } from './AdminShell.js';
+
+interface Account {
+  id: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'staff';
+  disabled: boolean;
+  created_at: string;
+}
+
+/** `/admin/staff`: owner and door accounts, added, disabled and reset while Velvet runs. */
+export function StaffPage() {
+  return (
+    <AdminShell title="Accounts">
+      <Accounts />
+    </AdminShell>
+  );
+}
+
+function Accounts() {
+  const token = session.value!.token;
+  const [accounts, setAccounts] = useState<Account[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [form, setForm] = useState({ name: '', email: '', password: '', role: 'staff' as Account['role'] });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = () => api<{ users: Account[] }>('/api/v1/users', { token, timeoutMs: 10_000 }).then((r) => setAccounts(r.users), (err) => setProblem(errorText(err)));
+  useEffect(() => void load(), [token]);
+
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setFieldErrors({});
+    setProblem(null);
+    setNotice(null);
+    try {
+      const a = await api<Account>('/api/v1/users', { body: { ...form, name: form.name.trim() }, token, timeoutMs: 20_000 });
+      setNotice(`${a.email} can log in now.`);
+      setForm({ name: '', email: '', password: '', role: 'staff' });
+      await load();
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      setProblem(errorText(err));
+    }
+  };
+
+  const change = async (a: Account, body: Record<string, unknown>, done: string) => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      await api(`/api/v1/users/${a.id}`, { method: 'PATCH', body, token, timeoutMs: 20_000 });
+      setNotice(done);
+      await load();
+    } catch (err) {
+      setProblem(errorText(err));
+    }
+  };
+
+  const resetPassword = (a: Account) => {
+    const password = prompt(`New password for ${a.email} (at least 8 characters). Their open logins end.`);
+    if (password) void change(a, { password }, `${a.email} has a new password; their open logins have ended.`);
+  };
+
+  return (
+    <>
+      <h1>Accounts</h1>
+      {notice && (
+        <p class="banner info" role="status">
+          {notice}
+        </p>
+      )}
+      {problem && (
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <section class="card stack">
+        <h2>Team</h2>
+        {!accounts && <p class="muted">Loading…</p>}
+        {accounts && (
+          <ul class="list accounts" data-testid="accounts">
+            {accounts.map((a) => (
+              <li key={a.id} class={a.disabled ? 'disabled' : ''}>
+                <div class="who">
+                  <strong>{a.name || a.email}</strong>
+                  <span class="muted small">
+                    {a.name ? `${a.email} · ` : ''}
+                    {a.role === 'owner' ? 'Owner' : 'Door staff'}
+                    {a.disabled ? ' · disabled' : ''}
+                  </span>
+                </div>
+                <div class="row">
+                  <button class="btn ghost small" type="button" onClick={() => resetPassword(a)}>
+                    Reset password
+                  </button>
+                  {a.disabled ? (
+                    <button class="btn small" type="button" onClick={() => void change(a, { disabled: false }, `${a.email} can log in again.`)}>
+                      Enable
+                    </button>
+                  ) : (
+                    <button
+                      class="btn danger small"
+                      type="button"
+                      disabled={a.id === currentUserId(token)}
+                      title={a.id === currentUserId(token) ? 'You cannot disable your own account' : undefined}
+                      onClick={() => void change(a, { disabled: true }, `${a.email} is disabled; their open logins have ended.`)}
+                    >
+                      Disable
+                    </button>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <form class="card stack" onSubmit={add}>
+        <h2>Add an account</h2>
+        <div class="grid-2">
+          <div class="field">
+            <label for="acc-name">Name</label>
+            <input id="acc-name" class="input" maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+          </div>
+          <div class="field">
+            <label for="acc-email">E-mail</label>
+            <input id="acc-email" class="input" type="email" required value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+            {fieldErrors.email && <span class="error">{fieldErrors.email}</span>}
+          </div>
+          <div class="field">
+            <label for="acc-password">Password (8+ characters)</label>
+            <input id="acc-password" class="input" type="password" autoComplete="new-password" required value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+            {fieldErrors.password && <span class="error">{fieldErrors.password}</span>}
+          </div>
+          <div class="field">
+            <label for="acc-role">Role</label>
+            <select id="acc-role" class="input" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Account['role'] })}>
+              <option value="staff">Door staff</option>
+              <option value="owner">Owner</option>
+            </select>
+          </div>
+        </div>
+        <button class="btn primary" type="submit">
+          Add account
+        </button>
+      </form>
+    </>
+  );
+}
+
+/** The signed-in account's id, read from its login token's claims (signed by the server; only used to grey out a button). */
+function currentUserId(token: string): string | null {
+  try {
+    return (JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string }).sub ?? null;
+  } catch {
+    return null;
+  }
+}
