@@ -95,12 +95,12 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     await screenshot(page, 'admin-event');
 
     const saved = (await server.call<EventJson>('GET', `/api/v1/events/${id}`)).json;
-    expect(saved.tiers.map((t) => [t.name, t.price_cents, t.capacity])).toEqual([
+    expect(saved.tiers.map((t) => [t.name, t.price_cents, t.capacity]).sort()).toEqual([
       ['Gold', 45000, 8],
       ['Silver', 25000, 4],
     ]);
     // Where they were dropped, snapped to the 20-unit grid.
-    expect(saved.tables.map((t) => [t.number, t.tier, t.x, t.y])).toEqual([
+    expect(saved.tables.map((t) => [t.number, t.tier, t.x, t.y]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
       [1, 'Gold', 140, 120],
       [2, 'Gold', 400, 120],
       [3, 'Silver', 140, 360],

@@ -160,10 +160,10 @@ function CancelFlow({ id }: { id: string }) {
             Refund total <strong data-testid="refund-total">{money(preview.refund_total_cents)}</strong>
           </p>
           <ul class="list">
-            <li>{preview.orders} paid orders are refunded in full, automatically</li>
-            <li>{preview.tickets} tickets stop admitting anyone</li>
-            <li>{preview.reservations} table reservations are cancelled; the floor plan is free again</li>
-            <li>{preview.holds} unpaid holds are released</li>
+            <li>{plural(preview.orders, 'paid order is', 'paid orders are')} refunded in full, automatically</li>
+            <li>{plural(preview.tickets, 'ticket stops', 'tickets stop')} admitting anyone</li>
+            <li>{plural(preview.reservations, 'table reservation is', 'table reservations are')} cancelled; the floor plan is free again</li>
+            <li>{plural(preview.holds, 'unpaid hold is', 'unpaid holds are')} released</li>
           </ul>
           <p>Every buyer is told by mail when their money is on its way. This cannot be undone.</p>
           <div class="field">
@@ -183,3 +183,5 @@ function CancelFlow({ id }: { id: string }) {
     </form>
   );
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
