@@ -23,10 +23,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const env = (port: number) => ({ VELVET_DATA_DIR: join(dir, 'data'), PORT: String(port), DATABASE_URL: undefined });
 
 describe('velvet CLI on the embedded database', () => {
-  it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', async () => {
+  it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', { timeout: 180_000 }, async () => {
     const server = runVelvet(['demo'], env(38_471));
     try {
-      await server.waitFor(/a VIP order/);
+      // A cold start (PGlite, nine migrations, the demo's data) on a loaded two-core CI box can take 30 s.
+      await server.waitFor(/a VIP order/, 90_000);
       const health = await fetch('http://127.0.0.1:38471/healthz');
       expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
 

@@ -148,12 +148,18 @@ describe(`fuzzing every operation from the OpenAPI document (seed ${SEED}, ${RUN
 const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record<string, unknown> }> = {
   'POST /api/v1/auth/login': () => ({ url: '/api/v1/auth/login', body: { email: 'who@x.test', password: 'whatever-1' } }),
   'POST /api/v1/events': () => ({ url: '/api/v1/events', token: ctx.ownerToken, body: eventBody() }),
+  'PUT /api/v1/events/{id}/layout': () => ({
+    url: `/api/v1/events/${event.id}/layout`,
+    token: ctx.ownerToken,
+    body: { ga: { price_cents: 2000, capacity: 200 }, tiers: [{ name: 'Gold', price_cents: 1, capacity: 8 }], tables: [{ number: 1, tier: 'Gold', x: 1, y: 1 }] },
+  }),
   'PATCH /api/v1/events/{id}': () => ({ url: `/api/v1/events/${event.id}`, token: ctx.ownerToken, body: { name: 'Renamed' } }),
   'POST /api/v1/events/{id}/orders': () => ({ url: `/api/v1/events/${event.id}/orders`, body: { email: 'h@x.test', name: 'H', ga_quantity: 1 } }),
   'PATCH /api/v1/tickets/{id}': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}`, token: paid.manage_token, body: { holder_name: 'New Name' } }),
   'POST /api/v1/users': () => ({ url: '/api/v1/users', token: ctx.ownerToken, body: { email: 'fuzz-new@x.test', password: 'long-enough', role: 'staff', name: 'Fuzz' } }),
   // Its own account: a fuzzed password reset must not log out the staff token the other cases use.
   'PATCH /api/v1/users/{id}': () => ({ url: `/api/v1/users/${fuzzUserId}`, token: ctx.ownerToken, body: { name: 'Fuzzed', password: 'long-enough-2' } }),
+  'POST /api/v1/orders/{id}/refund': () => ({ url: `/api/v1/orders/${paid.order_id}/refund`, token: ctx.ownerToken, body: { amount_cents: 1 } }),
   'POST /api/v1/tickets/{id}/link': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}/link`, token: paid.manage_token, body: { invite_code: 'ABCDEFGH' } }),
   'POST /api/v1/reservations/{id}/guests': () => ({ url: `/api/v1/reservations/${paid.view.reservation!.id}/guests`, token: ctx.staffToken, body: { ticket_id: paid.view.tickets[0]!.id } }),
   'POST /api/v1/scans': () => ({ url: '/api/v1/scans', token: ctx.staffToken, body: { qr: 'V1.x.y', scanner_id: 'door-1', event_id: event.id, nonce: 'n' } }),

@@ -15,7 +15,7 @@ let ctx: TestContext;
 let checker: ContractChecker;
 const problems: string[] = [];
 
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function api(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const res = await ctx.app.inject({
     method,
     url,
@@ -57,6 +57,13 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/events/${event.id}`, { token: ctx.ownerToken });
     await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000');
     await api('PATCH', `/api/v1/events/${event.id}`, { token: ctx.ownerToken, body: { name: 'Friday Night, renamed' } });
+    const layout = {
+      ga: { price_cents: 2000, capacity: 200 },
+      tiers: event.tiers.map((t: { id: string; name: string }) => ({ id: t.id, name: t.name, price_cents: 50000, capacity: 8 })),
+      tables: event.tables.map((t: { id: string; number: number; tier: string }) => ({ id: t.id, number: t.number, tier: t.tier, x: t.number * 100, y: 100 })),
+    };
+    await api('PUT', `/api/v1/events/${event.id}/layout`, { token: ctx.ownerToken, body: layout });
+    await api('PUT', `/api/v1/events/${event.id}/layout`, { token: ctx.ownerToken, body: { ...layout, ga: { price_cents: 2000, capacity: -1 } } });
     const added = (await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff', name: 'Cora' } })).json();
     await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff' } });
     await api('GET', '/api/v1/users', { token: ctx.ownerToken });
@@ -121,6 +128,12 @@ describe('the OpenAPI document', () => {
     abortPublic.abort();
     await api('GET', `/api/v1/events/${event.id}/availability`);
     await api('GET', `/api/v1/events/${event.id}/summary`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/orders?q=host`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/export/attendees.csv`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/export/orders.csv`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/orders/${h.order_id}/activity`, { token: ctx.ownerToken });
+    await api('POST', `/api/v1/orders/${g.order_id}/refund`, { token: ctx.ownerToken, body: { amount_cents: 1 } });
+    await api('POST', `/api/v1/orders/${g.order_id}/refund`, { token: ctx.ownerToken, body: { amount_cents: 2000 } });
     await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000/availability');
 
     // Money: a cancellation of another event, its refunds; ending the night.

@@ -152,6 +152,54 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     for (const p of [page, buyer]) expect(appErrors(p)).toEqual([]);
   });
 
+  it('after sales the owner moves a sold table and changes prices; a refusal is shown in words next to its field', { timeout: 90_000 }, async () => {
+    const event = (await server.call<EventJson>('POST', '/api/v1/events', futureEventBody('Edited Night'))).json;
+    const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${event.id}/orders`, { email: 'sold@example.com', name: 'Sol', ga_quantity: 3, table_id: event.tables[0]!.id });
+    await server.call('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+    const page = await ownerPage(`${server.url}/admin/events/${event.id}/edit`);
+    await page.waitForSelector('.floor-editor g.table[data-table="1"]');
+    await page.click('.floor-editor g.table[data-table="1"]');
+    await page.waitForSelector('text=Held or sold: it can move');
+    await dragTable(page, 1, { x: 600, y: 400 });
+    await page.fill('#ga-capacity', '2');
+    await page.fill('#ga-price', '25');
+    await page.click('button:has-text("Save changes")');
+    await page.waitForSelector('.field .error:has-text("at least 3")');
+    await screenshot(page, 'admin-edit-refused');
+    await page.fill('#ga-capacity', '150');
+    await page.click('button:has-text("Save changes")');
+    await page.waitForURL(new RegExp(`/admin/events/${event.id}$`));
+    const saved = (await server.call<EventJson & { ga: { price_cents: number; capacity: number } }>('GET', `/api/v1/events/${event.id}`)).json;
+    expect(saved.ga).toMatchObject({ price_cents: 2500, capacity: 150 });
+    expect(saved.tables.find((t) => t.number === 1)).toMatchObject({ x: 600, y: 400 });
+    expect(appErrors(page)).toEqual([]);
+  });
+
+  it('the owner finds an order by name, refunds it after confirming the amount, and exports the attendees', { timeout: 90_000 }, async () => {
+    const event = (await server.call<EventJson>('POST', '/api/v1/events', futureEventBody('Orders Night'))).json;
+    for (const name of ['Olga Order', 'Pete Party']) {
+      const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${event.id}/orders`, { email: `${name.split(' ')[0]!.toLowerCase()}@example.com`, name, ga_quantity: 1 });
+      await server.call('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+    }
+    const page = await ownerPage(`${server.url}/admin/events/${event.id}/orders`);
+    await page.waitForSelector('[data-testid="found-orders"] >> text=Pete Party');
+    await page.fill('#order-search', 'olga');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="found-orders"]')?.textContent?.includes('Pete Party'));
+    await page.click('[data-testid="found-orders"] >> text=Olga Order');
+    await page.waitForSelector('[data-testid="order-detail"]');
+    await page.click('text=Refund this order…');
+    await page.waitForSelector('[data-testid="refund-confirm"]');
+    await screenshot(page, 'admin-orders-refund');
+    await page.click('[data-testid="refund-confirm"] >> button:has-text("Refund €20.00")');
+    await page.waitForSelector('text=Refunding €20.00');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Attendees CSV')]);
+    const { readFile } = await import('node:fs/promises');
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv).toContain('Pete Party');
+    expect(csv).toContain('Olga Order');
+    expect(appErrors(page)).toEqual([]);
+  });
+
   it('the owner adds a door account while Velvet runs, and disabling it ends its login', { timeout: 90_000 }, async () => {
     const page = await ownerPage(`${server.url}/admin/staff`, PHONE);
     await page.waitForSelector('#acc-email');

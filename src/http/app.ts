@@ -13,6 +13,7 @@ import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
 import { floorStreamRoutes } from './floor-stream.routes.js';
 import { accountRoutes } from './accounts.routes.js';
+import { orderAdminRoutes } from './order-admin.routes.js';
 import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
 import { cancellationRoutes } from './cancellation.routes.js';
 import { webRoutes } from './web.routes.js';
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     accountRoutes,
     eventRoutes,
     orderRoutes,
+    orderAdminRoutes,
     guestRoutes,
     doorRoutes,
     floorStreamRoutes(feed),

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { endEvent } from '../services/events/complete-event.service.js';
 import { eventSummary } from '../services/events/event-summary.service.js';
+import { editLayout } from '../services/events/edit-layout.service.js';
 import { createEvent } from '../services/events/create-event.service.js';
 import { getAvailability, getEvent, getFloorPlan } from '../services/events/read-event.service.js';
 import { listEvents } from '../services/events/list-events.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { cents, currency, idParams, text, timestamp } from './schemas.js';
+import { cents, currency, id, idParams, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, availability, errors, eventList, eventSummary as eventSummaryView, eventView, floorPlan } from './responses.js';
 import { OPTIONAL, OWNER, PUBLIC, STAFF } from './security.js';
@@ -42,6 +43,14 @@ const createEventBody = z.object({
     .default([]),
 });
 
+const layoutBody = z.object({
+  ga: createEventBody.shape.ga,
+  tiers: z
+    .array(z.object({ id: id.optional(), name: text(100), price_cents: cents, capacity: z.int().min(1).max(100), min_spend_cents: cents.optional() }))
+    .max(50),
+  tables: z.array(z.object({ id: id.optional(), number: z.int().min(1).max(10_000), tier: text(100), x: z.number().finite(), y: z.number().finite() })).max(500),
+});
+
 const patchEventBody = z
   .object({ name: text(200).optional(), starts_at: timestamp.optional(), ends_at: timestamp.optional() })
   .refine((b) => b.name !== undefined || b.starts_at !== undefined || b.ends_at !== undefined, 'nothing to change');
@@ -74,6 +83,29 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
     const caller = await callerOf(deps, request);
     return getEvent(deps, request.params.id, caller.kind === 'user');
   });
+
+  app.put(
+    '/api/v1/events/:id/layout',
+    {
+      onRequest: ownerOnly,
+      schema: {
+        tags: ['events'],
+        summary: 'Change prices, capacities, tiers and tables while the event sells: never below what is sold; sold tables move but stay',
+        security: OWNER,
+        params: idParams,
+        body: layoutBody,
+        response: { 200: eventView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      return editLayout(deps, request.params.id, {
+        ga: { priceCents: b.ga.price_cents, capacity: b.ga.capacity },
+        tiers: b.tiers.map((t) => ({ id: t.id, name: t.name, priceCents: t.price_cents, capacity: t.capacity, minSpendCents: t.min_spend_cents })),
+        tables: b.tables,
+      });
+    },
+  );
 
   app.patch('/api/v1/events/:id', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'Rename or reschedule an event before it starts', security: OWNER, params: idParams, body: patchEventBody, response: { 200: eventView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     const b = request.body;

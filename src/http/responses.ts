@@ -118,7 +118,7 @@ export const orderView = z.object({
   currency: z.string(),
   expires_at: instant,
   paid_at: instant.nullable(),
-  refund_reason: z.enum(['event_cancelled', 'late_payment']).nullable(),
+  refund_reason: z.enum(['event_cancelled', 'late_payment', 'owner_refund']).nullable(),
   payment: paymentView,
   tickets: z.array(
     z.object({

@@ -18,6 +18,7 @@ const EventEditorPage = lazy(() => import('./admin/EventEditor.js').then((m) => 
 const EventDashboardPage = lazy(() => import('./admin/EventDashboard.js').then((m) => m.EventDashboardPage));
 const CancelPage = lazy(() => import('./admin/CancelPage.js').then((m) => m.CancelPage));
 const StaffPage = lazy(() => import('./admin/StaffPage.js').then((m) => m.StaffPage));
+const OrdersPage = lazy(() => import('./admin/OrdersPage.js').then((m) => m.OrdersPage));
 
 function App() {
   return (
@@ -36,6 +37,7 @@ function App() {
           <Route path="/admin/events/:id" component={EventDashboardPage} />
           <Route path="/admin/events/:id/edit" component={EventEditorPage} />
           <Route path="/admin/events/:id/cancel" component={CancelPage} />
+          <Route path="/admin/events/:id/orders" component={OrdersPage} />
           <Route default component={NotFound} />
         </Router>
       </ErrorBoundary>

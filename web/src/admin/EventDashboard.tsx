@@ -120,7 +120,10 @@ function EventDashboard({ id }: { id: string }) {
         <a class="btn" href={`/events/${event.id}/floor`}>
           Live floor plan
         </a>
-        {event.status === 'scheduled' && !started && (
+        <a class="btn" href={`/admin/events/${event.id}/orders`}>
+          Orders
+        </a>
+        {event.status === 'scheduled' && phase !== 'past' && (
           <a class="btn" href={`/admin/events/${event.id}/edit`}>
             Edit
           </a>

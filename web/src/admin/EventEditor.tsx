@@ -9,6 +9,8 @@ import type { AdminEvent } from './types.js';
 
 interface DraftTier {
   key: string;
+  /** The saved tier's id, once it exists. */
+  id?: string;
   name: string;
   price: string;
   capacity: string;
@@ -74,8 +76,13 @@ function EventEditor({ id }: { id: string | null }) {
         setCurrency(e.currency);
         setGaPrice(fromCents(e.ga.price_cents));
         setGaCapacity(String(e.ga.capacity));
-        setTiers(e.tiers.map((t) => ({ key: nextKey(), name: t.name, price: fromCents(t.price_cents), capacity: String(t.capacity), minSpend: t.min_spend_cents ? fromCents(t.min_spend_cents) : '' })));
-        setTables(e.tables.map((t) => ({ key: nextKey(), id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y, locked: true })));
+        setTiers(e.tiers.map((t) => ({ key: nextKey(), id: t.id, name: t.name, price: fromCents(t.price_cents), capacity: String(t.capacity), minSpend: t.min_spend_cents ? fromCents(t.min_spend_cents) : '' })));
+        setTables(e.tables.map((t) => ({ key: nextKey(), id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y })));
+        // Tables held or sold keep their number and tier and cannot be deleted (they can move).
+        void api<{ tables: Array<{ id: string; status: string }> }>(`/api/v1/events/${id}/availability`, { timeoutMs: 15_000 }).then((a) => {
+          const taken = new Set(a.tables.filter((t) => t.status !== 'available').map((t) => t.id));
+          setTables((all) => all.map((t) => ({ ...t, locked: t.id !== undefined && taken.has(t.id) })));
+        });
       },
       (err) => setFormError(errorText(err)),
     );
@@ -85,6 +92,12 @@ function EventEditor({ id }: { id: string | null }) {
   const capacities = new Map(tiers.map((t) => [t.name, Number.parseInt(t.capacity, 10) || 0]));
   const selectedTable = tables.find((t) => t.key === selected) ?? null;
   const err = (field: string) => errors[field] && <span class="error">{errors[field]}</span>;
+
+  // Tables name their tier: a renamed tier takes its tables along.
+  const renameTier = (tier: DraftTier, name: string) => {
+    setTiers((all) => all.map((x) => (x.key === tier.key ? { ...x, name } : x)));
+    setTables((all) => all.map((x) => (x.tier === tier.name ? { ...x, tier: name } : x)));
+  };
 
   const addTable = () => {
     const number = Math.max(0, ...tables.map((t) => t.number)) + 1;
@@ -109,7 +122,7 @@ function EventEditor({ id }: { id: string | null }) {
     if (!name.trim()) e.name = 'Give the event a name';
     if (!startsAt) e.starts_at = 'When does it start?';
     if (!endsAt || Date.parse(fromLocalInput(endsAt)) <= Date.parse(fromLocalInput(startsAt))) e.ends_at = 'It must end after it starts';
-    if (!editing) {
+    {
       if (!(toCents(gaPrice) >= 0)) e['ga.price_cents'] = 'A price such as 20.00';
       if (!(Number.parseInt(gaCapacity, 10) >= 0)) e['ga.capacity'] = 'How many GA tickets?';
       tiers.forEach((t, i) => {
@@ -131,33 +144,31 @@ function EventEditor({ id }: { id: string | null }) {
     setFormError(null);
     if (Object.keys(problems).length) return setFormError('Some fields need a look (marked below).');
     setBusy(true);
+    const layout = {
+      ga: { price_cents: toCents(gaPrice), capacity: Number.parseInt(gaCapacity, 10) },
+      tiers: tiers.map((t) => ({
+        ...(t.id ? { id: t.id } : {}),
+        name: t.name.trim(),
+        price_cents: toCents(t.price),
+        capacity: Number.parseInt(t.capacity, 10),
+        ...(t.minSpend ? { min_spend_cents: toCents(t.minSpend) } : {}),
+      })),
+      tables: tables.map((t) => ({ ...(t.id ? { id: t.id } : {}), number: t.number, tier: t.tier, x: t.x, y: t.y })),
+    };
+    const schedule = { name: name.trim(), starts_at: fromLocalInput(startsAt), ends_at: fromLocalInput(endsAt) };
     try {
-      const saved = editing
-        ? await api<AdminEvent>(`/api/v1/events/${id}`, {
-            method: 'PATCH',
-            token,
-            timeoutMs: 20_000,
-            body: { name: name.trim(), starts_at: fromLocalInput(startsAt), ends_at: fromLocalInput(endsAt) },
-          })
-        : await api<AdminEvent>('/api/v1/events', {
-            token,
-            timeoutMs: 20_000,
-            body: {
-              name: name.trim(),
-              starts_at: fromLocalInput(startsAt),
-              ends_at: fromLocalInput(endsAt),
-              currency,
-              ga: { price_cents: toCents(gaPrice), capacity: Number.parseInt(gaCapacity, 10) },
-              tiers: tiers.map((t) => ({
-                name: t.name.trim(),
-                price_cents: toCents(t.price),
-                capacity: Number.parseInt(t.capacity, 10),
-                ...(t.minSpend ? { min_spend_cents: toCents(t.minSpend) } : {}),
-              })),
-              tables: tables.map((t) => ({ number: t.number, tier: t.tier, x: t.x, y: t.y })),
-            },
-          });
-      route(`/admin/events/${saved.id}`);
+      let savedId: string;
+      if (editing) {
+        await api<AdminEvent>(`/api/v1/events/${id}/layout`, { method: 'PUT', token, timeoutMs: 20_000, body: layout });
+        // Name and times change only before the start (the API says so if it is too late).
+        if (loaded && (schedule.name !== loaded.name || schedule.starts_at !== loaded.starts_at || schedule.ends_at !== loaded.ends_at)) {
+          await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, timeoutMs: 20_000, body: schedule });
+        }
+        savedId = id;
+      } else {
+        savedId = (await api<AdminEvent>('/api/v1/events', { token, timeoutMs: 20_000, body: { ...schedule, currency, ...layout } })).id;
+      }
+      route(`/admin/events/${savedId}`);
     } catch (e) {
       // The API's refusal, in its words, next to the field it names.
       if (e instanceof ApiError && Object.keys(e.details).length) setErrors(Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])));
@@ -188,10 +199,15 @@ function EventEditor({ id }: { id: string | null }) {
             {err('ends_at')}
           </div>
         </div>
-        {editing && <p class="faint small">Name and times can change until the event starts. Prices, capacities and tables are fixed once it is created.</p>}
+        {editing && (
+          <p class="faint small">
+            Name and times can change until the event starts. Prices and capacities apply to new orders; never below what is sold. A table that was held or
+            sold can move, but keeps its number and tier.
+          </p>
+        )}
       </section>
 
-      <fieldset class="card stack" disabled={editing}>
+      <fieldset class="card stack">
         <h2>GA tickets</h2>
         <div class="grid-3">
           <div class="field">
@@ -206,7 +222,7 @@ function EventEditor({ id }: { id: string | null }) {
           </div>
           <div class="field">
             <label for="ev-currency">Currency</label>
-            <select id="ev-currency" class="input" value={currency} onChange={(e) => setCurrency(e.currentTarget.value)}>
+            <select id="ev-currency" class="input" value={currency} disabled={editing} onChange={(e) => setCurrency(e.currentTarget.value)}>
               {['EUR', 'USD', 'GBP', 'CHF'].map((c) => (
                 <option key={c}>{c}</option>
               ))}
@@ -216,13 +232,13 @@ function EventEditor({ id }: { id: string | null }) {
         </div>
       </fieldset>
 
-      <fieldset class="card stack" disabled={editing}>
+      <fieldset class="card stack">
         <h2>Table tiers</h2>
         {tiers.map((t, i) => (
           <div class="tier-row" key={t.key} data-testid="tier">
             <div class="field">
               <label for={`tier-name-${i}`}>Tier</label>
-              <input id={`tier-name-${i}`} class="input" value={t.name} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, name: e.currentTarget.value } : x)))} />
+              <input id={`tier-name-${i}`} class="input" value={t.name} onInput={(e) => renameTier(t, e.currentTarget.value)} />
               {err(`tiers.${i}.name`)}
             </div>
             <div class="field">
@@ -239,45 +255,46 @@ function EventEditor({ id }: { id: string | null }) {
               <label for={`tier-min-${i}`}>Minimum spend</label>
               <input id={`tier-min-${i}`} class="input" inputMode="decimal" placeholder="none" value={t.minSpend} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, minSpend: e.currentTarget.value } : x)))} />
             </div>
-            {!editing && (
-              <button class="btn ghost small" type="button" aria-label={`Remove tier ${t.name}`} disabled={tables.some((x) => x.tier === t.name)} onClick={() => setTiers((all) => all.filter((x) => x.key !== t.key))}>
-                Remove
-              </button>
-            )}
+            <button class="btn ghost small" type="button" aria-label={`Remove tier ${t.name}`} disabled={tables.some((x) => x.tier === t.name)} onClick={() => setTiers((all) => all.filter((x) => x.key !== t.key))}>
+              Remove
+            </button>
           </div>
         ))}
-        {!editing && (
-          <button class="btn" type="button" onClick={() => setTiers((all) => [...all, { key: nextKey(), name: `Tier ${all.length + 1}`, price: '100.00', capacity: '4', minSpend: '' }])}>
-            Add a tier
-          </button>
-        )}
+        <button class="btn" type="button" onClick={() => setTiers((all) => [...all, { key: nextKey(), name: `Tier ${all.length + 1}`, price: '100.00', capacity: '4', minSpend: '' }])}>
+          Add a tier
+        </button>
       </fieldset>
 
       <section class="card stack">
         <div class="row">
           <h2>Floor plan</h2>
           <span class="spacer" />
-          {!editing && (
-            <button class="btn primary" type="button" onClick={addTable} disabled={tiers.length === 0}>
-              Add a table
-            </button>
-          )}
+          <button class="btn primary" type="button" onClick={addTable} disabled={tiers.length === 0}>
+            Add a table
+          </button>
         </div>
         <FloorEditor
           tables={tables}
           capacities={capacities}
           selectedKey={selected}
           onSelect={setSelected}
-          onMove={(key, x, y) => !editing && setTables((all) => all.map((t) => (t.key === key ? { ...t, x, y } : t)))}
+          onMove={(key, x, y) => setTables((all) => all.map((t) => (t.key === key ? { ...t, x, y } : t)))}
         />
-        {err('tables')}
-        {selectedTable && !editing && (
+        {Object.entries(errors)
+          .filter(([k]) => k === 'tables' || k.startsWith('tables.'))
+          .map(([k, v]) => (
+            <span class="error" key={k}>
+              {v}
+            </span>
+          ))}
+        {selectedTable && (
           <div class="table-props row" data-testid="table-props">
             <div class="field">
               <label for="table-number">Table number</label>
               <input
                 id="table-number"
                 class="input"
+                disabled={selectedTable.locked}
                 inputMode="numeric"
                 value={String(selectedTable.number)}
                 onInput={(e) => {
@@ -288,21 +305,25 @@ function EventEditor({ id }: { id: string | null }) {
             </div>
             <div class="field">
               <label for="table-tier">Tier</label>
-              <select id="table-tier" class="input" value={selectedTable.tier} onChange={(e) => setTables((all) => all.map((t) => (t.key === selectedTable.key ? { ...t, tier: e.currentTarget.value } : t)))}>
+              <select id="table-tier" class="input" value={selectedTable.tier} disabled={selectedTable.locked} onChange={(e) => setTables((all) => all.map((t) => (t.key === selectedTable.key ? { ...t, tier: e.currentTarget.value } : t)))}>
                 {tiers.map((t) => (
                   <option key={t.key}>{t.name}</option>
                 ))}
               </select>
             </div>
-            <button class="btn danger small" type="button" onClick={() => (setTables((all) => all.filter((t) => t.key !== selectedTable.key)), setSelected(null))}>
-              Delete table {selectedTable.number}
-            </button>
+            {selectedTable.locked ? (
+              <span class="faint small">Held or sold: it can move, but keeps its number and tier.</span>
+            ) : (
+              <button class="btn danger small" type="button" onClick={() => (setTables((all) => all.filter((t) => t.key !== selectedTable.key)), setSelected(null))}>
+                Delete table {selectedTable.number}
+              </button>
+            )}
           </div>
         )}
         <p class="faint small">
           {tables.length} tables on a {GRID}-unit grid
           {tiers.length > 0 && ` · ${tiers.map((t) => `${tables.filter((x) => x.tier === t.name).length} ${t.name}`).join(', ')}`}
-          {!editing && toCents(gaPrice) >= 0 && ` · GA ${formatMoney(toCents(gaPrice), currency)}`}
+          {toCents(gaPrice) >= 0 && ` · GA ${formatMoney(toCents(gaPrice), currency)}`}
         </p>
       </section>
 

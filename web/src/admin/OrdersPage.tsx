@@ -1,0 +1,242 @@
+import { formatMoney } from '@domain/money.js';
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../lib/api.js';
+import { clockTimeSeconds, dayAndTime } from '../lib/format.js';
+import { session } from '../lib/session.js';
+import type { OrderView } from '../buy/types.js';
+import { AdminShell } from './AdminShell.js';
+import type { AdminEvent } from './types.js';
+
+interface FoundOrder {
+  order_id: string;
+  name: string;
+  email: string;
+  status: string;
+  amount_cents: number;
+  refunded_cents: number;
+  currency: string;
+  tickets: number;
+  checked_in: number;
+  table_number: number | null;
+  created_at: string;
+}
+
+interface Activity {
+  scans: Array<{ ticket_id: string; scanned_at: string; scanner_id: string; result: string; reason: string | null; offline: boolean; method: string }>;
+  mails: Array<{ kind: string; status: string; sent_at: string | null; last_error: string | null }>;
+}
+
+/** `/admin/events/:id/orders`: find anyone's order, see what happened to it, refund it, export the lists. */
+export function OrdersPage({ id }: { id: string }) {
+  return (
+    <AdminShell title="Orders">
+      <Orders eventId={id} />
+    </AdminShell>
+  );
+}
+
+function Orders({ eventId }: { eventId: string }) {
+  const token = session.value!.token;
+  const [event, setEvent] = useState<AdminEvent | null>(null);
+  const [q, setQ] = useState('');
+  const [orders, setOrders] = useState<FoundOrder[] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  useEffect(() => {
+    api<AdminEvent>(`/api/v1/events/${eventId}`, { token, timeoutMs: 15_000 }).then(setEvent, (err) => setProblem(errorText(err)));
+  }, [eventId]);
+
+  // Searches as the owner types, a moment after they stop.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      api<{ orders: FoundOrder[] }>(`/api/v1/events/${eventId}/orders?q=${encodeURIComponent(q.trim())}`, { token, timeoutMs: 15_000 }).then(
+        (r) => setOrders(r.orders),
+        (err) => setProblem(errorText(err)),
+      );
+    }, 250);
+    return () => clearTimeout(t);
+  }, [q, eventId, version]);
+
+  const download = async (name: 'attendees' | 'orders') => {
+    // A plain link cannot carry the login header: fetch it, then hand the file to the browser.
+    const res = await fetch(`/api/v1/events/${eventId}/export/${name}.csv`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return setProblem(`The export failed (${res.status})`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: `${name}-${event?.name.replace(/[^\w-]+/g, '-') ?? eventId}.csv` });
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  return (
+    <>
+      <div class="row wrap">
+        <h1>Orders{event ? ` · ${event.name}` : ''}</h1>
+        <span class="spacer" />
+        <button class="btn small" type="button" onClick={() => void download('attendees')}>
+          Attendees CSV
+        </button>
+        <button class="btn small" type="button" onClick={() => void download('orders')}>
+          Orders CSV
+        </button>
+      </div>
+      <a href={`/admin/events/${eventId}`}>← Back to the event</a>
+      <div class="field">
+        <label for="order-search">Search by name, e-mail, order or ticket code, invite code or table number</label>
+        <input id="order-search" class="input" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="e.g. Alice, 4f2a, 12" />
+      </div>
+      {problem && <p class="form-error">{problem}</p>}
+      <div class="orders-grid">
+        <ul class="list found-orders" data-testid="found-orders">
+          {orders?.length === 0 && <li class="muted">No order matches.</li>}
+          {orders?.map((o) => (
+            <li key={o.order_id}>
+              <button type="button" class={`order-row${selected === o.order_id ? ' selected' : ''}`} onClick={() => setSelected(o.order_id)}>
+                <span class="who">
+                  <strong>{o.name}</strong>
+                  <span class="muted small">{o.email}</span>
+                </span>
+                <span class="small">
+                  {o.tickets} {o.tickets === 1 ? 'ticket' : 'tickets'}
+                  {o.table_number ? ` · table ${o.table_number}` : ''} · {formatMoney(o.amount_cents, o.currency)}
+                </span>
+                <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>{o.status}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {selected && <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => setVersion((v) => v + 1)} />}
+      </div>
+    </>
+  );
+}
+
+function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: string; onChanged: () => void }) {
+  const [order, setOrder] = useState<OrderView | null>(null);
+  const [activity, setActivity] = useState<Activity | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      setOrder(await api<OrderView>(`/api/v1/orders/${orderId}`, { token, timeoutMs: 15_000 }));
+      setActivity(await api<Activity>(`/api/v1/orders/${orderId}/activity`, { token, timeoutMs: 15_000 }));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  useEffect(() => void load(), [orderId]);
+
+  if (!order) return <section class="card">{error ? <p class="form-error">{error}</p> : <p class="muted">Loading…</p>}</section>;
+  const refundable = order.amount_cents - order.refunded_cents;
+  const money = (c: number) => formatMoney(c, order.currency);
+
+  const refund = async () => {
+    setError(null);
+    try {
+      const r = await api<{ amount_cents: number; tickets_voided: number; table_released: boolean }>(`/api/v1/orders/${orderId}/refund`, {
+        body: { amount_cents: refundable },
+        token,
+        timeoutMs: 20_000,
+      });
+      setNotice(
+        `Refunding ${money(r.amount_cents)}: ${r.tickets_voided} ${r.tickets_voided === 1 ? 'ticket' : 'tickets'} no longer admit anyone${r.table_released ? ', the table is free again' : ''}. The buyer is mailed when the money is on its way.`,
+      );
+      setConfirming(false);
+      await load();
+      onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  return (
+    <section class="card stack order-detail" data-testid="order-detail">
+      <h2>Order {order.order_id.slice(0, 8)}</h2>
+      <p>
+        <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{order.status}</span> {money(order.amount_cents)}
+        {order.refunded_cents > 0 && ` · ${money(order.refunded_cents)} refunded`}
+        {order.refund && order.refund.status !== 'succeeded' && ` · refund ${order.refund.status}`}
+      </p>
+      {order.reservation && (
+        <p>
+          Table {order.reservation.table_number} ({order.reservation.tier}) · {order.reservation.status} · {order.reservation.guests.length} guests
+        </p>
+      )}
+      <h3>Tickets</h3>
+      <ul class="list">
+        {order.tickets.map((t) => {
+          const scans = activity?.scans.filter((s) => s.ticket_id === t.id) ?? [];
+          return (
+            <li key={t.id}>
+              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> · {t.status.replace('_', ' ')}
+              {t.is_host ? ' · host' : t.linked_reservation_id ? ' · guest' : ''}
+              {scans.length > 0 && (
+                <ul class="scans small muted">
+                  {scans.map((s, i) => (
+                    <li key={i}>
+                      {dayAndTime(s.scanned_at)} {clockTimeSeconds(s.scanned_at).slice(-3)} · {s.scanner_id} · {s.result}
+                      {s.reason ? ` (${s.reason.replace(/_/g, ' ')})` : ''}
+                      {s.offline ? ' · offline' : ''}
+                      {s.method === 'manual' ? ' · by name' : ''}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {activity && activity.mails.length > 0 && (
+        <>
+          <h3>Mails</h3>
+          <ul class="list small">
+            {activity.mails.map((m) => (
+              <li key={m.kind}>
+                {m.kind === 'order_paid' ? 'Tickets' : 'Refunded'} · {m.status}
+                {m.sent_at ? ` ${dayAndTime(m.sent_at)}` : ''}
+                {m.last_error ? ` · ${m.last_error}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {notice && (
+        <p class="banner info" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {order.status === 'paid' && !order.refund && refundable >= 0 && (
+        <div class="stack">
+          {!confirming ? (
+            <button class="btn danger" type="button" onClick={() => setConfirming(true)}>
+              Refund this order…
+            </button>
+          ) : (
+            <div class="banner bad stack" data-testid="refund-confirm">
+              <p>
+                Refund <strong>{money(refundable)}</strong> to {order.tickets[0]?.holder_name ?? 'the buyer'}? Tickets not yet used stop admitting anyone
+                {order.reservation ? ' and the table is released' : ''}. This cannot be undone.
+              </p>
+              <div class="row">
+                <button class="btn danger" type="button" onClick={() => void refund()}>
+                  Refund {money(refundable)}
+                </button>
+                <button class="btn ghost" type="button" onClick={() => setConfirming(false)}>
+                  Keep it
+                </button>
+              </div>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
