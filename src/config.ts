@@ -24,6 +24,7 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_API_URL: z.string().url().optional(),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\S+$/, 'a Stripe publishable key (pk_test_… or pk_live_…)').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional(),
   VELVET_MAIL_FROM: z.string().min(3).default('Velvet <tickets@velvet.local>'),
   VELVET_TIME_ZONE: z
@@ -61,7 +62,7 @@ export interface Config {
   timeZone: string;
   payments:
     | { provider: 'local' }
-    | { provider: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: string | undefined };
+    | { provider: 'stripe'; secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined };
 }
 
 /** A setting the operator must fix; the CLI prints just this message. */
@@ -78,13 +79,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   let payments: Config['payments'] = { provider: 'local' };
   if (e.PAYMENT_PROVIDER === 'stripe') {
-    if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET) {
-      throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
+    if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET || !e.STRIPE_PUBLISHABLE_KEY) {
+      throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY');
     }
     payments = {
       provider: 'stripe',
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      publishableKey: e.STRIPE_PUBLISHABLE_KEY,
       apiUrl: e.STRIPE_API_URL,
     };
   }

@@ -128,6 +128,7 @@ describe('the OpenAPI document', () => {
     abortPublic.abort();
     await api('GET', `/api/v1/events/${event.id}/availability`);
     await api('GET', `/api/v1/events/${event.id}/summary`, { token: ctx.ownerToken });
+    await api('GET', '/api/v1/config');
     await api('GET', `/api/v1/events/${event.id}/orders?q=host`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/export/attendees.csv`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/export/orders.csv`, { token: ctx.ownerToken });

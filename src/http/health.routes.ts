@@ -36,6 +36,30 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
+  // What the pages need to know before a buyer pays: how, and Stripe's publishable (public) key.
+  app.get(
+    '/api/v1/config',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'What the web pages need to take payments: the provider, test mode, and Stripe\'s publishable key',
+        security: PUBLIC,
+        response: {
+          200: z.object({ payment_provider: z.enum(['local', 'stripe']), test_mode: z.boolean(), stripe_publishable_key: z.string().nullable() }),
+          ...errors(...ALWAYS),
+        },
+      },
+    },
+    async () => {
+      const p = deps.config.payments;
+      return {
+        payment_provider: p.provider,
+        test_mode: p.provider === 'local' || p.publishableKey.startsWith('pk_test_'),
+        stripe_publishable_key: p.provider === 'stripe' ? p.publishableKey : null,
+      };
+    },
+  );
+
   app.post(
     '/api/v1/auth/login',
     {

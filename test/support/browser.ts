@@ -42,10 +42,10 @@ export interface WebServer {
  * or a scratch PostgreSQL database), the real clock (the door decides offline by the device's
  * clock), and two accounts that log in through the pages like people do.
  */
-export async function startWebServer(opts: { smtpUrl?: string } = {}): Promise<WebServer> {
+export async function startWebServer(opts: { smtpUrl?: string; env?: Record<string, string> } = {}): Promise<WebServer> {
   const webRoot = await ensureWebBuild();
   const database = await openTestDatabase({ poolSize: 10 });
-  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS, ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}) });
+  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS, ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}), ...opts.env });
   const deps = await createDeps(config, { database, clock: systemClock });
   const owner = await addUser(deps, { ...OWNER, role: 'owner' });
   const staff = await addUser(deps, { ...STAFF, role: 'staff' });

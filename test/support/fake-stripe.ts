@@ -291,6 +291,7 @@ export const stripeEnv = (fake: FakeStripe, extra: Record<string, string> = {}) 
   PAYMENT_PROVIDER: 'stripe',
   STRIPE_SECRET_KEY: 'sk_test_velvet',
   STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_velvet',
   STRIPE_API_URL: fake.url,
   ...extra,
 });

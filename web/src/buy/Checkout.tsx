@@ -1,6 +1,7 @@
 import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
+import { StripeCheckout } from './StripeCheckout.js';
 import type { OrderView } from './types.js';
 
 /** mm:ss left on the hold, ticking; 0 once it lapsed. */
@@ -55,7 +56,7 @@ export function Checkout({ order, token, onPaid }: { order: OrderView; token: st
           </button>
         </>
       ) : (
-        <p class="banner info">Card payments open here once this Velvet has its Stripe publishable key configured.</p>
+        <StripeCheckout order={order} />
       )}
       {error && (
         <p class="form-error" role="alert">
