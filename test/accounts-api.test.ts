@@ -1,8 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode } from './support/guests.js';
+import { expectRefused as refused } from './support/refused.js';
 import { bearer, startTestApp, type TestContext } from './support/harness.js';
-import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -20,14 +19,7 @@ async function login(email: string, password: string) {
 /** A call only a valid staff login may make: the list of events. */
 const staffCall = (token: string) => ctx.app.inject({ url: '/api/v1/events', headers: bearer(token) });
 
-async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-  const before = await dumpTables(ctx.database.db);
-  const res = await send();
-  expect(res.statusCode, res.body).toBe(status);
-  expect(errorCode(res)).toBe(code);
-  expect(await dumpTables(ctx.database.db)).toEqual(before);
-  return res;
-}
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
 
 describe('accounts from the dashboard', () => {
   it('the owner adds a door worker who can log in at once, lists accounts, and disabling ends that login immediately', async () => {

@@ -1,8 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode } from './support/guests.js';
+import { expectRefused as refused } from './support/refused.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
-import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -29,14 +29,7 @@ function layoutOf(e: EventJson) {
   };
 }
 
-async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-  const before = await dumpTables(ctx.database.db);
-  const res = await send();
-  expect(res.statusCode, res.body).toBe(status);
-  expect(errorCode(res)).toBe(code);
-  expect(await dumpTables(ctx.database.db)).toEqual(before);
-  return res;
-}
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
 
 describe('editing an event while it sells', () => {
   it('prices apply to new orders only; tiers and tables are added, moved, renumbered (even swapped) and removed', async () => {

@@ -3,9 +3,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { openDoors, scan } from './support/door.js';
-import { errorCode } from './support/guests.js';
+import { expectRefused as refused } from './support/refused.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
-import { dumpTables } from './support/snapshot.js';
 import { drainRefunds } from './support/stripe-flow.js';
 
 let ctx: TestContext;
@@ -28,14 +27,7 @@ const asOwner = (method: 'GET' | 'POST', url: string, payload?: object, token = 
 const search = async (q?: string) =>
   ((await asOwner('GET', `/api/v1/events/${event.id}/orders${q === undefined ? '' : `?q=${encodeURIComponent(q)}`}`)).json().orders as Array<{ order_id: string }>).map((o) => o.order_id);
 
-async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-  const before = await dumpTables(ctx.database.db);
-  const res = await send();
-  expect(res.statusCode, res.body).toBe(status);
-  expect(errorCode(res)).toBe(code);
-  expect(await dumpTables(ctx.database.db)).toEqual(before);
-  return res;
-}
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
 
 describe('orders and people', () => {
   it('finds orders by buyer or holder name, e-mail, order or ticket code, QR, invite code or table number', async () => {

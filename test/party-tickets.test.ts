@@ -2,9 +2,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { openDoors, scan } from './support/door.js';
-import { errorCode } from './support/guests.js';
+import { expectRefused as refused } from './support/refused.js';
 import { bearer, buyPaid, createEvent, floorTables, placeOrder, startTestApp, T0, type EventInfo, type OrderViewJson, type TestContext } from './support/harness.js';
-import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
 let event: EventInfo;
@@ -16,14 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-  const before = await dumpTables(ctx.database.db);
-  const res = await send();
-  expect(res.statusCode, res.body).toBe(status);
-  expect(errorCode(res)).toBe(code);
-  expect(await dumpTables(ctx.database.db)).toEqual(before);
-  return res;
-}
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
 
 const rename = (ticketId: string, token: string, holder_name: string) =>
   ctx.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticketId}`, headers: bearer(token), payload: { holder_name } });
