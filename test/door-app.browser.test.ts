@@ -133,6 +133,14 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     const door = await openDoor(doorContext, 'door-1', true);
     await screenshot(door, 'door-ready');
 
+    // The floor page stamps the moment the table turns "arrived" itself, so the screenshots and
+    // checks below (slow on a loaded CI box) are not counted as floor-plan lag.
+    await floor.evaluate(() => {
+      const table = document.querySelector('g.table[data-table="1"]')!;
+      new MutationObserver(() => {
+        if (table.getAttribute('data-status') === 'arrived') table.setAttribute('data-arrived-at', String(Date.now()));
+      }).observe(table, { attributes: true, attributeFilter: ['data-status'] });
+    });
     const hostCode = host.tickets.find((t) => t.is_host)!.qr;
     const scannedAt = Date.now();
     await scanFor(door, hostCode, 'Vera Host', 'admitted');
@@ -141,8 +149,10 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await expect(banner(door).locator('.guest-list').textContent()).resolves.toContain('Gus Guest');
     await screenshot(door, 'door-vip-host');
 
-    await tableOnPlan.and(floor.locator('[data-status=arrived]')).waitFor({ timeout: 1000 });
-    expect(Date.now() - scannedAt).toBeLessThan(2000);
+    await tableOnPlan.and(floor.locator('[data-status=arrived]')).waitFor({ timeout: 2000 });
+    // From before the door sends the scan to the floor plan showing it: the scan's own round trip
+    // plus the commit → stream → render path.
+    expect(Number(await tableOnPlan.getAttribute('data-arrived-at')) - scannedAt).toBeLessThan(1500);
 
     // The host steps out and back in: RE-ENTRY. The same code at another door a moment later is
     // admitted with the shared-screenshot warning (amber).
