@@ -9,7 +9,7 @@
 import { loadConfig } from '../src/config.js';
 import { createDeps } from '../src/runtime.js';
 import { startServer } from '../src/server.js';
-import { seedBench, type SeedPlan, type Seeded } from './seed.js';
+import { ORDER_SIZE, seedBench, type SeedPlan, type Seeded } from './seed.js';
 import { buyFacts, doorFacts } from './verify.js';
 
 export interface ServerSpec {
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     // The load generator is one address buying for thousands of people.
     VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000000',
     VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '100000000',
+    VELVET_MAX_TICKETS_PER_ORDER: String(ORDER_SIZE),
   });
   const deps = await createDeps(config);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;

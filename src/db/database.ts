@@ -1,5 +1,6 @@
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { FlightTx } from './flights.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -18,6 +19,11 @@ export interface Database {
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
+   * Runs `fn` as a flight transaction (flights.ts): the hot paths' prepared statements, pipelined.
+   * Retried like `transaction` after a deadlock or serialization failure.
+   */
+  flights<T>(fn: (tx: FlightTx) => Promise<T>): Promise<T>;
+  /**
    * Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe.
    * Survives a lost connection: `onReconnect` is called once listening again, because whatever
    * was notified meanwhile is lost (the subscriber re-reads what it shows). Rejects, keeping
@@ -27,8 +33,23 @@ export interface Database {
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+  readonly stats: DatabaseStats;
+}
+
+export interface DatabaseStats {
   /** Transactions re-run after a deadlock or serialization failure: each one is a lock-order smell. */
-  readonly stats: { retried: number };
+  retried: number;
+  /** Statements sent (BEGIN and COMMIT included), counted where they are sent. */
+  statements: number;
+  /**
+   * Waits for the database: a statement sent while none is in flight on its connection starts
+   * one; statements pipelined behind it share it. The embedded database counts each statement.
+   */
+  roundTrips: number;
+}
+
+export function newStats(): DatabaseStats {
+  return { retried: 0, statements: 0, roundTrips: 0 };
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);

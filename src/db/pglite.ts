@@ -4,7 +4,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import lockfile from 'proper-lockfile';
-import { withRetry, type Database, type Db } from './database.js';
+import { newStats, withRetry, type Database, type Db, type DatabaseStats } from './database.js';
+import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
 import * as schema from './schema.js';
 
@@ -70,14 +71,38 @@ async function createAtomically(dir: string): Promise<void> {
 }
 
 async function wrap(client: PGlite, close: () => Promise<void>): Promise<Database> {
-  const db = drizzle(client, { schema }) as unknown as Db;
-  const stats = { retried: 0 };
   await migrate(drizzle(client, { schema }), migrationsConfig);
+  const stats = newStats();
+  countQueries(client, stats);
+  const db = drizzle(client, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     // PGlite has one connection: its transactions already run one at a time.
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
+    // In process there is no round trip to save: the statements run one by one in PGlite's own
+    // transaction, and the repositories' builder runs on that same transaction.
+    flights: (fn) =>
+      withRetry(
+        () =>
+          client.transaction((t) => {
+            let txDb: Db | undefined;
+            return runFlights(
+              {
+                run: async (calls) => {
+                  const rows: unknown[][] = [];
+                  for (const c of calls) rows.push((await t.query(c.statement.text, c.values as unknown[])).rows);
+                  return rows;
+                },
+                get db() {
+                  return (txDb ??= drizzle(t as unknown as PGlite, { schema }) as unknown as Db);
+                },
+              },
+              fn,
+            );
+          }),
+        () => stats.retried++,
+      ),
     stats,
     // In process, one connection: a notification can never be missed, so nothing to catch up on.
     listen: async (channel, onPayload) => {
@@ -89,4 +114,29 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
     },
     close,
   };
+}
+
+/**
+ * Counts statements (DatabaseStats): PGlite is in process, so each one is also a "round trip".
+ * Transactions get the wrapper too: their statements run on the object PGlite hands to the callback.
+ */
+function countQueries(client: PGlite, stats: DatabaseStats): void {
+  type Runner = { query: (...a: never[]) => Promise<unknown>; exec: (...a: never[]) => Promise<unknown> };
+  const count = (target: Runner) => {
+    for (const method of ['query', 'exec'] as const) {
+      const original = target[method].bind(target);
+      target[method] = (...args: never[]) => {
+        stats.statements++;
+        stats.roundTrips++;
+        return original(...args);
+      };
+    }
+  };
+  count(client as unknown as Runner);
+  const transaction = client.transaction.bind(client);
+  client.transaction = (fn) =>
+    transaction((t) => {
+      count(t as unknown as Runner);
+      return fn(t);
+    });
 }

@@ -1,8 +1,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { withRetry, type Database, type Db } from './database.js';
+import { newStats, withRetry, type Database, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
+import { countQueries, pgFlights } from './pg-flights.js';
 import { PgListener } from './pg-listener.js';
 import * as schema from './schema.js';
 
@@ -23,7 +24,10 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     // With the database away, a request fails in seconds (503, retry) instead of hanging.
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
-  });
+    // A client sends a statement without waiting for the one before it to be answered: a hot
+    // path's flight (flights.ts) is one round trip. Code that awaits each statement is unaffected.
+    pipeline: true,
+  } as pg.PoolConfig);
   let closing = false;
   const log = onceIn(5_000, (msg: string) => closing || console.error(msg));
   // A connection can fail at any moment: idle in the pool (the pool's own listener) or checked
@@ -31,15 +35,19 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // end the process. The query in flight fails with the same error and the request answers 503;
   // the pool discards the broken client. Either way this process stays up.
   pool.on('error', (err) => log(`velvet: idle database connection failed: ${err.message}`));
-  pool.on('connect', (client) => client.on('error', (err) => log(`velvet: database connection failed: ${err.message}`)));
+  const stats = newStats();
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log(`velvet: database connection failed: ${err.message}`));
+    countQueries(client, stats);
+  });
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
-  const stats = { retried: 0 };
   const listener = new PgListener(url, (m) => closing || console.error(m));
   return {
     kind: 'postgres',
     db,
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
+    flights: (fn) => withRetry(() => pgFlights(pool, fn), () => stats.retried++),
     stats,
     listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),

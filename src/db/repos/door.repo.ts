@@ -9,7 +9,7 @@ export interface DoorTicketRow extends TicketFacts {
   hostName: string | null;
 }
 
-interface RawDoorRow {
+export interface RawDoorRow {
   id: string;
   event_id: string;
   holder_name: string;
@@ -24,6 +24,29 @@ interface RawDoorRow {
   tier: string | null;
   host_name: string | null;
 }
+
+/**
+ * The columns of a door ticket row (RawDoorRow) and the joins that produce them from tickets `k`:
+ * shared by the scanner cache and the scan's own read (scan-flight.repo.ts).
+ */
+export const DOOR_TICKET_COLUMNS = `k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id,
+       v.role, v.reservation_id, v.reservation_status, v.table_id,
+       t.number AS table_number, tr.name AS tier, h.holder_name AS host_name`;
+export const DOOR_TICKET_JOINS = `
+      LEFT JOIN LATERAL (
+        SELECT c.* FROM (
+          SELECT 'host' AS role, r.id AS reservation_id, r.status AS reservation_status,
+                 r.event_table_id AS table_id, r.host_ticket_id, r.updated_at, r.no_show, r.checked_in_at
+            FROM reservations r WHERE r.host_ticket_id = k.id
+          UNION ALL
+          SELECT 'guest', r.id, r.status, r.event_table_id, r.host_ticket_id, r.updated_at, NULL, NULL
+            FROM guest_links gl JOIN reservations r ON r.id = gl.reservation_id
+           WHERE gl.ticket_id = k.id AND gl.unlinked_at IS NULL
+        ) c ORDER BY (c.role = 'host') DESC LIMIT 1
+      ) v ON true
+      LEFT JOIN event_tables t ON t.id = v.table_id
+      LEFT JOIN tiers tr ON tr.id = t.tier_id
+      LEFT JOIN tickets h ON h.id = v.host_ticket_id`;
 
 export type DoorTicketFilter =
   | { ticketId: string }
@@ -50,30 +73,14 @@ export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promi
     where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
   }
   const rows = await queryRows<RawDoorRow>(db, sql`
-    SELECT k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id,
-           v.role, v.reservation_id, v.reservation_status, v.table_id,
-           t.number AS table_number, tr.name AS tier, h.holder_name AS host_name
-      FROM tickets k
-      LEFT JOIN LATERAL (
-        SELECT c.* FROM (
-          SELECT 'host' AS role, r.id AS reservation_id, r.status AS reservation_status,
-                 r.event_table_id AS table_id, r.host_ticket_id, r.updated_at
-            FROM reservations r WHERE r.host_ticket_id = k.id
-          UNION ALL
-          SELECT 'guest', r.id, r.status, r.event_table_id, r.host_ticket_id, r.updated_at
-            FROM guest_links gl JOIN reservations r ON r.id = gl.reservation_id
-           WHERE gl.ticket_id = k.id AND gl.unlinked_at IS NULL
-        ) c ORDER BY (c.role = 'host') DESC LIMIT 1
-      ) v ON true
-      LEFT JOIN event_tables t ON t.id = v.table_id
-      LEFT JOIN tiers tr ON tr.id = t.tier_id
-      LEFT JOIN tickets h ON h.id = v.host_ticket_id
+    SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}
+      FROM tickets k ${sql.raw(DOOR_TICKET_JOINS)}
      WHERE ${where}
      ORDER BY k.created_at, k.id`);
   return rows.map(toDoorRow);
 }
 
-function toDoorRow(r: RawDoorRow): DoorTicketRow {
+export function toDoorRow(r: RawDoorRow): DoorTicketRow {
   const table: TableLink | null =
     r.role && r.reservation_id && r.reservation_status && r.table_id && r.table_number !== null && r.tier !== null
       ? {

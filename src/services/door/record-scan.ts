@@ -1,12 +1,21 @@
-import type { Executor, Tx } from '../../db/database.js';
-import { checkInTicket, doorTickets, moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
-import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
-import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { findReservation, reservationDetails, updateReservation } from '../../db/repos/reservations.repo.js';
-import { findFirstEntryScan, findScanByNonce, insertScan, nearestEntryElsewhere, type ScanRow } from '../../db/repos/scans.repo.js';
+import { pgConstraint, pgErrorCode, type Executor } from '../../db/database.js';
+import type { Call, FlightTx } from '../../db/flights.js';
+import { moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
+import { findEvent } from '../../db/repos/events.repo.js';
+import { updateReservation } from '../../db/repos/reservations.repo.js';
+import {
+  checkInTicketCall,
+  insertScanCall,
+  lockAndRead,
+  reservationArrivedCall,
+  tableChangedCall,
+  toScanRead,
+  type ScanInsert,
+} from '../../db/repos/scan-flight.repo.js';
+import { findFirstEntryScan, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
-import { decideCheckIn, screenCode, type CheckInDecision, type EntryScan, type ScanResult } from '../../domain/check-in.js';
-import { DomainError } from '../../domain/errors.js';
+import { decideCheckIn, screenCode, type CheckInDecision, type CheckInInput, type EntryScan, type ScanResult } from '../../domain/check-in.js';
+import { DomainError, notFound } from '../../domain/errors.js';
 import { reconcileOfflineScan } from '../../domain/offline-reconcile.js';
 import { reservationMachine, step } from '../../domain/state-machine.js';
 import type { AppDeps } from '../deps.js';
@@ -16,17 +25,32 @@ import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-vi
  * One scan attempt, online or offline, from code to recorded fact:
  *
  *  1. Verify the code's signature and screen it (invalid / other event) without reading any ticket.
- *  2. A nonce this scanner already used answers the stored response: nothing is decided or logged twice.
- *  3. Screened out → append the refusal (ticket_id null) and answer.
- *  4. Otherwise, in one transaction: lock the ticket row (FOR UPDATE, lock_timeout), read the ticket's table
- *     (locking the host's reservation, which this scan may move), the ticket's recent entries, and the
- *     event; run the pure decision (src/domain/check-in.ts); for an offline scan reconcile it with
- *     what the device did (src/domain/offline-reconcile.ts); apply the effects (ticket checked in,
- *     reservation checked in, one floor-plan notification when the table's arrivals changed);
- *     append the scan with its response. Concurrent scans of one code queue on the ticket lock, so
- *     exactly one sees it `valid`.
- *  5. If the append hits the (scanner_id, nonce) unique index, a concurrent duplicate won: roll
- *     everything back and answer its stored response.
+ *     Screened out → 404 if the scanner's event does not exist, the stored answer if this scanner
+ *     already used the nonce, otherwise append the refusal (ticket_id null) and answer.
+ *  2. Otherwise one transaction in two flights (flights.ts: each flight one round trip):
+ *     flight 1: BEGIN; lock the ticket row (FOR UPDATE, lock_timeout); lock the reservation it
+ *       hosts, if any (always ticket first, then reservation); read everything the decision needs
+ *       in one statement (scan-flight.repo.ts): the event, the ticket with its table, the scan this
+ *       scanner already made with this nonce, a VIP code's nearest entry elsewhere and its guests.
+ *     Then, in memory: a known nonce answers its stored response (nothing decided or logged twice);
+ *       otherwise the pure decision (src/domain/check-in.ts), for an offline scan reconciled with what
+ *       the device did (src/domain/offline-reconcile.ts).
+ *     flight 2: the effects (ticket checked in, reservation checked in, one floor-plan notification
+ *       when the table's arrivals changed), the scan appended with its response, COMMIT.
+ *     A late offline scan that is earlier than the recorded first entry moves that entry back in a
+ *     flight of its own between the two (rare; the repositories' builder on the same transaction).
+ *  3. If the append hits the (scanner_id, nonce) unique index, a concurrent duplicate won: the
+ *     flight fails, nothing commits, and the duplicate's stored response is the answer.
+ *
+ * Why no input of the decision can be stale: the read is its own statement, sent after the lock
+ * statements, so under READ COMMITTED its snapshot is taken once the locks are granted and sees
+ * every transaction committed before then. (A single statement that locked and read would recheck
+ * only the locked row after waiting, and could decide on an event or reservation read before the
+ * wait.) Everything that changes an input afterwards waits for a lock this scan holds: another scan
+ * of the code, voiding or linking/unlinking the ticket (ticket row), the host's table being
+ * checked in or completed (reservation row); a concurrent scan of the same nonce, for another
+ * ticket, is caught by the unique index at the append. Concurrent scans of one code queue on the
+ * ticket lock, so exactly one sees it `valid`.
  */
 export interface ScanAttempt {
   /** What the camera read or staff typed; null for a manual admission picked by name. */
@@ -56,27 +80,17 @@ type Deps = Pick<AppDeps, 'database' | 'keys' | 'config'>;
 
 type Code = { eventId: string; ticketId: string };
 
-class NonceTaken extends Error {}
-
 export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<RecordedScan> {
-  const db = deps.database.db;
   const code = codeOf(deps, attempt);
-  const screened = screenCode(code, attempt.scannerEventId);
-  const ticketId = screened ? null : code!.ticketId;
-  if (attempt.nonce) {
-    const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce);
-    if (prior) return replay(db, prior, ticketId);
-  }
+  if (!code || screenCode(code, attempt.scannerEventId)) return recordScreenedOut(deps, attempt, code);
   try {
-    const response = screened
-      ? await recordWithoutTicket(deps, attempt, code)
-      : await deps.database.transaction((tx) => checkInLocked(tx, deps, attempt, code!));
-    return { response, replayed: false };
+    return await deps.database.flights((tx) => checkIn(tx, deps, attempt, code));
   } catch (err) {
-    if (!(err instanceof NonceTaken)) throw err;
+    if (!(pgErrorCode(err) === '23505' && pgConstraint(err) === 'scans_nonce')) throw err;
+    const db = deps.database.db;
     const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
     if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
-    return replay(db, prior, ticketId);
+    return replay(db, prior, code.ticketId);
   }
 }
 
@@ -92,7 +106,7 @@ function codeOf(deps: Deps, attempt: ScanAttempt): Code | null {
  * reused for another scan: answering the stored result would turn a valid ticket away as
  * "invalid", or admit a code that is for another event than this scanner's.
  */
-async function replay(db: Executor, prior: ScanRow, ticketId: string | null): Promise<RecordedScan> {
+async function replay(db: Executor, prior: Pick<ScanRow, 'ticketId' | 'nonce' | 'response'>, ticketId: string | null): Promise<RecordedScan> {
   const recorded = ticketId && !prior.ticketId && !(await findTicket(db, ticketId)) ? null : ticketId;
   if ((prior.ticketId ?? null) !== recorded) {
     throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another scan', {
@@ -102,58 +116,65 @@ async function replay(db: Executor, prior: ScanRow, ticketId: string | null): Pr
   return { response: prior.response as ScanResponse, replayed: true };
 }
 
-async function recordWithoutTicket(deps: Deps, attempt: ScanAttempt, code: Code | null): Promise<ScanResponse> {
+async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | null): Promise<RecordedScan> {
+  const db = deps.database.db;
+  if (attempt.scannerEventId && !(await findEvent(db, attempt.scannerEventId))) throw notFound('event');
+  const prior = attempt.nonce ? await findScanByNonce(db, attempt.scannerId, attempt.nonce) : null;
+  if (prior) return replay(db, prior, null);
   const decision = decide(deps, attempt, code, null, null, []);
   const response = toScanResponse(viewInput(attempt, decision, null));
-  await appendScan(deps.database.db, attempt, null, response);
-  return response;
+  // A concurrent duplicate may record the same nonce first: then its answer is this one's too.
+  const row = await insertScan(db, scanRow(attempt, null, response, attempt.scannerEventId, null));
+  if (row) return { response, replayed: false };
+  const winner = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
+  if (!winner) throw new Error('scan nonce conflicted but no scan holds it');
+  return replay(db, winner, null);
 }
 
-async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<ScanResponse> {
-  // lock_timeout is set on every PostgreSQL connection. A duplicate nonce that commits while we wait
-  // for the lock is caught by the unique index when the scan is appended (NonceTaken, rolled back).
-  const found = await findTicket(tx, code.ticketId, { lock: true });
+async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<RecordedScan> {
+  const [, , rows] = await tx.send(
+    ...lockAndRead({
+      eventId: code.eventId,
+      ticketId: code.ticketId,
+      scannerId: attempt.scannerId,
+      nonce: attempt.nonce,
+      at: attempt.at,
+      windowSeconds: deps.config.reentryWarningSeconds,
+    }),
+  );
+  const read = toScanRead(rows);
+  if (!read && attempt.scannerEventId) throw notFound('event');
+  if (read?.prior) return replay(tx.db, read.prior, code.ticketId);
   // A signed code names its own event, but a manual admission names only a ticket id: one of
-  // another event is "not a ticket of this door" and stays out of that event's scan log.
-  const locked = found?.eventId === code.eventId ? found : null;
-  const [ticket = null] = locked ? await doorTickets(tx, { ticketId: locked.id }) : [];
-  let noShow = false;
-  let hostArrivedAt: Date | null = null;
-  if (ticket?.table?.role === 'host') {
-    // This scan may move the reservation: hold it too (always ticket first, then reservation).
-    const r = await findReservation(tx, ticket.table.reservationId, { lock: true });
-    if (r) ticket.table.reservationStatus = r.status;
-    noShow = r?.noShow ?? false;
-    hostArrivedAt = r?.checkedInAt ?? null;
-  }
-  // Read after the locks: an event ending (which completes reservations) committed while we
-  // waited is then seen as ended, not half.
-  const event = ticket ? await findEvent(tx, ticket.eventId) : null;
-  // Only a VIP code can re-enter, so only a VIP code can raise the shared-screenshot warning.
-  const recent = ticket?.table
-    ? await nearestEntryElsewhere(tx, ticket.id, attempt.scannerId, attempt.at, deps.config.reentryWarningSeconds)
-    : [];
+  // another event is "not a ticket of this door" (the read finds it only in its own event).
+  const ticket = read?.ticket ?? null;
+  const event = ticket ? read!.event : null;
+  const host = read?.host ?? null;
   // Offline scans are decided at their own time, and batches arrive in any order: a ticket whose
   // first entry is *later* than this scan was still valid when this scan happened. So this scan
   // is the first entry, and for a GA code the later one is the duplicate (see offline-sync.md).
   const laterFirstEntry = attempt.deviceResult !== null && ticket?.status === 'checked_in' && ticket.checkedInAt !== null && ticket.checkedInAt > attempt.at;
   const asOfScan = laterFirstEntry ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null } : ticket;
-  const decision = decide(deps, attempt, code, event, asOfScan, recent);
+  const decision = decide(deps, attempt, code, event, asOfScan, read?.recentEntries ?? []);
   const input = viewInput(attempt, decision, ticket);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
   // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
   const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
+  const effects: Call<unknown>[] = [];
   let displaced: ScanRow | null = null;
   if (entered && ticket) {
-    if (laterFirstEntry) displaced = await moveFirstEntry(tx, attempt, decision, ticket, hostArrivedAt);
-    else await applyCheckIn(tx, attempt, decision, ticket, noShow);
-    // Read after the update so the host sees this very arrival in the guest list.
-    if (ticket.table && decision.kind !== 'ga') input.vip = await reservationDetails(tx, ticket.table.reservationId);
+    if (laterFirstEntry) displaced = await moveFirstEntry(tx.db, attempt, decision, ticket, host?.checkedInAt ?? null);
+    else effects.push(...checkInEffects(attempt, decision, ticket, host?.noShow ?? false));
+    if (ticket.table && decision.kind !== 'ga' && read!.vip) {
+      // The guest list as read, plus this very arrival (applied in the same transaction).
+      const guests = read!.vip.guests.map((g) => (g.ticketId === ticket.id && decision.result === 'admitted' && decision.checkInTicket ? { ...g, arrived: true } : g));
+      input.vip = { ...read!.vip, guests };
+    }
   }
   const response = toScanResponse(input);
   if (displaced) response.displaced_entry = { scanner_id: displaced.scannerId, scanned_at: displaced.scannedAt.toISOString() };
-  await appendScan(tx, attempt, ticket?.id ?? null, response, ticket?.eventId, displaced?.id ?? null);
-  return response;
+  await tx.commit(...effects, insertScanCall(scanRow(attempt, ticket?.id ?? null, response, ticket?.eventId ?? attempt.scannerEventId, displaced?.id ?? null)));
+  return { response, replayed: false };
 }
 
 /**
@@ -162,39 +183,40 @@ async function checkInLocked(tx: Tx, deps: Deps, attempt: ScanAttempt, code: Cod
  * so the entry it displaces is now the duplicate: returned, to be named on this scan's row. A VIP
  * code may re-enter: the later entry simply became a re-entry, nothing to report.
  */
-async function moveFirstEntry(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, hostArrivedAt: Date | null): Promise<ScanRow | null> {
+async function moveFirstEntry(db: Executor, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, hostArrivedAt: Date | null): Promise<ScanRow | null> {
   const previous = ticket.checkedInAt!;
-  await moveFirstEntryBack(tx, ticket.id, attempt.at, attempt.scannerId);
+  await moveFirstEntryBack(db, ticket.id, attempt.at, attempt.scannerId);
   if (ticket.table?.role === 'host' && hostArrivedAt && hostArrivedAt > attempt.at) {
-    await updateReservation(tx, ticket.table.reservationId, { checkedInAt: attempt.at });
+    await updateReservation(db, ticket.table.reservationId, { checkedInAt: attempt.at });
   }
-  return d.kind === 'ga' ? findFirstEntryScan(tx, ticket.id, previous) : null;
+  return d.kind === 'ga' ? findFirstEntryScan(db, ticket.id, previous) : null;
 }
 
-async function applyCheckIn(tx: Tx, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Promise<void> {
-  if (d.result === 'rejected') return;
-  if (d.checkInTicket && !(await checkInTicket(tx, ticket.id, attempt.at, attempt.scannerId))) {
-    throw new Error(`ticket ${ticket.id} was locked as valid but did not check in`);
-  }
+/** The writes an admission makes, sent with the scan's append in the last flight. */
+function checkInEffects(attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Call<unknown>[] {
+  if (d.result === 'rejected') return [];
+  const effects: Call<unknown>[] = [];
+  if (d.checkInTicket) effects.push(checkInTicketCall(ticket.id, attempt.at, attempt.scannerId));
   const table = ticket.table;
-  if (!table) return;
+  if (!table) return effects;
   if (d.checkInReservation) {
     const next = step(reservationMachine, table.reservationStatus, 'check_in');
-    if (next.ok) await updateReservation(tx, table.reservationId, { status: next.to, checkedInAt: attempt.at });
+    if (next.ok) effects.push(reservationArrivedCall(table.reservationId, { status: next.to, clearNoShow: false, at: attempt.at }));
   } else if (d.kind === 'vip_host' && table.reservationStatus === 'completed' && noShow) {
     // An offline scan from the night, synced after it was closed: the host did come after all.
-    await updateReservation(tx, table.reservationId, { noShow: false, checkedInAt: attempt.at });
+    effects.push(reservationArrivedCall(table.reservationId, { status: null, clearNoShow: true, at: attempt.at }));
   }
   // The floor plan changes when the host arrives, or when a linked ticket's first entry adds to
   // the table's `guests_arrived`; a re-entry changes nothing there.
-  if (d.checkInTicket || d.checkInReservation || noShow) await notifyTableChanged(tx, ticket.eventId, table.tableId);
+  if (d.checkInTicket || d.checkInReservation || noShow) effects.push(tableChangedCall(ticket.eventId, table.tableId));
+  return effects;
 }
 
 function decide(
   deps: Deps,
   attempt: ScanAttempt,
   code: Code | null,
-  event: EventRow | null,
+  event: CheckInInput['event'],
   ticket: DoorTicketRow | null,
   recentEntries: EntryScan[],
 ): CheckInDecision {
@@ -222,15 +244,8 @@ function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: Door
   };
 }
 
-async function appendScan(
-  db: Executor,
-  attempt: ScanAttempt,
-  ticketId: string | null,
-  response: ScanResponse,
-  eventId: string | null = attempt.scannerEventId,
-  displacedScanId: number | null = null,
-): Promise<void> {
-  const row = await insertScan(db, {
+function scanRow(attempt: ScanAttempt, ticketId: string | null, response: ScanResponse, eventId: string | null, displacedScanId: number | null): ScanInsert {
+  return {
     eventId,
     ticketId,
     scannerId: attempt.scannerId,
@@ -245,6 +260,5 @@ async function appendScan(
     offlineResult: attempt.deviceResult,
     conflict: response.conflict ?? null,
     response,
-  });
-  if (!row) throw new NonceTaken();
+  };
 }

@@ -1,5 +1,5 @@
 import type { DoorTicketRow } from '../../db/repos/door.repo.js';
-import type { ReservationDetails } from '../../db/repos/reservations.repo.js';
+import type { VipFacts } from '../../db/repos/scan-flight.repo.js';
 import { doorMessage, type CheckInDecision, type ReentryWarning, type ScanResult, type TicketKind } from '../../domain/check-in.js';
 import { CONFLICT_MESSAGES, type OfflineConflict, type OfflineOutcome } from '../../domain/offline-reconcile.js';
 
@@ -42,7 +42,7 @@ export interface ScanViewInput {
   outcome: OfflineOutcome | null;
   deviceResult: ScanResult | null;
   ticket: DoorTicketRow | null;
-  vip: ReservationDetails | null;
+  vip: VipFacts | null;
   scannerId: string;
   at: Date;
 }
@@ -70,7 +70,7 @@ export function toScanResponse(v: ScanViewInput): ScanResponse {
   if (d.result !== 'rejected' && d.warning) out.warning = d.warning;
   if (v.vip && table && result !== 'rejected') {
     out.vip = {
-      reservation_id: v.vip.reservation.id,
+      reservation_id: v.vip.reservationId,
       table_number: v.vip.tableNumber,
       tier: v.vip.tier,
       role: table.role,

@@ -1,0 +1,189 @@
+/**
+ * The door scan's statements (see record-scan.ts for the order they run in). Written once as SQL
+ * text: on PostgreSQL each is prepared once per connection and a scan sends them in two flights.
+ */
+import type { EntryScan, ScanResult } from '../../domain/check-in.js';
+import type { EventStatus, ReservationStatus } from '../../domain/state-machine.js';
+import { call, statement, type Call } from '../flights.js';
+import { DOOR_TICKET_COLUMNS, DOOR_TICKET_JOINS, toDoorRow, type DoorTicketRow, type RawDoorRow } from './door.repo.js';
+import { FLOOR_CHANNEL } from './floor.repo.js';
+
+const lockTicket = statement<{ event_id: string }>('scan_lock_ticket', 'SELECT event_id FROM tickets WHERE id = $1 FOR UPDATE');
+
+// A host's scan may move its reservation: locked right after the ticket (always ticket first, then
+// reservation, like every other writer). For any other ticket this finds nothing.
+const lockHostReservation = statement<{ id: string }>('scan_lock_host_reservation', 'SELECT id FROM reservations WHERE host_ticket_id = $1 FOR UPDATE');
+
+interface RawScanRead extends RawDoorRow {
+  event_status: EventStatus;
+  starts_at: Date | string;
+  ends_at: Date | string;
+  completed_at: Date | string | null;
+  no_show: boolean | null;
+  reservation_checked_in_at: Date | string | null;
+  prior_id: string | number | null;
+  prior_ticket_id: string | null;
+  prior_nonce: string | null;
+  prior_response: unknown;
+  near_scanner_id: string | null;
+  near_at: Date | string | null;
+  guests: Array<{ ticket_id: string; name: string; arrived: boolean }> | null;
+}
+
+/**
+ * Everything the decision reads, in one statement: the scanner's event, the ticket (when it is
+ * this event's) with its table, a host's reservation facts, the scan this scanner already made
+ * with this nonce, and for a VIP code the nearest entry at another scanner within the re-entry
+ * warning window and the table's guest list (shown to the host). $1 event, $2 ticket, $3 scanner, $4 nonce, $5 scan time, $6 window (s).
+ */
+const readForScan = statement<RawScanRead>(
+  'scan_read',
+  `SELECT e.status AS event_status, e.starts_at, e.ends_at, e.completed_at,
+       ${DOOR_TICKET_COLUMNS}, v.no_show, v.checked_in_at AS reservation_checked_in_at,
+       p.id AS prior_id, p.ticket_id AS prior_ticket_id, p.nonce AS prior_nonce, p.response AS prior_response,
+       n.scanner_id AS near_scanner_id, n.scanned_at AS near_at,
+       CASE WHEN v.reservation_id IS NOT NULL THEN COALESCE((
+         SELECT json_agg(json_build_object('ticket_id', g.id, 'name', g.holder_name, 'arrived', g.status = 'checked_in') ORDER BY gl.created_at, g.id)
+           FROM guest_links gl JOIN tickets g ON g.id = gl.ticket_id
+          WHERE gl.reservation_id = v.reservation_id AND gl.unlinked_at IS NULL), '[]'::json) END AS guests
+  FROM events e
+  LEFT JOIN tickets k ON k.id = $2 AND k.event_id = e.id
+  ${DOOR_TICKET_JOINS}
+  LEFT JOIN LATERAL (SELECT id, ticket_id, nonce, response FROM scans WHERE scanner_id = $3 AND nonce = $4) p ON true
+  LEFT JOIN LATERAL (
+    SELECT s.scanner_id, s.scanned_at FROM scans s
+     WHERE v.role IS NOT NULL AND $6::int > 0 AND s.ticket_id = k.id AND s.result IN ('admitted', 'reentry')
+       AND s.scanned_at BETWEEN $5::timestamptz - make_interval(secs => $6::int) AND $5::timestamptz + make_interval(secs => $6::int)
+       AND s.scanner_id <> $3
+     ORDER BY abs(extract(epoch FROM s.scanned_at - $5::timestamptz)) LIMIT 1
+  ) n ON true
+ WHERE e.id = $1`,
+);
+
+export interface VipFacts {
+  reservationId: string;
+  tableNumber: number;
+  tier: string;
+  hostName: string;
+  guests: Array<{ ticketId: string; name: string; arrived: boolean }>;
+}
+
+export interface ScanRead {
+  event: { status: EventStatus; startsAt: Date; endsAt: Date; completedAt: Date | null };
+  ticket: DoorTicketRow | null;
+  /** A host ticket's reservation (locked): whether it was marked a no-show, and when the host arrived. */
+  host: { noShow: boolean; checkedInAt: Date | null } | null;
+  /** The scan this scanner already recorded with this nonce. */
+  prior: { ticketId: string | null; nonce: string; response: unknown } | null;
+  recentEntries: EntryScan[];
+  /** The table the code enters with, as the door shows it (guest list as read, before this scan). */
+  vip: VipFacts | null;
+}
+
+/** Flight one after BEGIN: lock the ticket, lock a host's reservation, then read (fresh: after the locks). */
+export function lockAndRead(p: { eventId: string; ticketId: string; scannerId: string; nonce: string | null; at: Date; windowSeconds: number }) {
+  return [
+    call(lockTicket, [p.ticketId]),
+    call(lockHostReservation, [p.ticketId]),
+    call(readForScan, [p.eventId, p.ticketId, p.scannerId, p.nonce, p.at.toISOString(), Math.max(0, Math.floor(p.windowSeconds))]),
+  ] as const;
+}
+
+/** The read's one row, or null when the event does not exist. */
+export function toScanRead(rows: RawScanRead[]): ScanRead | null {
+  const r = rows[0];
+  if (!r) return null;
+  const date = (v: Date | string) => new Date(v);
+  const ticket = r.id ? toDoorRow(r) : null;
+  return {
+    event: { status: r.event_status, startsAt: date(r.starts_at), endsAt: date(r.ends_at), completedAt: r.completed_at === null ? null : date(r.completed_at) },
+    ticket,
+    host: ticket?.table?.role === 'host' ? { noShow: r.no_show ?? false, checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at) } : null,
+    prior: r.prior_id !== null ? { ticketId: r.prior_ticket_id, nonce: r.prior_nonce!, response: r.prior_response } : null,
+    recentEntries: r.near_scanner_id && r.near_at ? [{ scannerId: r.near_scanner_id, at: date(r.near_at) }] : [],
+    vip:
+      ticket?.table && r.guests
+        ? {
+            reservationId: ticket.table.reservationId,
+            tableNumber: ticket.table.tableNumber,
+            tier: ticket.table.tier,
+            hostName: r.host_name ?? '',
+            guests: r.guests.map((g) => ({ ticketId: g.ticket_id, name: g.name, arrived: g.arrived })),
+          }
+        : null,
+  };
+}
+
+// The ticket was read as valid under this transaction's lock, so exactly one row changes. If not,
+// the cast fails with the message (not a constant, so it is never folded at plan time) and the whole flight rolls back instead of recording an
+// admission that did not happen.
+const checkIn = statement<{ ok: boolean }>(
+  'scan_check_in_ticket',
+  `WITH u AS (
+     UPDATE tickets SET status = 'checked_in', checked_in_at = $2, first_scanner_id = $3, updated_at = now()
+      WHERE id = $1 AND status = 'valid' RETURNING 1)
+   SELECT CASE WHEN count(*) = 1 THEN true ELSE ('ticket locked as valid did not check in, rows: ' || count(*))::boolean END AS ok FROM u`,
+);
+
+/** valid → checked_in, stamped with the first entry's time and scanner; fails if it was not valid. */
+export const checkInTicketCall = (ticketId: string, at: Date, scannerId: string) => call(checkIn, [ticketId, at.toISOString(), scannerId]);
+
+const arrive = statement<{ id: string }>(
+  'scan_reservation_arrived',
+  `UPDATE reservations SET status = COALESCE($2, status), no_show = COALESCE($3, no_show), checked_in_at = $4, updated_at = now()
+    WHERE id = $1 RETURNING id`,
+);
+
+/** The host arrived: the reservation's new status (or null to keep it), `noShow` cleared or kept. */
+export const reservationArrivedCall = (reservationId: string, p: { status: ReservationStatus | null; clearNoShow: boolean; at: Date }) =>
+  call(arrive, [reservationId, p.status, p.clearNoShow ? false : null, p.at.toISOString()]);
+
+const notify = statement<unknown>('scan_notify_table', 'SELECT pg_notify($1, $2)');
+
+/** The floor plan's notification for one table (delivered when the transaction commits). */
+export const tableChangedCall = (eventId: string, tableId: string) => call(notify, [FLOOR_CHANNEL, JSON.stringify({ event_id: eventId, table_id: tableId })]);
+
+export interface ScanInsert {
+  eventId: string | null;
+  ticketId: string | null;
+  scannerId: string;
+  userId: string;
+  nonce: string | null;
+  scannedAt: Date;
+  offline: boolean;
+  method: 'code' | 'manual';
+  displacedScanId: number | null;
+  result: ScanResult;
+  reason: string | null;
+  offlineResult: ScanResult | null;
+  conflict: string | null;
+  response: unknown;
+}
+
+// No ON CONFLICT: a nonce another transaction recorded meanwhile fails this insert (unique index
+// scans_nonce), which aborts the whole flight, so nothing this scan did is committed.
+const insert = statement<unknown>(
+  'scan_insert',
+  `INSERT INTO scans (event_id, ticket_id, scanner_id, user_id, nonce, scanned_at, offline, method, displaced_scan_id,
+                      result, reason, offline_result, conflict, response)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
+);
+
+export const insertScanCall = (s: ScanInsert): Call<unknown> =>
+  call(insert, [
+    s.eventId,
+    s.ticketId,
+    s.scannerId,
+    s.userId,
+    s.nonce,
+    s.scannedAt.toISOString(),
+    s.offline,
+    s.method,
+    s.displacedScanId,
+    s.result,
+    s.reason,
+    s.offlineResult,
+    s.conflict,
+    JSON.stringify(s.response),
+  ]);
+
