@@ -1,11 +1,18 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'pglite'] as const;
+export type BenchPart = (typeof benchParts)[number];
+
 export interface BenchOptions {
   quick: boolean;
+  /** `--only door,peer`: just these parts (for profiling one of them); all by default. */
+  only: Set<BenchPart> | null;
   /** Admin connection; every database the bench uses is a scratch one created beside it. */
   databaseUrl: string;
   rawLimitScript: string;
+  /** The hand-written door server Velvet's spread rush is compared with. */
+  peerScript: string;
   /** Concurrent scanners against PostgreSQL (and pgbench clients for the raw limit). */
   clients: number;
   seconds: number;
@@ -21,28 +28,37 @@ export interface BenchOptions {
   pgliteTickets: number;
 }
 
-const usage = 'usage: npm run bench [-- --quick] [--clients N] [--seconds N]';
+const usage = `usage: npm run bench [-- --quick] [--clients N] [--seconds N] [--only ${benchParts.join(',')}]`;
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const quick = argv.includes('--quick');
   const opts: BenchOptions = {
     quick,
+    only: null,
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     rawLimitScript: resolve(import.meta.dirname, '../../shared/bench/raw-limit.sh'),
+    peerScript: resolve(import.meta.dirname, '../../shared/bench/peer-server.mjs'),
     clients: 32,
     seconds: quick ? 4 : 20,
     warmupSeconds: quick ? 1 : 3,
-    spreadTickets: quick ? 3_000 : 12_000,
+    spreadTickets: quick ? 5_000 : 80_000,
     hotTables: 5,
     buyClients: 32,
     buySeconds: quick ? 3 : 10,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
-    pgliteTickets: quick ? 1_000 : 3_000,
+    pgliteTickets: quick ? 2_000 : 8_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') continue;
+    if (arg === '--only') {
+      const parts = (argv[++i] ?? '').split(',');
+      const unknown = parts.filter((p) => !(benchParts as readonly string[]).includes(p));
+      if (unknown.length) throw new Error(`unknown part ${unknown.join(', ')}\n${usage}`);
+      opts.only = new Set(parts as BenchPart[]);
+      continue;
+    }
     if (arg === '--clients' || arg === '--seconds') {
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`${arg} needs a whole number from 1 to 200\n${usage}`);

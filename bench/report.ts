@@ -21,16 +21,29 @@ export function header(m: MachineInfo, clients: number, seconds: number, quick: 
   ].join('\n');
 }
 
-/** `ratioTo` names the raw figure a scenario is compared with, if any. */
-export function resultsTable(raw: RawLimit, runs: Array<{ r: ScenarioResult; ratioTo?: number; unit: string }>): string {
+export interface TableRow {
+  r: ScenarioResult;
+  unit: string;
+  /** The raw limit this scenario is compared with, if any. */
+  ratioTo?: number;
+  /** The peer's rate on the same scenario, if it ran one. */
+  peer?: number;
+}
+
+/**
+ * One line per scenario. Per op (one scan, one purchase = two requests): the server's CPU in µs,
+ * and the statements and database round trips it sent, counted by the server (DatabaseStats).
+ */
+export function resultsTable(raw: RawLimit, runs: TableRow[]): string {
   const rows: string[][] = [
-    ['scenario', 'db', 'clients', 'rate', 'unit', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'x raw', 'srv CPU', 'peak RSS MB'],
-    ['raw check-in, spread (pgbench)', 'postgres', '', f0(raw.spread), 'tx/s', '', '', '', '', '1.00', '', ''],
-    ['raw check-in, hot (pgbench)', 'postgres', '', f0(raw.hot), 'tx/s', '', '', '', '', '1.00', '', ''],
+    ['scenario', 'db', 'clients', 'rate', 'unit', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'x raw', 'x peer', 'CPU µs/op', 'db µs/op', 'stmts/op', 'trips/op', 'srv CPU', 'peak RSS MB'],
+    ['raw check-in, spread (pgbench)', 'postgres', '', f0(raw.spread), 'tx/s', '', '', '', '', '1.00', '', '', '', '5', '5', '', ''],
+    ['raw check-in, hot (pgbench)', 'postgres', '', f0(raw.hot), 'tx/s', '', '', '', '', '1.00', '', '', '', '5', '5', '', ''],
   ];
-  for (const { r, ratioTo, unit } of runs) {
+  for (const { r, ratioTo, peer, unit } of runs) {
     const rate = perSecondRate(r.load);
     const l = r.load.latencies;
+    const ops = r.load.ok + r.load.errors;
     rows.push([
       r.name,
       r.database,
@@ -42,6 +55,11 @@ export function resultsTable(raw: RawLimit, runs: Array<{ r: ScenarioResult; rat
       f1(quantile(l, 0.99)),
       String(r.load.errors),
       ratioTo ? f2(rate / ratioTo) : '',
+      peer ? f2(rate / peer) : '',
+      f0(r.server.cpuUs / ops),
+      f0(r.dbCpuUs / ops),
+      f1(r.server.statements / ops),
+      f1(r.server.roundTrips / ops),
       `${Math.round(r.server.cpuShare * 100)}%`,
       f0(r.server.peakRssMb),
     ]);

@@ -14,12 +14,13 @@ import { join } from 'node:path';
 import { createScratchDatabase } from '../test/support/database.js';
 import { buyChecks, doorChecks, type Check } from './checks.js';
 import { HttpClient } from './http-client.js';
-import { runLoad } from './load.js';
+import { perSecondRate, runLoad } from './load.js';
+import { runPeer } from './peer.js';
 import { describeMachine } from './machine.js';
-import { parseOptions, type BenchOptions } from './options.js';
+import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
-import { checksText, details, header, resultsTable } from './report.js';
-import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans } from './scenarios.js';
+import { checksText, details, header, resultsTable, type TableRow } from './report.js';
+import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, type ScenarioResult } from './scenarios.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
 import type { BuyFacts, DoorFacts } from './verify.js';
 
@@ -53,25 +54,50 @@ async function main(opts: BenchOptions): Promise<number> {
   const machine = await describeMachine(opts.databaseUrl);
   console.log(header(machine, opts.clients, opts.seconds, opts.quick));
 
-  log(`raw limit: pgbench, ${opts.clients} clients, 2 x ${opts.seconds} s`);
-  const raw = await measureRawLimit(opts.rawLimitScript, opts.databaseUrl, opts.clients, opts.seconds);
+  const want = (part: BenchPart) => !opts.only || opts.only.has(part);
+  const noRaw = { spread: Number.NaN, hot: Number.NaN };
+  const rows: TableRow[] = [];
+  const checks: Check[] = [];
+  const seeding: string[] = [];
 
-  const pg = await phase(() => postgresPhase(opts));
-  const lite = await phase(() => pglitePhase(opts));
+  let raw = noRaw;
+  if (want('raw')) {
+    log(`raw limit: pgbench, ${opts.clients} clients, 2 x ${opts.seconds} s`);
+    raw = await measureRawLimit(opts.rawLimitScript, opts.databaseUrl, opts.clients, opts.seconds);
+  }
+  let peerRate: number | undefined;
+  if (want('peer')) {
+    log(`peer: ${opts.peerScript}, ${opts.clients} clients, warm-up ${opts.warmupSeconds} s, ${opts.seconds} s`);
+    const peer = await phase(() =>
+      runPeer({ peerScript: opts.peerScript, clients: opts.clients, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, maxRate: MAX_RATE }, cleanups),
+    );
+    peerRate = perSecondRate(peer.spread.load);
+    rows.push({ r: peer.spread, ratioTo: raw.spread, peer: peerRate, unit: 'scans/s' });
+    checks.push(
+      { name: 'peer: no ticket admitted twice', ok: peer.admittedTwice === 0, detail: `${peer.admittedTwice} (expected 0)` },
+      { name: 'peer: scan rows = scans answered', ok: peer.scanRows === 0, detail: `${peer.scanRows} rows more than answers (expected 0)` },
+    );
+  }
+  if (want('door') || want('hot') || want('buy')) {
+    const pg = await phase(() => postgresPhase(opts, want));
+    if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
+    if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
+    if (pg.buy) rows.push({ r: pg.buy, unit: 'orders/s' });
+    checks.push(...pg.checks);
+    seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
+  }
+  if (want('pglite')) {
+    const lite = await phase(() => pglitePhase(opts));
+    rows.push({ r: lite.spread, ratioTo: raw.spread, unit: 'scans/s' });
+    checks.push(...lite.checks);
+    seeding.push(`pglite ${(lite.seedMs / 1000).toFixed(1)} s`);
+  }
 
   console.log('');
-  console.log(
-    resultsTable(raw, [
-      { r: pg.spread, ratioTo: raw.spread, unit: 'scans/s' },
-      { r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' },
-      { r: pg.buy, unit: 'orders/s' },
-      { r: lite.spread, ratioTo: raw.spread, unit: 'scans/s' },
-    ]),
-  );
+  console.log(resultsTable(raw, rows));
   console.log('');
-  console.log(details([pg.spread, pg.hot, pg.buy, lite.spread]));
-  console.log(`seeding through the use cases: postgres ${(pg.seedMs / 1000).toFixed(1)} s, pglite ${(lite.seedMs / 1000).toFixed(1)} s`);
-  const checks = [...pg.checks, ...lite.checks];
+  console.log(details(rows.map((r) => r.r)));
+  console.log(`seeding through the use cases: ${seeding.join(', ')}`);
   console.log(checksText('correctness', checks));
   return checks.every((c) => c.ok) ? 0 : 1;
 }
@@ -86,7 +112,7 @@ async function phase<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function postgresPhase(opts: BenchOptions) {
+async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => boolean) {
   const scratch = await createScratchDatabase();
   cleanups.push(() => scratch.drop());
   log(`postgres: seeding ${opts.spreadTickets} GA + ${2 * opts.hotTables} VIP tickets through the use cases`);
@@ -104,19 +130,29 @@ async function postgresPhase(opts: BenchOptions) {
   const spreadStep = spreadScans(http, seeded);
   log(`postgres: warm-up ${opts.warmupSeconds} s (spread scans, counted in the checks, not in the figures)`);
   const warm = await runLoad({ ...bound(opts.clients, opts.warmupSeconds), step: spreadStep });
-  log(`postgres: door rush, spread, ${opts.seconds} s`);
-  const spread = await measure(server, 'door rush: spread', { ...bound(opts.clients, opts.seconds), step: spreadStep });
-  log(`postgres: door rush, hot (${seeded.hotQrs.length} VIP codes), ${opts.seconds} s`);
-  const hot = await measure(server, 'door rush: hot VIP', { ...bound(opts.clients, opts.seconds), step: hotScans(http, seeded) });
-  log(`postgres: buying, ${opts.buyClients} clients, ${opts.buySeconds} s`);
-  const buy = await measure(server, `buying: GA x${BUY_QUANTITY} + pay`, { ...bound(opts.buyClients, opts.buySeconds), step: buyOrders(http, seeded) });
-
+  const loads = [warm];
+  let spread: ScenarioResult | undefined;
+  let hot: ScenarioResult | undefined;
+  let buy: ScenarioResult | undefined;
+  if (want('door')) {
+    log(`postgres: door rush, spread, ${opts.seconds} s`);
+    spread = await measure(server, 'door rush: spread', { ...bound(opts.clients, opts.seconds), step: spreadStep });
+    loads.push(spread.load);
+  }
+  if (want('hot')) {
+    log(`postgres: door rush, hot (${seeded.hotQrs.length} VIP codes), ${opts.seconds} s`);
+    hot = await measure(server, 'door rush: hot VIP', { ...bound(opts.clients, opts.seconds), step: hotScans(http, seeded) });
+    loads.push(hot.load);
+  }
+  const checks: Check[] = [];
+  if (want('buy')) {
+    log(`postgres: buying, ${opts.buyClients} clients, ${opts.buySeconds} s`);
+    buy = await measure(server, `buying: GA x${BUY_QUANTITY} + pay`, { ...bound(opts.buyClients, opts.buySeconds), step: buyOrders(http, seeded) });
+    const bought = await server.call<BuyFacts>({ type: 'buy-facts', eventId: seeded.buyEventId! });
+    checks.push(...buyChecks(bought, buy.load, BUY_QUANTITY).map(tag('postgres')));
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
-  const bought = await server.call<BuyFacts>({ type: 'buy-facts', eventId: seeded.buyEventId! });
-  const checks: Check[] = [
-    ...doorChecks(door, [warm, spread.load, hot.load]).map(tag('postgres')),
-    ...buyChecks(bought, buy.load, BUY_QUANTITY).map(tag('postgres')),
-  ];
+  checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
   return { spread, hot, buy, checks, seedMs: seeded.seedMs };
 }
 
@@ -150,7 +186,7 @@ const tag = (db: string) => (c: Check): Check => ({ ...c, name: `${db}: ${c.name
 
 // The whole run is bounded: a stuck phase ends it (after cleaning up) instead of hanging.
 function watchdog(opts: BenchOptions): NodeJS.Timeout {
-  const budgetS = 2 * opts.seconds + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
+  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
   return setTimeout(() => {
     console.error(`bench: still running after ${budgetS} s; giving up`);
     void cleanUp().finally(() => process.exit(1));

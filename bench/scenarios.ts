@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorLabel, type HttpClient } from './http-client.js';
 import { runLoad, type LoadResult, type LoadSpec } from './load.js';
-import { cpuMeter, processCpuMeter } from './machine.js';
+import { cpuMeter, postgresCpuMeter, processCpuMeter } from './machine.js';
 import type { Seeded } from './seed.js';
 import type { RushStats } from './server-process.js';
 import type { ServerHandle } from './server-handle.js';
@@ -16,18 +16,22 @@ export interface ScenarioResult {
   loaderCpu: number;
   /** Cores busy on the whole machine during the run. */
   machineCores: number;
+  /** CPU time of the PostgreSQL processes during the run, µs (NaN on the embedded database). */
+  dbCpuUs: number;
 }
 
 /** One measured run: the server samples its RSS and CPU while the load runs. */
 export async function measure(server: ServerHandle, name: string, spec: LoadSpec): Promise<ScenarioResult> {
-  await server.call({ type: 'rush-start' });
+  await server.call({ type: 'rush-start', name });
   const machine = cpuMeter();
   const loader = processCpuMeter();
+  const db = postgresCpuMeter();
   const load = await runLoad(spec);
+  const dbCpuUs = server.database === 'postgres' ? db() : Number.NaN;
   const loaderCpu = loader();
   const machineCores = machine();
-  const stats = await server.call<RushStats>({ type: 'rush-end' });
-  return { name, database: server.database, clients: spec.clients, load, server: stats, loaderCpu, machineCores };
+  const stats = await server.call<RushStats>({ type: 'rush-end', name });
+  return { name, database: server.database, clients: spec.clients, load, server: stats, loaderCpu, machineCores, dbCpuUs };
 }
 
 // As many gates as pgbench's script uses: re-entry warnings (another scanner within a minute) fire as at a real door.

@@ -6,7 +6,11 @@
  * requests over IPC (rush-start / rush-end for RSS and CPU, *-facts for the correctness checks, stop).
  * It exits when the parent goes away, so nothing outlives a crashed run.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
+import type { DatabaseStats } from '../src/db/database.js';
 import { createDeps } from '../src/runtime.js';
 import { startServer } from '../src/server.js';
 import { ORDER_SIZE, seedBench, type SeedPlan, type Seeded } from './seed.js';
@@ -20,8 +24,8 @@ export interface ServerSpec {
 }
 
 export type ServerRequest =
-  | { type: 'rush-start' }
-  | { type: 'rush-end' }
+  | { type: 'rush-start'; name: string }
+  | { type: 'rush-end'; name: string }
   | { type: 'door-facts'; eventId: string }
   | { type: 'buy-facts'; eventId: string }
   | { type: 'stop' };
@@ -30,6 +34,11 @@ export interface RushStats {
   peakRssMb: number;
   /** Server CPU time during the rush, as a share of one core. */
   cpuShare: number;
+  /** Server CPU time during the rush, in microseconds. */
+  cpuUs: number;
+  /** Statements sent to the database and the round trips they took (DatabaseStats), during the rush. */
+  statements: number;
+  roundTrips: number;
 }
 
 export type ServerMessage =
@@ -62,7 +71,8 @@ async function main(): Promise<void> {
   try {
     const seeded = await seedBench(deps, spec.plan);
     server = await startServer(deps, { logger: false });
-    const monitor = rushMonitor();
+    const monitor = rushMonitor(deps.database.stats);
+    const profiler = process.env.BENCH_PROFILE_DIR ? scenarioProfiler(process.env.BENCH_PROFILE_DIR) : null;
     process.on('message', (m: { id: number } & ServerRequest) => {
       handle(m)
         .then((value) => send({ type: 'reply', id: m.id, ok: true, value }))
@@ -72,9 +82,13 @@ async function main(): Promise<void> {
     const handle = async (m: ServerRequest): Promise<unknown> => {
       switch (m.type) {
         case 'rush-start':
+          await profiler?.start();
           return monitor.start();
-        case 'rush-end':
-          return monitor.end();
+        case 'rush-end': {
+          const stats = monitor.end();
+          await profiler?.stop(m.name, deps.database.kind);
+          return stats;
+        }
         case 'door-facts':
           return doorFacts(deps.database.db, m.eventId);
         case 'buy-facts':
@@ -90,10 +104,35 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * BENCH_PROFILE_DIR=<dir>: a V8 CPU profile of the server for each measured scenario alone, written
+ * as <dir>/<database>-<scenario>.cpuprofile (read it with `npx tsx bench/flame.ts <file>`).
+ */
+function scenarioProfiler(dir: string) {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  return {
+    async start() {
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 200 });
+      await post('Profiler.start');
+    },
+    async stop(name: string, database: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      mkdirSync(dir, { recursive: true });
+      const file = `${database}-${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.cpuprofile`;
+      writeFileSync(join(dir, file), JSON.stringify(profile));
+    },
+  };
+}
+
 /** Samples RSS every 50 ms between start and end; CPU from process.cpuUsage over the same span. */
-function rushMonitor() {
+function rushMonitor(db: DatabaseStats) {
   let timer: NodeJS.Timeout | undefined;
   let peak = 0;
+  let db0 = { ...db };
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
   const sample = () => (peak = Math.max(peak, process.memoryUsage.rss()));
@@ -102,6 +141,7 @@ function rushMonitor() {
       peak = 0;
       sample();
       cpu0 = process.cpuUsage();
+      db0 = { ...db };
       t0 = performance.now();
       timer = setInterval(sample, 50);
     },
@@ -110,7 +150,8 @@ function rushMonitor() {
       sample();
       const cpu = process.cpuUsage(cpu0);
       const wallUs = (performance.now() - t0) * 1000;
-      return { peakRssMb: peak / 2 ** 20, cpuShare: (cpu.user + cpu.system) / wallUs };
+      const cpuUs = cpu.user + cpu.system;
+      return { peakRssMb: peak / 2 ** 20, cpuShare: cpuUs / wallUs, cpuUs, statements: db.statements - db0.statements, roundTrips: db.roundTrips - db0.roundTrips };
     },
   };
 }

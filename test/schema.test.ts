@@ -127,6 +127,16 @@ describe('the schema refuses', () => {
     expect(err?.code).toBe('23514');
   });
 
+  it('deleting an event or an account (the scan log refers to them without foreign keys)', async () => {
+    const event = await newEvent();
+    const eventErr = await sqlError(sql`DELETE FROM events WHERE id = ${event}`);
+    expect(eventErr?.code).toBe('23001');
+    expect(eventErr?.message).toContain('never deleted');
+    const user = (await one<{ id: string }>(sql`INSERT INTO users (email, password_hash, role, name) VALUES (${`u-${n++}@b.c`}, 'x', 'staff', 'U') RETURNING id`)).id;
+    expect((await sqlError(sql`DELETE FROM users WHERE id = ${user}`))?.code).toBe('23001');
+    expect((await one<{ n: number }>(sql`SELECT count(*)::int AS n FROM users WHERE id = ${user}`)).n).toBe(1);
+  });
+
   it('a zero or negative refund', async () => {
     const orderId = await newOrder();
     const err = await sqlError(sql`INSERT INTO refunds (event_id, order_id, amount_cents, currency, reason, idempotency_key)

@@ -41,6 +41,11 @@ export function parseTicketCode(code: string): TicketCodeParts | null {
   };
 }
 
+/** The code exactly as `joinTicketCode` writes it (what a ticket row stores): no stray whitespace. */
+export function canonicalCode(parts: TicketCodeParts): string {
+  return joinTicketCode(new TextDecoder().decode(parts.signed), parts.signature);
+}
+
 function uuidToBytes(uuid: string): Uint8Array {
   const hex = uuid.replace(/-/g, '');
   if (!/^[0-9a-f]{32}$/i.test(hex)) throw new RangeError(`not a uuid: ${uuid}`);

@@ -15,6 +15,7 @@ const lockTicket = statement<{ event_id: string }>('scan_lock_ticket', 'SELECT e
 const lockHostReservation = statement<{ id: string }>('scan_lock_host_reservation', 'SELECT id FROM reservations WHERE host_ticket_id = $1 FOR UPDATE');
 
 interface RawScanRead extends RawDoorRow {
+  stored_code: string | null;
   event_status: EventStatus;
   starts_at: Date | string;
   ends_at: Date | string;
@@ -39,7 +40,7 @@ interface RawScanRead extends RawDoorRow {
 const readForScan = statement<RawScanRead>(
   'scan_read',
   `SELECT e.status AS event_status, e.starts_at, e.ends_at, e.completed_at,
-       ${DOOR_TICKET_COLUMNS}, v.no_show, v.checked_in_at AS reservation_checked_in_at,
+       ${DOOR_TICKET_COLUMNS}, k.qr AS stored_code, v.no_show, v.checked_in_at AS reservation_checked_in_at,
        p.id AS prior_id, p.ticket_id AS prior_ticket_id, p.nonce AS prior_nonce, p.response AS prior_response,
        n.scanner_id AS near_scanner_id, n.scanned_at AS near_at,
        CASE WHEN v.reservation_id IS NOT NULL THEN COALESCE((
@@ -71,6 +72,8 @@ export interface VipFacts {
 export interface ScanRead {
   event: { status: EventStatus; startsAt: Date; endsAt: Date; completedAt: Date | null };
   ticket: DoorTicketRow | null;
+  /** The code issued for the ticket (null before it was paid). */
+  storedCode: string | null;
   /** A host ticket's reservation (locked): whether it was marked a no-show, and when the host arrived. */
   host: { noShow: boolean; checkedInAt: Date | null } | null;
   /** The scan this scanner already recorded with this nonce. */
@@ -98,6 +101,7 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
   return {
     event: { status: r.event_status, startsAt: date(r.starts_at), endsAt: date(r.ends_at), completedAt: r.completed_at === null ? null : date(r.completed_at) },
     ticket,
+    storedCode: r.stored_code,
     host: ticket?.table?.role === 'host' ? { noShow: r.no_show ?? false, checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at) } : null,
     prior: r.prior_id !== null ? { ticketId: r.prior_ticket_id, nonce: r.prior_nonce!, response: r.prior_response } : null,
     recentEntries: r.near_scanner_id && r.near_at ? [{ scannerId: r.near_scanner_id, at: date(r.near_at) }] : [],

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { pgConstraint, pgErrorCode, type Executor } from '../../db/database.js';
 import type { Call, FlightTx } from '../../db/flights.js';
 import { moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
@@ -14,8 +15,9 @@ import {
 } from '../../db/repos/scan-flight.repo.js';
 import { findFirstEntryScan, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
-import { decideCheckIn, screenCode, type CheckInDecision, type CheckInInput, type EntryScan, type ScanResult } from '../../domain/check-in.js';
+import { decideCheckIn, type CheckInDecision, type CheckInInput, type EntryScan, type ScanResult } from '../../domain/check-in.js';
 import { DomainError, notFound } from '../../domain/errors.js';
+import { canonicalCode, parseTicketCode } from '../../domain/ticket-code.js';
 import { reconcileOfflineScan } from '../../domain/offline-reconcile.js';
 import { reservationMachine, step } from '../../domain/state-machine.js';
 import type { AppDeps } from '../deps.js';
@@ -80,24 +82,58 @@ type Deps = Pick<AppDeps, 'database' | 'keys' | 'config'>;
 
 type Code = { eventId: string; ticketId: string };
 
+/**
+ * What a scan names before it is trusted: a well-formed code's ids (its signature not checked
+ * yet), or the ticket staff picked by name (trusted: staff are logged in).
+ */
+interface Claim extends Code {
+  /** The code as we would have issued it (null for a manual admission). */
+  canonical: string | null;
+}
+
 export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<RecordedScan> {
-  const code = codeOf(deps, attempt);
-  if (!code || screenCode(code, attempt.scannerEventId)) return recordScreenedOut(deps, attempt, code);
+  const claim = claimOf(attempt);
+  // A code for another event than this door's: its signature decides between invalid_code and
+  // wrong_event without reading anything (rare: a guest at the wrong club).
+  if (!claim || (attempt.scannerEventId !== null && claim.eventId !== attempt.scannerEventId)) {
+    return recordScreenedOut(deps, attempt, claim && authenticBySignature(deps, claim, attempt) ? claim : null);
+  }
+  let named: string | null = claim.ticketId;
   try {
-    return await deps.database.flights((tx) => checkIn(tx, deps, attempt, code));
+    return await deps.database.flights((tx) =>
+      checkIn(tx, deps, attempt, claim, (authentic) => {
+        named = authentic ? claim.ticketId : null;
+      }),
+    );
   } catch (err) {
     if (!(pgErrorCode(err) === '23505' && pgConstraint(err) === 'scans_nonce')) throw err;
     const db = deps.database.db;
     const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
     if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
-    return replay(db, prior, code.ticketId);
+    return replay(db, prior, named);
   }
 }
 
-function codeOf(deps: Deps, attempt: ScanAttempt): Code | null {
-  if (attempt.ticketId) return attempt.scannerEventId ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId } : null;
-  const parts = attempt.qr === null ? null : deps.keys.signer.verify(attempt.qr);
-  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId } : null;
+function claimOf(attempt: ScanAttempt): Claim | null {
+  if (attempt.ticketId) return attempt.scannerEventId ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId, canonical: null } : null;
+  const parts = attempt.qr === null ? null : parseTicketCode(attempt.qr);
+  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId, canonical: canonicalCode(parts) } : null;
+}
+
+/**
+ * Whether a claimed code is ours. The ticket row stores the code we issued (Ed25519 signatures
+ * are deterministic), so a code equal to it is authentic without the ~130 µs signature check;
+ * anything else (no ticket, a code never stored) is checked by signature, exactly as before.
+ * Compared in constant time: the stored code must not leak byte by byte through timing.
+ */
+function authentic(deps: Deps, claim: Claim, attempt: ScanAttempt, storedCode: string | null): boolean {
+  if (claim.canonical === null) return true;
+  if (storedCode !== null && storedCode.length === claim.canonical.length && timingSafeEqual(Buffer.from(storedCode), Buffer.from(claim.canonical))) return true;
+  return authenticBySignature(deps, claim, attempt);
+}
+
+function authenticBySignature(deps: Deps, claim: Claim, attempt: ScanAttempt): boolean {
+  return claim.canonical === null || (attempt.qr !== null && deps.keys.signer.verify(attempt.qr) !== null);
 }
 
 /**
@@ -131,11 +167,11 @@ async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | 
   return replay(db, winner, null);
 }
 
-async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, code: Code): Promise<RecordedScan> {
+async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Claim, onAuthentic: (authentic: boolean) => void): Promise<RecordedScan> {
   const [, , rows] = await tx.send(
     ...lockAndRead({
-      eventId: code.eventId,
-      ticketId: code.ticketId,
+      eventId: claim.eventId,
+      ticketId: claim.ticketId,
       scannerId: attempt.scannerId,
       nonce: attempt.nonce,
       at: attempt.at,
@@ -144,18 +180,22 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, code: Cod
   );
   const read = toScanRead(rows);
   if (!read && attempt.scannerEventId) throw notFound('event');
-  if (read?.prior) return replay(tx.db, read.prior, code.ticketId);
+  const isOurs = authentic(deps, claim, attempt, read?.storedCode ?? null);
+  onAuthentic(isOurs);
+  // A forged code is refused like any code that is not ours: no ticket named, none read.
+  const code = isOurs ? claim : null;
+  if (read?.prior) return replay(tx.db, read.prior, code?.ticketId ?? null);
   // A signed code names its own event, but a manual admission names only a ticket id: one of
   // another event is "not a ticket of this door" (the read finds it only in its own event).
-  const ticket = read?.ticket ?? null;
+  const ticket = code ? (read?.ticket ?? null) : null;
   const event = ticket ? read!.event : null;
-  const host = read?.host ?? null;
+  const host = ticket ? (read?.host ?? null) : null;
   // Offline scans are decided at their own time, and batches arrive in any order: a ticket whose
   // first entry is *later* than this scan was still valid when this scan happened. So this scan
   // is the first entry, and for a GA code the later one is the duplicate (see offline-sync.md).
   const laterFirstEntry = attempt.deviceResult !== null && ticket?.status === 'checked_in' && ticket.checkedInAt !== null && ticket.checkedInAt > attempt.at;
   const asOfScan = laterFirstEntry ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null } : ticket;
-  const decision = decide(deps, attempt, code, event, asOfScan, read?.recentEntries ?? []);
+  const decision = decide(deps, attempt, code, event, asOfScan, ticket ? read!.recentEntries : []);
   const input = viewInput(attempt, decision, ticket);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
   // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
