@@ -14,6 +14,7 @@ const envSchema = z.object({
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
   VELVET_REFUND_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+  VELVET_MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(20),
   VELVET_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   VELVET_INVITE_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
@@ -46,6 +47,12 @@ export interface Config {
   refundRatePerSecond: number;
   /** How long a refund worker owns a claimed refund before another may take it over. */
   refundLeaseMs: number;
+  /**
+   * Ceiling on mails composed and sent per second by this process. Each order mail renders its
+   * QR codes (a few ms of CPU each): unbounded, a presale's mails would take the CPU its buyers
+   * need. The outbox keeps the rest for a moment later; SMTP services limit senders anyway.
+   */
+  mailRatePerSecond: number;
   /** Per client address: each attempt costs a scrypt hash (128 MB, ~0.3 s), and passwords are guessable. */
   loginAttemptsPerMinute: number;
   /** Per ticket: invite codes are 40 bits, so guessing must stay slow. */
@@ -102,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sweepIntervalMs: e.VELVET_SWEEP_INTERVAL_MS,
     refundRatePerSecond: e.VELVET_REFUND_RATE_PER_SECOND,
     refundLeaseMs: e.VELVET_REFUND_LEASE_SECONDS * 1000,
+    mailRatePerSecond: e.VELVET_MAIL_RATE_PER_SECOND,
     loginAttemptsPerMinute: e.VELVET_LOGIN_ATTEMPTS_PER_MINUTE,
     inviteAttemptsPerMinute: e.VELVET_INVITE_ATTEMPTS_PER_MINUTE,
     ordersPerMinutePerAddress: e.VELVET_ORDERS_PER_MINUTE_PER_ADDRESS,

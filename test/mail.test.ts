@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { claimDueMails } from '../src/db/repos/mails.repo.js';
 import { createMailTransport, type MailTransport } from '../src/mail/transport.js';
+import { TokenBucket } from '../src/services/jobs/token-bucket.js';
 import { processDueMails } from '../src/services/mail/mail-worker.service.js';
 import { bearer, createEvent, payOrder, placeOrder, startTestApp, type TestContext } from './support/harness.js';
 import { startTestSmtp, type TestSmtp } from './support/smtp.js';
@@ -143,6 +144,19 @@ describe('order mail', () => {
     };
     const claims = await Promise.all([worker(), worker(), worker(), worker()]);
     expect(claims.reduce((a, b) => a + b, 0)).toBe(12);
+    for (const email of emails) expect(mailsTo(email)).toHaveLength(1);
+  });
+
+  it('a presale\'s mails are paced: one token of the mail rate per mail, spaced 1/rate apart, none skipped', async () => {
+    const event = await createEvent(ctx, { ga: { price_cents: 1000, capacity: 100 } });
+    const emails = Array.from({ length: 6 }, (_, i) => `paced-${i}@mail.test`);
+    for (const email of emails) await payOrder(ctx, await placeOrder(ctx, event.id, { email }));
+    // A clock that only records the waits: 6 mails at 5 per second wait 5 x 200 ms in all.
+    const now = 0;
+    const waits: number[] = [];
+    const rate = new TokenBucket(5, 1, { now: () => now, sleep: async (ms) => void waits.push(ms) });
+    expect(await processDueMails(ctx.deps, { transport, timeZone: 'UTC', batchSize: 10, rate })).toBe(6);
+    expect(waits).toEqual([200, 400, 600, 800, 1000]);
     for (const email of emails) expect(mailsTo(email)).toHaveLength(1);
   });
 

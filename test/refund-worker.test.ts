@@ -4,7 +4,7 @@ import { queryRows } from '../src/db/database.js';
 import { claimDueRefunds, markRefundFailed, markRefundSucceeded, scheduleRefundRetry } from '../src/db/repos/refunds.repo.js';
 import { createStripePayments, stripeClient } from '../src/payments/stripe.js';
 import { processDueRefunds } from '../src/services/refunds/refund-worker.service.js';
-import { TokenBucket } from '../src/services/refunds/token-bucket.js';
+import { TokenBucket } from '../src/services/jobs/token-bucket.js';
 import { bearer, createEvent, type TestContext } from './support/harness.js';
 import type { FakeStripe } from './support/fake-stripe.js';
 import { buyPaidStripe, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type Stripe from 'stripe';
-import { TokenBucket } from '../../src/services/refunds/token-bucket.js';
+import { TokenBucket } from '../../src/services/jobs/token-bucket.js';
 import { processDueRefunds, type RefundBatchOptions } from '../../src/services/refunds/refund-worker.service.js';
 import { bearer, placeOrder, startTestApp, type OrderViewJson, type PlacedOrder, type TestContext, type TestOptions } from './harness.js';
 import { FakeStripe, signedWebhook, stripeEnv } from './fake-stripe.js';

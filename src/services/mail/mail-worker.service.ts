@@ -7,12 +7,15 @@ import { retryDelayMs } from '../../domain/backoff.js';
 import { renderOrderMail } from '../../mail/order-mails.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import type { AppDeps } from '../deps.js';
+import type { TokenBucket } from '../jobs/token-bucket.js';
 import { getOrderView } from '../orders/order-view.service.js';
 
 export interface MailBatchOptions {
   transport: MailTransport;
   timeZone: string;
   batchSize?: number;
+  /** Paces composing and sending (config.mailRatePerSecond); unpaced without. */
+  rate?: TokenBucket;
   leaseMs?: number;
   maxAttempts?: number;
   log?: (msg: string) => void;
@@ -41,6 +44,7 @@ export async function processDueMails(deps: MailDeps, opts: MailBatchOptions): P
 }
 
 async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail): Promise<void> {
+  await opts.rate?.take();
   const db = deps.database.db;
   const log = opts.log ?? (() => {});
   let outgoing: OutgoingMail | string;

@@ -2,7 +2,7 @@ import { REFUNDS_CHANNEL } from '../../db/repos/refunds.repo.js';
 import type { AppDeps } from '../deps.js';
 import { startOutboxRunner } from '../jobs/outbox-runner.js';
 import { processDueRefunds, type RefundBatchOptions } from './refund-worker.service.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../jobs/token-bucket.js';
 
 export interface RefundRunnerOptions extends Omit<RefundBatchOptions, 'limiter'> {
   ratePerSecond: number;

@@ -12,7 +12,7 @@ import { orderMachine, step } from '../../domain/state-machine.js';
 import { PaymentProviderError, type RefundResult } from '../../payments/provider.js';
 import type { AppDeps } from '../deps.js';
 import { enqueueOrderMail } from '../mail/enqueue.js';
-import type { TokenBucket } from './token-bucket.js';
+import type { TokenBucket } from '../jobs/token-bucket.js';
 
 export interface RefundBatchOptions {
   /** Spaces provider calls (Stripe's test mode allows 25 requests/s). */
