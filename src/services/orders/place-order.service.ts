@@ -33,7 +33,7 @@ export interface PlacedOrder {
 /**
  * Holds stock for a buyer until they pay: GA places always, and a table when asked for. A table
  * never comes alone: its order carries at least one GA ticket, the purchaser's own, which becomes
- * their single VIP code. Lock order: table row, then the event row (via the capacity UPDATE).
+ * their single VIP code. Lock order: table row, then the event row (via the capacity UPDATE, last).
  */
 export async function placeOrder(
   deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments' | 'keys'>,
@@ -149,15 +149,6 @@ async function holdStock(
     }
   }
 
-  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) {
-    const current = await findEvent(tx, event.id);
-    const reason = current && salesClosedReason(current, now);
-    if (reason) throw salesClosed(reason);
-    throw new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, {
-      available: current ? current.gaCapacity - current.gaSold : 0,
-    });
-  }
-
   const order = await insertOrder(tx, {
     id: input.orderId,
     eventId: event.id,
@@ -190,6 +181,17 @@ async function holdStock(
       await insertGuestLink(tx, { eventId: event.id, ticketId: ticket.id, reservationId: reservation.id, linkedByUserId: null, overrideCapacity: false, createdAt: now });
     }
     await notifyTableChanged(tx, event.id, table.table.id);
+  }
+  // GA places are taken last: the UPDATE locks the event row, which every order of the event
+  // needs, until this transaction commits. Taken first, the row stayed locked through every
+  // insert above and a presale ran one order at a time (BENCHMARKS.md). Sold out rolls it all back.
+  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) {
+    const current = await findEvent(tx, event.id);
+    const reason = current && salesClosedReason(current, now);
+    if (reason) throw salesClosed(reason);
+    throw new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, {
+      available: current ? current.gaCapacity - current.gaSold : 0,
+    });
   }
   return order;
 }
