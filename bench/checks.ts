@@ -1,5 +1,5 @@
 import type { LoadResult } from './load.js';
-import type { BuyFacts, DoorFacts } from './verify.js';
+import type { BuyFacts, DoorFacts, DropFacts } from './verify.js';
 
 export interface Check {
   name: string;
@@ -36,5 +36,16 @@ export function buyChecks(facts: BuyFacts, run: LoadResult, quantity: number): C
   return [
     check('paid orders = purchases answered', facts.paidOrders, run.ok),
     check('valid signed tickets = purchases x quantity', facts.validSignedTickets, run.ok * quantity),
+  ];
+}
+
+/** The table drop: every table held exactly once, everyone else told `table_unavailable`. */
+export function dropChecks(facts: DropFacts, run: LoadResult, tables: number): Check[] {
+  return [
+    check('table drop: holds answered = tables', answered([run], (l) => l === 'held'), tables),
+    check('table drop: live reservations = tables', facts.liveReservations, tables),
+    check('table drop: table orders = tables', facts.tableOrders, tables),
+    check('table drop: tables held twice', facts.heldTwice, 0),
+    check('table drop: errors other than table_unavailable', run.errors, 0),
   ];
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'pglite'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'pglite'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -23,6 +23,10 @@ export interface BenchOptions {
   hotTables: number;
   buyClients: number;
   buySeconds: number;
+  /** The table drop: this many buyers, at most `dropInFlight` at once, on `dropTables` tables. */
+  dropBuyers: number;
+  dropInFlight: number;
+  dropTables: number;
   pgliteClients: number;
   pgliteSeconds: number;
   pgliteTickets: number;
@@ -45,6 +49,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     hotTables: 5,
     buyClients: 32,
     buySeconds: quick ? 3 : 10,
+    dropBuyers: 2_000,
+    dropInFlight: 200,
+    dropTables: 50,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 2_000 : 8_000,

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../test/support/database.js';
-import { buyChecks, doorChecks, type Check } from './checks.js';
+import { buyChecks, doorChecks, dropChecks, type Check } from './checks.js';
 import { HttpClient } from './http-client.js';
 import { perSecondRate, runLoad } from './load.js';
 import { runPeer } from './peer.js';
@@ -20,9 +20,9 @@ import { describeMachine } from './machine.js';
 import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
-import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, type ScenarioResult } from './scenarios.js';
+import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
-import type { BuyFacts, DoorFacts } from './verify.js';
+import type { BuyFacts, DoorFacts, DropFacts } from './verify.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 let cleaning: Promise<void> = Promise.resolve();
@@ -78,11 +78,12 @@ async function main(opts: BenchOptions): Promise<number> {
       { name: 'peer: scan rows = scans answered', ok: peer.scanRows === 0, detail: `${peer.scanRows} rows more than answers (expected 0)` },
     );
   }
-  if (want('door') || want('hot') || want('buy')) {
+  if (want('door') || want('hot') || want('buy') || want('drop')) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
     if (pg.buy) rows.push({ r: pg.buy, unit: 'orders/s' });
+    if (pg.drop) rows.push({ r: pg.drop, unit: 'orders/s' });
     checks.push(...pg.checks);
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
@@ -119,9 +120,9 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const server = await startServer({
     databaseUrl: scratch.url,
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
-    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000 },
+    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0 },
   });
-  const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients));
+  const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
   cleanups.push(() => http.close());
   const seeded = server.seeded;
   const bound = (clients: number, seconds: number) => ({ clients, durationMs: seconds * 1000, maxRequests: seconds * MAX_RATE });
@@ -151,16 +152,28 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     const bought = await server.call<BuyFacts>({ type: 'buy-facts', eventId: seeded.buyEventId! });
     checks.push(...buyChecks(bought, buy.load, BUY_QUANTITY).map(tag('postgres')));
   }
+  let drop: ScenarioResult | undefined;
+  if (want('drop')) {
+    log(`postgres: table drop, ${opts.dropBuyers} buyers on ${opts.dropTables} tables, ${opts.dropInFlight} at once`);
+    drop = await measure(server, `table drop: ${opts.dropBuyers} buyers, ${opts.dropTables} tables`, {
+      clients: opts.dropInFlight,
+      durationMs: 120_000,
+      maxRequests: opts.dropBuyers,
+      step: tableDrop(http, seeded),
+    });
+    const facts = await server.call<DropFacts>({ type: 'drop-facts', eventId: seeded.drop!.eventId });
+    checks.push(...dropChecks(facts, drop.load, opts.dropTables).map(tag('postgres')));
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   log(`pglite: seeding ${opts.pgliteTickets} GA tickets through the use cases`);
-  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0 } });
+  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0 } });
   const http = new HttpClient(server.address, opts.pgliteClients);
   cleanups.push(() => http.close());
   const step = spreadScans(http, server.seeded);

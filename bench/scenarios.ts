@@ -90,3 +90,26 @@ export function buyOrders(http: HttpClient, seeded: Seeded): (client: number) =>
     return status;
   };
 }
+
+/**
+ * The table drop: every buyer wants a table at the same moment. Each client is one buyer (its own
+ * e-mail) asking for a random table of the drop with their own GA ticket; `held` (201) or
+ * `table_unavailable` (409) are the answers, anything else is an error.
+ */
+export function tableDrop(http: HttpClient, seeded: Seeded): (client: number) => Promise<string> {
+  if (!seeded.drop) throw new Error('no table drop was seeded');
+  const { eventId, tableIds } = seeded.drop;
+  let n = 0;
+  return async () => {
+    const i = n++;
+    const reply = await http.post(`/api/v1/events/${eventId}/orders`, {
+      email: `drop-${i}@bench.local`,
+      name: `Drop ${i}`,
+      ga_quantity: 1,
+      table_id: tableIds[Math.floor(Math.random() * tableIds.length)],
+    });
+    if (reply.status === 201) return 'held';
+    if (reply.status === 409 && errorLabel(reply).endsWith('table_unavailable')) return 'table_unavailable';
+    throw new Error(`order: ${errorLabel(reply)}`);
+  };
+}

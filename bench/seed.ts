@@ -14,6 +14,8 @@ export interface SeedPlan {
   hotTables: number;
   /** GA capacity of the presale event the buying benchmark orders from; 0 = no such event. */
   buyCapacity: number;
+  /** Tables of the table-drop event (none: no such event). */
+  dropTables: number;
 }
 
 export interface Seeded {
@@ -25,6 +27,8 @@ export interface Seeded {
   /** Each table's host ticket and one guest linked at the door: VIP codes that re-enter. */
   hotQrs: string[];
   buyEventId: string | null;
+  /** The table drop's event (sales open, tomorrow night) and its tables. */
+  drop: { eventId: string; tableIds: string[] } | null;
   seedMs: number;
 }
 
@@ -101,13 +105,27 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
   // The seeded orders' mails (QR codes rendered as PNGs) were sent long before the night: left
   // pending, the mail worker would render them during the door rush and cloud its figures.
   await deps.database.db.update(mails).set({ status: 'sent', sentAt: new Date() }).where(eq(mails.status, 'pending'));
+  let drop: Seeded['drop'] = null;
+  if (plan.dropTables > 0) {
+    const event = await createEvent(deps, owner.id, {
+      name: 'Bench table drop',
+      startsAt: new Date(now + 24 * HOUR),
+      endsAt: new Date(now + 31 * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: 100_000 },
+      tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
+      tables: Array.from({ length: plan.dropTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 10), y: 20 * Math.floor(i / 10) })),
+    });
+    drop = { eventId: event.id, tableIds: event.tables.map((t) => t.id) };
+  }
+
   if (deps.database.kind === 'postgres') {
     // The presale was long before the night: autovacuum has been through the tables and the dirty
     // pages are written. Without this, vacuuming the fresh rows competes with the rush for CPU.
     await deps.database.db.execute(sql`VACUUM ANALYZE`);
     await deps.database.db.execute(sql`CHECKPOINT`);
   }
-  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, seedMs: performance.now() - started };
+  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, seedMs: performance.now() - started };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

@@ -14,7 +14,7 @@ import type { DatabaseStats } from '../src/db/database.js';
 import { createDeps } from '../src/runtime.js';
 import { startServer } from '../src/server.js';
 import { ORDER_SIZE, seedBench, type SeedPlan, type Seeded } from './seed.js';
-import { buyFacts, doorFacts } from './verify.js';
+import { buyFacts, doorFacts, dropFacts } from './verify.js';
 
 export interface ServerSpec {
   /** Unset: the embedded database in `dataDir`. */
@@ -28,6 +28,7 @@ export type ServerRequest =
   | { type: 'rush-end'; name: string }
   | { type: 'door-facts'; eventId: string }
   | { type: 'buy-facts'; eventId: string }
+  | { type: 'drop-facts'; eventId: string }
   | { type: 'stop' };
 
 export interface RushStats {
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
           return doorFacts(deps.database.db, m.eventId);
         case 'buy-facts':
           return buyFacts(deps.database.db, m.eventId);
+        case 'drop-facts':
+          return dropFacts(deps.database.db, m.eventId);
         case 'stop':
           return stop();
       }

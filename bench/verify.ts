@@ -45,3 +45,22 @@ export async function buyFacts(db: Executor, eventId: string): Promise<BuyFacts>
   const [event] = await queryRows<{ n: number }>(db, sql`SELECT ga_sold AS n FROM events WHERE id = ${eventId}`);
   return { paidOrders: orders!.n, validSignedTickets: tickets!.n, gaSold: event!.n };
 }
+
+export interface DropFacts {
+  /** Live (pending or paid) reservations of the drop's tables. */
+  liveReservations: number;
+  /** Tables with more than one live reservation: must be 0 (the schema refuses it too). */
+  heldTwice: number;
+  /** Orders that hold one of the drop's tables. */
+  tableOrders: number;
+}
+
+export async function dropFacts(db: Executor, eventId: string): Promise<DropFacts> {
+  const [r] = await queryRows<DropFacts>(db, sql`
+    SELECT (SELECT count(*)::int FROM reservations WHERE event_id = ${eventId} AND status IN ('pending', 'confirmed')) AS "liveReservations",
+           (SELECT count(*)::int FROM (SELECT event_table_id FROM reservations
+              WHERE event_id = ${eventId} AND status IN ('pending', 'confirmed')
+              GROUP BY event_table_id HAVING count(*) > 1) d) AS "heldTwice",
+           (SELECT count(*)::int FROM orders WHERE event_id = ${eventId} AND event_table_id IS NOT NULL AND status = 'pending') AS "tableOrders"`);
+  return r!;
+}

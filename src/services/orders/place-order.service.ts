@@ -4,7 +4,7 @@ import { pgConstraint, type Executor, type Tx } from '../../db/database.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
-import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
+import { findActiveReservationForTable, insertReservationWithFreshCode, tableAskFacts } from '../../db/repos/reservations.repo.js';
 import { insertGuestLink } from '../../db/repos/guest-list.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -49,6 +49,7 @@ export async function placeOrder(
   if ((await countRecentOrdersByEmail(deps.database.db, input.email, 60)) >= deps.config.ordersPerMinutePerEmail) {
     throw new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
   }
+  if (input.tableId !== undefined) await refuseTakenTableEarly(deps.database.db, input, now);
   const orderId = randomUUID();
   const manage = manageTokenFor(deps.keys.manageKey, orderId);
   const held = await deps.database
@@ -194,6 +195,20 @@ async function holdStock(
     });
   }
   return order;
+}
+
+/**
+ * At a table drop most buyers ask for a table that is already held. Telling them so needs no lock:
+ * one read answers `table_unavailable` when every check before it would pass (event, sales open,
+ * no unpaid table of theirs, the table is this event's) and the table is taken. Anything else
+ * goes on to the locked path, which gives the same answers in the same order. Without this, every
+ * refusal queued on the table's row lock behind the winner's whole transaction.
+ */
+async function refuseTakenTableEarly(db: Executor, input: PlaceOrderInput, now: Date): Promise<void> {
+  const facts = await tableAskFacts(db, input.eventId, input.tableId!, input.email);
+  if (facts.event && !salesClosedReason(facts.event, now) && !facts.pendingTableOrder && facts.tableNumber !== null && facts.taken) {
+    throw new DomainError('table_unavailable', `Table ${facts.tableNumber} is already held or sold`);
+  }
 }
 
 const pendingTableOrder = () =>
