@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
@@ -81,6 +82,13 @@ describe('scanner cache', () => {
     };
     expect(await verify(host.qr!)).toBe(true);
     expect(await verify(ga!.qr!.replace(/\.[^.]+$/, `.${host.qr!.split('.')[2]}`))).toBe(false);
+
+    // A scanner that accepts gzip gets the same cache gzipped.
+    const zipped = await ctx.app.inject({ url: `/api/v1/events/${event.id}/scanner-cache`, headers: { ...bearer(ctx.staffToken), 'accept-encoding': 'gzip' } });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    const unzipped = JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8')) as typeof c;
+    expect(unzipped.tickets.map((t) => t.id).sort()).toEqual(c.tickets.map((t) => t.id).sort());
   });
 
   it('?since= returns only tickets whose row, link or reservation changed', async () => {

@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -39,6 +40,9 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   await installSecurityHeaders(app, { stripe: deps.payments.name === 'stripe' });
   // Off by default; the routes that guard a guessable secret (login, invite codes) opt in.
   await app.register(rateLimit, { global: false });
+  // Off by default too: large answers opt in with reply.compress (the scanner cache: a door's
+  // 20,000 tickets over a phone's connection). Small JSON answers are cheaper sent as they are.
+  await app.register(compress, { global: false, encodings: ['gzip', 'deflate'] });
   await app.register(swagger, {
     openapi: {
       info: {
