@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'pglite'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'pglite'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -27,6 +27,8 @@ export interface BenchOptions {
   dropBuyers: number;
   dropInFlight: number;
   dropTables: number;
+  /** Paid tickets of the event whose scanner cache is measured. */
+  cacheTickets: number;
   pgliteClients: number;
   pgliteSeconds: number;
   pgliteTickets: number;
@@ -52,6 +54,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     dropBuyers: 2_000,
     dropInFlight: 200,
     dropTables: 50,
+    cacheTickets: quick ? 2_000 : 20_000,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 2_000 : 8_000,

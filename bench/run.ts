@@ -21,6 +21,7 @@ import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
 import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
+import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
 import type { BuyFacts, DoorFacts, DropFacts } from './verify.js';
 
@@ -78,13 +79,15 @@ async function main(opts: BenchOptions): Promise<number> {
       { name: 'peer: scan rows = scans answered', ok: peer.scanRows === 0, detail: `${peer.scanRows} rows more than answers (expected 0)` },
     );
   }
-  if (want('door') || want('hot') || want('buy') || want('drop')) {
+  const notes: string[] = [];
+  if (want('door') || want('hot') || want('buy') || want('drop') || want('cache')) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
     if (pg.buy) rows.push({ r: pg.buy, unit: 'orders/s' });
     if (pg.drop) rows.push({ r: pg.drop, unit: 'orders/s' });
     checks.push(...pg.checks);
+    if (pg.cache) notes.push(cacheText(pg.cache));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
   if (want('pglite')) {
@@ -98,6 +101,7 @@ async function main(opts: BenchOptions): Promise<number> {
   console.log(resultsTable(raw, rows));
   console.log('');
   console.log(details(rows.map((r) => r.r)));
+  for (const note of notes) console.log(note);
   console.log(`seeding through the use cases: ${seeding.join(', ')}`);
   console.log(checksText('correctness', checks));
   return checks.every((c) => c.ok) ? 0 : 1;
@@ -120,7 +124,7 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const server = await startServer({
     databaseUrl: scratch.url,
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
-    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0 },
+    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') ? opts.cacheTickets : 0 },
   });
   const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
   cleanups.push(() => http.close());
@@ -164,16 +168,21 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     const facts = await server.call<DropFacts>({ type: 'drop-facts', eventId: seeded.drop!.eventId });
     checks.push(...dropChecks(facts, drop.load, opts.dropTables).map(tag('postgres')));
   }
+  let cache: CacheFigures | undefined;
+  if (want('cache')) {
+    log(`postgres: scanner cache, ${opts.cacheTickets} tickets, then ?since= after 100 check-ins`);
+    cache = await measureScannerCache(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs, staffToken: seeded.staffToken, repeats: 5, changes: 100 });
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, drop, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, cache, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   log(`pglite: seeding ${opts.pgliteTickets} GA tickets through the use cases`);
-  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0 } });
+  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0 } });
   const http = new HttpClient(server.address, opts.pgliteClients);
   cleanups.push(() => http.close());
   const step = spreadScans(http, server.seeded);

@@ -16,6 +16,8 @@ export interface SeedPlan {
   buyCapacity: number;
   /** Tables of the table-drop event (none: no such event). */
   dropTables: number;
+  /** Paid GA tickets of the scanner-cache event (open now, like the door's); 0 = no such event. */
+  cacheTickets: number;
 }
 
 export interface Seeded {
@@ -29,6 +31,8 @@ export interface Seeded {
   buyEventId: string | null;
   /** The table drop's event (sales open, tomorrow night) and its tables. */
   drop: { eventId: string; tableIds: string[] } | null;
+  /** The scanner cache's event and its tickets' codes. */
+  cache: { eventId: string; qrs: string[] } | null;
   seedMs: number;
 }
 
@@ -119,13 +123,35 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     drop = { eventId: event.id, tableIds: event.tables.map((t) => t.id) };
   }
 
+  let cache: Seeded['cache'] = null;
+  if (plan.cacheTickets > 0) {
+    const event = await createEvent(deps, owner.id, {
+      name: 'Bench scanner cache',
+      startsAt: new Date(now - HOUR),
+      endsAt: new Date(now + 6 * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: plan.cacheTickets },
+      tiers: [],
+      tables: [],
+    });
+    const qrs = (
+      await mapLimit(Math.ceil(plan.cacheTickets / ORDER_SIZE), SEED_CONCURRENCY, async (i) => {
+        const size = Math.min(ORDER_SIZE, plan.cacheTickets - i * ORDER_SIZE);
+        const { order } = await placeOrder(deps, { eventId: event.id, email: `cache-${i}@bench.local`, name: `Cache buyer ${i}`, gaQuantity: size });
+        await payLocal(deps, order.id);
+        return (await listOrderTickets(deps.database.db, order.id)).map(qrOf);
+      })
+    ).flat();
+    cache = { eventId: event.id, qrs };
+  }
+
   if (deps.database.kind === 'postgres') {
     // The presale was long before the night: autovacuum has been through the tables and the dirty
     // pages are written. Without this, vacuuming the fresh rows competes with the rush for CPU.
     await deps.database.db.execute(sql`VACUUM ANALYZE`);
     await deps.database.db.execute(sql`CHECKPOINT`);
   }
-  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, seedMs: performance.now() - started };
+  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, seedMs: performance.now() - started };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

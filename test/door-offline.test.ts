@@ -7,6 +7,8 @@ import type { CachedTicket } from '../src/domain/scanner-cache.js';
 import { ageEventRows, buyTable, linkAtDoor, linkWithInvite, openDoors, scan, scanRows, unlinkOwn, type ScanJson } from './support/door.js';
 import { bearer, buyPaid, createEvent, payOrder, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
+import { onPostgres } from './support/database.js';
+import { sql } from 'drizzle-orm';
 
 let ctx: TestContext;
 let event: EventInfo;
@@ -89,6 +91,25 @@ describe('scanner cache', () => {
     expect(zipped.headers['content-encoding']).toBe('gzip');
     const unzipped = JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8')) as typeof c;
     expect(unzipped.tickets.map((t) => t.id).sort()).toEqual(c.tickets.map((t) => t.id).sort());
+  });
+
+  it.runIf(onPostgres)('?since= never misses a change that commits after the cursor was taken, however long its transaction ran (PostgreSQL)', async () => {
+    await freshEvent();
+    const [slow, quick] = (await buyPaid(ctx, event.id, { ga_quantity: 2 })).view.tickets;
+    await ageEventRows(ctx, event.id, 3_600_000);
+    let cursor = '';
+    // A transaction changes a ticket (stamped now(): its start), and is still running while a
+    // scanner takes its cache; another change commits in between. Both must be in the next delta.
+    await ctx.database.transaction(async (tx) => {
+      await tx.execute(sql`UPDATE tickets SET holder_name = 'Renamed Slowly', updated_at = now() WHERE id = ${slow!.id}`);
+      cursor = (await cache()).generated_at;
+      await ctx.database.db.execute(sql`UPDATE tickets SET holder_name = 'Renamed Quickly', updated_at = now() WHERE id = ${quick!.id}`);
+    });
+    const delta = await cache(cursor);
+    expect(delta.tickets.map((t) => t.holder_name).sort()).toEqual(['Renamed Quickly', 'Renamed Slowly']);
+    // Nothing running, nothing changed: the next delta is empty.
+    const next = await cache(delta.generated_at);
+    expect(next.tickets).toEqual([]);
   });
 
   it('?since= returns only tickets whose row, link or reservation changed', async () => {

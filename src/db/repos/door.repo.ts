@@ -127,8 +127,24 @@ export async function moveFirstEntryBack(db: Executor, ticketId: string, at: Dat
   return rows.length === 1;
 }
 
-/** The database's own clock: change cursors (`generated_at` / `?since=`) compare against its `now()`. */
-export async function databaseNow(db: Executor): Promise<Date> {
-  const [row] = await queryRows<{ now: Date | string }>(db, sql`SELECT clock_timestamp() AS now`);
+/**
+ * The scanner cache's change cursor (`generated_at`, passed back as `?since=`), in database time.
+ *
+ * Every writer stamps `updated_at = now()`, which is its transaction's start. A transaction still
+ * running when the cache is read commits its rows later, stamped with a time before the read: a
+ * cursor of "now" would skip them for good. So the cursor is the earlier of now and the start of
+ * the oldest transaction in progress on this database (any session Velvet's role can see: all of
+ * Velvet's own): whatever commits after the
+ * read started at or after the cursor, and the next `?since=` brings it. No overlap, no guessing
+ * how long transactions take. (PGlite runs one transaction at a time: none is in progress here.)
+ */
+export async function changeCursor(db: Executor, kind: 'pglite' | 'postgres'): Promise<Date> {
+  const [row] = await queryRows<{ now: Date | string }>(
+    db,
+    kind === 'postgres'
+      ? sql`SELECT least(clock_timestamp(), (SELECT min(xact_start) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)) AS now`
+      : sql`SELECT clock_timestamp() AS now`,
+  );
   return new Date(row!.now);
 }

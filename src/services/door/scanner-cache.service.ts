@@ -1,4 +1,4 @@
-import { databaseNow, doorTickets } from '../../db/repos/door.repo.js';
+import { changeCursor, doorTickets } from '../../db/repos/door.repo.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { notFound } from '../../domain/errors.js';
 import { toCachedTicket, type CachedEvent, type CachedTicket } from '../../domain/scanner-cache.js';
@@ -17,14 +17,6 @@ export interface ScannerCache {
 }
 
 /**
- * A transaction that changed a ticket before `generated_at` but committed after our read would
- * never be seen by a cursor taken at `generated_at`; transactions here are short (lock_timeout 5 s,
- * idle timeout 60 s), so a `since` reaches back this far. Re-sent tickets are harmless: scanners
- * replace cached tickets by id.
- */
-export const SINCE_OVERLAP_MS = 120_000;
-
-/**
  * `GET /events/:id/scanner-cache`: everything a scanner needs to decide offline, for every paid
  * ticket of the event and every void one (so the device can refuse it), plus the key that verifies
  * codes. Pending tickets are left out (they admit nobody); paying one touches its row, so the next
@@ -36,10 +28,12 @@ export async function getScannerCache(
   since: Date | null,
 ): Promise<ScannerCache> {
   const db = deps.database.db;
-  const generatedAt = await databaseNow(db);
+  // Taken before the read: a change committed meanwhile is sent now and again next time, which is
+  // harmless (scanners replace cached tickets by id); see changeCursor for why none is ever missed.
+  const generatedAt = await changeCursor(db, deps.database.kind);
   const event = await findEvent(db, eventId);
   if (!event) throw notFound('event');
-  const rows = await doorTickets(db, { eventId, since: since ? new Date(since.getTime() - SINCE_OVERLAP_MS) : null });
+  const rows = await doorTickets(db, { eventId, since });
   const out: ScannerCache = {
     event: {
       id: event.id,
