@@ -21,6 +21,7 @@ import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
 import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
+import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
 import type { BuyFacts, DoorFacts, DropFacts } from './verify.js';
@@ -80,7 +81,7 @@ async function main(opts: BenchOptions): Promise<number> {
     );
   }
   const notes: string[] = [];
-  if (want('door') || want('hot') || want('buy') || want('drop') || want('cache')) {
+  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline'].some((p) => want(p as BenchPart))) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
@@ -88,6 +89,7 @@ async function main(opts: BenchOptions): Promise<number> {
     if (pg.drop) rows.push({ r: pg.drop, unit: 'orders/s' });
     checks.push(...pg.checks);
     if (pg.cache) notes.push(cacheText(pg.cache));
+    if (pg.offline) notes.push(offlineText(pg.offline, opts.cacheTickets));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
   if (want('pglite')) {
@@ -124,7 +126,7 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const server = await startServer({
     databaseUrl: scratch.url,
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
-    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') ? opts.cacheTickets : 0 },
+    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0 },
   });
   const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
   cleanups.push(() => http.close());
@@ -173,9 +175,14 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     log(`postgres: scanner cache, ${opts.cacheTickets} tickets, then ?since= after 100 check-ins`);
     cache = await measureScannerCache(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs, staffToken: seeded.staffToken, repeats: 5, changes: 100 });
   }
+  let offline: OfflineRun[] | undefined;
+  if (want('offline')) {
+    log(`offline decision: the scanner bundle over ${opts.cacheTickets} cached tickets`);
+    offline = await measureOfflineDecision(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs.slice(200), staffToken: seeded.staffToken, decisions: 5_000 });
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, drop, cache, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, cache, offline, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {
