@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'pglite'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'pglite'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -29,6 +29,10 @@ export interface BenchOptions {
   dropTables: number;
   /** Paid tickets of the event whose scanner cache is measured. */
   cacheTickets: number;
+  /** Floor-plan fan-out: open streams (over two server processes), tables scanned in, scans per second. */
+  fanoutStreams: number;
+  fanoutTables: number;
+  fanoutScansPerSecond: number;
   pgliteClients: number;
   pgliteSeconds: number;
   pgliteTickets: number;
@@ -55,6 +59,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     dropInFlight: 200,
     dropTables: 50,
     cacheTickets: quick ? 2_000 : 20_000,
+    fanoutStreams: quick ? 200 : 1_000,
+    fanoutTables: quick ? 40 : 200,
+    fanoutScansPerSecond: 20,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 2_000 : 8_000,

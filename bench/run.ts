@@ -21,6 +21,7 @@ import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
 import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
+import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
 import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
@@ -81,7 +82,7 @@ async function main(opts: BenchOptions): Promise<number> {
     );
   }
   const notes: string[] = [];
-  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline'].some((p) => want(p as BenchPart))) {
+  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout'].some((p) => want(p as BenchPart))) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
@@ -90,6 +91,7 @@ async function main(opts: BenchOptions): Promise<number> {
     checks.push(...pg.checks);
     if (pg.cache) notes.push(cacheText(pg.cache));
     if (pg.offline) notes.push(offlineText(pg.offline, opts.cacheTickets));
+    if (pg.fanout) notes.push(fanoutText(pg.fanout));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
   if (want('pglite')) {
@@ -126,7 +128,9 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const server = await startServer({
     databaseUrl: scratch.url,
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
-    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0 },
+    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0,
+      fanoutTables: want('fanout') ? opts.fanoutTables : 0,
+    },
   });
   const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
   cleanups.push(() => http.close());
@@ -180,16 +184,31 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     log(`offline decision: the scanner bundle over ${opts.cacheTickets} cached tickets`);
     offline = await measureOfflineDecision(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs.slice(200), staffToken: seeded.staffToken, decisions: 5_000 });
   }
+  let fanout: FanoutFigures | undefined;
+  if (want('fanout')) {
+    log(`postgres: a second server process on the same database; fan-out to ${opts.fanoutStreams} floor plans over both, ${opts.fanoutTables} host scans`);
+    const second = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null });
+    fanout = await measureFanout({
+      servers: [server.address, second.address],
+      door: http,
+      eventId: seeded.fanout!.eventId,
+      staffToken: seeded.staffToken,
+      hosts: seeded.fanout!.hosts,
+      streams: opts.fanoutStreams,
+      scansPerSecond: opts.fanoutScansPerSecond,
+    });
+    checks.push({ name: 'postgres: fan-out: every change reached every stream', ok: fanout.missing === 0, detail: `${fanout.missing} missing (expected 0)` });
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, drop, cache, offline, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, cache, offline, fanout, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   log(`pglite: seeding ${opts.pgliteTickets} GA tickets through the use cases`);
-  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0 } });
+  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0, fanoutTables: 0 } });
   const http = new HttpClient(server.address, opts.pgliteClients);
   cleanups.push(() => http.close());
   const step = spreadScans(http, server.seeded);

@@ -18,6 +18,8 @@ export interface SeedPlan {
   dropTables: number;
   /** Paid GA tickets of the scanner-cache event (open now, like the door's); 0 = no such event. */
   cacheTickets: number;
+  /** Tables, each with a paid host, of the fan-out event (open now); 0 = no such event. */
+  fanoutTables: number;
 }
 
 export interface Seeded {
@@ -33,6 +35,8 @@ export interface Seeded {
   drop: { eventId: string; tableIds: string[] } | null;
   /** The scanner cache's event and its tickets' codes. */
   cache: { eventId: string; qrs: string[] } | null;
+  /** The fan-out event: each table's host code (scanning it makes the table arrive on every floor plan). */
+  fanout: { eventId: string; hosts: Array<{ tableId: string; qr: string }> } | null;
   seedMs: number;
 }
 
@@ -145,13 +149,33 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     cache = { eventId: event.id, qrs };
   }
 
+  let fanout: Seeded['fanout'] = null;
+  if (plan.fanoutTables > 0) {
+    const event = await createEvent(deps, owner.id, {
+      name: 'Bench floor plan',
+      startsAt: new Date(now - HOUR),
+      endsAt: new Date(now + 6 * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: plan.fanoutTables },
+      tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
+      tables: Array.from({ length: plan.fanoutTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 20), y: 20 * Math.floor(i / 20) })),
+    });
+    const hosts = await mapLimit(event.tables.length, SEED_CONCURRENCY, async (i) => {
+      const table = event.tables[i]!;
+      const { order } = await placeOrder(deps, { eventId: event.id, email: `fanout-${i}@bench.local`, name: `Host ${i + 1}`, gaQuantity: 1, tableId: table.id });
+      await payLocal(deps, order.id);
+      return { tableId: table.id, qr: qrOf((await listOrderTickets(deps.database.db, order.id))[0]!) };
+    });
+    fanout = { eventId: event.id, hosts };
+  }
+
   if (deps.database.kind === 'postgres') {
     // The presale was long before the night: autovacuum has been through the tables and the dirty
     // pages are written. Without this, vacuuming the fresh rows competes with the rush for CPU.
     await deps.database.db.execute(sql`VACUUM ANALYZE`);
     await deps.database.db.execute(sql`CHECKPOINT`);
   }
-  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, seedMs: performance.now() - started };
+  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

@@ -5,6 +5,7 @@ import type { ServerMessage, ServerRequest, ServerSpec } from './server-process.
 export interface ServerHandle {
   address: string;
   database: string;
+  /** What the server seeded (a second instance on the same database seeds nothing: see `seeded!`). */
   seeded: Seeded;
   pid: number;
   call<T>(request: ServerRequest, timeoutMs?: number): Promise<T>;
@@ -53,7 +54,8 @@ export function startBenchServer(spec: ServerSpec, readyTimeoutMs: number): Prom
         resolve({
           address: m.address,
           database: m.database,
-          seeded: m.seeded,
+          // A second instance (plan null) shares the first one's data; its own `seeded` is never read.
+          seeded: m.seeded as Seeded,
           pid: child.pid!,
           call: <T>(request: ServerRequest, timeoutMs = 30_000) =>
             new Promise<T>((res, rej) => {

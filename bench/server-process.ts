@@ -20,7 +20,8 @@ export interface ServerSpec {
   /** Unset: the embedded database in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
-  plan: SeedPlan;
+  /** Null: a second instance on an already seeded database (it seeds nothing, answers `seeded: null`). */
+  plan: SeedPlan | null;
 }
 
 export type ServerRequest =
@@ -43,7 +44,7 @@ export interface RushStats {
 }
 
 export type ServerMessage =
-  | { type: 'ready'; address: string; seeded: Seeded; database: string }
+  | { type: 'ready'; address: string; seeded: Seeded | null; database: string }
   | { type: 'fatal'; error: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string };
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   };
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
   try {
-    const seeded = await seedBench(deps, spec.plan);
+    const seeded = spec.plan ? await seedBench(deps, spec.plan) : null;
     server = await startServer(deps, { logger: false });
     const monitor = rushMonitor(deps.database.stats);
     const profiler = process.env.BENCH_PROFILE_DIR ? scenarioProfiler(process.env.BENCH_PROFILE_DIR) : null;

@@ -15,6 +15,17 @@ const HEARTBEAT_MS = 15_000;
 interface StreamKind {
   snapshot: (deps: AppDeps, eventId: string) => Promise<unknown>;
   table: (t: FloorTable) => unknown;
+  /**
+   * The `table` message of each change, built once: the feed hands every subscriber the same
+   * table object, and a busy night has hundreds of floor plans open (BENCHMARKS.md, fan-out).
+   */
+  chunks: WeakMap<FloorTable, string>;
+}
+
+function tableChunk(kind: StreamKind, table: FloorTable): string {
+  let chunk = kind.chunks.get(table);
+  if (chunk === undefined) kind.chunks.set(table, (chunk = sse('table', kind.table(table))));
+  return chunk;
 }
 
 /**
@@ -28,6 +39,8 @@ interface StreamKind {
 export function floorStreamRoutes(feed: FloorFeed) {
   return (app: ZodApp, deps: AppDeps): void => {
     const open = new Set<() => void>();
+    const floorPlan: StreamKind = { snapshot: getFloorPlan, table: (t) => t, chunks: new WeakMap() };
+    const availability: StreamKind = { snapshot: getAvailability, table: toPublicTable, chunks: new WeakMap() };
     // Open streams never end by themselves: close them before the server waits for idle sockets.
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
@@ -47,7 +60,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
           response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
         },
       },
-      (request, reply) => serveStream(feed, deps, open, { snapshot: getFloorPlan, table: (t) => t }, request.params.id, request, reply),
+      (request, reply) => serveStream(feed, deps, open, floorPlan, request.params.id, request, reply),
     );
     app.get(
       '/api/v1/events/:id/availability/stream',
@@ -61,7 +74,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
           response: { 200: z.string().describe('text/event-stream'), ...errors(404, ...ALWAYS) },
         },
       },
-      (request, reply) => serveStream(feed, deps, open, { snapshot: getAvailability, table: toPublicTable }, request.params.id, request, reply),
+      (request, reply) => serveStream(feed, deps, open, availability, request.params.id, request, reply),
     );
   };
 }
@@ -80,7 +93,7 @@ async function serveStream(
   const send = (chunk: string) => (ready ? reply.raw.write(chunk) : queued.push(chunk));
   let end = () => {};
   const unsubscribe = await feed.subscribe(eventId, {
-    table: (table) => send(sse('table', kind.table(table))),
+    table: (table) => send(tableChunk(kind, table)),
     event: (status) => send(sse('event', { id: eventId, status })),
     // The database connection came back: what changed meanwhile was never announced, so the stream
     // starts over with a fresh snapshot. If that cannot be read either, the stream ends and the

@@ -12,8 +12,7 @@ export const realTime: TimeSource = {
  * A token bucket kept as one number (GCRA): `tat` is when the bucket would be full again. Each
  * take() reserves its slot synchronously, then waits for it, so concurrent callers are spaced
  * `1/rate` apart in call order and any window of T seconds sees at most `burst + rate·T` calls.
- * Per process: N instances together may send N times the rate (Stripe answers 429, which the
- * worker backs off from).
+ * Per process: for one budget across processes, see SharedRateBudget (rate-budget.ts).
  */
 export class TokenBucket {
   private tat = -Infinity;

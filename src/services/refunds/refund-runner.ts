@@ -2,6 +2,7 @@ import { REFUNDS_CHANNEL } from '../../db/repos/refunds.repo.js';
 import type { AppDeps } from '../deps.js';
 import { startOutboxRunner } from '../jobs/outbox-runner.js';
 import { processDueRefunds, type RefundBatchOptions } from './refund-worker.service.js';
+import { SharedRateBudget } from '../jobs/rate-budget.js';
 import { TokenBucket } from '../jobs/token-bucket.js';
 
 export interface RefundRunnerOptions extends Omit<RefundBatchOptions, 'limiter'> {
@@ -11,9 +12,16 @@ export interface RefundRunnerOptions extends Omit<RefundBatchOptions, 'limiter'>
   log: (msg: string) => void;
 }
 
-/** Keeps the refund outbox draining in this process, paced by one rate limiter; returns a stop function. */
+/**
+ * Keeps the refund outbox draining in this process; returns a stop function. The provider's rate
+ * limit is one budget for every process on the database (PostgreSQL: several instances may run);
+ * the embedded database has one process, which keeps the budget in memory.
+ */
 export function startRefundRunner(deps: Pick<AppDeps, 'database' | 'clock' | 'payments'>, opts: RefundRunnerOptions) {
-  const limiter = new TokenBucket(opts.ratePerSecond);
+  const limiter =
+    deps.database.kind === 'postgres'
+      ? new SharedRateBudget(deps.database, `refunds:${deps.payments.name}`, opts.ratePerSecond)
+      : new TokenBucket(opts.ratePerSecond);
   return startOutboxRunner(deps.database, {
     name: 'refunds',
     channel: REFUNDS_CHANNEL,

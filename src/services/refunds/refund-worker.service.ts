@@ -12,11 +12,11 @@ import { orderMachine, step } from '../../domain/state-machine.js';
 import { PaymentProviderError, type RefundResult } from '../../payments/provider.js';
 import type { AppDeps } from '../deps.js';
 import { enqueueOrderMail } from '../mail/enqueue.js';
-import type { TokenBucket } from '../jobs/token-bucket.js';
+import type { RateLimiter } from '../jobs/rate-budget.js';
 
 export interface RefundBatchOptions {
   /** Spaces provider calls (Stripe's test mode allows 25 requests/s). */
-  limiter: TokenBucket;
+  limiter: RateLimiter;
   /** How many refunds one claim takes; they are paid concurrently, paced by `limiter`. */
   batchSize?: number;
   /** How long a claim is ours; must outlast a provider call (timeout) plus the limiter's wait. */
