@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'pglite'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -33,6 +33,10 @@ export interface BenchOptions {
   fanoutStreams: number;
   fanoutTables: number;
   fanoutScansPerSecond: number;
+  /** Mass refund: paid orders of the cancelled event, the Stripe fake's limit, Velvet's budget. */
+  refundOrders: number;
+  refundLimitPerSecond: number;
+  refundRatePerSecond: number;
   pgliteClients: number;
   pgliteSeconds: number;
   pgliteTickets: number;
@@ -62,6 +66,10 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     fanoutStreams: quick ? 200 : 1_000,
     fanoutTables: quick ? 40 : 200,
     fanoutScansPerSecond: 20,
+    refundOrders: quick ? 500 : 10_000,
+    refundLimitPerSecond: 100,
+    // A little under the provider's limit: two calls a slot apart may still reach it closer together.
+    refundRatePerSecond: 95,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 2_000 : 8_000,

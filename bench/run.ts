@@ -22,6 +22,7 @@ import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
 import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
 import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
+import { refundText, runMassRefund } from './mass-refund.js';
 import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
@@ -93,6 +94,18 @@ async function main(opts: BenchOptions): Promise<number> {
     if (pg.offline) notes.push(offlineText(pg.offline, opts.cacheTickets));
     if (pg.fanout) notes.push(fanoutText(pg.fanout));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
+  }
+  if (want('refund')) {
+    const refund = await phase(() =>
+      runMassRefund(
+        { orders: opts.refundOrders, limitPerSecond: opts.refundLimitPerSecond, ratePerSecond: opts.refundRatePerSecond, dataDir: join(tmpdir(), 'velvet-bench-unused'), timeoutMs: 300_000 },
+        cleanups,
+        startServer,
+        log,
+      ),
+    );
+    notes.push(refundText(refund.figures));
+    checks.push(...refund.checks);
   }
   if (want('pglite')) {
     const lite = await phase(() => pglitePhase(opts));
@@ -234,7 +247,7 @@ const tag = (db: string) => (c: Check): Check => ({ ...c, name: `${db}: ${c.name
 
 // The whole run is bounded: a stuck phase ends it (after cleaning up) instead of hanging.
 function watchdog(opts: BenchOptions): NodeJS.Timeout {
-  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
+  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 600 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
   return setTimeout(() => {
     console.error(`bench: still running after ${budgetS} s; giving up`);
     void cleanUp().finally(() => process.exit(1));

@@ -6,7 +6,7 @@ import { addUser, login } from '../src/services/accounts/accounts.service.js';
 import type { AppDeps } from '../src/services/deps.js';
 import { createEvent } from '../src/services/events/create-event.service.js';
 import { linkAtDoor } from '../src/services/guests/link-at-door.service.js';
-import { payLocal } from '../src/services/orders/pay-order.service.js';
+import { applyPayment, payLocal } from '../src/services/orders/pay-order.service.js';
 import { placeOrder } from '../src/services/orders/place-order.service.js';
 
 export interface SeedPlan {
@@ -20,10 +20,13 @@ export interface SeedPlan {
   cacheTickets: number;
   /** Tables, each with a paid host, of the fan-out event (open now); 0 = no such event. */
   fanoutTables: number;
+  /** Paid one-ticket orders of an event to cancel (the mass refund; needs the stripe provider); 0 = none. */
+  refundOrders?: number;
 }
 
 export interface Seeded {
   staffToken: string;
+  ownerToken: string;
   /** Open for scanning now: started an hour ago, ends in six hours. */
   doorEventId: string;
   /** Signed QR codes of paid GA tickets, shuffled. */
@@ -37,6 +40,8 @@ export interface Seeded {
   cache: { eventId: string; qrs: string[] } | null;
   /** The fan-out event: each table's host code (scanning it makes the table arrive on every floor plan). */
   fanout: { eventId: string; hosts: Array<{ tableId: string; qr: string }> } | null;
+  /** The event whose cancellation refunds every order. */
+  refundEventId: string | null;
   seedMs: number;
 }
 
@@ -55,6 +60,7 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
   const owner = await addUser(deps, { email: 'owner@bench.local', password, role: 'owner' });
   const staff = await addUser(deps, { email: 'door@bench.local', password, role: 'staff' });
   const { token: staffToken } = await login(deps, { email: staff.email, password });
+  const { token: ownerToken } = await login(deps, { email: owner.email, password });
 
   const now = deps.clock.now().getTime();
   const door = await createEvent(deps, owner.id, {
@@ -169,13 +175,34 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     fanout = { eventId: event.id, hosts };
   }
 
-  if (deps.database.kind === 'postgres') {
-    // The presale was long before the night: autovacuum has been through the tables and the dirty
-    // pages are written. Without this, vacuuming the fresh rows competes with the rush for CPU.
-    await deps.database.db.execute(sql`VACUUM ANALYZE`);
-    await deps.database.db.execute(sql`CHECKPOINT`);
+  let refundEventId: string | null = null;
+  if (plan.refundOrders) {
+    // Paid by card: the Stripe fake pays each PaymentIntent as it is created (autoSucceed) and the
+    // payment is applied as its webhook would apply it.
+    const event = await createEvent(deps, owner.id, {
+      name: 'Bench night to cancel',
+      startsAt: new Date(now + 24 * HOUR),
+      endsAt: new Date(now + 31 * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: plan.refundOrders },
+      tiers: [],
+      tables: [],
+    });
+    await mapLimit(plan.refundOrders, SEED_CONCURRENCY * 2, async (i) => {
+      const { order } = await placeOrder(deps, { eventId: event.id, email: `refund-${i}@bench.local`, name: `Refund buyer ${i}`, gaQuantity: 1 });
+      await deps.database.transaction((tx) => applyPayment(tx, deps, order.id));
+    });
+    refundEventId = event.id;
   }
-  return { staffToken, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
+
+  if (deps.database.kind === 'postgres') {
+    // The presale was long before the night: autovacuum has been through the tables. Without this,
+    // vacuuming the fresh rows competes with the rush for CPU. (No CHECKPOINT: right after one,
+    // every page's first change writes a full page to the WAL, which no door rush would meet all
+    // at once, and the peer's database is not given one either.)
+    await deps.database.db.execute(sql`VACUUM ANALYZE`);
+  }
+  return { staffToken, ownerToken, refundEventId, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

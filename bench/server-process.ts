@@ -14,12 +14,14 @@ import type { DatabaseStats } from '../src/db/database.js';
 import { createDeps } from '../src/runtime.js';
 import { startServer } from '../src/server.js';
 import { ORDER_SIZE, seedBench, type SeedPlan, type Seeded } from './seed.js';
-import { buyFacts, doorFacts, dropFacts } from './verify.js';
+import { buyFacts, doorFacts, dropFacts, refundFacts } from './verify.js';
 
 export interface ServerSpec {
   /** Unset: the embedded database in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
+  /** Settings on top of the bench's own (e.g. the Stripe fake's). */
+  env?: Record<string, string>;
   /** Null: a second instance on an already seeded database (it seeds nothing, answers `seeded: null`). */
   plan: SeedPlan | null;
 }
@@ -30,6 +32,7 @@ export type ServerRequest =
   | { type: 'door-facts'; eventId: string }
   | { type: 'buy-facts'; eventId: string }
   | { type: 'drop-facts'; eventId: string }
+  | { type: 'refund-facts'; eventId: string }
   | { type: 'stop' };
 
 export interface RushStats {
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000000',
     VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '100000000',
     VELVET_MAX_TICKETS_PER_ORDER: String(ORDER_SIZE),
+    ...spec.env,
   });
   const deps = await createDeps(config);
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
           return buyFacts(deps.database.db, m.eventId);
         case 'drop-facts':
           return dropFacts(deps.database.db, m.eventId);
+        case 'refund-facts':
+          return refundFacts(deps.database.db, m.eventId);
         case 'stop':
           return stop();
       }

@@ -64,3 +64,23 @@ export async function dropFacts(db: Executor, eventId: string): Promise<DropFact
            (SELECT count(*)::int FROM orders WHERE event_id = ${eventId} AND event_table_id IS NOT NULL AND status = 'pending') AS "tableOrders"`);
   return r!;
 }
+
+export interface RefundFacts {
+  orders: number;
+  pending: number;
+  succeeded: number;
+  failed: number;
+  /** Orders with more than one refund: must be 0. */
+  refundedTwice: number;
+}
+
+export async function refundFacts(db: Executor, eventId: string): Promise<RefundFacts> {
+  const [r] = await queryRows<RefundFacts>(db, sql`
+    SELECT (SELECT count(*)::int FROM orders WHERE event_id = ${eventId} AND status IN ('paid', 'refunded')) AS orders,
+           count(*) FILTER (WHERE status = 'pending')::int AS pending,
+           count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+           count(*) FILTER (WHERE status = 'failed')::int AS failed,
+           (SELECT count(*)::int FROM (SELECT order_id FROM refunds WHERE event_id = ${eventId} GROUP BY order_id HAVING count(*) > 1) d) AS "refundedTwice"
+      FROM refunds WHERE event_id = ${eventId}`);
+  return r!;
+}

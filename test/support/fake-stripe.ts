@@ -16,6 +16,9 @@ import Stripe from 'stripe';
  *    hits after Stripe already moved the money; with `stored: true` the 500 is what the key
  *    replays from then on (Stripe's own behaviour).
  * Everything it did is inspectable: `refunds`, `refundCreations` per key, `requests`.
+ * For load runs (the bench): `autoSucceed` has every new PaymentIntent paid at once, and
+ * `limitPerSecond` answers 429 `rate_limit` to requests beyond that many in any sliding second,
+ * as Stripe's own rate limiter does.
  */
 
 export interface PaymentIntent {
@@ -83,6 +86,11 @@ export class FakeStripe {
   readonly requests: RecordedRequest[] = [];
   /** Called right after a refund is created, before its response is sent (e.g. to kill a client then). */
   onRefundCreated: ((refund: Refund, createdSoFar: number) => void) | undefined;
+  autoSucceed = false;
+  limitPerSecond: number | undefined;
+  /** Requests answered 429 by `limitPerSecond`. */
+  rateLimited = 0;
+  private readonly recent: number[] = [];
   private readonly idempotent = new Map<string, StoredResponse>();
   private readonly faults: Array<Fault & { left: number }> = [];
   private server = createServer((req, res) => void this.handle(req, res));
@@ -154,6 +162,16 @@ export class FakeStripe {
       record(401, false);
       return send(res, 401, apiError('invalid_request_error', 'Invalid API Key provided', undefined));
     }
+    if (this.limitPerSecond !== undefined) {
+      const now = performance.now();
+      while (this.recent.length && this.recent[0]! <= now - 1000) this.recent.shift();
+      if (this.recent.length >= this.limitPerSecond) {
+        this.rateLimited++;
+        record(429, false);
+        return send(res, 429, faultBody(429));
+      }
+      this.recent.push(now);
+    }
     const before = this.takeFault(method, path, false);
     if (before?.delayMs) await sleep(before.delayMs);
     if (before?.status) {
@@ -203,10 +221,10 @@ export class FakeStripe {
         id,
         object: 'payment_intent',
         amount,
-        amount_received: 0,
+        amount_received: this.autoSucceed ? amount : 0,
         amount_refunded: 0,
         currency: p.get('currency') ?? 'eur',
-        status: 'requires_payment_method',
+        status: this.autoSucceed ? 'succeeded' : 'requires_payment_method',
         client_secret: `${id}_secret_${randomBytes(12).toString('hex')}`,
         metadata: bracketed(p, 'metadata'),
         receipt_email: p.get('receipt_email'),
