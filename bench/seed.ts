@@ -116,9 +116,6 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     });
     buyEventId = presale.id;
   }
-  // The seeded orders' mails (QR codes rendered as PNGs) were sent long before the night: left
-  // pending, the mail worker would render them during the door rush and cloud its figures.
-  await deps.database.db.update(mails).set({ status: 'sent', sentAt: new Date() }).where(eq(mails.status, 'pending'));
   let drop: Seeded['drop'] = null;
   if (plan.dropTables > 0) {
     const event = await createEvent(deps, owner.id, {
@@ -195,6 +192,10 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     refundEventId = event.id;
   }
 
+  // Every seeded order's mail (QR codes rendered as PNGs: 100 for an order of 100) was sent long
+  // before the night, whichever event it is for: left pending, the mail worker would render them
+  // during the door rush and cloud its figures.
+  await deps.database.db.update(mails).set({ status: 'sent', sentAt: new Date() }).where(eq(mails.status, 'pending'));
   if (deps.database.kind === 'postgres') {
     // The presale was long before the night: autovacuum has been through the tables. Without this,
     // vacuuming the fresh rows competes with the rush for CPU. (No CHECKPOINT: right after one,
