@@ -63,15 +63,18 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
   const { token: ownerToken } = await login(deps, { email: owner.email, password });
 
   const now = deps.clock.now().getTime();
-  const door = await createEvent(deps, owner.id, {
-    name: 'Bench night (door open)',
-    startsAt: new Date(now - HOUR),
-    endsAt: new Date(now + 6 * HOUR),
-    currency: 'EUR',
-    ga: { priceCents: 2000, capacity: plan.spreadTickets + 2 * plan.hotTables },
-    tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
-    tables: Array.from({ length: plan.hotTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 10 + 10 * i, y: 10 })),
-  });
+  // Open now (started an hour ago, ends in six hours) or on sale for tomorrow night; Gold tables of 8.
+  const benchEvent = (name: string, when: 'open' | 'tomorrow', gaCapacity: number, tables = 0) =>
+    createEvent(deps, owner.id, {
+      name,
+      startsAt: new Date(now + (when === 'open' ? -1 : 24) * HOUR),
+      endsAt: new Date(now + (when === 'open' ? 6 : 31) * HOUR),
+      currency: 'EUR',
+      ga: { priceCents: 2000, capacity: gaCapacity },
+      tiers: tables ? [{ name: 'Gold', priceCents: 50_000, capacity: 8 }] : [],
+      tables: Array.from({ length: tables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 20), y: 20 * Math.floor(i / 20) })),
+    });
+  const door = await benchEvent('Bench night (door open)', 'open', plan.spreadTickets + 2 * plan.hotTables, plan.hotTables);
 
   const buy = async (name: string, gaQuantity: number, tableId?: string) => {
     const { order } = await placeOrder(deps, { eventId: door.id, email: `${name}@bench.local`, name, gaQuantity, tableId });
@@ -105,42 +108,18 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
   let buyEventId: string | null = null;
   if (plan.buyCapacity > 0) {
     // A presale: tomorrow night, GA only, enough places that the run never sells out.
-    const presale = await createEvent(deps, owner.id, {
-      name: 'Bench presale',
-      startsAt: new Date(now + 24 * HOUR),
-      endsAt: new Date(now + 31 * HOUR),
-      currency: 'EUR',
-      ga: { priceCents: 2000, capacity: plan.buyCapacity },
-      tiers: [],
-      tables: [],
-    });
+    const presale = await benchEvent('Bench presale', 'tomorrow', plan.buyCapacity);
     buyEventId = presale.id;
   }
   let drop: Seeded['drop'] = null;
   if (plan.dropTables > 0) {
-    const event = await createEvent(deps, owner.id, {
-      name: 'Bench table drop',
-      startsAt: new Date(now + 24 * HOUR),
-      endsAt: new Date(now + 31 * HOUR),
-      currency: 'EUR',
-      ga: { priceCents: 2000, capacity: 100_000 },
-      tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
-      tables: Array.from({ length: plan.dropTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 10), y: 20 * Math.floor(i / 10) })),
-    });
+    const event = await benchEvent('Bench table drop', 'tomorrow', 100_000, plan.dropTables);
     drop = { eventId: event.id, tableIds: event.tables.map((t) => t.id) };
   }
 
   let cache: Seeded['cache'] = null;
   if (plan.cacheTickets > 0) {
-    const event = await createEvent(deps, owner.id, {
-      name: 'Bench scanner cache',
-      startsAt: new Date(now - HOUR),
-      endsAt: new Date(now + 6 * HOUR),
-      currency: 'EUR',
-      ga: { priceCents: 2000, capacity: plan.cacheTickets },
-      tiers: [],
-      tables: [],
-    });
+    const event = await benchEvent('Bench scanner cache', 'open', plan.cacheTickets);
     const qrs = (
       await mapLimit(Math.ceil(plan.cacheTickets / ORDER_SIZE), SEED_CONCURRENCY, async (i) => {
         const size = Math.min(ORDER_SIZE, plan.cacheTickets - i * ORDER_SIZE);
@@ -154,15 +133,7 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
 
   let fanout: Seeded['fanout'] = null;
   if (plan.fanoutTables > 0) {
-    const event = await createEvent(deps, owner.id, {
-      name: 'Bench floor plan',
-      startsAt: new Date(now - HOUR),
-      endsAt: new Date(now + 6 * HOUR),
-      currency: 'EUR',
-      ga: { priceCents: 2000, capacity: plan.fanoutTables },
-      tiers: [{ name: 'Gold', priceCents: 50_000, capacity: 8 }],
-      tables: Array.from({ length: plan.fanoutTables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 20), y: 20 * Math.floor(i / 20) })),
-    });
+    const event = await benchEvent('Bench floor plan', 'open', plan.fanoutTables, plan.fanoutTables);
     const hosts = await mapLimit(event.tables.length, SEED_CONCURRENCY, async (i) => {
       const table = event.tables[i]!;
       const { order } = await placeOrder(deps, { eventId: event.id, email: `fanout-${i}@bench.local`, name: `Host ${i + 1}`, gaQuantity: 1, tableId: table.id });
@@ -176,15 +147,7 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
   if (plan.refundOrders) {
     // Paid by card: the Stripe fake pays each PaymentIntent as it is created (autoSucceed) and the
     // payment is applied as its webhook would apply it.
-    const event = await createEvent(deps, owner.id, {
-      name: 'Bench night to cancel',
-      startsAt: new Date(now + 24 * HOUR),
-      endsAt: new Date(now + 31 * HOUR),
-      currency: 'EUR',
-      ga: { priceCents: 2000, capacity: plan.refundOrders },
-      tiers: [],
-      tables: [],
-    });
+    const event = await benchEvent('Bench night to cancel', 'tomorrow', plan.refundOrders);
     await mapLimit(plan.refundOrders, SEED_CONCURRENCY * 2, async (i) => {
       const { order } = await placeOrder(deps, { eventId: event.id, email: `refund-${i}@bench.local`, name: `Refund buyer ${i}`, gaQuantity: 1 });
       await deps.database.transaction((tx) => applyPayment(tx, deps, order.id));
