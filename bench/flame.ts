@@ -44,7 +44,7 @@ export function summarize(profile: Profile, top = 25): string {
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
   const rows = (m: Map<string, number>, n: number) =>
     [...m]
-      .filter(([k]) => k !== '(idle)')
+      .filter(([k]) => k !== '(idle)' && !k.startsWith('(idle) '))
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([k, us]) => `  ${pct(us)}  ${k}`);
