@@ -7,7 +7,7 @@ import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { scan } from './support/door.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
-import { dumpTables } from './support/snapshot.js';
+import { expectRefused as refused } from './support/refused.js';
 
 let ctx: TestContext;
 let event: EventInfo;
@@ -32,14 +32,7 @@ const orderView = async (b: { order_id: string; manage_token: string }) =>
 const floorTable = async (n: number) => (await floorTables(ctx, event.id)).find((t) => t.number === n)!;
 
 /** Sends a request that must be refused, and proves the database is exactly as it was. */
-async function expectRefused(send: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-  const before = await dumpTables(ctx.database.db);
-  const res = await send();
-  expect(res.statusCode, res.body).toBe(status);
-  expect(errorCode(res)).toBe(code);
-  expect(await dumpTables(ctx.database.db)).toEqual(before);
-  return res;
-}
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
 
 async function linkRows(ticketId: string) {
   return queryRows<{ reservation_id: string; linked_by_user_id: string | null; override_capacity: boolean; created_at: string; unlinked_at: string | null; unlinked_by: string | null }>(
