@@ -150,7 +150,7 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     const event = await benchEvent('Bench night to cancel', 'tomorrow', plan.refundOrders);
     await mapLimit(plan.refundOrders, SEED_CONCURRENCY * 2, async (i) => {
       const { order } = await placeOrder(deps, { eventId: event.id, email: `refund-${i}@bench.local`, name: `Refund buyer ${i}`, gaQuantity: 1 });
-      await deps.database.transaction((tx) => applyPayment(tx, deps, order.id));
+      await deps.database.flights((tx) => applyPayment(tx, deps, order.id, { commit: true }));
     });
     refundEventId = event.id;
   }

@@ -1,6 +1,6 @@
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import type { FlightTx } from './flights.js';
+import type { Call, FlightTx, RowsOf } from './flights.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -23,6 +23,11 @@ export interface Database {
    * Retried like `transaction` after a deadlock or serialization failure.
    */
   flights<T>(fn: (tx: FlightTx) => Promise<T>): Promise<T>;
+  /**
+   * One round trip of prepared statements outside any transaction: each commits on its own (a
+   * single statement is atomic). For reads, and for writes that are one statement.
+   */
+  run<C extends readonly Call<unknown>[]>(...calls: C): Promise<RowsOf<C>>;
   /**
    * Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe.
    * Survives a lost connection: `onReconnect` is called once listening again, because whatever

@@ -35,7 +35,7 @@ export function call<Row>(stmt: Statement<Row>, values: readonly unknown[]): Cal
   return { statement: stmt, values };
 }
 
-type RowsOf<C extends readonly Call<unknown>[]> = { [K in keyof C]: C[K] extends Call<infer R> ? R[] : never };
+export type RowsOf<C extends readonly Call<unknown>[]> = { [K in keyof C]: C[K] extends Call<infer R> ? R[] : never };
 
 export interface FlightTx {
   /** One round trip: every call's rows, in order. The first flight also carries BEGIN. */

@@ -34,6 +34,20 @@ export async function pgFlights<T>(pool: pg.Pool, fn: (tx: FlightTx) => Promise<
   }
 }
 
+/** One flight outside any transaction (Database.run): each statement commits on its own. */
+export async function pgRun(pool: pg.Pool, calls: readonly Call<unknown>[]): Promise<unknown[][]> {
+  const client = (await pool.connect()) as pg.PoolClient;
+  let broken: Error | undefined;
+  try {
+    return await runFlight(client, calls, { begin: false, commit: false });
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) broken = err as Error;
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
+
 async function runFlight(client: pg.PoolClient, calls: readonly Call<unknown>[], opts: { begin: boolean; commit: boolean }): Promise<unknown[][]> {
   const pending: Array<Promise<pg.QueryResult>> = [];
   // Corked, the flight's messages leave in one write when it is uncorked.

@@ -103,6 +103,12 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
           }),
         () => stats.retried++,
       ),
+    run: (...calls) =>
+      withRetry(async () => {
+        const rows: unknown[][] = [];
+        for (const c of calls) rows.push((await client.query(c.statement.text, c.values as unknown[])).rows);
+        return rows as never;
+      }, () => stats.retried++),
     stats,
     // In process, one connection: a notification can never be missed, so nothing to catch up on.
     listen: async (channel, onPayload) => {

@@ -3,7 +3,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { newStats, withRetry, type Database, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
-import { countQueries, pgFlights } from './pg-flights.js';
+import { countQueries, pgFlights, pgRun } from './pg-flights.js';
 import { PgListener } from './pg-listener.js';
 import * as schema from './schema.js';
 
@@ -48,6 +48,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     db,
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
     flights: (fn) => withRetry(() => pgFlights(pool, fn), () => stats.retried++),
+    run: (...calls) => withRetry(() => pgRun(pool, calls), () => stats.retried++) as never,
     stats,
     listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),

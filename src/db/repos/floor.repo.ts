@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { ReservationStatus } from '../../domain/state-machine.js';
 import { queryRows, type Executor } from '../database.js';
+import { call, statement } from '../flights.js';
 
 export const FLOOR_CHANNEL = 'velvet_floor';
 
@@ -48,6 +49,11 @@ export async function floorTables(db: Executor, eventId: string, tableId?: strin
 export async function notifyEventChanged(db: Executor, eventId: string, status: string): Promise<void> {
   await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${JSON.stringify({ event_id: eventId, event_status: status })})`);
 }
+
+const notifyTable = statement<unknown>('notify_table_changed', 'SELECT pg_notify($1, $2)');
+
+/** notifyTableChanged as a hot path's prepared statement, for a flight. */
+export const tableChangedCall = (eventId: string, tableId: string) => call(notifyTable, [FLOOR_CHANNEL, JSON.stringify({ event_id: eventId, table_id: tableId })]);
 
 /** Tells every listening instance that a table changed; delivered only if the transaction commits. */
 export async function notifyTableChanged(db: Executor, eventId: string, tableId: string): Promise<void> {

@@ -32,20 +32,6 @@ export async function updateOrder(
   return row!;
 }
 
-/** Records the provider's payment on an order only while it is pending; null once its hold was released. */
-export async function setPendingOrderPayment(
-  db: Executor,
-  id: string,
-  payment: Pick<OrderRow, 'providerPaymentId' | 'providerClientSecret'>,
-): Promise<OrderRow | null> {
-  const [row] = await db
-    .update(orders)
-    .set({ ...payment, updatedAt: sql`now()` })
-    .where(and(eq(orders.id, id), eq(orders.status, 'pending')))
-    .returning();
-  return row ?? null;
-}
-
 /** Pending orders whose hold has lapsed, locked; rows another sweeper holds are skipped, not awaited. */
 export async function claimExpiredHolds(db: Executor, now: Date, limit: number): Promise<OrderRow[]> {
   // The event row is claimed too (releasing a hold gives its GA places back there). Cancellation and

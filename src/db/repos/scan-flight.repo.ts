@@ -6,7 +6,6 @@ import type { EntryScan, ScanResult } from '../../domain/check-in.js';
 import type { EventStatus, ReservationStatus } from '../../domain/state-machine.js';
 import { call, statement, type Call } from '../flights.js';
 import { DOOR_TICKET_COLUMNS, DOOR_TICKET_JOINS, toDoorRow, type DoorTicketRow, type RawDoorRow } from './door.repo.js';
-import { FLOOR_CHANNEL } from './floor.repo.js';
 
 const lockTicket = statement<{ event_id: string }>('scan_lock_ticket', 'SELECT event_id FROM tickets WHERE id = $1 FOR UPDATE');
 
@@ -141,11 +140,6 @@ const arrive = statement<{ id: string }>(
 /** The host arrived: the reservation's new status (or null to keep it), `noShow` cleared or kept. */
 export const reservationArrivedCall = (reservationId: string, p: { status: ReservationStatus | null; clearNoShow: boolean; at: Date }) =>
   call(arrive, [reservationId, p.status, p.clearNoShow ? false : null, p.at.toISOString()]);
-
-const notify = statement<unknown>('scan_notify_table', 'SELECT pg_notify($1, $2)');
-
-/** The floor plan's notification for one table (delivered when the transaction commits). */
-export const tableChangedCall = (eventId: string, tableId: string) => call(notify, [FLOOR_CHANNEL, JSON.stringify({ event_id: eventId, table_id: tableId })]);
 
 export interface ScanInsert {
   eventId: string | null;

@@ -1,17 +1,14 @@
-import type { Executor } from '../database.js';
-import { webhookEvents } from '../schema.js';
+import { call, statement } from '../flights.js';
 
 /**
- * Records a provider event id; false when it was already recorded. Called in the transaction that
+ * Records a provider event id; no row when it was already recorded. Sent in the transaction that
  * applies the event, so "recorded" and "applied" commit together: a crash in between applies nothing
  * and the provider's retry is processed in full. A concurrent duplicate waits on the unique key and
  * then sees the first delivery's row.
  */
-export async function recordWebhookEvent(db: Executor, id: string, type: string, receivedAt: Date): Promise<boolean> {
-  const rows = await db
-    .insert(webhookEvents)
-    .values({ id, type, receivedAt })
-    .onConflictDoNothing({ target: webhookEvents.id })
-    .returning({ id: webhookEvents.id });
-  return rows.length === 1;
-}
+const recordWebhookEvent = statement<{ id: string }>(
+  'webhook_record_event',
+  'INSERT INTO webhook_events (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
+);
+
+export const recordWebhookEventCall = (id: string, type: string, receivedAt: Date) => call(recordWebhookEvent, [id, type, receivedAt.toISOString()]);

@@ -3,13 +3,13 @@ import { pgConstraint, pgErrorCode, type Executor } from '../../db/database.js';
 import type { Call, FlightTx } from '../../db/flights.js';
 import { moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
 import { findEvent } from '../../db/repos/events.repo.js';
+import { tableChangedCall } from '../../db/repos/floor.repo.js';
 import { updateReservation } from '../../db/repos/reservations.repo.js';
 import {
   checkInTicketCall,
   insertScanCall,
   lockAndRead,
   reservationArrivedCall,
-  tableChangedCall,
   toScanRead,
   type ScanInsert,
 } from '../../db/repos/scan-flight.repo.js';

@@ -1,4 +1,4 @@
-import type { Tx } from '../../db/database.js';
+import type { Executor } from '../../db/database.js';
 import { releaseGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
@@ -10,7 +10,7 @@ import { step, orderMachine, reservationMachine } from '../../domain/state-machi
  * Lets go of an unpaid order's hold: the order expires, its tickets are void, its table and GA
  * places are free again. The caller holds the order's row lock.
  */
-export async function releaseHold(tx: Tx, order: OrderRow): Promise<void> {
+export async function releaseHold(tx: Executor, order: OrderRow): Promise<void> {
   const next = step(orderMachine, order.status, 'expire');
   if (!next.ok) return;
   await updateOrder(tx, order.id, { status: next.to });

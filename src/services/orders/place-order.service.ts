@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
-import { pgConstraint, type Executor, type Tx } from '../../db/database.js';
+import { pgConstraint, type Database, type Executor, type Tx } from '../../db/database.js';
+import { attachPaymentCall, holdGaCall, orderFactsCall, toOrder, toOrderFacts } from '../../db/repos/order-flight.repo.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, setPendingOrderPayment, type OrderRow } from '../../db/repos/orders.repo.js';
+import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { findActiveReservationForTable, insertReservationWithFreshCode, tableAskFacts } from '../../db/repos/reservations.repo.js';
 import { insertGuestLink } from '../../db/repos/guest-list.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
@@ -46,27 +47,17 @@ export async function placeOrder(
   if (input.gaQuantity > deps.config.maxTicketsPerOrder) {
     throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, { ga_quantity: `at most ${deps.config.maxTicketsPerOrder}` });
   }
-  if ((await countRecentOrdersByEmail(deps.database.db, input.email, 60)) >= deps.config.ordersPerMinutePerEmail) {
-    throw new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
-  }
-  if (input.tableId !== undefined) await refuseTakenTableEarly(deps.database.db, input, now);
   const orderId = randomUUID();
   const manage = manageTokenFor(deps.keys.manageKey, orderId);
-  const held = await deps.database
-    .transaction((tx) => holdStock(tx, { ...input, orderId }, now, deps.config.holdSeconds, manage.hash, deps.payments.name))
-    .catch((err: unknown) => {
-      // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
-      if (pgConstraint(err) === 'reservations_one_active_per_table') {
-        throw new DomainError('table_unavailable', 'This table is already held or sold');
-      }
-      if (pgConstraint(err) === 'orders_one_pending_table_per_email') throw pendingTableOrder();
-      throw err;
-    });
+  const held =
+    input.tableId === undefined
+      ? await holdGa(deps, { ...input, orderId }, now, manage.hash)
+      : await holdWithTable(deps, { ...input, orderId }, now, manage.hash);
 
   // Nothing to pay (a free night, a free table): confirmed at once, no provider involved (Stripe
   // refuses a zero amount anyway).
   if (held.amountCents === 0) {
-    const { order } = await deps.database.transaction((tx) => applyPayment(tx, deps, held.id));
+    const { order } = await deps.database.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
     return { order, manageToken: manage.token };
   }
   let payment: Awaited<ReturnType<typeof deps.payments.createPayment>>;
@@ -93,8 +84,75 @@ export async function placeOrder(
   }
   // Only the provider's failure is `payment_unavailable`: a lock timeout or a database outage
   // while recording the payment keeps its own answer (503 busy / database_unavailable, retryable).
-  const order = await attachPayment(deps.database.db, held.id, payment, deps.clock.now());
+  const order = await attachPayment(deps.database, held.id, payment, deps.clock.now());
   return { order, manageToken: manage.token };
+}
+
+/**
+ * A GA-only order, a presale's every purchase, in two round trips: one read (the event and this
+ * e-mail's recent orders), then one statement that takes the GA places and inserts the order and its
+ * tickets, or writes nothing (holdGaCall). It gives the same answers in the same order as a table
+ * order's path. The event row is locked only by that statement, for its own commit.
+ */
+async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
+  const [factRows] = await deps.database.run(orderFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS));
+  const { event, recentOrders } = toOrderFacts(factRows);
+  if (recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  if (!event) throw notFound('event');
+  const closed = salesClosedReason(event, now);
+  if (closed) throw salesClosed(closed);
+  const [rows] = await deps.database.run(
+    holdGaCall({
+      orderId: input.orderId,
+      eventId: event.id,
+      email: input.email,
+      name: input.name,
+      gaQuantity: input.gaQuantity,
+      amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, undefined),
+      currency: event.currency,
+      expiresAt: new Date(now.getTime() + deps.config.holdSeconds * 1000),
+      manageTokenHash,
+      paymentProvider: deps.payments.name,
+      tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name })),
+    }),
+  );
+  const order = toOrder(rows);
+  if (order) return order;
+  throw await noPlacesReason(deps.database.db, event.id, input.gaQuantity, now);
+}
+
+/** An order with a table: the table row is locked, so it goes through one ordinary transaction. */
+async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
+  if ((await countRecentOrdersByEmail(deps.database.db, input.email, RATE_WINDOW_SECONDS)) >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  await refuseTakenTableEarly(deps.database.db, input, now);
+  return deps.database
+    .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manageTokenHash, deps.payments.name))
+    .catch((err: unknown) => {
+      // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
+      if (pgConstraint(err) === 'reservations_one_active_per_table') {
+        throw new DomainError('table_unavailable', 'This table is already held or sold');
+      }
+      if (pgConstraint(err) === 'orders_one_pending_table_per_email') throw pendingTableOrder();
+      throw err;
+    });
+}
+
+type HoldDeps = Pick<AppDeps, 'database' | 'config' | 'payments'>;
+type HoldInput = PlaceOrderInput & { orderId: string };
+
+/** Orders per e-mail are counted over this window (`ordersPerMinutePerEmail`). */
+const RATE_WINDOW_SECONDS = 60;
+
+const rateLimited = () => new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
+
+/** Why the GA places could not be taken: the event closed meanwhile, or not enough are left. */
+async function noPlacesReason(db: Executor, eventId: string, quantity: number, now: Date): Promise<DomainError> {
+  const current = await findEvent(db, eventId);
+  const reason = current && salesClosedReason(current, now);
+  if (reason) return salesClosed(reason);
+  return new DomainError('sold_out', `Not enough GA tickets left for ${quantity}`, {
+    available: current ? current.gaCapacity - current.gaSold : 0,
+  });
 }
 
 /**
@@ -105,17 +163,16 @@ export async function placeOrder(
  * reason instead and the intent is left unpaid.
  */
 async function attachPayment(
-  db: Executor,
+  database: Database,
   orderId: string,
   payment: { providerPaymentId: string; clientSecret: string | null },
   now: Date,
 ): Promise<OrderRow> {
   // One conditional UPDATE: it waits for a release in progress, then sees the order as it is.
-  const order = await setPendingOrderPayment(db, orderId, {
-    providerPaymentId: payment.providerPaymentId,
-    providerClientSecret: payment.clientSecret,
-  });
+  const [rows] = await database.run(attachPaymentCall(orderId, payment.providerPaymentId, payment.clientSecret));
+  const order = toOrder(rows);
   if (order) return order;
+  const db = database.db;
   const released = await findOrder(db, orderId);
   // Paid already (the webhook came first): nothing was released, the buyer is done.
   if (released?.status === 'paid') return released;
@@ -127,7 +184,7 @@ async function attachPayment(
 
 async function holdStock(
   tx: Tx,
-  input: PlaceOrderInput & { orderId: string },
+  input: HoldInput,
   now: Date,
   holdSeconds: number,
   manageTokenHash: string,
@@ -186,14 +243,7 @@ async function holdStock(
   // GA places are taken last: the UPDATE locks the event row, which every order of the event
   // needs, until this transaction commits. Taken first, the row stayed locked through every
   // insert above and a presale ran one order at a time (BENCHMARKS.md). Sold out rolls it all back.
-  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) {
-    const current = await findEvent(tx, event.id);
-    const reason = current && salesClosedReason(current, now);
-    if (reason) throw salesClosed(reason);
-    throw new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, {
-      available: current ? current.gaCapacity - current.gaSold : 0,
-    });
-  }
+  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) throw await noPlacesReason(tx, event.id, input.gaQuantity, now);
   return order;
 }
 

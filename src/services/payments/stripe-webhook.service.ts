@@ -1,8 +1,9 @@
 import type Stripe from 'stripe';
-import type { Tx } from '../../db/database.js';
+import type { Executor } from '../../db/database.js';
+import type { FlightTx } from '../../db/flights.js';
 import { findOrder, findOrderByPaymentId, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { insertRefund, notifyRefundsDue } from '../../db/repos/refunds.repo.js';
-import { recordWebhookEvent } from '../../db/repos/webhooks.repo.js';
+import { recordWebhookEventCall } from '../../db/repos/webhooks.repo.js';
 import type { AppDeps } from '../deps.js';
 import { applyPayment } from '../orders/pay-order.service.js';
 import { refundIdempotencyKey } from '../refunds/refund-keys.js';
@@ -24,15 +25,16 @@ export async function handleStripeEvent(
   deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>,
   event: Stripe.Event,
 ): Promise<WebhookOutcome> {
-  return deps.database.transaction(async (tx) => {
-    if (!(await recordWebhookEvent(tx, event.id, event.type, deps.clock.now()))) return { outcome: 'duplicate' };
+  return deps.database.flights(async (tx) => {
+    const [recorded] = await tx.send(recordWebhookEventCall(event.id, event.type, deps.clock.now()));
+    if (!recorded.length) return { outcome: 'duplicate' };
     if (event.type !== 'payment_intent.succeeded') return { outcome: 'ignored', reason: `${event.type} needs no action` };
     return paymentSucceeded(tx, deps, event.data.object);
   });
 }
 
-async function paymentSucceeded(tx: Tx, deps: Pick<AppDeps, 'clock' | 'keys'>, intent: Stripe.PaymentIntent): Promise<WebhookOutcome> {
-  const order = await orderOf(tx, intent);
+async function paymentSucceeded(tx: FlightTx, deps: Pick<AppDeps, 'clock' | 'keys'>, intent: Stripe.PaymentIntent): Promise<WebhookOutcome> {
+  const order = await orderOf(tx.db, intent);
   if (!order) return { outcome: 'ignored', reason: `no order for payment intent ${intent.id}` };
   if (order.providerPaymentId !== null && order.providerPaymentId !== intent.id) {
     return { outcome: 'ignored', reason: `payment intent ${intent.id} is not the one order ${order.id} is paid with` };
@@ -43,10 +45,10 @@ async function paymentSucceeded(tx: Tx, deps: Pick<AppDeps, 'clock' | 'keys'>, i
   // applyPayment first: it takes its locks in the global order (event, then order).
   const result = await applyPayment(tx, deps, order.id);
   // The webhook can beat placeOrder's own write of the intent id (the buyer paid within that gap).
-  if (order.providerPaymentId === null) await updateOrder(tx, order.id, { providerPaymentId: intent.id });
+  if (order.providerPaymentId === null) await updateOrder(tx.db, order.id, { providerPaymentId: intent.id });
   if (result.outcome !== 'hold_expired') return { outcome: result.outcome, orderId: order.id };
 
-  const refund = await insertRefund(tx, {
+  const refund = await insertRefund(tx.db, {
     eventId: order.eventId,
     orderId: order.id,
     amountCents: order.amountCents,
@@ -56,13 +58,13 @@ async function paymentSucceeded(tx: Tx, deps: Pick<AppDeps, 'clock' | 'keys'>, i
     nextAttemptAt: deps.clock.now(),
   });
   // The buyer's order says why: it stays `expired` until the money is back, then `refunded`.
-  await updateOrder(tx, order.id, { refundReason: 'late_payment' });
-  if (refund) await notifyRefundsDue(tx);
+  await updateOrder(tx.db, order.id, { refundReason: 'late_payment' });
+  if (refund) await notifyRefundsDue(tx.db);
   return { outcome: 'late_payment_refund', orderId: order.id };
 }
 
 /** Our order for an intent: by the order id we put in its metadata, else by the stored intent id. */
-async function orderOf(tx: Tx, intent: Stripe.PaymentIntent): Promise<OrderRow | null> {
+async function orderOf(tx: Executor, intent: Stripe.PaymentIntent): Promise<OrderRow | null> {
   const orderId = intent.metadata?.order_id;
   if (orderId && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(orderId)) {
     const order = await findOrder(tx, orderId);

@@ -1,0 +1,200 @@
+/**
+ * The buying path's statements (place-order.service.ts and pay-order.service.ts say the order they
+ * run in). Written once as SQL text: on PostgreSQL each is prepared once per connection, and a
+ * purchase costs a few round trips instead of one per statement.
+ */
+import type { OrderStatus, ReservationStatus } from '../../domain/state-machine.js';
+import { call, statement } from '../flights.js';
+import { fromRow } from '../rows.js';
+import { events, orders } from '../schema.js';
+import { MAILS_CHANNEL, type MailKind } from './mails.repo.js';
+import type { EventRow } from './events.repo.js';
+import type { OrderRow } from './orders.repo.js';
+
+type Raw = Record<string, unknown>;
+
+/**
+ * What a GA order is decided on: the event (null when there is none) and how many orders this
+ * e-mail (any case) placed in the last `seconds`, in database time like `created_at`.
+ */
+const orderFacts = statement<Raw & { recent_orders: number }>(
+  'order_facts',
+  `SELECT e.*, (SELECT count(*)::int FROM orders
+                 WHERE lower(email) = lower($2) AND created_at >= now() - make_interval(secs => $3)) AS recent_orders
+     FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
+);
+
+export const orderFactsCall = (eventId: string, email: string, seconds: number) => call(orderFacts, [eventId, email, seconds]);
+
+export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { event: EventRow | null; recentOrders: number } {
+  const r = rows[0]!;
+  return { event: r.id === null ? null : fromRow(events, r), recentOrders: r.recent_orders };
+}
+
+/**
+ * A GA hold in one statement, which commits on its own: the event's GA places are taken, and only
+ * if they were, the order and its tickets are inserted. No row: sold out, or the event is no longer
+ * on sale; nothing was written. The event row (which every order of the event updates) stays locked
+ * for this one statement and its commit, no longer. Tickets come in the order of `ticketIds`.
+ */
+const holdGa = statement<Raw>(
+  'order_hold_ga',
+  `WITH cap AS (
+     UPDATE events SET ga_sold = ga_sold + $5
+      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
+     RETURNING id),
+   o AS (
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
+     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM cap
+     RETURNING *),
+   t AS (
+     INSERT INTO tickets (id, event_id, order_id, holder_name)
+     SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
+      ORDER BY h.n)
+   SELECT * FROM o`,
+);
+
+export interface GaHold {
+  orderId: string;
+  eventId: string;
+  email: string;
+  name: string;
+  gaQuantity: number;
+  amountCents: number;
+  currency: string;
+  expiresAt: Date;
+  manageTokenHash: string;
+  paymentProvider: OrderRow['paymentProvider'];
+  tickets: Array<{ id: string; holderName: string }>;
+}
+
+export const holdGaCall = (h: GaHold) =>
+  call(holdGa, [
+    h.orderId,
+    h.eventId,
+    h.email,
+    h.name,
+    h.gaQuantity,
+    h.amountCents,
+    h.currency,
+    h.expiresAt.toISOString(),
+    h.manageTokenHash,
+    h.paymentProvider,
+    h.tickets.map((t) => t.id),
+    h.tickets.map((t) => t.holderName),
+  ]);
+
+export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orders, rows[0]) : null);
+
+/** Records the provider's payment on an order only while it is pending: no row once its hold was released. */
+const attachPayment = statement<Raw>(
+  'order_attach_payment',
+  `UPDATE orders SET provider_payment_id = $2, provider_client_secret = $3, updated_at = now()
+    WHERE id = $1 AND status = 'pending' RETURNING *`,
+);
+
+export const attachPaymentCall = (orderId: string, providerPaymentId: string, clientSecret: string | null) =>
+  call(attachPayment, [orderId, providerPaymentId, clientSecret]);
+
+// --- paying ---------------------------------------------------------------------------------
+
+/**
+ * Money for a pending order of an event that has ended releases its hold, which writes the event
+ * row: then the event is locked first (event, then order: the order every writer of both uses).
+ * Any other payment locks no event. $1 order, $2 now.
+ */
+const lockEventIfEnded = statement<{ id: string }>(
+  'pay_lock_event_if_ended',
+  `SELECT e.id FROM events e
+    WHERE e.id = (SELECT event_id FROM orders WHERE id = $1 AND status = 'pending') AND e.ends_at <= $2
+      FOR UPDATE`,
+);
+const lockOrder = statement<{ id: string }>('pay_lock_order', 'SELECT id FROM orders WHERE id = $1 FOR UPDATE');
+const lockReservation = statement<{ id: string }>('pay_lock_reservation', 'SELECT id FROM reservations WHERE order_id = $1 FOR UPDATE');
+
+/** Sent after the locks, so it reads what was committed before they were granted. */
+const readForPayment = statement<Raw & PaymentReadExtras>(
+  'pay_read',
+  `SELECT o.*, e.ends_at AS event_ends_at,
+          (SELECT json_agg(t.id ORDER BY t.created_at, t.id) FROM tickets t WHERE t.order_id = o.id) AS ticket_ids,
+          r.id AS reservation_id, r.status AS reservation_status, r.event_table_id AS reservation_table_id
+     FROM orders o
+     JOIN events e ON e.id = o.event_id
+     LEFT JOIN reservations r ON r.order_id = o.id
+    WHERE o.id = $1`,
+);
+
+interface PaymentReadExtras {
+  event_ends_at: Date | string;
+  ticket_ids: string[] | null;
+  reservation_id: string | null;
+  reservation_status: ReservationStatus | null;
+  reservation_table_id: string | null;
+}
+
+/** Flight one of a payment, after BEGIN: the locks in the global order, then the read. */
+export const lockAndReadForPayment = (orderId: string, now: Date) =>
+  [call(lockEventIfEnded, [orderId, now.toISOString()]), call(lockOrder, [orderId]), call(lockReservation, [orderId]), call(readForPayment, [orderId])] as const;
+
+export interface PaymentRead {
+  order: OrderRow;
+  eventEndsAt: Date;
+  ticketIds: string[];
+  reservation: { id: string; status: ReservationStatus; eventTableId: string } | null;
+}
+
+export function toPaymentRead(rows: Array<Raw & PaymentReadExtras>): PaymentRead | null {
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    order: fromRow(orders, r),
+    eventEndsAt: new Date(r.event_ends_at),
+    ticketIds: r.ticket_ids ?? [],
+    reservation: r.reservation_id ? { id: r.reservation_id, status: r.reservation_status!, eventTableId: r.reservation_table_id! } : null,
+  };
+}
+
+/**
+ * The payment's effects on the order and its tickets in one statement: the order moves to its
+ * next status, its pending tickets become valid with their signed codes, and the buyer's mail is
+ * put in the outbox (once per order and kind; the mail worker is woken only for a new one).
+ */
+const applyPaymentEffects = statement<Raw>(
+  'pay_apply',
+  `WITH o AS (
+     UPDATE orders SET status = $2, paid_at = $3, updated_at = now() WHERE id = $1 RETURNING *),
+   t AS (
+     UPDATE tickets SET status = 'valid', qr = v.qr, updated_at = now()
+       FROM unnest($4::uuid[], $5::text[]) AS v(id, qr)
+      WHERE tickets.id = v.id AND tickets.status = 'pending'),
+   m AS (
+     INSERT INTO mails (order_id, kind, recipient, message_id)
+     SELECT o.id, $6, o.email, $7 FROM o
+     ON CONFLICT DO NOTHING RETURNING id)
+   SELECT o.*, (SELECT count(pg_notify($8, '')) FROM m) AS mails_woken FROM o`,
+);
+
+export const applyPaymentCall = (p: {
+  orderId: string;
+  status: OrderStatus;
+  paidAt: Date;
+  codes: Array<{ id: string; qr: string }>;
+  mail: { kind: MailKind; messageId: string };
+}) =>
+  call(applyPaymentEffects, [
+    p.orderId,
+    p.status,
+    p.paidAt.toISOString(),
+    p.codes.map((c) => c.id),
+    p.codes.map((c) => c.qr),
+    p.mail.kind,
+    p.mail.messageId,
+    MAILS_CHANNEL,
+  ]);
+
+const moveReservation = statement<{ id: string }>(
+  'pay_reservation_status',
+  'UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1 RETURNING id',
+);
+
+export const reservationStatusCall = (reservationId: string, status: ReservationStatus) => call(moveReservation, [reservationId, status]);
