@@ -84,15 +84,6 @@ export async function reservationDetails(db: Executor, id: string): Promise<Rese
   };
 }
 
-/** The active guest link of each ticket (if any), for showing `linked_reservation_id`. */
-export async function activeLinksForTickets(db: Executor, ticketIds: string[]): Promise<Map<string, string>> {
-  if (!ticketIds.length) return new Map();
-  const rows = await queryRows<{ ticket_id: string; reservation_id: string }>(db, sql`
-    SELECT ticket_id, reservation_id FROM guest_links
-     WHERE unlinked_at IS NULL AND ticket_id IN (${sql.join(ticketIds.map((t) => sql`${t}`), sql`, `)})`);
-  return new Map(rows.map((r) => [r.ticket_id, r.reservation_id]));
-}
-
 /**
  * Inserts a reservation with a new invite code, drawing again in the (rare) case the code is taken.
  * A clash on anything else (a second live reservation for the table) still raises.

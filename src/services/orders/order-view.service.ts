@@ -1,8 +1,6 @@
 import type { TicketStatus } from '../../domain/state-machine.js';
-import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
-import { findRefundByOrder } from '../../db/repos/refunds.repo.js';
-import { activeLinksForTickets, findReservationByOrder } from '../../db/repos/reservations.repo.js';
-import { listOrderTickets } from '../../db/repos/tickets.repo.js';
+import { orderViewCall, toOrderViewRead } from '../../db/repos/order-view.repo.js';
+import type { OrderRow } from '../../db/repos/orders.repo.js';
 import { notFound } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 import { loadReservationView, type ReservationView } from '../reservations/reservation-view.js';
@@ -46,14 +44,12 @@ export function paymentView(order: OrderRow): PaymentView {
       };
 }
 
-/** The buyer's view of an order. The caller has already checked the manage token. */
+/** The buyer's view of an order, in one read (and one more for a table). The caller has checked the manage token. */
 export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, orderId: string): Promise<OrderView> {
-  const db = deps.database.db;
-  const order = await findOrder(db, orderId);
-  if (!order) throw notFound('order');
-  const tickets = await listOrderTickets(db, order.id);
-  const links = await activeLinksForTickets(db, tickets.map((t) => t.id));
-  const reservation = await findReservationByOrder(db, order.id);
+  const [rows] = await deps.database.run(orderViewCall(orderId));
+  const read = toOrderViewRead(rows);
+  if (!read) throw notFound('order');
+  const { order, reservation, refund } = read;
   const view: OrderView = {
     order_id: order.id,
     event_id: order.eventId,
@@ -65,21 +61,20 @@ export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, o
     paid_at: order.paidAt?.toISOString() ?? null,
     refund_reason: order.refundReason,
     payment: paymentView(order),
-    tickets: tickets.map((t) => ({
+    tickets: read.tickets.map((t) => ({
       id: t.id,
       status: t.status,
       // A code exists only for a paid ticket; a void ticket's code no longer admits anyone.
       qr: t.status === 'valid' || t.status === 'checked_in' ? t.qr : null,
       holder_name: t.holderName,
-      linked_reservation_id: links.get(t.id) ?? null,
+      linked_reservation_id: t.linkedReservationId,
       is_host: reservation?.hostTicketId === t.id,
     })),
   };
   if (reservation) {
-    const r = await loadReservationView(db, reservation.id, deps.config.publicUrl);
+    const r = await loadReservationView(deps.database.db, reservation.id, deps.config.publicUrl);
     if (r) view.reservation = r;
   }
-  const refund = await findRefundByOrder(db, order.id);
   if (refund) {
     view.refund = {
       status: refund.status,
