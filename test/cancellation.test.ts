@@ -164,6 +164,28 @@ describe('the owner cancels an event before it starts', () => {
   });
 });
 
+describe('a free night', () => {
+  it('settles free orders at once (refunded, nothing to pay back) and writes no refund for them', async () => {
+    const event = await createEvent(ctx, { ga: { price_cents: 0, capacity: 50 } });
+    const free = await placeOrder(ctx, event.id, { ga_quantity: 2, name: 'Free Guest' });
+    const freeToo = await placeOrder(ctx, event.id, { ga_quantity: 1, name: 'Free Too' });
+    expect(free.amount_cents).toBe(0);
+    const { confirmation_token } = (await preview(event.id)).json();
+    const res = await cancel(event.id, confirmation_token);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json().refunds).toEqual({ total: 0, pending: 0, succeeded: 0, failed: 0, total_cents: 0 });
+    for (const order of [free, freeToo]) {
+      const view = await orderView(ctx, order);
+      expect(view.status).toBe('refunded');
+      expect(view.refund_reason).toBe('event_cancelled');
+      expect(view.refund).toBeUndefined();
+      expect(view.tickets.every((t: { status: string }) => t.status === 'void')).toBe(true);
+    }
+    const rows = await queryRows<{ n: number }>(ctx.database.db, sql`SELECT count(*)::int AS n FROM refunds WHERE event_id = ${event.id}`);
+    expect(rows[0]!.n).toBe(0);
+  });
+});
+
 describe('refusals', () => {
   it('refuses to cancel once the event has started (409 event_started, nothing changed)', async () => {
     const event = await createEvent(ctx, { starts_at: '2030-06-01T13:00:00.000Z', ends_at: '2030-06-01T20:00:00.000Z' });

@@ -1,4 +1,5 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { OrderStatus } from '../../domain/state-machine.js';
 import { queryRows, type Executor } from '../database.js';
 import { refunds } from '../schema.js';
 
@@ -15,6 +16,38 @@ export const REFUNDS_CHANNEL = 'velvet_refunds';
 export async function insertRefund(db: Executor, r: typeof refunds.$inferInsert): Promise<RefundRow | null> {
   const [row] = await db.insert(refunds).values(r).onConflictDoNothing({ target: refunds.orderId }).returning();
   return row ?? null;
+}
+
+/**
+ * A cancellation's refunds: every paid order of the event paid back in full, as set-based
+ * statements (a night of 10,000 orders is two statements, not 20,000). Each order gets its outbox
+ * row (never a second: the same unique index as insertRefund) and the reason on the order; an order
+ * with nothing left to pay back (free) is settled at once instead.
+ */
+export async function refundEventOrdersInFull(
+  db: Executor,
+  eventId: string,
+  owed: Array<{ orderId: string; amountCents: number; currency: string; idempotencyKey: string }>,
+  settled: { orderIds: string[]; status: OrderStatus },
+  now: Date,
+): Promise<void> {
+  if (owed.length) {
+    await db.execute(sql`
+      INSERT INTO refunds (event_id, order_id, amount_cents, currency, reason, idempotency_key, next_attempt_at)
+      SELECT ${eventId}, o.order_id, o.amount_cents, o.currency, 'event_cancelled', o.idempotency_key, ${now.toISOString()}
+        FROM unnest(${sql.param(owed.map((o) => o.orderId))}::uuid[], ${sql.param(owed.map((o) => o.amountCents))}::int[],
+                    ${sql.param(owed.map((o) => o.currency))}::text[], ${sql.param(owed.map((o) => o.idempotencyKey))}::text[])
+             AS o(order_id, amount_cents, currency, idempotency_key)
+      ON CONFLICT (order_id) DO NOTHING`);
+    await db.execute(sql`
+      UPDATE orders SET refund_reason = 'event_cancelled', updated_at = now()
+       WHERE id = ANY(${sql.param(owed.map((o) => o.orderId))}::uuid[])`);
+  }
+  if (settled.orderIds.length) {
+    await db.execute(sql`
+      UPDATE orders SET refund_reason = 'event_cancelled', status = ${settled.status}, updated_at = now()
+       WHERE id = ANY(${sql.param(settled.orderIds)}::uuid[])`);
+  }
 }
 
 export async function notifyRefundsDue(db: Executor): Promise<void> {

@@ -2,8 +2,8 @@ import { checkConfirmation } from '../../auth/confirmation-token.js';
 import type { Tx } from '../../db/database.js';
 import { findEvent, listTables, updateEvent } from '../../db/repos/events.repo.js';
 import { notifyEventChanged, notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { listEventOrders, updateOrder, type OrderRow } from '../../db/repos/orders.repo.js';
-import { insertRefund, listEventRefunds, notifyRefundsDue } from '../../db/repos/refunds.repo.js';
+import { listEventOrders, type OrderRow } from '../../db/repos/orders.repo.js';
+import { listEventRefunds, notifyRefundsDue, refundEventOrdersInFull } from '../../db/repos/refunds.repo.js';
 import { listEventReservations, updateReservation } from '../../db/repos/reservations.repo.js';
 import { countCheckedIn, voidEventTickets } from '../../db/repos/tickets.repo.js';
 import { cancelRefusal } from '../../domain/cancellation.js';
@@ -64,7 +64,7 @@ export async function cancelEvent(
       if (next.ok) await updateReservation(tx, r.id, { status: next.to });
     }
 
-    for (const order of live) if (order.status === 'paid') await refundInFull(tx, order, now);
+    await refundInFull(tx, eventId, live.filter((o) => o.status === 'paid'), now);
     // Every table, in one go: each open floor plan shows the room empty as soon as this commits.
     for (const table of await listTables(tx, eventId)) await notifyTableChanged(tx, eventId, table.id);
 
@@ -77,25 +77,19 @@ export async function cancelEvent(
   });
 }
 
-/** The outbox row that pays a paid order back; the refund worker does the paying, after commit. */
-async function refundInFull(tx: Tx, order: OrderRow, now: Date): Promise<void> {
-  const remaining = order.amountCents - order.refundedCents;
-  if (remaining === 0) {
+/** The outbox rows that pay every paid order back; the refund worker does the paying, after commit. */
+async function refundInFull(tx: Tx, eventId: string, paid: OrderRow[], now: Date): Promise<void> {
+  const refunded = step(orderMachine, 'paid', 'refund');
+  if (!refunded.ok) throw new Error('a paid order can always be refunded');
+  const owed = paid.filter((o) => o.amountCents > o.refundedCents);
+  await refundEventOrdersInFull(
+    tx,
+    eventId,
+    owed.map((o) => ({ orderId: o.id, amountCents: o.amountCents - o.refundedCents, currency: o.currency, idempotencyKey: refundIdempotencyKey(o.id) })),
     // Nothing to pay back (a free ticket): the order is settled here and now.
-    const next = step(orderMachine, order.status, 'refund');
-    await updateOrder(tx, order.id, { refundReason: 'event_cancelled', ...(next.ok ? { status: next.to } : {}) });
-    return;
-  }
-  await insertRefund(tx, {
-    eventId: order.eventId,
-    orderId: order.id,
-    amountCents: remaining,
-    currency: order.currency,
-    reason: 'event_cancelled',
-    idempotencyKey: refundIdempotencyKey(order.id),
-    nextAttemptAt: now,
-  });
-  await updateOrder(tx, order.id, { refundReason: 'event_cancelled' });
+    { orderIds: paid.filter((o) => o.amountCents === o.refundedCents).map((o) => o.id), status: refunded.to },
+    now,
+  );
 }
 
 async function outcome(tx: Tx, eventId: string, cancelledAt: Date): Promise<CancelOutcome> {
