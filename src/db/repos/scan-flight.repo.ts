@@ -7,11 +7,17 @@ import type { EventStatus, ReservationStatus } from '../../domain/state-machine.
 import { call, statement, type Call } from '../flights.js';
 import { DOOR_TICKET_COLUMNS, DOOR_TICKET_JOINS, toDoorRow, type DoorTicketRow, type RawDoorRow } from './door.repo.js';
 
-const lockTicket = statement<{ event_id: string }>('scan_lock_ticket', 'SELECT event_id FROM tickets WHERE id = $1 FOR UPDATE');
-
-// A host's scan may move its reservation: locked right after the ticket (always ticket first, then
-// reservation, like every other writer). For any other ticket this finds nothing.
-const lockHostReservation = statement<{ id: string }>('scan_lock_host_reservation', 'SELECT id FROM reservations WHERE host_ticket_id = $1 FOR UPDATE');
+/**
+ * The scan's locks in one statement, in the order every writer takes them: the ticket, then the
+ * reservation it hosts (a host's scan may move it; for any other ticket there is none). The
+ * reservation's lock depends on the ticket's row, so it is taken after it.
+ */
+const lockTicketAndHosted = statement<{ event_id: string }>(
+  'scan_lock',
+  `WITH t AS MATERIALIZED (SELECT id, event_id FROM tickets WHERE id = $1 FOR UPDATE)
+   SELECT t.event_id, (SELECT count(*) FROM (SELECT 1 FROM reservations r WHERE r.host_ticket_id = t.id FOR UPDATE) h) AS hosted
+     FROM t`,
+);
 
 interface RawScanRead extends RawDoorRow {
   stored_code: string | null;
@@ -82,11 +88,10 @@ export interface ScanRead {
   vip: VipFacts | null;
 }
 
-/** Flight one after BEGIN: lock the ticket, lock a host's reservation, then read (fresh: after the locks). */
+/** Flight one after BEGIN: lock the ticket and a host's reservation, then read (fresh: after the locks). */
 export function lockAndRead(p: { eventId: string; ticketId: string; scannerId: string; nonce: string | null; at: Date; windowSeconds: number }) {
   return [
-    call(lockTicket, [p.ticketId]),
-    call(lockHostReservation, [p.ticketId]),
+    call(lockTicketAndHosted, [p.ticketId]),
     call(readForScan, [p.eventId, p.ticketId, p.scannerId, p.nonce, p.at.toISOString(), Math.max(0, Math.floor(p.windowSeconds))]),
   ] as const;
 }
@@ -117,19 +122,26 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
   };
 }
 
-// The ticket was read as valid under this transaction's lock, so exactly one row changes. If not,
-// the cast fails with the message (not a constant, so it is never folded at plan time) and the whole flight rolls back instead of recording an
-// admission that did not happen.
-const checkIn = statement<{ ok: boolean }>(
-  'scan_check_in_ticket',
+const INSERT_SCAN = `INSERT INTO scans (event_id, ticket_id, scanner_id, user_id, nonce, scanned_at, offline, method, displaced_scan_id,
+                      result, reason, offline_result, conflict, response)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`;
+
+// No ON CONFLICT: a nonce another transaction recorded meanwhile fails this insert (unique index
+// scans_nonce), which aborts the whole flight, so nothing this scan did is committed.
+const insert = statement<unknown>('scan_insert', INSERT_SCAN);
+
+// A first entry: the ticket checks in and the scan is appended, in one statement. The ticket was
+// read as valid under this transaction's lock, so exactly one row changes. If not, the cast fails
+// with the message (not a constant, so it is never folded at plan time) and the whole flight rolls
+// back instead of recording an admission that did not happen. $15 ticket, $6 time, $3 scanner.
+const checkInAndInsert = statement<{ ok: boolean }>(
+  'scan_check_in_and_insert',
   `WITH u AS (
-     UPDATE tickets SET status = 'checked_in', checked_in_at = $2, first_scanner_id = $3, updated_at = now()
-      WHERE id = $1 AND status = 'valid' RETURNING 1)
+     UPDATE tickets SET status = 'checked_in', checked_in_at = $6, first_scanner_id = $3, updated_at = now()
+      WHERE id = $15 AND status = 'valid' RETURNING 1),
+   i AS (${INSERT_SCAN})
    SELECT CASE WHEN count(*) = 1 THEN true ELSE ('ticket locked as valid did not check in, rows: ' || count(*))::boolean END AS ok FROM u`,
 );
-
-/** valid → checked_in, stamped with the first entry's time and scanner; fails if it was not valid. */
-export const checkInTicketCall = (ticketId: string, at: Date, scannerId: string) => call(checkIn, [ticketId, at.toISOString(), scannerId]);
 
 const arrive = statement<{ id: string }>(
   'scan_reservation_arrived',
@@ -158,30 +170,25 @@ export interface ScanInsert {
   response: unknown;
 }
 
-// No ON CONFLICT: a nonce another transaction recorded meanwhile fails this insert (unique index
-// scans_nonce), which aborts the whole flight, so nothing this scan did is committed.
-const insert = statement<unknown>(
-  'scan_insert',
-  `INSERT INTO scans (event_id, ticket_id, scanner_id, user_id, nonce, scanned_at, offline, method, displaced_scan_id,
-                      result, reason, offline_result, conflict, response)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`,
-);
+const scanValues = (s: ScanInsert): unknown[] => [
+  s.eventId,
+  s.ticketId,
+  s.scannerId,
+  s.userId,
+  s.nonce,
+  s.scannedAt.toISOString(),
+  s.offline,
+  s.method,
+  s.displacedScanId,
+  s.result,
+  s.reason,
+  s.offlineResult,
+  s.conflict,
+  JSON.stringify(s.response),
+];
 
-export const insertScanCall = (s: ScanInsert): Call<unknown> =>
-  call(insert, [
-    s.eventId,
-    s.ticketId,
-    s.scannerId,
-    s.userId,
-    s.nonce,
-    s.scannedAt.toISOString(),
-    s.offline,
-    s.method,
-    s.displacedScanId,
-    s.result,
-    s.reason,
-    s.offlineResult,
-    s.conflict,
-    JSON.stringify(s.response),
-  ]);
+/** The scan's row in the append-only log. */
+export const insertScanCall = (s: ScanInsert): Call<unknown> => call(insert, scanValues(s));
 
+/** valid → checked_in (stamped with this scan's time and scanner) and the scan's row; fails if the ticket was not valid. */
+export const checkInAndInsertScanCall = (ticketId: string, s: ScanInsert): Call<unknown> => call(checkInAndInsert, [...scanValues(s), ticketId]);

@@ -6,7 +6,7 @@ import { findEvent } from '../../db/repos/events.repo.js';
 import { tableChangedCall } from '../../db/repos/floor.repo.js';
 import { updateReservation } from '../../db/repos/reservations.repo.js';
 import {
-  checkInTicketCall,
+  checkInAndInsertScanCall,
   insertScanCall,
   lockAndRead,
   reservationArrivedCall,
@@ -30,22 +30,23 @@ import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-vi
  *     Screened out → 404 if the scanner's event does not exist, the stored answer if this scanner
  *     already used the nonce, otherwise append the refusal (ticket_id null) and answer.
  *  2. Otherwise one transaction in two flights (flights.ts: each flight one round trip):
- *     flight 1: BEGIN; lock the ticket row (FOR UPDATE, lock_timeout); lock the reservation it
- *       hosts, if any (always ticket first, then reservation); read everything the decision needs
+ *     flight 1: BEGIN; lock the ticket row (FOR UPDATE, lock_timeout) and then the reservation it
+ *       hosts, if any, in one statement (always ticket first, then reservation); read everything the decision needs
  *       in one statement (scan-flight.repo.ts): the event, the ticket with its table, the scan this
  *       scanner already made with this nonce, a VIP code's nearest entry elsewhere and its guests.
  *     Then, in memory: a known nonce answers its stored response (nothing decided or logged twice);
  *       otherwise the pure decision (src/domain/check-in.ts), for an offline scan reconciled with what
  *       the device did (src/domain/offline-reconcile.ts).
- *     flight 2: the effects (ticket checked in, reservation checked in, one floor-plan notification
- *       when the table's arrivals changed), the scan appended with its response, COMMIT.
+ *     flight 2: the scan appended with its response (for a first entry, in the same statement as
+ *       the ticket's check-in), the other effects (reservation checked in, one floor-plan
+ *       notification when the table's arrivals changed), COMMIT.
  *     A late offline scan that is earlier than the recorded first entry moves that entry back in a
  *     flight of its own between the two (rare; the repositories' builder on the same transaction).
  *  3. If the append hits the (scanner_id, nonce) unique index, a concurrent duplicate won: the
  *     flight fails, nothing commits, and the duplicate's stored response is the answer.
  *
  * Why no input of the decision can be stale: the read is its own statement, sent after the lock
- * statements, so under READ COMMITTED its snapshot is taken once the locks are granted and sees
+ * statement, so under READ COMMITTED its snapshot is taken once the locks are granted and sees
  * every transaction committed before then. (A single statement that locked and read would recheck
  * only the locked row after waiting, and could decide on an event or reservation read before the
  * wait.) Everything that changes an input afterwards waits for a lock this scan holds: another scan
@@ -168,7 +169,7 @@ async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | 
 }
 
 async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Claim, onAuthentic: (authentic: boolean) => void): Promise<RecordedScan> {
-  const [, , rows] = await tx.send(
+  const [, rows] = await tx.send(
     ...lockAndRead({
       eventId: claim.eventId,
       ticketId: claim.ticketId,
@@ -202,9 +203,13 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
   const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
   const effects: Call<unknown>[] = [];
   let displaced: ScanRow | null = null;
+  let firstEntry = false;
   if (entered && ticket) {
     if (laterFirstEntry) displaced = await moveFirstEntry(tx.db, attempt, decision, ticket, host?.checkedInAt ?? null);
-    else effects.push(...checkInEffects(attempt, decision, ticket, host?.noShow ?? false));
+    else {
+      firstEntry = decision.result !== 'rejected' && decision.checkInTicket;
+      effects.push(...checkInEffects(attempt, decision, ticket, host?.noShow ?? false));
+    }
     if (ticket.table && decision.kind !== 'ga' && read!.vip) {
       // The guest list as read, plus this very arrival (applied in the same transaction).
       const guests = read!.vip.guests.map((g) => (g.ticketId === ticket.id && decision.result === 'admitted' && decision.checkInTicket ? { ...g, arrived: true } : g));
@@ -213,7 +218,9 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
   }
   const response = toScanResponse(input);
   if (displaced) response.displaced_entry = { scanner_id: displaced.scannerId, scanned_at: displaced.scannedAt.toISOString() };
-  await tx.commit(...effects, insertScanCall(scanRow(attempt, ticket?.id ?? null, response, ticket?.eventId ?? attempt.scannerEventId, displaced?.id ?? null)));
+  const scan = scanRow(attempt, ticket?.id ?? null, response, ticket?.eventId ?? attempt.scannerEventId, displaced?.id ?? null);
+  // A first entry checks the ticket in with the scan's own append: one statement.
+  await tx.commit(firstEntry ? checkInAndInsertScanCall(ticket!.id, scan) : insertScanCall(scan), ...effects);
   return { response, replayed: false };
 }
 
@@ -232,11 +239,10 @@ async function moveFirstEntry(db: Executor, attempt: ScanAttempt, d: CheckInDeci
   return d.kind === 'ga' ? findFirstEntryScan(db, ticket.id, previous) : null;
 }
 
-/** The writes an admission makes, sent with the scan's append in the last flight. */
+/** The writes an admission makes besides the ticket's check-in, sent with the scan's append in the last flight. */
 function checkInEffects(attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Call<unknown>[] {
   if (d.result === 'rejected') return [];
   const effects: Call<unknown>[] = [];
-  if (d.checkInTicket) effects.push(checkInTicketCall(ticket.id, attempt.at, attempt.scannerId));
   const table = ticket.table;
   if (!table) return effects;
   if (d.checkInReservation) {
