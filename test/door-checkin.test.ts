@@ -254,4 +254,19 @@ describe('VIP at the door', () => {
     expect(gaAgain).toMatchObject({ result: 'rejected', reason: 'already_checked_in', first_scanner_id: 'door-1' });
     expect(gaAgain.warning).toBeUndefined();
   });
+
+  it('names the nearest entry elsewhere when there are several in the window, skipping its own scanner', async () => {
+    ctx.clock.set(T0);
+    const event = await createEvent(ctx);
+    const { host } = await buyTable(ctx, event, 1);
+    openDoors(ctx, event);
+    await scan(ctx, host.qr!, 'door-1');
+    ctx.clock.advance(20_000);
+    await scan(ctx, host.qr!, 'door-3');
+    ctx.clock.advance(5_000);
+    await scan(ctx, host.qr!, 'door-2');
+    ctx.clock.advance(3_000);
+    // door-2's own entry 3 s ago does not count; door-3's 8 s ago is nearer than door-1's 28 s.
+    expect((await scan(ctx, host.qr!, 'door-2')).warning).toMatchObject({ scanner_id: 'door-3', seconds_apart: 8 });
+  });
 });
