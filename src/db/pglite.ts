@@ -7,6 +7,7 @@ import lockfile from 'proper-lockfile';
 import { newStats, withRetry, type Database, type Db, type DatabaseStats } from './database.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
+import { PglitePrepared } from './pglite-prepared.js';
 import * as schema from './schema.js';
 
 export class DataDirLockedError extends Error {
@@ -75,6 +76,7 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
   const stats = newStats();
   countQueries(client, stats);
   const db = drizzle(client, { schema }) as unknown as Db;
+  const prepared = new PglitePrepared(client, stats);
   return {
     kind: 'pglite',
     db,
@@ -91,7 +93,7 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
               {
                 run: async (calls) => {
                   const rows: unknown[][] = [];
-                  for (const c of calls) rows.push((await t.query(c.statement.text, c.values as unknown[])).rows);
+                  for (const c of calls) rows.push(await prepared.run(c));
                   return rows;
                 },
                 get db() {
