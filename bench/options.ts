@@ -72,7 +72,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     refundRatePerSecond: 95,
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
-    pgliteTickets: quick ? 2_000 : 8_000,
+    pgliteTickets: quick ? 3_000 : 20_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
