@@ -21,9 +21,10 @@ export class DataDirLockedError extends Error {
  * PGlite's own default keeps 160 MB of shared buffers resident in the process from the start. The
  * embedded database is a small club's (thousands of tickets, not millions) and its files are in
  * the operating system's page cache anyway, so 32 MB holds its working set; the server's
- * resident memory drops by ~130 MB (BENCHMARKS.md).
+ * resident memory drops by ~110 MB (BENCHMARKS.md). Set on the command line, after PGlite's own
+ * parameters: its `postgresqlconf` option would overwrite the data directory's postgresql.conf.
  */
-const EMBEDDED_SETTINGS = { postgresqlconf: ['shared_buffers = 32MB'] };
+const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] };
 
 /** PGlite in memory: each call is a fresh, migrated, private database (used by tests). */
 export async function openMemoryPglite(): Promise<Database> {
