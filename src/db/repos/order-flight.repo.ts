@@ -9,18 +9,19 @@ import { fromRow } from '../rows.js';
 import { events, orders } from '../schema.js';
 import { MAILS_CHANNEL, type MailKind } from './mails.repo.js';
 import type { EventRow } from './events.repo.js';
+import { ACTIVE_RESERVATION } from './reservations.repo.js';
 import type { OrderRow } from './orders.repo.js';
 
 type Raw = Record<string, unknown>;
 
-/**
- * What a GA order is decided on: the event (null when there is none) and how many orders this
- * e-mail (any case) placed in the last `seconds`, in database time like `created_at`.
- */
+/** Orders this e-mail ($2, any case) placed in the last $3 seconds, in database time like `created_at`. */
+const RECENT_ORDERS = `(SELECT count(*)::int FROM orders
+                        WHERE lower(email) = lower($2) AND created_at >= now() - make_interval(secs => $3)) AS recent_orders`;
+
+/** What a GA order is decided on: the event ($1; null when there is none) and the e-mail's recent orders. */
 const orderFacts = statement<Raw & { recent_orders: number }>(
   'order_facts',
-  `SELECT e.*, (SELECT count(*)::int FROM orders
-                 WHERE lower(email) = lower($2) AND created_at >= now() - make_interval(secs => $3)) AS recent_orders
+  `SELECT e.*, ${RECENT_ORDERS}
      FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
 );
 
@@ -29,6 +30,54 @@ export const orderFactsCall = (eventId: string, email: string, seconds: number) 
 export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { event: EventRow | null; recentOrders: number } {
   const r = rows[0]!;
   return { event: r.id === null ? null : fromRow(events, r), recentOrders: r.recent_orders };
+}
+
+/**
+ * Everything that decides a table order's first answers, read in one statement without locks:
+ * the e-mail's recent orders (the rate limit), the event's window, the table's number when it is
+ * this event's ($4), whether it is taken, and whether this e-mail already holds an unpaid table.
+ */
+const tableAsk = statement<TableAskRow>(
+  'order_table_ask',
+  `SELECT e.status, e.starts_at, e.ends_at, ${RECENT_ORDERS},
+          (SELECT t.number FROM event_tables t WHERE t.id = $4 AND t.event_id = $1) AS table_number,
+          EXISTS (SELECT 1 FROM reservations r WHERE r.event_table_id = $4 AND r.status = ANY($5::text[])) AS taken,
+          EXISTS (SELECT 1 FROM orders o WHERE o.event_id = $1 AND lower(o.email) = lower($2)
+                     AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS pending
+     FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
+);
+
+interface TableAskRow {
+  status: EventRow['status'] | null;
+  starts_at: Date | string | null;
+  ends_at: Date | string | null;
+  recent_orders: number;
+  table_number: number | null;
+  taken: boolean;
+  pending: boolean;
+}
+
+export const tableAskCall = (eventId: string, email: string, seconds: number, tableId: string) =>
+  call(tableAsk, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION]]);
+
+export interface TableAskFacts {
+  event: { status: EventRow['status']; startsAt: Date; endsAt: Date } | null;
+  recentOrders: number;
+  /** The table's number when it is this event's. */
+  tableNumber: number | null;
+  taken: boolean;
+  pendingTableOrder: boolean;
+}
+
+export function toTableAskFacts(rows: TableAskRow[]): TableAskFacts {
+  const r = rows[0]!;
+  return {
+    event: r.status && r.starts_at && r.ends_at ? { status: r.status, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at) } : null,
+    recentOrders: r.recent_orders,
+    tableNumber: r.table_number,
+    taken: r.taken,
+    pendingTableOrder: r.pending,
+  };
 }
 
 /**

@@ -86,10 +86,3 @@ export async function hasPendingTableOrder(db: Executor, eventId: string, email:
   return rows.length > 0;
 }
 
-/** Orders placed with this e-mail (any case) in the last `seconds` (database time, like `created_at`). */
-export async function countRecentOrdersByEmail(db: Executor, email: string, seconds: number): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(db, sql`
-    SELECT count(*)::int AS n FROM orders
-     WHERE lower(email) = lower(${email}) AND created_at >= now() - make_interval(secs => ${seconds})`);
-  return row?.n ?? 0;
-}

@@ -1,5 +1,4 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { EventRow } from './events.repo.js';
 import { queryRows, type Executor } from '../database.js';
 import { reservations } from '../schema.js';
 
@@ -117,31 +116,3 @@ export async function listEventReservations(
   return opts.lock ? q.for('update') : q;
 }
 
-export interface TableAskFacts {
-  event: { status: EventRow['status']; startsAt: Date; endsAt: Date } | null;
-  /** The table's number when it is this event's. */
-  tableNumber: number | null;
-  taken: boolean;
-  pendingTableOrder: boolean;
-}
-
-/**
- * Everything that decides a table order's first refusals, read in one statement without locks
- * (the table drop's fast "no": place-order.service.ts).
- */
-export async function tableAskFacts(db: Executor, eventId: string, tableId: string, email: string): Promise<TableAskFacts> {
-  const [row] = await queryRows<{ status: EventRow['status'] | null; starts_at: Date | string | null; ends_at: Date | string | null; table_number: number | null; taken: boolean; pending: boolean }>(db, sql`
-    SELECT e.status, e.starts_at, e.ends_at,
-           (SELECT t.number FROM event_tables t WHERE t.id = ${tableId} AND t.event_id = ${eventId}) AS table_number,
-           EXISTS (SELECT 1 FROM reservations r WHERE r.event_table_id = ${tableId}
-                      AND r.status IN (${sql.join(ACTIVE_RESERVATION.map((st) => sql`${st}`), sql`, `)})) AS taken,
-           EXISTS (SELECT 1 FROM orders o WHERE o.event_id = ${eventId} AND lower(o.email) = lower(${email}) AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS pending
-      FROM (SELECT 1) one LEFT JOIN events e ON e.id = ${eventId}`);
-  const r = row!;
-  return {
-    event: r.status && r.starts_at && r.ends_at ? { status: r.status, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at) } : null,
-    tableNumber: r.table_number,
-    taken: r.taken,
-    pendingTableOrder: r.pending,
-  };
-}

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
 import { pgConstraint, type Database, type Executor, type Tx } from '../../db/database.js';
-import { attachPaymentCall, holdGaCall, orderFactsCall, toOrder, toOrderFacts } from '../../db/repos/order-flight.repo.js';
+import { attachPaymentCall, holdGaCall, orderFactsCall, tableAskCall, toOrder, toOrderFacts, toTableAskFacts, type TableAskFacts } from '../../db/repos/order-flight.repo.js';
 import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { countRecentOrdersByEmail, findOrder, hasPendingTableOrder, insertOrder, type OrderRow } from '../../db/repos/orders.repo.js';
-import { findActiveReservationForTable, insertReservationWithFreshCode, tableAskFacts } from '../../db/repos/reservations.repo.js';
+import { findOrder, hasPendingTableOrder, insertOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
 import { insertGuestLink } from '../../db/repos/guest-list.repo.js';
 import { insertTickets } from '../../db/repos/tickets.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -123,8 +123,10 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
 
 /** An order with a table: the table row is locked, so it goes through one ordinary transaction. */
 async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
-  if ((await countRecentOrdersByEmail(deps.database.db, input.email, RATE_WINDOW_SECONDS)) >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
-  await refuseTakenTableEarly(deps.database.db, input, now);
+  const [askRows] = await deps.database.run(tableAskCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
+  const facts = toTableAskFacts(askRows);
+  if (facts.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  refuseTakenTableEarly(facts, now);
   return deps.database
     .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manageTokenHash, deps.payments.name))
     .catch((err: unknown) => {
@@ -254,8 +256,7 @@ async function holdStock(
  * goes on to the locked path, which gives the same answers in the same order. Without this, every
  * refusal queued on the table's row lock behind the winner's whole transaction.
  */
-async function refuseTakenTableEarly(db: Executor, input: PlaceOrderInput, now: Date): Promise<void> {
-  const facts = await tableAskFacts(db, input.eventId, input.tableId!, input.email);
+function refuseTakenTableEarly(facts: TableAskFacts, now: Date): void {
   if (facts.event && !salesClosedReason(facts.event, now) && !facts.pendingTableOrder && facts.tableNumber !== null && facts.taken) {
     throw new DomainError('table_unavailable', `Table ${facts.tableNumber} is already held or sold`);
   }
