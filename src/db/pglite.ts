@@ -114,6 +114,8 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
           }),
         () => stats.retried++,
       ),
+    // Outside a transaction PGlite's `query` is what takes its transaction lock; the prepared
+    // runner does not, so it serves flights (inside one) only.
     run: (...calls) =>
       withRetry(async () => {
         const rows: unknown[][] = [];
