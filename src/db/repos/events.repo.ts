@@ -65,25 +65,6 @@ export async function updateEvent(
   return row!;
 }
 
-/**
- * Takes `quantity` GA places if the event is on sale and has them; one atomic UPDATE, so concurrent
- * buyers can never push `ga_sold` past `ga_capacity` (a CHECK refuses it too).
- */
-export async function takeGaCapacity(db: Executor, eventId: string, quantity: number): Promise<boolean> {
-  const rows = await db
-    .update(events)
-    .set({ gaSold: sql`${events.gaSold} + ${quantity}` })
-    .where(
-      and(
-        eq(events.id, eventId),
-        eq(events.status, 'scheduled'),
-        sql`${events.gaSold} + ${quantity} <= ${events.gaCapacity}`,
-      ),
-    )
-    .returning({ id: events.id });
-  return rows.length === 1;
-}
-
 export async function releaseGaCapacity(db: Executor, eventId: string, quantity: number): Promise<void> {
   await db
     .update(events)

@@ -51,14 +51,14 @@ export async function notifyEventChanged(db: Executor, eventId: string, status: 
 }
 
 /** What a table's change announces: which event and which table to read again. */
-const tableChanged = (eventId: string, tableId: string) => JSON.stringify({ event_id: eventId, table_id: tableId });
+export const tableChangedPayload = (eventId: string, tableId: string) => JSON.stringify({ event_id: eventId, table_id: tableId });
 
 const notifyTable = statement<unknown>('notify_table_changed', 'SELECT pg_notify($1, $2)');
 
 /** notifyTableChanged as a hot path's prepared statement, for a flight. */
-export const tableChangedCall = (eventId: string, tableId: string) => call(notifyTable, [FLOOR_CHANNEL, tableChanged(eventId, tableId)]);
+export const tableChangedCall = (eventId: string, tableId: string) => call(notifyTable, [FLOOR_CHANNEL, tableChangedPayload(eventId, tableId)]);
 
 /** Tells every listening instance that a table changed; delivered only if the transaction commits. */
 export async function notifyTableChanged(db: Executor, eventId: string, tableId: string): Promise<void> {
-  await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${tableChanged(eventId, tableId)})`);
+  await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${tableChangedPayload(eventId, tableId)})`);
 }

@@ -7,6 +7,7 @@ import type { OrderStatus, ReservationStatus } from '../../domain/state-machine.
 import { call, statement } from '../flights.js';
 import { fromRow } from '../rows.js';
 import { events, orders } from '../schema.js';
+import { FLOOR_CHANNEL, tableChangedPayload } from './floor.repo.js';
 import { MAILS_CHANNEL, type MailKind } from './mails.repo.js';
 import type { EventRow } from './events.repo.js';
 import { ACTIVE_RESERVATION } from './reservations.repo.js';
@@ -33,48 +34,59 @@ export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { ev
 }
 
 /**
- * Everything that decides a table order's first answers, read in one statement without locks:
- * the e-mail's recent orders (the rate limit), the event's window, the table's number when it is
- * this event's ($4), whether it is taken, and whether this e-mail already holds an unpaid table.
+ * Everything a table order is decided on, in one read: the event ($1; null when there is none), the
+ * e-mail's ($2) recent orders (the rate limit), the table ($4) with its tier when it is this
+ * event's, whether it is taken, and whether this e-mail already holds an unpaid table. Read twice:
+ * without locks for the fast refusal of a taken table, then after the table row's lock, where it
+ * sees everything committed before the lock was granted.
  */
-const tableAsk = statement<TableAskRow>(
-  'order_table_ask',
-  `SELECT e.status, e.starts_at, e.ends_at, ${RECENT_ORDERS},
-          (SELECT t.number FROM event_tables t WHERE t.id = $4 AND t.event_id = $1) AS table_number,
+const tableFacts = statement<TableFactsRow>(
+  'order_table_facts',
+  `SELECT e.*, ${RECENT_ORDERS},
+          t.number AS table_number, tr.capacity AS table_capacity, tr.price_cents AS table_price_cents,
           EXISTS (SELECT 1 FROM reservations r WHERE r.event_table_id = $4 AND r.status = ANY($5::text[])) AS taken,
           EXISTS (SELECT 1 FROM orders o WHERE o.event_id = $1 AND lower(o.email) = lower($2)
                      AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS pending
-     FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
+     FROM (VALUES (1)) AS one(x)
+     LEFT JOIN events e ON e.id = $1
+     LEFT JOIN event_tables t ON t.id = $4 AND t.event_id = $1
+     LEFT JOIN tiers tr ON tr.id = t.tier_id`,
 );
 
-interface TableAskRow {
-  status: EventRow['status'] | null;
-  starts_at: Date | string | null;
-  ends_at: Date | string | null;
+type TableFactsRow = Raw & {
   recent_orders: number;
   table_number: number | null;
+  table_capacity: number | null;
+  table_price_cents: number | null;
   taken: boolean;
   pending: boolean;
-}
+};
 
-export const tableAskCall = (eventId: string, email: string, seconds: number, tableId: string) =>
-  call(tableAsk, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION]]);
+export const tableFactsCall = (eventId: string, email: string, seconds: number, tableId: string) =>
+  call(tableFacts, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION]]);
 
-export interface TableAskFacts {
-  event: { status: EventRow['status']; startsAt: Date; endsAt: Date } | null;
+/** Locks the table row ($2) when it is this event's ($1): a table order's first lock. */
+const lockTable = statement<{ id: string }>('order_lock_table', 'SELECT id FROM event_tables WHERE id = $2 AND event_id = $1 FOR UPDATE');
+
+/** Flight one of a table hold, after BEGIN: the table's lock, then everything read after it. */
+export const lockAndReadTable = (eventId: string, email: string, seconds: number, tableId: string) =>
+  [call(lockTable, [eventId, tableId]), tableFactsCall(eventId, email, seconds, tableId)] as const;
+
+export interface TableFacts {
+  event: EventRow | null;
   recentOrders: number;
-  /** The table's number when it is this event's. */
-  tableNumber: number | null;
+  /** This event's table with its tier's capacity and price; null when the event has no such table. */
+  table: { number: number; capacity: number; priceCents: number } | null;
   taken: boolean;
   pendingTableOrder: boolean;
 }
 
-export function toTableAskFacts(rows: TableAskRow[]): TableAskFacts {
+export function toTableFacts(rows: TableFactsRow[]): TableFacts {
   const r = rows[0]!;
   return {
-    event: r.status && r.starts_at && r.ends_at ? { status: r.status, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at) } : null,
+    event: r.id === null ? null : fromRow(events, r),
     recentOrders: r.recent_orders,
-    tableNumber: r.table_number,
+    table: r.table_number === null ? null : { number: r.table_number, capacity: r.table_capacity!, priceCents: r.table_price_cents! },
     taken: r.taken,
     pendingTableOrder: r.pending,
   };
@@ -134,6 +146,58 @@ export const holdGaCall = (h: GaHold) =>
   ]);
 
 export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orders, rows[0]) : null);
+
+/**
+ * A table hold's writes in one statement, sent with COMMIT while the table row is locked (flight
+ * two): the event's GA places are taken (the event row is locked last, for this statement and its
+ * commit only), and only if they were, the order, its tickets, the table's reservation hosted by
+ * the first ticket, the buyer's party linked as guests, and the floor plan told. No row: sold out
+ * or no longer on sale, and nothing was written or announced.
+ */
+const holdTable = statement<Raw>(
+  'order_hold_table',
+  `WITH cap AS (
+     UPDATE events SET ga_sold = ga_sold + $5
+      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
+     RETURNING id),
+   o AS (
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
+     SELECT $1, cap.id, $3, $4, $5, $13, $6, $7, $8, $9, $10 FROM cap
+     RETURNING *),
+   t AS (
+     INSERT INTO tickets (id, event_id, order_id, holder_name)
+     SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
+      ORDER BY h.n),
+   r AS (
+     INSERT INTO reservations (event_id, event_table_id, order_id, host_ticket_id, invite_code)
+     SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $14 FROM o
+     RETURNING id),
+   g AS (
+     INSERT INTO guest_links (event_id, ticket_id, reservation_id, created_at)
+     SELECT o.event_id, guest.id, r.id, $16 FROM o, r, unnest($15::uuid[]) AS guest(id))
+   SELECT o.*, (SELECT count(pg_notify($17, $18)) FROM r) AS announced FROM o`,
+);
+
+export interface TableHold extends GaHold {
+  tableId: string;
+  inviteCode: string;
+  /** Tickets (after the host's) that sit at the table as guests. */
+  guestTicketIds: string[];
+  linkedAt: Date;
+}
+
+export const holdTableCall = (h: TableHold) => {
+  const ga = holdGaCall(h).values;
+  return call(holdTable, [
+    ...ga,
+    h.tableId,
+    h.inviteCode,
+    h.guestTicketIds,
+    h.linkedAt.toISOString(),
+    FLOOR_CHANNEL,
+    tableChangedPayload(h.eventId, h.tableId),
+  ]);
+};
 
 /** Records the provider's payment on an order only while it is pending: no row once its hold was released. */
 const attachPayment = statement<Raw>(

@@ -4,11 +4,6 @@ import { events, orders } from '../schema.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 
-export async function insertOrder(db: Executor, o: typeof orders.$inferInsert): Promise<OrderRow> {
-  const [row] = await db.insert(orders).values(o).returning();
-  return row!;
-}
-
 export async function findOrder(db: Executor, id: string, opts: { lock?: boolean } = {}): Promise<OrderRow | null> {
   const q = db.select().from(orders).where(eq(orders.id, id));
   const [row] = opts.lock ? await q.for('update') : await q;
@@ -75,14 +70,5 @@ export async function eventSalesSummary(db: Executor, eventId: string) {
       FROM orders o
      WHERE o.event_id = ${eventId} AND o.status IN ('pending', 'paid')
      ORDER BY o.id`);
-}
-
-/** Whether this e-mail (any case) already holds an unpaid table order for the event. */
-export async function hasPendingTableOrder(db: Executor, eventId: string, email: string): Promise<boolean> {
-  const rows = await queryRows<{ one: number }>(db, sql`
-    SELECT 1 AS one FROM orders
-     WHERE event_id = ${eventId} AND lower(email) = lower(${email}) AND status = 'pending' AND event_table_id IS NOT NULL
-     LIMIT 1`);
-  return rows.length > 0;
 }
 

@@ -11,14 +11,6 @@ export async function insertReservation(db: Executor, r: typeof reservations.$in
   return row!;
 }
 
-export async function findActiveReservationForTable(db: Executor, tableId: string): Promise<ReservationRow | null> {
-  const [row] = await db
-    .select()
-    .from(reservations)
-    .where(and(eq(reservations.eventTableId, tableId), inArray(reservations.status, [...ACTIVE_RESERVATION])));
-  return row ?? null;
-}
-
 export async function findReservationByOrder(db: Executor, orderId: string, opts: { lock?: boolean } = {}) {
   const q = db.select().from(reservations).where(eq(reservations.orderId, orderId));
   const [row] = opts.lock ? await q.for('update') : await q;
@@ -81,25 +73,6 @@ export async function reservationDetails(db: Executor, id: string): Promise<Rese
       arrived: g.arrived,
     })),
   };
-}
-
-/**
- * Inserts a reservation with a new invite code, drawing again in the (rare) case the code is taken.
- * A clash on anything else (a second live reservation for the table) still raises.
- */
-export async function insertReservationWithFreshCode(
-  db: Executor,
-  newCode: () => string,
-  r: Omit<typeof reservations.$inferInsert, 'inviteCode'>,
-): Promise<ReservationRow> {
-  for (;;) {
-    const [row] = await db
-      .insert(reservations)
-      .values({ ...r, inviteCode: newCode() })
-      .onConflictDoNothing({ target: reservations.inviteCode })
-      .returning();
-    if (row) return row;
-  }
 }
 
 export async function listEventReservations(

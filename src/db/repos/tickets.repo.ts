@@ -4,10 +4,6 @@ import { tickets } from '../schema.js';
 
 export type TicketRow = typeof tickets.$inferSelect;
 
-export async function insertTickets(db: Executor, rows: Array<typeof tickets.$inferInsert>): Promise<TicketRow[]> {
-  return db.insert(tickets).values(rows).returning();
-}
-
 export async function listOrderTickets(db: Executor, orderId: string, opts: { lock?: boolean } = {}) {
   const q = db.select().from(tickets).where(eq(tickets.orderId, orderId)).orderBy(asc(tickets.createdAt), asc(tickets.id));
   return opts.lock ? q.for('update') : q;

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
-import { pgConstraint, type Database, type Executor, type Tx } from '../../db/database.js';
-import { attachPaymentCall, holdGaCall, orderFactsCall, tableAskCall, toOrder, toOrderFacts, toTableAskFacts, type TableAskFacts } from '../../db/repos/order-flight.repo.js';
-import { findEvent, findTableWithTier, takeGaCapacity } from '../../db/repos/events.repo.js';
-import { notifyTableChanged } from '../../db/repos/floor.repo.js';
-import { findOrder, hasPendingTableOrder, insertOrder, type OrderRow } from '../../db/repos/orders.repo.js';
-import { findActiveReservationForTable, insertReservationWithFreshCode } from '../../db/repos/reservations.repo.js';
-import { insertGuestLink } from '../../db/repos/guest-list.repo.js';
-import { insertTickets } from '../../db/repos/tickets.repo.js';
+import { pgConstraint, type Database, type Executor } from '../../db/database.js';
+import type { FlightTx } from '../../db/flights.js';
+import {
+  attachPaymentCall,
+  holdGaCall,
+  holdTableCall,
+  lockAndReadTable,
+  orderFactsCall,
+  tableFactsCall,
+  toOrder,
+  toOrderFacts,
+  toTableFacts,
+  type TableFacts,
+} from '../../db/repos/order-flight.repo.js';
+import { findEvent } from '../../db/repos/events.repo.js';
+import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
 import { orderAmountCents } from '../../domain/money.js';
@@ -121,22 +129,76 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
   throw await noPlacesReason(deps.database.db, event.id, input.gaQuantity, now);
 }
 
-/** An order with a table: the table row is locked, so it goes through one ordinary transaction. */
+/**
+ * An order with a table, in three round trips. First one unlocked read refuses a taken table at
+ * once: at a table drop most buyers ask for a table already held, and without it every refusal
+ * queued on the table's row lock behind the winner. Then a flight transaction: BEGIN, the table
+ * row's lock and the read after it (holdTableLocked), then one statement that writes the hold,
+ * with COMMIT. The table row stays locked for those two round trips only.
+ */
 async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
-  const [askRows] = await deps.database.run(tableAskCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
-  const facts = toTableAskFacts(askRows);
-  if (facts.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
-  refuseTakenTableEarly(facts, now);
-  return deps.database
-    .transaction((tx) => holdStock(tx, input, now, deps.config.holdSeconds, manageTokenHash, deps.payments.name))
-    .catch((err: unknown) => {
+  const [askRows] = await deps.database.run(tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
+  const ask = toTableFacts(askRows);
+  if (ask.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  refuseTakenTableEarly(ask, now);
+  for (;;) {
+    try {
+      const order = await deps.database.flights((tx) => holdTableLocked(tx, deps, input, now, manageTokenHash));
+      if (order) return order;
+      throw await noPlacesReason(deps.database.db, input.eventId, input.gaQuantity, now);
+    } catch (err) {
+      const constraint = pgConstraint(err);
+      // Two holds drew the same invite code (1 in 32^8): nothing was written, draw again.
+      if (constraint === 'reservations_invite_code_key') continue;
       // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
-      if (pgConstraint(err) === 'reservations_one_active_per_table') {
-        throw new DomainError('table_unavailable', 'This table is already held or sold');
-      }
-      if (pgConstraint(err) === 'orders_one_pending_table_per_email') throw pendingTableOrder();
+      if (constraint === 'reservations_one_active_per_table') throw new DomainError('table_unavailable', 'This table is already held or sold');
+      if (constraint === 'orders_one_pending_table_per_email') throw pendingTableOrder();
       throw err;
-    });
+    }
+  }
+}
+
+/**
+ * The locked part of a table hold. The checks run on what was read after the table row's lock was
+ * granted, in the same order as a GA order's and the early refusal's: event, sales open, no unpaid
+ * table of this e-mail's, the table is this event's, the table is free. Lock order: the table row,
+ * then the event row (by the capacity UPDATE in the last statement). Null: no GA places left.
+ */
+async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow | null> {
+  const [, factRows] = await tx.send(...lockAndReadTable(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
+  const { event, table, taken, pendingTableOrder: pending } = toTableFacts(factRows);
+  if (!event) throw notFound('event');
+  const closed = salesClosedReason(event, now);
+  if (closed) throw salesClosed(closed);
+  // One unpaid table per buyer per event keeps holding every table with throwaway orders out of
+  // reach (a unique partial index enforces it under races too).
+  if (pending) throw pendingTableOrder();
+  if (!table) throw notFound('table');
+  if (taken) throw new DomainError('table_unavailable', `Table ${table.number} is already held or sold`);
+  const tickets = Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name }));
+  const [rows] = await tx.commit(
+    holdTableCall({
+      orderId: input.orderId,
+      eventId: event.id,
+      email: input.email,
+      name: input.name,
+      gaQuantity: input.gaQuantity,
+      amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, table.priceCents),
+      currency: event.currency,
+      expiresAt: new Date(now.getTime() + deps.config.holdSeconds * 1000),
+      manageTokenHash,
+      paymentProvider: deps.payments.name,
+      tickets,
+      tableId: input.tableId!,
+      inviteCode: newInviteCode(),
+      // The buyer's other tickets are their party: guests at their own table, as many as it has
+      // places (capacity counts the host); any beyond that stay plain GA. The table row is locked
+      // and the reservation is new, so nobody else can be on its list yet.
+      guestTicketIds: tickets.slice(1, table.capacity).map((t) => t.id),
+      linkedAt: now,
+    }),
+  );
+  return toOrder(rows);
 }
 
 type HoldDeps = Pick<AppDeps, 'database' | 'config' | 'payments'>;
@@ -184,71 +246,6 @@ async function attachPayment(
   throw new DomainError('order_expired', 'The hold on this order lapsed before its payment could start; place a new order');
 }
 
-async function holdStock(
-  tx: Tx,
-  input: HoldInput,
-  now: Date,
-  holdSeconds: number,
-  manageTokenHash: string,
-  provider: OrderRow['paymentProvider'],
-): Promise<OrderRow> {
-  const event = await findEvent(tx, input.eventId);
-  if (!event) throw notFound('event');
-  const closed = salesClosedReason(event, now);
-  if (closed) throw salesClosed(closed);
-
-  let table: Awaited<ReturnType<typeof findTableWithTier>> = null;
-  if (input.tableId !== undefined) {
-    // One unpaid table per buyer per event: holding every table with throwaway orders stays out of
-    // reach. (A unique partial index enforces it under races too.)
-    if (await hasPendingTableOrder(tx, event.id, input.email)) throw pendingTableOrder();
-    table = await findTableWithTier(tx, event.id, input.tableId, { lock: true });
-    if (!table) throw notFound('table');
-    if (await findActiveReservationForTable(tx, table.table.id)) {
-      throw new DomainError('table_unavailable', `Table ${table.table.number} is already held or sold`);
-    }
-  }
-
-  const order = await insertOrder(tx, {
-    id: input.orderId,
-    eventId: event.id,
-    email: input.email,
-    name: input.name,
-    gaQuantity: input.gaQuantity,
-    eventTableId: table?.table.id ?? null,
-    amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, table?.tier.priceCents),
-    currency: event.currency,
-    expiresAt: new Date(now.getTime() + holdSeconds * 1000),
-    manageTokenHash,
-    paymentProvider: provider,
-  });
-  const tickets = await insertTickets(
-    tx,
-    Array.from({ length: input.gaQuantity }, (_, i) => ({ eventId: event.id, orderId: order.id, holderName: input.holderNames?.[i] ?? input.name })),
-  );
-  if (table) {
-    const reservation = await insertReservationWithFreshCode(tx, newInviteCode, {
-      eventId: event.id,
-      eventTableId: table.table.id,
-      orderId: order.id,
-      hostTicketId: tickets[0]!.id,
-    });
-    // The buyer's other tickets are for their party: they sit at the buyer's table as guests, as
-    // many as it has places (capacity counts the host); any beyond that stay plain GA. The table
-    // row is locked and the reservation is new, so nobody else can be on its list yet.
-    const guestPlaces = table.tier.capacity - 1;
-    for (const ticket of tickets.slice(1, 1 + guestPlaces)) {
-      await insertGuestLink(tx, { eventId: event.id, ticketId: ticket.id, reservationId: reservation.id, linkedByUserId: null, overrideCapacity: false, createdAt: now });
-    }
-    await notifyTableChanged(tx, event.id, table.table.id);
-  }
-  // GA places are taken last: the UPDATE locks the event row, which every order of the event
-  // needs, until this transaction commits. Taken first, the row stayed locked through every
-  // insert above and a presale ran one order at a time (BENCHMARKS.md). Sold out rolls it all back.
-  if (!(await takeGaCapacity(tx, event.id, input.gaQuantity))) throw await noPlacesReason(tx, event.id, input.gaQuantity, now);
-  return order;
-}
-
 /**
  * At a table drop most buyers ask for a table that is already held. Telling them so needs no lock:
  * one read answers `table_unavailable` when every check before it would pass (event, sales open,
@@ -256,9 +253,9 @@ async function holdStock(
  * goes on to the locked path, which gives the same answers in the same order. Without this, every
  * refusal queued on the table's row lock behind the winner's whole transaction.
  */
-function refuseTakenTableEarly(facts: TableAskFacts, now: Date): void {
-  if (facts.event && !salesClosedReason(facts.event, now) && !facts.pendingTableOrder && facts.tableNumber !== null && facts.taken) {
-    throw new DomainError('table_unavailable', `Table ${facts.tableNumber} is already held or sold`);
+function refuseTakenTableEarly(facts: TableFacts, now: Date): void {
+  if (facts.event && !salesClosedReason(facts.event, now) && !facts.pendingTableOrder && facts.table && facts.taken) {
+    throw new DomainError('table_unavailable', `Table ${facts.table.number} is already held or sold`);
   }
 }
 
