@@ -29,6 +29,11 @@ export interface Database {
    */
   run<C extends readonly Call<unknown>[]>(...calls: C): Promise<RowsOf<C>>;
   /**
+   * `flights` and `run` for a request's later trips, once it has been to the database: when every
+   * connection is in use they get the next one before new requests do (connection-gate.ts).
+   */
+  readonly underway: Pick<Database, 'flights' | 'run'>;
+  /**
    * Receives NOTIFY payloads on `channel` (committed transactions only). Returns an unsubscribe.
    * Survives a lost connection: `onReconnect` is called once listening again, because whatever
    * was notified meanwhile is lost (the subscriber re-reads what it shows). Rejects, keeping

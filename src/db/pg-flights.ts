@@ -5,13 +5,16 @@ import { isDatabaseUnavailable } from './database.js';
 import { runFlights, type Call, type FlightTx } from './flights.js';
 import * as schema from './schema.js';
 
+/** Checks a client out of the pool (whose clients run in pg's pipeline mode). */
+export type Checkout = () => Promise<pg.PoolClient>;
+
 /**
- * A flight transaction on a client checked out of `pool` (whose clients run in pg's pipeline mode).
+ * A flight transaction on a client from `checkout`.
  * Each flight is written to the socket at once (one write system call: on this kind of virtual
  * machine a write costs more than the statement it carries) and costs one round trip.
  */
-export async function pgFlights<T>(pool: pg.Pool, fn: (tx: FlightTx) => Promise<T>): Promise<T> {
-  const client = (await pool.connect()) as pg.PoolClient;
+export async function pgFlights<T>(checkout: Checkout, fn: (tx: FlightTx) => Promise<T>): Promise<T> {
+  const client = await checkout();
   let broken: Error | undefined;
   let db: Db | undefined;
   try {
@@ -35,8 +38,8 @@ export async function pgFlights<T>(pool: pg.Pool, fn: (tx: FlightTx) => Promise<
 }
 
 /** One flight outside any transaction (Database.run): each statement commits on its own. */
-export async function pgRun(pool: pg.Pool, calls: readonly Call<unknown>[]): Promise<unknown[][]> {
-  const client = (await pool.connect()) as pg.PoolClient;
+export async function pgRun(checkout: Checkout, calls: readonly Call<unknown>[]): Promise<unknown[][]> {
+  const client = await checkout();
   let broken: Error | undefined;
   try {
     return await runFlight(client, calls, { begin: false, commit: false });

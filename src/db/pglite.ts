@@ -86,7 +86,7 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
   countQueries(client, stats);
   const db = drizzle(client, { schema }) as unknown as Db;
   const prepared = new PglitePrepared(client, stats);
-  return {
+  const database: Database = {
     kind: 'pglite',
     db,
     // PGlite has one connection: its transactions already run one at a time.
@@ -122,6 +122,10 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
         for (const c of calls) rows.push((await client.query(c.statement.text, c.values as unknown[])).rows);
         return rows as never;
       }, () => stats.retried++),
+    // One connection, taken in turn: there is no queue to go ahead of.
+    get underway() {
+      return database;
+    },
     stats,
     // In process, one connection: a notification can never be missed, so nothing to catch up on.
     listen: async (channel, onPayload) => {
@@ -133,6 +137,7 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
     },
     close,
   };
+  return database;
 }
 
 /**

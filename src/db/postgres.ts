@@ -3,9 +3,13 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { newStats, withRetry, type Database, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
+import { ConnectionGate } from './connection-gate.js';
 import { countQueries, pgFlights, pgRun } from './pg-flights.js';
 import { PgListener } from './pg-listener.js';
 import * as schema from './schema.js';
+
+// With the database away, a request fails in seconds (503, retry) instead of hanging.
+const CONNECT_TIMEOUT_MS = 5_000;
 
 // Several instances may start at once against one database: only one migrates at a time.
 const MIGRATION_LOCK = 7_411_905;
@@ -16,13 +20,13 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Database> {
+  const max = opts.max ?? 20;
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? 20,
+    max,
     // A scan waiting on a locked ticket gives up rather than queueing the whole door behind it.
     options: '-c lock_timeout=5s -c idle_in_transaction_session_timeout=60s',
-    // With the database away, a request fails in seconds (503, retry) instead of hanging.
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
     // A client sends a statement without waiting for the one before it to be answered: a hot
     // path's flight (flights.ts) is one round trip. Code that awaits each statement is unaffected.
@@ -40,15 +44,23 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     client.on('error', (err) => log(`velvet: database connection failed: ${err.message}`));
     countQueries(client, stats);
   });
+  const checkout = gateConnections(pool, max);
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
   const listener = new PgListener(url, (m) => closing || console.error(m));
+  const onRetry = () => stats.retried++;
+  const fresh = () => checkout(false);
+  const underway = () => checkout(true);
   return {
     kind: 'postgres',
     db,
-    transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
-    flights: (fn) => withRetry(() => pgFlights(pool, fn), () => stats.retried++),
-    run: (...calls) => withRetry(() => pgRun(pool, calls), () => stats.retried++) as never,
+    transaction: (fn) => withRetry(() => db.transaction(fn), onRetry),
+    flights: (fn) => withRetry(() => pgFlights(fresh, fn), onRetry),
+    run: (...calls) => withRetry(() => pgRun(fresh, calls), onRetry) as never,
+    underway: {
+      flights: (fn) => withRetry(() => pgFlights(underway, fn), onRetry),
+      run: (...calls) => withRetry(() => pgRun(underway, calls), onRetry) as never,
+    },
     stats,
     listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),
@@ -58,6 +70,45 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       await pool.end();
     },
   };
+}
+
+/**
+ * Every checkout of `pool`, the query builder's included, goes through one ConnectionGate of the
+ * pool's width, so the pool never queues and the gate decides who is next. Returns the checkout
+ * for the hot paths, fresh or underway.
+ */
+function gateConnections(pool: pg.Pool, size: number): (underway: boolean) => Promise<pg.PoolClient> {
+  const gate = new ConnectionGate(size, CONNECT_TIMEOUT_MS);
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const checkout = async (underway: boolean): Promise<pg.PoolClient> => {
+    const leave = await gate.enter(underway);
+    let client: pg.PoolClient;
+    try {
+      client = await connect();
+    } catch (err) {
+      leave();
+      throw err;
+    }
+    // pg-pool gives each checkout its own release; the place in the gate goes back with it.
+    const release = client.release;
+    client.release = (err?: Error | boolean) => {
+      leave();
+      return release(err);
+    };
+    return client;
+  };
+  // pool.query (the query builder) checks out through connect(callback).
+  type Callback = (err: Error | undefined, client?: pg.PoolClient, done?: (err?: Error | boolean) => void) => void;
+  (pool as unknown as { connect: (cb?: Callback) => unknown }).connect = (cb?: Callback) => {
+    const checkedOut = checkout(false);
+    if (!cb) return checkedOut;
+    checkedOut.then(
+      (client) => cb(undefined, client, client.release),
+      (err: Error) => cb(err, undefined, () => {}),
+    );
+    return undefined;
+  };
+  return checkout;
 }
 
 /** Logs at most once per `ms`: an outage breaks every connection at once, one line says it. */

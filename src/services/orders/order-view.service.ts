@@ -44,9 +44,12 @@ export function paymentView(order: OrderRow): PaymentView {
       };
 }
 
-/** The buyer's view of an order, in one read (and one more for a table). The caller has checked the manage token. */
+/**
+ * The buyer's view of an order, in one read (and one more for a table). The caller has checked the
+ * manage token, or read the order: this is a later trip of its request (Database.underway).
+ */
 export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, orderId: string): Promise<OrderView> {
-  const [rows] = await deps.database.run(orderViewCall(orderId));
+  const [rows] = await deps.database.underway.run(orderViewCall(orderId));
   const read = toOrderViewRead(rows);
   if (!read) throw notFound('order');
   const { order, reservation, refund } = read;

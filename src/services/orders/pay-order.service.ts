@@ -73,7 +73,8 @@ function reservationEffects(eventId: string, reservation: NonNullable<PaymentRea
 /** `POST /orders/:id/pay-local`: the test-mode provider's stand-in for a payment webhook. */
 export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments'>, orderId: string) {
   if (deps.payments.name !== 'local') throw notFound('order');
-  return deps.database.flights(async (tx) => {
+  // After the route's access check: a later trip of the request.
+  return deps.database.underway.flights(async (tx) => {
     const result = await applyPayment(tx, deps, orderId, { commit: true });
     if (result.outcome !== 'hold_expired') return result.order;
     // Refused: thrown in the transaction (not committed yet on this branch), so a hold released

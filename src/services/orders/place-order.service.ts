@@ -65,7 +65,7 @@ export async function placeOrder(
   // Nothing to pay (a free night, a free table): confirmed at once, no provider involved (Stripe
   // refuses a zero amount anyway).
   if (held.amountCents === 0) {
-    const { order } = await deps.database.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
+    const { order } = await deps.database.underway.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
     return { order, manageToken: manage.token };
   }
   let payment: Awaited<ReturnType<typeof deps.payments.createPayment>>;
@@ -109,7 +109,7 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
-  const [rows] = await deps.database.run(
+  const [rows] = await deps.database.underway.run(
     holdGaCall({
       orderId: input.orderId,
       eventId: event.id,
@@ -143,7 +143,7 @@ async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manage
   refuseTakenTableEarly(ask, now);
   for (;;) {
     try {
-      const order = await deps.database.flights((tx) => holdTableLocked(tx, deps, input, now, manageTokenHash));
+      const order = await deps.database.underway.flights((tx) => holdTableLocked(tx, deps, input, now, manageTokenHash));
       if (order) return order;
       throw await noPlacesReason(deps.database.db, input.eventId, input.gaQuantity, now);
     } catch (err) {
@@ -233,7 +233,7 @@ async function attachPayment(
   now: Date,
 ): Promise<OrderRow> {
   // One conditional UPDATE: it waits for a release in progress, then sees the order as it is.
-  const [rows] = await database.run(attachPaymentCall(orderId, payment.providerPaymentId, payment.clientSecret));
+  const [rows] = await database.underway.run(attachPaymentCall(orderId, payment.providerPaymentId, payment.clientSecret));
   const order = toOrder(rows);
   if (order) return order;
   const db = database.db;
