@@ -183,6 +183,7 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   let drop: ScenarioResult | undefined;
   if (want('drop')) {
     log(`postgres: table drop, ${opts.dropBuyers} buyers on ${opts.dropTables} tables, ${opts.dropInFlight} at once`);
+    await http.connect(opts.dropInFlight);
     drop = await measure(server, `table drop: ${opts.dropBuyers} buyers, ${opts.dropTables} tables`, {
       clients: opts.dropInFlight,
       durationMs: 120_000,
