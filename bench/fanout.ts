@@ -24,37 +24,66 @@ export interface FanoutFigures {
   max: number;
   /** ms from scan answered to delivery (negative: the stream heard of it before the door did). */
   afterAnswerP99: number;
+  /** Streams refused or cut before their snapshot and opened again, and the first reason. */
+  reopened: number;
+  firstRefusal: string | null;
 }
 
 interface Stream {
   arrivedAt: Map<string, number>;
   snapshot: boolean;
+  /** Times it was refused or cut before its snapshot, and opened again. */
+  reopened: number;
+  /** Why, the first time. */
+  firstRefusal?: string;
   close(): void;
 }
 
+/**
+ * One floor plan. Like the page's EventSource, a stream refused or cut before its snapshot (a 503
+ * while 1,000 open at once) is opened again a moment later; the figures count those.
+ */
 function openStream(base: string, eventId: string, token: string, agent: http.Agent): Stream {
-  const s: Stream = { arrivedAt: new Map(), snapshot: false, close: () => {} };
+  const s: Stream = { arrivedAt: new Map(), snapshot: false, reopened: 0, close: () => {} };
   const url = new URL(`/api/v1/events/${eventId}/floor-plan/stream?token=${encodeURIComponent(token)}`, base);
-  const req = http.get(url, { agent }, (res) => {
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      const now = performance.now();
-      buffer += chunk;
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (\w+)/.exec(message)?.[1];
-        if (event === 'snapshot') s.snapshot = true;
-        if (event !== 'table') continue;
-        const data = JSON.parse(message.slice(message.indexOf('data: ') + 6)) as { id: string; status: string };
-        if (data.status === 'arrived' && !s.arrivedAt.has(data.id)) s.arrivedAt.set(data.id, now);
+  let closed = false;
+  const retry = (why: string) => {
+    if (closed || s.snapshot) return;
+    s.firstRefusal ??= why;
+    s.reopened++;
+    setTimeout(open, 500);
+  };
+  const open = () => {
+    if (closed) return;
+    const req = http.get(url, { agent }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return retry(`HTTP ${res.statusCode}`);
       }
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const now = performance.now();
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (\w+)/.exec(message)?.[1];
+          if (event === 'snapshot') s.snapshot = true;
+          if (event !== 'table') continue;
+          const data = JSON.parse(message.slice(message.indexOf('data: ') + 6)) as { id: string; status: string };
+          if (data.status === 'arrived' && !s.arrivedAt.has(data.id)) s.arrivedAt.set(data.id, now);
+        }
+      });
     });
-  });
-  req.on('error', () => {});
-  s.close = () => req.destroy();
+    req.on('error', (err) => retry(err.message));
+    s.close = () => {
+      closed = true;
+      req.destroy();
+    };
+  };
+  open();
   return s;
 }
 
@@ -113,6 +142,8 @@ export async function measureFanout(p: {
       p99: quantile(sent, 0.99),
       max: sent.at(-1) ?? Number.NaN,
       afterAnswerP99: quantile(answered, 0.99),
+      reopened: streams.reduce((n, st) => n + st.reopened, 0),
+      firstRefusal: streams.find((st) => st.firstRefusal)?.firstRefusal ?? null,
     };
   } finally {
     for (const s of streams) s.close();
@@ -124,7 +155,8 @@ export function fanoutText(f: FanoutFigures): string {
   return (
     `floor-plan fan-out [postgres]: ${f.streams.toLocaleString('en-US')} streams over ${f.processes} processes, ${f.scans} host scans at ${f.scansPerSecond}/s: ` +
     `${f.deliveries.toLocaleString('en-US')} deliveries, ${f.missing} missing; scan sent → delivered p50 ${f.p50.toFixed(0)} / p95 ${f.p95.toFixed(0)} / p99 ${f.p99.toFixed(0)} / max ${f.max.toFixed(0)} ms ` +
-    `(scan answered → delivered p99 ${f.afterAnswerP99.toFixed(0)} ms)`
+    `(scan answered → delivered p99 ${f.afterAnswerP99.toFixed(0)} ms)` +
+    (f.reopened ? `; ${f.reopened} streams opened again after a refusal (first: ${f.firstRefusal})` : '')
   );
 }
 
