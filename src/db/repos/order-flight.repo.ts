@@ -93,6 +93,20 @@ export function toTableFacts(rows: TableFactsRow[]): TableFacts {
 }
 
 /**
+ * The holds' shared parts ($2 event, $5 GA places; $11 ticket ids, $12 holder names, in order):
+ * the places are taken only while the event is on sale and has them (`cap`, no row otherwise), and
+ * the tickets of the order `o` are inserted in the order given.
+ */
+const TAKE_GA_PLACES = `cap AS (
+     UPDATE events SET ga_sold = ga_sold + $5
+      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
+     RETURNING id)`;
+const INSERT_TICKETS = `t AS (
+     INSERT INTO tickets (id, event_id, order_id, holder_name)
+     SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
+      ORDER BY h.n)`;
+
+/**
  * A GA hold in one statement, which commits on its own: the event's GA places are taken, and only
  * if they were, the order and its tickets are inserted. No row: sold out, or the event is no longer
  * on sale; nothing was written. The event row (which every order of the event updates) stays locked
@@ -100,18 +114,12 @@ export function toTableFacts(rows: TableFactsRow[]): TableFacts {
  */
 const holdGa = statement<Raw>(
   'order_hold_ga',
-  `WITH cap AS (
-     UPDATE events SET ga_sold = ga_sold + $5
-      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
-     RETURNING id),
+  `WITH ${TAKE_GA_PLACES},
    o AS (
      INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
      SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM cap
      RETURNING *),
-   t AS (
-     INSERT INTO tickets (id, event_id, order_id, holder_name)
-     SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
-      ORDER BY h.n)
+   ${INSERT_TICKETS}
    SELECT * FROM o`,
 );
 
@@ -156,18 +164,12 @@ export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orde
  */
 const holdTable = statement<Raw>(
   'order_hold_table',
-  `WITH cap AS (
-     UPDATE events SET ga_sold = ga_sold + $5
-      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
-     RETURNING id),
+  `WITH ${TAKE_GA_PLACES},
    o AS (
      INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
      SELECT $1, cap.id, $3, $4, $5, $13, $6, $7, $8, $9, $10 FROM cap
      RETURNING *),
-   t AS (
-     INSERT INTO tickets (id, event_id, order_id, holder_name)
-     SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
-      ORDER BY h.n),
+   ${INSERT_TICKETS},
    r AS (
      INSERT INTO reservations (event_id, event_table_id, order_id, host_ticket_id, invite_code)
      SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $14 FROM o
