@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 // Every setting comes from the environment; README's "Configuration" lists them all.
 const envSchema = z.object({
@@ -20,6 +21,10 @@ const envSchema = z.object({
   VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   VELVET_ORDERS_PER_MINUTE_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   VELVET_MAX_TICKETS_PER_ORDER: z.coerce.number().int().min(1).max(100).default(10),
+  VELVET_UNPAID_TICKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  VELVET_UNPAID_TABLES_PER_ADDRESS: z.coerce.number().int().min(1).default(1),
+  VELVET_HOLD_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  VELVET_TRUST_PROXY: z.string().optional(),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -62,6 +67,14 @@ export interface Config {
   ordersPerMinutePerEmail: number;
   /** GA tickets in one order (a table's own ticket included). */
   maxTicketsPerOrder: number;
+  /**
+   * What one client (address, proxy-aware; an IPv6 /64) may hold unpaid in one event at once,
+   * whatever e-mails it uses: GA tickets, tables, and at most this share of what is not yet paid
+   * for (so near the end no single client can take the last of it). See place-order.service.ts.
+   */
+  holdLimits: { ticketsPerClient: number; tablesPerClient: number; share: number };
+  /** Which proxies may name the client (trust-proxy.ts). */
+  trustProxy: TrustProxy;
   secret: string | undefined;
   /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
   mail: { smtpUrl: string | undefined; from: string; dir: string };
@@ -84,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const trustProxy = parseTrustProxy(e.VELVET_TRUST_PROXY);
+  if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: VELVET_TRUST_PROXY: ${trustProxy.error}`);
   let payments: Config['payments'] = { provider: 'local' };
   if (e.PAYMENT_PROVIDER === 'stripe') {
     if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET || !e.STRIPE_PUBLISHABLE_KEY) {
@@ -115,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ordersPerMinutePerAddress: e.VELVET_ORDERS_PER_MINUTE_PER_ADDRESS,
     ordersPerMinutePerEmail: e.VELVET_ORDERS_PER_MINUTE_PER_EMAIL,
     maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
+    holdLimits: { ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS, tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS, share: e.VELVET_HOLD_SHARE },
+    trustProxy,
     secret: e.VELVET_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
     timeZone: e.VELVET_TIME_ZONE,

@@ -125,7 +125,7 @@ describe('refused requests change nothing', () => {
 
   it('a sold-out event refuses with sold_out and keeps every other order', async () => {
     const small = await createEvent(ctx, { name: 'Tiny', ga: { price_cents: 500, capacity: 2 }, tables: [] });
-    await placeOrder(ctx, small.id, { ga_quantity: 2 });
+    await buyPaid(ctx, small.id, { ga_quantity: 2 });
     const before = await dumpTables(ctx.database.db);
     const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${small.id}/orders`, payload: orderBody() });
     expect(res.statusCode).toBe(409);

@@ -19,6 +19,8 @@ const order = (eventId: string, body: Record<string, unknown>, i: number) =>
   ctx.app.inject({
     method: 'POST',
     url: `/api/v1/events/${eventId}/orders`,
+    // A crowd: each buyer on a connection of their own.
+    remoteAddress: `10.1.${i >> 8}.${i & 255}`,
     payload: { email: `buyer${i}@example.com`, name: `Buyer ${i}`, ga_quantity: 1, ...body },
   });
 
@@ -45,7 +47,8 @@ describe(`buying races (${databaseLabel})`, () => {
     const results = await Promise.all(Array.from({ length: 300 }, (_, i) => order(event.id, {}, i)));
     const codes = results.map((r) => (r.statusCode === 201 ? 'ok' : r.json().error.code));
     expect(codes.filter((c) => c === 'ok')).toHaveLength(200);
-    expect(codes.filter((c) => c === 'sold_out')).toHaveLength(100);
+    // Every place is held by an unpaid order that may still lapse: the room is not sold out yet.
+    expect(codes.filter((c) => c === 'in_checkouts')).toHaveLength(100);
     const [row] = await queryRows<{ tickets: number; sold: number }>(
       ctx.database.db,
       sql`SELECT (SELECT count(*)::int FROM tickets WHERE event_id = ${event.id}) AS tickets,

@@ -86,6 +86,8 @@ export const orders = pgTable('orders', {
   paymentProvider: text('payment_provider', { enum: ['local', 'stripe'] }).notNull(),
   providerPaymentId: text('provider_payment_id'),
   providerClientSecret: text('provider_client_secret'),
+  /** Which client placed it (a keyed hash of its network, client-key.ts): the hold limits count by it. */
+  clientKey: text('client_key'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

@@ -6,6 +6,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import type { AppDeps } from '../services/deps.js';
 import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
+import { fastifyTrustProxy } from './trust-proxy.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { eventRoutes } from './events.routes.js';
 import { guestRoutes } from './guests.routes.js';
@@ -30,7 +31,7 @@ export interface AppOptions {
 }
 
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (and type-check the handlers); answers are sent as built,
   // not re-validated on every request (the door's scan is a hot path). The contract test checks

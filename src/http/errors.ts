@@ -36,6 +36,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       // A refusal caused by a failure elsewhere (the payment provider): the cause is for operators.
       if (d.cause) request.log.warn({ err: d.cause, code: d.code }, 'refused because of an upstream failure');
       if (d.code === 'rate_limited') reply.header('retry-after', '60');
+      const retryAfter = d.details?.retry_after_seconds;
+      if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
       return reply.status(statusOf(d.code)).send(errorBody(d.code, d.message, d.details));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {

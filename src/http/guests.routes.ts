@@ -11,6 +11,7 @@ import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js
 import { loadReservationView } from '../services/reservations/reservation-view.js';
 import { authenticate, callerOf, requireOrderAccess, requireRole, screenOrderCaller, type Caller } from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
+import { clientNetwork } from './client-address.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, errors, inviteView, linked, reservationView, unlinked } from './responses.js';
 import { ANY_TOKEN, BUYER, PUBLIC, STAFF } from './security.js';
@@ -31,7 +32,9 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
       max: deps.config.inviteAttemptsPerMinute,
       timeWindow: 60_000,
       // Per ticket, not per address: a whole club's guests may share one Wi-Fi address.
-      keyGenerator: (request: { params: unknown }) => `link:${(request.params as { id?: string }).id ?? ''}`,
+      // The id as the database compares it: a UUID in any letter case names the same ticket, and
+      // must not buy another 30 guesses.
+      keyGenerator: (request: { params: unknown }) => `link:${((request.params as { id?: string }).id ?? '').toLowerCase()}`,
     },
   };
 
@@ -47,7 +50,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
   app.get(
     '/api/v1/invites/:code',
     {
-      config: { rateLimit: { max: deps.config.inviteAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `invites:${r.ip}` } },
+      config: { rateLimit: { max: deps.config.inviteAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `invites:${clientNetwork(r.ip)}` } },
       schema: {
         tags: ['guest list'],
         summary: "An invite: whose table, which night, and whether it still takes guests (anyone with the code)",

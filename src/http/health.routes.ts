@@ -3,6 +3,7 @@ import { login } from '../services/accounts/accounts.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { ALWAYS, errors, loginResponse } from './responses.js';
 import { text } from './schemas.js';
+import { clientNetwork } from './client-address.js';
 import { PUBLIC } from './security.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -63,7 +64,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000 } },
+      config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `login:${clientNetwork(r.ip)}` } },
       schema: {
         tags: ['accounts'],
         summary: 'Log in (owner or staff) for an expiring token',

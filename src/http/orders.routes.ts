@@ -11,6 +11,8 @@ import { findOrder } from '../db/repos/orders.repo.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
 import { id, idParams, text, tokenQuery } from './schemas.js';
+import { clientNetwork } from './client-address.js';
+import { clientKeyOf } from '../auth/client-key.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, errors, orderView, placedOrder } from './responses.js';
 import { BUYER, BUYER_OR_QUERY, PUBLIC } from './security.js';
@@ -40,7 +42,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     {
       // Anyone may place an order, which holds stock: per client address, orders come no faster
       // than people buy (per e-mail too: placeOrder counts them in the database, across instances).
-      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `orders:${r.ip}` } },
+      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `orders:${clientNetwork(r.ip)}` } },
       schema: {
         tags: ['buying'],
         summary: 'Place an order: GA tickets, and at most one table with its purchaser\'s own ticket; holds them until paid',
@@ -59,6 +61,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         gaQuantity: b.ga_quantity,
         tableId: b.table_id,
         holderNames: b.holder_names,
+        clientKey: clientKeyOf(deps.keys.manageKey, clientNetwork(request.ip)),
       });
       return reply.status(201).send({
         order_id: order.id,

@@ -39,9 +39,16 @@ export const T0 = '2030-06-01T12:00:00.000Z';
 
 /**
  * Tests place many orders from one address and e-mail, and crowds in orders of up to 20 (the cap
- * before it was configurable); the limits have tests of their own.
+ * before it was configurable), many of them left unpaid; the limits have tests of their own.
  */
-export const UNLIMITED_ORDERS = { VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '1000000', VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '1000000', VELVET_MAX_TICKETS_PER_ORDER: '20' };
+export const UNLIMITED_ORDERS = {
+  VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '1000000',
+  VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '1000000',
+  VELVET_MAX_TICKETS_PER_ORDER: '20',
+  VELVET_UNPAID_TICKETS_PER_ADDRESS: '1000000',
+  VELVET_UNPAID_TABLES_PER_ADDRESS: '1000000',
+  VELVET_HOLD_SHARE: '1',
+};
 
 /** A whole Velvet (real database, real HTTP stack via inject) with a frozen clock and two accounts. */
 export async function startTestApp(opts: TestOptions = {}): Promise<TestContext> {

@@ -36,7 +36,8 @@ export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { ev
 /**
  * Everything a table order is decided on, in one read: the event ($1; null when there is none), the
  * e-mail's ($2) recent orders (the rate limit), the table ($4) with its tier when it is this
- * event's, whether it is taken, and whether this e-mail already holds an unpaid table. Read twice:
+ * event's, whether it is taken, whether this e-mail already holds an unpaid table, and how many
+ * the client ($6) holds. Read twice:
  * without locks for the fast refusal of a taken table, then after the table row's lock, where it
  * sees everything committed before the lock was granted.
  */
@@ -46,7 +47,9 @@ const tableFacts = statement<TableFactsRow>(
           t.number AS table_number, tr.capacity AS table_capacity, tr.price_cents AS table_price_cents,
           EXISTS (SELECT 1 FROM reservations r WHERE r.event_table_id = $4 AND r.status = ANY($5::text[])) AS taken,
           EXISTS (SELECT 1 FROM orders o WHERE o.event_id = $1 AND lower(o.email) = lower($2)
-                     AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS pending
+                     AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS pending,
+          (SELECT count(*)::int FROM orders o WHERE o.event_id = $1 AND o.client_key = $6
+              AND o.status = 'pending' AND o.event_table_id IS NOT NULL) AS client_tables
      FROM (VALUES (1)) AS one(x)
      LEFT JOIN events e ON e.id = $1
      LEFT JOIN event_tables t ON t.id = $4 AND t.event_id = $1
@@ -60,17 +63,18 @@ type TableFactsRow = Raw & {
   table_price_cents: number | null;
   taken: boolean;
   pending: boolean;
+  client_tables: number;
 };
 
-export const tableFactsCall = (eventId: string, email: string, seconds: number, tableId: string) =>
-  call(tableFacts, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION]]);
+export const tableFactsCall = (eventId: string, email: string, seconds: number, tableId: string, clientKey: string | null) =>
+  call(tableFacts, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION], clientKey]);
 
 /** Locks the table row ($2) when it is this event's ($1): a table order's first lock. */
 const lockTable = statement<{ id: string }>('order_lock_table', 'SELECT id FROM event_tables WHERE id = $2 AND event_id = $1 FOR UPDATE');
 
 /** Flight one of a table hold, after BEGIN: the table's lock, then everything read after it. */
-export const lockAndReadTable = (eventId: string, email: string, seconds: number, tableId: string) =>
-  [call(lockTable, [eventId, tableId]), tableFactsCall(eventId, email, seconds, tableId)] as const;
+export const lockAndReadTable = (eventId: string, email: string, seconds: number, tableId: string, clientKey: string | null) =>
+  [call(lockTable, [eventId, tableId]), tableFactsCall(eventId, email, seconds, tableId, clientKey)] as const;
 
 export interface TableFacts {
   event: EventRow | null;
@@ -79,6 +83,8 @@ export interface TableFacts {
   table: { number: number; capacity: number; priceCents: number } | null;
   taken: boolean;
   pendingTableOrder: boolean;
+  /** Unpaid tables the client holds in this event (0 when no client is known). */
+  tablesHeldByClient: number;
 }
 
 export function toTableFacts(rows: TableFactsRow[]): TableFacts {
@@ -89,35 +95,58 @@ export function toTableFacts(rows: TableFactsRow[]): TableFacts {
     table: r.table_number === null ? null : { number: r.table_number, capacity: r.table_capacity!, priceCents: r.table_price_cents! },
     taken: r.taken,
     pendingTableOrder: r.pending,
+    tablesHeldByClient: r.client_tables,
   };
 }
 
 /**
- * The holds' shared parts ($2 event, $5 GA places; $11 ticket ids, $12 holder names, in order):
- * the places are taken only while the event is on sale and has them (`cap`, no row otherwise), and
- * the tickets of the order `o` are inserted in the order given.
+ * The holds' shared parts ($2 event, $5 GA places; $11 ticket ids, $12 holder names, in order;
+ * $13 the client's key, $14 the unpaid tickets a client may hold, $15 the share of what is not
+ * yet paid for that one client may hold). Sent after the event row's lock (`lockEventCall`), so
+ * `held` sees every hold committed before it: what the event holds unpaid, and what this client
+ * does. The places are taken only while the event is on sale and has them, and (for a known
+ * client) only while the client stays within its limits (`cap`, no row otherwise); then the
+ * tickets of the order `o` are inserted in the order given.
  */
-const TAKE_GA_PLACES = `cap AS (
+const takeGaPlaces = (clientCondition = 'true') => `held AS (
+     SELECT coalesce(sum(ga_quantity), 0)::int AS total,
+            coalesce(sum(ga_quantity) FILTER (WHERE client_key = $13), 0)::int AS mine,
+            count(*) FILTER (WHERE client_key = $13 AND event_table_id IS NOT NULL)::int AS mine_tables
+       FROM orders WHERE event_id = $2 AND status = 'pending'),
+   cap AS (
      UPDATE events SET ga_sold = ga_sold + $5
-      WHERE id = $2 AND status = 'scheduled' AND ga_sold + $5 <= ga_capacity
-     RETURNING id)`;
+       FROM held
+      WHERE events.id = $2 AND events.status = 'scheduled' AND ga_sold + $5 <= ga_capacity
+        AND ($13::text IS NULL OR (
+              held.mine + $5 <= least($14::int, greatest(1, floor($15::float8 * (ga_capacity - ga_sold + held.total))::int))
+              AND ${clientCondition}))
+     RETURNING events.id)`;
 const INSERT_TICKETS = `t AS (
      INSERT INTO tickets (id, event_id, order_id, holder_name)
      SELECT h.id, o.event_id, o.id, h.holder_name FROM o, unnest($11::uuid[], $12::text[]) WITH ORDINALITY AS h(id, holder_name, n)
       ORDER BY h.n)`;
 
 /**
- * A GA hold in one statement, which commits on its own: the event's GA places are taken, and only
- * if they were, the order and its tickets are inserted. No row: sold out, or the event is no longer
- * on sale; nothing was written. The event row (which every order of the event updates) stays locked
- * for this one statement and its commit, no longer. Tickets come in the order of `ticketIds`.
+ * The event row's lock, which every hold of the event takes first (a table hold after its table's):
+ * holds of one event are decided one at a time on what the ones before them committed.
+ */
+const lockEvent = statement<{ id: string }>('order_lock_event', 'SELECT id FROM events WHERE id = $1 FOR UPDATE');
+
+export const lockEventCall = (eventId: string) => call(lockEvent, [eventId]);
+
+/**
+ * A GA hold in one statement, sent with the event's lock and COMMIT in one flight: the event's GA
+ * places are taken, and only if they were, the order and its tickets are inserted. No row: sold
+ * out, held by others, beyond the client's limits, or no longer on sale; nothing was written
+ * (`holdRefusalFacts` tells which). The event row (which every order of the event updates) stays
+ * locked for this one flight, no longer. Tickets come in the order of `ticketIds`.
  */
 const holdGa = statement<Raw>(
   'order_hold_ga',
-  `WITH ${TAKE_GA_PLACES},
+  `WITH ${takeGaPlaces()},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
-     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10 FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key)
+     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10, $13 FROM cap
      RETURNING *),
    ${INSERT_TICKETS}
    SELECT * FROM o`,
@@ -135,6 +164,9 @@ export interface GaHold {
   manageTokenHash: string;
   paymentProvider: OrderRow['paymentProvider'];
   tickets: Array<{ id: string; holderName: string }>;
+  /** The client that placed it (client-key.ts), null when no client is known (the CLI, the demo). */
+  clientKey: string | null;
+  limits: { ticketsPerClient: number; share: number };
 }
 
 export const holdGaCall = (h: GaHold) =>
@@ -151,6 +183,9 @@ export const holdGaCall = (h: GaHold) =>
     h.paymentProvider,
     h.tickets.map((t) => t.id),
     h.tickets.map((t) => t.holderName),
+    h.clientKey,
+    h.limits.ticketsPerClient,
+    h.limits.share,
   ]);
 
 export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orders, rows[0]) : null);
@@ -164,20 +199,20 @@ export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orde
  */
 const holdTable = statement<Raw>(
   'order_hold_table',
-  `WITH ${TAKE_GA_PLACES},
+  `WITH ${takeGaPlaces('held.mine_tables < $22::int')},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider)
-     SELECT $1, cap.id, $3, $4, $5, $13, $6, $7, $8, $9, $10 FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key)
+     SELECT $1, cap.id, $3, $4, $5, $16, $6, $7, $8, $9, $10, $13 FROM cap
      RETURNING *),
    ${INSERT_TICKETS},
    r AS (
      INSERT INTO reservations (event_id, event_table_id, order_id, host_ticket_id, invite_code)
-     SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $14 FROM o
+     SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $17 FROM o
      RETURNING id),
    g AS (
      INSERT INTO guest_links (event_id, ticket_id, reservation_id, created_at)
-     SELECT o.event_id, guest.id, r.id, $16 FROM o, r, unnest($15::uuid[]) AS guest(id))
-   SELECT o.*, (SELECT count(pg_notify($17, $18)) FROM r) AS announced FROM o`,
+     SELECT o.event_id, guest.id, r.id, $19 FROM o, r, unnest($18::uuid[]) AS guest(id))
+   SELECT o.*, (SELECT count(pg_notify($20, $21)) FROM r) AS announced FROM o`,
 );
 
 export interface TableHold extends GaHold {
@@ -186,6 +221,8 @@ export interface TableHold extends GaHold {
   /** Tickets (after the host's) that sit at the table as guests. */
   guestTicketIds: string[];
   linkedAt: Date;
+  /** Unpaid tables one client may hold in the event. */
+  tablesPerClient: number;
 }
 
 export const holdTableCall = (h: TableHold) => {
@@ -198,8 +235,56 @@ export const holdTableCall = (h: TableHold) => {
     h.linkedAt.toISOString(),
     FLOOR_CHANNEL,
     tableChangedPayload(h.eventId, h.tableId),
+    h.tablesPerClient,
   ]);
 };
+
+/**
+ * Why a hold took nothing, read after it: the event, what is held unpaid in it (in all and by this
+ * client, $2), and when the first of those holds lapses.
+ */
+const holdRefusalFacts = statement<Raw & HoldRefusalExtras>(
+  'order_hold_refusal',
+  `SELECT e.*, h.total AS held_total, h.mine AS held_mine, h.mine_tables AS held_mine_tables, h.first_lapse AS first_lapse
+     FROM events e,
+          LATERAL (SELECT coalesce(sum(ga_quantity), 0)::int AS total,
+                          coalesce(sum(ga_quantity) FILTER (WHERE client_key = $2), 0)::int AS mine,
+                          count(*) FILTER (WHERE client_key = $2 AND event_table_id IS NOT NULL)::int AS mine_tables,
+                          min(expires_at) AS first_lapse
+                     FROM orders WHERE event_id = e.id AND status = 'pending') h
+    WHERE e.id = $1`,
+);
+
+interface HoldRefusalExtras {
+  held_total: number;
+  held_mine: number;
+  held_mine_tables: number;
+  first_lapse: Date | string | null;
+}
+
+export const holdRefusalFactsCall = (eventId: string, clientKey: string | null) => call(holdRefusalFacts, [eventId, clientKey]);
+
+export interface HoldRefusalFacts {
+  event: EventRow;
+  /** GA places held by unpaid orders: in all, and by this client. */
+  heldTotal: number;
+  heldByClient: number;
+  tablesHeldByClient: number;
+  /** When the first unpaid hold lapses (null: none). */
+  firstLapse: Date | null;
+}
+
+export function toHoldRefusalFacts(rows: Array<Raw & HoldRefusalExtras>): HoldRefusalFacts | null {
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    event: fromRow(events, r),
+    heldTotal: r.held_total,
+    heldByClient: r.held_mine,
+    tablesHeldByClient: r.held_mine_tables,
+    firstLapse: r.first_lapse === null ? null : new Date(r.first_lapse),
+  };
+}
 
 /** Records the provider's payment on an order only while it is pending: no row once its hold was released. */
 const attachPayment = statement<Raw>(

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
-import { pgConstraint, type Database, type Executor } from '../../db/database.js';
+import { pgConstraint, type Database } from '../../db/database.js';
 import type { FlightTx } from '../../db/flights.js';
 import {
   attachPaymentCall,
   holdGaCall,
+  holdRefusalFactsCall,
   holdTableCall,
   lockAndReadTable,
+  lockEventCall,
+  toHoldRefusalFacts,
   orderFactsCall,
   tableFactsCall,
   toOrder,
@@ -31,6 +34,11 @@ export interface PlaceOrderInput {
   tableId?: string | undefined;
   /** Who holds each ticket, in order; a ticket without one carries the buyer's name. */
   holderNames?: string[] | undefined;
+  /**
+   * The client placing it (src/auth/client-key.ts): what one client may hold unpaid is limited
+   * (Config.holdLimits). Null for callers that are no anonymous client (the CLI, the demo).
+   */
+  clientKey?: string | null | undefined;
 }
 
 export interface PlacedOrder {
@@ -98,9 +106,11 @@ export async function placeOrder(
 
 /**
  * A GA-only order, a presale's every purchase, in two round trips: one read (the event and this
- * e-mail's recent orders), then one statement that takes the GA places and inserts the order and its
- * tickets, or writes nothing (holdGaCall). It gives the same answers in the same order as a table
- * order's path. The event row is locked only by that statement, for its own commit.
+ * e-mail's recent orders), then one flight: BEGIN, the event row's lock, one statement that takes
+ * the GA places and inserts the order and its tickets or writes nothing (holdGaCall), COMMIT. The
+ * statement runs after the lock, so it counts every hold committed before it against the limits
+ * (what this client may hold), and the event row stays locked for that one flight only. It gives
+ * the same answers in the same order as a table order's path.
  */
 async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
   const [factRows] = await deps.database.run(orderFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS));
@@ -109,43 +119,44 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
-  const [rows] = await deps.database.underway.run(
-    holdGaCall({
-      orderId: input.orderId,
-      eventId: event.id,
-      email: input.email,
-      name: input.name,
-      gaQuantity: input.gaQuantity,
-      amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, undefined),
-      currency: event.currency,
-      expiresAt: new Date(now.getTime() + deps.config.holdSeconds * 1000),
-      manageTokenHash,
-      paymentProvider: deps.payments.name,
-      tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name })),
-    }),
-  );
+  const hold = holdGaCall({
+    orderId: input.orderId,
+    eventId: event.id,
+    email: input.email,
+    name: input.name,
+    gaQuantity: input.gaQuantity,
+    amountCents: orderAmountCents(event.gaPriceCents, input.gaQuantity, undefined),
+    currency: event.currency,
+    expiresAt: new Date(now.getTime() + deps.config.holdSeconds * 1000),
+    manageTokenHash,
+    paymentProvider: deps.payments.name,
+    tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name })),
+    clientKey: input.clientKey ?? null,
+    limits: deps.config.holdLimits,
+  });
+  const [, rows] = await deps.database.underway.flights((tx) => tx.commit(lockEventCall(event.id), hold));
   const order = toOrder(rows);
   if (order) return order;
-  throw await noPlacesReason(deps.database.db, event.id, input.gaQuantity, now);
+  throw await holdRefusal(deps, input, now);
 }
 
 /**
  * An order with a table, in three round trips. First one unlocked read refuses a taken table at
  * once: at a table drop most buyers ask for a table already held, and without it every refusal
  * queued on the table's row lock behind the winner. Then a flight transaction: BEGIN, the table
- * row's lock and the read after it (holdTableLocked), then one statement that writes the hold,
- * with COMMIT. The table row stays locked for those two round trips only.
+ * row's lock and the read after it (holdTableLocked), then the event row's lock and one statement
+ * that writes the hold, with COMMIT. The table row stays locked for those two round trips only.
  */
 async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
-  const [askRows] = await deps.database.run(tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
+  const [askRows] = await deps.database.run(tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null));
   const ask = toTableFacts(askRows);
   if (ask.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
-  refuseTakenTableEarly(ask, now);
+  refuseTakenTableEarly(deps, input, ask, now);
   for (;;) {
     try {
       const order = await deps.database.underway.flights((tx) => holdTableLocked(tx, deps, input, now, manageTokenHash));
       if (order) return order;
-      throw await noPlacesReason(deps.database.db, input.eventId, input.gaQuantity, now);
+      throw await holdRefusal(deps, input, now);
     } catch (err) {
       const constraint = pgConstraint(err);
       // Two holds drew the same invite code (1 in 32^8): nothing was written, draw again.
@@ -165,18 +176,22 @@ async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manage
  * then the event row (by the capacity UPDATE in the last statement). Null: no GA places left.
  */
 async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow | null> {
-  const [, factRows] = await tx.send(...lockAndReadTable(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!));
-  const { event, table, taken, pendingTableOrder: pending } = toTableFacts(factRows);
+  const [, factRows] = await tx.send(...lockAndReadTable(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null));
+  const facts = toTableFacts(factRows);
+  const { event, table, taken } = facts;
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
   // One unpaid table per buyer per event keeps holding every table with throwaway orders out of
-  // reach (a unique partial index enforces it under races too).
-  if (pending) throw pendingTableOrder();
+  // reach (a unique partial index enforces it under races too); per client the same, counted
+  // again after the event's lock by the hold itself (holds of other tables do not wait for this
+  // table's lock).
+  if (holdsTableAlready(deps, input, facts)) throw pendingTableOrder();
   if (!table) throw notFound('table');
   if (taken) throw new DomainError('table_unavailable', `Table ${table.number} is already held or sold`);
   const tickets = Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name }));
-  const [rows] = await tx.commit(
+  const [, rows] = await tx.commit(
+    lockEventCall(event.id),
     holdTableCall({
       orderId: input.orderId,
       eventId: event.id,
@@ -196,6 +211,9 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
       // and the reservation is new, so nobody else can be on its list yet.
       guestTicketIds: tickets.slice(1, table.capacity).map((t) => t.id),
       linkedAt: now,
+      clientKey: input.clientKey ?? null,
+      limits: deps.config.holdLimits,
+      tablesPerClient: deps.config.holdLimits.tablesPerClient,
     }),
   );
   return toOrder(rows);
@@ -209,14 +227,55 @@ const RATE_WINDOW_SECONDS = 60;
 
 const rateLimited = () => new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
 
-/** Why the GA places could not be taken: the event closed meanwhile, or not enough are left. */
-async function noPlacesReason(db: Executor, eventId: string, quantity: number, now: Date): Promise<DomainError> {
-  const current = await findEvent(db, eventId);
-  const reason = current && salesClosedReason(current, now);
+/**
+ * Why a hold took nothing, in the order a buyer can act on it: the event closed meanwhile; not
+ * enough places even if every unpaid hold lapsed (`sold_out`); this client already holds its
+ * share (`hold_limit`, or `pending_table_order` for a table); or the rest is in other buyers'
+ * checkouts (`in_checkouts`, with when the first of them lapses), never `sold_out` while a lapse
+ * could still free them.
+ */
+async function holdRefusal(deps: HoldDeps, input: HoldInput, now: Date): Promise<DomainError> {
+  const [rows] = await deps.database.run(holdRefusalFactsCall(input.eventId, input.clientKey ?? null));
+  const facts = toHoldRefusalFacts(rows);
+  if (!facts) return notFound('event');
+  const { event, heldTotal, heldByClient } = facts;
+  const reason = salesClosedReason(event, now);
   if (reason) return salesClosed(reason);
-  return new DomainError('sold_out', `Not enough GA tickets left for ${quantity}`, {
-    available: current ? current.gaCapacity - current.gaSold : 0,
-  });
+  const notPaidFor = event.gaCapacity - event.gaSold + heldTotal;
+  if (notPaidFor < input.gaQuantity) {
+    return new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, { available: Math.max(0, event.gaCapacity - event.gaSold) });
+  }
+  if (input.clientKey) {
+    const limits = deps.config.holdLimits;
+    if (input.tableId !== undefined && facts.tablesHeldByClient >= limits.tablesPerClient) return pendingTableOrder();
+    const allowed = clientAllowance(limits, notPaidFor);
+    if (heldByClient + input.gaQuantity > allowed) {
+      return new DomainError(
+        'hold_limit',
+        heldByClient > 0
+          ? `You already hold ${heldByClient} unpaid ticket${heldByClient === 1 ? '' : 's'} for this event: pay for them, or wait until they lapse, before holding more`
+          : `At most ${allowed} ticket${allowed === 1 ? '' : 's'} can be held in one checkout right now`,
+        { held: heldByClient, allowed: Math.max(0, allowed - heldByClient) },
+      );
+    }
+  }
+  const retryAfterSeconds = facts.firstLapse ? Math.max(1, Math.ceil((facts.firstLapse.getTime() - now.getTime()) / 1000)) : deps.config.holdSeconds;
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  return new DomainError(
+    'in_checkouts',
+    `All remaining tickets are in other buyers' checkouts right now; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+    { available: Math.max(0, event.gaCapacity - event.gaSold), in_checkouts: heldTotal, retry_after_seconds: retryAfterSeconds },
+  );
+}
+
+/** The unpaid tickets one client may hold (the same arithmetic as the hold statement's `cap`). */
+function clientAllowance(limits: HoldDeps['config']['holdLimits'], notPaidFor: number): number {
+  return Math.min(limits.ticketsPerClient, Math.max(1, Math.floor(limits.share * notPaidFor)));
+}
+
+/** This e-mail, or this client, already holds as many unpaid tables as it may. */
+function holdsTableAlready(deps: HoldDeps, input: HoldInput, facts: TableFacts): boolean {
+  return facts.pendingTableOrder || (Boolean(input.clientKey) && facts.tablesHeldByClient >= deps.config.holdLimits.tablesPerClient);
 }
 
 /**
@@ -253,14 +312,14 @@ async function attachPayment(
  * goes on to the locked path, which gives the same answers in the same order. Without this, every
  * refusal queued on the table's row lock behind the winner's whole transaction.
  */
-function refuseTakenTableEarly(facts: TableFacts, now: Date): void {
-  if (facts.event && !salesClosedReason(facts.event, now) && !facts.pendingTableOrder && facts.table && facts.taken) {
+function refuseTakenTableEarly(deps: HoldDeps, input: HoldInput, facts: TableFacts, now: Date): void {
+  if (facts.event && !salesClosedReason(facts.event, now) && !holdsTableAlready(deps, input, facts) && facts.table && facts.taken) {
     throw new DomainError('table_unavailable', `Table ${facts.table.number} is already held or sold`);
   }
 }
 
 const pendingTableOrder = () =>
-  new DomainError('pending_table_order', 'This e-mail already holds an unpaid table for this event: pay for it, or wait until its hold lapses');
+  new DomainError('pending_table_order', 'You already hold an unpaid table for this event: pay for it, or wait until its hold lapses');
 
 const salesClosed = (reason: 'event_cancelled' | 'event_ended') =>
   new DomainError(reason, reason === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
