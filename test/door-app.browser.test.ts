@@ -246,27 +246,32 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     expect(elsewhere.status).toBe(200);
     await scanFor(door, twice.tickets[0]!.qr, 'Tom Twice', 'admitted');
     await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('4');
+    // A code no ticket could have (longer than the server takes): the server refuses any batch
+    // holding it, which must not keep the good scans beside it from syncing.
+    await typeCode(door, 'X'.repeat(5000));
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('5');
 
     // A phone that reloads the page with no network still opens the scanner, queue intact.
     await door.reload();
     await door.waitForSelector('#door-input');
-    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('4');
+    await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('5');
     await screenshot(door, 'door-offline-reloaded');
 
     await context.setOffline(false);
     await expect.poll(() => door.getAttribute('.status-strip', 'data-pending'), { timeout: 15_000 }).toBe('0');
     await expect.poll(() => door.getAttribute('.status-strip', 'data-online')).toBe('true');
     const conflict = door.getByTestId('conflict');
-    await expect.poll(() => conflict.count()).toBe(1);
-    await expect(conflict.textContent()).resolves.toContain('Tom Twice');
-    await expect(conflict.textContent()).resolves.toContain('already been checked in');
+    await expect.poll(() => conflict.count()).toBe(2);
+    const conflicts = await conflict.allTextContents();
+    expect(conflicts.find((c) => c.includes('Tom Twice'))).toContain('already been checked in');
+    expect(conflicts.filter((c) => c.includes('Could not be synced'))).toHaveLength(1);
     await screenshot(door, 'door-conflict');
 
     const order = await server.call<{ tickets: Ticket[] & Array<{ status: string }> }>('GET', `/api/v1/orders/${ga.orderId}`, undefined, ga.token);
     expect(order.json.tickets[0]).toMatchObject({ status: 'checked_in' });
     await door.click('.conflicts button');
     await expect.poll(() => conflict.count()).toBe(0);
-    expect(appErrors(door)).toEqual([]);
+    expect(appErrors(door).filter((e) => !e.includes('400'))).toEqual([]);
     await context.close();
   });
 

@@ -152,6 +152,8 @@ export const scans = pgTable('scans', {
   method: text('method', { enum: ['code', 'manual'] }).notNull().default('code'),
   /** An offline scan that turned out earlier than the recorded first entry: the entry it displaced (now the duplicate). */
   displacedScanId: bigint('displaced_scan_id', { mode: 'number' }),
+  /** What the scan asked (record-scan.ts `requestDigest`): a resend with its nonce must ask the same. */
+  requestDigest: text('request_digest'),
 });
 
 export const refunds = pgTable('refunds', {

@@ -168,11 +168,11 @@ export const unlinked = z.object({
   unlinked_by: z.string(),
 });
 
-const conflicts = z.enum([...rejectReasons, 'turned_away_but_valid', 'scanned_in_future', 'scanned_at_invalid']);
+const conflicts = z.enum([...rejectReasons, 'turned_away_but_valid', 'scanned_in_future', 'scanned_at_invalid', 'idempotency_key_reused']);
 
 export const scanResponse = z.object({
   result: z.enum(scanResults),
-  reason: z.string().optional().describe(`for rejected: ${rejectReasons.join(', ')}; offline also turned_away_offline, scanned_in_future, scanned_at_invalid`),
+  reason: z.string().optional().describe(`for rejected: ${rejectReasons.join(', ')}; offline also turned_away_offline, scanned_in_future, scanned_at_invalid, idempotency_key_reused`),
   message: z.string(),
   already_checked_in: z.boolean(),
   first_checked_in_at: instant.optional(),

@@ -31,6 +31,7 @@ interface RawScanRead extends RawDoorRow {
   prior_ticket_id: string | null;
   prior_nonce: string | null;
   prior_response: unknown;
+  prior_digest: string | null;
   near_scanner_id: string | null;
   near_at: Date | string | null;
   guests: Array<{ ticket_id: string; name: string; arrived: boolean }> | null;
@@ -49,7 +50,7 @@ const readForScan = statement<RawScanRead>(
   'scan_read',
   `SELECT e.status AS event_status, e.starts_at, e.ends_at, e.completed_at,
        ${DOOR_TICKET_COLUMNS}, k.qr AS stored_code, v.no_show, v.checked_in_at AS reservation_checked_in_at,
-       p.id AS prior_id, p.ticket_id AS prior_ticket_id, p.nonce AS prior_nonce, p.response AS prior_response,
+       p.id AS prior_id, p.ticket_id AS prior_ticket_id, p.nonce AS prior_nonce, p.response AS prior_response, p.request_digest AS prior_digest,
        n.scanner_id AS near_scanner_id, n.scanned_at AS near_at,
        CASE WHEN v.reservation_id IS NOT NULL THEN COALESCE((
          SELECT json_agg(json_build_object('ticket_id', g.id, 'name', g.holder_name, 'arrived', g.status = 'checked_in') ORDER BY gl.created_at, g.id)
@@ -58,7 +59,7 @@ const readForScan = statement<RawScanRead>(
   FROM events e
   LEFT JOIN tickets k ON k.id = $2 AND k.event_id = e.id
   ${DOOR_TICKET_JOINS}
-  LEFT JOIN LATERAL (SELECT id, ticket_id, nonce, response FROM scans WHERE scanner_id = $3 AND nonce = $4) p ON true
+  LEFT JOIN LATERAL (SELECT id, ticket_id, nonce, response, request_digest FROM scans WHERE scanner_id = $3 AND nonce = $4) p ON true
   LEFT JOIN LATERAL (
     SELECT x.scanner_id, x.scanned_at FROM (
       (SELECT s.scanner_id, s.scanned_at FROM scans s
@@ -91,7 +92,7 @@ export interface ScanRead {
   /** A host ticket's reservation (locked): whether it was marked a no-show, and when the host arrived. */
   host: { noShow: boolean; checkedInAt: Date | null } | null;
   /** The scan this scanner already recorded with this nonce. */
-  prior: { ticketId: string | null; nonce: string; response: unknown } | null;
+  prior: { ticketId: string | null; nonce: string; response: unknown; requestDigest: string | null } | null;
   recentEntries: EntryScan[];
   /** The table the code enters with, as the door shows it (guest list as read, before this scan). */
   vip: VipFacts | null;
@@ -116,7 +117,7 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
     ticket,
     storedCode: r.stored_code,
     host: ticket?.table?.role === 'host' ? { noShow: r.no_show ?? false, checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at) } : null,
-    prior: r.prior_id !== null ? { ticketId: r.prior_ticket_id, nonce: r.prior_nonce!, response: r.prior_response } : null,
+    prior: r.prior_id !== null ? { ticketId: r.prior_ticket_id, nonce: r.prior_nonce!, response: r.prior_response, requestDigest: r.prior_digest } : null,
     recentEntries: r.near_scanner_id && r.near_at ? [{ scannerId: r.near_scanner_id, at: date(r.near_at) }] : [],
     vip:
       ticket?.table && r.guests
@@ -132,8 +133,8 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
 }
 
 const INSERT_SCAN = `INSERT INTO scans (event_id, ticket_id, scanner_id, user_id, nonce, scanned_at, offline, method, displaced_scan_id,
-                      result, reason, offline_result, conflict, response)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)`;
+                      result, reason, offline_result, conflict, response, request_digest)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15)`;
 
 // No ON CONFLICT: a nonce another transaction recorded meanwhile fails this insert (unique index
 // scans_nonce), which aborts the whole flight, so nothing this scan did is committed.
@@ -142,12 +143,12 @@ const insert = statement<unknown>('scan_insert', INSERT_SCAN);
 // A first entry: the ticket checks in and the scan is appended, in one statement. The ticket was
 // read as valid under this transaction's lock, so exactly one row changes. If not, the cast fails
 // with the message (not a constant, so it is never folded at plan time) and the whole flight rolls
-// back instead of recording an admission that did not happen. $15 ticket, $6 time, $3 scanner.
+// back instead of recording an admission that did not happen. $16 ticket, $6 time, $3 scanner.
 const checkInAndInsert = statement<{ ok: boolean }>(
   'scan_check_in_and_insert',
   `WITH u AS (
      UPDATE tickets SET status = 'checked_in', checked_in_at = $6, first_scanner_id = $3, updated_at = now()
-      WHERE id = $15 AND status = 'valid' RETURNING 1),
+      WHERE id = $16 AND status = 'valid' RETURNING 1),
    i AS (${INSERT_SCAN})
    SELECT CASE WHEN count(*) = 1 THEN true ELSE ('ticket locked as valid did not check in, rows: ' || count(*))::boolean END AS ok FROM u`,
 );
@@ -177,6 +178,7 @@ export interface ScanInsert {
   offlineResult: ScanResult | null;
   conflict: string | null;
   response: unknown;
+  requestDigest: string;
 }
 
 const scanValues = (s: ScanInsert): unknown[] => [
@@ -194,6 +196,7 @@ const scanValues = (s: ScanInsert): unknown[] => [
   s.offlineResult,
   s.conflict,
   JSON.stringify(s.response),
+  s.requestDigest,
 ];
 
 /** The scan's row in the append-only log. */

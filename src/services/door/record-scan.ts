@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { pgConstraint, pgErrorCode, type Executor } from '../../db/database.js';
 import type { Call, FlightTx } from '../../db/flights.js';
 import { moveFirstEntryBack, type DoorTicketRow } from '../../db/repos/door.repo.js';
@@ -44,6 +44,10 @@ import { toScanResponse, type ScanResponse, type ScanViewInput } from './scan-vi
  *     flight of its own between the two (rare; the repositories' builder on the same transaction).
  *  3. If the append hits the (scanner_id, nonce) unique index, a concurrent duplicate won: the
  *     flight fails, nothing commits, and the duplicate's stored response is the answer.
+ *
+ * A nonce already used is a resend when it asks the same thing (`requestDigest`: the door's
+ * event and the code as read, or the ticket picked by name), whatever the answer was: then the
+ * stored answer is the answer. Asking something else with it is `idempotency_key_reused`.
  *
  * Why no input of the decision can be stale: the read is its own statement, sent after the lock
  * statement, so under READ COMMITTED its snapshot is taken once the locks are granted and sees
@@ -111,8 +115,17 @@ export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<Reco
     const db = deps.database.db;
     const prior = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
     if (!prior) throw new Error('scan nonce conflicted but no scan holds it');
-    return replay(db, prior, named);
+    return replay(db, prior, attempt, named);
   }
+}
+
+/**
+ * What a scan asks, whatever the answer: the door's event and the code exactly as read, or the
+ * ticket staff picked (a UUID in any letter case is the same ticket). Stored with the scan.
+ */
+export function requestDigest(attempt: Pick<ScanAttempt, 'scannerEventId' | 'qr' | 'ticketId'>): string {
+  const what = attempt.ticketId ? `ticket:${attempt.ticketId.toLowerCase()}` : `code:${attempt.qr ?? ''}`;
+  return createHash('sha256').update(`${attempt.scannerEventId ?? ''}\n${what}`).digest('base64url').slice(0, 22);
 }
 
 function claimOf(attempt: ScanAttempt): Claim | null {
@@ -138,14 +151,20 @@ function authenticBySignature(deps: Deps, claim: Claim, attempt: ScanAttempt): b
 }
 
 /**
- * A retry carries the same code for the same event, so it names the same ticket, or none for both
- * (a code screened out, or signed for a ticket not on record). Any other pairing is the nonce
- * reused for another scan: answering the stored result would turn a valid ticket away as
- * "invalid", or admit a code that is for another event than this scanner's.
+ * The scanner already used this nonce: a resend of the same request answers the stored result
+ * (nothing decided or logged twice); any other request is the nonce reused for another scan, and
+ * answering the stored result would turn a valid ticket away as "invalid", or admit a code for
+ * another event than this scanner's. Rows recorded before request digests existed are compared
+ * by the ticket they named: the same code for the same event names the same ticket, or none.
  */
-async function replay(db: Executor, prior: Pick<ScanRow, 'ticketId' | 'nonce' | 'response'>, ticketId: string | null): Promise<RecordedScan> {
-  const recorded = ticketId && !prior.ticketId && !(await findTicket(db, ticketId)) ? null : ticketId;
-  if ((prior.ticketId ?? null) !== recorded) {
+async function replay(
+  db: Executor,
+  prior: Pick<ScanRow, 'ticketId' | 'nonce' | 'response' | 'requestDigest'>,
+  attempt: ScanAttempt,
+  ticketId: string | null,
+): Promise<RecordedScan> {
+  const same = prior.requestDigest !== null ? prior.requestDigest === requestDigest(attempt) : await namesSameTicket(db, prior, ticketId);
+  if (!same) {
     throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another scan', {
       nonce: prior.nonce,
     });
@@ -153,11 +172,16 @@ async function replay(db: Executor, prior: Pick<ScanRow, 'ticketId' | 'nonce' | 
   return { response: prior.response as ScanResponse, replayed: true };
 }
 
+async function namesSameTicket(db: Executor, prior: Pick<ScanRow, 'ticketId'>, ticketId: string | null): Promise<boolean> {
+  const recorded = ticketId && !prior.ticketId && !(await findTicket(db, ticketId)) ? null : ticketId;
+  return (prior.ticketId ?? null) === recorded;
+}
+
 async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | null): Promise<RecordedScan> {
   const db = deps.database.db;
   if (attempt.scannerEventId && !(await findEvent(db, attempt.scannerEventId))) throw notFound('event');
   const prior = attempt.nonce ? await findScanByNonce(db, attempt.scannerId, attempt.nonce) : null;
-  if (prior) return replay(db, prior, null);
+  if (prior) return replay(db, prior, attempt, null);
   const decision = decide(deps, attempt, code, null, null, []);
   const response = toScanResponse(viewInput(attempt, decision, null));
   // A concurrent duplicate may record the same nonce first: then its answer is this one's too.
@@ -165,7 +189,7 @@ async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | 
   if (row) return { response, replayed: false };
   const winner = await findScanByNonce(db, attempt.scannerId, attempt.nonce!);
   if (!winner) throw new Error('scan nonce conflicted but no scan holds it');
-  return replay(db, winner, null);
+  return replay(db, winner, attempt, null);
 }
 
 async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Claim, onAuthentic: (authentic: boolean) => void): Promise<RecordedScan> {
@@ -185,7 +209,7 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
   onAuthentic(isOurs);
   // A forged code is refused like any code that is not ours: no ticket named, none read.
   const code = isOurs ? claim : null;
-  if (read?.prior) return replay(tx.db, read.prior, code?.ticketId ?? null);
+  if (read?.prior) return replay(tx.db, read.prior, attempt, code?.ticketId ?? null);
   // A signed code names its own event, but a manual admission names only a ticket id: one of
   // another event is "not a ticket of this door" (the read finds it only in its own event).
   const ticket = code ? (read?.ticket ?? null) : null;
@@ -306,5 +330,6 @@ function scanRow(attempt: ScanAttempt, ticketId: string | null, response: ScanRe
     offlineResult: attempt.deviceResult,
     conflict: response.conflict ?? null,
     response,
+    requestDigest: requestDigest(attempt),
   };
 }

@@ -28,7 +28,7 @@ export interface ScanResponse {
   scanned_at: string;
   offline?: true;
   offline_result?: ScanResult;
-  conflict?: OfflineConflict | 'scanned_in_future' | 'scanned_at_invalid';
+  conflict?: OfflineConflict | 'scanned_in_future' | 'scanned_at_invalid' | 'idempotency_key_reused';
   /**
    * This offline scan was earlier than the entry recorded first (batches sync in any order): it is
    * now the first entry, and the entry named here, at another door, is the duplicate.

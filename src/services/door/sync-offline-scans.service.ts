@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { findEvent } from '../../db/repos/events.repo.js';
 import type { ScanResult } from '../../domain/check-in.js';
-import { notFound } from '../../domain/errors.js';
+import { DomainError, notFound } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 import { recordScan } from './record-scan.js';
 import type { ScanResponse } from './scan-view.js';
@@ -62,17 +62,24 @@ export async function syncOfflineScans(
     })
     .sort((a, b) => a.scan.scannedAt.getTime() - b.scan.scannedAt.getTime() || a.index - b.index);
   for (const { scan, index } of ordered) {
-    const { response, replayed } = await recordScan(deps, {
-      qr: scan.qr,
-      ticketId: scan.ticketId ?? null,
-      scannerId: input.scannerId,
-      scannerEventId: input.eventId,
-      userId: input.userId,
-      nonce: scan.nonce ?? offlineNonce(input.scannerId, scan),
-      at: scan.scannedAt,
-      deviceResult: scan.offlineResult,
-    });
-    results[index] = { index, ...response, replayed };
+    try {
+      const { response, replayed } = await recordScan(deps, {
+        qr: scan.qr,
+        ticketId: scan.ticketId ?? null,
+        scannerId: input.scannerId,
+        scannerEventId: input.eventId,
+        userId: input.userId,
+        nonce: scan.nonce ?? offlineNonce(input.scannerId, scan),
+        at: scan.scannedAt,
+        deviceResult: scan.offlineResult,
+      });
+      results[index] = { index, ...response, replayed };
+    } catch (err) {
+      // A refusal of this item alone (its nonce already spent on another code): the rest of the
+      // batch is still applied, and a resend answers this item the same way again.
+      if (!(err instanceof DomainError) || err.code !== 'idempotency_key_reused') throw err;
+      results[index] = refusedItem(index, input.scannerId, scan, err.code, `Not applied: ${err.message} (${scan.nonce}). Scan the code again.`);
+    }
   }
   return results;
 }
@@ -82,13 +89,20 @@ export const OFFLINE_CLOCK_SKEW_MS = 120_000;
 const EARLIEST_SCAN = Date.UTC(2000, 0, 1);
 
 function clockRefusal(index: number, scannerId: string, scan: OfflineScan, why: 'scanned_in_future' | 'scanned_at_invalid', detail: string): OfflineScanResult {
+  return refusedItem(index, scannerId, scan, why, `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, ${detail}. Check the scanner's clock.`);
+}
+
+type ItemRefusal = 'scanned_in_future' | 'scanned_at_invalid' | 'idempotency_key_reused';
+
+/** An item the server did not apply or record: reported to the door as a conflict of its own. */
+function refusedItem(index: number, scannerId: string, scan: OfflineScan, why: ItemRefusal, message: string): OfflineScanResult {
   return {
     index,
     replayed: false,
     result: 'rejected',
     reason: why,
     conflict: why,
-    message: `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, ${detail}. Check the scanner's clock.`,
+    message,
     already_checked_in: false,
     ticket: null,
     scanner_id: scannerId,

@@ -233,14 +233,27 @@ export class DoorEngine {
         return null;
       }
       if (err instanceof ApiError && err.status < 500) {
-        // The server will never take these as they are: keep them in front of staff, not in a
-        // queue that blocks every later scan.
+        // The server refused the batch as a whole. The server answers each item of a batch on its
+        // own, so one item it will never take as it is (a code longer than any ticket's) must not
+        // hold back the rest: they go one by one, and only what is refused alone stays in front of
+        // staff, not in a queue that blocks every later scan.
+        if (items.length > 1) return this.sendOneByOne(scannerId, items);
         const message = `Could not be synced: ${errorText(err)}`;
         return items.map((_q, index) => ({ index, result: 'rejected', message, already_checked_in: false, ticket: null, conflict: 'unsyncable' }));
       }
       this.online.value = false;
       return null;
     }
+  }
+
+  private async sendOneByOne(scannerId: string, items: QueuedScan[]): Promise<Array<ScanResponse & { index: number }> | null> {
+    const answers: Array<ScanResponse & { index: number }> = [];
+    for (const [index, item] of items.entries()) {
+      const answer = await this.sendBatch(scannerId, [item]);
+      if (!answer) return null;
+      answers.push({ ...answer[0]!, index });
+    }
+    return answers;
   }
 
   private entryOf(q: QueuedScan): LocalEntry | null {
