@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
-import { DataDirLockedError } from './db/pglite.js';
+import { DataDirLockedError } from './db/dir-lock.js';
 import { DEMO_OWNER, DEMO_STAFF, demoLinks, ensureDemo } from './demo.js';
 import { DomainError } from './domain/errors.js';
 import { createDeps } from './runtime.js';

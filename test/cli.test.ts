@@ -55,7 +55,7 @@ describe('velvet CLI on the embedded database', () => {
 
       const second = runVelvet(['serve'], env(38_472));
       expect(await second.exited).toBe(1);
-      expect(second.output()).toMatch(/Another Velvet process is using the data directory/);
+      expect(second.output()).toMatch(new RegExp(`Another Velvet process \\(pid ${server.child.pid}, running since [^)]+\\) is using the data directory`));
     } finally {
       server.child.kill('SIGTERM');
     }
@@ -176,7 +176,8 @@ describe('npm start', () => {
     await exited;
     // The server itself went away: nothing answers, and the data directory's lock is released.
     await expect.poll(() => fetch(`${base}/healthz`).then(() => 'answering', () => 'gone'), { timeout: 15_000 }).toBe('gone');
-    await expect.poll(() => existsSync(`${data}.lock`), { timeout: 15_000 }).toBe(false);
+    const after = runVelvet(['migrate'], { VELVET_DATA_DIR: data, DATABASE_URL: undefined });
+    expect(await after.exited, after.output()).toBe(0);
     expect(out).toContain('SIGTERM received, shutting down');
   });
 });

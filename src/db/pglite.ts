@@ -3,19 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import lockfile from 'proper-lockfile';
 import { newStats, withRetry, type Database, type Db, type DatabaseStats } from './database.js';
+import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
 import { PglitePrepared } from './pglite-prepared.js';
 import * as schema from './schema.js';
 
-export class DataDirLockedError extends Error {
-  constructor(dir: string) {
-    super(`Another Velvet process is using the data directory ${dir}. Stop it first, or set VELVET_DATA_DIR to another directory.`);
-    this.name = 'DataDirLockedError';
-  }
-}
 
 /**
  * PGlite's own default keeps 160 MB of shared buffers resident in the process from the start. The
@@ -34,38 +28,24 @@ export async function openMemoryPglite(): Promise<Database> {
 
 /**
  * PGlite on disk. Two processes on one directory would silently lose writes, so the directory is
- * locked for the life of the process. A new database is built in a temporary directory and renamed
+ * locked for the life of the process (dir-lock.ts). A new database is built in a temporary directory and renamed
  * into place only once migrated: a crash half-way leaves nothing that looks like a database.
  */
 export async function openPgliteDir(dataDir: string): Promise<Database> {
-  const dir = resolve(dataDir);
-  mkdirSync(dirname(dir), { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dir, {
-      realpath: false,
-      lockfilePath: `${dir}.lock`,
-      stale: 15_000,
-      update: 5_000,
-      onCompromised: (err) => {
-        console.error(`velvet: lost the lock on ${dir}: ${err.message}`);
-        process.exit(1);
-      },
-    });
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(dir);
-    throw err;
-  }
+  mkdirSync(dirname(realDir(resolve(dataDir))), { recursive: true });
+  const lock = await lockDataDir(resolve(dataDir));
+  // The real path: a symlinked data directory is opened where it really is.
+  const dir = lock.dir;
   try {
     if (!existsSync(dir)) await createAtomically(dir);
     const client = await PGlite.create(dir, EMBEDDED_SETTINGS);
     return await wrap(client, async () => {
       await client.exec('CHECKPOINT');
       await client.close();
-      await release();
+      await lock.release();
     });
   } catch (err) {
-    await release();
+    await lock.release();
     throw err;
   }
 }

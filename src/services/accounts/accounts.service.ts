@@ -38,7 +38,11 @@ export async function login(
   input: { email: string; password: string },
 ): Promise<{ token: string; role: Role; expires_at: string }> {
   const user = await findUserByEmail(deps.database.db, normalizeEmail(input.email));
-  decoyHash ??= hashPassword('decoy password');
+  // A decoy refused by a full hashing line is not kept: the next login makes it again.
+  decoyHash ??= hashPassword('decoy password').catch((err: unknown) => {
+    decoyHash = undefined;
+    throw err;
+  });
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
   if (!user || !ok) throw new DomainError('unauthorized', 'Wrong email or password');
   if (user.disabledAt) throw new DomainError('unauthorized', 'This account is disabled; ask the owner');
