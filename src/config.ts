@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { openFileLimit } from './os-limits.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 // Every setting comes from the environment; README's "Configuration" lists them all.
@@ -25,6 +26,10 @@ const envSchema = z.object({
   VELVET_UNPAID_TABLES_PER_ADDRESS: z.coerce.number().int().min(1).default(1),
   VELVET_HOLD_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   VELVET_TRUST_PROXY: z.string().optional(),
+  VELVET_MAX_CONNECTIONS: z.coerce.number().int().min(16).optional(),
+  VELVET_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
+  VELVET_MAX_STREAMS: z.coerce.number().int().min(1).optional(),
+  VELVET_MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(32),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -75,6 +80,12 @@ export interface Config {
   holdLimits: { ticketsPerClient: number; tablesPerClient: number; share: number };
   /** Which proxies may name the client (trust-proxy.ts). */
   trustProxy: TrustProxy;
+  /**
+   * Open connections (socket-gate.ts) and live streams (floor plans, availability), in all and per
+   * client. Streams stay below connections, so scans and `/healthz` get in with every stream open.
+   * `perClient` is null behind a trusted proxy (every connection comes from the proxy).
+   */
+  connections: { total: number; perClient: number | null; streams: number; streamsPerClient: number };
   secret: string | undefined;
   /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
   mail: { smtpUrl: string | undefined; from: string; dir: string };
@@ -99,6 +110,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const trustProxy = parseTrustProxy(e.VELVET_TRUST_PROXY);
   if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: VELVET_TRUST_PROXY: ${trustProxy.error}`);
+  // Each connection is a file descriptor: leave room for the database, the data directory and mail.
+  const totalConnections = e.VELVET_MAX_CONNECTIONS ?? Math.max(32, (openFileLimit() ?? 1024) - 128);
+  const streams = e.VELVET_MAX_STREAMS ?? Math.floor(totalConnections * 0.75);
+  if (streams >= totalConnections) {
+    throw new ConfigError(`Invalid configuration: VELVET_MAX_STREAMS (${streams}) must be below VELVET_MAX_CONNECTIONS (${totalConnections}), so scans still get in when every live view is open`);
+  }
   let payments: Config['payments'] = { provider: 'local' };
   if (e.PAYMENT_PROVIDER === 'stripe') {
     if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET || !e.STRIPE_PUBLISHABLE_KEY) {
@@ -132,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
     holdLimits: { ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS, tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS, share: e.VELVET_HOLD_SHARE },
     trustProxy,
+    connections: {
+      total: totalConnections,
+      perClient: trustProxy === false ? e.VELVET_MAX_CONNECTIONS_PER_ADDRESS : null,
+      streams,
+      streamsPerClient: e.VELVET_MAX_STREAMS_PER_ADDRESS,
+    },
     secret: e.VELVET_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
     timeZone: e.VELVET_TIME_ZONE,

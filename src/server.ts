@@ -1,4 +1,5 @@
 import { buildApp, type AppOptions } from './http/app.js';
+import { SocketGate } from './http/socket-gate.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
 import { createMailTransport } from './mail/transport.js';
@@ -25,6 +26,8 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
     pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
     log: (m) => app.log.warn(m),
   });
+  const limits = deps.config.connections;
+  const gate = new SocketGate(app.server, { total: limits.total, perClient: limits.perClient }, { plainHttp: true });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -36,7 +39,7 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       mailTransport.close();
       await deps.database.close();
     })());
-  return { app, address, stop, mailDestination: mailTransport.destination };
+  return { app, address, stop, mailDestination: mailTransport.destination, gate };
 }
 
 /** Closes cleanly on SIGTERM/SIGINT; a second signal exits at once. */

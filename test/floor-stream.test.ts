@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createEvent, payOrder, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { SseReader } from './support/sse.js';
+import { ACCOUNT_STATE_TTL_MS } from '../src/auth/account-gate.js';
+import { signSessionToken } from '../src/auth/session-tokens.js';
+import { insertUser } from '../src/db/repos/users.repo.js';
 
 let ctx: TestContext;
 let base: string;
@@ -57,5 +60,22 @@ describe('live floor plan (SSE)', () => {
     abort.abort();
     const unknown = await fetch(`${base}/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan/stream?token=${ctx.staffToken}`);
     expect(unknown.status).toBe(404);
+  });
+
+  it('ends a staff stream within seconds once the account is disabled, or its password reset', { timeout: 30_000 }, async () => {
+    for (const change of [{ disabled: true }, { password: 'a-new-password-1' }]) {
+      const staff = (await insertUser(ctx.database.db, { email: `watcher-${Object.keys(change)[0]}@test.local`, passwordHash: 'x', role: 'staff' }))!;
+      const token = signSessionToken(ctx.deps.keys.sessionSecret, { sub: staff.id, role: 'staff', exp: Math.floor(Date.parse('2100-01-01') / 1000) });
+      const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`);
+      const stream = new SseReader(res);
+      expect((await stream.next()).event).toBe('snapshot');
+      const changed = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/users/${staff.id}`, headers: bearer(ctx.ownerToken), payload: change });
+      expect(changed.statusCode, changed.body).toBe(200);
+      const started = Date.now();
+      await stream.closed();
+      // Within the account check's few seconds (ACCOUNT_STATE_TTL_MS), like every other request.
+      expect(Date.now() - started).toBeLessThan(ACCOUNT_STATE_TTL_MS + 2_000);
+      expect((await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`)).status).toBe(401);
+    }
   });
 });

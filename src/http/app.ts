@@ -31,7 +31,9 @@ export interface AppOptions {
 }
 
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
+  // A request must arrive whole within 30 s (Node allows 5 minutes): a client trickling bytes holds a
+  // connection no longer than that. Streams are long answers, not long requests.
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, requestTimeout: 30_000, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API (and type-check the handlers); answers are sent as built,
   // not re-validated on every request (the door's scan is a hot path). The contract test checks

@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
 
 export type Caller =
-  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'user'; userId: string; role: Role; session: { epoch: number; expiresAt: Date } }
   | { kind: 'order'; orderId: string }
   | { kind: 'anonymous' };
 
@@ -37,12 +37,22 @@ export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'c
     if (!(await accountGate(deps.database).allows(claims.sub, claims.ep ?? 0))) {
       throw new DomainError('unauthorized', 'This login is no longer valid (the account was disabled or its password reset); log in again');
     }
-    return { kind: 'user', userId: claims.sub, role: claims.role };
+    return { kind: 'user', userId: claims.sub, role: claims.role, session: { epoch: claims.ep ?? 0, expiresAt: new Date(claims.exp * 1000) } };
   }
   if (token.length > 100) throw new DomainError('unauthorized', 'The token is not valid');
   const order = await findOrderByManageTokenHash(deps.database.db, hashManageToken(token));
   if (!order) throw new DomainError('unauthorized', 'The token is not valid');
   return { kind: 'order', orderId: order.id };
+}
+
+/**
+ * Whether a login that was valid when a long request began (a live stream) still stands: not
+ * expired, the account not disabled, its password not reset (read through the account gate, so
+ * at most once per account every few seconds, like every other request's check).
+ */
+export async function sessionStillValid(deps: Pick<AppDeps, 'database' | 'clock'>, caller: Extract<Caller, { kind: 'user' }>): Promise<boolean> {
+  if (caller.session.expiresAt <= deps.clock.now()) return false;
+  return accountGate(deps.database).allows(caller.userId, caller.session.epoch);
 }
 
 const callers = new WeakMap<FastifyRequest, Promise<Caller>>();

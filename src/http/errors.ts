@@ -13,6 +13,7 @@ const STATUS: Record<string, number> = {
   invalid_invite: 404,
   payload_too_large: 413,
   busy: 503,
+  too_many_connections: 503,
   database_unavailable: 503,
   storage_full: 507,
   rate_limited: 429,

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import type { FloorFeed } from '../realtime/floor-feed.js';
 import type { AppDeps } from '../services/deps.js';
 import { getAvailability, getFloorPlan, toPublicTable, type FloorTable } from '../services/events/read-event.service.js';
-import { authenticate } from './auth.js';
+import { ACCOUNT_STATE_TTL_MS } from '../auth/account-gate.js';
+import { authenticate, callerOf, sessionStillValid } from './auth.js';
+import { clientNetwork } from './client-address.js';
+import { DomainError } from '../domain/errors.js';
 import { ALWAYS, errors } from './responses.js';
 import type { ZodApp } from './routes.types.js';
 import { idParams, tokenQuery } from './schemas.js';
@@ -39,6 +42,7 @@ function tableChunk(kind: StreamKind, table: FloorTable): string {
 export function floorStreamRoutes(feed: FloorFeed) {
   return (app: ZodApp, deps: AppDeps): void => {
     const open = new Set<() => void>();
+    const room = new StreamRoom(deps.config.connections);
     const floorPlan: StreamKind = { snapshot: getFloorPlan, table: (t) => t, chunks: new WeakMap() };
     const availability: StreamKind = { snapshot: getAvailability, table: toPublicTable, chunks: new WeakMap() };
     // Open streams never end by themselves: close them before the server waits for idle sockets.
@@ -60,7 +64,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
           response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
         },
       },
-      (request, reply) => serveStream(feed, deps, open, floorPlan, request.params.id, request, reply),
+      (request, reply) => serveStream(feed, deps, open, room, floorPlan, request.params.id, request, reply),
     );
     app.get(
       '/api/v1/events/:id/availability/stream',
@@ -74,12 +78,71 @@ export function floorStreamRoutes(feed: FloorFeed) {
           response: { 200: z.string().describe('text/event-stream'), ...errors(404, ...ALWAYS) },
         },
       },
-      (request, reply) => serveStream(feed, deps, open, availability, request.params.id, request, reply),
+      (request, reply) => serveStream(feed, deps, open, room, availability, request.params.id, request, reply),
     );
   };
 }
 
+/**
+ * Live streams never end by themselves, so each holds a connection (a file descriptor) for as long
+ * as its page is open: they are capped in all and per client network, below the connection cap
+ * (socket-gate.ts), so scans and `/healthz` still get in when every stream is taken. A stream
+ * beyond the cap is refused with `503 too_many_connections` before anything is read.
+ */
+class StreamRoom {
+  private total = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(private readonly limits: { streams: number; streamsPerClient: number }) {}
+
+  get open(): number {
+    return this.total;
+  }
+
+  /** Takes a place for `ip`'s network; returns its release, or throws the refusal. */
+  enter(ip: string): () => void {
+    const client = clientNetwork(ip);
+    const mine = this.byClient.get(client) ?? 0;
+    if (mine >= this.limits.streamsPerClient) {
+      throw new DomainError('too_many_connections', `Your address has ${mine} live views open already; close one and try again`, { retry_after_seconds: 10 });
+    }
+    if (this.total >= this.limits.streams) {
+      throw new DomainError('too_many_connections', 'The server has as many live views open as it serves; try again in a moment', { retry_after_seconds: 10 });
+    }
+    this.total++;
+    this.byClient.set(client, mine + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.total--;
+      const rest = this.byClient.get(client)! - 1;
+      if (rest) this.byClient.set(client, rest);
+      else this.byClient.delete(client);
+    };
+  }
+}
+
 async function serveStream(
+  feed: FloorFeed,
+  deps: AppDeps,
+  open: Set<() => void>,
+  room: StreamRoom,
+  kind: StreamKind,
+  eventId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const leave = room.enter(request.ip);
+  try {
+    await stream(feed, deps, open, kind, eventId, request, reply, leave);
+  } catch (err) {
+    leave();
+    throw err;
+  }
+}
+
+async function stream(
   feed: FloorFeed,
   deps: AppDeps,
   open: Set<() => void>,
@@ -87,6 +150,7 @@ async function serveStream(
   eventId: string,
   request: FastifyRequest,
   reply: FastifyReply,
+  leave: () => void,
 ) {
   const queued: string[] = [];
   let ready = false;
@@ -127,9 +191,26 @@ async function serveStream(
   // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
   // reconnects when it hears nothing for a while.
   const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
+  // A staff or owner stream lasts only as long as its login: disabling the account, resetting its
+  // password or the token's expiry ends it within the seconds any other request would notice.
+  // The page then reconnects, is refused (401) and asks to log in again.
+  const caller = await callerOf(deps, request);
+  const recheck =
+    caller.kind === 'user'
+      ? setInterval(
+          () =>
+            void sessionStillValid(deps, caller).then(
+              (valid) => valid || end(),
+              () => {},
+            ),
+          ACCOUNT_STATE_TTL_MS,
+        )
+      : undefined;
   end = () => {
     open.delete(end);
+    leave();
     clearInterval(heartbeat);
+    clearInterval(recheck);
     unsubscribe();
     reply.raw.end();
   };

@@ -56,4 +56,20 @@ export class SseReader {
   pending(): number {
     return this.messages.length;
   }
+
+  /** Resolves once the server has ended the stream (rejects after `timeoutMs`). */
+  async closed(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.done) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('the stream is still open');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 100));
+        this.waiting = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
 }
