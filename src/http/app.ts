@@ -6,6 +6,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import type { AppDeps } from '../services/deps.js';
 import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
+import { DEFAULT_BODY_LIMIT, installJsonParser } from './json-body.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { eventRoutes } from './events.routes.js';
@@ -33,8 +34,9 @@ export interface AppOptions {
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   // A request must arrive whole within 30 s (Node allows 5 minutes): a client trickling bytes holds a
   // connection no longer than that. Streams are long answers, not long requests.
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, requestTimeout: 30_000, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: DEFAULT_BODY_LIMIT, requestTimeout: 30_000, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  installJsonParser(app);
   // Response schemas document the API (and type-check the handlers); answers are sent as built,
   // not re-validated on every request (the door's scan is a hot path). The contract test checks
   // real answers against the document instead.

@@ -67,7 +67,8 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
     return response;
   });
 
-  app.post('/api/v1/scans/batch', { onRequest: doorStaff, schema: { tags: ['door'], summary: "Sync a scanner's offline queue: each scan decided at its own time, disagreements reported", security: STAFF, body: batchBody, response: { 200: batchResponse, ...errors(400, 401, 403, 404, ...ALWAYS) } } }, async (request) => {
+  // A scanner's whole offline queue: up to 1,000 scans of a few hundred bytes each.
+  app.post('/api/v1/scans/batch', { onRequest: doorStaff, bodyLimit: 1024 * 1024, schema: { tags: ['door'], summary: "Sync a scanner's offline queue: each scan decided at its own time, disagreements reported", security: STAFF, body: batchBody, response: { 200: batchResponse, ...errors(400, 401, 403, 404, ...ALWAYS) } } }, async (request) => {
     const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const results = await syncOfflineScans(deps, {

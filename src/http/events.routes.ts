@@ -13,6 +13,9 @@ import type { ZodApp } from './routes.types.js';
 import { ALWAYS, availability, errors, eventList, eventSummary as eventSummaryView, eventView, floorPlan } from './responses.js';
 import { OPTIONAL, OWNER, PUBLIC, STAFF } from './security.js';
 
+/** An event with up to 500 tables and 50 tiers, as JSON (the default limit is 16 KB). */
+const LAYOUT_BODY_LIMIT = 256 * 1024;
+
 const createEventBody = z.object({
   name: text(200),
   starts_at: timestamp,
@@ -59,7 +62,7 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
   const ownerOnly = authenticate(deps, ['owner']);
   const staffOrOwner = authenticate(deps, ['owner', 'staff']);
 
-  app.post('/api/v1/events', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'Create an event with its GA, tiers and tables', security: OWNER, body: createEventBody, response: { 201: eventView, ...errors(400, 401, 403, ...ALWAYS) } } }, async (request, reply) => {
+  app.post('/api/v1/events', { onRequest: ownerOnly, bodyLimit: LAYOUT_BODY_LIMIT, schema: { tags: ['events'], summary: 'Create an event with its GA, tiers and tables', security: OWNER, body: createEventBody, response: { 201: eventView, ...errors(400, 401, 403, ...ALWAYS) } } }, async (request, reply) => {
     const owner = requireRole(await callerOf(deps, request), ['owner']);
     const b = request.body;
     const event = await createEvent(deps, owner.userId, {
@@ -88,6 +91,7 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
     '/api/v1/events/:id/layout',
     {
       onRequest: ownerOnly,
+      bodyLimit: LAYOUT_BODY_LIMIT,
       schema: {
         tags: ['events'],
         summary: 'Change prices, capacities, tiers and tables while the event sells: never below what is sold; sold tables move but stay',

@@ -28,6 +28,9 @@ const placeOrderBody = z.object({
 
 const renameBody = z.object({ holder_name: text(100) });
 
+/** Ticket renames per client network per minute (an order holds at most VELVET_MAX_TICKETS_PER_ORDER). */
+const RENAMES_PER_MINUTE = 60;
+
 export function orderRoutes(app: ZodApp, deps: AppDeps): void {
   const withToken = authenticate(deps);
   // The order's own token, or (where allowed) the owner; the order looked up only after that.
@@ -96,13 +99,15 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     '/api/v1/tickets/:id',
     {
       onRequest: withToken,
+      // A buyer names a few tickets once; anything faster is somebody else's load on the door.
+      config: { rateLimit: { max: RENAMES_PER_MINUTE, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `rename:${clientNetwork(r.ip)}` } },
       schema: {
         tags: ['buying'],
         summary: "Name who holds a ticket (the door finds people by it), until the event starts; answers the order",
         security: BUYER,
         params: idParams,
         body: renameBody,
-        response: { 200: orderView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+        response: { 200: orderView, ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) },
       },
     },
     async (request) => {

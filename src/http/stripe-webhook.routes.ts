@@ -16,7 +16,7 @@ export function stripeWebhookRoutes(app: ZodApp, deps: AppDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    scope.post('/api/v1/webhooks/stripe', { schema: { tags: ['buying'], summary: 'Stripe webhook (Stripe-signed): payment_intent.succeeded pays the order; each event applied once', security: PUBLIC, response: { 200: webhookReceived, ...errors(400, 404, ...ALWAYS) } } }, async (request) => {
+    scope.post('/api/v1/webhooks/stripe', { bodyLimit: 1024 * 1024, schema: { tags: ['buying'], summary: 'Stripe webhook (Stripe-signed): payment_intent.succeeded pays the order; each event applied once', security: PUBLIC, response: { 200: webhookReceived, ...errors(400, 404, ...ALWAYS) } } }, async (request) => {
       const payments = deps.config.payments;
       if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
       const header = request.headers['stripe-signature'];
