@@ -81,6 +81,25 @@ async function scanFor(page: Page, code: string, name: string, result: string): 
   await resultFor(page, name, result, previous);
 }
 
+/** Rows in one of the door's IndexedDB stores on this device. */
+function storedRows(page: Page, store: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('velvet');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction(name, 'readonly').objectStore(name).count();
+          count.onsuccess = () => {
+            resolve(count.result);
+            open.result.close();
+          };
+        };
+      }),
+    store,
+  );
+}
+
 const banner = (page: Page) => page.locator('[data-testid=result-banner]');
 const lastResult = (page: Page) => page.locator('[data-testid=last-result]');
 
@@ -271,6 +290,13 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     expect(order.json.tickets[0]).toMatchObject({ status: 'checked_in' });
     await door.click('.conflicts button');
     await expect.poll(() => conflict.count()).toBe(0);
+
+    // Logging out leaves no ticket list on the phone: names, hosts and tables are gone with it.
+    expect(await storedRows(door, 'tickets')).toBeGreaterThan(0);
+    await door.click('details.menu summary');
+    await door.getByRole('button', { name: 'Log out' }).click();
+    await door.waitForSelector('#login-email');
+    for (const store of ['tickets', 'meta', 'conflicts', 'queue']) expect(await storedRows(door, store), store).toBe(0);
     expect(appErrors(door).filter((e) => !e.includes('400'))).toEqual([]);
     await context.close();
   });

@@ -123,4 +123,51 @@ describe('orders and people', () => {
     expect(orders.body).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect((await asOwner('GET', `/api/v1/events/${event.id}/export/orders.csv`, undefined, ctx.staffToken)).statusCode).toBe(403);
   });
+
+  it('quotes and neutralises every cell for any separator a spreadsheet may split on (comma, semicolon, tab)', async () => {
+    const evil = await createEvent(ctx, { name: 'CSV Night' });
+    const names = ["Eve;=cmd|' /C calc'!A0", 'Semi;@SUM(A1)', 'Comma,+1+1', 'Pipe|-2+3', '+49 170 000'];
+    await buyPaid(ctx, evil.id, { name: 'Mallory', email: 'mallory@example.com', ga_quantity: names.length, holder_names: names });
+    const body = (await asOwner('GET', `/api/v1/events/${evil.id}/export/attendees.csv`)).body;
+    for (const separator of [',', ';', '\t', '|']) {
+      // As a spreadsheet reads it (quotes respected), and as a naive split would (quotes ignored):
+      // no cell may start with a formula character.
+      for (const cells of [parseCsv(body, separator), body.split(/\r\n/).flatMap((line) => line.split(separator))]) {
+        const formulas = cells.flat().map((c) => c.replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c));
+        expect(formulas, `split on ${JSON.stringify(separator)}`).toEqual([]);
+      }
+    }
+    // The names are all there, as text.
+    const holders = parseCsv(body, ',').slice(1).map((row) => row[1]);
+    expect(holders.sort()).toEqual(["'+49 170 000", "Comma,'+1+1", "Eve;'=cmd|' /C calc'!A0", "Pipe|'-2+3", "Semi;'@SUM(A1)"].sort());
+  });
 });
+
+/** RFC 4180 with any separator: quoted cells may hold separators, quotes ("") and line breaks. */
+function parseCsv(text: string, separator: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === separator) {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      rows.push([...row, cell]);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  if (cell || row.length) rows.push([...row, cell]);
+  return rows;
+}

@@ -1,8 +1,9 @@
 import type { FastifyServerOptions } from 'fastify';
 
 /**
- * What Velvet's logs may contain. Never a credential, a manage token, a ticket code or a query's
- * values: URLs lose their query string's `token`, errors from failed queries keep the statement
+ * What Velvet's logs may contain. Never a credential, a manage token, an invite code, a ticket code,
+ * search text or a query's values: URLs lose their query values and invite codes (redactUrl),
+ * errors from failed queries keep the statement
  * but lose the parameters (e-mails, names, token hashes) and the database's `detail` (which quotes
  * the offending values, e.g. "Key (email)=(…) already exists").
  */
@@ -21,11 +22,35 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   };
 }
 
-const SECRET_PARAMS = /([?&](?:token|manage_token|access_token)=)[^&#]*/gi;
+/** Query parameters whose values are never secret or personal; every other value is redacted. */
+const PLAIN_PARAMS = new Set(['since', 'limit', 'status']);
+/** Path segments that are secrets themselves: an invite code (the API's and the guest page's). */
+const SECRET_SEGMENT = /^(\/api\/v1\/invites\/|\/i\/)[^/?#]+/i;
 
-/** `/x?token=abc&y=1` → `/x?token=[redacted]&y=1`. */
+/**
+ * A URL as the log may show it: the path with any invite code replaced, and every query value
+ * redacted but the few known to be plain. Parameter names are compared decoded, so `?%74oken=…`
+ * or `?TOKEN=…` is redacted like `?token=…`; search text (`?q=`) never reaches the log either.
+ * `/x?token=abc&since=2030-01-01` → `/x?token=[redacted]&since=2030-01-01`.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_PARAMS, '$1[redacted]');
+  const cut = url.indexOf('?');
+  const path = cut < 0 ? url : url.slice(0, cut);
+  const decodedPath = safeDecode(path);
+  const shownPath = SECRET_SEGMENT.test(decodedPath) ? decodedPath.replace(SECRET_SEGMENT, '$1[redacted]') : path;
+  if (cut < 0) return shownPath;
+  const query = [...new URLSearchParams(url.slice(cut + 1))].map(([name, value]) =>
+    `${encodeURIComponent(name)}=${PLAIN_PARAMS.has(name) ? encodeURIComponent(value) : '[redacted]'}`,
+  );
+  return `${shownPath}?${query.join('&')}`;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** "Failed query: <sql>\nparams: <values>" → "Failed query: <sql>" (Drizzle puts the values in the message). */

@@ -33,14 +33,22 @@ export async function orderActivity(deps: Pick<AppDeps, 'database'>, orderId: st
 
 /**
  * A cell a spreadsheet will not run: buyers type names, and `=HYPERLINK(…)` in a name must stay
- * text when the owner opens the export (OWASP "CSV injection").
+ * text when the owner opens the export (OWASP "CSV injection"). Spreadsheets split on whatever
+ * separator their locale uses (a semicolon in German and French, a tab or a pipe on import), so
+ * a formula character is neutralised (a leading `'`) at the start of the cell and after every
+ * separator any of them might split on, and a cell holding such a separator is quoted.
  */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const SEPARATOR_THEN_FORMULA = /([,;\t|])(?=[=+\-@])/g;
+const SEPARATOR = /[,;\t|]/;
+
 const cell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const s = (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v)).replace(SEPARATOR_THEN_FORMULA, "$1'");
+  return FORMULA_START.test(s) ? `'${s}` : s;
 };
 
-const csv = (header: string[], rows: unknown[][]) => stringify([header, ...rows.map((r) => r.map(cell))], { record_delimiter: '\r\n' });
+const csv = (header: string[], rows: unknown[][]) =>
+  stringify([header, ...rows.map((r) => r.map(cell))], { record_delimiter: '\r\n', quoted_match: SEPARATOR });
 
 /** `GET /events/:id/export/attendees.csv`: every paid ticket, for the door's paper list or a CRM. */
 export async function attendeesCsv(deps: Pick<AppDeps, 'database'>, eventId: string): Promise<string> {

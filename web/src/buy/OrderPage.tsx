@@ -49,6 +49,9 @@ export function OrderPage({ id }: { id: string }) {
       const e = event ?? (await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 }));
       setEvent(e);
       await saveOrder({ orderId: o.order_id, token, eventId: o.event_id, eventName: e.name, startsAt: e.starts_at, savedAt: new Date().toISOString() });
+      // Kept on this device now: the token leaves the address bar and the browser's history
+      // (a shared screen, a screenshot, a synced history must not carry it).
+      if (tokenFromHash(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
     } catch (err) {
       setProblem(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'This order link is not valid. Open the link from your e-mail again.' : errorText(err));
     }

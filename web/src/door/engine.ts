@@ -45,6 +45,8 @@ export class DoorEngine {
   private inFlight = false;
   private last: { key: string; at: number } | null = null;
   private syncing = false;
+  /** Stopped (the screen closed, or its login ended): answers still on their way are not stored. */
+  private stopped = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private readonly onOnline = () => void this.probe();
   private readonly onOffline = () => (this.online.value = false);
@@ -77,6 +79,7 @@ export class DoorEngine {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
@@ -167,6 +170,7 @@ export class DoorEngine {
         `/api/v1/events/${encodeURIComponent(this.eventId)}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
         { token: this.token, timeoutMs: 20_000 },
       );
+      if (this.stopped) return;
       const previousKey = this.cache.meta?.publicKey;
       await this.cache.apply(r, this.unsynced.values());
       if (r.public_key !== previousKey) this.verify = null;

@@ -88,3 +88,13 @@ export async function kvSet(key: string, value: unknown): Promise<void> {
 export async function kvDelete(key: string): Promise<void> {
   await (await db()).delete('kv', key);
 }
+
+/**
+ * Forgets every event's ticket list on this device (names, hosts, tables) and the conflicts that
+ * name people: what a logged-out phone must not keep. Offline scans not yet synced stay queued
+ * (they name no one): the next login on this device sends them.
+ */
+export async function forgetTicketLists(): Promise<void> {
+  const tx = (await db()).transaction(['tickets', 'meta', 'conflicts'], 'readwrite');
+  await Promise.all([tx.objectStore('tickets').clear(), tx.objectStore('meta').clear(), tx.objectStore('conflicts').clear(), tx.done]);
+}

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { api } from './api.js';
-import { kvDelete, kvGet, kvSet } from './db.js';
+import { forgetTicketLists, kvDelete, kvGet, kvSet } from './db.js';
 
 export type Role = 'owner' | 'staff';
 
@@ -41,7 +41,9 @@ export async function logIn(email: string, password: string): Promise<Session> {
   return s;
 }
 
+/** Ends the login on this device, and with it the door's ticket lists stored here. */
 export async function logOut(): Promise<void> {
   session.value = null;
   await kvDelete(KEY);
+  await forgetTicketLists();
 }
