@@ -43,7 +43,7 @@ interface Stream {
  * One floor plan. Like the page's EventSource, a stream refused or cut before its snapshot (a 503
  * while 1,000 open at once) is opened again a moment later; the figures count those.
  */
-function openStream(base: string, eventId: string, token: string, agent: http.Agent): Stream {
+function openStream(base: string, eventId: string, token: string, agent: http.Agent, viewer: number): Stream {
   const s: Stream = { arrivedAt: new Map(), snapshot: false, reopened: 0, close: () => {} };
   const url = new URL(`/api/v1/events/${eventId}/floor-plan/stream?token=${encodeURIComponent(token)}`, base);
   let closed = false;
@@ -55,7 +55,9 @@ function openStream(base: string, eventId: string, token: string, agent: http.Ag
   };
   const open = () => {
     if (closed) return;
-    const req = http.get(url, { agent }, (res) => {
+    // Each floor plan is a phone of its own, named as a load balancer in front would name it
+    // (live streams are capped per client address).
+    const req = http.get(url, { agent, headers: { 'x-forwarded-for': `10.9.${(viewer >> 8) & 255}.${viewer & 255}` } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return retry(`HTTP ${res.statusCode}`);
@@ -97,7 +99,7 @@ export async function measureFanout(p: {
   scansPerSecond: number;
 }): Promise<FanoutFigures> {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const streams = Array.from({ length: p.streams }, (_, i) => openStream(p.servers[i % p.servers.length]!, p.eventId, p.staffToken, agent));
+  const streams = Array.from({ length: p.streams }, (_, i) => openStream(p.servers[i % p.servers.length]!, p.eventId, p.staffToken, agent, i));
   try {
     await until(() => streams.every((s) => s.snapshot), 60_000, 'every stream got its snapshot');
     const sentAt = new Map<string, number>();
