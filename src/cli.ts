@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/dir-lock.js';
+import { backupCommand, moveToPostgresCommand, restoreCommand } from './backup/cli-commands.js';
+import { BackupFileError } from './backup/backup-file.js';
+import { DumpError } from './backup/dumps.js';
+import { RestoreRefused } from './backup/restore.js';
 import { DEMO_OWNER, DEMO_STAFF, demoLinks, ensureDemo } from './demo.js';
 import { DomainError } from './domain/errors.js';
 import { createDeps } from './runtime.js';
@@ -53,6 +57,24 @@ program
     console.log(`Migrations applied (${deps.database.kind}).`);
   });
 
+program
+  .command('backup')
+  .description('Write a consistent, compressed backup of the database (embedded or PostgreSQL) to FILE')
+  .argument('[file]', 'where to write it (default: velvet-<time>.velvet-backup here)')
+  .action(async (file?: string) => console.log(await backupCommand(loadConfig(), file)));
+
+program
+  .command('restore')
+  .description('Load a backup into an empty database (DATABASE_URL, or a new VELVET_DATA_DIR); refuses one that holds data')
+  .argument('<file>', 'a .velvet-backup file')
+  .action(async (file: string) => console.log(await restoreCommand(loadConfig(), file)));
+
+program
+  .command('move-to-postgres')
+  .description('Move the embedded database, whole, into an empty PostgreSQL database (Velvet stopped)')
+  .argument('<database-url>', 'postgres://user@host:5432/database (created and empty)')
+  .action(async (url: string) => console.log(await moveToPostgresCommand(loadConfig(), url)));
+
 const user = program.command('user').description('Manage owner and staff accounts');
 user
   .command('add')
@@ -77,7 +99,7 @@ program.parseAsync().catch((err: unknown) => {
 
 /** One line a person can act on; never a stack with SQL and values (a password hash, e-mails). */
 function explain(err: unknown): string {
-  if (err instanceof DataDirLockedError || err instanceof DomainError || err instanceof ConfigError) return err.message;
+  if ([DataDirLockedError, DomainError, ConfigError, BackupFileError, RestoreRefused, DumpError].some((kind) => err instanceof kind)) return (err as Error).message;
   const e = err as { code?: string; port?: number; address?: string };
   if (e.code === 'EADDRINUSE') return `port ${e.port ?? ''} on ${e.address ?? 'this machine'} is already in use: stop the other process, or set PORT to another port`.replace('port  on', 'the port on');
   if (e.code === 'EACCES' && e.port !== undefined) return `not allowed to listen on port ${e.port}: use a port above 1023 (PORT)`;

@@ -30,6 +30,11 @@ const envSchema = z.object({
   VELVET_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).default(256),
   VELVET_MAX_STREAMS: z.coerce.number().int().min(1).optional(),
   VELVET_MAX_STREAMS_PER_ADDRESS: z.coerce.number().int().min(1).default(32),
+  VELVET_BACKUP_INTERVAL: z
+    .string()
+    .regex(/^(off|\d+(ms|s|m|h)?)$/, 'a duration such as 15m, 900s or 1h, or off')
+    .default('15m'),
+  VELVET_BACKUP_KEEP: z.coerce.number().int().min(1).default(96),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -86,6 +91,11 @@ export interface Config {
    * `perClient` is null behind a trusted proxy (every connection comes from the proxy).
    */
   connections: { total: number; perClient: number | null; streams: number; streamsPerClient: number };
+  /**
+   * The embedded database's own backups (backup-runner.ts): every `intervalMs` (null: off) into
+   * `$VELVET_DATA_DIR/backups`, keeping the newest `keep`; one is always taken before migrating.
+   */
+  backups: { intervalMs: number | null; keep: number };
   secret: string | undefined;
   /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
   mail: { smtpUrl: string | undefined; from: string; dir: string };
@@ -149,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
     holdLimits: { ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS, tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS, share: e.VELVET_HOLD_SHARE },
     trustProxy,
+    backups: { intervalMs: parseDuration(e.VELVET_BACKUP_INTERVAL), keep: e.VELVET_BACKUP_KEEP },
     connections: {
       total: totalConnections,
       perClient: trustProxy === false ? e.VELVET_MAX_CONNECTIONS_PER_ADDRESS : null,
@@ -160,6 +171,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.VELVET_TIME_ZONE,
     payments,
   };
+}
+
+/** `15m`, `900s`, `1h`, `500ms` or plain seconds; `off` is null. */
+function parseDuration(value: string): number | null {
+  if (value === 'off') return null;
+  const [, n, unit] = /^(\d+)(ms|s|m|h)?$/.exec(value)!;
+  return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(unit ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }
 
 function isTimeZone(tz: string): boolean {

@@ -1,5 +1,6 @@
 import { buildApp, type AppOptions } from './http/app.js';
 import { SocketGate } from './http/socket-gate.js';
+import { backupsDirOf, startBackupRunner, type BackupRunner } from './backup/backup-runner.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
 import { createMailTransport } from './mail/transport.js';
@@ -26,6 +27,7 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
     pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
     log: (m) => app.log.warn(m),
   });
+  const backups = startBackups(deps, (m) => app.log.error(m));
   const limits = deps.config.connections;
   const gate = new SocketGate(app.server, { total: limits.total, perClient: limits.perClient }, { plainHttp: true });
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
@@ -36,10 +38,19 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       await stopSweeper();
       await stopRefunds();
       await stopMail();
+      await backups?.stop();
       mailTransport.close();
       await deps.database.close();
     })());
-  return { app, address, stop, mailDestination: mailTransport.destination, gate };
+  return { app, address, stop, mailDestination: mailTransport.destination, gate, backups };
+}
+
+/** The embedded database backs itself up while it serves (backup-runner.ts); PostgreSQL has its own tools. */
+function startBackups(deps: AppDeps, log: (msg: string) => void): BackupRunner | null {
+  const source = deps.database.source;
+  const { intervalMs, keep } = deps.config.backups;
+  if (source.kind !== 'pglite' || source.dir === null || intervalMs === null) return null;
+  return startBackupRunner(deps.database, { dir: backupsDirOf(source.dir), intervalMs, keep, log });
 }
 
 /** Closes cleanly on SIGTERM/SIGINT; a second signal exits at once. */

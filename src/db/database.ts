@@ -10,8 +10,14 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Either a transaction or the database itself: repositories accept both. */
 export type Executor = Db | Tx;
 
+/** Where the data lives, for the tools that work on the database as a whole (backups). */
+export type DatabaseSource =
+  | { kind: 'pglite'; client: import('@electric-sql/pglite').PGlite; dir: string | null }
+  | { kind: 'postgres'; url: string };
+
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
+  readonly source: DatabaseSource;
   readonly db: Db;
   /**
    * Runs `fn` in one transaction. Deadlocks and serialization failures are retried a few times:

@@ -20,10 +20,12 @@ import { basename, dirname, join, resolve } from 'node:path';
  * can say which process to stop. Only processes on this machine (network namespace) see the lock.
  */
 export class DataDirLockedError extends Error {
-  constructor(dir: string, holder: string | null) {
-    super(
-      `Another Velvet process${holder ? ` (${holder})` : ''} is using the data directory ${dir}. Stop it first, or set VELVET_DATA_DIR to another directory.`,
-    );
+  constructor(
+    readonly dir: string,
+    readonly holder: string | null,
+    advice = 'Stop it first, or set VELVET_DATA_DIR to another directory.',
+  ) {
+    super(`Another Velvet process${holder ? ` (${holder})` : ''} is using the data directory ${dir}. ${advice}`);
     this.name = 'DataDirLockedError';
   }
 }

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { newStats, withRetry, type Database, type Db, type DatabaseStats } from './database.js';
+import { newStats, withRetry, type Database, type DatabaseSource, type Db, type DatabaseStats } from './database.js';
 import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
@@ -23,7 +23,7 @@ const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 's
 /** PGlite in memory: each call is a fresh, migrated, private database (used by tests). */
 export async function openMemoryPglite(): Promise<Database> {
   const client = await PGlite.create();
-  return wrap(client, async () => client.close());
+  return wrap(client, null, async () => client.close());
 }
 
 /**
@@ -31,15 +31,20 @@ export async function openMemoryPglite(): Promise<Database> {
  * locked for the life of the process (dir-lock.ts). A new database is built in a temporary directory and renamed
  * into place only once migrated: a crash half-way leaves nothing that looks like a database.
  */
-export async function openPgliteDir(dataDir: string): Promise<Database> {
+export async function openPgliteDir(dataDir: string, opts: { beforeMigrating?: BeforeMigrating } = {}): Promise<Database> {
   mkdirSync(dirname(realDir(resolve(dataDir))), { recursive: true });
   const lock = await lockDataDir(resolve(dataDir));
   // The real path: a symlinked data directory is opened where it really is.
   const dir = lock.dir;
   try {
-    if (!existsSync(dir)) await createAtomically(dir);
+    const existed = existsSync(dir);
+    if (!existed) await createAtomically(dir);
     const client = await PGlite.create(dir, EMBEDDED_SETTINGS);
-    return await wrap(client, async () => {
+    if (existed && opts.beforeMigrating) {
+      const { applied, pending } = await migrationState(client);
+      if (applied > 0 && pending > 0) await opts.beforeMigrating({ kind: 'pglite', client, dir });
+    }
+    return await wrap(client, dir, async () => {
       await client.exec('CHECKPOINT');
       await client.close();
       await lock.release();
@@ -48,6 +53,19 @@ export async function openPgliteDir(dataDir: string): Promise<Database> {
     await lock.release();
     throw err;
   }
+}
+
+/** Runs before migrations change an existing database (Velvet takes a backup). */
+export type BeforeMigrating = (source: DatabaseSource & { kind: 'pglite' }) => Promise<void>;
+
+/** Migrations this database has applied, and those in the folder it has not yet. */
+async function migrationState(client: PGlite): Promise<{ applied: number; pending: number }> {
+  const journal = JSON.parse(readFileSync(join(migrationsConfig.migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const applied = await client
+    .query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')
+    .then((r) => r.rows[0]!.n)
+    .catch(() => 0);
+  return { applied, pending: journal.entries.length - applied };
 }
 
 async function createAtomically(dir: string): Promise<void> {
@@ -60,7 +78,7 @@ async function createAtomically(dir: string): Promise<void> {
   renameSync(tmp, dir);
 }
 
-async function wrap(client: PGlite, close: () => Promise<void>): Promise<Database> {
+async function wrap(client: PGlite, dir: string | null, close: () => Promise<void>): Promise<Database> {
   await migrate(drizzle(client, { schema }), migrationsConfig);
   const stats = newStats();
   countQueries(client, stats);
@@ -68,6 +86,7 @@ async function wrap(client: PGlite, close: () => Promise<void>): Promise<Databas
   const prepared = new PglitePrepared(client, stats);
   const database: Database = {
     kind: 'pglite',
+    source: { kind: 'pglite', client, dir },
     db,
     // PGlite has one connection: its transactions already run one at a time.
     transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),

@@ -53,6 +53,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   const underway = () => checkout(true);
   return {
     kind: 'postgres',
+    source: { kind: 'postgres', url },
     db,
     transaction: (fn) => withRetry(() => db.transaction(fn), onRetry),
     flights: (fn) => withRetry(() => pgFlights(fresh, fn), onRetry),
