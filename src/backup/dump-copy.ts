@@ -12,6 +12,9 @@ if (!copyDir || !file || !createdAt) {
   console.error('usage: dump-copy.ts <copy dir> <backup file> <created at>');
   process.exit(2);
 }
+// A backup whose server died (SIGKILL) is abandoned: the next start clears what it left.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && process.exit(1), 500).unref();
 const client = await PGlite.create(copyDir);
 const migration = await lastMigration(async (sql) => (await client.query<{ created_at: string }>(sql)).rows);
 const sql = await dumpPglite(client);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { constants, cpSync, rmSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 
 /**
@@ -64,7 +65,7 @@ export function dumpCopyToFile(copyDir: string, file: string, createdAt: Date): 
   const script = fileURLToPath(new URL('./dump-copy.ts', import.meta.url));
   return new Promise((resolve, reject) => {
     // tsx runs the TypeScript, found from this file (not from wherever Velvet was started).
-    const tsx = import.meta.resolve('tsx');
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const child = spawn(process.execPath, ['--import', tsx, script, copyDir, file, createdAt.toISOString()], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -3,7 +3,7 @@ import { signSessionToken } from '../../src/auth/session-tokens.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
-import { insertUser } from '../../src/db/repos/users.repo.js';
+import { findUserByEmail, insertUser } from '../../src/db/repos/users.repo.js';
 import { buildApp, type App, type AppOptions, type RouteModule } from '../../src/http/app.js';
 import type { PaymentProvider } from '../../src/payments/provider.js';
 import { createDeps } from '../../src/runtime.js';
@@ -33,6 +33,13 @@ export interface TestOptions {
   logger?: AppOptions['logger'];
   /** Start of the frozen clock; the default sits a day before `eventTimes()`'s event. */
   now?: string;
+  /** A database of the test's own (closed with the app) instead of a fresh scratch one. */
+  database?: Database;
+  /**
+   * The database already holds the harness's owner and staff accounts (a restored backup): their
+   * tokens, signed with the key that came with the data, are made for them again.
+   */
+  existingAccounts?: boolean;
 }
 
 export const T0 = '2030-06-01T12:00:00.000Z';
@@ -52,14 +59,16 @@ export const UNLIMITED_ORDERS = {
 
 /** A whole Velvet (real database, real HTTP stack via inject) with a frozen clock and two accounts. */
 export async function startTestApp(opts: TestOptions = {}): Promise<TestContext> {
-  const database = await openTestDatabase({ poolSize: opts.poolSize });
+  const database = opts.database ?? (await openTestDatabase({ poolSize: opts.poolSize }));
   const clock = new ManualClock(opts.now ?? T0);
   const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...UNLIMITED_ORDERS, ...opts.env });
   const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });
   const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [], webRoot: opts.webRoot ?? null, logger: opts.logger ?? false });
   // Accounts go straight into the table: scrypt's cost belongs to the login tests, not every file.
-  const owner = (await insertUser(database.db, { email: 'owner@test.local', passwordHash: 'x', role: 'owner' }))!;
-  const staff = (await insertUser(database.db, { email: 'staff@test.local', passwordHash: 'x', role: 'staff' }))!;
+  const account = async (email: string, role: 'owner' | 'staff') =>
+    opts.existingAccounts ? (await findUserByEmail(database.db, email))! : (await insertUser(database.db, { email, passwordHash: 'x', role }))!;
+  const owner = await account('owner@test.local', 'owner');
+  const staff = await account('staff@test.local', 'staff');
   const token = (sub: string, role: 'owner' | 'staff') =>
     signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.parse('2100-01-01') / 1000) });
   return {
