@@ -11,7 +11,7 @@ import { openPostgres } from '../src/db/postgres.js';
 import { createMailTransport } from '../src/mail/transport.js';
 import { processDueMails } from '../src/services/mail/mail-worker.service.js';
 import { buyTable, linkWithInvite, openDoors, scan } from './support/door.js';
-import { withDatabase } from './support/database.js';
+import { onPostgres, withDatabase } from './support/database.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
 import { openApiDocument, operations } from './support/openapi.js';
 import { dumpTables } from './support/snapshot.js';
@@ -154,7 +154,8 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
   return out;
 }
 
-describe('backup, restore and the move to PostgreSQL', () => {
+// Embedded to PostgreSQL and back, whichever database the suite runs on: run once.
+describe.skipIf(onPostgres)('backup, restore and the move to PostgreSQL', () => {
   it('a whole night on the embedded database, backed up while serving, restores into PostgreSQL and back: every read the same, codes scan, outboxes finish', { timeout: 180_000 }, async () => {
     const embedded = await startTestApp({ database: await openPgliteDir(join(root, 'night')) });
     let moved: TestContext | undefined;
