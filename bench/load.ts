@@ -10,6 +10,8 @@ export interface LoadSpec {
   durationMs: number;
   maxRequests: number;
   step: (client: number) => Promise<string>;
+  /** Ends the run early once this settles (e.g. a backup running beside the load). */
+  until?: Promise<unknown>;
 }
 
 export interface LoadResult {
@@ -36,9 +38,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let errors = 0;
   const start = performance.now();
   const deadline = start + spec.durationMs;
+  let over = false;
+  void spec.until?.finally(() => (over = true)).catch(() => {});
 
   const loop = async (client: number) => {
-    while (sent < spec.maxRequests && performance.now() < deadline) {
+    while (!over && sent < spec.maxRequests && performance.now() < deadline) {
       sent++;
       const t0 = performance.now();
       try {

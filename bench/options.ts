@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite', 'backup'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -40,6 +40,8 @@ export interface BenchOptions {
   pgliteClients: number;
   pgliteSeconds: number;
   pgliteTickets: number;
+  /** Backup and restore: paid tickets of the embedded database backed up while the door scans. */
+  backupTickets: number;
 }
 
 const usage = `usage: npm run bench [-- --quick] [--clients N] [--seconds N] [--only ${benchParts.join(',')}]`;
@@ -73,6 +75,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     pgliteClients: 8,
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 3_000 : 20_000,
+    backupTickets: quick ? 10_000 : 100_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -23,6 +23,7 @@ import { checksText, details, header, resultsTable, type TableRow } from './repo
 import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
 import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
 import { refundText, runMassRefund } from './mass-refund.js';
+import { backupText, measureBackup } from './backup.js';
 import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
@@ -117,6 +118,16 @@ async function main(opts: BenchOptions): Promise<number> {
     rows.push({ r: lite.spread, ratioTo: raw.spread, unit: 'scans/s' });
     checks.push(...lite.checks);
     seeding.push(`pglite ${(lite.seedMs / 1000).toFixed(1)} s`);
+  }
+
+  if (want('backup')) {
+    try {
+      const backup = await phase(() => measureBackup({ tickets: opts.backupTickets, clients: opts.pgliteClients, baselineSeconds: opts.quick ? 3 : 8 }, cleanups, startServer, log));
+      notes.push(backupText(backup.figures));
+      checks.push(...backup.checks);
+    } catch (err) {
+      checks.push({ name: 'backup: ran', ok: false, detail: (err as Error).message });
+    }
   }
 
   console.log('');
@@ -253,7 +264,7 @@ const tag = (db: string) => (c: Check): Check => ({ ...c, name: `${db}: ${c.name
 
 // The whole run is bounded: a stuck phase ends it (after cleaning up) instead of hanging.
 function watchdog(opts: BenchOptions): NodeJS.Timeout {
-  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 600 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 2 * 240 + 120;
+  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 600 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 3 * 240 + 120 + 600;
   return setTimeout(() => {
     console.error(`bench: still running after ${budgetS} s; giving up`);
     void cleanUp().finally(() => process.exit(1));

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import type { DatabaseStats } from '../src/db/database.js';
 import { createDeps } from '../src/runtime.js';
+import { takeBackup } from '../src/backup/take-backup.js';
 import { startServer } from '../src/server.js';
 import { ORDER_SIZE, seedBench, type SeedPlan, type Seeded } from './seed.js';
 import { buyFacts, doorFacts, dropFacts, refundFacts } from './verify.js';
@@ -33,6 +34,7 @@ export type ServerRequest =
   | { type: 'buy-facts'; eventId: string }
   | { type: 'drop-facts'; eventId: string }
   | { type: 'refund-facts'; eventId: string }
+  | { type: 'backup'; file: string }
   | { type: 'stop' };
 
 export interface RushStats {
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
     // The load generator stands in for a load balancer in front of Velvet: it names each buyer's
     // address (scenarios.ts), and buys for thousands of people.
     VELVET_TRUST_PROXY: 'loopback',
+    // Backups are measured on purpose (bench/backup.ts), never by surprise in another scenario.
+    VELVET_BACKUP_INTERVAL: 'off',
     VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000000',
     VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '100000000',
     VELVET_MAX_TICKETS_PER_ORDER: String(ORDER_SIZE),
@@ -105,6 +109,12 @@ async function main(): Promise<void> {
           return dropFacts(deps.database.db, m.eventId);
         case 'refund-facts':
           return refundFacts(deps.database.db, m.eventId);
+        case 'backup': {
+          const started = performance.now();
+          let exclusiveMs = Number.NaN;
+          const header = await takeBackup(deps.database, m.file, new Date(), (ms) => (exclusiveMs = ms));
+          return { header, ms: performance.now() - started, exclusiveMs };
+        }
         case 'stop':
           return stop();
       }

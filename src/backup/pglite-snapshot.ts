@@ -16,7 +16,7 @@ import type { PGlite } from '@electric-sql/pglite';
  * segments (and recycled ones kept for later) are not copied, nor are the backups kept inside
  * the directory. The door waits only for the file copy (BENCHMARKS.md: backup).
  */
-export async function snapshotPgliteDir(client: PGlite, dir: string, to: string): Promise<void> {
+export async function snapshotPgliteDir(client: PGlite, dir: string, to: string): Promise<{ exclusiveMs: number }> {
   await client.exec('CHECKPOINT');
   const { rows } = await client.query<{ redo: string; current: string }>(
     'SELECT (pg_control_checkpoint()).redo_wal_file AS redo, pg_walfile_name(pg_current_wal_lsn()) AS current',
@@ -26,7 +26,9 @@ export async function snapshotPgliteDir(client: PGlite, dir: string, to: string)
   // segment past the log's end is harmless: recovery stops where the records stop.
   const last = nextSegment(current);
   rmSync(to, { recursive: true, force: true });
+  let exclusiveMs = 0;
   await client.runExclusive(async () => {
+    const started = performance.now();
     cpSync(dir, to, {
       recursive: true,
       mode: constants.COPYFILE_FICLONE,
@@ -38,7 +40,9 @@ export async function snapshotPgliteDir(client: PGlite, dir: string, to: string)
         return segment === undefined || (segment >= redo && segment <= last);
       },
     });
+    exclusiveMs = performance.now() - started;
   });
+  return { exclusiveMs };
 }
 
 /** The embedded database keeps its own backups here, inside its directory (not copied into them). */

@@ -11,7 +11,13 @@ import { dumpCopyToFile, snapshotDirOf, snapshotPgliteDir } from './pglite-snaps
  * PostgreSQL by pg_dump (one snapshot of its own, nobody waits); the embedded database by a
  * copy of its directory at one instant, dumped by another process (pglite-snapshot.ts).
  */
-export async function takeBackup(database: Pick<Database, 'source'>, file: string, now = new Date()): Promise<BackupHeader> {
+export async function takeBackup(
+  database: Pick<Database, 'source'>,
+  file: string,
+  now = new Date(),
+  /** How long the embedded database ran nothing else while its files were copied (BENCHMARKS.md). */
+  onExclusive: (ms: number) => void = () => {},
+): Promise<BackupHeader> {
   const target = resolve(file);
   mkdirSync(dirname(target), { recursive: true });
   const source = database.source;
@@ -23,7 +29,7 @@ export async function takeBackup(database: Pick<Database, 'source'>, file: strin
   if (source.dir === null) throw new Error('an embedded database in memory has no files to back up');
   const copy = snapshotDirOf(source.dir);
   try {
-    await snapshotPgliteDir(source.client, source.dir, copy);
+    onExclusive((await snapshotPgliteDir(source.client, source.dir, copy)).exclusiveMs);
     await dumpCopyToFile(copy, target, now);
   } finally {
     rmSync(copy, { recursive: true, force: true });
