@@ -24,6 +24,7 @@ import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, typ
 import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
 import { refundText, runMassRefund } from './mass-refund.js';
 import { backupText, measureBackup } from './backup.js';
+import { measureMetricsCost, METRICS_ENV, metricsCostText, type MetricsCost } from './metrics-cost.js';
 import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
@@ -84,7 +85,7 @@ async function main(opts: BenchOptions): Promise<number> {
     );
   }
   const notes: string[] = [];
-  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout'].some((p) => want(p as BenchPart))) {
+  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'metrics'].some((p) => want(p as BenchPart))) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
@@ -94,6 +95,7 @@ async function main(opts: BenchOptions): Promise<number> {
     if (pg.cache) notes.push(cacheText(pg.cache));
     if (pg.offline) notes.push(offlineText(pg.offline, opts.cacheTickets));
     if (pg.fanout) notes.push(fanoutText(pg.fanout));
+    if (pg.metrics) notes.push(metricsCostText(pg.metrics));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
   if (want('refund')) {
@@ -229,9 +231,16 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     });
     checks.push({ name: 'postgres: fan-out: every change reached every stream', ok: fanout.missing === 0, detail: `${fanout.missing} missing (expected 0)` });
   }
+  let metrics: MetricsCost | undefined;
+  if (want('metrics')) {
+    log(`postgres: what metrics cost the door: a second server with VELVET_METRICS_TOKEN, door rush A B A B, ${opts.seconds} s each side`);
+    const withMetrics = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null, env: METRICS_ENV });
+    metrics = await measureMetricsCost({ off: server.address, on: withMetrics.address, seeded, clients: opts.clients, seconds: opts.seconds, maxRate: MAX_RATE });
+    loads.push(...metrics.loads);
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, drop, cache, offline, fanout, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, cache, offline, fanout, metrics, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {

@@ -35,6 +35,7 @@ const envSchema = z.object({
     .regex(/^(off|\d+(ms|s|m|h)?)$/, 'a duration such as 15m, 900s or 1h, or off')
     .default('15m'),
   VELVET_BACKUP_KEEP: z.coerce.number().int().min(1).default(96),
+  VELVET_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (a random secret the scraper sends)').optional(),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
@@ -96,6 +97,8 @@ export interface Config {
    * `$VELVET_DATA_DIR/backups`, keeping the newest `keep`; one is always taken before migrating.
    */
   backups: { intervalMs: number | null; keep: number };
+  /** The bearer token `GET /metrics` needs; unset, metrics are not served. */
+  metricsToken: string | undefined;
   secret: string | undefined;
   /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
   mail: { smtpUrl: string | undefined; from: string; dir: string };
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holdLimits: { ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS, tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS, share: e.VELVET_HOLD_SHARE },
     trustProxy,
     backups: { intervalMs: parseDuration(e.VELVET_BACKUP_INTERVAL), keep: e.VELVET_BACKUP_KEEP },
+    metricsToken: e.VELVET_METRICS_TOKEN,
     connections: {
       total: totalConnections,
       perClient: trustProxy === false ? e.VELVET_MAX_CONNECTIONS_PER_ADDRESS : null,

@@ -7,6 +7,7 @@ import { localPayments } from './payments/local.js';
 import type { PaymentProvider } from './payments/provider.js';
 import { createStripePayments } from './payments/stripe.js';
 import type { AppDeps } from './services/deps.js';
+import { Metrics } from './metrics/metrics.js';
 
 export type PaymentsFactory = (config: Config) => PaymentProvider;
 
@@ -29,7 +30,14 @@ export async function createDeps(
   const database = opts.database ?? (await openDatabase(config));
   try {
     const keys = await loadKeys(database.db, config.secret);
-    return { database, clock: opts.clock ?? systemClock, config, keys, payments: opts.payments ?? defaultPayments(config) };
+    return {
+      database,
+      clock: opts.clock ?? systemClock,
+      config,
+      keys,
+      payments: opts.payments ?? defaultPayments(config),
+      metrics: new Metrics(config.metricsToken !== undefined),
+    };
   } catch (err) {
     if (!opts.database) await database.close();
     throw err;

@@ -30,6 +30,9 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
   const backups = startBackups(deps, (m) => app.log.error(m));
   const limits = deps.config.connections;
   const gate = new SocketGate(app.server, { total: limits.total, perClient: limits.perClient }, { plainHttp: true });
+  deps.metrics.gauge('velvet_connections_open', 'Connections open now', () => gate.connections);
+  deps.metrics.counterFrom('velvet_connections_refused_total', 'Connections refused at the connection caps', () => gate.refused);
+  if (backups) reportBackups(deps, backups);
   const address = await app.listen({ port: deps.config.port, host: deps.config.host });
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -43,6 +46,16 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       await deps.database.close();
     })());
   return { app, address, stop, mailDestination: mailTransport.destination, gate, backups };
+}
+
+function reportBackups(deps: AppDeps, backups: BackupRunner): void {
+  const s = backups.status;
+  deps.metrics.gauge('velvet_backup_age_seconds', 'Seconds since the newest automatic backup was taken (absent: none yet)', () =>
+    s.lastSuccessAt ? (Date.now() - s.lastSuccessAt.getTime()) / 1000 : null,
+  );
+  deps.metrics.gauge('velvet_backup_last_ok', '1 when the last automatic backup succeeded, 0 when it failed (absent: none tried yet)', () =>
+    s.lastResult === 'none' ? null : s.lastResult === 'ok' ? 1 : 0,
+  );
 }
 
 /** The embedded database backs itself up while it serves (backup-runner.ts); PostgreSQL has its own tools. */

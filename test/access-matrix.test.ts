@@ -19,6 +19,8 @@ const MATRIX: Record<string, number[]> = {
   'GET /healthz':                                     [200, 200, 200, 200, 200, 200, 200],
   'POST /api/v1/auth/login':                          [200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/config':                               [200, 200, 200, 200, 200, 200, 200],
+  // Only the scraper's own token opens it, and only where VELVET_METRICS_TOKEN is set (not here).
+  'GET /metrics':                                     [404, 404, 404, 404, 404, 404, 404],
   'GET /api/v1/users':                                [401, 401, 401, 403, 403, 403, 200],
   'POST /api/v1/users':                               [401, 401, 401, 403, 403, 403, 201],
   'PATCH /api/v1/users/{id}':                         [401, 401, 401, 403, 403, 403, 200],
@@ -86,6 +88,7 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   'GET /healthz': () => ({ method: 'GET', url: '/healthz' }),
   'POST /api/v1/auth/login': () => ({ method: 'POST', url: '/api/v1/auth/login', body: { email: 'matrix@x.test', password: 'matrix-password' } }),
   'GET /api/v1/config': () => ({ method: 'GET', url: '/api/v1/config' }),
+  'GET /metrics': () => ({ method: 'GET', url: '/metrics' }),
   'GET /api/v1/users': () => ({ method: 'GET', url: '/api/v1/users' }),
   'POST /api/v1/users': () => ({ method: 'POST', url: '/api/v1/users', body: { email: `u${Math.random()}@x.test`, password: 'long-enough', role: 'staff' } }),
   'PATCH /api/v1/users/{id}': () => ({ method: 'PATCH', url: `/api/v1/users/${matrixUserId}`, body: { name: 'Renamed' } }),

@@ -26,8 +26,10 @@ async function api(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: str
   return { status: res.statusCode, json: () => res.json(), body: res.body };
 }
 
+const METRICS_TOKEN = 'contract-metrics-token-0123456789';
+
 beforeAll(async () => {
-  ctx = await startTestApp();
+  ctx = await startTestApp({ env: { VELVET_METRICS_TOKEN: METRICS_TOKEN } });
   checker = new ContractChecker(operations(await openApiDocument(ctx.app)));
 });
 afterAll(() => ctx.close());
@@ -129,6 +131,8 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/events/${event.id}/availability`);
     await api('GET', `/api/v1/events/${event.id}/summary`, { token: ctx.ownerToken });
     await api('GET', '/api/v1/config');
+    expect((await api('GET', '/metrics', { token: METRICS_TOKEN })).status).toBe(200);
+    expect((await api('GET', '/metrics', { token: ctx.ownerToken })).status).toBe(401);
     await api('GET', `/api/v1/events/${event.id}/orders?q=host`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/export/attendees.csv`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/export/orders.csv`, { token: ctx.ownerToken });

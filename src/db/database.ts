@@ -48,6 +48,8 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  /** Requests waiting for a connection right now (PostgreSQL's pool; the embedded database has none). */
+  poolWaiting(): number;
   close(): Promise<void>;
   readonly stats: DatabaseStats;
 }
@@ -62,10 +64,12 @@ export interface DatabaseStats {
    * one; statements pipelined behind it share it. The embedded database counts each statement.
    */
   roundTrips: number;
+  /** Connections that failed to open or broke while open (the database away, a backend killed). */
+  connectionErrors: number;
 }
 
 export function newStats(): DatabaseStats {
-  return { retried: 0, statements: 0, roundTrips: 0 };
+  return { retried: 0, statements: 0, roundTrips: 0, connectionErrors: 0 };
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);

@@ -134,6 +134,8 @@ async function wrap(client: PGlite, dir: string | null, close: () => Promise<voi
     ping: async () => {
       await client.query('SELECT 1');
     },
+    // One connection, taken in turn by PGlite itself: nobody waits for a pool.
+    poolWaiting: () => 0,
     close,
   };
   return database;

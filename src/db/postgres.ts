@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { newStats, withRetry, type Database, type Db } from './database.js';
+import { isDatabaseUnavailable, newStats, withRetry, type Database, type DatabaseStats, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
 import { ConnectionGate } from './connection-gate.js';
 import { countQueries, pgFlights, pgRun } from './pg-flights.js';
@@ -38,13 +38,19 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // out in the middle of a request, where pg-pool has no listener and an unhandled 'error' would
   // end the process. The query in flight fails with the same error and the request answers 503;
   // the pool discards the broken client. Either way this process stays up.
-  pool.on('error', (err) => log(`velvet: idle database connection failed: ${err.message}`));
   const stats = newStats();
+  pool.on('error', (err) => {
+    stats.connectionErrors++;
+    log(`velvet: idle database connection failed: ${err.message}`);
+  });
   pool.on('connect', (client) => {
-    client.on('error', (err) => log(`velvet: database connection failed: ${err.message}`));
+    client.on('error', (err) => {
+      stats.connectionErrors++;
+      log(`velvet: database connection failed: ${err.message}`);
+    });
     countQueries(client, stats);
   });
-  const checkout = gateConnections(pool, max);
+  const { checkout, gate } = gateConnections(pool, max, stats);
   await migrateLocked(pool);
   const db = drizzle(pool, { schema }) as unknown as Db;
   const listener = new PgListener(url, (m) => closing || console.error(m));
@@ -65,6 +71,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     stats,
     listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),
+    poolWaiting: () => gate.waiting.underway + gate.waiting.fresh,
     close: async () => {
       closing = true;
       await listener.close();
@@ -78,7 +85,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
  * pool's width, so the pool never queues and the gate decides who is next. Returns the checkout
  * for the hot paths, fresh or underway.
  */
-function gateConnections(pool: pg.Pool, size: number): (underway: boolean) => Promise<pg.PoolClient> {
+function gateConnections(pool: pg.Pool, size: number, stats: DatabaseStats): { checkout: (underway: boolean) => Promise<pg.PoolClient>; gate: ConnectionGate } {
   const gate = new ConnectionGate(size, CONNECT_TIMEOUT_MS);
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
   const checkout = async (underway: boolean): Promise<pg.PoolClient> => {
@@ -88,6 +95,7 @@ function gateConnections(pool: pg.Pool, size: number): (underway: boolean) => Pr
       client = await connect();
     } catch (err) {
       leave();
+      if (isDatabaseUnavailable(err)) stats.connectionErrors++;
       throw err;
     }
     // pg-pool gives each checkout its own release; the place in the gate goes back with it.
@@ -109,7 +117,7 @@ function gateConnections(pool: pg.Pool, size: number): (underway: boolean) => Pr
     );
     return undefined;
   };
-  return checkout;
+  return { checkout, gate };
 }
 
 /** Logs at most once per `ms`: an outage breaks every connection at once, one line says it. */

@@ -20,6 +20,7 @@ import { orderAdminRoutes } from './order-admin.routes.js';
 import { stripeWebhookRoutes } from './stripe-webhook.routes.js';
 import { cancellationRoutes } from './cancellation.routes.js';
 import { webRoutes } from './web.routes.js';
+import { metricsRoutes } from './metrics.routes.js';
 
 export type RouteModule = (app: import('./routes.types.js').ZodApp, deps: AppDeps) => void;
 
@@ -42,6 +43,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   // real answers against the document instead.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  // Every answer counted by status (metrics.ts): 503s tell an operator the database is away.
+  if (deps.metrics.enabled) app.addHook('onResponse', async (_request, reply) => deps.metrics.answered(reply.statusCode));
   await installSecurityHeaders(app, { stripe: deps.payments.name === 'stripe' });
   // Off by default; the routes that guard a guessable secret (login, invite codes) opt in.
   await app.register(rateLimit, { global: false });
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     floorStreamRoutes(feed),
     stripeWebhookRoutes,
     cancellationRoutes,
+    metricsRoutes,
     ...(opts.extraRoutes ?? []),
   ];
   for (const routes of modules) {

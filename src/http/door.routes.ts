@@ -48,7 +48,9 @@ export function doorRoutes(app: ZodApp, deps: AppDeps): void {
   // Checked before the body is parsed (onRequest): only door staff and the owner get any further.
   const doorStaff = authenticate(deps, DOOR_ROLES);
 
-  app.post('/api/v1/scans', { onRequest: doorStaff, schema: { tags: ['door'], summary: 'Scan one code (or admit a ticket picked by name) at this door, now', security: STAFF, body: scanBody, headers: scanHeaders, response: { 200: scanResponse, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request, reply) => {
+  // The door's wait, from the request's arrival to its answer (metrics: velvet_scan_duration_seconds).
+  const timed = deps.metrics.enabled ? { onResponse: async (_request: unknown, reply: { elapsedTime: number }) => deps.metrics.scanAnswered(reply.elapsedTime / 1000) } : {};
+  app.post('/api/v1/scans', { onRequest: doorStaff, ...timed, schema: { tags: ['door'], summary: 'Scan one code (or admit a ticket picked by name) at this door, now', security: STAFF, body: scanBody, headers: scanHeaders, response: { 200: scanResponse, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request, reply) => {
     const staff = requireRole(await callerOf(deps, request), DOOR_ROLES);
     const b = request.body;
     const headerKey = request.headers['x-idempotency-key'];

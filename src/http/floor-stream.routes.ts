@@ -43,6 +43,7 @@ export function floorStreamRoutes(feed: FloorFeed) {
   return (app: ZodApp, deps: AppDeps): void => {
     const open = new Set<() => void>();
     const room = new StreamRoom(deps.config.connections);
+    deps.metrics.gauge('velvet_streams_open', 'Live streams open now (floor plans, buyers\' table pickers)', () => room.open);
     const floorPlan: StreamKind = { snapshot: getFloorPlan, table: (t) => t, chunks: new WeakMap() };
     const availability: StreamKind = { snapshot: getAvailability, table: toPublicTable, chunks: new WeakMap() };
     // Open streams never end by themselves: close them before the server waits for idle sockets.

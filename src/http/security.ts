@@ -15,3 +15,5 @@ export const STAFF_OR_QUERY: Requirement = [{ bearer: [] }, { queryToken: [] }];
 export const BUYER: Requirement = [{ bearer: [] }];
 export const BUYER_OR_QUERY: Requirement = [{ bearer: [] }, { queryToken: [] }];
 export const ANY_TOKEN: Requirement = [{ bearer: [] }, { queryToken: [] }];
+/** The metrics token (VELVET_METRICS_TOKEN), as a bearer token. */
+export const METRICS: Requirement = [{ bearer: [] }];

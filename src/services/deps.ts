@@ -2,6 +2,7 @@ import type { Keys } from '../auth/ticket-signer.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { PaymentProvider } from '../payments/provider.js';
 
 /** Everything a use case may need; each one declares the slice it actually takes. */
@@ -11,4 +12,5 @@ export interface AppDeps {
   config: Config;
   keys: Keys;
   payments: PaymentProvider;
+  metrics: Metrics;
 }

@@ -14,8 +14,8 @@ export interface ScanTicketInput {
 }
 
 /** `POST /scans`: an online scan at the door, decided now (404 when the scanner's event does not exist). */
-export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock'>, input: ScanTicketInput): Promise<RecordedScan> {
-  return recordScan(deps, {
+export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock' | 'metrics'>, input: ScanTicketInput): Promise<RecordedScan> {
+  const recorded = await recordScan(deps, {
     qr: input.qr,
     ticketId: input.ticketId ?? null,
     scannerId: input.scannerId,
@@ -25,4 +25,6 @@ export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'conf
     at: deps.clock.now(),
     deviceResult: null,
   });
+  if (!recorded.replayed) deps.metrics.scanned(recorded.response.result, input.ticketId ? 'manual' : 'code', 'online');
+  return recorded;
 }

@@ -40,7 +40,7 @@ export type OfflineScanResult = ScanResponse & { index: number; replayed: boolea
  * Results come back in the request's order, each with its `index`.
  */
 export async function syncOfflineScans(
-  deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock'>,
+  deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock' | 'metrics'>,
   input: SyncOfflineInput,
 ): Promise<OfflineScanResult[]> {
   if (input.eventId && !(await findEvent(deps.database.db, input.eventId))) throw notFound('event');
@@ -74,12 +74,18 @@ export async function syncOfflineScans(
         deviceResult: scan.offlineResult,
       });
       results[index] = { index, ...response, replayed };
+      if (!replayed) deps.metrics.scanned(response.result, scan.ticketId ? 'manual' : 'code', 'offline');
     } catch (err) {
       // A refusal of this item alone (its nonce already spent on another code): the rest of the
       // batch is still applied, and a resend answers this item the same way again.
       if (!(err instanceof DomainError) || err.code !== 'idempotency_key_reused') throw err;
       results[index] = refusedItem(index, input.scannerId, scan, err.code, `Not applied: ${err.message} (${scan.nonce}). Scan the code again.`);
     }
+  }
+  for (const r of results) {
+    if (r.replayed) continue;
+    if (r.conflict) deps.metrics.conflict(r.conflict);
+    else if (r.displaced_entry) deps.metrics.conflict('displaced_entry');
   }
   return results;
 }

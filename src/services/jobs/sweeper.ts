@@ -6,14 +6,14 @@ import { expireHolds } from '../orders/expire-holds.service.js';
  * Runs the time-driven work every `intervalMs`: lapsed holds are released and ended events
  * completed, with no manual step. Each instance may run one; SKIP LOCKED keeps them apart.
  */
-export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock'>, intervalMs: number, log: (msg: string) => void) {
+export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock' | 'metrics'>, intervalMs: number, log: (msg: string) => void) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
   const tick = async () => {
     try {
-      while ((await expireHolds(deps)) > 0 && !stopped);
+      for (let n; (n = await expireHolds(deps)) > 0 && !stopped; ) deps.metrics.holdsExpired(n);
       const onError = (eventId: string, err: unknown) => log(`sweeper: event ${eventId} could not be completed: ${(err as Error).message}`);
       while ((await completeDueEvents(deps, { onError })) > 0 && !stopped);
     } catch (err) {

@@ -71,12 +71,12 @@ function reservationEffects(eventId: string, reservation: NonNullable<PaymentRea
 }
 
 /** `POST /orders/:id/pay-local`: the test-mode provider's stand-in for a payment webhook. */
-export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments'>, orderId: string) {
+export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments' | 'metrics'>, orderId: string) {
   if (deps.payments.name !== 'local') throw notFound('order');
   // After the route's access check: a later trip of the request.
-  return deps.database.underway.flights(async (tx) => {
+  const result = await deps.database.underway.flights(async (tx) => {
     const result = await applyPayment(tx, deps, orderId, { commit: true });
-    if (result.outcome !== 'hold_expired') return result.order;
+    if (result.outcome !== 'hold_expired') return result;
     // Refused: thrown in the transaction (not committed yet on this branch), so a hold released
     // above is not, and the request changes nothing. Say why the hold is gone: the owner cancelled
     // the event, the night is over, or it lapsed.
@@ -85,4 +85,6 @@ export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys'
     if (event && (event.status === 'completed' || hasEnded(event, deps.clock.now()))) throw new DomainError('event_ended', 'This event has ended; nothing was charged');
     throw new DomainError('order_expired', 'The hold on this order expired before payment; place a new order');
   });
+  if (result.outcome === 'paid') deps.metrics.orderPaid();
+  return result.order;
 }

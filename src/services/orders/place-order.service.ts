@@ -53,7 +53,7 @@ export interface PlacedOrder {
  * their single VIP code. Lock order: table row, then the event row (via the capacity UPDATE, last).
  */
 export async function placeOrder(
-  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments' | 'keys'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'payments' | 'keys' | 'metrics'>,
   input: PlaceOrderInput,
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
@@ -69,11 +69,13 @@ export async function placeOrder(
     input.tableId === undefined
       ? await holdGa(deps, { ...input, orderId }, now, manage.hash)
       : await holdWithTable(deps, { ...input, orderId }, now, manage.hash);
+  deps.metrics.orderPlaced(input.tableId !== undefined);
 
   // Nothing to pay (a free night, a free table): confirmed at once, no provider involved (Stripe
   // refuses a zero amount anyway).
   if (held.amountCents === 0) {
-    const { order } = await deps.database.underway.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
+    const { order, outcome } = await deps.database.underway.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
+    if (outcome === 'paid') deps.metrics.orderPaid();
     return { order, manageToken: manage.token };
   }
   let payment: Awaited<ReturnType<typeof deps.payments.createPayment>>;

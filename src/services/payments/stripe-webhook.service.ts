@@ -22,15 +22,17 @@ export type WebhookOutcome =
  * an order forward only (a second or stale event finds it already paid).
  */
 export async function handleStripeEvent(
-  deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'metrics'>,
   event: Stripe.Event,
 ): Promise<WebhookOutcome> {
-  return deps.database.flights(async (tx) => {
+  const result = await deps.database.flights(async (tx): Promise<WebhookOutcome> => {
     const [recorded] = await tx.send(recordWebhookEventCall(event.id, event.type, deps.clock.now()));
     if (!recorded.length) return { outcome: 'duplicate' };
     if (event.type !== 'payment_intent.succeeded') return { outcome: 'ignored', reason: `${event.type} needs no action` };
     return paymentSucceeded(tx, deps, event.data.object);
   });
+  if (result.outcome === 'paid') deps.metrics.orderPaid();
+  return result;
 }
 
 async function paymentSucceeded(tx: FlightTx, deps: Pick<AppDeps, 'clock' | 'keys'>, intent: Stripe.PaymentIntent): Promise<WebhookOutcome> {
