@@ -102,6 +102,8 @@ function explain(err: unknown): string {
   if ([DataDirLockedError, DomainError, ConfigError, BackupFileError, RestoreRefused, DumpError].some((kind) => err instanceof kind)) return (err as Error).message;
   const e = err as { code?: string; port?: number; address?: string };
   if (e.code === 'EADDRINUSE') return `port ${e.port ?? ''} on ${e.address ?? 'this machine'} is already in use: stop the other process, or set PORT to another port`.replace('port  on', 'the port on');
-  if (e.code === 'EACCES' && e.port !== undefined) return `not allowed to listen on port ${e.port}: use a port above 1023 (PORT)`;
+  if (e.code === 'EACCES' && e.port !== undefined) {
+    return `not allowed to listen on port ${e.port}: ports below 1024 need a privilege. Grant it to Node.js once (sudo setcap 'cap_net_bind_service=+ep' "$(readlink -f "$(command -v node)")"), or use ports above 1023 (PORT, VELVET_HTTPS_PORT) behind a port redirect`;
+  }
   return `${withoutParams((err as Error)?.message ?? String(err))} (set LOG_LEVEL=debug for details)`;
 }

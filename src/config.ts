@@ -5,7 +5,7 @@ import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 // Every setting comes from the environment; README's "Configuration" lists them all.
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   VELVET_DATA_DIR: z.string().min(1).default('./data'),
@@ -35,6 +35,16 @@ const envSchema = z.object({
     .regex(/^(off|\d+(ms|s|m|h)?)$/, 'a duration such as 15m, 900s or 1h, or off')
     .default('15m'),
   VELVET_BACKUP_KEEP: z.coerce.number().int().min(1).default(96),
+  VELVET_DOMAIN: z
+    .string()
+    .transform((v) => v.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))
+    .refine((ds) => ds.length > 0 && ds.every((d) => /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(d)), 'one or more domain names, comma-separated (tickets.club.example)')
+    .optional(),
+  VELVET_ACME_EMAIL: z.email().optional(),
+  VELVET_ACME_DIRECTORY: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
+  VELVET_HTTPS_PORT: z.coerce.number().int().min(0).max(65535).default(443),
+  VELVET_TLS_CERT: z.string().min(1).optional(),
+  VELVET_TLS_KEY: z.string().min(1).optional(),
   VELVET_METRICS_TOKEN: z.string().min(16, 'at least 16 characters (a random secret the scraper sends)').optional(),
   VELVET_SECRET: z.string().min(32).optional(),
   PAYMENT_PROVIDER: z.enum(['local', 'stripe']).default('local'),
@@ -50,8 +60,16 @@ const envSchema = z.object({
     .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
 });
 
+/** How Velvet serves HTTPS (src/tls): not at all, with a certificate it obtains over ACME, or from files. */
+export type TlsConfig =
+  | { mode: 'off' }
+  | { mode: 'acme'; domains: string[]; email: string; directoryUrl: string; httpsPort: number }
+  | { mode: 'files'; certFile: string; keyFile: string; httpsPort: number };
+
 export interface Config {
+  /** Plain HTTP: the whole app, or (with HTTPS) ACME's challenges and the redirect to HTTPS. */
   port: number;
+  tls: TlsConfig;
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -121,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const tls = tlsConfig(e);
+  // With HTTPS, plain HTTP is where ACME's HTTP-01 challenges arrive: port 80 unless told otherwise.
+  const port = e.PORT ?? (tls.mode === 'off' ? 3000 : 80);
   const trustProxy = parseTrustProxy(e.VELVET_TRUST_PROXY);
   if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: VELVET_TRUST_PROXY: ${trustProxy.error}`);
   // Each connection is a file descriptor: leave room for the database, the data directory and mail.
@@ -143,11 +164,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     };
   }
   return {
-    port: e.PORT,
+    port,
+    tls,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.VELVET_DATA_DIR,
-    publicUrl: (e.VELVET_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl: (e.VELVET_PUBLIC_URL ?? defaultPublicUrl(tls, port)).replace(/\/$/, ''),
     holdSeconds: e.VELVET_HOLD_SECONDS,
     tokenTtlSeconds: e.VELVET_TOKEN_TTL_SECONDS,
     reentryWarningSeconds: e.VELVET_REENTRY_WARNING_SECONDS,
@@ -175,6 +197,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.VELVET_TIME_ZONE,
     payments,
   };
+}
+
+type Env = z.infer<typeof envSchema>;
+
+/** The HTTPS settings, checked together: each mistake names its variable. */
+function tlsConfig(e: Env): TlsConfig {
+  const files = e.VELVET_TLS_CERT !== undefined || e.VELVET_TLS_KEY !== undefined;
+  if (e.VELVET_DOMAIN && files) throw new ConfigError('Invalid configuration: VELVET_DOMAIN (a certificate obtained over ACME) and VELVET_TLS_CERT/VELVET_TLS_KEY (your own) exclude each other: set one');
+  if (e.VELVET_DOMAIN) {
+    if (!e.VELVET_ACME_EMAIL) throw new ConfigError('Invalid configuration: VELVET_ACME_EMAIL: the certificate authority needs an e-mail address for the account of VELVET_DOMAIN');
+    return { mode: 'acme', domains: e.VELVET_DOMAIN, email: e.VELVET_ACME_EMAIL, directoryUrl: e.VELVET_ACME_DIRECTORY, httpsPort: e.VELVET_HTTPS_PORT };
+  }
+  if (e.VELVET_ACME_EMAIL) throw new ConfigError('Invalid configuration: VELVET_ACME_EMAIL is set but VELVET_DOMAIN is not: name the domain(s) to obtain a certificate for');
+  if (files) {
+    if (!e.VELVET_TLS_CERT) throw new ConfigError('Invalid configuration: VELVET_TLS_CERT: set the certificate file too (PEM), beside VELVET_TLS_KEY');
+    if (!e.VELVET_TLS_KEY) throw new ConfigError('Invalid configuration: VELVET_TLS_KEY: set the private key file too (PEM), beside VELVET_TLS_CERT');
+    return { mode: 'files', certFile: e.VELVET_TLS_CERT, keyFile: e.VELVET_TLS_KEY, httpsPort: e.VELVET_HTTPS_PORT };
+  }
+  return { mode: 'off' };
+}
+
+function defaultPublicUrl(tls: TlsConfig, port: number): string {
+  if (tls.mode === 'acme') return `https://${tls.domains[0]!.replace(/^\*\./, '')}${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
+  if (tls.mode === 'files') return `https://localhost${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
+  return `http://localhost:${port}`;
 }
 
 /** `15m`, `900s`, `1h`, `500ms` or plain seconds; `off` is null. */

@@ -1,5 +1,9 @@
 import { buildApp, type AppOptions } from './http/app.js';
-import { SocketGate } from './http/socket-gate.js';
+import { startListeners, type Listeners } from './http/listeners.js';
+import { AcmeManager } from './tls/acme-manager.js';
+import { CertificateFiles } from './tls/certificate-files.js';
+import type { CertificateSource } from './tls/certificate-source.js';
+import { daysLeft } from './tls/certificate.js';
 import { backupsDirOf, startBackupRunner, type BackupRunner } from './backup/backup-runner.js';
 import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
@@ -28,16 +32,19 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
     log: (m) => app.log.warn(m),
   });
   const backups = startBackups(deps, (m) => app.log.error(m));
-  const limits = deps.config.connections;
-  const gate = new SocketGate(app.server, { total: limits.total, perClient: limits.perClient }, { plainHttp: true });
-  deps.metrics.gauge('velvet_connections_open', 'Connections open now', () => gate.connections);
-  deps.metrics.counterFrom('velvet_connections_refused_total', 'Connections refused at the connection caps', () => gate.refused);
   if (backups) reportBackups(deps, backups);
-  const address = await app.listen({ port: deps.config.port, host: deps.config.host });
+  const certificates = await certificateSource(deps, (m) => console.error(m));
+  const listeners = await startListeners(app, deps.config, certificates, (m) => console.error(m));
+  if (certificates instanceof AcmeManager) certificates.watch();
+  reportListeners(deps, listeners, certificates);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Fastify ends the live streams and refuses new requests; the listeners then close idle
+      // connections and let the requests in flight finish, before the jobs and the database stop.
       await app.close();
+      await listeners.close();
+      await certificates?.stop();
       await stopSweeper();
       await stopRefunds();
       await stopMail();
@@ -45,7 +52,38 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       mailTransport.close();
       await deps.database.close();
     })());
-  return { app, address, stop, mailDestination: mailTransport.destination, gate, backups };
+  return {
+    app,
+    get address() {
+      return listeners.address;
+    },
+    listeners,
+    certificates,
+    stop,
+    mailDestination: mailTransport.destination,
+    backups,
+  };
+}
+
+/** Where HTTPS gets its certificate: none (plain HTTP), ACME, or the owner's files. */
+async function certificateSource(deps: AppDeps, log: (msg: string) => void): Promise<CertificateSource | null> {
+  const tls = deps.config.tls;
+  if (tls.mode === 'files') return new CertificateFiles(tls.certFile, tls.keyFile, log);
+  if (tls.mode !== 'acme') return null;
+  const manager = new AcmeManager({ database: deps.database, clock: deps.clock }, tls, log);
+  await manager.loadStored();
+  return manager;
+}
+
+function reportListeners(deps: AppDeps, listeners: Listeners, certificates: CertificateSource | null): void {
+  deps.metrics.gauge('velvet_connections_open', 'Connections open now', () => listeners.gates.reduce((n, g) => n + g.connections, 0));
+  deps.metrics.counterFrom('velvet_connections_refused_total', 'Connections refused at the connection caps', () => listeners.gates.reduce((n, g) => n + g.refused, 0));
+  if (certificates) {
+    deps.metrics.gauge('velvet_certificate_days_left', 'Days until the served certificate expires (absent: none yet)', () => {
+      const c = certificates.current();
+      return c ? daysLeft(c, deps.clock.now()) : null;
+    });
+  }
 }
 
 function reportBackups(deps: AppDeps, backups: BackupRunner): void {

@@ -25,6 +25,7 @@ const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal
 /** The newest migration's undoing, to make a database one release older. */
 const UNDO: Record<string, string> = {
   '0012_scan_request_digest': 'ALTER TABLE scans DROP COLUMN request_digest',
+  '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
 };
 
 const embedded = (dir: string, extra: Record<string, string> = {}) => ({ VELVET_DATA_DIR: join(root, dir), DATABASE_URL: undefined, PORT: '0', ...extra });

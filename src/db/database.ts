@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { Call, FlightTx, RowsOf } from './flights.js';
@@ -50,6 +51,12 @@ export interface Database {
   ping(timeoutMs: number): Promise<void>;
   /** Requests waiting for a connection right now (PostgreSQL's pool; the embedded database has none). */
   poolWaiting(): number;
+  /**
+   * Runs `fn` unless another process (or this one) on this database is running one under the same
+   * `name` right now: then null, at once. PostgreSQL: a session advisory lock held on a connection
+   * of its own for the duration; the embedded database has one process, so a lock in memory.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<{ value: T } | null>;
   close(): Promise<void>;
   readonly stats: DatabaseStats;
 }
@@ -142,4 +149,23 @@ export function pgConstraint(err: unknown): string | undefined {
 /** Rows of a raw SQL query, the same on both drivers (used where Drizzle's builder is clumsy). */
 export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+/** A PostgreSQL advisory-lock key for a name (64 bits of its SHA-256, as a signed bigint's text). */
+export function advisoryKey(name: string): string {
+  return createHash('sha256').update(`velvet:${name}`).digest().readBigInt64BE(0).toString();
+}
+
+/** `exclusively` for a single process: names taken in memory. */
+export function inProcessExclusive(): Database['exclusively'] {
+  const held = new Set<string>();
+  return async (name, fn) => {
+    if (held.has(name)) return null;
+    held.add(name);
+    try {
+      return { value: await fn() };
+    } finally {
+      held.delete(name);
+    }
+  };
 }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { newStats, withRetry, type Database, type DatabaseSource, type Db, type DatabaseStats } from './database.js';
+import { inProcessExclusive, newStats, withRetry, type Database, type DatabaseSource, type Db, type DatabaseStats } from './database.js';
 import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
@@ -136,6 +136,8 @@ async function wrap(client: PGlite, dir: string | null, close: () => Promise<voi
     },
     // One connection, taken in turn by PGlite itself: nobody waits for a pool.
     poolWaiting: () => 0,
+    // One process holds the directory (dir-lock.ts): a name held in memory is held everywhere.
+    exclusively: inProcessExclusive(),
     close,
   };
   return database;

@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { isDatabaseUnavailable, newStats, withRetry, type Database, type DatabaseStats, type Db } from './database.js';
+import { advisoryKey, isDatabaseUnavailable, newStats, withRetry, type Database, type DatabaseStats, type Db } from './database.js';
 import { migrationsConfig } from './migrate.js';
 import { ConnectionGate } from './connection-gate.js';
 import { countQueries, pgFlights, pgRun } from './pg-flights.js';
@@ -72,6 +72,26 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     ping: (timeoutMs) => pingPool(pool, timeoutMs),
     poolWaiting: () => gate.waiting.underway + gate.waiting.fresh,
+    exclusively: async (name, fn) => {
+      const client = await pool.connect();
+      const key = advisoryKey(name);
+      let broken: Error | undefined;
+      try {
+        const { rows } = await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS got', [key]);
+        if (!rows[0]!.got) return null;
+        try {
+          return { value: await fn() };
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch((err: Error) => (broken = err));
+        }
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) broken = err as Error;
+        throw err;
+      } finally {
+        // A connection whose unlock failed is not given back: closing it ends its session, and the lock with it.
+        client.release(broken ?? false);
+      }
+    },
     close: async () => {
       closing = true;
       await listener.close();

@@ -198,3 +198,20 @@ export const mails = pgTable('mails', {
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/** The certificate Velvet obtained over ACME for a set of domains (src/tls), shared by every instance. */
+export const tlsCertificates = pgTable('tls_certificates', {
+  domains: text('domains').primaryKey(),
+  keyPem: text('key_pem').notNull(),
+  certPem: text('cert_pem').notNull(),
+  notBefore: ts('not_before').notNull(),
+  notAfter: ts('not_after').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** HTTP-01 challenges in flight: any instance may be asked for the answer. */
+export const acmeChallenges = pgTable('acme_challenges', {
+  token: text('token').primaryKey(),
+  keyAuthorization: text('key_authorization').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});

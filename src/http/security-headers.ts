@@ -57,6 +57,9 @@ export async function installSecurityHeaders(app: FastifyInstance, opts: { strip
     // The camera, the keyboard scanner and Stripe's iframe need nothing cross-origin from us.
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-origin' },
+    // Set below, and only on answers that went over HTTPS: over plain HTTP it means nothing, and
+    // a Velvet on a LAN without a certificate must stay reachable.
+    strictTransportSecurity: false,
   });
   const api = serialize(API_CSP);
   const page = serialize(pageCsp(opts));
@@ -64,5 +67,6 @@ export async function installSecurityHeaders(app: FastifyInstance, opts: { strip
     reply.header('content-security-policy', isApi(request) ? api : page);
     // The door page asks for the camera; nothing else may.
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=(self "https://js.stripe.com")');
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   });
 }
