@@ -8,6 +8,12 @@ import { parseCertificate, renewAt, type ServedCertificate } from './certificate
 
 type AcmeConfig = Extract<TlsConfig, { mode: 'acme' }>;
 
+// acme-client retries a failed request 5 times, waiting 5, 10 … 25 s: over a minute before an
+// unreachable authority is even reported. Two quick retries cover a blip; the manager's own
+// backoff (below) takes it from there, and says so in the log each time.
+(acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings.retryMaxAttempts = 2;
+(acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings.retryDefaultDelay = 2;
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -158,5 +164,8 @@ export class AcmeManager implements CertificateSource {
 /** The authority's own words when it gave them (an ACME problem document), otherwise the error. */
 function describe(err: unknown): string {
   const e = err as { message?: string; response?: { data?: { detail?: string; type?: string } } };
+  // acme-client 5.4 loses a network error once its retries run out: it then fails reading the
+  // missing response ("reading 'config'"). Only an unanswered request gets there.
+  if (err instanceof TypeError && /reading 'config'/.test(err.message)) return 'the certificate authority did not answer (unreachable, refused or timed out)';
   return e.response?.data?.detail ?? e.message ?? String(err);
 }
