@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres } from './support/database.js';
-import { runVelvet, VELVET_BIN, type Running } from './support/process.js';
+import { addAccounts, stopVelvet, VELVET_BIN, type Running } from './support/process.js';
 
 /**
  * Connections are capped (src/http/socket-gate.ts, floor-stream.routes.ts) so that no client, and
@@ -70,10 +70,7 @@ function idleSocket(from: string): Promise<{ socket: Socket; said: Promise<strin
 describe.skipIf(onPostgres)('connection caps with 256 file descriptors', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'velvet-caps-'));
-    for (const [email, role] of [['owner@caps.test', 'owner'], ['staff@caps.test', 'staff']]) {
-      const add = runVelvet(['user', 'add', '--email', email!, '--password', 'caps-password-1', '--role', role!], env());
-      expect(await add.exited, add.output()).toBe(0);
-    }
+    await addAccounts(env(), 'caps-password-1', [['owner@caps.test', 'owner'], ['staff@caps.test', 'staff']]);
     const child = spawn('bash', ['-c', `ulimit -n 256 && exec "${process.execPath}" "${VELVET_BIN}" serve`], { env: { ...process.env, LOG_LEVEL: 'error', ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -88,8 +85,7 @@ describe.skipIf(onPostgres)('connection caps with 256 file descriptors', () => {
   }, 180_000);
   afterAll(async () => {
     for (const s of opened) s.destroy();
-    server?.child.kill('SIGTERM');
-    await server?.exited;
+    await stopVelvet(server);
     rmSync(root, { recursive: true, force: true });
   });
 

@@ -12,7 +12,7 @@ import { appErrors, haveChromium, launchBrowser, logIn, openPage, PHONE, screens
 import { createScratchDatabase, onPostgres } from './support/database.js';
 import { freePort } from './support/pg-cluster.js';
 import { havePebble, spkiHash, startPebble, type Pebble } from './support/pebble.js';
-import { runVelvet, type Running } from './support/process.js';
+import { addAccounts, runVelvet, stopVelvet, type Running } from './support/process.js';
 
 /**
  * HTTPS built in, for real: certificates from pebble (Let's Encrypt's ACME test server) over
@@ -98,12 +98,7 @@ async function acmeEnv(pebble: Pebble, ports: { http: number; https: number }, e
   };
 }
 
-async function accounts(env: Record<string, string | undefined>) {
-  for (const [email, role] of [['owner@https.test', 'owner'], ['staff@https.test', 'staff']] as const) {
-    const add = runVelvet(['user', 'add', '--email', email, '--password', 'https-password-1', '--role', role], env);
-    expect(await add.exited, add.output()).toBe(0);
-  }
-}
+const accounts = (env: Record<string, string | undefined>) => addAccounts(env, 'https-password-1', [['owner@https.test', 'owner'], ['staff@https.test', 'staff']]);
 
 const count = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
 
@@ -117,8 +112,7 @@ describe.skipIf(!havePebble || onPostgres)('HTTPS from ACME (pebble), embedded d
     pebble = await startPebble({ httpPort: ports.http, validitySeconds: 3600 });
   }, 60_000);
   afterAll(async () => {
-    server?.child.kill('SIGTERM');
-    await server?.exited;
+    await stopVelvet(server);
     await pebble?.stop();
   });
 
@@ -219,8 +213,7 @@ describe.skipIf(!havePebble || onPostgres)('renewal, and an unreachable authorit
       expect(Number(waits[1]![2])).toBeGreaterThan(Number(waits[0]![2]));
       expect(server.child.exitCode).toBeNull();
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await stopVelvet(server);
       await pebble.stop();
     }
   });
@@ -255,8 +248,7 @@ describe.skipIf(!havePebble || !onPostgres)('two instances on one PostgreSQL', (
         expect([answer.status, answer.body]).toEqual([200, 'tok-from-b.thumbprint']);
       }
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await Promise.all(servers.map((s) => s.exited));
+      await Promise.all(servers.map(stopVelvet));
       await pebble.stop();
       await scratch.drop();
     }
@@ -296,8 +288,7 @@ describe.skipIf(onPostgres)('the owner\'s own certificate files', () => {
       execFileSync('cp', [second.key, live.key]);
       await expect.poll(async () => (await tlsGet(ports.https, '/healthz', ca, { servername: 'door.venue.lan' })).fingerprint, { timeout: 20_000, interval: 500 }).toBe(new X509Certificate(readPem(second.cert)).fingerprint256);
     } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await stopVelvet(server);
     }
     // A key that is not the certificate's, and a missing file: the process stops, naming the setting.
     const mismatched = runVelvet(['serve'], { ...env, VELVET_TLS_KEY: first.key });

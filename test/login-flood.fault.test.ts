@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres } from './support/database.js';
-import { runVelvet, type Running } from './support/process.js';
+import { addAccounts, runVelvet, stopVelvet, type Running } from './support/process.js';
 
 /**
  * A login flood (each attempt a 128 MB scrypt hash) must cost the flooder, never the door: the
@@ -44,11 +44,6 @@ function timed(method: string, path: string, opts: { body?: unknown; token?: str
   });
 }
 
-async function addUser(email: string, role: string) {
-  const add = runVelvet(['user', 'add', '--email', email, '--password', 'flood-password-1', '--role', role], env());
-  expect(await add.exited, add.output()).toBe(0);
-}
-
 async function login(email: string): Promise<string> {
   const res = await timed('POST', '/api/v1/auth/login', { body: { email, password: 'flood-password-1' } });
   expect(res.status, res.body).toBe(200);
@@ -60,14 +55,12 @@ const count = (xs: Array<number | string>) => xs.reduce<Record<string, number>>(
 describe.skipIf(onPostgres)('a login flood (embedded database; Node thread pool)', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'velvet-flood-'));
-    await addUser('owner@flood.test', 'owner');
-    await addUser('staff@flood.test', 'staff');
+    await addAccounts(env(), 'flood-password-1', [['owner@flood.test', 'owner'], ['staff@flood.test', 'staff']]);
     server = runVelvet(['serve'], env());
     base = (await server.waitFor(/listening on (http:\/\/\S+)/, 90_000))[1]!;
   }, 180_000);
   afterAll(async () => {
-    server?.child.kill('SIGTERM');
-    await server?.exited;
+    await stopVelvet(server);
     rmSync(root, { recursive: true, force: true });
   });
 

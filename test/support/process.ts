@@ -59,3 +59,19 @@ export function runVelvet(args: string[], env: Record<string, string | undefined
       }),
   };
 }
+
+/** Creates accounts with the CLI, as an operator does before the first start (all with one password). */
+export async function addAccounts(env: Record<string, string | undefined>, password: string, accounts: Array<[email: string, role: 'owner' | 'staff']>): Promise<void> {
+  for (const [email, role] of accounts) {
+    const add = runVelvet(['user', 'add', '--email', email, '--password', password, '--role', role], env);
+    const code = await add.exited;
+    if (code !== 0) throw new Error(`velvet user add ${email} exited ${code}:\n${add.output()}`);
+  }
+}
+
+/** Stops a `velvet serve` with SIGTERM (as an operator does) and waits for it to exit. */
+export async function stopVelvet(server: Running | undefined): Promise<void> {
+  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  await server.exited;
+}
