@@ -18,6 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+/** The app's address over real HTTP, listening the first time it is asked. */
+async function listening(c: TestContext): Promise<string> {
+  if (!c.app.server.listening) return c.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = c.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('not listening on a port');
+  return `http://127.0.0.1:${address.port}`;
+}
 const nested = (depth: number) => `{"holder_name":${'['.repeat(depth)}${']'.repeat(depth)}}`;
 
 describe('hostile bodies', () => {
@@ -53,8 +60,19 @@ describe('hostile bodies', () => {
     expect(answers[60]).toBe(429);
   });
 
+  it('a body refused before it was read closes its connection (nothing reads the rest of it)', async () => {
+    const base = await listening(ctx);
+    const order = await buyPaid(ctx, event.id);
+    const res = await fetch(`${base}/api/v1/tickets/${order.view.tickets[0]!.id}`, { method: 'PATCH', headers: { ...bearer('not-a-token'), 'content-type': 'application/json' }, body: nested(500_000) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('connection')).toBe('close');
+    await res.arrayBuffer();
+    const fine = await fetch(`${base}/healthz`);
+    expect(fine.headers.get('connection')).toBe('keep-alive');
+  });
+
   it('four clients flooding nested 1 MB bodies over HTTP leave door scans fast', { timeout: 60_000 }, async () => {
-    const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = await listening(ctx);
     const order = await buyPaid(ctx, event.id, { ga_quantity: 10 });
     const codes = (await buyPaid(ctx, event.id, { ga_quantity: 10 })).view.tickets.map((t) => t.qr!);
     const target = order.view.tickets[0]!;

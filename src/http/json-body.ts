@@ -12,6 +12,7 @@ export const MAX_JSON_DEPTH = 16;
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 
 export function installJsonParser(app: FastifyInstance): void {
+  closeAfterUnreadBodies(app);
   // Fastify's own parser (secure-json-parse: `__proto__` and `constructor` keys refused) behind the check.
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -38,4 +39,17 @@ export function nestedBeyond(text: string, max: number): boolean {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/**
+ * An answer sent before the request's body was read (a 401, a 429 from the rate limit) closes
+ * the connection: otherwise Node keeps it open and reads the rest of a body nobody wants (a
+ * megabyte, for a flood), and the half-read connection is never idle, so a shutdown waits for its
+ * keep-alive to run out. Fastify already does this for bodies its parser refused.
+ */
+function closeAfterUnreadBodies(app: FastifyInstance): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
