@@ -275,7 +275,7 @@ describe.skipIf(onPostgres)('the owner\'s own certificate files', () => {
     execFileSync('cp', [first.cert, live.cert]);
     execFileSync('cp', [first.key, live.key]);
     const ports = { http: await freePort(), https: await freePort() };
-    const env = { DATABASE_URL: undefined, VELVET_DATA_DIR: join(root, 'own-data'), HOST: '127.0.0.1', PORT: String(ports.http), VELVET_HTTPS_PORT: String(ports.https), VELVET_TLS_CERT: live.cert, VELVET_TLS_KEY: live.key };
+    const env = { DATABASE_URL: undefined, VELVET_DATA_DIR: join(root, 'own-data'), HOST: '127.0.0.1', PORT: String(ports.http), VELVET_HTTPS_PORT: String(ports.https), VELVET_TLS_CERT: live.cert, VELVET_TLS_KEY: live.key, VELVET_METRICS_TOKEN: 'own-cert-metrics-token' };
     const server = runVelvet(['serve'], env);
     try {
       await server.waitFor(/serving HTTPS on/, 90_000);
@@ -283,6 +283,11 @@ describe.skipIf(onPostgres)('the owner\'s own certificate files', () => {
       const before = await tlsGet(ports.https, '/healthz', ca, { servername: 'door.venue.lan' });
       expect(before.status).toBe(200);
       expect(before.fingerprint).toBe(new X509Certificate(readPem(first.cert)).fingerprint256);
+      // The certificate was made for 2 days: an operator's alert sees it about to run out.
+      const metrics = await tlsGet(ports.https, '/metrics', ca, { servername: 'door.venue.lan', token: 'own-cert-metrics-token' });
+      const daysLeft = Number(/^velvet_certificate_days_left (\S+)$/m.exec(metrics.body)?.[1]);
+      expect(daysLeft).toBeGreaterThan(1.9);
+      expect(daysLeft).toBeLessThanOrEqual(2);
       // Renewed in place (as certbot does): new connections get the new one.
       execFileSync('cp', [second.cert, live.cert]);
       execFileSync('cp', [second.key, live.key]);
