@@ -21,6 +21,8 @@ export interface CachedTicket {
   status: TicketStatus;
   checked_in_at?: string;
   first_scanner_id?: string;
+  /** The buyer's e-mail: door staff find a guest whose phone died by it. */
+  email?: string;
   /** The table the ticket enters with (as host or linked guest), also when that table is not paid. */
   reservation?: {
     id: string;
@@ -33,8 +35,9 @@ export interface CachedTicket {
   };
 }
 
-export function toCachedTicket(t: TicketFacts & { holderName: string; hostName: string | null }): CachedTicket {
+export function toCachedTicket(t: TicketFacts & { holderName: string; hostName: string | null; email?: string | null }): CachedTicket {
   const out: CachedTicket = { id: t.id, holder_name: t.holderName, kind: ticketKind(t), status: t.status };
+  if (t.email) out.email = t.email;
   if (t.checkedInAt) out.checked_in_at = t.checkedInAt.toISOString();
   if (t.firstScannerId) out.first_scanner_id = t.firstScannerId;
   if (t.table) {

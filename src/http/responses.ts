@@ -217,6 +217,7 @@ export const scannerCache = z.object({
       status: z.enum(['pending', 'valid', 'checked_in', 'void']),
       checked_in_at: instant.optional(),
       first_scanner_id: z.string().optional(),
+      email: z.string().optional().describe("The buyer's e-mail, to find a guest by"),
       reservation: z
         .object({
           id: uuid,

@@ -9,6 +9,11 @@ export interface DoorTicketRow extends TicketFacts {
   hostName: string | null;
 }
 
+/** A scanner cache row: the door's facts and the buyer's e-mail to search by. */
+export interface CacheTicketRow extends DoorTicketRow {
+  email: string;
+}
+
 export interface RawDoorRow {
   id: string;
   event_id: string;
@@ -62,7 +67,7 @@ export type DoorTicketFilter =
  * unlinking a guest touches it) or the reservation it belongs to. All compared columns are database
  * time, like the cursor; `guest_links` stamps are the injected clock's and are not compared.
  */
-export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promise<DoorTicketRow[]> {
+export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promise<CacheTicketRow[]> {
   let where;
   if ('ticketId' in filter) {
     where = sql`k.id = ${filter.ticketId}`;
@@ -72,12 +77,13 @@ export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promi
       : sql``;
     where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
   }
-  const rows = await queryRows<RawDoorRow>(db, sql`
-    SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}
+  const rows = await queryRows<RawDoorRow & { email: string }>(db, sql`
+    SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}, o.email
       FROM tickets k ${sql.raw(DOOR_TICKET_JOINS)}
+      JOIN orders o ON o.id = k.order_id
      WHERE ${where}
      ORDER BY k.created_at, k.id`);
-  return rows.map(toDoorRow);
+  return rows.map((r) => ({ ...toDoorRow(r), email: r.email }));
 }
 
 export function toDoorRow(r: RawDoorRow): DoorTicketRow {

@@ -64,8 +64,9 @@ export async function findOrderByManageTokenHash(db: Executor, hash: string): Pr
 
 /** Live orders and their ticket counts: what a cancellation would release and refund. */
 export async function eventSalesSummary(db: Executor, eventId: string) {
-  return queryRows<{ id: string; status: OrderRow['status']; amount_cents: number; tickets: number }>(db, sql`
-    SELECT o.id, o.status, o.amount_cents,
+  return queryRows<{ id: string; status: OrderRow['status']; amount_cents: number; refunded_cents: number; refunding: boolean; tickets: number }>(db, sql`
+    SELECT o.id, o.status, o.amount_cents, o.refunded_cents,
+           EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS refunding,
            (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id AND t.status <> 'void') AS tickets
       FROM orders o
      WHERE o.event_id = ${eventId} AND o.status IN ('pending', 'paid')

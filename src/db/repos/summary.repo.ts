@@ -23,17 +23,20 @@ export async function eventSales(db: Executor, eventId: string): Promise<SalesRo
   return row!;
 }
 
-/** First entries (not re-entries) per door, and per quarter hour of the night. */
+/**
+ * Admitted people per door (by first entry) and per quarter hour of the night (by when they first
+ * came in): tickets checked in, as src/domain/night-figures.ts defines "admitted" for every screen.
+ */
 export async function doorCounts(db: Executor, eventId: string) {
   const byDoor = await queryRows<{ scanner_id: string; admitted: number }>(
     db,
-    sql`SELECT scanner_id, count(*)::int AS admitted FROM scans
-         WHERE event_id = ${eventId} AND result = 'admitted' GROUP BY scanner_id ORDER BY scanner_id`,
+    sql`SELECT first_scanner_id AS scanner_id, count(*)::int AS admitted FROM tickets
+         WHERE event_id = ${eventId} AND status = 'checked_in' GROUP BY first_scanner_id ORDER BY first_scanner_id`,
   );
   const overTime = await queryRows<{ at: Date | string; admitted: number }>(
     db,
-    sql`SELECT to_timestamp(floor(extract(epoch FROM scanned_at) / 900) * 900) AS at, count(*)::int AS admitted FROM scans
-         WHERE event_id = ${eventId} AND result = 'admitted' GROUP BY 1 ORDER BY 1`,
+    sql`SELECT to_timestamp(floor(extract(epoch FROM checked_in_at) / 900) * 900) AS at, count(*)::int AS admitted FROM tickets
+         WHERE event_id = ${eventId} AND status = 'checked_in' GROUP BY 1 ORDER BY 1`,
   );
   return { byDoor, overTime: overTime.map((r) => ({ at: new Date(r.at).toISOString(), admitted: r.admitted })) };
 }

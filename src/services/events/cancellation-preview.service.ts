@@ -11,7 +11,7 @@ export interface CancellationPreview {
   event_id: string;
   refund_total_cents: number;
   currency: string;
-  /** Paid orders, each refunded in full. */
+  /** Paid orders the cancellation refunds in full (not those already being refunded on their own). */
   orders: number;
   /** Tickets of those orders, all voided. */
   tickets: number;
@@ -38,12 +38,15 @@ export async function previewCancellation(
     if (refusal) throw cancelRefused(refusal);
     const sales = await eventSalesSummary(tx, eventId);
     const paid = sales.filter((o) => o.status === 'paid');
+    // What the cancellation itself pays back (cancel-event.service.ts refunds the same): an order
+    // refunded on its own before, its refund perhaps still on its way, is not counted again.
+    const owed = paid.filter((o) => !o.refunding && o.amount_cents > o.refunded_cents);
     const reservations = await listEventReservations(tx, eventId, [...ACTIVE_RESERVATION]);
     return {
       event_id: event.id,
-      refund_total_cents: paid.reduce((sum, o) => sum + o.amount_cents, 0),
+      refund_total_cents: owed.reduce((sum, o) => sum + o.amount_cents - o.refunded_cents, 0),
       currency: event.currency,
-      orders: paid.length,
+      orders: owed.length,
       tickets: paid.reduce((sum, o) => sum + o.tickets, 0),
       reservations: reservations.length,
       holds: sales.length - paid.length,

@@ -1,4 +1,5 @@
 import { formatMoney } from '@domain/money.js';
+import { cancellationProgress } from '@domain/night-figures.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
@@ -21,7 +22,7 @@ interface Refunds {
   failed: number;
   pending: number;
   refunded_cents: number;
-  items: Array<{ order_id: string; amount_cents: number; currency: string; status: string; attempts: number; last_error?: string }>;
+  items: Array<{ order_id: string; amount_cents: number; currency: string; reason: string; status: 'pending' | 'succeeded' | 'failed'; attempts: number; last_error?: string }>;
 }
 
 /**
@@ -104,24 +105,34 @@ function CancelFlow({ id }: { id: string }) {
   };
 
   if (event.status === 'cancelled') {
-    const done = refunds ? refunds.succeeded + refunds.failed : 0;
-    const pct = refunds && refunds.total ? Math.round((done / refunds.total) * 100) : 100;
+    // The cancellation's own refunds (src/domain/night-figures.ts): what its preview promised.
+    const p = refunds ? cancellationProgress(refunds.items) : null;
+    const done = p ? p.succeeded + p.failed : 0;
+    const pct = p && p.orders ? Math.round((done / p.orders) * 100) : 100;
     const failed = refunds?.items.filter((r) => r.status === 'failed') ?? [];
     return (
       <section class="stack">
         <h1>{event.name} is cancelled</h1>
         <p class="muted">Sales have stopped, every table is free again, and every paid order is refunded in full.</p>
-        {refunds && (
+        {refunds && p && (
           <div class="card stack" data-testid="refund-progress">
-            <h2>{refunds.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}</h2>
+            <h2>{p.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}</h2>
             <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Refunds done">
-              <div class="bar ok" style={{ width: `${refunds.total ? (refunds.succeeded / refunds.total) * 100 : 100}%` }} />
-              <div class="bar bad" style={{ width: `${refunds.total ? (refunds.failed / refunds.total) * 100 : 0}%` }} />
+              <div class="bar ok" style={{ width: `${p.orders ? (p.succeeded / p.orders) * 100 : 100}%` }} />
+              <div class="bar bad" style={{ width: `${p.orders ? (p.failed / p.orders) * 100 : 0}%` }} />
             </div>
             <p>
-              <strong data-testid="refunds-succeeded">{refunds.succeeded}</strong> succeeded · <strong>{refunds.failed}</strong> failed ·{' '}
-              <strong>{refunds.pending}</strong> pending · {money(refunds.refunded_cents)} refunded of {refunds.total} orders
+              <strong data-testid="refunds-succeeded">{p.succeeded}</strong> succeeded · <strong>{p.failed}</strong> failed · <strong>{p.pending}</strong> pending ·{' '}
+              <span data-testid="refunds-money">
+                {money(p.refundedCents)} of {money(p.totalCents)} refunded ({p.orders} {p.orders === 1 ? 'order' : 'orders'})
+              </span>
             </p>
+            {p.earlier.orders > 0 && (
+              <p class="muted small" data-testid="refunds-earlier">
+                Not part of the cancellation: {p.earlier.orders} {p.earlier.orders === 1 ? 'order was' : 'orders were'} refunded on {p.earlier.orders === 1 ? 'its' : 'their'} own before
+                ({money(p.earlier.cents)}).
+              </p>
+            )}
             {failed.length > 0 && (
               <>
                 <ul class="list">

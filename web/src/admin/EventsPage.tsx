@@ -1,9 +1,11 @@
+import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
 import { session } from '../lib/session.js';
 import { AdminShell } from './AdminShell.js';
-import { phaseOf, type AdminEvent, type ListedEvent } from './types.js';
+import type { Summary } from './EventDashboard.js';
+import { phaseOf, type ListedEvent } from './types.js';
 
 const SECTIONS = [
   { phase: 'tonight', title: 'Tonight' },
@@ -23,25 +25,15 @@ export function EventsPage() {
 
 function EventList() {
   const token = session.value!.token;
-  const [events, setEvents] = useState<Array<AdminEvent & { tablesSold: number }> | null>(null);
+  const [events, setEvents] = useState<Array<ListedEvent & { summary: Summary }> | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(() => {
     void (async () => {
       try {
         const { events: list } = await api<{ events: ListedEvent[] }>('/api/v1/events', { token, timeoutMs: 15_000 });
-        // The owner's read of each event carries its GA sales; the availability says which tables are sold.
-        setEvents(
-          await Promise.all(
-            list.map(async (e) => {
-              const [full, avail] = await Promise.all([
-                api<AdminEvent>(`/api/v1/events/${e.id}`, { token, timeoutMs: 15_000 }),
-                api<{ tables: Array<{ status: string }> }>(`/api/v1/events/${e.id}/availability`, { timeoutMs: 15_000 }),
-              ]);
-              return { ...full, tablesSold: avail.tables.filter((t) => t.status === 'sold').length };
-            }),
-          ),
-        );
+        // Each event's figures are its dashboard's own (GET /summary): the list and the event page agree.
+        setEvents(await Promise.all(list.map(async (e) => ({ ...e, summary: await api<Summary>(`/api/v1/events/${e.id}/summary`, { token, timeoutMs: 15_000 }) }))));
       } catch (err) {
         setProblem(errorText(err));
       }
@@ -76,7 +68,7 @@ function EventList() {
                       <span class="muted small">{dayAndTime(e.starts_at)}</span>
                     </a>
                     <span class="small" data-testid="sold">
-                      GA {e.ga.sold ?? e.ga.capacity - e.ga.available} / {e.ga.capacity} · tables {e.tablesSold} / {e.tables.length}
+                      <Figures event={e} />
                     </span>
                   </li>
                 ))}
@@ -86,4 +78,16 @@ function EventList() {
         })}
     </>
   );
+}
+
+/**
+ * One line per event: what sold and what it took; a cancelled event, what was paid back (its GA
+ * count no longer means anything); a past one, who came.
+ */
+function Figures({ event }: { event: ListedEvent & { summary: Summary } }) {
+  const { sales, door, currency } = event.summary;
+  const money = (cents: number) => formatMoney(cents, currency);
+  if (event.status === 'cancelled') return <>Cancelled · {money(sales.refunded_cents)} refunded of {money(sales.revenue_cents)} taken</>;
+  const sold = `GA ${sales.ga_sold} / ${sales.ga_capacity} · tables ${sales.tables_sold} / ${sales.tables_total} · ${money(sales.revenue_cents - sales.refunded_cents)}`;
+  return phaseOf(event) === 'past' ? <>{`${sold} · ${door.admitted} came`}</> : <>{sold}</>;
 }

@@ -1,3 +1,4 @@
+import { doorFigures, type DoorFigures } from '@domain/night-figures.js';
 import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
 import { db, type CacheMeta } from '../lib/db.js';
 
@@ -18,14 +19,6 @@ export interface LocalEntry {
   scannerId: string;
   /** The ticket is its table's host: the table has arrived too. */
   hostArrived: boolean;
-}
-
-export interface DoorCounters {
-  admitted: number;
-  sold: number;
-  byThisDoor: number;
-  tablesArrived: number;
-  tablesReserved: number;
 }
 
 /**
@@ -117,25 +110,9 @@ export class TicketCache {
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  counters(scannerId: string): DoorCounters {
-    let admitted = 0;
-    let sold = 0;
-    let byThisDoor = 0;
-    const reserved = new Set<string>();
-    const arrived = new Set<string>();
-    for (const t of this.tickets.values()) {
-      if (t.status === 'valid' || t.status === 'checked_in') sold++;
-      if (t.status === 'checked_in') {
-        admitted++;
-        if (t.first_scanner_id === scannerId) byThisDoor++;
-      }
-      const r = t.reservation;
-      if (r?.role === 'host' && (r.status === 'confirmed' || r.status === 'checked_in' || r.status === 'completed')) {
-        reserved.add(r.id);
-        if (r.status === 'checked_in' || t.status === 'checked_in') arrived.add(r.id);
-      }
-    }
-    return { admitted, sold, byThisDoor, tablesArrived: arrived.size, tablesReserved: reserved.size };
+  /** The night's figures as src/domain/night-figures.ts defines them, from this device's list. */
+  counters(scannerId: string): DoorFigures {
+    return doorFigures(this.tickets.values(), scannerId);
   }
 
   /**
@@ -151,7 +128,7 @@ export class TicketCache {
     for (const t of this.tickets.values()) {
       const byTable = table && t.reservation?.table_number === Number(table[1]);
       const name = fold(t.holder_name);
-      const email = fold((t as CachedTicket & { email?: string }).email ?? '');
+      const email = fold(t.email ?? '');
       const byText = words.every((w) => name.includes(w) || email.includes(w));
       if (byTable || byText) hits.push(t);
     }
