@@ -3,9 +3,11 @@ import QRCode from 'qrcode';
 
 /**
  * A video file Chromium plays as its camera (`--use-file-for-fake-video-capture`): a QR code of
- * `text` on white, in Y4M (raw YUV 4:2:0), which Chromium reads without any codec.
+ * `text` on white, in Y4M (raw YUV 4:2:0), which Chromium reads without any codec, at 10 frames a
+ * second. With `blankFrames`, the code leaves the picture for that many frames after each
+ * `frames` (Chromium loops the file): a guest taking the phone away and showing it again.
  */
-export function writeQrVideo(path: string, text: string, opts: { width?: number; height?: number; frames?: number } = {}): void {
+export function writeQrVideo(path: string, text: string, opts: { width?: number; height?: number; frames?: number; blankFrames?: number } = {}): void {
   const width = opts.width ?? 640;
   const height = opts.height ?? 480;
   const frames = opts.frames ?? 10;
@@ -24,6 +26,8 @@ export function writeQrVideo(path: string, text: string, opts: { width?: number;
   }
   const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
+  const blank = Buffer.concat([Buffer.from('FRAME\n'), Buffer.alloc(width * height, 235), chroma, chroma]);
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
-  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+  const all = [...Array.from({ length: frames }, () => frame), ...Array.from({ length: opts.blankFrames ?? 0 }, () => blank)];
+  writeFileSync(path, Buffer.concat([header, ...all]));
 }

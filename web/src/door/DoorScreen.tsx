@@ -42,7 +42,7 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
     return () => clearTimeout(t);
   }, [result?.id]);
 
-  useKeyboardWedge((code) => void engine.scan({ qr: code }), inputRef);
+  useKeyboardWedge((code) => void engine.scan({ qr: code }, 'wedge'), inputRef);
 
   const toggleSound = () => {
     localStorage.setItem(SOUND_KEY, sound ? 'off' : 'on');
@@ -74,8 +74,8 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
         )}
         <div class="door-grid">
           <div class="stack">
-            <Camera onCode={(code) => void engine.scan({ qr: code })} />
-            <SearchBox engine={engine} inputRef={inputRef} />
+            <Camera onCode={(code) => void engine.scan({ qr: code }, 'camera')} />
+            <SearchBox engine={engine} inputRef={inputRef} onTyping={() => setBannerOpen(false)} />
           </div>
           <div class="stack">
             {result && <LastResult result={result} />}

@@ -1,11 +1,21 @@
-import type { DoorResult } from './result.js';
+import { useEffect } from 'preact/hooks';
+import { repeatText, type DoorResult } from './result.js';
 import { clockTimeSeconds } from '../lib/format.js';
 
 type Tone = 'admitted' | 'reentry' | 'warning' | 'rejected';
 
-const toneOf = (r: DoorResult): Tone => (r.result === 'rejected' ? 'rejected' : r.warning ? 'warning' : r.result === 'reentry' ? 'reentry' : 'admitted');
+const toneOf = (r: DoorResult): Tone =>
+  r.repeat ? 'warning' : r.result === 'rejected' ? 'rejected' : r.warning ? 'warning' : r.result === 'reentry' ? 'reentry' : 'admitted';
 
 const HEADLINE: Record<Tone, string> = { admitted: 'ADMITTED', reentry: 'RE-ENTRY', warning: 'CHECK', rejected: 'REJECTED' };
+const headline = (r: DoorResult) => (r.repeat ? 'SAME CODE' : HEADLINE[toneOf(r)]);
+
+/** The line under the name: why it was refused, what to check, or that this is the same code again. */
+function detail(r: DoorResult): string | null {
+  if (r.repeat) return repeatText(r);
+  if (r.result === 'rejected') return r.message;
+  return r.warning;
+}
 
 /** "VIP — Table 7 · Gold", "Guest of Table 7", or just the holder's name. */
 function Who({ r }: { r: DoorResult }) {
@@ -47,17 +57,28 @@ function GuestList({ r }: { r: DoorResult }) {
   );
 }
 
-/** The whole screen, for a couple of seconds: readable at arm's length in a dark room. */
+/**
+ * The whole screen, for a couple of seconds: readable at arm's length in a dark room. A tap
+ * anywhere closes it early; for keyboards there is a real button (and Escape).
+ */
 export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDismiss: () => void }) {
   const tone = toneOf(result);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onDismiss();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onDismiss]);
   return (
     <div class={`result-banner ${tone}`} onClick={onDismiss} data-result={result.result} data-testid="result-banner">
-      <p class="headline">{HEADLINE[tone]}</p>
+      <p class="headline">{headline(result)}</p>
       <Who r={result} />
       {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
-      {(result.result === 'rejected' || result.warning) && <p class="reason">{result.result === 'rejected' ? result.message : result.warning}</p>}
+      {detail(result) && <p class="reason">{detail(result)}</p>}
       <GuestList r={result} />
       {result.provisional && <p class="provisional">Provisional — decided offline on this device</p>}
+      <button class="btn banner-close" type="button" onClick={onDismiss}>
+        Close
+      </button>
     </div>
   );
 }
@@ -68,14 +89,18 @@ export function LastResult({ result }: { result: DoorResult }) {
   return (
     <section class={`card last-result ${tone}`} aria-label="Last scan" data-testid="last-result" data-result={result.result} data-id={result.id}>
       <div class="row">
-        <strong class="last-headline">{HEADLINE[tone]}</strong>
+        <strong class="last-headline">{headline(result)}</strong>
         <span class="spacer" />
         {result.provisional && <span class="pill warn">provisional</span>}
         <span class="faint small">{clockTimeSeconds(result.at)}</span>
       </div>
       <Who r={result} />
       {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
-      {(result.warning || !result.vip) && <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>}
+      {result.repeat ? (
+        <p class="warning-text">{repeatText(result)}</p>
+      ) : (
+        (result.warning || !result.vip) && <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>
+      )}
       <GuestList r={result} />
     </section>
   );

@@ -24,7 +24,7 @@ function statusText(t: CachedTicket): { text: string; cls: string } {
  * or a name, e-mail or table number, which searches this device's ticket list. Tapping a hit
  * admits that ticket (the guest whose phone died), through the same door rules.
  */
-export function SearchBox({ engine, inputRef }: { engine: DoorEngine; inputRef: RefObject<HTMLInputElement | null> }) {
+export function SearchBox({ engine, inputRef, onTyping }: { engine: DoorEngine; inputRef: RefObject<HTMLInputElement | null>; onTyping: () => void }) {
   const [text, setText] = useState('');
   const version = engine.version.value;
   const hits = useMemo(() => (looksLikeCode(text) ? [] : engine.cache.search(text)), [text, version, engine]);
@@ -33,13 +33,13 @@ export function SearchBox({ engine, inputRef }: { engine: DoorEngine; inputRef: 
     e.preventDefault();
     if (!text.trim()) return;
     if (looksLikeCode(text) || hits.length === 0) {
-      void engine.scan({ qr: text });
+      void engine.scan({ qr: text }, 'typed');
       setText('');
     }
   };
 
   const admit = (t: CachedTicket) => {
-    void engine.scan({ ticketId: t.id });
+    void engine.scan({ ticketId: t.id }, 'search');
     setText('');
     inputRef.current?.focus();
   };
@@ -55,14 +55,18 @@ export function SearchBox({ engine, inputRef }: { engine: DoorEngine; inputRef: 
           ref={inputRef}
           class="input big"
           type="search"
-          placeholder="Scan or type a code · search a name or table"
+          placeholder="Code, name, e-mail or table"
           autocomplete="off"
           autocapitalize="off"
           spellcheck={false}
           enterkeyhint="go"
           autofocus
           value={text}
-          onInput={(e) => setText(e.currentTarget.value)}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            // The result folds away as soon as someone types: the search results must be seen.
+            onTyping();
+          }}
         />
       </form>
       {text.trim() && !looksLikeCode(text) && (

@@ -1,17 +1,20 @@
 import { useEffect, useState } from 'preact/hooks';
+import { clockTime } from '../lib/format.js';
 import { STALE_MS, type DoorEngine } from './engine.js';
 
-function ago(d: Date | null, now: number): string {
+/** How fresh the ticket list is; offline, also when it was last fetched (staff compare with the clock). */
+export function syncedText(d: Date | null, now: number, online: boolean): string {
   if (!d) return 'never synced';
-  const min = Math.floor((now - d.getTime()) / 60_000);
-  return min < 1 ? 'synced just now' : `synced ${min} min ago`;
+  const seconds = Math.max(0, Math.floor((now - d.getTime()) / 1000));
+  const age = seconds < 10 ? 'just now' : seconds < 60 ? `${seconds} s ago` : `${Math.floor(seconds / 60)} min ago`;
+  return online ? `synced ${age}` : `last synced ${clockTime(d)} (${age})`;
 }
 
 /** Always visible: online or not, how fresh the ticket list is, how many scans wait to be sent. */
 export function StatusStrip({ engine }: { engine: DoorEngine }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 15_000);
+    const t = setInterval(() => setNow(Date.now()), 5_000);
     return () => clearInterval(t);
   }, []);
   const online = engine.online.value;
@@ -22,7 +25,7 @@ export function StatusStrip({ engine }: { engine: DoorEngine }) {
   return (
     <div class={`status-strip ${cls}`} role="status" aria-live="polite" data-online={online} data-pending={pending}>
       <strong>{online ? 'Online' : 'Offline'}</strong>
-      <span>· {ago(refreshed, now)}</span>
+      <span data-testid="synced">· {syncedText(refreshed, now, online)}</span>
       <span>· {pending} pending</span>
       {!online && <span class="hint">scans are decided on this device</span>}
       {stale && <span class="hint">ticket list is out of date</span>}

@@ -4,18 +4,23 @@ import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
 import { db, type QueuedScan, type StoredConflict } from '../lib/db.js';
 import { decideOffline, type ScanInput } from './decide-offline.js';
-import { fromError, fromServer, type DoorResult, type ScanResponse } from './result.js';
+import { fromError, fromServer, repeatOf, type DoorResult, type ScanResponse } from './result.js';
 import { TicketCache, type LocalEntry, type ScannerCacheResponse } from './ticket-cache.js';
 import { makeVerifier, type Verify } from './verify.js';
 
 /** The server must answer a scan within this, or the door decides on its own (SPEC: offline door). */
 const ONLINE_SCAN_TIMEOUT_MS = 1500;
-/** The same code is ignored until it has been out of sight this long: one scan, not ten. */
+/** The camera ignores the code it just read until it has been out of sight this long: one scan, not ten. */
 const SAME_CODE_MS = 3000;
+/** Out of the camera's sight at least this long and back: shown again, not silently ignored. */
+const SHOWN_AGAIN_MS = 400;
 const REFRESH_MS = 30_000;
 const TICK_MS = 5000;
 const BATCH = 200;
 export const STALE_MS = 5 * 60_000;
+
+/** Where a scan came from: the camera repeats itself, people and handheld scanners do not. */
+export type ScanSource = 'camera' | 'typed' | 'wedge' | 'search';
 
 /**
  * The door's brain, one per (event, scanner): online it asks the server; when the server cannot be
@@ -42,8 +47,13 @@ export class DoorEngine {
   private verify: Verify | null = null;
   /** Entries this door made offline whose scans are still queued, by queue key (see TicketCache.apply). */
   private readonly unsynced = new Map<number, LocalEntry>();
-  private inFlight = false;
-  private last: { key: string; at: number } | null = null;
+  /** Scans are decided one at a time, in the order they came (see scan). */
+  private queue: Promise<void> = Promise.resolve();
+  private busy = 0;
+  /** The code the camera last read and when it last saw it. */
+  private cameraSeen: { key: string; at: number } | null = null;
+  /** The code behind the result on screen. */
+  private resultKey: string | null = null;
   private syncing = false;
   /** Stopped (the screen closed, or its login ended): answers still on their way are not stored. */
   private stopped = false;
@@ -85,27 +95,55 @@ export class DoorEngine {
     window.removeEventListener('offline', this.onOffline);
   }
 
-  /** One scan: a code (camera, keyboard wedge, typed) or a ticket picked by name. */
-  async scan(input: ScanInput): Promise<void> {
+  /**
+   * One scan: a code (camera, handheld scanner, typed) or a ticket picked from a search.
+   *
+   * A person typing or a handheld scanner means every code it sends: each is answered, in order,
+   * even the same code twice (a ticket passed back to a friend must be refused, not look admitted).
+   * The camera reads the code in front of it ~8 times a second, so it alone skips the code it has
+   * just read while that stays in view; when the same code comes back after leaving the frame within
+   * SAME_CODE_MS, the door says so ("same code again") instead of staying silent. The camera also
+   * skips frames while a scan is being decided: it will read the code again a moment later.
+   */
+  async scan(input: ScanInput, source: ScanSource = 'typed'): Promise<void> {
     const key = input.qr !== undefined ? `qr:${input.qr.trim()}` : `id:${input.ticketId}`;
-    if (this.inFlight) return;
-    if (this.last?.key === key && Date.now() - this.last.at < SAME_CODE_MS) {
-      // Still in front of the camera: one scan however long it is held there.
-      this.last.at = Date.now();
-      return;
-    }
-    this.inFlight = true;
-    this.last = { key, at: Date.now() };
-    try {
-      const result = await this.decide(input.qr !== undefined ? { qr: input.qr.trim() } : input);
-      if (result) {
-        this.result.value = result;
-        this.onResult(result);
+    if (source === 'camera') {
+      if (this.busy > 0) return;
+      const now = Date.now();
+      const seen = this.cameraSeen;
+      if (seen?.key === key && now - seen.at < SAME_CODE_MS) {
+        const outOfSight = now - seen.at;
+        seen.at = now;
+        if (outOfSight >= SHOWN_AGAIN_MS) this.showAgain(key);
+        return;
       }
-    } finally {
-      this.inFlight = false;
-      this.last = { key, at: Date.now() };
+      this.cameraSeen = { key, at: now };
     }
+    this.busy++;
+    const turn = this.queue.then(async () => {
+      try {
+        const result = await this.decide(input.qr !== undefined ? { qr: input.qr.trim() } : input);
+        if (result) this.show(result, key);
+      } finally {
+        this.busy--;
+        if (this.cameraSeen?.key === key) this.cameraSeen.at = Date.now();
+      }
+    });
+    this.queue = turn.catch(() => undefined);
+    await turn;
+  }
+
+  private show(result: DoorResult, key: string): void {
+    this.result.value = result;
+    this.resultKey = key;
+    this.onResult(result);
+  }
+
+  /** The code on screen came back into the camera's view: the same answer, marked as a repeat. */
+  private showAgain(key: string): void {
+    const shown = this.result.value;
+    if (!shown || this.resultKey !== key) return;
+    this.show(repeatOf(shown), key);
   }
 
   private async decide(input: ScanInput): Promise<DoorResult | null> {
@@ -118,7 +156,7 @@ export class DoorEngine {
         timeoutMs: ONLINE_SCAN_TIMEOUT_MS,
       });
       await this.learn(r);
-      return fromServer(r);
+      return fromServer(r, false, this.cache.meta?.event);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         this.onUnauthorized();
@@ -140,7 +178,7 @@ export class DoorEngine {
     if (input.qr !== undefined) item.qr = input.qr;
     else item.ticketId = input.ticketId;
     if (nonce) item.nonce = nonce;
-    const seq = await (await db()).add('queue', item);
+    const seq = Number(await (await db()).add('queue', item));
     this.pending.value++;
     if (decision.result !== 'rejected' && response.ticket) {
       const entry = { ticketId: response.ticket.id, at, scannerId: this.scannerId, hostArrived: decision.checkInReservation };
@@ -149,7 +187,7 @@ export class DoorEngine {
       if (response.vip) response.vip.guests = this.cache.guestsOf(response.vip.reservation_id);
       this.version.value++;
     }
-    return fromServer(response, true);
+    return { ...fromServer(response, true, this.cache.meta.event), queueSeq: seq };
   }
 
   /** What the server said about a ticket is news for the cache too (e.g. checked in elsewhere). */
@@ -176,7 +214,6 @@ export class DoorEngine {
       if (r.public_key !== previousKey) this.verify = null;
       this.online.value = true;
       this.markReady();
-      this.version.value++;
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return this.onUnauthorized();
       if (err instanceof NetworkError || (err instanceof ApiError && err.status >= 500)) this.online.value = false;
@@ -207,11 +244,20 @@ export class DoorEngine {
           this.unsynced.delete(item.seq!);
         });
         await tx.done;
+        this.settle(new Set(items.map((item) => item.seq!)));
         for (const a of answers) await this.learn(a);
       }
     } finally {
       this.syncing = false;
       await this.loadQueueState();
+    }
+  }
+
+  /** The result on screen was decided here and has now reached the server: it is no longer provisional. */
+  private settle(synced: Set<number>): void {
+    const shown = this.result.value;
+    if (shown?.provisional && shown.queueSeq !== undefined && synced.has(shown.queueSeq)) {
+      this.result.value = { ...shown, provisional: false };
     }
   }
 
@@ -299,9 +345,11 @@ export class DoorEngine {
     this.conflicts.value = [];
   }
 
+  /** The cache is usable (loaded from the device or downloaded): counters and search read it now. */
   private markReady(): void {
     this.state.value = 'ready';
     this.refreshedAt.value = this.cache.meta ? new Date(this.cache.meta.refreshedAt) : null;
+    this.version.value++;
   }
 }
 

@@ -7,8 +7,8 @@ let audio: AudioContext | null = null;
  * looking: two rising beeps to admit, one low buzz to refuse, a middle double beep for a warning.
  */
 export function signal(result: DoorResult, sound: boolean): void {
-  const refused = result.result === 'rejected';
-  const warned = !refused && result.warning !== null;
+  const refused = result.result === 'rejected' && !result.repeat;
+  const warned = !refused && (result.warning !== null || result.repeat !== undefined);
   navigator.vibrate?.(refused ? [220, 90, 220] : warned ? [80, 60, 80] : [70]);
   if (!sound) return;
   try {

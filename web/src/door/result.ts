@@ -1,5 +1,6 @@
 import type { ScanResult, TicketKind } from '@domain/check-in.js';
-import { clockTime as clock } from '../lib/format.js';
+import type { CachedEvent } from '@domain/scanner-cache.js';
+import { clockTime as clock, dayAndTime } from '../lib/format.js';
 
 /** `POST /scans` and each `/scans/batch` result, as the API sends them. */
 export interface ScanResponse {
@@ -30,10 +31,13 @@ export interface DoorResult {
   /** Decided on this device from its cache (no server): final once synced. */
   provisional: boolean;
   at: Date;
+  /** The offline queue's key of the scan behind a provisional result (it settles when that syncs). */
+  queueSeq?: number;
+  /** The camera saw the code of this result again: shown as a repeat, nothing was sent. */
+  repeat?: { firstShownAt: Date };
 }
 
 let seq = 0;
-
 
 const REASONS: Record<string, string> = {
   invalid_code: 'Not a valid Velvet ticket',
@@ -44,23 +48,30 @@ const REASONS: Record<string, string> = {
   event_not_open: 'The door is not open for this event',
 };
 
-/** "Already checked in 21:14 at door-2" in the door's own time zone, or the reason in words. */
-export function rejectionText(reason: string | null, firstAt?: string | null, firstScanner?: string | null, fallback?: string): string {
+/**
+ * "Already checked in 21:14 at door-2" in the door's own time zone, "The door opens Fri 4 Dec,
+ * 23:00" when the event is known, or the reason in words.
+ */
+export function rejectionText(reason: string | null, firstAt?: string | null, firstScanner?: string | null, fallback?: string, event?: CachedEvent, now = new Date()): string {
   if (reason === 'already_checked_in') {
     const when = firstAt ? ` ${clock(firstAt)}` : '';
     const where = firstScanner ? ` at ${firstScanner}` : '';
     return `Already checked in${when}${where}`;
   }
+  if (reason === 'event_not_open' && event) {
+    if (now < new Date(event.starts_at)) return `Too early: the door opens ${dayAndTime(event.starts_at)}`;
+    return `This event is over: it ended ${dayAndTime(event.ends_at)}`;
+  }
   return (reason && REASONS[reason]) ?? fallback ?? 'Refused';
 }
 
-export function fromServer(r: ScanResponse, provisional = false): DoorResult {
+export function fromServer(r: ScanResponse, provisional = false, event?: CachedEvent): DoorResult {
   const reason = r.reason ?? null;
   return {
     id: ++seq,
     result: r.result,
     reason,
-    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message) : r.message,
+    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) : r.message,
     warning: r.warning?.message ?? null,
     ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
     vip: r.vip ?? null,
@@ -72,4 +83,17 @@ export function fromServer(r: ScanResponse, provisional = false): DoorResult {
 /** A request the API refused outright (bad input, no rights): shown like a refusal, in its words. */
 export function fromError(message: string): DoorResult {
   return { id: ++seq, result: 'rejected', reason: null, message, warning: null, ticket: null, vip: null, provisional: false, at: new Date() };
+}
+
+/** The result on screen, shown again because its code came back into the camera's view. */
+export function repeatOf(shown: DoorResult): DoorResult {
+  return { ...shown, id: ++seq, at: new Date(), repeat: { firstShownAt: shown.repeat?.firstShownAt ?? shown.at } };
+}
+
+/** "admitted 2 s ago", "refused 1 s ago": what the code got the first time. */
+export function repeatText(r: DoorResult, now = new Date()): string {
+  const first = r.repeat?.firstShownAt ?? r.at;
+  const seconds = Math.max(0, Math.round((now.getTime() - first.getTime()) / 1000));
+  const verb = r.result === 'rejected' ? 'refused' : r.result === 'reentry' ? 'let back in' : 'admitted';
+  return `Same code again — ${verb} ${seconds} s ago`;
 }
