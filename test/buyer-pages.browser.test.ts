@@ -160,6 +160,19 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     expect(await fromMail.evaluate(() => location.hash)).toBe('');
     await fromMail.reload();
     await fromMail.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+    expect(await fromMail.title()).toBe('Your tickets · Saturday Session · Velvet');
+    await fromMail.waitForSelector('[data-testid="install-hint"]');
+
+    // In the basement with no signal: the page reloads from the service worker and the tickets
+    // come from this phone, QR codes that still scan.
+    await expect.poll(() => fromMail.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 15_000 }).toBe(true);
+    await fresh.setOffline(true);
+    await fromMail.reload();
+    await fromMail.waitForSelector('[data-testid="offline-copy"]');
+    await fromMail.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+    expect(await readQrOnPage(fromMail)).toBe(hostOrder.tickets.find((t) => t.is_host)!.qr);
+    await screenshot(fromMail, 'order-offline');
+    await fresh.setOffline(false);
     expect(smtp.received.some((m) => m.subject === 'Your tickets for Saturday Session' && (m.to as { text: string }).text === 'gina@example.com')).toBe(true);
 
     for (const p of [host, guest, fromMail]) expect(appErrors(p)).toEqual([]);

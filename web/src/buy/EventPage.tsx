@@ -39,7 +39,21 @@ export function EventPage({ id }: { id: string }) {
     if (invite) api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`, { timeoutMs: 10_000 }).then(setInviteView, () => setInviteView(null));
   }, [id, invite]);
 
-  if (problem) return <Shell title="Tickets"><p class="form-error">{problem}</p></Shell>;
+  if (problem) {
+    return (
+      <Shell title="Tickets">
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+        <p class="muted">The link may be mistyped, or the event was taken down. See what is on:</p>
+        <p>
+          <a class="btn" href="/">
+            Tonight and soon
+          </a>
+        </p>
+      </Shell>
+    );
+  }
   if (!event) return <Shell title="Tickets"><p class="muted">Loading…</p></Shell>;
 
   const closed = salesClosed({ ...event, status: (liveStatus as PublicEvent['status'] | null) ?? event.status });

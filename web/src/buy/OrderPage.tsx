@@ -1,10 +1,11 @@
 import { formatMoney } from '@domain/money.js';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorText } from '../lib/api.js';
-import { dayAndTime } from '../lib/format.js';
+import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
+import { clockTime, dayAndTime } from '../lib/format.js';
 import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 import { Checkout } from './Checkout.js';
+import { InstallHint, useBuyerManifest } from './InstallHint.js';
 import { HostPanel } from './HostPanel.js';
 import { TicketCard } from './TicketCard.js';
 import type { OrderTicket, OrderView, PublicEvent } from './types.js';
@@ -33,11 +34,21 @@ export function OrderPage({ id }: { id: string }) {
   const [event, setEvent] = useState<PublicEvent | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [linkNote, setLinkNote] = useState<{ ok: boolean; text: string } | null>(null);
+  /** No connection: the order shown is this device's copy, saved at this time. */
+  const [offlineSince, setOfflineSince] = useState<string | null>(null);
+  useBuyerManifest();
 
   useEffect(() => {
     const fromHash = tokenFromHash(location.hash);
-    if (fromHash) setToken(fromHash);
-    else void savedOrder(id).then((o) => setToken(o?.token ?? null));
+    void savedOrder(id).then((saved) => {
+      // The copy on this device shows at once (and is all there is with no signal); the server's
+      // answer replaces it when it comes.
+      if (saved?.view && saved.event && (!fromHash || fromHash === saved.token)) {
+        setOrder((current) => current ?? saved.view!);
+        setEvent((current) => current ?? saved.event!);
+      }
+      setToken(fromHash ?? saved?.token ?? null);
+    });
   }, [id]);
 
   const load = useCallback(async () => {
@@ -46,16 +57,24 @@ export function OrderPage({ id }: { id: string }) {
       const o = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(id)}`, { token, timeoutMs: 15_000 });
       setOrder(o);
       setProblem(null);
-      const e = event ?? (await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 }));
+      setOfflineSince(null);
+      const e = await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 });
       setEvent(e);
-      await saveOrder({ orderId: o.order_id, token, eventId: o.event_id, eventName: e.name, startsAt: e.starts_at, savedAt: new Date().toISOString() });
+      await saveOrder({ orderId: o.order_id, token, eventId: o.event_id, eventName: e.name, startsAt: e.starts_at, savedAt: new Date().toISOString(), view: o, event: e });
       // Kept on this device now: the token leaves the address bar and the browser's history
       // (a shared screen, a screenshot, a synced history must not carry it).
       if (tokenFromHash(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
     } catch (err) {
+      if (err instanceof NetworkError) {
+        const saved = await savedOrder(id);
+        if (saved?.view) {
+          setOfflineSince(saved.savedAt);
+          return;
+        }
+      }
       setProblem(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'This order link is not valid. Open the link from your e-mail again.' : errorText(err));
     }
-  }, [id, token, event]);
+  }, [id, token]);
 
   useEffect(() => void load(), [token]);
 
@@ -92,13 +111,26 @@ export function OrderPage({ id }: { id: string }) {
       </Shell>
     );
   }
-  if (problem && !order) return <Shell><p class="form-error">{problem}</p></Shell>;
+  if (problem && !order) {
+    return (
+      <Shell>
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+        <p>
+          <a class="btn ghost" href="/">
+            Home
+          </a>
+        </p>
+      </Shell>
+    );
+  }
   if (!order || !token) return <Shell><p class="muted">Loading your order…</p></Shell>;
 
   const started = event ? Date.parse(event.starts_at) <= Date.now() : false;
   const over = event ? event.status !== 'scheduled' || Date.parse(event.ends_at) <= Date.now() : false;
   const status = STATUS[order.status];
-  const tickets = [...order.tickets].sort((a, b) => Number(b.is_host) - Number(a.is_host));
+  const tickets = inOrder(order.tickets);
   const roleOf = (t: OrderTicket) =>
     t.is_host
       ? `Your VIP code · table ${order.reservation?.table_number}`
@@ -109,7 +141,7 @@ export function OrderPage({ id }: { id: string }) {
         : 'GA';
 
   return (
-    <Shell>
+    <Shell eventName={event?.name}>
       <section class="stack">
         <h1>{event?.name ?? 'Your order'}</h1>
         {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
@@ -137,6 +169,11 @@ export function OrderPage({ id }: { id: string }) {
           </p>
         )}
         {linkNote && <p class={`banner ${linkNote.ok ? 'info' : 'bad'}`}>{linkNote.text}</p>}
+        {offlineSince && (
+          <p class="banner info" role="status" data-testid="offline-copy">
+            No connection: these are your tickets as saved on this phone at {clockTime(offlineSince)}. They scan at the door all the same.
+          </p>
+        )}
         {problem && <p class="form-error">{problem}</p>}
       </section>
 
@@ -150,29 +187,42 @@ export function OrderPage({ id }: { id: string }) {
         <section class="stack" aria-labelledby="tickets-title">
           <h2 id="tickets-title">{tickets.length === 1 ? 'Your ticket' : `Your ${tickets.length} tickets`}</h2>
           {order.status === 'paid' && <p class="muted small no-print">Each code lets one person in. Turn your screen brightness up at the door.</p>}
+          {order.status === 'paid' && !over && <InstallHint />}
           <div class="tickets">
             {tickets.map((t, i) => (
-              <TicketCard key={t.id} ticket={t} index={i} role={roleOf(t)} token={token} editable={!started && !over} onChanged={setOrder} />
+              <TicketCard key={t.id} ticket={t} index={i} role={roleOf(t)} token={token} editable={!started && !over && !offlineSince} onChanged={setOrder} />
             ))}
           </div>
         </section>
       )}
 
-      <section class="card stack no-print">
-        <h2>Changing your plans?</h2>
-        <p class="muted">
-          All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. You can give a
-          ticket to a friend by changing the name on it.
-        </p>
-      </section>
+      {order.status === 'paid' && !over && (
+        <section class="card stack no-print">
+          <h2>Changing your plans?</h2>
+          <p class="muted">
+            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. You can give a
+            ticket to a friend by changing the name on it.
+          </p>
+        </section>
+      )}
     </Shell>
   );
 }
 
-function Shell({ children }: { children: preact.ComponentChildren }) {
+/**
+ * A stable order: the host's VIP code first, then the buyer's own ticket (the first one bought,
+ * unless renamed), then everyone else by name; ties by id, so a rename never reshuffles the rest.
+ */
+function inOrder(tickets: OrderTicket[]): OrderTicket[] {
+  const first = tickets[0]?.id;
+  const rank = (t: OrderTicket) => (t.is_host ? 0 : t.id === first ? 1 : 2);
+  return [...tickets].sort((a, b) => rank(a) - rank(b) || a.holder_name.localeCompare(b.holder_name) || a.id.localeCompare(b.id));
+}
+
+function Shell({ children, eventName }: { children: preact.ComponentChildren; eventName?: string | undefined }) {
   return (
     <>
-      <Topbar title="Your order" account={false} />
+      <Topbar title="Your order" tabTitle={eventName ? `Your tickets · ${eventName}` : 'Your order'} account={false} />
       <main class="page buy narrow stack">{children}</main>
     </>
   );

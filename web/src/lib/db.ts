@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
 import type { ScanResult } from '@domain/check-in.js';
+import type { OrderView, PublicEvent } from '../buy/types.js';
 
 /** A scan decided on this device while the server could not be reached, waiting to be synced. */
 export interface QueuedScan {
@@ -57,6 +58,9 @@ export interface SavedOrder {
   /** An invite code the buyer came with: their ticket is linked to that table once paid. */
   invite?: string;
   savedAt: string;
+  /** The order and its event as last seen online: the tickets open with no signal (at the door, in a basement). */
+  view?: OrderView;
+  event?: PublicEvent;
 }
 
 let opening: Promise<IDBPDatabase<VelvetDb>> | undefined;

@@ -1,9 +1,18 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
 import { logOut, session } from '../lib/session.js';
 
-/** `account={false}` when the page puts logging out in its own menu. */
-export function Topbar({ title, children, account = true }: { title?: string; children?: ComponentChildren; account?: boolean }) {
+/**
+ * The bar on every page; its title is also the tab's ("Friday Night · Velvet"), so a promoter
+ * with ten tabs open finds the right one. `account={false}` when the page puts logging out in its
+ * own menu; `tabTitle` when the tab should say more than the bar.
+ */
+export function Topbar({ title, tabTitle, children, account = true }: { title?: string; tabTitle?: string; children?: ComponentChildren; account?: boolean }) {
   const s = session.value;
+  const tab = tabTitle ?? title;
+  useEffect(() => {
+    document.title = tab ? `${tab} · Velvet` : 'Velvet';
+  }, [tab]);
   return (
     <header class="topbar">
       <a class="brand" href="/">
