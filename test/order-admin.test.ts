@@ -119,6 +119,9 @@ describe('orders and people', () => {
     const orders = await asOwner('GET', `/api/v1/events/${event.id}/export/orders.csv`);
     const rows = orders.body.trim().split('\r\n');
     expect(rows).toHaveLength(1 + 3);
+    // Money as a spreadsheet user reads it: decimals beside the currency, not cents.
+    expect(rows[0]).toBe('order_id,created_at,paid_at,status,buyer_name,buyer_email,tickets,table,amount,refunded,currency');
+    for (const row of rows.slice(1)) expect(row).toMatch(/,\d+\.\d\d,\d+\.\d\d,EUR$/);
     // A name that is a formula stays text.
     expect(orders.body).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect((await asOwner('GET', `/api/v1/events/${event.id}/export/orders.csv`, undefined, ctx.staffToken)).statusCode).toBe(403);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appErrors, DESKTOP, haveChromium, launchBrowser, logIn, openPage, OWNER, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
+import { appErrors, DESKTOP, haveChromium, launchBrowser, logIn, openPage, OWNER, PHONE, screenshot, startWebServer, tonightBody, type WebServer } from './support/browser.js';
 
 // The owner's dashboard, in a real Chromium against a real Velvet (refund worker running).
 
@@ -126,19 +126,24 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
       await server.call('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
       orders.push(placed.json);
     }
-    // 6 GA at 20.00 and a Gold table at 400.00.
+    // 6 GA at 20.00 and a Gold table at 400.00; the last order (3 GA, 60.00) is refunded on its own
+    // first: the cancellation refunds the other two, and says so.
+    const single = await server.call('POST', `/api/v1/orders/${orders[2]!.order_id}/refund`, { amount_cents: 6000 }, server.ownerToken);
+    expect(single.status).toBe(202);
     const page = await ownerPage(`${server.url}/admin/events/${event.id}`);
     await page.waitForSelector('text=Cancel event');
     await page.click('text=Cancel event');
     await page.waitForSelector('[data-testid="cancel-preview"]');
-    expect(await page.textContent('[data-testid="refund-total"]')).toBe('€520.00');
+    expect(await page.textContent('[data-testid="refund-total"]')).toBe('€460.00');
     const approve = page.locator('button:has-text("Approve")');
     expect(await approve.isDisabled()).toBe(true);
     await page.fill('#confirm-name', 'Cancelled Night');
     await screenshot(page, 'admin-cancel-confirm');
     await approve.click();
     await page.waitForSelector('[data-testid="refund-progress"] >> text=All refunds done', { timeout: 30_000 });
-    expect(await page.textContent('[data-testid="refunds-succeeded"]')).toBe('3');
+    expect(await page.textContent('[data-testid="refunds-succeeded"]')).toBe('2');
+    expect(await page.textContent('[data-testid="refunds-money"]')).toBe('€460.00 of €460.00 refunded (2 orders)');
+    expect(await page.textContent('[data-testid="refunds-earlier"]')).toContain('1 order was refunded on its own before (€60.00)');
     await screenshot(page, 'admin-cancel-done');
 
     const buyer = await openPage(await browser.newContext({ viewport: PHONE }), `${server.url}/orders/${orders[1]!.order_id}#token=${orders[1]!.manage_token}`);
@@ -183,10 +188,18 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     }
     const page = await ownerPage(`${server.url}/admin/events/${event.id}/orders`);
     await page.waitForSelector('[data-testid="found-orders"] >> text=Pete Party');
+    // Before an order is chosen the other half of the screen says what will show there.
+    await page.waitForSelector('[data-testid="order-detail-placeholder"]');
+    expect(await page.title()).toBe('Orders · Velvet');
     await page.fill('#order-search', 'olga');
     await page.waitForFunction(() => !document.querySelector('[data-testid="found-orders"]')?.textContent?.includes('Pete Party'));
     await page.click('[data-testid="found-orders"] >> text=Olga Order');
     await page.waitForSelector('[data-testid="order-detail"]');
+    // Statuses in words, never the API's values.
+    const detail = (await page.textContent('[data-testid="order-detail"]'))!;
+    expect(detail).toContain('Paid');
+    expect(detail).toContain('Not in yet');
+    expect(detail).not.toMatch(/\b(paid|valid|checked_in)\b/);
     await page.click('text=Refund this order…');
     await page.waitForSelector('[data-testid="refund-confirm"]');
     await screenshot(page, 'admin-orders-refund');
@@ -197,6 +210,28 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     const csv = await readFile((await download.path())!, 'utf8');
     expect(csv).toContain('Pete Party');
     expect(csv).toContain('Olga Order');
+    expect(appErrors(page)).toEqual([]);
+  });
+
+  it('ending the night asks on the page, not in a browser pop-up, and can be called off', { timeout: 90_000 }, async () => {
+    const event = (await server.call<EventJson>('POST', '/api/v1/events', tonightBody('Ending Night'))).json;
+    const page = await ownerPage(`${server.url}/admin/events/${event.id}`);
+    const popups: string[] = [];
+    page.on('dialog', (d) => {
+      popups.push(d.message());
+      void d.dismiss();
+    });
+    await page.click('button:has-text("End event now")');
+    await page.waitForSelector('[data-testid="end-confirm"]');
+    await screenshot(page, 'admin-end-confirm');
+    await page.click('[data-testid="end-confirm"] >> button:has-text("Keep it open")');
+    await page.waitForSelector('[data-testid="end-confirm"]', { state: 'detached' });
+    expect((await server.call<{ status: string }>('GET', `/api/v1/events/${event.id}`)).json.status).toBe('scheduled');
+    await page.click('button:has-text("End event now")');
+    await page.click('[data-testid="end-confirm"] >> button:has-text("End the night")');
+    await expect.poll(() => page.textContent('[data-testid="event-status"]')).toBe('Over');
+    expect((await server.call<{ status: string }>('GET', `/api/v1/events/${event.id}`)).json.status).toBe('completed');
+    expect(popups).toEqual([]);
     expect(appErrors(page)).toEqual([]);
   });
 
@@ -212,6 +247,14 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     expect(login.statusCode).toBe(200);
     const token = login.json().token as string;
     await screenshot(page, 'admin-accounts');
+    // The same e-mail again: refused in the form, at the field, not at the top of the page.
+    await page.fill('#acc-email', 'dee@example.com');
+    await page.fill('#acc-password', 'another-pass');
+    await page.click('button:has-text("Add account")');
+    await page.waitForSelector('form [data-testid="add-account-error"]');
+    expect(await page.getAttribute('#acc-email', 'aria-invalid')).toBe('true');
+    expect(await page.textContent(`#${await page.getAttribute('#acc-email', 'aria-describedby')}`)).toBe('already has an account');
+    await screenshot(page, 'admin-accounts-taken');
     await page.locator('li', { hasText: 'Dee Door' }).locator('button:has-text("Disable")').click();
     await page.waitForSelector('text=dee@example.com is disabled');
     expect((await server.app.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);

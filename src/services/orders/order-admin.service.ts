@@ -4,6 +4,7 @@ import { listOrderMails } from '../../db/repos/mails.repo.js';
 import { eventAttendees, orderScans, searchEventOrders } from '../../db/repos/order-search.repo.js';
 import { findOrder } from '../../db/repos/orders.repo.js';
 import { notFound } from '../../domain/errors.js';
+import { decimalAmount } from '../../domain/money.js';
 import type { AppDeps } from '../deps.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
@@ -67,7 +68,7 @@ export async function ordersCsv(deps: Pick<AppDeps, 'database'>, eventId: string
   if (!(await findEvent(db, eventId))) throw notFound('event');
   const rows = await searchEventOrders(db, eventId, null, 1_000_000);
   return csv(
-    ['order_id', 'created_at', 'paid_at', 'status', 'buyer_name', 'buyer_email', 'tickets', 'table', 'amount_cents', 'refunded_cents', 'currency'],
-    rows.map((r) => [r.order_id, iso(r.created_at), iso(r.paid_at), r.status, r.name, r.email, r.tickets, r.table_number, r.amount_cents, r.refunded_cents, r.currency]),
+    ['order_id', 'created_at', 'paid_at', 'status', 'buyer_name', 'buyer_email', 'tickets', 'table', 'amount', 'refunded', 'currency'],
+    rows.map((r) => [r.order_id, iso(r.created_at), iso(r.paid_at), r.status, r.name, r.email, r.tickets, r.table_number, decimalAmount(r.amount_cents), decimalAmount(r.refunded_cents), r.currency]),
   );
 }

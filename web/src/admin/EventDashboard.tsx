@@ -4,6 +4,7 @@ import { api, errorText } from '../lib/api.js';
 import { openFloorStream } from '../lib/floor-stream.js';
 import { dayAndTime } from '../lib/format.js';
 import { logOut, session } from '../lib/session.js';
+import { reservationStatusWords } from '../lib/words.js';
 import { FloorLegend, FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import { AdminShell } from './AdminShell.js';
 import { AdmittedChart } from './AdmittedChart.js';
@@ -44,6 +45,7 @@ function EventDashboard({ id }: { id: string }) {
   const [reservations, setReservations] = useState<ReservationView[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
+  const [confirmingEnd, setConfirmingEnd] = useState(false);
   const [endError, setEndError] = useState<string | null>(null);
 
   const loadNumbers = async () => {
@@ -86,12 +88,12 @@ function EventDashboard({ id }: { id: string }) {
   const s = summary?.sales;
 
   const endNow = async () => {
-    if (!confirm(`End ${event.name} now? Reservations complete, hosts who never came are marked no-show, and the door closes.`)) return;
     setEnding(true);
     setEndError(null);
     try {
       await api(`/api/v1/events/${id}/end`, { method: 'POST', token, timeoutMs: 20_000 });
       await loadNumbers();
+      setConfirmingEnd(false);
     } catch (err) {
       setEndError(errorText(err));
     } finally {
@@ -130,7 +132,7 @@ function EventDashboard({ id }: { id: string }) {
         )}
         <span class="spacer" />
         {event.status === 'scheduled' && started && (
-          <button class="btn" type="button" onClick={endNow} disabled={ending}>
+          <button class="btn" type="button" onClick={() => setConfirmingEnd(true)} disabled={ending || confirmingEnd} aria-expanded={confirmingEnd} aria-controls="end-confirm">
             End event now
           </button>
         )}
@@ -146,7 +148,25 @@ function EventDashboard({ id }: { id: string }) {
         )}
       </div>
       {event.status === 'scheduled' && started && <p class="faint small">The event has started: it can no longer be cancelled (mid-event cancellation is not supported).</p>}
-      {endError && <p class="form-error">{endError}</p>}
+      {confirmingEnd && (
+        <section class="card stack confirm" id="end-confirm" aria-labelledby="end-confirm-title" data-testid="end-confirm">
+          <h2 id="end-confirm-title">End {event.name} now?</h2>
+          <p>Every table's reservation completes, hosts who never came are marked no-show, and the door stops admitting. This cannot be undone.</p>
+          <div class="row">
+            <button class="btn danger" type="button" onClick={() => void endNow()} disabled={ending}>
+              {ending ? 'Ending…' : 'End the night'}
+            </button>
+            <button class="btn ghost" type="button" onClick={() => setConfirmingEnd(false)} disabled={ending}>
+              Keep it open
+            </button>
+          </div>
+          {endError && (
+            <p class="form-error" role="alert">
+              {endError}
+            </p>
+          )}
+        </section>
+      )}
 
       {s && (
         <section class="stats" aria-label="Sales">
@@ -211,7 +231,7 @@ function EventDashboard({ id }: { id: string }) {
                   </strong>
                   <span class="muted">{r.host_name}</span>
                   <span class="spacer" />
-                  <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>{r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : r.status}</span>
+                  <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>{r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : reservationStatusWords(r.status)}</span>
                 </div>
                 {r.guests.length > 0 && (
                   <p class="small muted">

@@ -91,7 +91,15 @@ function EventEditor({ id }: { id: string | null }) {
   const editing = id !== null;
   const capacities = new Map(tiers.map((t) => [t.name, Number.parseInt(t.capacity, 10) || 0]));
   const selectedTable = tables.find((t) => t.key === selected) ?? null;
-  const err = (field: string) => errors[field] && <span class="error">{errors[field]}</span>;
+  // A field's error is announced with the field: its input points at it and is marked invalid.
+  const errorId = (field: string) => `error-${field.replace(/\W/g, '-')}`;
+  const err = (field: string) =>
+    errors[field] && (
+      <span class="error" id={errorId(field)}>
+        {errors[field]}
+      </span>
+    );
+  const invalid = (field: string) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': errorId(field) } : {});
 
   // Tables name their tier: a renamed tier takes its tables along.
   const renameTier = (tier: DraftTier, name: string) => {
@@ -184,18 +192,18 @@ function EventEditor({ id }: { id: string | null }) {
         <h2>The night</h2>
         <div class="field">
           <label for="ev-name">Name</label>
-          <input id="ev-name" class="input" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input id="ev-name" class="input" {...invalid('name')} maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           {err('name')}
         </div>
         <div class="grid-2">
           <div class="field">
             <label for="ev-start">Doors open</label>
-            <input id="ev-start" class="input" type="datetime-local" value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} />
+            <input id="ev-start" class="input" {...invalid('starts_at')} type="datetime-local" value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} />
             {err('starts_at')}
           </div>
           <div class="field">
             <label for="ev-end">Ends</label>
-            <input id="ev-end" class="input" type="datetime-local" value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} />
+            <input id="ev-end" class="input" {...invalid('ends_at')} type="datetime-local" value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} />
             {err('ends_at')}
           </div>
         </div>
@@ -208,21 +216,21 @@ function EventEditor({ id }: { id: string | null }) {
       </section>
 
       <fieldset class="card stack">
-        <h2>GA tickets</h2>
+        <legend>GA tickets</legend>
         <div class="grid-3">
           <div class="field">
             <label for="ga-price">Price</label>
-            <input id="ga-price" class="input" inputMode="decimal" value={gaPrice} onInput={(e) => setGaPrice(e.currentTarget.value)} />
+            <input id="ga-price" class="input" {...invalid('ga.price_cents')} inputMode="decimal" value={gaPrice} onInput={(e) => setGaPrice(e.currentTarget.value)} />
             {err('ga.price_cents')}
           </div>
           <div class="field">
             <label for="ga-capacity">Capacity</label>
-            <input id="ga-capacity" class="input" inputMode="numeric" value={gaCapacity} onInput={(e) => setGaCapacity(e.currentTarget.value)} />
+            <input id="ga-capacity" class="input" {...invalid('ga.capacity')} inputMode="numeric" value={gaCapacity} onInput={(e) => setGaCapacity(e.currentTarget.value)} />
             {err('ga.capacity')}
           </div>
           <div class="field">
             <label for="ev-currency">Currency</label>
-            <select id="ev-currency" class="input" value={currency} disabled={editing} onChange={(e) => setCurrency(e.currentTarget.value)}>
+            <select id="ev-currency" class="input" {...invalid('currency')} value={currency} disabled={editing} onChange={(e) => setCurrency(e.currentTarget.value)}>
               {['EUR', 'USD', 'GBP', 'CHF'].map((c) => (
                 <option key={c}>{c}</option>
               ))}
@@ -233,22 +241,22 @@ function EventEditor({ id }: { id: string | null }) {
       </fieldset>
 
       <fieldset class="card stack">
-        <h2>Table tiers</h2>
+        <legend>Table tiers</legend>
         {tiers.map((t, i) => (
           <div class="tier-row" key={t.key} data-testid="tier">
             <div class="field">
               <label for={`tier-name-${i}`}>Tier</label>
-              <input id={`tier-name-${i}`} class="input" value={t.name} onInput={(e) => renameTier(t, e.currentTarget.value)} />
+              <input id={`tier-name-${i}`} class="input" {...invalid(`tiers.${i}.name`)} value={t.name} onInput={(e) => renameTier(t, e.currentTarget.value)} />
               {err(`tiers.${i}.name`)}
             </div>
             <div class="field">
               <label for={`tier-price-${i}`}>Price</label>
-              <input id={`tier-price-${i}`} class="input" inputMode="decimal" value={t.price} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, price: e.currentTarget.value } : x)))} />
+              <input id={`tier-price-${i}`} class="input" {...invalid(`tiers.${i}.price_cents`)} inputMode="decimal" value={t.price} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, price: e.currentTarget.value } : x)))} />
               {err(`tiers.${i}.price_cents`)}
             </div>
             <div class="field">
               <label for={`tier-capacity-${i}`}>People</label>
-              <input id={`tier-capacity-${i}`} class="input" inputMode="numeric" value={t.capacity} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, capacity: e.currentTarget.value } : x)))} />
+              <input id={`tier-capacity-${i}`} class="input" {...invalid(`tiers.${i}.capacity`)} inputMode="numeric" value={t.capacity} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, capacity: e.currentTarget.value } : x)))} />
               {err(`tiers.${i}.capacity`)}
             </div>
             <div class="field">

@@ -1,8 +1,9 @@
 import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import { clockTimeSeconds, dayAndTime } from '../lib/format.js';
+import { dayAndTime, dayAndTimeSeconds } from '../lib/format.js';
 import { session } from '../lib/session.js';
+import { mailStatusWords, orderStatusWords, reasonWords, refundStatusWords, reservationStatusWords, scanResultWords, ticketStatusWords } from '../lib/words.js';
 import type { OrderView } from '../buy/types.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
@@ -101,12 +102,20 @@ function Orders({ eventId }: { eventId: string }) {
                   {o.tickets} {o.tickets === 1 ? 'ticket' : 'tickets'}
                   {o.table_number ? ` · table ${o.table_number}` : ''} · {formatMoney(o.amount_cents, o.currency)}
                 </span>
-                <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>{o.status}</span>
+                <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>{orderStatusWords(o.status)}</span>
               </button>
             </li>
           ))}
         </ul>
-        {selected && <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => setVersion((v) => v + 1)} />}
+        {selected ? (
+          <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => setVersion((v) => v + 1)} />
+        ) : (
+          <section class="card stack order-detail placeholder" data-testid="order-detail-placeholder">
+            <h2>Choose an order</h2>
+            <p class="muted">Its tickets, every scan at the door and the mails it was sent show here, with the refund button.</p>
+            <p class="muted small">Use the exports above for the door's paper list or the books.</p>
+          </section>
+        )}
       </div>
     </>
   );
@@ -156,13 +165,14 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
     <section class="card stack order-detail" data-testid="order-detail">
       <h2>Order {order.order_id.slice(0, 8)}</h2>
       <p>
-        <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{order.status}</span> {money(order.amount_cents)}
+        <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{orderStatusWords(order.status)}</span> {money(order.amount_cents)}
         {order.refunded_cents > 0 && ` · ${money(order.refunded_cents)} refunded`}
-        {order.refund && order.refund.status !== 'succeeded' && ` · refund ${order.refund.status}`}
+        {order.refund && order.refund.status !== 'succeeded' && ` · refund ${refundStatusWords(order.refund.status)}`}
       </p>
       {order.reservation && (
         <p>
-          Table {order.reservation.table_number} ({order.reservation.tier}) · {order.reservation.status} · {order.reservation.guests.length} guests
+          Table {order.reservation.table_number} ({order.reservation.tier}) · {reservationStatusWords(order.reservation.status)} · {order.reservation.guests.length}{' '}
+          {order.reservation.guests.length === 1 ? 'guest' : 'guests'}
         </p>
       )}
       <h3>Tickets</h3>
@@ -171,14 +181,14 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
           const scans = activity?.scans.filter((s) => s.ticket_id === t.id) ?? [];
           return (
             <li key={t.id}>
-              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> · {t.status.replace('_', ' ')}
+              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> · {ticketStatusWords(t.status)}
               {t.is_host ? ' · host' : t.linked_reservation_id ? ' · guest' : ''}
               {scans.length > 0 && (
                 <ul class="scans small muted">
                   {scans.map((s, i) => (
                     <li key={i}>
-                      {dayAndTime(s.scanned_at)} {clockTimeSeconds(s.scanned_at).slice(-3)} · {s.scanner_id} · {s.result}
-                      {s.reason ? ` (${s.reason.replace(/_/g, ' ')})` : ''}
+                      {dayAndTimeSeconds(s.scanned_at)} · {s.scanner_id} · {scanResultWords(s.result)}
+                      {s.reason ? ` (${reasonWords(s.reason)})` : ''}
                       {s.offline ? ' · offline' : ''}
                       {s.method === 'manual' ? ' · by name' : ''}
                     </li>
@@ -195,7 +205,7 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
           <ul class="list small">
             {activity.mails.map((m) => (
               <li key={m.kind}>
-                {m.kind === 'order_paid' ? 'Tickets' : 'Refunded'} · {m.status}
+                {m.kind === 'order_paid' ? 'Tickets' : 'Refunded'} · {mailStatusWords(m.status)}
                 {m.sent_at ? ` ${dayAndTime(m.sent_at)}` : ''}
                 {m.last_error ? ` · ${m.last_error}` : ''}
               </li>

@@ -28,6 +28,8 @@ function Accounts() {
   const [form, setForm] = useState({ name: '', email: '', password: '', role: 'staff' as Account['role'] });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
+  /** A refusal of the new account: shown in its form, where the owner is looking. */
+  const [addProblem, setAddProblem] = useState<string | null>(null);
 
   const load = () => api<{ users: Account[] }>('/api/v1/users', { token, timeoutMs: 10_000 }).then((r) => setAccounts(r.users), (err) => setProblem(errorText(err)));
   useEffect(() => void load(), [token]);
@@ -36,6 +38,7 @@ function Accounts() {
     e.preventDefault();
     setFieldErrors({});
     setProblem(null);
+    setAddProblem(null);
     setNotice(null);
     try {
       const a = await api<Account>('/api/v1/users', { body: { ...form, name: form.name.trim() }, token, timeoutMs: 20_000 });
@@ -43,8 +46,9 @@ function Accounts() {
       setForm({ name: '', email: '', password: '', role: 'staff' });
       await load();
     } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
-      setProblem(errorText(err));
+      if (err instanceof ApiError && err.code === 'email_taken') setFieldErrors({ email: 'already has an account' });
+      else if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      setAddProblem(errorText(err));
     }
   };
 
@@ -127,13 +131,38 @@ function Accounts() {
           </div>
           <div class="field">
             <label for="acc-email">E-mail</label>
-            <input id="acc-email" class="input" type="email" required value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-            {fieldErrors.email && <span class="error">{fieldErrors.email}</span>}
+            <input
+              id="acc-email"
+              class="input"
+              type="email"
+              required
+              value={form.email}
+              onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
+              {...(fieldErrors.email ? { 'aria-invalid': true, 'aria-describedby': 'acc-email-error' } : {})}
+            />
+            {fieldErrors.email && (
+              <span class="error" id="acc-email-error">
+                {fieldErrors.email}
+              </span>
+            )}
           </div>
           <div class="field">
             <label for="acc-password">Password (8+ characters)</label>
-            <input id="acc-password" class="input" type="password" autoComplete="new-password" required value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
-            {fieldErrors.password && <span class="error">{fieldErrors.password}</span>}
+            <input
+              id="acc-password"
+              class="input"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={form.password}
+              onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
+              {...(fieldErrors.password ? { 'aria-invalid': true, 'aria-describedby': 'acc-password-error' } : {})}
+            />
+            {fieldErrors.password && (
+              <span class="error" id="acc-password-error">
+                {fieldErrors.password}
+              </span>
+            )}
           </div>
           <div class="field">
             <label for="acc-role">Role</label>
@@ -143,6 +172,11 @@ function Accounts() {
             </select>
           </div>
         </div>
+        {addProblem && (
+          <p class="form-error" role="alert" data-testid="add-account-error">
+            {addProblem}
+          </p>
+        )}
         <button class="btn primary" type="submit">
           Add account
         </button>
