@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = (port: number) => ({ VELVET_DATA_DIR: join(dir, 'data'), PORT: String(port), DATABASE_URL: undefined });
+const env = (port: number) => ({ VELVET_DATA_DIR: join(dir, 'data'), PORT: String(port), DATABASE_URL: undefined, VELVET_TIME_ZONE: 'Europe/Berlin' });
 
 describe('velvet CLI on the embedded database', () => {
   it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', { timeout: 180_000 }, async () => {
@@ -32,7 +32,13 @@ describe('velvet CLI on the embedded database', () => {
       expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
 
       const events = await (await fetch('http://127.0.0.1:38471/api/v1/events')).json();
-      expect(events.events.map((e: { name: string }) => e.name)).toEqual(['Velvet Demo Night', 'Velvet Saturday']);
+      // A club's week: tonight's session (open at the door now), Friday and Saturday at 23:00 local.
+      const names = events.events.map((e: { name: string }) => e.name);
+      expect(names).toHaveLength(3);
+      expect(names[0]).toMatch(/^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day (Late: House & Disco|Terrace Session)$/);
+      const local = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+      const weekend = events.events.filter((e: { name: string }) => /^(Friday|Saturday):/.test(e.name));
+      expect(weekend.map((e: { name: string; starts_at: string }) => `${e.name.split(':')[0]} ${local(e.starts_at)}`).sort()).toEqual(['Friday Friday 23:00', 'Saturday Saturday 23:00']);
 
       const owner = server.output().match(/owner login\s+(\S+) \/ (\S+)/)!;
       const login = await fetch('http://127.0.0.1:38471/api/v1/auth/login', {
@@ -47,7 +53,10 @@ describe('velvet CLI on the embedded database', () => {
       const [, orderId, token] = server.output().match(/a VIP order\s+http:\/\/localhost:38471\/orders\/(\S+)#token=(\S+)/)!;
       const order = await (await fetch(`http://127.0.0.1:38471/api/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).json();
       expect(order.status).toBe('paid');
-      expect(order.reservation.status).toBe('confirmed');
+      // Victor's table is full and he is in, with four of his seven guests.
+      expect(order.reservation.status).toBe('checked_in');
+      expect(order.reservation.guests).toHaveLength(7);
+      expect(order.reservation.guests.filter((g: { arrived: boolean }) => g.arrived)).toHaveLength(4);
 
       // Without SMTP_URL the buyer's mail lands as an .eml file where the banner says.
       const mailDir = server.output().match(/mail written as \.eml files to (\S+)/)![1]!;
