@@ -68,6 +68,9 @@ describe('order mail', () => {
     expect(mailsTo('host@mail.test')).toHaveLength(1);
     expect(mail!.subject).toBe('Your table 1 at Friday Night');
     expect(mail!.messageId).toBe(`<order_paid.${order.order_id}@velvet.mail>`);
+    // A greeting of its own, then sentences that begin as sentences do.
+    expect(mail!.text).toMatch(/^Hi Hanna Host,\n\nYou are going to Friday Night, /);
+    for (const line of mail!.text!.split('\n').filter(Boolean)) expect(line[0], line).toMatch(/[A-Z0-9€]/);
 
     const view = (await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })).json();
     // The link in the mail is the order page with the buyer's capability in the fragment, and it works.

@@ -46,7 +46,7 @@ function renderPaid(m: OrderMailInput): RenderedMail {
   const text = [
     `Hi ${m.buyerName},`,
     '',
-    `you are going to ${event.name}, ${date}.`,
+    `You are going to ${event.name}, ${date}.`,
     `Paid: ${formatMoney(order.amount_cents, order.currency)}. ${tickets.length} ${tickets.length === 1 ? 'ticket' : 'tickets'}; each QR code below lets one person in.`,
     ...(r
       ? [
@@ -72,7 +72,8 @@ function renderPaid(m: OrderMailInput): RenderedMail {
     .join('');
   const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
 <h1 style="font-size:22px">${esc(event.name)}</h1>
-<p>Hi ${esc(m.buyerName)}, you are going to <strong>${esc(event.name)}</strong>, ${esc(date)}.</p>
+<p>Hi ${esc(m.buyerName)},</p>
+<p>You are going to <strong>${esc(event.name)}</strong>, ${esc(date)}.</p>
 <p>Paid: ${esc(formatMoney(order.amount_cents, order.currency))}. Each QR code lets one person in.</p>
 ${
   r
