@@ -47,8 +47,25 @@ async function checkout(page: Page, who: { name: string; email: string }, opts: 
   await page.waitForSelector('#buyer-name');
   for (let q = 1; q < (opts.quantity ?? 1); q++) await page.click('button[aria-label="One ticket more"]');
   if (opts.table) {
-    await page.click(`g.table[data-table="${opts.table}"]`);
+    const phone = (page.viewportSize()?.width ?? 0) < 700;
+    if (phone) {
+      // On a phone the tables are a list of buttons a thumb can hit, with text to read.
+      const choice = page.locator(`.table-choice[data-table="${opts.table}"]`);
+      const box = (await choice.boundingBox())!;
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(await choice.evaluate((el) => Number.parseFloat(getComputedStyle(el.querySelector('.tc-tier')!).fontSize))).toBeGreaterThanOrEqual(14);
+      await choice.click();
+      await expect.poll(() => choice.getAttribute('aria-pressed')).toBe('true');
+    } else {
+      await page.click(`g.table[data-table="${opts.table}"]`);
+    }
     await page.waitForSelector('[data-testid="table-choice"]');
+    // The total says what it is made of.
+    const breakdown = (await page.textContent('[data-testid="breakdown"]'))!;
+    expect(breakdown).toContain(`${opts.quantity ?? 1} × GA ticket at €25.00`);
+    expect(breakdown).toMatch(new RegExp(`Table ${opts.table} \\((Gold|Silver)\\)`));
+    // The pick on the plan is filled, not a thin outline.
+    await expect.poll(() => page.locator(`g.table.selected[data-table="${opts.table}"] .shape`).evaluate((el) => getComputedStyle(el).fill)).toBe('rgb(14, 116, 144)');
   }
   await page.fill('#buyer-name', who.name);
   await page.fill('#buyer-email', who.email);
@@ -177,6 +194,20 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
 
     for (const p of [host, guest, fromMail]) expect(appErrors(p)).toEqual([]);
     await Promise.all([hostContext.close(), guestContext.close(), fresh.close()]);
+  });
+
+  it('the quantity stops at the per-order limit the server sets, and says why', async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/e/${eventId}`);
+    await page.waitForSelector('#buyer-name');
+    const more = page.locator('button[aria-label="One ticket more"]');
+    while (!(await more.isDisabled())) await more.click();
+    expect(await page.textContent('[data-testid="quantity"]')).toBe('20'); // VELVET_MAX_TICKETS_PER_ORDER in the tests
+    expect(await page.textContent('[data-testid="quantity-limit"]')).toContain('At most 20 tickets per order');
+    expect(await page.textContent('[data-testid="breakdown"]')).toContain('20 × GA ticket at €25.00');
+    await screenshot(page, 'buy-quantity-limit');
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
   });
 
   it('a guest without a ticket follows the invite, buys GA and comes back linked', { timeout: 120_000 }, async () => {

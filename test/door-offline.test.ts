@@ -71,7 +71,7 @@ describe('scanner cache', () => {
       reservation: { id: reservationId, role: 'host', status: 'confirmed', table_number: 1, tier: 'Gold', host_name: 'Hannah Host' },
     });
     expect(byId.get(guest.id)).toMatchObject({ kind: 'vip_guest', reservation: { id: reservationId, role: 'guest', table_number: 1 } });
-    expect(byId.get(ga!.id)).toEqual({ id: ga!.id, holder_name: 'Gary', kind: 'ga', status: 'valid' });
+    expect(byId.get(ga!.id)).toEqual({ id: ga!.id, holder_name: 'Gary', email: expect.stringMatching(/^buyer-\d+@example\.com$/), kind: 'ga', status: 'valid' });
     expect(byId.get(refunded!.id)).toMatchObject({ kind: 'ga', status: 'void' });
     expect(JSON.stringify(c)).not.toContain(pending.order_id);
 

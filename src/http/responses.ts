@@ -22,7 +22,7 @@ export const eventView = z.object({
   ends_at: instant,
   currency: z.string(),
   status: eventStatus,
-  ga: z.object({ price_cents: z.int(), capacity: z.int(), available: z.int(), sold: z.int().optional() }),
+  ga: z.object({ price_cents: z.int(), capacity: z.int(), available: z.int(), max_per_order: z.int().describe('The most GA tickets one order may hold'), sold: z.int().optional() }),
   tiers: z.array(z.object({ id: uuid, name: z.string(), price_cents: z.int(), capacity: z.int(), min_spend_cents: z.int().nullable() })),
   tables: z.array(z.object({ id: uuid, number: z.int(), tier: z.string(), tier_id: uuid, x: z.number(), y: z.number() })),
   cancelled_at: instant.nullable().optional().describe('owner and staff only'),

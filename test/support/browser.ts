@@ -12,6 +12,7 @@ import { ensureWebBuild } from '../../src/web/web-build.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
 import { startRefundRunner } from '../../src/services/refunds/refund-runner.js';
+import { describeFindings, seriousA11yProblems } from './axe.js';
 import { openTestDatabase } from './database.js';
 import { UNLIMITED_ORDERS } from './harness.js';
 
@@ -113,16 +114,25 @@ export const appErrors = (page: Page) => (page as Page & { appErrors?: string[] 
 /**
  * Writes `<name>-phone.png` and `<name>-desktop.png` under test-results/screenshots (git-ignored):
  * the page as it is, then resized to the other size and back, so every state is seen at both.
+ * Each state at each size is also checked: a serious or critical accessibility violation
+ * (axe-core) or a page wider than the screen fails the test, named with the screenshot.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const size = page.viewportSize() ?? PHONE;
   const phoneFirst = size.width < 700;
+  const problems: string[] = [];
   for (const [label, viewport] of phoneFirst ? ([['phone', size], ['desktop', DESKTOP]] as const) : ([['desktop', size], ['phone', PHONE]] as const)) {
     if (viewport !== size) await page.setViewportSize(viewport);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`) });
+    const found = await seriousA11yProblems(page);
+    if (found.length) problems.push(`${name}-${label}:\n${describeFindings(found)}`);
+    // Nothing wider than the screen: a page that scrolls sideways on a phone looks broken.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 0) problems.push(`${name}-${label}: the page is ${overflow} px wider than the screen`);
   }
   await page.setViewportSize(size);
+  if (problems.length) throw new Error(`The page as shown is broken (axe-core's serious or critical findings, overflow):\n${problems.join('\n')}`);
 }
 
 export async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {

@@ -33,7 +33,7 @@ export function eventInputProblems(input: CreateEventInput, now: Date): Record<s
 }
 
 export async function createEvent(
-  deps: Pick<AppDeps, 'database' | 'clock'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config'>,
   ownerId: string,
   input: CreateEventInput,
 ): Promise<EventView> {
@@ -64,6 +64,6 @@ export async function createEvent(
       tx,
       input.tables.map((t) => ({ eventId: event.id, tierId: tierId.get(t.tier)!, number: t.number, x: t.x, y: t.y })),
     );
-    return toEventView(event, tiers, tables.sort((a, b) => a.number - b.number), true);
+    return toEventView(event, tiers, tables.sort((a, b) => a.number - b.number), true, deps.config.maxTicketsPerOrder);
   });
 }

@@ -24,7 +24,7 @@ export interface LayoutInput {
  * Every refusal names its field, as the create form's do. Locks: the event's tables (id order),
  * then the event row: the order placeOrder takes them (one table, then the event), so they queue.
  */
-export async function editLayout(deps: Pick<AppDeps, 'database' | 'clock'>, eventId: string, input: LayoutInput): Promise<EventView> {
+export async function editLayout(deps: Pick<AppDeps, 'database' | 'clock' | 'config'>, eventId: string, input: LayoutInput): Promise<EventView> {
   return deps.database.transaction(async (tx) => {
     const current = await lockEventTables(tx, eventId);
     const event = await findEvent(tx, eventId, { lock: true });
@@ -95,6 +95,6 @@ export async function editLayout(deps: Pick<AppDeps, 'database' | 'clock'>, even
 
     const tables = await listTables(tx, eventId);
     for (const t of tables) await notifyTableChanged(tx, eventId, t.id);
-    return toEventView((await findEvent(tx, eventId))!, await listTiers(tx, eventId), tables, true);
+    return toEventView((await findEvent(tx, eventId))!, await listTiers(tx, eventId), tables, true, deps.config.maxTicketsPerOrder);
   });
 }

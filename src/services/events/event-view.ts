@@ -7,7 +7,8 @@ export interface EventView {
   ends_at: string;
   currency: string;
   status: EventRow['status'];
-  ga: { price_cents: number; capacity: number; available: number; sold?: number };
+  /** `max_per_order`: the most GA tickets one order may hold (VELVET_MAX_TICKETS_PER_ORDER). */
+  ga: { price_cents: number; capacity: number; available: number; max_per_order: number; sold?: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
   tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;
   cancelled_at?: string | null;
@@ -15,7 +16,7 @@ export interface EventView {
 }
 
 /** `full` adds what only the owner and staff see (sales figures, closing times). */
-export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow[], full: boolean): EventView {
+export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow[], full: boolean, maxPerOrder: number): EventView {
   const tierName = new Map(tiers.map((t) => [t.id, t.name]));
   const view: EventView = {
     id: e.id,
@@ -24,7 +25,7 @@ export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow
     ends_at: e.endsAt.toISOString(),
     currency: e.currency,
     status: e.status,
-    ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold },
+    ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold, max_per_order: maxPerOrder },
     tiers: tiers.map((t) => ({
       id: t.id,
       name: t.name,

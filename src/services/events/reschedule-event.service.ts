@@ -12,7 +12,7 @@ export interface ReschedulePatch {
 
 /** The owner moves or renames an event while it has not started. The event row is locked. */
 export async function rescheduleEvent(
-  deps: Pick<AppDeps, 'database' | 'clock'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config'>,
   id: string,
   patch: ReschedulePatch,
 ): Promise<EventView> {
@@ -27,6 +27,6 @@ export async function rescheduleEvent(
     if (endsAt <= startsAt) throw new DomainError('invalid_request', 'ends_at must be after starts_at', { ends_at: 'must be after starts_at' });
     if (endsAt <= now) throw new DomainError('invalid_request', 'ends_at must be in the future', { ends_at: 'must be in the future' });
     const updated = await updateEvent(tx, id, { name: patch.name ?? event.name, startsAt, endsAt });
-    return toEventView(updated, await listTiers(tx, id), await listTables(tx, id), true);
+    return toEventView(updated, await listTiers(tx, id), await listTables(tx, id), true, deps.config.maxTicketsPerOrder);
   });
 }

@@ -41,6 +41,8 @@ export function FloorEditor({
 }) {
   const svg = useRef<SVGSVGElement | null>(null);
   const [drag, setDrag] = useState<{ key: string; dx: number; dy: number; pointerId: number } | null>(null);
+  /** On a phone the whole room fits the screen; zoomed in, it keeps a workable size and scrolls sideways. */
+  const [zoomed, setZoomed] = useState(false);
 
   const toRoom = (e: PointerEvent) => {
     const ctm = svg.current?.getScreenCTM();
@@ -64,41 +66,46 @@ export function FloorEditor({
   }));
 
   return (
-    <div
-      class={`floor-editor${drag ? ' dragging' : ''}`}
-      onPointerMove={(e) => {
-        if (!drag || e.pointerId !== drag.pointerId) return;
-        const p = toRoom(e);
-        if (p) onMove(drag.key, clampX(p.x - drag.dx), clampY(p.y - drag.dy));
-      }}
-      onPointerUp={() => setDrag(null)}
-      onPointerCancel={() => setDrag(null)}
-      onKeyDown={(e) => {
-        const t = tables.find((x) => x.key === selectedKey);
-        const step = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] }[e.key];
-        if (!t || !step) return;
-        e.preventDefault();
-        onMove(t.key, clampX(t.x + step[0]!), clampY(t.y + step[1]!));
-      }}
-    >
-      <FloorPlan
-        tables={shown}
-        box={ROOM}
-        selectedId={selectedKey}
-        title="Floor plan editor: drag the tables"
-        svgRef={(el) => (svg.current = el)}
-        onSelect={(t) => onSelect(t.id)}
-        countsOf={(t) => `${t.capacity} people`}
-        onPointerDownTable={(t, e) => {
+    <div class="stack tight">
+      <button class="btn ghost small zoom-toggle" type="button" aria-pressed={zoomed} onClick={() => setZoomed(!zoomed)}>
+        {zoomed ? 'Show the whole room' : 'Zoom in to place tables'}
+      </button>
+      <div
+        class={`floor-editor${drag ? ' dragging' : ''}${zoomed ? ' zoomed' : ''}`}
+        onPointerMove={(e) => {
+          if (!drag || e.pointerId !== drag.pointerId) return;
           const p = toRoom(e);
-          if (!p) return;
-          e.preventDefault();
-          (e.currentTarget as Element | null)?.closest('.floor-editor')?.setPointerCapture?.(e.pointerId);
-          onSelect(t.id);
-          setDrag({ key: t.id, dx: p.x - t.x, dy: p.y - t.y, pointerId: e.pointerId });
+          if (p) onMove(drag.key, clampX(p.x - drag.dx), clampY(p.y - drag.dy));
         }}
-        renderExtra={() => null}
-      />
+        onPointerUp={() => setDrag(null)}
+        onPointerCancel={() => setDrag(null)}
+        onKeyDown={(e) => {
+          const t = tables.find((x) => x.key === selectedKey);
+          const step = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] }[e.key];
+          if (!t || !step) return;
+          e.preventDefault();
+          onMove(t.key, clampX(t.x + step[0]!), clampY(t.y + step[1]!));
+        }}
+      >
+        <FloorPlan
+          tables={shown}
+          box={ROOM}
+          selectedId={selectedKey}
+          title="Floor plan editor: drag the tables"
+          svgRef={(el) => (svg.current = el)}
+          onSelect={(t) => onSelect(t.id)}
+          countsOf={(t) => `${t.capacity} people`}
+          onPointerDownTable={(t, e) => {
+            const p = toRoom(e);
+            if (!p) return;
+            e.preventDefault();
+            (e.currentTarget as Element | null)?.closest('.floor-editor')?.setPointerCapture?.(e.pointerId);
+            onSelect(t.id);
+            setDrag({ key: t.id, dx: p.x - t.x, dy: p.y - t.y, pointerId: e.pointerId });
+          }}
+          renderExtra={() => null}
+        />
+      </div>
       <p class="faint small">Drag a table to place it (it snaps to a grid); with a table selected, the arrow keys move it too.</p>
     </div>
   );

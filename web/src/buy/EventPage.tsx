@@ -9,8 +9,6 @@ import { TablePicker } from './TablePicker.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
 
-const MAX_TICKETS = 10;
-
 /** `/e/:id`: the night, its prices, the room; GA tickets and a table, bought in one order. */
 export function EventPage({ id }: { id: string }) {
   const { route, query } = useLocation();
@@ -59,7 +57,10 @@ export function EventPage({ id }: { id: string }) {
   const closed = salesClosed({ ...event, status: (liveStatus as PublicEvent['status'] | null) ?? event.status });
   const table = event.tables.find((t) => t.id === tableId) ?? null;
   const tier = table ? event.tiers.find((t) => t.name === table.tier) ?? null : null;
-  const total = event.ga.price_cents * quantity + (tier?.price_cents ?? 0);
+  const gaCents = event.ga.price_cents * quantity;
+  const total = gaCents + (tier?.price_cents ?? 0);
+  // As many as one order may hold, and no more than are left.
+  const maxQuantity = Math.max(1, Math.min(event.ga.max_per_order, gaLeft ?? event.ga.max_per_order));
   const seatedGuests = tier ? Math.min(quantity - 1, tier.capacity - 1) : 0;
   const money = (c: number) => formatMoney(c, event.currency);
 
@@ -108,24 +109,31 @@ export function EventPage({ id }: { id: string }) {
 
       {!closed && (
         <form class="buy-grid" onSubmit={submit} aria-busy={busy}>
-          <section class="card stack">
-            <h2>GA tickets</h2>
-            <p>
-              {money(event.ga.price_cents)} each{gaLeft !== null && gaLeft <= 20 ? ` · ${gaLeft} left` : ''}
-            </p>
-            <div class="stepper" role="group" aria-label="Number of GA tickets">
-              <button type="button" class="btn" onClick={() => setQuantity((q) => Math.max(1, q - 1))} disabled={quantity <= 1} aria-label="One ticket fewer">
-                −
-              </button>
-              <output aria-live="polite" data-testid="quantity">
-                {quantity}
-              </output>
-              <button type="button" class="btn" onClick={() => setQuantity((q) => Math.min(MAX_TICKETS, q + 1))} disabled={quantity >= MAX_TICKETS} aria-label="One ticket more">
-                +
-              </button>
-            </div>
+          <div class="stack">
+            <section class="card stack">
+              <h2>GA tickets</h2>
+              <p>
+                {money(event.ga.price_cents)} each{gaLeft !== null && gaLeft <= 20 ? ` · ${gaLeft} left` : ''}
+              </p>
+              <div class="stepper" role="group" aria-label="Number of GA tickets">
+                <button type="button" class="btn" onClick={() => setQuantity((q) => Math.max(1, q - 1))} disabled={quantity <= 1} aria-label="One ticket fewer">
+                  −
+                </button>
+                <output aria-live="polite" data-testid="quantity">
+                  {quantity}
+                </output>
+                <button type="button" class="btn" onClick={() => setQuantity((q) => Math.min(maxQuantity, q + 1))} disabled={quantity >= maxQuantity} aria-label="One ticket more">
+                  +
+                </button>
+              </div>
+              {quantity >= maxQuantity && (
+                <p class="muted small" data-testid="quantity-limit">
+                  {maxQuantity < event.ga.max_per_order ? `Only ${maxQuantity} left.` : `At most ${maxQuantity} tickets per order; for a bigger group, place a second order.`}
+                </p>
+              )}
+            </section>
             {!invite && event.tables.length > 0 && (
-              <>
+              <section class="card stack">
                 <h2>A table (optional)</h2>
                 <ul class="tiers">
                   {event.tiers.map((t) => (
@@ -153,9 +161,9 @@ export function EventPage({ id }: { id: string }) {
                     {quantity - 1 > seatedGuests && ` ${quantity - 1 - seatedGuests} more ${quantity - 1 - seatedGuests === 1 ? 'is' : 'are'} plain GA (the table is full).`}
                   </p>
                 )}
-              </>
+              </section>
             )}
-          </section>
+          </div>
 
           <section class="card stack">
             <h2>Your details</h2>
@@ -190,6 +198,22 @@ export function EventPage({ id }: { id: string }) {
                 ))}
               </details>
             )}
+            <dl class="breakdown" data-testid="breakdown">
+              <div>
+                <dt>
+                  {quantity} × GA ticket at {money(event.ga.price_cents)}
+                </dt>
+                <dd>{money(gaCents)}</dd>
+              </div>
+              {table && tier && (
+                <div>
+                  <dt>
+                    Table {table.number} ({tier.name})
+                  </dt>
+                  <dd>{money(tier.price_cents)}</dd>
+                </div>
+              )}
+            </dl>
             <div class="total">
               <span>Total</span>
               <strong data-testid="total">{money(total)}</strong>

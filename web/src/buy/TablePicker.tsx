@@ -1,3 +1,4 @@
+import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { openAvailabilityStream, type FeedStatus, type PublicTable } from '../lib/floor-stream.js';
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
@@ -61,6 +62,8 @@ export function TablePicker({
     };
   });
   const publicStatus = (t: FloorTable) => status[t.id] ?? 'available';
+  const price = new Map(event.tiers.map((t) => [t.name, t.price_cents]));
+  const available = tables.filter((t) => publicStatus(t) === 'available').sort((a, b) => a.number - b.number);
   return (
     <div class="stack">
       <FloorPlan
@@ -69,7 +72,7 @@ export function TablePicker({
         title="Tables: pick an available one"
         onSelect={(t) => (publicStatus(t) === 'available' ? onSelect(t.id === selectedId ? null : t.id) : undefined)}
         countsOf={(t) => (publicStatus(t) === 'available' ? `${t.capacity} people` : PUBLIC_LABEL[publicStatus(t)])}
-        labelOf={(t) => `Table ${t.number}, ${t.tier}, ${t.capacity} people, ${PUBLIC_LABEL[publicStatus(t)].toLowerCase()}`}
+        detailsOf={(t) => `${t.capacity} people, ${PUBLIC_LABEL[publicStatus(t)].toLowerCase()}`}
       />
       <div class="legend" aria-label="Legend">
         <span>
@@ -84,8 +87,31 @@ export function TablePicker({
           <span class="swatch sw-reserved" aria-hidden="true" />
           Sold
         </span>
+        <span>
+          <span class="swatch sw-selected" aria-hidden="true" />
+          Your pick
+        </span>
         {feed !== 'live' && <span class="faint">{feed === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>}
       </div>
+      {/* On a phone the plan is an overview; the tables to pick from are a list of big buttons. */}
+      <ul class="table-choices" aria-label="Available tables">
+        {available.length === 0 && <li class="muted">Every table is taken.</li>}
+        {available.map((t) => {
+          const chosen = t.id === selectedId;
+          return (
+            <li key={t.id}>
+              <button type="button" class={`table-choice${chosen ? ' selected' : ''}`} aria-pressed={chosen} data-table={t.number} onClick={() => onSelect(chosen ? null : t.id)}>
+                <span class="tc-number">Table {t.number}</span>
+                <span class="tc-tier">
+                  {t.tier} · up to {t.capacity} people
+                </span>
+                <span class="tc-price">{formatMoney(price.get(t.tier) ?? 0, event.currency)}</span>
+                {chosen && <span class="tc-mark">✓ Your table</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
     </div>
   );
 }

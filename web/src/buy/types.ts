@@ -6,7 +6,7 @@ export interface PublicEvent {
   ends_at: string;
   currency: string;
   status: 'scheduled' | 'cancelled' | 'completed';
-  ga: { price_cents: number; capacity: number; available: number };
+  ga: { price_cents: number; capacity: number; available: number; max_per_order: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
   tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;
 }

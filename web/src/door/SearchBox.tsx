@@ -77,7 +77,9 @@ export function SearchBox({ engine, inputRef, onTyping }: { engine: DoorEngine; 
             const r = t.reservation;
             return (
               <li key={t.id}>
-                <button class="hit" type="button" onClick={() => admit(t)} aria-label={`Admit ${t.holder_name || 'unnamed'}, ${s.text}`}>
+                <button class="hit" type="button" onClick={() => admit(t)}>
+                  {/* Heard before the visible words, so the button's name still holds what is seen (WCAG 2.5.3). */}
+                  <span class="visually-hidden">Admit </span>
                   <span class="hit-name">{t.holder_name || 'No name'}</span>
                   <span class="hit-meta">
                     {r ? (r.role === 'host' ? `VIP host · Table ${r.table_number}` : `Guest · Table ${r.table_number}`) : 'GA'}

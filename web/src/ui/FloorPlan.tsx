@@ -43,10 +43,11 @@ export function viewBoxOf(tables: Array<Pick<FloorTable, 'x' | 'y'>>): { x: numb
   return { x: minX, y: minY, w, h };
 }
 
-export function tableLabel(t: FloorTable): string {
+/** What a screen reader hears after the table's visible words: its state in full. */
+export function tableDetails(t: FloorTable): string {
   const people = t.status === 'available' ? `${t.capacity} seats` : `${t.guests_arrived} of ${t.guests_linked} guests arrived, capacity ${t.capacity}`;
   const host = t.status === 'arrived' || t.host_arrived ? ', host arrived' : '';
-  return `Table ${t.number}, ${t.tier}, ${STATUS_LABEL[t.status].toLowerCase()}${host}, ${people}`;
+  return `${STATUS_LABEL[t.status].toLowerCase()}${host}, ${people}`;
 }
 
 interface Props {
@@ -61,8 +62,8 @@ interface Props {
   box?: { x: number; y: number; w: number; h: number };
   /** The third line of each table (default: seats, or arrived/linked/capacity once sold). */
   countsOf?: (t: FloorTable) => string;
-  /** What a screen reader says of each table (default: `tableLabel`). */
-  labelOf?: (t: FloorTable) => string;
+  /** What a screen reader hears after the table's visible words (default: `tableDetails`). */
+  detailsOf?: (t: FloorTable) => string;
 }
 
 /**
@@ -70,7 +71,7 @@ interface Props {
  * picker): each table at its (x, y) with its number, tier and arrived/linked/capacity, coloured by
  * status; the host's arrival marked with a dot.
  */
-export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box, countsOf, labelOf }: Props) {
+export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box, countsOf, detailsOf }: Props) {
   const vb = box ?? viewBoxOf(tables);
   return (
     <svg
@@ -96,7 +97,8 @@ export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointer
             transform={`translate(${t.x} ${t.y})`}
             role={onSelect ? 'button' : 'img'}
             tabIndex={onSelect ? 0 : undefined}
-            aria-label={(labelOf ?? tableLabel)(t)}
+            // The visible words first, in their order (WCAG 2.5.3: a voice user says what they see), then the rest.
+            aria-label={`Table ${t.number} ${t.tier} ${counts}, ${(detailsOf ?? tableDetails)(t)}`}
             aria-pressed={onSelect ? selected : undefined}
             data-table={t.number}
             data-status={t.status}
@@ -114,15 +116,15 @@ export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointer
             onPointerDown={onPointerDownTable ? (e: PointerEvent) => onPointerDownTable(t, e) : undefined}
           >
             <rect class="shape" x={-W / 2} y={-H / 2} width={W} height={H} rx="14" />
-            <text class="number" x="0" y="-8" text-anchor="middle">
+            <text class="number" aria-hidden="true" x="0" y="-8" text-anchor="middle">
               {t.number}
-            </text>
-            <text class="tier" x="0" y="14" text-anchor="middle">
+            </text>{' '}
+            <text class="tier" aria-hidden="true" x="0" y="14" text-anchor="middle">
               {t.tier}
-            </text>
-            <text class="counts" x="0" y="32" text-anchor="middle">
+            </text>{' '}
+            <text class="counts" aria-hidden="true" x="0" y="32" text-anchor="middle">
               {counts}
-            </text>
+            </text>{' '}
             {t.host_arrived && <circle class="host-dot" cx={W / 2 - 12} cy={-H / 2 + 12} r="6" />}
             {renderExtra?.(t)}
           </g>
