@@ -66,6 +66,7 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
   const staff = (await findUserByEmail(db, DEMO_STAFF.email))!;
   const now = deps.clock.now();
   const zone = deps.config.timeZone;
+  const venue = { venueName: 'Velvet', venueAddress: 'Revaler Str. 99, 10245 Berlin' };
   const layout = {
     currency: 'EUR',
     ga: { priceCents: 2500, capacity: 400 },
@@ -76,11 +77,29 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
     tables: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ number: n, tier: n <= 3 ? 'Gold' : 'Silver', x: 80 + ((n - 1) % 4) * 160, y: n <= 4 ? 90 : 260 })),
   };
   const session = tonightsSession(now, zone);
-  const tonight = await createEvent(deps, owner.id, { name: session.name, startsAt: session.startsAt, endsAt: new Date(session.startsAt.getTime() + 7 * HOUR), ...layout });
+  const tonight = await createEvent(deps, owner.id, {
+    name: session.name,
+    details: { ...venue, description: 'Resident DJs on both floors. Tables come with bottle service; the door opens on the hour.' },
+    startsAt: session.startsAt,
+    endsAt: new Date(session.startsAt.getTime() + 7 * HOUR),
+    ...layout,
+  });
   const fridayAt = nextNight(now, FRIDAY, 23, zone);
-  const friday = await createEvent(deps, owner.id, { name: 'Friday: Deep Velvet with Marlowe', startsAt: fridayAt, endsAt: new Date(fridayAt.getTime() + 6 * HOUR), ...layout });
+  const friday = await createEvent(deps, owner.id, {
+    name: 'Friday: Deep Velvet with Marlowe',
+    details: { ...venue, description: 'Marlowe plays deep house from 01:00 until close.\nOver 18s only; photo ID at the door.' },
+    startsAt: fridayAt,
+    endsAt: new Date(fridayAt.getTime() + 6 * HOUR),
+    ...layout,
+  });
   const saturdayAt = nextNight(now, SATURDAY, 23, zone);
-  const saturday = await createEvent(deps, owner.id, { name: 'Saturday: The Gold Room', startsAt: saturdayAt, endsAt: new Date(saturdayAt.getTime() + 6 * HOUR), ...layout });
+  const saturday = await createEvent(deps, owner.id, {
+    name: 'Saturday: The Gold Room',
+    details: { ...venue, description: 'Disco and classics in the Gold Room. Dress up.' },
+    startsAt: saturdayAt,
+    endsAt: new Date(saturdayAt.getTime() + 6 * HOUR),
+    ...layout,
+  });
 
   let n = 0;
   const buy = async (eventId: string, gaQuantity: number, tableId?: string, who?: { name: string; email: string }) => {

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '../src/auth/session-tokens.js';
 import { addUser } from '../src/services/accounts/accounts.service.js';
@@ -31,6 +32,11 @@ const MATRIX: Record<string, number[]> = {
   'PUT /api/v1/events/{id}/layout':                   [401, 401, 401, 403, 403, 403, 200],
   // The owner may end it; this one has not started yet, which is the refusal the owner gets.
   'POST /api/v1/events/{id}/end':                     [401, 401, 401, 403, 403, 403, 409],
+  'PUT /api/v1/events/{id}/details':                  [401, 401, 401, 403, 403, 403, 200],
+  'PUT /api/v1/events/{id}/cover':                    [401, 401, 401, 403, 403, 403, 200],
+  'DELETE /api/v1/events/{id}/cover':                 [401, 401, 401, 403, 403, 403, 200],
+  // On the public page: anyone may load it (the world's event has one, uploaded by its owner).
+  'GET /api/v1/events/{id}/cover':                    [200, 200, 200, 200, 200, 200, 200],
   'GET /api/v1/events/{id}/floor-plan':               [401, 401, 401, 403, 403, 200, 200],
   'GET /api/v1/events/{id}/summary':                  [401, 401, 401, 403, 403, 403, 200],
   'GET /api/v1/events/{id}/orders':                   [401, 401, 401, 403, 403, 403, 200],
@@ -80,6 +86,8 @@ interface Request {
   method: string;
   url: string;
   body?: unknown;
+  /** For a body that is not JSON (an image). */
+  contentType?: string;
   /** Whose order the path names, when it names one (decides "this order" vs "other order"). */
   owner?: 'table' | 'guest' | 'unpaid';
 }
@@ -106,6 +114,10 @@ const REQUESTS: Record<string, (w: World) => Request> = {
     },
   }),
   'POST /api/v1/events/{id}/end': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/end` }),
+  'PUT /api/v1/events/{id}/details': (w) => ({ method: 'PUT', url: `/api/v1/events/${w.event.id}/details`, body: { venue_name: 'The Vault', venue_address: '1 Main St', description: 'House all night' } }),
+  'PUT /api/v1/events/{id}/cover': (w) => ({ method: 'PUT', url: `/api/v1/events/${w.event.id}/cover`, body: coverPng, contentType: 'image/png' }),
+  'DELETE /api/v1/events/{id}/cover': (w) => ({ method: 'DELETE', url: `/api/v1/events/${w.event.id}/cover` }),
+  'GET /api/v1/events/{id}/cover': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/cover` }),
   'GET /api/v1/events/{id}/floor-plan': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/floor-plan` }),
   'GET /api/v1/events/{id}/orders': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/orders?q=host` }),
   'GET /api/v1/events/{id}/export/attendees.csv': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/export/attendees.csv` }),
@@ -177,7 +189,9 @@ let ctx: TestContext;
 let base: string;
 let expiredToken: string;
 let matrixUserId: string;
+let coverPng: Buffer;
 beforeAll(async () => {
+  coverPng = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#334' } }).png().toBuffer();
   ctx = await startTestApp();
   matrixUserId = (await addUser(ctx.deps, { email: 'matrix@x.test', password: 'matrix-password', role: 'staff' })).id;
   expiredToken = signSessionToken(ctx.deps.keys.sessionSecret, { sub: ctx.staffId, role: 'staff', exp: Math.floor(ctx.clock.now().getTime() / 1000) - 60 });
@@ -231,6 +245,10 @@ async function call(req: Request, token: string | undefined, w: World): Promise<
     const preview = await ctx.app.inject({ url: `/api/v1/events/${w.event.id}/cancellation`, headers: bearer(ctx.ownerToken) });
     body = { confirmation_token: preview.json().confirmation_token };
   }
+  if (req.method === 'GET' && req.url.endsWith('/cover')) {
+    const upload = await ctx.app.inject({ method: 'PUT', url: req.url, headers: { ...bearer(ctx.ownerToken), 'content-type': 'image/png' }, payload: coverPng });
+    expect(upload.statusCode, upload.body).toBe(200);
+  }
   if (req.url.endsWith('/stream')) {
     // A real socket: an allowed stream stays open, so only its status is read.
     const abort = new AbortController();
@@ -241,7 +259,7 @@ async function call(req: Request, token: string | undefined, w: World): Promise<
   const res = await ctx.app.inject({
     method: req.method as 'GET',
     url: req.url,
-    headers: token ? bearer(token) : {},
+    headers: { ...(token ? bearer(token) : {}), ...(req.contentType ? { 'content-type': req.contentType } : {}) },
     ...(body === undefined ? {} : { payload: body as object }),
   });
   return res.statusCode;

@@ -26,6 +26,7 @@ const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal
 const UNDO: Record<string, string> = {
   '0012_scan_request_digest': 'ALTER TABLE scans DROP COLUMN request_digest',
   '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
+  '0014_event_details': 'DROP TABLE event_covers; ALTER TABLE events DROP COLUMN venue_name, DROP COLUMN venue_address, DROP COLUMN description, DROP COLUMN cover_etag',
 };
 
 const embedded = (dir: string, extra: Record<string, string> = {}) => ({ VELVET_DATA_DIR: join(root, dir), DATABASE_URL: undefined, PORT: '0', ...extra });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupFileError } from '../src/backup/backup-file.js';
@@ -66,7 +67,11 @@ interface Night {
 
 /** Orders, a table with a guest, scans online and offline, a refund, a cancelled night with refunds half paid, mails pending. */
 async function night(ctx: TestContext): Promise<Night> {
-  const ev = await createEvent(ctx);
+  const ev = await createEvent(ctx, { venue_name: 'The Vault', venue_address: 'Köpenicker Str. 70, Berlin', description: 'House.\nDisco.' });
+  // A cover: bytes in the database, which must come back bit for bit.
+  const photo = await sharp({ create: { width: 900, height: 500, channels: 3, background: '#6d28d9' } }).jpeg().toBuffer();
+  const cover = await ctx.app.inject({ method: 'PUT', url: `/api/v1/events/${ev.id}/cover`, headers: { ...bearer(ctx.ownerToken), 'content-type': 'image/jpeg' }, payload: photo });
+  expect(cover.statusCode, cover.body).toBe(200);
   const host = await buyTable(ctx, ev, 1, 'Hannah Host');
   const gina = await buyPaid(ctx, ev.id, { name: 'Gina Guest', email: 'gina@example.com' });
   await linkWithInvite(ctx, { ticketId: gina.view.tickets[0]!.id, token: gina.manage_token }, host.order.view.reservation!.invite_code);
@@ -119,6 +124,7 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
     covered.add(template);
     const res = await ctx.app.inject({ url, headers: token ? bearer(token) : {} });
     let body: unknown = res.body;
+    if (res.headers['content-type']?.toString().startsWith('image/')) body = res.rawPayload.toString('base64');
     if (res.headers['content-type']?.toString().includes('json')) {
       body = res.json();
       // The cache's own time of reading (the next delta's cursor) is "now", not data.
@@ -131,6 +137,7 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
   for (const ev of n.events) {
     const e = `/api/v1/events/${ev.id}`;
     await get('/api/v1/events/{id}', e);
+    await get('/api/v1/events/{id}/cover', `${e}/cover`);
     await get('/api/v1/events/{id}/summary', `${e}/summary`, ctx.ownerToken);
     await get('/api/v1/events/{id}/availability', `${e}/availability`);
     await get('/api/v1/events/{id}/floor-plan', `${e}/floor-plan`, ctx.ownerToken);

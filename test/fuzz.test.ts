@@ -154,6 +154,7 @@ const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record
     body: { ga: { price_cents: 2000, capacity: 200 }, tiers: [{ name: 'Gold', price_cents: 1, capacity: 8 }], tables: [{ number: 1, tier: 'Gold', x: 1, y: 1 }] },
   }),
   'PATCH /api/v1/events/{id}': () => ({ url: `/api/v1/events/${event.id}`, token: ctx.ownerToken, body: { name: 'Renamed' } }),
+  'PUT /api/v1/events/{id}/details': () => ({ url: `/api/v1/events/${event.id}/details`, token: ctx.ownerToken, body: { venue_name: 'The Vault', venue_address: '1 Main St', description: 'House all night' } }),
   'POST /api/v1/events/{id}/orders': () => ({ url: `/api/v1/events/${event.id}/orders`, body: { email: 'h@x.test', name: 'H', ga_quantity: 1 } }),
   'PATCH /api/v1/tickets/{id}': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}`, token: paid.manage_token, body: { holder_name: 'New Name' } }),
   'POST /api/v1/users': () => ({ url: '/api/v1/users', token: ctx.ownerToken, body: { email: 'fuzz-new@x.test', password: 'long-enough', role: 'staff', name: 'Fuzz' } }),

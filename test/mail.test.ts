@@ -57,7 +57,7 @@ function decodeQr(png: Buffer): string | null {
 
 describe('order mail', () => {
   it('a paid table order mails the buyer once: a link that opens the order, a QR image per ticket that scans to its code, the invite link', async () => {
-    const event = await createEvent(ctx);
+    const event = await createEvent(ctx, { venue_name: 'The Vault', venue_address: 'Köpenicker Str. 70, Berlin' });
     const order = await placeOrder(ctx, event.id, { email: 'host@mail.test', name: 'Hanna Host', ga_quantity: 2, table_id: event.tables[0]!.id });
     await payOrder(ctx, order);
     // Paying again (a webhook delivered twice) changes nothing, and mails nothing twice.
@@ -70,6 +70,8 @@ describe('order mail', () => {
     expect(mail!.messageId).toBe(`<order_paid.${order.order_id}@velvet.mail>`);
     // A greeting of its own, then sentences that begin as sentences do.
     expect(mail!.text).toMatch(/^Hi Hanna Host,\n\nYou are going to Friday Night, /);
+    expect(mail!.text).toContain('\nWhere: The Vault, Köpenicker Str. 70, Berlin\n');
+    expect(mail!.html).toContain('<p>Where: The Vault, Köpenicker Str. 70, Berlin</p>');
     for (const line of mail!.text!.split('\n').filter(Boolean)) expect(line[0], line).toMatch(/[A-Z0-9€]/);
 
     const view = (await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })).json();

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDoors } from './support/door.js';
 import { bearer, eventBody, startTestApp, type TestContext } from './support/harness.js';
@@ -66,6 +67,20 @@ describe('the OpenAPI document', () => {
     };
     await api('PUT', `/api/v1/events/${event.id}/layout`, { token: ctx.ownerToken, body: layout });
     await api('PUT', `/api/v1/events/${event.id}/layout`, { token: ctx.ownerToken, body: { ...layout, ga: { price_cents: 2000, capacity: -1 } } });
+    await api('PUT', `/api/v1/events/${event.id}/details`, { token: ctx.ownerToken, body: { venue_name: 'The Vault', venue_address: '1 Main St, Berlin', description: 'House and disco.\nDoors at 23:00.' } });
+    await api('PUT', `/api/v1/events/${event.id}/details`, { token: ctx.ownerToken, body: { venue_name: 'x'.repeat(201), venue_address: '', description: '' } });
+    const png = await sharp({ create: { width: 800, height: 400, channels: 3, background: '#224' } }).png().toBuffer();
+    const image = (type: string) => ({ token: ctx.ownerToken, headers: { 'content-type': type } });
+    const covered = await api('PUT', `/api/v1/events/${event.id}/cover`, { ...image('image/png'), body: png });
+    expect(covered.status, covered.body).toBe(200);
+    await api('PUT', `/api/v1/events/${event.id}/cover`, { ...image('image/png'), body: Buffer.from('not an image') });
+    await api('PUT', `/api/v1/events/${event.id}/cover`, { ...image('image/gif'), body: png });
+    await api('PUT', `/api/v1/events/${event.id}/cover`, { ...image('image/png'), body: Buffer.alloc(11 * 1024 * 1024) });
+    const coverUrl = covered.json().cover_url as string;
+    const cover = await api('GET', coverUrl);
+    expect(cover.status).toBe(200);
+    await api('GET', '/api/v1/events/00000000-0000-4000-8000-000000000000/cover');
+    await api('DELETE', `/api/v1/events/${event.id}/cover`, { token: ctx.ownerToken });
     const added = (await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff', name: 'Cora' } })).json();
     await api('POST', '/api/v1/users', { token: ctx.ownerToken, body: { email: 'contract-staff@x.test', password: 'contract-pass', role: 'staff' } });
     await api('GET', '/api/v1/users', { token: ctx.ownerToken });

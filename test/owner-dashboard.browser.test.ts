@@ -1,4 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appErrors, DESKTOP, haveChromium, launchBrowser, logIn, openPage, OWNER, PHONE, screenshot, startWebServer, tonightBody, type WebServer } from './support/browser.js';
 
@@ -10,6 +11,10 @@ let browser: Browser;
 interface EventJson {
   id: string;
   name: string;
+  venue_name: string;
+  venue_address: string;
+  description: string;
+  cover_url: string | null;
   tiers: Array<{ name: string; price_cents: number; capacity: number }>;
   tables: Array<{ id: string; number: number; tier: string; x: number; y: number }>;
 }
@@ -71,6 +76,11 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     await page.click('text=New event');
     await page.waitForSelector('#ev-name');
     await page.fill('#ev-name', 'Dragged Night');
+    await page.fill('#ev-venue', 'The Vault');
+    await page.fill('#ev-address', 'Köpenicker Str. 70, 10179 Berlin');
+    await page.fill('#ev-description', 'House and disco all night.\nDress code: dress up.');
+    await page.setInputFiles('#ev-cover', { name: 'cover.jpg', mimeType: 'image/jpeg', buffer: await sharp({ create: { width: 2400, height: 1350, channels: 3, background: '#5b21b6' } }).jpeg().toBuffer() });
+    await page.waitForSelector('img.cover-preview');
     await page.fill('#tier-price-0', '450');
     await page.fill('#tier-capacity-0', '8');
     await page.fill('#tier-name-1', 'Silver');
@@ -107,8 +117,31 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
       [4, 'Silver', 400, 360],
     ]);
 
+    expect(saved).toMatchObject({ venue_name: 'The Vault', venue_address: 'Köpenicker Str. 70, 10179 Berlin', description: 'House and disco all night.\nDress code: dress up.' });
+    expect(saved.cover_url).toMatch(/\/cover\?v=/);
+
     const buyer = await openPage(await browser.newContext({ viewport: PHONE }), `${server.url}/e/${id}`);
     await buyer.waitForSelector('text=Dragged Night');
+    // Where, what, and the cover Velvet resized, on the buyer's page.
+    await expect.poll(() => buyer.$eval('[data-testid="cover"]', (img) => (img as HTMLImageElement).naturalWidth)).toBe(1600);
+    expect(await buyer.textContent('[data-testid="venue"]')).toBe('The Vault · Köpenicker Str. 70, 10179 Berlin Map');
+    expect(await buyer.getAttribute('[data-testid="venue"] a', 'href')).toBe('https://www.openstreetmap.org/search?query=K%C3%B6penicker%20Str.%2070%2C%2010179%20Berlin');
+    expect(await buyer.textContent('[data-testid="description"]')).toBe('House and disco all night.\nDress code: dress up.');
+    await screenshot(buyer, 'buy-event-details');
+
+    // A file that is not a picture, picked by mistake: refused next to the cover field, the rest saved.
+    await page.goto(`${server.url}/admin/events/${id}/edit`);
+    await page.waitForSelector('img.cover-preview');
+    await page.setInputFiles('#ev-cover', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are my notes, not a picture') });
+    await page.fill('#ev-venue', 'The Vault, upstairs');
+    await page.click('button:has-text("Save changes")');
+    await page.waitForSelector('#ev-cover-error');
+    expect(await page.textContent('#ev-cover-error')).toContain('not an image Velvet can read');
+    expect(await page.getAttribute('#ev-cover', 'aria-invalid')).toBe('true');
+    await screenshot(page, 'admin-cover-refused');
+    const after = (await server.call<EventJson>('GET', `/api/v1/events/${id}`)).json;
+    expect(after.venue_name).toBe('The Vault, upstairs');
+    expect(after.cover_url).toBe(saved.cover_url);
     expect(await buyer.locator('g.table').count()).toBe(4);
     expect(await buyer.getAttribute('g.table[data-table="3"]', 'aria-label')).toContain('Silver');
     await page.goto(`${server.url}/admin`);

@@ -5,6 +5,7 @@ import {
   bigserial,
   boolean,
   char,
+  customType,
   doublePrecision,
   integer,
   jsonb,
@@ -15,6 +16,11 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** Bytes as Buffers, whichever driver read them (node-postgres gives a Buffer, PGlite a Uint8Array). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => Buffer.from(v),
+});
 
 export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
@@ -42,6 +48,10 @@ export const events = pgTable('events', {
   gaPriceCents: integer('ga_price_cents').notNull(),
   gaCapacity: integer('ga_capacity').notNull(),
   gaSold: integer('ga_sold').notNull().default(0),
+  venueName: text('venue_name').notNull().default(''),
+  venueAddress: text('venue_address').notNull().default(''),
+  description: text('description').notNull().default(''),
+  coverEtag: text('cover_etag'),
   status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] }).notNull().default('scheduled'),
   cancelledAt: ts('cancelled_at'),
   completedAt: ts('completed_at'),
@@ -214,4 +224,15 @@ export const acmeChallenges = pgTable('acme_challenges', {
   token: text('token').primaryKey(),
   keyAuthorization: text('key_authorization').notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** An event's cover image, resized to WebP (migration 0014). */
+export const eventCovers = pgTable('event_covers', {
+  eventId: uuid('event_id').primaryKey(),
+  contentType: text('content_type').notNull(),
+  bytes: bytea('bytes').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  etag: text('etag').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
 });

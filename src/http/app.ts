@@ -10,6 +10,7 @@ import { DEFAULT_BODY_LIMIT, installJsonParser } from './json-body.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { eventRoutes } from './events.routes.js';
+import { eventDetailsRoutes } from './event-details.routes.js';
 import { guestRoutes } from './guests.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     healthRoutes,
     accountRoutes,
     eventRoutes,
+    eventDetailsRoutes,
     orderRoutes,
     orderAdminRoutes,
     guestRoutes,

@@ -12,6 +12,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   invalid_invite: 404,
   payload_too_large: 413,
+  invalid_image: 400,
   busy: 503,
   too_many_connections: 503,
   database_unavailable: 503,

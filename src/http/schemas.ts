@@ -26,6 +26,11 @@ const NOT_PRINTABLE = 'must be text without control characters';
 
 /** Text from people and devices: trimmed, `min`..`max` characters, no control characters. */
 export const text = (max: number, min = 1) => z.string().trim().min(min).max(max).regex(PRINTABLE, NOT_PRINTABLE);
+// Paragraphs: line breaks and tabs are text too; other control characters are not.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const PARAGRAPHS = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+/** Longer text people write (a description): trimmed, up to `max` characters, line breaks kept. */
+export const paragraphs = (max: number) => z.string().trim().max(max).regex(PARAGRAPHS, NOT_PRINTABLE);
 /** An opaque token or code as sent (not trimmed), without control characters. */
 export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, NOT_PRINTABLE);
 export const tokenQuery = z.object({ token: z.string().optional() });

@@ -4,7 +4,7 @@ import type { OrderView } from '../services/orders/order-view.service.js';
 /** What a buyer's mail says; rendered from the order as it is when the mail is sent. */
 export interface OrderMailInput {
   kind: 'order_paid' | 'order_refunded';
-  event: { name: string; startsAt: Date; endsAt: Date; status: string };
+  event: { name: string; startsAt: Date; endsAt: Date; status: string; venueName: string; venueAddress: string };
   order: OrderView;
   buyerName: string;
   /** The order page with its capability in the fragment (never sent to a server by a browser). */
@@ -32,6 +32,9 @@ const REFUND_WHY: Record<string, string> = {
   owner_refund: 'The organiser refunded your order.',
 };
 
+/** "The Vault, Köpenicker Str. 70, Berlin", or what of it the owner gave. */
+const venueLine = (e: OrderMailInput['event']) => [e.venueName, e.venueAddress].filter(Boolean).join(', ');
+
 export function renderOrderMail(m: OrderMailInput): RenderedMail {
   return m.kind === 'order_paid' ? renderPaid(m) : renderRefunded(m);
 }
@@ -43,10 +46,12 @@ function renderPaid(m: OrderMailInput): RenderedMail {
   const tickets = order.tickets.filter((t) => t.qr).sort((a, b) => Number(b.is_host) - Number(a.is_host));
   const subject = r ? `Your table ${r.table_number} at ${event.name}` : `Your tickets for ${event.name}`;
   const date = when(event.startsAt, m.timeZone);
+  const where = venueLine(event);
   const text = [
     `Hi ${m.buyerName},`,
     '',
     `You are going to ${event.name}, ${date}.`,
+    ...(where ? [`Where: ${where}`] : []),
     `Paid: ${formatMoney(order.amount_cents, order.currency)}. ${tickets.length} ${tickets.length === 1 ? 'ticket' : 'tickets'}; each QR code below lets one person in.`,
     ...(r
       ? [
@@ -74,6 +79,7 @@ function renderPaid(m: OrderMailInput): RenderedMail {
 <h1 style="font-size:22px">${esc(event.name)}</h1>
 <p>Hi ${esc(m.buyerName)},</p>
 <p>You are going to <strong>${esc(event.name)}</strong>, ${esc(date)}.</p>
+${where ? `<p>Where: ${esc(where)}</p>` : ''}
 <p>Paid: ${esc(formatMoney(order.amount_cents, order.currency))}. Each QR code lets one person in.</p>
 ${
   r

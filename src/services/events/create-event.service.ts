@@ -2,9 +2,12 @@ import { insertEvent, insertTables, insertTiers } from '../../db/repos/events.re
 import { DomainError } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 import { toEventView, type EventView } from './event-view.js';
+import type { EventDetails } from './event-details.service.js';
 
 export interface CreateEventInput {
   name: string;
+  /** Where and what, for the buyer (empty when not given). */
+  details?: EventDetails | undefined;
   startsAt: Date;
   endsAt: Date;
   currency: string;
@@ -47,6 +50,9 @@ export async function createEvent(
       currency: input.currency,
       gaPriceCents: input.ga.priceCents,
       gaCapacity: input.ga.capacity,
+      venueName: input.details?.venueName ?? '',
+      venueAddress: input.details?.venueAddress ?? '',
+      description: input.details?.description ?? '',
       createdBy: ownerId,
     });
     const tiers = await insertTiers(

@@ -7,6 +7,11 @@ export interface EventView {
   ends_at: string;
   currency: string;
   status: EventRow['status'];
+  venue_name: string;
+  venue_address: string;
+  description: string;
+  /** The cover image (resized, WebP), its version in the address; null without one. */
+  cover_url: string | null;
   /** `max_per_order`: the most GA tickets one order may hold (VELVET_MAX_TICKETS_PER_ORDER). */
   ga: { price_cents: number; capacity: number; available: number; max_per_order: number; sold?: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
@@ -25,6 +30,10 @@ export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow
     ends_at: e.endsAt.toISOString(),
     currency: e.currency,
     status: e.status,
+    venue_name: e.venueName,
+    venue_address: e.venueAddress,
+    description: e.description,
+    cover_url: e.coverEtag ? `/api/v1/events/${e.id}/cover?v=${e.coverEtag}` : null,
     ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold, max_per_order: maxPerOrder },
     tiers: tiers.map((t) => ({
       id: t.id,

@@ -102,7 +102,7 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
   }
   const rendered = renderOrderMail({
     kind: mail.kind,
-    event: { name: event.name, startsAt: event.startsAt, endsAt: event.endsAt, status: event.status },
+    event: { name: event.name, startsAt: event.startsAt, endsAt: event.endsAt, status: event.status, venueName: event.venueName, venueAddress: event.venueAddress },
     order: view,
     buyerName: order.name,
     manageUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { AdminShell } from './AdminShell.js';
+import { EventDetailsFields, type DetailsDraft } from './EventDetailsFields.js';
 import { clampX, clampY, FloorEditor, GRID, type DraftTable } from './FloorEditor.js';
 import type { AdminEvent } from './types.js';
 
@@ -28,6 +29,18 @@ const toLocalInput = (iso: string) => {
 const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
 const toCents = (v: string) => Math.round(Number.parseFloat(v.replace(',', '.')) * 100);
 const fromCents = (c: number) => (c / 100).toFixed(2);
+
+const detailsBody = (d: DetailsDraft) => ({ venue_name: d.venueName.trim(), venue_address: d.venueAddress.trim(), description: d.description.trim() });
+
+const COVER_ERROR_KEY = 'velvet.cover-error';
+/** A cover refused right after its event was created: shown once, on that event's edit page. */
+function takeCoverError(id: string | null): string | null {
+  const saved = sessionStorage.getItem(COVER_ERROR_KEY);
+  if (!saved || !id) return null;
+  sessionStorage.removeItem(COVER_ERROR_KEY);
+  const { id: eventId, message } = JSON.parse(saved) as { id: string; message: string };
+  return eventId === id ? message : null;
+}
 
 function defaultStart(): string {
   const d = new Date(Date.now() + 7 * 24 * 3600_000);
@@ -64,6 +77,8 @@ function EventEditor({ id }: { id: string | null }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [details, setDetails] = useState<DetailsDraft>({ venueName: '', venueAddress: '', description: '' });
+  const [cover, setCover] = useState<{ file: File | null; remove: boolean; error: string | null }>({ file: null, remove: false, error: takeCoverError(id) });
 
   useEffect(() => {
     if (!id) return;
@@ -71,6 +86,7 @@ function EventEditor({ id }: { id: string | null }) {
       (e) => {
         setLoaded(e);
         setName(e.name);
+        setDetails({ venueName: e.venue_name, venueAddress: e.venue_address, description: e.description });
         setStartsAt(toLocalInput(e.starts_at));
         setEndsAt(toLocalInput(e.ends_at));
         setCurrency(e.currency);
@@ -173,8 +189,23 @@ function EventEditor({ id }: { id: string | null }) {
           await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, timeoutMs: 20_000, body: schedule });
         }
         savedId = id;
+        if (loaded && (details.venueName !== loaded.venue_name || details.venueAddress !== loaded.venue_address || details.description !== loaded.description)) {
+          await api<AdminEvent>(`/api/v1/events/${id}/details`, { method: 'PUT', token, timeoutMs: 20_000, body: detailsBody(details) });
+        }
       } else {
-        savedId = (await api<AdminEvent>('/api/v1/events', { token, timeoutMs: 20_000, body: { ...schedule, currency, ...layout } })).id;
+        savedId = (await api<AdminEvent>('/api/v1/events', { token, timeoutMs: 20_000, body: { ...schedule, currency, ...detailsBody(details), ...layout } })).id;
+      }
+      const coverProblem = await saveCover(savedId);
+      if (coverProblem && !editing) {
+        // The event exists now: the cover is tried again from its edit page, the refusal shown there.
+        sessionStorage.setItem(COVER_ERROR_KEY, JSON.stringify({ id: savedId, message: coverProblem }));
+        return route(`/admin/events/${savedId}/edit`);
+      }
+      if (coverProblem) {
+        setCover((c) => ({ ...c, error: coverProblem }));
+        setFormError('The event is saved, but not its cover image (see below).');
+        setBusy(false);
+        return;
       }
       route(`/admin/events/${savedId}`);
     } catch (e) {
@@ -182,6 +213,17 @@ function EventEditor({ id }: { id: string | null }) {
       if (e instanceof ApiError && Object.keys(e.details).length) setErrors(Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])));
       setFormError(errorText(e));
       setBusy(false);
+    }
+  };
+
+  /** Uploads or removes the cover as chosen; the refusal in words, or null. */
+  const saveCover = async (eventId: string): Promise<string | null> => {
+    try {
+      if (cover.file) await api(`/api/v1/events/${eventId}/cover`, { method: 'PUT', token, timeoutMs: 60_000, upload: cover.file });
+      else if (cover.remove) await api(`/api/v1/events/${eventId}/cover`, { method: 'DELETE', token, timeoutMs: 20_000 });
+      return null;
+    } catch (e) {
+      return errorText(e);
     }
   };
 
@@ -214,6 +256,17 @@ function EventEditor({ id }: { id: string | null }) {
           </p>
         )}
       </section>
+
+      <EventDetailsFields
+        draft={details}
+        onChange={setDetails}
+        coverUrl={loaded?.cover_url ?? null}
+        coverFile={cover.file}
+        onCoverFile={(file) => setCover((c) => ({ ...c, file, error: null }))}
+        removeCover={cover.remove}
+        onRemoveCover={(remove) => setCover((c) => ({ ...c, remove }))}
+        coverError={cover.error}
+      />
 
       <fieldset class="card stack">
         <legend>GA tickets</legend>

@@ -5,6 +5,10 @@ export interface AdminEvent {
   ends_at: string;
   currency: string;
   status: 'scheduled' | 'cancelled' | 'completed';
+  venue_name: string;
+  venue_address: string;
+  description: string;
+  cover_url: string | null;
   ga: { price_cents: number; capacity: number; available: number; sold?: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
   tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;

@@ -2,9 +2,9 @@ import { formatMoney } from '@domain/money.js';
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
-import { dayAndTime } from '../lib/format.js';
 import { saveOrder } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
+import { EventHeader } from './EventHeader.js';
 import { TablePicker } from './TablePicker.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
@@ -94,10 +94,7 @@ export function EventPage({ id }: { id: string }) {
   return (
     <Shell title={event.name}>
       <section class="stack">
-        <h1>{event.name}</h1>
-        <p class="lead">
-          {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
-        </p>
+        <EventHeader event={event} />
         {closed && <p class="banner bad" role="status">{closed}</p>}
         {inviteView && !closed && (
           <p class="banner info">

@@ -5,6 +5,7 @@ import { clockTime, dayAndTime } from '../lib/format.js';
 import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 import { Checkout } from './Checkout.js';
+import { Venue } from './EventHeader.js';
 import { InstallHint, useBuyerManifest } from './InstallHint.js';
 import { HostPanel } from './HostPanel.js';
 import { TicketCard } from './TicketCard.js';
@@ -145,6 +146,7 @@ export function OrderPage({ id }: { id: string }) {
       <section class="stack">
         <h1>{event?.name ?? 'Your order'}</h1>
         {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
+        {event && <Venue event={event} />}
         <div class="row">
           <span class={`pill ${status.tone}`} data-testid="order-status">
             {status.label}

@@ -6,6 +6,10 @@ export interface PublicEvent {
   ends_at: string;
   currency: string;
   status: 'scheduled' | 'cancelled' | 'completed';
+  venue_name: string;
+  venue_address: string;
+  description: string;
+  cover_url: string | null;
   ga: { price_cents: number; capacity: number; available: number; max_per_order: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
   tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;

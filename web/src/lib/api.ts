@@ -22,6 +22,8 @@ export class NetworkError extends Error {
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** A file sent as its own bytes with its own type (a cover image), instead of a JSON body. */
+  upload?: Blob;
   /** Bearer credential: a staff/owner login token or an order's manage token. */
   token?: string | null;
   /** Give up after this long and throw NetworkError (the door's offline switch uses ~1.5 s). */
@@ -36,13 +38,14 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   opts.signal?.addEventListener('abort', () => controller.abort());
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  if (opts.upload) headers['content-type'] = opts.upload.type || 'application/octet-stream';
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let res: Response;
   try {
     res = await fetch(path, {
-      method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+      method: opts.method ?? (opts.body === undefined && !opts.upload ? 'GET' : 'POST'),
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.upload ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: controller.signal,
       cache: 'no-store',
     });
