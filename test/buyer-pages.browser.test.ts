@@ -196,6 +196,28 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     await Promise.all([hostContext.close(), guestContext.close(), fresh.close()]);
   });
 
+  it('an unknown event link says so and offers the way home; printing keeps every label readable', async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/e/00000000-0000-4000-8000-000000000000`);
+    await page.waitForSelector('text=There is no such event.');
+    expect(await page.getAttribute('a.btn:has-text("Tonight and soon")', 'href')).toBe('/');
+    expect(await page.title()).toBe('Tickets · Velvet');
+    await screenshot(page, 'buy-unknown-event');
+
+    // A paid GA order, printed: the labels are black on white, not light text on white paper.
+    const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${eventId}/orders`, { email: 'print@example.com', name: 'Pia Print', ga_quantity: 2 });
+    await server.call('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+    await page.goto(`${server.url}/orders/${placed.json.order_id}#token=${placed.json.manage_token}`);
+    await page.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+    await page.emulateMedia({ media: 'print' });
+    for (const selector of ['[data-testid="order-status"]', '[data-testid="ticket"] .pill']) {
+      expect(await page.$eval(selector, (el) => getComputedStyle(el).color), selector).toBe('rgb(0, 0, 0)');
+    }
+    await page.emulateMedia({ media: 'screen' });
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
+  });
+
   it('the quantity stops at the per-order limit the server sets, and says why', async () => {
     const context = await browser.newContext({ viewport: PHONE });
     const page = await openPage(context, `${server.url}/e/${eventId}`);

@@ -215,6 +215,28 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await floorContext.close();
   });
 
+  it('a ticket for a night that has not begun is refused with when the door opens', async () => {
+    const tomorrow = Date.now() + 26 * 3600_000;
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', { ...tonightBody('Tomorrow Night'), starts_at: new Date(tomorrow).toISOString(), ends_at: new Date(tomorrow + 6 * 3600_000).toISOString() });
+    expect(created.status).toBe(201);
+    const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${created.json.id}/orders`, { email: 'early@example.com', name: 'Eddie Early', ga_quantity: 1 });
+    const paid = await server.call<{ tickets: Ticket[] }>('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/door`);
+    await page.waitForSelector('#login-email');
+    await logIn(page, STAFF);
+    await page.waitForSelector('#scanner-id');
+    await page.fill('#scanner-id', 'door-early');
+    await page.check(`input[name=event][value="${created.json.id}"]`);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#door-input');
+    await scanFor(page, paid.json.tickets[0]!.qr, 'Eddie Early', 'rejected');
+    await expect(lastResult(page).textContent()).resolves.toMatch(/Too early: the door opens \w{3}, \w{3} \d+, \d\d:\d\d/);
+    await screenshot(page, 'door-too-early');
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
+  });
+
   it('search by name or e-mail admits the guest whose phone died', async () => {
     const lost = await buy({ name: 'Phoebe Nophone', email: 'phoebe.n@example.org' });
     const context = await browser.newContext({ viewport: PHONE });

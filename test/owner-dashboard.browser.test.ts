@@ -182,6 +182,8 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     const buyer = await openPage(await browser.newContext({ viewport: PHONE }), `${server.url}/orders/${orders[1]!.order_id}#token=${orders[1]!.manage_token}`);
     await buyer.waitForSelector('[data-testid="order-status"]:has-text("Refunded")');
     expect(await buyer.textContent('[data-testid="refund"]')).toContain('€420.00 has been refunded');
+    // Nothing left to give away or plan: no "give a ticket to a friend" on a refunded order.
+    expect(await buyer.textContent('main')).not.toContain('give a');
     await screenshot(buyer, 'order-refunded');
 
     await page.goto(`${server.url}/admin/events/${event.id}`);
@@ -199,6 +201,12 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     await page.click('.floor-editor g.table[data-table="1"]');
     await page.waitForSelector('text=Held or sold: it can move');
     await dragTable(page, 1, { x: 600, y: 400 });
+    // By keyboard alone: focus table 2, pick it, two steps right and one down (20 units each).
+    const before = event.tables.find((t) => t.number === 2)!;
+    await page.focus('.floor-editor g.table[data-table="2"]');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-table'))).toBe('2');
+    await page.keyboard.press('Enter');
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowDown']) await page.keyboard.press(key);
     await page.fill('#ga-capacity', '2');
     await page.fill('#ga-price', '25');
     await page.click('button:has-text("Save changes")');
@@ -210,6 +218,7 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     const saved = (await server.call<EventJson & { ga: { price_cents: number; capacity: number } }>('GET', `/api/v1/events/${event.id}`)).json;
     expect(saved.ga).toMatchObject({ price_cents: 2500, capacity: 150 });
     expect(saved.tables.find((t) => t.number === 1)).toMatchObject({ x: 600, y: 400 });
+    expect(saved.tables.find((t) => t.number === 2)).toMatchObject({ x: before.x + 40, y: before.y + 20 });
     expect(appErrors(page)).toEqual([]);
   });
 

@@ -96,7 +96,8 @@ export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointer
             class={`table t-${t.status}${selected ? ' selected' : ''}${onSelect ? ' clickable' : ''}`}
             transform={`translate(${t.x} ${t.y})`}
             role={onSelect ? 'button' : 'img'}
-            tabIndex={onSelect ? 0 : undefined}
+            // Lower case: on an SVG element Preact sets the attribute as written, and only "tabindex" makes it focusable.
+            tabindex={onSelect ? 0 : undefined}
             // The visible words first, in their order (WCAG 2.5.3: a voice user says what they see), then the rest.
             aria-label={`Table ${t.number} ${t.tier} ${counts}, ${(detailsOf ?? tableDetails)(t)}`}
             aria-pressed={onSelect ? selected : undefined}
