@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomInt } from 'node:crypto';
 import { INVITE_ALPHABET, INVITE_LENGTH } from '../domain/invite-code.js';
 
 /**
@@ -13,12 +13,6 @@ export function manageTokenFor(manageKey: string, orderId: string): { token: str
 }
 
 export const hashManageToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-export function manageTokenMatches(token: string, storedHash: string): boolean {
-  const a = Buffer.from(hashManageToken(token));
-  const b = Buffer.from(storedHash);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** 8 characters from a 32-letter alphabet: 40 random bits, easy to read out at a bar. */
 export function newInviteCode(): string {

@@ -189,7 +189,8 @@ function reentryWarning(input: CheckInInput): ReentryWarning | null {
   };
 }
 
-const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>, string> = {
+/** The words for a refusal, one source for the server's answers and the scanner page (offline too). */
+export const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>, string> = {
   invalid_code: 'Not a valid Velvet ticket code',
   wrong_event: 'This ticket is for another event',
   event_cancelled: 'This event was cancelled',

@@ -110,16 +110,6 @@ export function toDoorRow(r: RawDoorRow): DoorTicketRow {
   };
 }
 
-/** valid → checked_in, stamped with the first entry's time and scanner. False if it was not valid. */
-export async function checkInTicket(db: Executor, ticketId: string, at: Date, scannerId: string): Promise<boolean> {
-  const rows = await db
-    .update(tickets)
-    .set({ status: 'checked_in', checkedInAt: at, firstScannerId: scannerId, updatedAt: sql`now()` })
-    .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'valid')))
-    .returning({ id: tickets.id });
-  return rows.length === 1;
-}
-
 /**
  * An earlier entry arrived late (offline scans sync in any order): the ticket's first entry moves
  * back to it. Only ever earlier, so syncing in any order ends with the earliest scan as the first.

@@ -6,11 +6,6 @@ export type ReservationRow = typeof reservations.$inferSelect;
 
 export const ACTIVE_RESERVATION = ['pending', 'confirmed', 'checked_in'] as const;
 
-export async function insertReservation(db: Executor, r: typeof reservations.$inferInsert): Promise<ReservationRow> {
-  const [row] = await db.insert(reservations).values(r).returning();
-  return row!;
-}
-
 export async function findReservationByOrder(db: Executor, orderId: string, opts: { lock?: boolean } = {}) {
   const q = db.select().from(reservations).where(eq(reservations.orderId, orderId));
   const [row] = opts.lock ? await q.for('update') : await q;

@@ -1,5 +1,4 @@
-import { and, between, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { EntryScan } from '../../domain/check-in.js';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../database.js';
 import { scans } from '../schema.js';
 
@@ -38,31 +37,3 @@ export async function findFirstEntryScan(db: Executor, ticketId: string, at: Dat
   return row ?? null;
 }
 
-/**
- * The entry (admitted or re-entry) of a ticket at another scanner nearest to `around`, within
- * `seconds` either side: all the re-entry warning needs. At most one row, however busy the code.
- */
-export async function nearestEntryElsewhere(
-  db: Executor,
-  ticketId: string,
-  scannerId: string,
-  around: Date,
-  seconds: number,
-): Promise<EntryScan[]> {
-  if (seconds <= 0) return [];
-  const from = new Date(around.getTime() - seconds * 1000);
-  const to = new Date(around.getTime() + seconds * 1000);
-  return db
-    .select({ scannerId: scans.scannerId, at: scans.scannedAt })
-    .from(scans)
-    .where(
-      and(
-        eq(scans.ticketId, ticketId),
-        inArray(scans.result, ['admitted', 'reentry']),
-        between(scans.scannedAt, from, to),
-        ne(scans.scannerId, scannerId),
-      ),
-    )
-    .orderBy(sql`abs(extract(epoch FROM ${scans.scannedAt} - ${around}::timestamptz))`)
-    .limit(1);
-}

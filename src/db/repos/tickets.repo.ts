@@ -15,16 +15,6 @@ export async function findTicket(db: Executor, id: string, opts: { lock?: boolea
   return row ?? null;
 }
 
-/** pending → valid for a paid order's tickets, each with its signed code, in one statement. */
-export async function validateTickets(db: Executor, codes: Array<{ id: string; qr: string }>): Promise<void> {
-  if (!codes.length) return;
-  const values = sql.join(codes.map((c) => sql`(${c.id}::uuid, ${c.qr})`), sql`, `);
-  await db.execute(sql`
-    UPDATE tickets SET status = 'valid', qr = v.qr, updated_at = now()
-      FROM (VALUES ${values}) AS v(id, qr)
-     WHERE tickets.id = v.id AND tickets.status = 'pending'`);
-}
-
 /**
  * Moves a ticket's `updated_at` (database time) without changing it: for changes to what decides
  * its entry that live in other rows (a guest link made or ended), so the scanner cache's `?since=`,

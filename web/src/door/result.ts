@@ -1,4 +1,4 @@
-import type { ScanResult, TicketKind } from '@domain/check-in.js';
+import { REJECT_MESSAGES, type ScanResult, type TicketKind } from '@domain/check-in.js';
 import type { CachedEvent } from '@domain/scanner-cache.js';
 import { clockTime as clock, dayAndTime } from '../lib/format.js';
 
@@ -39,18 +39,10 @@ export interface DoorResult {
 
 let seq = 0;
 
-const REASONS: Record<string, string> = {
-  invalid_code: 'Not a valid Velvet ticket',
-  wrong_event: 'This ticket is for another event',
-  event_cancelled: 'This event was cancelled',
-  void: 'Ticket void (refunded, expired or cancelled)',
-  not_paid: 'This ticket has not been paid',
-  event_not_open: 'The door is not open for this event',
-};
-
 /**
- * "Already checked in 21:14 at door-2" in the door's own time zone, "The door opens Fri 4 Dec,
- * 23:00" when the event is known, or the reason in words.
+ * "Already checked in 21:14 at door-2" in the door's own time zone, "Too early: the door opens
+ * Fri 4 Dec, 23:00" when the event is known, or the reason in the words the server uses
+ * (REJECT_MESSAGES, src/domain/check-in.ts), the same online and offline.
  */
 export function rejectionText(reason: string | null, firstAt?: string | null, firstScanner?: string | null, fallback?: string, event?: CachedEvent, now = new Date()): string {
   if (reason === 'already_checked_in') {
@@ -62,7 +54,7 @@ export function rejectionText(reason: string | null, firstAt?: string | null, fi
     if (now < new Date(event.starts_at)) return `Too early: the door opens ${dayAndTime(event.starts_at)}`;
     return `This event is over: it ended ${dayAndTime(event.ends_at)}`;
   }
-  return (reason && REASONS[reason]) ?? fallback ?? 'Refused';
+  return (reason && reason in REJECT_MESSAGES ? REJECT_MESSAGES[reason as keyof typeof REJECT_MESSAGES] : null) ?? fallback ?? 'Refused';
 }
 
 export function fromServer(r: ScanResponse, provisional = false, event?: CachedEvent): DoorResult {
