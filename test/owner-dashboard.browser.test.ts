@@ -287,7 +287,7 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     await page.waitForSelector('text=dee@example.com can log in now.');
     const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'dee@example.com', password: 'dee-door-pass' } });
     expect(login.statusCode).toBe(200);
-    const token = login.json().token as string;
+    const firstToken = login.json().token as string;
     await screenshot(page, 'admin-accounts');
     // The same e-mail again: refused in the form, at the field, not at the top of the page.
     await page.fill('#acc-email', 'dee@example.com');
@@ -297,6 +297,23 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     expect(await page.getAttribute('#acc-email', 'aria-invalid')).toBe('true');
     expect(await page.textContent(`#${await page.getAttribute('#acc-email', 'aria-describedby')}`)).toBe('already has an account');
     await screenshot(page, 'admin-accounts-taken');
+    // A new password, typed in the page (no browser pop-up): the old one stops working.
+    const popups: string[] = [];
+    page.on('dialog', (d) => {
+      popups.push(d.message());
+      void d.dismiss();
+    });
+    await page.locator('li', { hasText: 'Dee Door' }).locator('button:has-text("Reset password")').click();
+    await page.fill('#reset-password', 'dee-new-pass-2');
+    await screenshot(page, 'admin-accounts-reset');
+    await page.click('[data-testid="reset-password"] >> button:has-text("Set password")');
+    await page.waitForSelector('text=dee@example.com has a new password');
+    expect(popups).toEqual([]);
+    const relogin = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'dee@example.com', password: 'dee-new-pass-2' } });
+    expect(relogin.statusCode).toBe(200);
+    // The reset ended the login made with the old password.
+    expect((await server.app.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${firstToken}` } })).statusCode).toBe(401);
+    const token = relogin.json().token as string;
     await page.locator('li', { hasText: 'Dee Door' }).locator('button:has-text("Disable")').click();
     await page.waitForSelector('text=dee@example.com is disabled');
     expect((await server.app.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);

@@ -64,9 +64,13 @@ function Accounts() {
     }
   };
 
-  const resetPassword = (a: Account) => {
-    const password = prompt(`New password for ${a.email} (at least 8 characters). Their open logins end.`);
-    if (password) void change(a, { password }, `${a.email} has a new password; their open logins have ended.`);
+  /** The account whose new password is being typed (in the page, not a browser pop-up). */
+  const [resetting, setResetting] = useState<{ account: Account; password: string } | null>(null);
+  const resetPassword = async (e: Event) => {
+    e.preventDefault();
+    if (!resetting) return;
+    await change(resetting.account, { password: resetting.password }, `${resetting.account.email} has a new password; their open logins have ended.`);
+    setResetting(null);
   };
 
   return (
@@ -98,7 +102,7 @@ function Accounts() {
                   </span>
                 </div>
                 <div class="row">
-                  <button class="btn ghost small" type="button" onClick={() => resetPassword(a)}>
+                  <button class="btn ghost small" type="button" onClick={() => setResetting({ account: a, password: '' })} aria-expanded={resetting?.account.id === a.id}>
                     Reset password
                   </button>
                   {a.disabled ? (
@@ -120,6 +124,29 @@ function Accounts() {
               </li>
             ))}
           </ul>
+        )}
+        {resetting && (
+          <form class="stack reset-password" onSubmit={(e) => void resetPassword(e)} data-testid="reset-password">
+            <label for="reset-password">New password for {resetting.account.email} (8+ characters; their open logins end)</label>
+            <div class="row">
+              <input
+                id="reset-password"
+                class="input"
+                type="password"
+                autoComplete="new-password"
+                minLength={8}
+                required
+                value={resetting.password}
+                onInput={(e) => setResetting({ ...resetting, password: e.currentTarget.value })}
+              />
+              <button class="btn primary" type="submit">
+                Set password
+              </button>
+              <button class="btn ghost" type="button" onClick={() => setResetting(null)}>
+                Cancel
+              </button>
+            </div>
+          </form>
         )}
       </section>
       <form class="card stack" onSubmit={add}>
