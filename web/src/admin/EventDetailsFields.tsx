@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
 
 export interface DetailsDraft {
   venueName: string;
@@ -68,13 +69,9 @@ export function EventDetailsFields({
             onCoverFile(e.currentTarget.files?.[0] ?? null);
             onRemoveCover(false);
           }}
-          {...(coverError ? { 'aria-invalid': true, 'aria-describedby': 'ev-cover-error' } : {})}
+          {...invalidProps('ev-cover-error', coverError)}
         />
-        {coverError && (
-          <span class="error" id="ev-cover-error">
-            {coverError}
-          </span>
-        )}
+        <FieldError id="ev-cover-error" error={coverError} />
         {(coverUrl || coverFile) && !removeCover && (
           <button
             class="btn ghost small"

@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 import { EventDetailsFields, type DetailsDraft } from './EventDetailsFields.js';
 import { clampX, clampY, FloorEditor, GRID, type DraftTable } from './FloorEditor.js';
@@ -109,13 +110,8 @@ function EventEditor({ id }: { id: string | null }) {
   const selectedTable = tables.find((t) => t.key === selected) ?? null;
   // A field's error is announced with the field: its input points at it and is marked invalid.
   const errorId = (field: string) => `error-${field.replace(/\W/g, '-')}`;
-  const err = (field: string) =>
-    errors[field] && (
-      <span class="error" id={errorId(field)}>
-        {errors[field]}
-      </span>
-    );
-  const invalid = (field: string) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': errorId(field) } : {});
+  const err = (field: string) => <FieldError id={errorId(field)} error={errors[field]} />;
+  const invalid = (field: string) => invalidProps(errorId(field), errors[field]);
 
   // Tables name their tier: a renamed tier takes its tables along.
   const renameTier = (tier: DraftTier, name: string) => {

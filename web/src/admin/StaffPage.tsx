@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 
 interface Account {
@@ -165,13 +166,9 @@ function Accounts() {
               required
               value={form.email}
               onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
-              {...(fieldErrors.email ? { 'aria-invalid': true, 'aria-describedby': 'acc-email-error' } : {})}
+              {...invalidProps('acc-email-error', fieldErrors.email)}
             />
-            {fieldErrors.email && (
-              <span class="error" id="acc-email-error">
-                {fieldErrors.email}
-              </span>
-            )}
+            <FieldError id="acc-email-error" error={fieldErrors.email} />
           </div>
           <div class="field">
             <label for="acc-password">Password (8+ characters)</label>
@@ -183,13 +180,9 @@ function Accounts() {
               required
               value={form.password}
               onInput={(e) => setForm({ ...form, password: e.currentTarget.value })}
-              {...(fieldErrors.password ? { 'aria-invalid': true, 'aria-describedby': 'acc-password-error' } : {})}
+              {...invalidProps('acc-password-error', fieldErrors.password)}
             />
-            {fieldErrors.password && (
-              <span class="error" id="acc-password-error">
-                {fieldErrors.password}
-              </span>
-            )}
+            <FieldError id="acc-password-error" error={fieldErrors.password} />
           </div>
           <div class="field">
             <label for="acc-role">Role</label>
