@@ -54,6 +54,12 @@ const envSchema = z.object({
   STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\S+$/, 'a Stripe publishable key (pk_test_… or pk_live_…)').optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional(),
   VELVET_MAIL_FROM: z.string().min(3).default('Velvet <tickets@velvet.local>'),
+  VELVET_PUSH_CONTACT: z
+    .string()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'a mailto: address or an https: URL the push services may contact')
+    .optional(),
+  VELVET_PUSH_ALLOW_HTTP: z.enum(['0', '1']).default('0'),
+  VELVET_PUSH_RATE_PER_SECOND: z.coerce.number().positive().default(50),
   VELVET_TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
@@ -120,6 +126,13 @@ export interface Config {
   secret: string | undefined;
   /** Buyers' mails: through SMTP when `smtpUrl` is set, otherwise written as .eml files into `dir`. */
   mail: { smtpUrl: string | undefined; from: string; dir: string };
+  /**
+   * Web Push to VIP hosts (services/push): who the push services may contact about our messages
+   * (VAPID `sub`), whether subscriptions may name plain-HTTP or loopback endpoints (tests only:
+   * browsers' push services are all HTTPS, and a buyer-given URL must not reach inside the
+   * network), and how many pushes a second this process sends.
+   */
+  push: { contact: string; allowHttpEndpoints: boolean; ratePerSecond: number };
   /** Where the events happen: times in mails are written in this zone. */
   timeZone: string;
   payments:
@@ -194,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secret: e.VELVET_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
+    push: { contact: e.VELVET_PUSH_CONTACT ?? pushContact(e.VELVET_MAIL_FROM), allowHttpEndpoints: e.VELVET_PUSH_ALLOW_HTTP === '1', ratePerSecond: e.VELVET_PUSH_RATE_PER_SECOND },
     timeZone: e.VELVET_TIME_ZONE,
     payments,
   };
@@ -222,6 +236,12 @@ function defaultPublicUrl(tls: TlsConfig, port: number): string {
   if (tls.mode === 'acme') return `https://${tls.domains[0]!.replace(/^\*\./, '')}${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
   if (tls.mode === 'files') return `https://localhost${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
   return `http://localhost:${port}`;
+}
+
+/** The mail sender's address, as the push services' contact when none is configured. */
+function pushContact(mailFrom: string): string {
+  const address = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+  return `mailto:${address}`;
 }
 
 /** `15m`, `900s`, `1h`, `500ms` or plain seconds; `off` is null. */

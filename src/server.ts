@@ -9,6 +9,7 @@ import type { AppDeps } from './services/deps.js';
 import { startSweeper } from './services/jobs/sweeper.js';
 import { createMailTransport } from './mail/transport.js';
 import { startMailRunner } from './services/mail/mail-runner.js';
+import { startPushRunner } from './services/push/push-runner.js';
 import { startRefundRunner } from './services/refunds/refund-runner.js';
 
 /**
@@ -31,6 +32,10 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
     pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
     log: (m) => app.log.warn(m),
   });
+  const stopPush = startPushRunner(deps, {
+    pollMs: Math.min(deps.config.sweepIntervalMs, 1000),
+    log: (m) => app.log.warn(m),
+  });
   const backups = startBackups(deps, (m) => app.log.error(m));
   if (backups) reportBackups(deps, backups);
   const certificates = await certificateSource(deps, (m) => console.error(m));
@@ -48,6 +53,7 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
       await stopSweeper();
       await stopRefunds();
       await stopMail();
+      await stopPush();
       await backups?.stop();
       mailTransport.close();
       await deps.database.close();

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, onPostgres } from './support/database.js';
 import { account, loadLoops, startLiveServer, type Answer, type LiveServer } from './support/live-server.js';
+import { startTestPushService } from './support/push-service.js';
 import { SseReader } from './support/sse.js';
 
 /**
@@ -147,6 +148,36 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     }
     abort.abort();
   }, 240_000);
+
+  it('two processes send exactly one notification per guest arrival to each of the host’s devices, whichever process admitted the guest', async () => {
+    const push = await startTestPushService();
+    try {
+      const pushEnv = { VELVET_PUSH_ALLOW_HTTP: '1' };
+      const [p1, p2] = [await serve(pushEnv), await serve(pushEnv)];
+      const night = await createEvent(p1, 'Arrivals', -600_000, 1);
+      const table = await p1.call('POST', `/api/v1/events/${night.id}/orders`, { email: 'host@mp.test', name: 'Hannah Host', ga_quantity: 1, table_id: night.tables[0] });
+      const paid = await p1.call('POST', `/api/v1/orders/${table.body!.order_id}/pay-local`, undefined, table.body!.manage_token as string);
+      const reservationId = (paid.body!.reservation as { id: string }).id;
+      const key = (await p2.call('GET', '/api/v1/push/public-key')).body!.public_key as string;
+      const devices = [push.subscribe(key), push.subscribe(key)];
+      for (const d of devices) expect((await p1.call('PUT', `/api/v1/reservations/${reservationId}/push-subscription`, d, table.body!.manage_token as string)).status).toBe(200);
+      // Three guests put on the list at the door (the night has begun), then each scanned by both processes at once.
+      const guests = await buyGa(p2, night.id, 3);
+      for (const g of guests) expect((await p2.call('POST', `/api/v1/reservations/${reservationId}/guests`, { ticket_id: g.ticketId }, staff)).status).toBe(200);
+      const answers = await Promise.all(guests.flatMap((g) => [p1, p2].map((p, i) => p.call('POST', '/api/v1/scans', { qr: g.qr, scanner_id: `door-${i}`, event_id: night.id }, staff))));
+      expect(answers.map((a) => a.result).sort()).toEqual(['admitted', 'admitted', 'admitted', 'reentry', 'reentry', 'reentry']);
+
+      await push.waitFor(6, 30_000);
+      await expect.poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM pushes WHERE status = 'sent'`))[0]!.n, { timeout: 15_000 }).toBe(6);
+      // Every push is recorded sent (no lease left to run out), so none is coming again.
+      expect(await q(`SELECT id FROM pushes WHERE status <> 'sent' OR lease_token IS NOT NULL`)).toEqual([]);
+      const tags = push.received.map((r) => `${r.subscription} ${(r.payload as { tag: string }).tag}`);
+      expect(new Set(tags).size).toBe(6);
+      expect(push.received).toHaveLength(6);
+    } finally {
+      await push.close();
+    }
+  }, 120_000);
 
   it('SIGKILL in the middle of a table drop and of hold expiry: no table sold twice, no hold stuck past its expiry after a restart', async () => {
     const holdEnv = { VELVET_HOLD_SECONDS: '2', VELVET_SWEEP_INTERVAL_MS: '200' };

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import webPush from 'web-push';
 import type { Executor } from '../db/database.js';
 import { getOrCreateSetting } from '../db/repos/settings.repo.js';
 import { joinTicketCode, parseTicketCode, ticketCodePayload, toBase64Url, type TicketCodeParts } from '../domain/ticket-code.js';
@@ -35,6 +36,8 @@ export interface Keys {
   sessionSecret: string;
   /** HMAC key that derives orders' manage tokens (capability.ts); never rotated by VELVET_SECRET. */
   manageKey: string;
+  /** The Web Push (VAPID) key pair, P-256, base64url: the public half is what browsers subscribe with. */
+  vapid: { publicKey: string; privateKey: string };
 }
 
 /**
@@ -49,5 +52,7 @@ export async function loadKeys(db: Executor, overrideSessionSecret?: string): Pr
   const sessionSecret =
     overrideSessionSecret ?? (await getOrCreateSetting(db, 'session_secret', () => randomBytes(32).toString('base64url')));
   const manageKey = await getOrCreateSetting(db, 'manage_token_key', () => randomBytes(32).toString('base64url'));
-  return { signer: new TicketSigner(privateKey, createPublicKey(privateKey)), sessionSecret, manageKey };
+  // Generated once and kept: a new key pair would orphan every host's subscription.
+  const vapid = JSON.parse(await getOrCreateSetting(db, 'vapid_keys', () => JSON.stringify(webPush.generateVAPIDKeys()))) as Keys['vapid'];
+  return { signer: new TicketSigner(privateKey, createPublicKey(privateKey)), sessionSecret, manageKey, vapid };
 }

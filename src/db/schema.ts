@@ -10,6 +10,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -52,6 +53,8 @@ export const events = pgTable('events', {
   venueAddress: text('venue_address').notNull().default(''),
   description: text('description').notNull().default(''),
   coverEtag: text('cover_etag'),
+  /** 18 or 21: the door checks ID at every admission (migration 0015); null: no minimum. */
+  minAge: smallint('min_age'),
   status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] }).notNull().default('scheduled'),
   cancelledAt: ts('cancelled_at'),
   completedAt: ts('completed_at'),
@@ -98,6 +101,8 @@ export const orders = pgTable('orders', {
   providerClientSecret: text('provider_client_secret'),
   /** Which client placed it (a keyed hash of its network, client-key.ts): the hold limits count by it. */
   clientKey: text('client_key'),
+  /** When the buyer confirmed the event's minimum age (null: the event has none). */
+  ageConfirmedAt: ts('age_confirmed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -234,5 +239,32 @@ export const eventCovers = pgTable('event_covers', {
   width: integer('width').notNull(),
   height: integer('height').notNull(),
   etag: text('etag').notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** A VIP host's device that asked to be told when guests arrive (Web Push, migration 0015). */
+export const pushSubscriptions = pgTable('push_subscriptions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  reservationId: uuid('reservation_id').notNull(),
+  endpoint: text('endpoint').notNull(),
+  p256dh: text('p256dh').notNull(),
+  auth: text('auth').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** The push outbox: one row per subscription and arriving guest. */
+export const pushes = pgTable('pushes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  subscriptionId: uuid('subscription_id').notNull(),
+  reservationId: uuid('reservation_id').notNull(),
+  ticketId: uuid('ticket_id').notNull(),
+  status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+  leaseUntil: ts('lease_until'),
+  leaseToken: uuid('lease_token'),
+  sentAt: ts('sent_at'),
+  lastError: text('last_error'),
+  createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

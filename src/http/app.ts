@@ -1,3 +1,4 @@
+import { pushRoutes } from './push.routes.js';
 import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     orderRoutes,
     orderAdminRoutes,
     guestRoutes,
+    pushRoutes,
     doorRoutes,
     floorStreamRoutes(feed),
     stripeWebhookRoutes,

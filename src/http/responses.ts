@@ -308,3 +308,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 
 /** Every operation may also answer these: the database away, or (embedded) its disk full. */
 export const ALWAYS = [503, 507];
+
+export const pushPublicKey = z.object({ public_key: z.string().describe("The server's VAPID public key (base64url): PushManager.subscribe's applicationServerKey") });
+
+export const pushSubscriptionState = z.object({
+  subscribed: z.boolean(),
+  devices: z.int().describe("How many of the host's devices will be told when a guest arrives"),
+});

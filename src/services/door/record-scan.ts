@@ -13,6 +13,7 @@ import {
   toScanRead,
   type ScanInsert,
 } from '../../db/repos/scan-flight.repo.js';
+import { enqueueArrivalPushCall } from '../../db/repos/pushes.repo.js';
 import { findFirstEntryScan, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
 import { decideCheckIn, type CheckInDecision, type CheckInInput, type EntryScan, type ScanResult } from '../../domain/check-in.js';
@@ -279,6 +280,9 @@ function checkInEffects(attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTi
   // The floor plan changes when the host arrives, or when a linked ticket's first entry adds to
   // the table's `guests_arrived`; a re-entry changes nothing there.
   if (d.checkInTicket || d.checkInReservation || noShow) effects.push(tableChangedCall(ticket.eventId, table.tableId));
+  // A linked guest's first entry tells the host (if they asked): queued here, sent by the push
+  // worker after the commit. A re-entry, or the same arrival synced again, sends nothing.
+  if (d.checkInTicket && d.kind === 'vip_guest') effects.push(enqueueArrivalPushCall(table.reservationId, ticket.id));
   return effects;
 }
 
