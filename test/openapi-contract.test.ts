@@ -112,6 +112,12 @@ describe('the OpenAPI document', () => {
     await api('POST', `/api/v1/reservations/${hostView.reservation.id}/guests`, { token: ctx.staffToken, body: { ticket_id: guestView.tickets[0].id } });
     await api('GET', `/api/v1/reservations/${hostView.reservation.id}`, { token: ctx.staffToken });
     await api('DELETE', `/api/v1/reservations/${hostView.reservation.id}/guests/${guestView.tickets[0].id}`, { token: h.manage_token });
+    await api('GET', '/api/v1/push/public-key');
+    const device = { endpoint: 'https://push.example.com/send/contract', keys: { p256dh: 'BE35w7E4mfV-fkeTs2KowMq5JHB5pQ0Ev8dQwetCEy27XPu96iGXA-H76JOLDmcI3GU18KTxOLQi8IVr0iHnfO0', auth: 'fk9Y9womEzZ6MVn1F9bhdQ' } };
+    await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: h.manage_token, body: device });
+    await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: h.manage_token, body: { ...device, endpoint: 'http://10.0.0.1/x' } });
+    await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: ctx.staffToken, body: device });
+    await api('DELETE', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: h.manage_token, body: { endpoint: device.endpoint } });
 
     await api('GET', `/api/v1/events/${event.id}/scanner-cache`, { token: ctx.staffToken });
     await api('GET', `/api/v1/events/${event.id}/scanner-cache?since=not-a-time`, { token: ctx.staffToken });
