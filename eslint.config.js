@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'drizzle-orm*', 'fastify*', 'pg', '@electric-sql/*', '../db/*', '../http/*', '../services/*'] }],
     },
+  },
+  {
+    // Plain scripts the service worker imports (web/public): they run in a ServiceWorkerGlobalScope.
+    files: ['web/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: globals.serviceworker },
   },
   {
     files: ['eslint.config.js', 'vitest.config.ts', 'web/vite.config.ts'],

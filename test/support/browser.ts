@@ -11,6 +11,7 @@ import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
+import { startPushRunner } from '../../src/services/push/push-runner.js';
 import { startRefundRunner } from '../../src/services/refunds/refund-runner.js';
 import { describeFindings, seriousA11yProblems } from './axe.js';
 import { openTestDatabase } from './database.js';
@@ -58,6 +59,8 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
   const stopMail = mail ? startMailRunner(deps, { transport: mail, timeZone: 'UTC', pollMs: 500, log: () => {} }) : null;
   // Refunds are paid out as in production (the local provider), so pages can watch them drain.
   const stopRefunds = startRefundRunner(deps, { ratePerSecond: 100, pollMs: 500, log: () => {} });
+  // Hosts' arrival notifications go out as in production (to a test push service, where one is given).
+  const stopPush = startPushRunner(deps, { pollMs: 500, log: () => {} });
   const token = (sub: string, role: 'owner' | 'staff') =>
     signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.now() / 1000) + 3600 });
   const ownerToken = token(owner.id, 'owner');
@@ -75,6 +78,7 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
       await app.close();
       await stopMail?.();
       await stopRefunds();
+      await stopPush();
       mail?.close();
       await database.close();
     },

@@ -1,6 +1,7 @@
 import { formatMoney } from '@domain/money.js';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
+import { ArrivalAlerts } from './ArrivalAlerts.js';
 import type { OrderView, PublicEvent, Reservation } from './types.js';
 
 /**
@@ -12,12 +13,15 @@ export function HostPanel({
   event,
   token,
   started,
+  over,
   onChanged,
 }: {
   reservation: Reservation;
   event: PublicEvent | null;
   token: string;
   started: boolean;
+  /** The night is over: nobody is arriving any more. */
+  over: boolean;
   onChanged: () => void;
 }) {
   const [copied, setCopied] = useState(false);
@@ -74,8 +78,15 @@ export function HostPanel({
           </button>
         </div>
       )}
+      {active && !over && <ArrivalAlerts reservationId={reservation.id} token={token} />}
       <h3>
         Guest list <span class="muted">({reservation.guests.length} of {places})</span>
+        {started && reservation.guests.length > 0 && (
+          <span class="muted" data-testid="arrived-count">
+            {' '}
+            · {reservation.guests.filter((g) => g.arrived).length} arrived
+          </span>
+        )}
       </h3>
       {started && active && <p class="banner info">The event has started: the guest list is locked. Staff at the door can still add a guest.</p>}
       {reservation.guests.length === 0 ? (

@@ -1,6 +1,7 @@
 import { formatMoney } from '@domain/money.js';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
+import { openAvailabilityStream } from '../lib/floor-stream.js';
 import { clockTime, dayAndTime } from '../lib/format.js';
 import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
@@ -86,6 +87,31 @@ export function OrderPage({ id }: { id: string }) {
     const t = setInterval(() => void load(), 4000);
     return () => clearInterval(t);
   }, [settling, load]);
+
+  // A host's guest list follows the door live: the table's change on the public availability
+  // stream (a guest's first entry is one) or a push this phone received reloads the order.
+  const tableId = order?.reservation && event ? event.tables.find((t) => t.number === order.reservation!.table_number)?.id : undefined;
+  const watching = !!tableId && order?.status === 'paid' && !!event && event.status === 'scheduled' && Date.parse(event.ends_at) > Date.now();
+  useEffect(() => {
+    if (!watching || !event || !tableId) return;
+    let connected = false;
+    const close = openAvailabilityStream(event.id, {
+      // The first snapshot comes right after the order was read; a later one is a reconnection.
+      onSnapshot: () => {
+        if (connected) void load();
+        connected = true;
+      },
+      onTable: (t) => t.id === tableId && void load(),
+      onStatus: () => {},
+      onUnauthorized: () => {},
+    });
+    const onPush = (e: MessageEvent<{ type?: string }>) => e.data?.type === 'velvet-push' && void load();
+    navigator.serviceWorker?.addEventListener('message', onPush);
+    return () => {
+      close();
+      navigator.serviceWorker?.removeEventListener('message', onPush);
+    };
+  }, [watching, tableId, event?.id, load]);
 
   // Came from an invite without a ticket: once paid, the ticket is linked to that table.
   useEffect(() => {
@@ -182,7 +208,7 @@ export function OrderPage({ id }: { id: string }) {
       {order.status === 'pending' && <Checkout order={order} token={token} onPaid={setOrder} />}
 
       {order.reservation && order.status === 'paid' && (
-        <HostPanel reservation={order.reservation} event={event} token={token} started={started} onChanged={() => void load()} />
+        <HostPanel reservation={order.reservation} event={event} token={token} started={started} over={over} onChanged={() => void load()} />
       )}
 
       {order.status !== 'expired' && (
