@@ -12,6 +12,8 @@ export interface CachedEvent {
   status: EventStatus;
   starts_at: string;
   ends_at: string;
+  /** 18 or 21: every admission shows an ID check (absent or null: no minimum). */
+  min_age?: number | null;
 }
 
 export interface CachedTicket {

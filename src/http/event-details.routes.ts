@@ -3,7 +3,7 @@ import type { AppDeps } from '../services/deps.js';
 import { COVER_TYPES, COVER_UPLOAD_LIMIT, readEventCover, removeEventCover, setEventCover, setEventDetails } from '../services/events/event-details.service.js';
 import { authenticate } from './auth.js';
 import { ALWAYS, errors, eventView } from './responses.js';
-import { idParams, paragraphs, text } from './schemas.js';
+import { idParams, minAge, paragraphs, text } from './schemas.js';
 import { OWNER, PUBLIC } from './security.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -11,6 +11,8 @@ const detailsBody = z.object({
   venue_name: text(200, 0),
   venue_address: text(300, 0),
   description: paragraphs(4000),
+  /** Left as it is when not sent. */
+  min_age: minAge.optional(),
 });
 
 /**
@@ -22,9 +24,9 @@ const detailsBody = z.object({
 export function eventDetailsRoutes(app: ZodApp, deps: AppDeps): void {
   const ownerOnly = authenticate(deps, ['owner']);
 
-  app.put('/api/v1/events/:id/details', { onRequest: ownerOnly, schema: { tags: ['events'], summary: "The venue's name and address and the description, until the event ends", security: OWNER, params: idParams, body: detailsBody, response: { 200: eventView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
+  app.put('/api/v1/events/:id/details', { onRequest: ownerOnly, schema: { tags: ['events'], summary: "The venue's name and address, the description and the minimum age, until the event ends", security: OWNER, params: idParams, body: detailsBody, response: { 200: eventView, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
     const b = request.body;
-    return setEventDetails(deps, request.params.id, { venueName: b.venue_name, venueAddress: b.venue_address, description: b.description });
+    return setEventDetails(deps, request.params.id, { venueName: b.venue_name, venueAddress: b.venue_address, description: b.description, minAge: b.min_age });
   });
 
   app.delete('/api/v1/events/:id/cover', { onRequest: ownerOnly, schema: { tags: ['events'], summary: 'Remove the cover image', security: OWNER, params: idParams, response: { 200: eventView, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {

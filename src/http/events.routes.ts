@@ -8,7 +8,7 @@ import { listEvents } from '../services/events/list-events.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { cents, currency, id, idParams, paragraphs, text, timestamp } from './schemas.js';
+import { cents, currency, id, idParams, minAge, paragraphs, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, availability, errors, eventList, eventSummary as eventSummaryView, eventView, floorPlan } from './responses.js';
 import { OPTIONAL, OWNER, PUBLIC, STAFF } from './security.js';
@@ -24,6 +24,7 @@ const createEventBody = z.object({
   venue_name: text(200, 0).optional(),
   venue_address: text(300, 0).optional(),
   description: paragraphs(4000).optional(),
+  min_age: minAge.optional(),
   ga: z.object({ price_cents: cents, capacity: z.int().min(0).max(1_000_000) }),
   tiers: z
     .array(
@@ -70,7 +71,7 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
     const b = request.body;
     const event = await createEvent(deps, owner.userId, {
       name: b.name,
-      details: { venueName: b.venue_name ?? '', venueAddress: b.venue_address ?? '', description: b.description ?? '' },
+      details: { venueName: b.venue_name ?? '', venueAddress: b.venue_address ?? '', description: b.description ?? '', minAge: b.min_age ?? null },
       startsAt: b.starts_at,
       endsAt: b.ends_at,
       currency: b.currency,

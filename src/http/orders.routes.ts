@@ -24,6 +24,8 @@ const placeOrderBody = z.object({
   table_id: id.optional(),
   /** Who holds each ticket, in order (the first is the buyer's own); missing names are the buyer's. */
   holder_names: z.array(text(100)).max(100).optional(),
+  /** Required (true) when the event has a minimum age: the buyer says they are old enough. */
+  age_confirmed: z.boolean().optional(),
 });
 
 const renameBody = z.object({ holder_name: text(100) });
@@ -64,6 +66,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         gaQuantity: b.ga_quantity,
         tableId: b.table_id,
         holderNames: b.holder_names,
+        ageConfirmed: b.age_confirmed,
         clientKey: clientKeyOf(deps.keys.manageKey, clientNetwork(request.ip)),
       });
       return reply.status(201).send({

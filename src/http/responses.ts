@@ -25,6 +25,7 @@ export const eventView = z.object({
   venue_name: z.string(),
   venue_address: z.string(),
   description: z.string(),
+  min_age: z.int().nullable().describe('18 or 21: buyers confirm they are at least this old when ordering, and the door checks ID; null: no minimum'),
   cover_url: z.string().nullable().describe('The cover image (WebP, at most 1600 x 1600); its version is in the address, so it may be cached for good'),
   ga: z.object({ price_cents: z.int(), capacity: z.int(), available: z.int(), max_per_order: z.int().describe('The most GA tickets one order may hold'), sold: z.int().optional() }),
   tiers: z.array(z.object({ id: uuid, name: z.string(), price_cents: z.int(), capacity: z.int(), min_spend_cents: z.int().nullable() })),
@@ -122,6 +123,7 @@ export const orderView = z.object({
   currency: z.string(),
   expires_at: instant,
   paid_at: instant.nullable(),
+  age_confirmed_at: instant.nullable(),
   refund_reason: z.enum(['event_cancelled', 'late_payment', 'owner_refund']).nullable(),
   payment: paymentView,
   tickets: z.array(
@@ -190,9 +192,10 @@ export const scanResponse = z.object({
       tier: z.string(),
       role: z.enum(['host', 'guest']),
       host_name: z.string(),
-      guests: z.array(z.object({ name: z.string(), arrived: z.boolean() })),
+      guests: z.array(z.object({ ticket_id: uuid.optional(), name: z.string(), arrived: z.boolean() })).describe("The table's guest list: staff admit the guests standing there by ticket_id"),
     })
     .optional(),
+  id_check: z.int().optional().describe("The event's minimum age, on every admission: check ID"),
   scanner_id: z.string(),
   scanned_at: instant,
   offline: z.literal(true).optional(),
@@ -207,7 +210,7 @@ export const batchResponse = z.object({
 });
 
 export const scannerCache = z.object({
-  event: z.object({ id: uuid, name: z.string(), status: eventStatus, starts_at: instant, ends_at: instant }),
+  event: z.object({ id: uuid, name: z.string(), status: eventStatus, starts_at: instant, ends_at: instant, min_age: z.int().nullable().optional() }),
   public_key: z.string().describe('Ed25519, raw 32 bytes, base64url'),
   generated_at: instant,
   full: z.boolean(),

@@ -33,6 +33,8 @@ const PARAGRAPHS = /^(?:[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\ud
 export const paragraphs = (max: number) => z.string().trim().max(max).regex(PARAGRAPHS, NOT_PRINTABLE);
 /** An opaque token or code as sent (not trimmed), without control characters. */
 export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, NOT_PRINTABLE);
+/** An event's minimum age: 18 or 21, or null for none. */
+export const minAge = z.union([z.literal(18), z.literal(21)]).nullable();
 export const tokenQuery = z.object({ token: z.string().optional() });
 
 export const errorSchema = z.object({

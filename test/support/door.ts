@@ -15,7 +15,8 @@ export interface ScanJson {
   first_scanner_id?: string;
   warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
   ticket: { id: string; holder_name: string; kind: 'ga' | 'vip_host' | 'vip_guest' } | null;
-  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ name: string; arrived: boolean }> };
+  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ ticket_id?: string; name: string; arrived: boolean }> };
+  id_check?: number;
   conflict?: string;
 }
 
@@ -46,7 +47,7 @@ export function openDoors(ctx: TestContext, event: Pick<EventInfo, 'starts_at'>,
 /** A paid table: the purchaser's ticket (the unified VIP code) and the reservation. */
 export async function buyTable(ctx: TestContext, event: EventInfo, tableNumber: number, name = 'Hannah Host') {
   const table = event.tables.find((t) => t.number === tableNumber)!;
-  const order = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: table.id, name });
+  const order = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: table.id, name, age_confirmed: true });
   const host = order.view.tickets.find((t) => t.is_host)!;
   return { order, host, reservationId: order.view.reservation!.id, tableId: table.id };
 }

@@ -29,6 +29,6 @@ export async function findCover(db: Executor, eventId: string): Promise<CoverIma
   return row ? { bytes: row.bytes, contentType: row.contentType, width: row.width, height: row.height, etag: row.etag } : null;
 }
 
-export async function updateEventDetails(db: Executor, eventId: string, d: { venueName: string; venueAddress: string; description: string }): Promise<void> {
+export async function updateEventDetails(db: Executor, eventId: string, d: { venueName: string; venueAddress: string; description: string; minAge?: 18 | 21 | null }): Promise<void> {
   await db.update(events).set({ ...d, updatedAt: sql`now()` }).where(eq(events.id, eventId));
 }

@@ -145,8 +145,8 @@ const holdGa = statement<Raw>(
   'order_hold_ga',
   `WITH ${takeGaPlaces()},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key)
-     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10, $13 FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at)
+     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10, $13, $16::timestamptz FROM cap
      RETURNING *),
    ${INSERT_TICKETS}
    SELECT * FROM o`,
@@ -167,6 +167,8 @@ export interface GaHold {
   /** The client that placed it (client-key.ts), null when no client is known (the CLI, the demo). */
   clientKey: string | null;
   limits: { ticketsPerClient: number; share: number };
+  /** When the buyer confirmed the event's minimum age (null: it has none). */
+  ageConfirmedAt: Date | null;
 }
 
 export const holdGaCall = (h: GaHold) =>
@@ -186,6 +188,7 @@ export const holdGaCall = (h: GaHold) =>
     h.clientKey,
     h.limits.ticketsPerClient,
     h.limits.share,
+    h.ageConfirmedAt?.toISOString() ?? null,
   ]);
 
 export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orders, rows[0]) : null);
@@ -199,20 +202,20 @@ export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orde
  */
 const holdTable = statement<Raw>(
   'order_hold_table',
-  `WITH ${takeGaPlaces('held.mine_tables < $22::int')},
+  `WITH ${takeGaPlaces('held.mine_tables < $23::int')},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key)
-     SELECT $1, cap.id, $3, $4, $5, $16, $6, $7, $8, $9, $10, $13 FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at)
+     SELECT $1, cap.id, $3, $4, $5, $17, $6, $7, $8, $9, $10, $13, $16::timestamptz FROM cap
      RETURNING *),
    ${INSERT_TICKETS},
    r AS (
      INSERT INTO reservations (event_id, event_table_id, order_id, host_ticket_id, invite_code)
-     SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $17 FROM o
+     SELECT o.event_id, o.event_table_id, o.id, ($11::uuid[])[1], $18 FROM o
      RETURNING id),
    g AS (
      INSERT INTO guest_links (event_id, ticket_id, reservation_id, created_at)
-     SELECT o.event_id, guest.id, r.id, $19 FROM o, r, unnest($18::uuid[]) AS guest(id))
-   SELECT o.*, (SELECT count(pg_notify($20, $21)) FROM r) AS announced FROM o`,
+     SELECT o.event_id, guest.id, r.id, $20 FROM o, r, unnest($19::uuid[]) AS guest(id))
+   SELECT o.*, (SELECT count(pg_notify($21, $22)) FROM r) AS announced FROM o`,
 );
 
 export interface TableHold extends GaHold {

@@ -25,6 +25,7 @@ interface RawScanRead extends RawDoorRow {
   starts_at: Date | string;
   ends_at: Date | string;
   completed_at: Date | string | null;
+  min_age: number | null;
   no_show: boolean | null;
   reservation_checked_in_at: Date | string | null;
   prior_id: string | number | null;
@@ -48,7 +49,7 @@ interface RawScanRead extends RawDoorRow {
  */
 const readForScan = statement<RawScanRead>(
   'scan_read',
-  `SELECT e.status AS event_status, e.starts_at, e.ends_at, e.completed_at,
+  `SELECT e.status AS event_status, e.starts_at, e.ends_at, e.completed_at, e.min_age,
        ${DOOR_TICKET_COLUMNS}, k.qr AS stored_code, v.no_show, v.checked_in_at AS reservation_checked_in_at,
        p.id AS prior_id, p.ticket_id AS prior_ticket_id, p.nonce AS prior_nonce, p.response AS prior_response, p.request_digest AS prior_digest,
        n.scanner_id AS near_scanner_id, n.scanned_at AS near_at,
@@ -85,7 +86,8 @@ export interface VipFacts {
 }
 
 export interface ScanRead {
-  event: { status: EventStatus; startsAt: Date; endsAt: Date; completedAt: Date | null };
+  /** `minAge`: the door checks ID at every admission (18 or 21; null: no minimum). */
+  event: { status: EventStatus; startsAt: Date; endsAt: Date; completedAt: Date | null; minAge: number | null };
   ticket: DoorTicketRow | null;
   /** The code issued for the ticket (null before it was paid). */
   storedCode: string | null;
@@ -113,7 +115,7 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
   const date = (v: Date | string) => new Date(v);
   const ticket = r.id ? toDoorRow(r) : null;
   return {
-    event: { status: r.event_status, startsAt: date(r.starts_at), endsAt: date(r.ends_at), completedAt: r.completed_at === null ? null : date(r.completed_at) },
+    event: { status: r.event_status, startsAt: date(r.starts_at), endsAt: date(r.ends_at), completedAt: r.completed_at === null ? null : date(r.completed_at), minAge: r.min_age },
     ticket,
     storedCode: r.stored_code,
     host: ticket?.table?.role === 'host' ? { noShow: r.no_show ?? false, checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at) } : null,

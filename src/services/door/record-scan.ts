@@ -184,7 +184,7 @@ async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | 
   const prior = attempt.nonce ? await findScanByNonce(db, attempt.scannerId, attempt.nonce) : null;
   if (prior) return replay(db, prior, attempt, null);
   const decision = decide(deps, attempt, code, null, null, []);
-  const response = toScanResponse(viewInput(attempt, decision, null));
+  const response = toScanResponse(viewInput(attempt, decision, null, null));
   // A concurrent duplicate may record the same nonce first: then its answer is this one's too.
   const row = await insertScan(db, scanRow(attempt, null, response, attempt.scannerEventId, null));
   if (row) return { response, replayed: false };
@@ -222,7 +222,7 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
   const laterFirstEntry = attempt.deviceResult !== null && ticket?.status === 'checked_in' && ticket.checkedInAt !== null && ticket.checkedInAt > attempt.at;
   const asOfScan = laterFirstEntry ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null } : ticket;
   const decision = decide(deps, attempt, code, event, asOfScan, ticket ? read!.recentEntries : []);
-  const input = viewInput(attempt, decision, ticket);
+  const input = viewInput(attempt, decision, ticket, event?.minAge ?? null);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
   // server agrees (reconcileOfflineScan), which is exactly when the recorded result is an entry.
   const entered = (input.outcome ? input.outcome.result : decision.result) !== 'rejected';
@@ -306,13 +306,14 @@ function decide(
   });
 }
 
-function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: DoorTicketRow | null): ScanViewInput {
+function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: DoorTicketRow | null, minAge: number | null): ScanViewInput {
   return {
     decision,
     outcome: attempt.deviceResult ? reconcileOfflineScan(attempt.deviceResult, decision) : null,
     deviceResult: attempt.deviceResult,
     ticket,
     vip: null,
+    minAge,
     scannerId: attempt.scannerId,
     at: attempt.at,
   };

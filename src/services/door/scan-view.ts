@@ -9,7 +9,7 @@ export interface VipView {
   tier: string;
   role: 'host' | 'guest';
   host_name: string;
-  guests: Array<{ name: string; arrived: boolean }>;
+  guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
 }
 
 /** The body of `POST /scans` (API.md "Door"), also stored with the scan for idempotent replay. */
@@ -24,6 +24,8 @@ export interface ScanResponse {
   /** Null when the code named no ticket we may read (forged, or for another event). */
   ticket: { id: string; holder_name: string; kind: TicketKind } | null;
   vip?: VipView;
+  /** The event's minimum age, on every admission: staff check ID before letting them in. */
+  id_check?: number;
   scanner_id: string;
   scanned_at: string;
   offline?: true;
@@ -43,6 +45,8 @@ export interface ScanViewInput {
   deviceResult: ScanResult | null;
   ticket: DoorTicketRow | null;
   vip: VipFacts | null;
+  /** The event's minimum age (null: none). */
+  minAge: number | null;
   scannerId: string;
   at: Date;
 }
@@ -68,6 +72,7 @@ export function toScanResponse(v: ScanViewInput): ScanResponse {
   if (d.firstCheckedInAt) out.first_checked_in_at = d.firstCheckedInAt.toISOString();
   if (d.firstScannerId) out.first_scanner_id = d.firstScannerId;
   if (d.result !== 'rejected' && d.warning) out.warning = d.warning;
+  if (v.minAge && result !== 'rejected') out.id_check = v.minAge;
   if (v.vip && table && result !== 'rejected') {
     out.vip = {
       reservation_id: v.vip.reservationId,
@@ -75,7 +80,7 @@ export function toScanResponse(v: ScanViewInput): ScanResponse {
       tier: v.vip.tier,
       role: table.role,
       host_name: v.vip.hostName,
-      guests: v.vip.guests.map((g) => ({ name: g.name, arrived: g.arrived })),
+      guests: v.vip.guests.map((g) => ({ ticket_id: g.ticketId, name: g.name, arrived: g.arrived })),
     };
   }
   if (v.deviceResult) {

@@ -41,6 +41,7 @@ export async function getScannerCache(
       status: event.status,
       starts_at: event.startsAt.toISOString(),
       ends_at: event.endsAt.toISOString(),
+      min_age: event.minAge,
     },
     public_key: deps.keys.signer.publicKey,
     generated_at: generatedAt.toISOString(),

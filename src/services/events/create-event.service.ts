@@ -53,6 +53,7 @@ export async function createEvent(
       venueName: input.details?.venueName ?? '',
       venueAddress: input.details?.venueAddress ?? '',
       description: input.details?.description ?? '',
+      minAge: input.details?.minAge ?? null,
       createdBy: ownerId,
     });
     const tiers = await insertTiers(

@@ -12,6 +12,8 @@ export interface EventDetails {
   venueName: string;
   venueAddress: string;
   description: string;
+  /** Left as it is when undefined. */
+  minAge?: 18 | 21 | null;
 }
 
 /** The image types a cover may be uploaded as; it is stored as WebP whatever it came as. */

@@ -10,6 +10,8 @@ export interface EventView {
   venue_name: string;
   venue_address: string;
   description: string;
+  /** 18 or 21: buyers confirm their age when ordering and the door checks ID; null: no minimum. */
+  min_age: 18 | 21 | null;
   /** The cover image (resized, WebP), its version in the address; null without one. */
   cover_url: string | null;
   /** `max_per_order`: the most GA tickets one order may hold (VELVET_MAX_TICKETS_PER_ORDER). */
@@ -33,6 +35,7 @@ export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow
     venue_name: e.venueName,
     venue_address: e.venueAddress,
     description: e.description,
+    min_age: e.minAge === 18 || e.minAge === 21 ? e.minAge : null,
     cover_url: e.coverEtag ? `/api/v1/events/${e.id}/cover?v=${e.coverEtag}` : null,
     ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold, max_per_order: maxPerOrder },
     tiers: tiers.map((t) => ({

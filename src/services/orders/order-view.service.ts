@@ -14,6 +14,8 @@ export interface OrderView {
   currency: string;
   expires_at: string;
   paid_at: string | null;
+  /** When the buyer confirmed the event's minimum age (null: it has none, or bought before it was set). */
+  age_confirmed_at: string | null;
   refund_reason: OrderRow['refundReason'];
   payment: PaymentView;
   tickets: Array<{
@@ -62,6 +64,7 @@ export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, o
     currency: order.currency,
     expires_at: order.expiresAt.toISOString(),
     paid_at: order.paidAt?.toISOString() ?? null,
+    age_confirmed_at: order.ageConfirmedAt?.toISOString() ?? null,
     refund_reason: order.refundReason,
     payment: paymentView(order),
     tickets: read.tickets.map((t) => ({

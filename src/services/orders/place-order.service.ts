@@ -17,7 +17,7 @@ import {
   toTableFacts,
   type TableFacts,
 } from '../../db/repos/order-flight.repo.js';
-import { findEvent } from '../../db/repos/events.repo.js';
+import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
@@ -39,6 +39,8 @@ export interface PlaceOrderInput {
    * (Config.holdLimits). Null for callers that are no anonymous client (the CLI, the demo).
    */
   clientKey?: string | null | undefined;
+  /** The buyer confirmed they are at least the event's minimum age (required when it has one). */
+  ageConfirmed?: boolean | undefined;
 }
 
 export interface PlacedOrder {
@@ -121,6 +123,7 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
+  requireAge(event, input);
   const hold = holdGaCall({
     orderId: input.orderId,
     eventId: event.id,
@@ -135,6 +138,7 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
     tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name })),
     clientKey: input.clientKey ?? null,
     limits: deps.config.holdLimits,
+    ageConfirmedAt: event.minAge ? now : null,
   });
   const [, rows] = await deps.database.underway.flights((tx) => tx.commit(lockEventCall(event.id), hold));
   const order = toOrder(rows);
@@ -184,6 +188,7 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
+  requireAge(event, input);
   // One unpaid table per buyer per event keeps holding every table with throwaway orders out of
   // reach (a unique partial index enforces it under races too); per client the same, counted
   // again after the event's lock by the hold itself (holds of other tables do not wait for this
@@ -215,10 +220,18 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
       linkedAt: now,
       clientKey: input.clientKey ?? null,
       limits: deps.config.holdLimits,
+      ageConfirmedAt: event.minAge ? now : null,
       tablesPerClient: deps.config.holdLimits.tablesPerClient,
     }),
   );
   return toOrder(rows);
+}
+
+/** An event with a minimum age sells only to buyers who say they are old enough (the door checks ID). */
+function requireAge(event: Pick<EventRow, 'minAge'>, input: PlaceOrderInput): void {
+  if (event.minAge && input.ageConfirmed !== true) {
+    throw new DomainError('invalid_request', `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to buy`, { age_confirmed: `required: the event is ${event.minAge}+` });
+  }
 }
 
 type HoldDeps = Pick<AppDeps, 'database' | 'config' | 'payments'>;

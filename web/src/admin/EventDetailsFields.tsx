@@ -5,6 +5,8 @@ export interface DetailsDraft {
   venueName: string;
   venueAddress: string;
   description: string;
+  /** 18 or 21 (buyers confirm, the door checks ID), or null. */
+  minAge: 18 | 21 | null;
 }
 
 /**
@@ -52,6 +54,14 @@ export function EventDetailsFields({
           <label for="ev-address">Address (buyers get a map link)</label>
           <input id="ev-address" class="input" maxLength={300} autoComplete="street-address" value={draft.venueAddress} onInput={(e) => set({ venueAddress: e.currentTarget.value })} />
         </div>
+      </div>
+      <div class="field">
+        <label for="ev-min-age">Minimum age</label>
+        <select id="ev-min-age" class="input" value={draft.minAge ?? ''} onChange={(e) => set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })}>
+          <option value="">None</option>
+          <option value="18">18+ (buyers confirm; the door checks ID)</option>
+          <option value="21">21+ (buyers confirm; the door checks ID)</option>
+        </select>
       </div>
       <div class="field">
         <label for="ev-description">Description</label>

@@ -31,7 +31,7 @@ const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
 const toCents = (v: string) => Math.round(Number.parseFloat(v.replace(',', '.')) * 100);
 const fromCents = (c: number) => (c / 100).toFixed(2);
 
-const detailsBody = (d: DetailsDraft) => ({ venue_name: d.venueName.trim(), venue_address: d.venueAddress.trim(), description: d.description.trim() });
+const detailsBody = (d: DetailsDraft) => ({ venue_name: d.venueName.trim(), venue_address: d.venueAddress.trim(), description: d.description.trim(), min_age: d.minAge });
 
 const COVER_ERROR_KEY = 'velvet.cover-error';
 /** A cover refused right after its event was created: shown once, on that event's edit page. */
@@ -78,7 +78,7 @@ function EventEditor({ id }: { id: string | null }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [details, setDetails] = useState<DetailsDraft>({ venueName: '', venueAddress: '', description: '' });
+  const [details, setDetails] = useState<DetailsDraft>({ venueName: '', venueAddress: '', description: '', minAge: null });
   const [cover, setCover] = useState<{ file: File | null; remove: boolean; error: string | null }>({ file: null, remove: false, error: takeCoverError(id) });
 
   useEffect(() => {
@@ -87,7 +87,7 @@ function EventEditor({ id }: { id: string | null }) {
       (e) => {
         setLoaded(e);
         setName(e.name);
-        setDetails({ venueName: e.venue_name, venueAddress: e.venue_address, description: e.description });
+        setDetails({ venueName: e.venue_name, venueAddress: e.venue_address, description: e.description, minAge: e.min_age });
         setStartsAt(toLocalInput(e.starts_at));
         setEndsAt(toLocalInput(e.ends_at));
         setCurrency(e.currency);
@@ -185,7 +185,7 @@ function EventEditor({ id }: { id: string | null }) {
           await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, timeoutMs: 20_000, body: schedule });
         }
         savedId = id;
-        if (loaded && (details.venueName !== loaded.venue_name || details.venueAddress !== loaded.venue_address || details.description !== loaded.description)) {
+        if (loaded && (details.venueName !== loaded.venue_name || details.venueAddress !== loaded.venue_address || details.description !== loaded.description || details.minAge !== loaded.min_age)) {
           await api<AdminEvent>(`/api/v1/events/${id}/details`, { method: 'PUT', token, timeoutMs: 20_000, body: detailsBody(details) });
         }
       } else {

@@ -8,6 +8,7 @@ export interface AdminEvent {
   venue_name: string;
   venue_address: string;
   description: string;
+  min_age: 18 | 21 | null;
   cover_url: string | null;
   ga: { price_cents: number; capacity: number; available: number; sold?: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;

@@ -33,6 +33,11 @@ export function EventHeader({ event }: { event: PublicEvent }) {
         {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
       </p>
       <Venue event={event} />
+      {event.min_age && (
+        <p class="age-limit" data-testid="age-limit">
+          <span class="pill warn">{event.min_age}+</span> Only for people {event.min_age} or older: bring ID, the door checks it.
+        </p>
+      )}
       {event.description && (
         <p class="description" data-testid="description">
           {event.description}

@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { saveOrder } from '../lib/my-orders.js';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { Topbar } from '../ui/Topbar.js';
 import { EventHeader } from './EventHeader.js';
 import { TablePicker } from './TablePicker.js';
@@ -23,6 +24,7 @@ export function EventPage({ id }: { id: string }) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [names, setNames] = useState<string[]>([]);
+  const [ageConfirmed, setAgeConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
 
@@ -71,7 +73,7 @@ export function EventPage({ id }: { id: string }) {
     try {
       const holderNames = [name, ...names.slice(0, quantity - 1)].map((n) => n.trim() || name.trim());
       const placed = await api<PlacedOrder>(`/api/v1/events/${encodeURIComponent(event.id)}/orders`, {
-        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames },
+        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames, ...(event.min_age ? { age_confirmed: ageConfirmed } : {}) },
         timeoutMs: 20_000,
       });
       await saveOrder({
@@ -194,6 +196,15 @@ export function EventPage({ id }: { id: string }) {
                   </div>
                 ))}
               </details>
+            )}
+            {event.min_age && (
+              <div class="field check">
+                <label for="age-confirmed">
+                  <input id="age-confirmed" type="checkbox" required checked={ageConfirmed} onChange={(e) => setAgeConfirmed(e.currentTarget.checked)} {...invalidProps('age-error', error?.field === 'age_confirmed' ? error.message : null)} />{' '}
+                  I am {event.min_age} or older{quantity > 1 ? ', and so is everyone I buy for' : ''}. The door checks ID.
+                </label>
+                <FieldError id="age-error" error={error?.field === 'age_confirmed' ? error.message : null} />
+              </div>
             )}
             <dl class="breakdown" data-testid="breakdown">
               <div>

@@ -9,6 +9,8 @@ export interface PublicEvent {
   venue_name: string;
   venue_address: string;
   description: string;
+  /** Buyers confirm they are at least this old; the door checks ID. */
+  min_age: 18 | 21 | null;
   cover_url: string | null;
   ga: { price_cents: number; capacity: number; available: number; max_per_order: number };
   tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;

@@ -78,7 +78,7 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
             <SearchBox engine={engine} inputRef={inputRef} onTyping={() => setBannerOpen(false)} />
           </div>
           <div class="stack">
-            {result && <LastResult result={result} />}
+            {result && <LastResult result={result} onAdmit={(ticketId) => engine.admitGuest(ticketId)} />}
             <Counters engine={engine} />
             <Conflicts engine={engine} />
           </div>

@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { repeatText, type DoorResult } from './result.js';
 import { clockTimeSeconds } from '../lib/format.js';
 
@@ -37,23 +37,65 @@ function Who({ r }: { r: DoorResult }) {
   return null;
 }
 
-function GuestList({ r }: { r: DoorResult }) {
+/** Lets in a guest of the host's table by ticket; resolves to their own result. */
+export type AdmitGuest = (ticketId: string) => Promise<DoorResult | null>;
+
+/**
+ * The host's table: who is on the list and who is in. With `onAdmit` (the card that stays on
+ * screen), each guest not yet in has a button: staff let in the guests standing with the host,
+ * one tap each, each recorded as that guest's own (manual) admission.
+ */
+function GuestList({ r, onAdmit }: { r: DoorResult; onAdmit?: AdmitGuest | undefined }) {
+  const [refused, setRefused] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState<string | null>(null);
   if (r.vip?.role !== 'host') return null;
   const arrived = r.vip.guests.filter((g) => g.arrived).length;
+  const admit = async (ticketId: string) => {
+    if (!onAdmit) return;
+    setBusy(ticketId);
+    try {
+      const got = await onAdmit(ticketId);
+      if (got?.result === 'rejected') setRefused((m) => ({ ...m, [ticketId]: got.message }));
+    } finally {
+      setBusy(null);
+    }
+  };
   return (
     <div class="guests">
-      <p class="guests-title">{r.vip.guests.length ? `Guests: ${arrived} of ${r.vip.guests.length} arrived` : 'No guests on the list yet'}</p>
+      <p class="guests-title" data-testid="table-arrivals">
+        {r.vip.guests.length ? `Guests: ${arrived} of ${r.vip.guests.length} arrived` : 'No guests on the list yet'}
+      </p>
       {r.vip.guests.length > 0 && (
         <ul class="guest-list">
           {r.vip.guests.map((g, i) => (
-            <li key={i} class={g.arrived ? 'in' : ''}>
-              <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span> {g.name || 'unnamed guest'}
+            <li key={g.ticket_id ?? i} class={g.arrived ? 'in' : ''}>
+              <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span> <span class="guest-name">{g.name || 'unnamed guest'}</span>
               <span class="visually-hidden">{g.arrived ? ', arrived' : ', not yet'}</span>
+              {onAdmit && !g.arrived && g.ticket_id && (
+                <button class="btn small admit-guest" type="button" disabled={busy !== null} onClick={() => void admit(g.ticket_id!)} aria-label={`Let ${g.name || 'this guest'} in`}>
+                  {busy === g.ticket_id ? '…' : 'Let in'}
+                </button>
+              )}
+              {g.ticket_id && refused[g.ticket_id] && !g.arrived && (
+                <span class="guest-refused" role="alert">
+                  {refused[g.ticket_id]}
+                </span>
+              )}
             </li>
           ))}
         </ul>
       )}
     </div>
+  );
+}
+
+/** Unmissable on every admission to an event with a minimum age. */
+function IdCheck({ r }: { r: DoorResult }) {
+  if (!r.idCheck || r.result === 'rejected' || r.repeat) return null;
+  return (
+    <p class="id-check" data-testid="id-check">
+      ID CHECK {r.idCheck}+
+    </p>
   );
 }
 
@@ -71,6 +113,7 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
   return (
     <div class={`result-banner ${tone}`} onClick={onDismiss} data-result={result.result} data-testid="result-banner">
       <p class="headline">{headline(result)}</p>
+      <IdCheck r={result} />
       <Who r={result} />
       {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
       {detail(result) && <p class="reason">{detail(result)}</p>}
@@ -84,7 +127,7 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
 }
 
 /** The last result stays on screen, smaller, so the guest list can be read after the banner. */
-export function LastResult({ result }: { result: DoorResult }) {
+export function LastResult({ result, onAdmit }: { result: DoorResult; onAdmit?: AdmitGuest }) {
   const tone = toneOf(result);
   return (
     <section class={`card last-result ${tone}`} aria-label="Last scan" data-testid="last-result" data-result={result.result} data-id={result.id}>
@@ -94,6 +137,7 @@ export function LastResult({ result }: { result: DoorResult }) {
         {result.provisional && <span class="pill warn">provisional</span>}
         <span class="faint small">{clockTimeSeconds(result.at)}</span>
       </div>
+      <IdCheck r={result} />
       <Who r={result} />
       {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
       {result.repeat ? (
@@ -101,7 +145,7 @@ export function LastResult({ result }: { result: DoorResult }) {
       ) : (
         (result.warning || !result.vip) && <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>
       )}
-      <GuestList r={result} />
+      <GuestList r={result} onAdmit={onAdmit} />
     </section>
   );
 }

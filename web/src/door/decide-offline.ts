@@ -52,6 +52,7 @@ export async function decideOffline(input: ScanInput, cache: TicketCache, verify
     response.reason = decision.reason;
     response.message = rejectionText(decision.reason, decision.firstCheckedInAt?.toISOString(), decision.firstScannerId, response.message);
   }
+  if (decision.result !== 'rejected' && meta.event.min_age) response.id_check = meta.event.min_age;
   if (decision.firstCheckedInAt) response.first_checked_in_at = decision.firstCheckedInAt.toISOString();
   if (decision.firstScannerId) response.first_scanner_id = decision.firstScannerId;
   if (decision.result !== 'rejected' && decision.kind !== 'ga' && cached?.reservation) {

@@ -133,6 +133,34 @@ export class DoorEngine {
     await turn;
   }
 
+  /**
+   * A whole table at once: staff admit a guest standing with the host by tapping them on the
+   * host's screen. Decided exactly as their code would be (online, or offline from the cache, and
+   * recorded as a manual admission), in turn with every other scan; the host's screen stays, its
+   * guest list brought up to date. Returns the guest's own result (a refusal says why).
+   */
+  async admitGuest(ticketId: string): Promise<DoorResult | null> {
+    this.busy++;
+    const turn = this.queue.then(async () => {
+      try {
+        return await this.decide({ ticketId });
+      } finally {
+        this.busy--;
+      }
+    });
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = await turn;
+    const shown = this.result.value;
+    if (result && result.result !== 'rejected' && shown?.vip) {
+      const guests = shown.vip.guests.map((g) => (g.ticket_id === ticketId ? { ...g, arrived: true } : g));
+      this.result.value = { ...shown, vip: { ...shown.vip, guests } };
+    }
+    return result;
+  }
+
   private show(result: DoorResult, key: string): void {
     this.result.value = result;
     this.resultKey = key;

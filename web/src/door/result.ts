@@ -12,7 +12,9 @@ export interface ScanResponse {
   first_scanner_id?: string;
   warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
   ticket: { id: string; holder_name: string; kind: TicketKind } | null;
-  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ name: string; arrived: boolean }> };
+  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ ticket_id?: string; name: string; arrived: boolean }> };
+  /** The event's minimum age, on every admission: check ID. */
+  id_check?: number;
   conflict?: string;
   /** This offline scan turned out to be the first entry; the one named here is the duplicate. */
   displaced_entry?: { scanner_id: string; scanned_at: string };
@@ -28,6 +30,8 @@ export interface DoorResult {
   warning: string | null;
   ticket: { id: string; holderName: string; kind: TicketKind } | null;
   vip: ScanResponse['vip'] | null;
+  /** Check ID: the event's minimum age (null: none, or refused). */
+  idCheck: number | null;
   /** Decided on this device from its cache (no server): final once synced. */
   provisional: boolean;
   at: Date;
@@ -67,6 +71,7 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
     warning: r.warning?.message ?? null,
     ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
     vip: r.vip ?? null,
+    idCheck: r.id_check ?? null,
     provisional,
     at: new Date(),
   };
@@ -74,7 +79,7 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
 
 /** A request the API refused outright (bad input, no rights): shown like a refusal, in its words. */
 export function fromError(message: string): DoorResult {
-  return { id: ++seq, result: 'rejected', reason: null, message, warning: null, ticket: null, vip: null, provisional: false, at: new Date() };
+  return { id: ++seq, result: 'rejected', reason: null, message, warning: null, ticket: null, vip: null, idCheck: null, provisional: false, at: new Date() };
 }
 
 /** The result on screen, shown again because its code came back into the camera's view. */

@@ -102,10 +102,10 @@ export class TicketCache {
   }
 
   /** The table's guest list as this device knows it (for a VIP result decided offline). */
-  guestsOf(reservationId: string): Array<{ name: string; arrived: boolean }> {
-    const out: Array<{ name: string; arrived: boolean }> = [];
+  guestsOf(reservationId: string): Array<{ ticket_id: string; name: string; arrived: boolean }> {
+    const out: Array<{ ticket_id: string; name: string; arrived: boolean }> = [];
     for (const t of this.tickets.values()) {
-      if (t.reservation?.id === reservationId && t.reservation.role === 'guest') out.push({ name: t.holder_name, arrived: t.status === 'checked_in' });
+      if (t.reservation?.id === reservationId && t.reservation.role === 'guest') out.push({ ticket_id: t.id, name: t.holder_name, arrived: t.status === 'checked_in' });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }
