@@ -266,6 +266,52 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await context.close();
   });
 
+  it("a 21+ night: every admission says ID CHECK 21+; the host's card lets staff in the guests standing there, one tap each, online and offline", { timeout: 120_000 }, async () => {
+    const details = (minAge: number | null) => server.call('PUT', `/api/v1/events/${eventId}/details`, { venue_name: '', venue_address: '', description: '', min_age: minAge });
+    expect((await details(21)).status).toBe(200);
+    try {
+      const table = tables.find((t) => t.number === 2)!;
+      const host = await buy({ name: 'Tessa Table', table_id: table.id, age_confirmed: true });
+      const guests = [];
+      for (const name of ['Gina Guest', 'Gus Guest']) {
+        const g = await buy({ name, age_confirmed: true });
+        expect((await server.call('POST', `/api/v1/reservations/${host.reservationId}/guests`, { ticket_id: g.tickets[0]!.id }, server.staffToken)).status).toBe(200);
+        guests.push(g);
+      }
+      const context = await browser.newContext({ viewport: PHONE });
+      const door = await openDoor(context, 'door-table');
+      await scanFor(door, host.tickets.find((t) => t.is_host)!.qr, 'Tessa Table', 'admitted');
+      await expect(banner(door).getByTestId('id-check').textContent()).resolves.toBe('ID CHECK 21+');
+      await screenshot(door, 'door-id-check');
+      await door.keyboard.press('Escape');
+      const card = lastResult(door);
+      await expect(card.getByTestId('table-arrivals').textContent()).resolves.toBe('Guests: 0 of 2 arrived');
+      await card.getByRole('button', { name: 'Let in Gina Guest' }).click();
+      await expect.poll(() => card.getByTestId('table-arrivals').textContent()).toBe('Guests: 1 of 2 arrived');
+      // The host's card stays: the next guest is one more tap.
+      await expect(card.textContent()).resolves.toContain('Tessa Table');
+      await screenshot(door, 'door-table-admit');
+      const gina = await server.call<{ tickets: Array<{ status: string }> }>('GET', `/api/v1/orders/${guests[0]!.orderId}`, undefined, guests[0]!.token);
+      expect(gina.json.tickets[0]!.status).toBe('checked_in');
+      const rows = await server.deps.database.db.select().from(scans).where(eq(scans.ticketId, guests[0]!.tickets[0]!.id));
+      expect(rows.map((r) => [r.method, r.result])).toEqual([['manual', 'admitted']]);
+
+      // No network: the tap is decided from the cache and synced when it is back.
+      await context.setOffline(true);
+      await card.getByRole('button', { name: 'Let in Gus Guest' }).click();
+      await expect.poll(() => card.getByTestId('table-arrivals').textContent()).toBe('Guests: 2 of 2 arrived');
+      await expect.poll(() => door.getAttribute('.status-strip', 'data-pending')).toBe('1');
+      await context.setOffline(false);
+      await expect.poll(() => door.getAttribute('.status-strip', 'data-pending'), { timeout: 15_000 }).toBe('0');
+      const gus = await server.call<{ tickets: Array<{ status: string }> }>('GET', `/api/v1/orders/${guests[1]!.orderId}`, undefined, guests[1]!.token);
+      expect(gus.json.tickets[0]!.status).toBe('checked_in');
+      expect(appErrors(door)).toEqual([]);
+      await context.close();
+    } finally {
+      await details(null);
+    }
+  });
+
   it('offline: decides from the cache, survives a reload, syncs when back and shows the conflict', { timeout: 120_000 }, async () => {
     const ga = await buy({ name: 'Olga Offline' });
     const twice = await buy({ name: 'Tom Twice' });

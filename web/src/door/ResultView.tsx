@@ -72,7 +72,7 @@ function GuestList({ r, onAdmit }: { r: DoorResult; onAdmit?: AdmitGuest | undef
               <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span> <span class="guest-name">{g.name || 'unnamed guest'}</span>
               <span class="visually-hidden">{g.arrived ? ', arrived' : ', not yet'}</span>
               {onAdmit && !g.arrived && g.ticket_id && (
-                <button class="btn small admit-guest" type="button" disabled={busy !== null} onClick={() => void admit(g.ticket_id!)} aria-label={`Let ${g.name || 'this guest'} in`}>
+                <button class="btn small admit-guest" type="button" disabled={busy !== null} onClick={() => void admit(g.ticket_id!)} aria-label={`Let in ${g.name || 'this guest'}`}>
                   {busy === g.ticket_id ? '…' : 'Let in'}
                 </button>
               )}
