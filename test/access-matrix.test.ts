@@ -63,6 +63,10 @@ const MATRIX: Record<string, number[]> = {
   'POST /api/v1/reservations/{id}/guests':            [401, 401, 401, 403, 403, 200, 200],
   // The host's own devices: only the table's order token subscribes them.
   'GET /api/v1/push/public-key':                      [200, 200, 200, 200, 200, 200, 200],
+  // The refused list is the owner's: staff see its effect at the door, never the list.
+  'GET /api/v1/refused':                              [401, 401, 401, 403, 403, 403, 200],
+  'POST /api/v1/refused':                             [401, 401, 401, 403, 403, 403, 201],
+  'DELETE /api/v1/refused/{id}':                      [401, 401, 401, 403, 403, 403, 200],
   'PUT /api/v1/reservations/{id}/push-subscription':  [401, 401, 401, 404, 200, 403, 403],
   'DELETE /api/v1/reservations/{id}/push-subscription': [401, 401, 401, 404, 200, 403, 403],
   'POST /api/v1/scans':                               [401, 401, 401, 403, 403, 200, 200],
@@ -84,6 +88,8 @@ interface World {
   guest: Awaited<ReturnType<typeof buyPaid>>;
   /** A pending order: what "this order" pays. */
   unpaid: { order_id: string; manage_token: string };
+  /** An entry on the refused list (nobody of this world's). */
+  refusedId: string;
 }
 
 interface Request {
@@ -159,6 +165,9 @@ const REQUESTS: Record<string, (w: World) => Request> = {
     owner: 'table',
   }),
   'GET /api/v1/push/public-key': () => ({ method: 'GET', url: '/api/v1/push/public-key' }),
+  'GET /api/v1/refused': () => ({ method: 'GET', url: '/api/v1/refused' }),
+  'POST /api/v1/refused': () => ({ method: 'POST', url: '/api/v1/refused', body: { name: 'Matrix Person', reason: 'For the matrix' } }),
+  'DELETE /api/v1/refused/{id}': (w) => ({ method: 'DELETE', url: `/api/v1/refused/${w.refusedId}` }),
   'PUT /api/v1/reservations/{id}/push-subscription': (w) => ({
     method: 'PUT',
     url: `/api/v1/reservations/${w.table.view.reservation!.id}/push-subscription`,
@@ -231,7 +240,9 @@ async function world(): Promise<World> {
   });
   expect(link.statusCode, link.body).toBe(200);
   const unpaid = (await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'u@x.test', name: 'U', ga_quantity: 1 } })).json();
-  return { event, table, guest, unpaid };
+  const listed = await ctx.app.inject({ method: 'POST', url: '/api/v1/refused', headers: bearer(ctx.ownerToken), payload: { email: `listed-${event.id}@x.test`, reason: 'Matrix' } });
+  expect(listed.statusCode, listed.body).toBe(201);
+  return { event, table, guest, unpaid, refusedId: listed.json().id };
 }
 
 function tokenFor(caller: Caller, w: World, req: Request): string | undefined {

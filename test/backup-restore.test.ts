@@ -133,6 +133,7 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
     out[`${res.statusCode} ${url}`] = body;
   };
   await get('/api/v1/users', '/api/v1/users', ctx.ownerToken);
+  await get('/api/v1/refused', '/api/v1/refused', ctx.ownerToken);
   await get('/api/v1/events', '/api/v1/events', ctx.ownerToken);
   for (const ev of n.events) {
     const e = `/api/v1/events/${ev.id}`;

@@ -216,8 +216,8 @@ describe('VIP at the door', () => {
       role: 'host',
       host_name: 'Hannah Host',
       guests: [
-        { name: 'Ann Early', arrived: true },
-        { name: 'Bob Late', arrived: false },
+        { ticket_id: expect.any(String), name: 'Ann Early', arrived: true },
+        { ticket_id: expect.any(String), name: 'Bob Late', arrived: false },
       ],
     });
     expect(await table()).toMatchObject({ status: 'arrived', host_arrived: true, guests_linked: 2, guests_arrived: 1 });

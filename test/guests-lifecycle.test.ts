@@ -172,11 +172,11 @@ describe('a table and its guests, start to finish', () => {
       role: 'host',
       host_name: 'Hana Host',
       guests: [
-        { name: 'Ana', arrived: true },
-        { name: 'Cleo', arrived: false },
-        { name: 'Dev', arrived: false },
-        { name: 'Eli', arrived: true },
-        { name: 'Ben', arrived: true },
+        { ticket_id: expect.any(String), name: 'Ana', arrived: true },
+        { ticket_id: expect.any(String), name: 'Cleo', arrived: false },
+        { ticket_id: expect.any(String), name: 'Dev', arrived: false },
+        { ticket_id: expect.any(String), name: 'Eli', arrived: true },
+        { ticket_id: expect.any(String), name: 'Ben', arrived: true },
       ],
     });
     expect(await table3()).toEqual({ status: 'arrived', guests_linked: 5, guests_arrived: 3, host_arrived: true });

@@ -113,6 +113,13 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/reservations/${hostView.reservation.id}`, { token: ctx.staffToken });
     await api('DELETE', `/api/v1/reservations/${hostView.reservation.id}/guests/${guestView.tickets[0].id}`, { token: h.manage_token });
     await api('GET', '/api/v1/push/public-key');
+    const listed = (await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { name: 'Nobody Welcome', email: 'nobody@x.test', reason: 'Contract night' } })).json();
+    await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { reason: 'no one' } });
+    await api('GET', '/api/v1/refused', { token: ctx.ownerToken });
+    await api('GET', '/api/v1/refused', { token: ctx.staffToken });
+    await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'nobody@x.test', name: 'Nobody', ga_quantity: 1 } });
+    await api('DELETE', `/api/v1/refused/${listed.id}`, { token: ctx.ownerToken });
+    await api('DELETE', '/api/v1/refused/00000000-0000-4000-8000-000000000000', { token: ctx.ownerToken });
     const device = { endpoint: 'https://push.example.com/send/contract', keys: { p256dh: 'BE35w7E4mfV-fkeTs2KowMq5JHB5pQ0Ev8dQwetCEy27XPu96iGXA-H76JOLDmcI3GU18KTxOLQi8IVr0iHnfO0', auth: 'fk9Y9womEzZ6MVn1F9bhdQ' } };
     await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: h.manage_token, body: device });
     await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/push-subscription`, { token: h.manage_token, body: { ...device, endpoint: 'http://10.0.0.1/x' } });

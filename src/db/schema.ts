@@ -268,3 +268,15 @@ export const pushes = pgTable('pushes', {
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/** The venue's refused list (migration 0016); `name_key` is generated from `name`. */
+export const refusedPeople = pgTable('refused_people', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().default(''),
+  email: text('email').notNull().default(''),
+  reason: text('reason').notNull(),
+  addedBy: uuid('added_by').notNull(),
+  addedAt: ts('added_at').notNull().defaultNow(),
+  removedBy: uuid('removed_by'),
+  removedAt: ts('removed_at'),
+});

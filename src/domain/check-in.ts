@@ -9,6 +9,8 @@
  *  4. The event is cancelled                                               → rejected/event_cancelled
  *  5. The ticket is void (refunded, expired, cancelled)                    → rejected/void
  *  6. The ticket is still pending (order not paid)                         → rejected/not_paid
+ *  6b. Its holder (by name) or buyer (by e-mail) is on the venue's refused list → rejected/refused
+ *     (also for a re-entry: someone listed during the night does not come back in)
  *  7. Outside [starts_at, ends_at), or the event was not open at `now`   → rejected/event_not_open
  *     (open = `scheduled`, or `completed` after `now`: an offline scan synced after the night
  *     ended is decided at its own time, so a GA code admitted at two doors is still one admitted
@@ -40,6 +42,7 @@ export const rejectReasons = [
   'not_paid',
   'event_not_open',
   'already_checked_in',
+  'refused',
 ] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 
@@ -60,6 +63,8 @@ export interface TicketFacts {
   checkedInAt: Date | null;
   firstScannerId: string | null;
   table: TableLink | null;
+  /** Why the venue refuses this ticket's holder (the refused list), or null/absent. */
+  refusedReason?: string | null;
 }
 
 /** A previous admitted/reentry scan of the same ticket. */
@@ -139,6 +144,7 @@ export function decideCheckIn(input: CheckInInput): CheckInDecision {
   if (event.status === 'cancelled') return reject('event_cancelled', kind, first);
   if (ticket.status === 'void') return reject('void', kind, first);
   if (ticket.status === 'pending') return reject('not_paid', kind, first);
+  if (ticket.refusedReason) return reject('refused', kind, first);
   const t = now.getTime();
   const openAt = event.status === 'scheduled' || (event.status === 'completed' && !!event.completedAt && t < event.completedAt.getTime());
   if (!openAt || t < event.startsAt.getTime() || t >= event.endsAt.getTime()) {
@@ -197,6 +203,7 @@ export const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>
   void: 'This ticket is void (refunded, expired or cancelled)',
   not_paid: 'This ticket has not been paid',
   event_not_open: 'The door is not open for this event (too early or after the end)',
+  refused: 'Refused — see the manager',
 };
 
 /** The line the scanner shows; the same words online and offline. */

@@ -43,5 +43,6 @@ export const CONFLICT_MESSAGES: Record<OfflineConflict, string> = {
   wrong_event: 'Admitted offline, but the ticket is for another event',
   event_cancelled: 'Admitted offline, but the event was cancelled',
   event_not_open: 'Admitted offline outside the event window',
+  refused: 'Admitted offline, but the holder is on the refused list: tell the manager',
   turned_away_but_valid: 'Turned away offline, but the ticket was valid (the scanner cache was stale)',
 };

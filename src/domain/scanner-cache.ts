@@ -25,6 +25,8 @@ export interface CachedTicket {
   first_scanner_id?: string;
   /** The buyer's e-mail: door staff find a guest whose phone died by it. */
   email?: string;
+  /** The holder is on the venue's refused list: why (the door refuses the ticket, offline too). */
+  refused?: string;
   /** The table the ticket enters with (as host or linked guest), also when that table is not paid. */
   reservation?: {
     id: string;
@@ -40,6 +42,7 @@ export interface CachedTicket {
 export function toCachedTicket(t: TicketFacts & { holderName: string; hostName: string | null; email?: string | null }): CachedTicket {
   const out: CachedTicket = { id: t.id, holder_name: t.holderName, kind: ticketKind(t), status: t.status };
   if (t.email) out.email = t.email;
+  if (t.refusedReason) out.refused = t.refusedReason;
   if (t.checkedInAt) out.checked_in_at = t.checkedInAt.toISOString();
   if (t.firstScannerId) out.first_scanner_id = t.firstScannerId;
   if (t.table) {
@@ -64,6 +67,7 @@ export function ticketFactsFromCache(eventId: string, c: CachedTicket): TicketFa
     status: c.status,
     checkedInAt: c.checked_in_at ? new Date(c.checked_in_at) : null,
     firstScannerId: c.first_scanner_id ?? null,
+    refusedReason: c.refused ?? null,
     table: r
       ? { role: r.role, reservationId: r.id, reservationStatus: r.status, tableId: r.table_id, tableNumber: r.table_number, tier: r.tier }
       : null,

@@ -1,4 +1,5 @@
 import { pushRoutes } from './push.routes.js';
+import { refusedRoutes } from './refused.routes.js';
 import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     orderAdminRoutes,
     guestRoutes,
     pushRoutes,
+    refusedRoutes,
     doorRoutes,
     floorStreamRoutes(feed),
     stripeWebhookRoutes,

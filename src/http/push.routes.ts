@@ -3,14 +3,15 @@ import { findReservation } from '../db/repos/reservations.repo.js';
 import type { AppDeps } from '../services/deps.js';
 import { subscribeHost, unsubscribeHost } from '../services/push/host-subscriptions.service.js';
 import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
-import { idParams } from './schemas.js';
+import { idParams, token } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, errors, pushPublicKey, pushSubscriptionState } from './responses.js';
 import { BUYER, PUBLIC } from './security.js';
 import type { FastifyRequest } from 'fastify';
 
 // What PushSubscription.toJSON() gives; the keys are base64url (65 and 16 bytes).
-const endpoint = z.string().min(1).max(2000);
+// Printable only: a URL never holds control characters (and PostgreSQL text cannot hold NUL).
+const endpoint = token(2000);
 const subscriptionBody = z.object({
   endpoint,
   keys: z.object({ p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'), auth: z.string().regex(/^[A-Za-z0-9_-]{16,40}={0,2}$/, 'an auth secret, base64url') }),

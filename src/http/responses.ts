@@ -196,6 +196,7 @@ export const scanResponse = z.object({
     })
     .optional(),
   id_check: z.int().optional().describe("The event's minimum age, on every admission: check ID"),
+  refusal: z.string().optional().describe("reason refused: why the venue's refused list holds this person (for staff)"),
   scanner_id: z.string(),
   scanned_at: instant,
   offline: z.literal(true).optional(),
@@ -225,6 +226,7 @@ export const scannerCache = z.object({
       checked_in_at: instant.optional(),
       first_scanner_id: z.string().optional(),
       email: z.string().optional().describe("The buyer's e-mail, to find a guest by"),
+      refused: z.string().optional().describe("On the venue's refused list: the reason (the door refuses the ticket)"),
       reservation: z
         .object({
           id: uuid,
@@ -318,3 +320,16 @@ export const pushSubscriptionState = z.object({
   subscribed: z.boolean(),
   devices: z.int().describe("How many of the host's devices will be told when a guest arrives"),
 });
+
+export const refusedEntry = z.object({
+  id: uuid,
+  name: z.string(),
+  email: z.string(),
+  reason: z.string(),
+  added_by: z.string().describe('The account that added it (its name, or e-mail)'),
+  added_at: instant,
+  removed_by: z.string().nullable(),
+  removed_at: instant.nullable(),
+});
+
+export const refusedList = z.object({ people: z.array(refusedEntry) });

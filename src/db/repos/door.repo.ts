@@ -3,6 +3,7 @@ import type { TableLink, TicketFacts } from '../../domain/check-in.js';
 import type { ReservationStatus, TicketStatus } from '../../domain/state-machine.js';
 import { queryRows, type Executor } from '../database.js';
 import { tickets } from '../schema.js';
+import { REFUSED_REASON_OF_TICKET } from './refused.repo.js';
 
 export interface DoorTicketRow extends TicketFacts {
   holderName: string;
@@ -28,6 +29,7 @@ export interface RawDoorRow {
   table_number: number | null;
   tier: string | null;
   host_name: string | null;
+  refused_reason: string | null;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface RawDoorRow {
  */
 export const DOOR_TICKET_COLUMNS = `k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id,
        v.role, v.reservation_id, v.reservation_status, v.table_id,
-       t.number AS table_number, tr.name AS tier, h.holder_name AS host_name`;
+       t.number AS table_number, tr.name AS tier, h.holder_name AS host_name,
+       ${REFUSED_REASON_OF_TICKET} AS refused_reason`;
 export const DOOR_TICKET_JOINS = `
       LEFT JOIN LATERAL (
         SELECT c.* FROM (
@@ -107,6 +110,7 @@ export function toDoorRow(r: RawDoorRow): DoorTicketRow {
     firstScannerId: r.first_scanner_id,
     table,
     hostName: r.host_name,
+    refusedReason: r.refused_reason,
   };
 }
 

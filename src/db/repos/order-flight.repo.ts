@@ -10,6 +10,7 @@ import { events, orders } from '../schema.js';
 import { FLOOR_CHANNEL, tableChangedPayload } from './floor.repo.js';
 import { MAILS_CHANNEL, type MailKind } from './mails.repo.js';
 import type { EventRow } from './events.repo.js';
+import { REFUSED_EMAIL } from './refused.repo.js';
 import { ACTIVE_RESERVATION } from './reservations.repo.js';
 import type { OrderRow } from './orders.repo.js';
 
@@ -19,18 +20,18 @@ type Raw = Record<string, unknown>;
 const RECENT_ORDERS = `(SELECT count(*)::int FROM orders
                         WHERE lower(email) = lower($2) AND created_at >= now() - make_interval(secs => $3)) AS recent_orders`;
 
-/** What a GA order is decided on: the event ($1; null when there is none) and the e-mail's recent orders. */
-const orderFacts = statement<Raw & { recent_orders: number }>(
+/** What a GA order is decided on: the event ($1; null when there is none), the e-mail's recent orders, whether it is refused. */
+const orderFacts = statement<Raw & { recent_orders: number; refused: boolean }>(
   'order_facts',
-  `SELECT e.*, ${RECENT_ORDERS}
+  `SELECT e.*, ${RECENT_ORDERS}, ${REFUSED_EMAIL}
      FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
 );
 
 export const orderFactsCall = (eventId: string, email: string, seconds: number) => call(orderFacts, [eventId, email, seconds]);
 
-export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { event: EventRow | null; recentOrders: number } {
+export function toOrderFacts(rows: Array<Raw & { recent_orders: number; refused: boolean }>): { event: EventRow | null; recentOrders: number; refused: boolean } {
   const r = rows[0]!;
-  return { event: r.id === null ? null : fromRow(events, r), recentOrders: r.recent_orders };
+  return { event: r.id === null ? null : fromRow(events, r), recentOrders: r.recent_orders, refused: r.refused };
 }
 
 /**
@@ -43,7 +44,7 @@ export function toOrderFacts(rows: Array<Raw & { recent_orders: number }>): { ev
  */
 const tableFacts = statement<TableFactsRow>(
   'order_table_facts',
-  `SELECT e.*, ${RECENT_ORDERS},
+  `SELECT e.*, ${RECENT_ORDERS}, ${REFUSED_EMAIL},
           t.number AS table_number, tr.capacity AS table_capacity, tr.price_cents AS table_price_cents,
           EXISTS (SELECT 1 FROM reservations r WHERE r.event_table_id = $4 AND r.status = ANY($5::text[])) AS taken,
           EXISTS (SELECT 1 FROM orders o WHERE o.event_id = $1 AND lower(o.email) = lower($2)
@@ -58,6 +59,7 @@ const tableFacts = statement<TableFactsRow>(
 
 type TableFactsRow = Raw & {
   recent_orders: number;
+  refused: boolean;
   table_number: number | null;
   table_capacity: number | null;
   table_price_cents: number | null;
@@ -79,6 +81,8 @@ export const lockAndReadTable = (eventId: string, email: string, seconds: number
 export interface TableFacts {
   event: EventRow | null;
   recentOrders: number;
+  /** The e-mail is on the venue's refused list. */
+  refused: boolean;
   /** This event's table with its tier's capacity and price; null when the event has no such table. */
   table: { number: number; capacity: number; priceCents: number } | null;
   taken: boolean;
@@ -92,6 +96,7 @@ export function toTableFacts(rows: TableFactsRow[]): TableFacts {
   return {
     event: r.id === null ? null : fromRow(events, r),
     recentOrders: r.recent_orders,
+    refused: r.refused,
     table: r.table_number === null ? null : { number: r.table_number, capacity: r.table_capacity!, priceCents: r.table_price_cents! },
     taken: r.taken,
     pendingTableOrder: r.pending,

@@ -24,6 +24,8 @@ export interface ScanResponse {
   /** Null when the code named no ticket we may read (forged, or for another event). */
   ticket: { id: string; holder_name: string; kind: TicketKind } | null;
   vip?: VipView;
+  /** Refused by the venue's list: the owner's reason, for staff to act on (not for the guest's ears). */
+  refusal?: string;
   /** The event's minimum age, on every admission: staff check ID before letting them in. */
   id_check?: number;
   scanner_id: string;
@@ -73,6 +75,7 @@ export function toScanResponse(v: ScanViewInput): ScanResponse {
   if (d.firstScannerId) out.first_scanner_id = d.firstScannerId;
   if (d.result !== 'rejected' && d.warning) out.warning = d.warning;
   if (v.minAge && result !== 'rejected') out.id_check = v.minAge;
+  if (reason === 'refused' && v.ticket?.refusedReason) out.refusal = v.ticket.refusedReason;
   if (v.vip && table && result !== 'rejected') {
     out.vip = {
       reservation_id: v.vip.reservationId,

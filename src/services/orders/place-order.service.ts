@@ -118,8 +118,9 @@ export async function placeOrder(
  */
 async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
   const [factRows] = await deps.database.run(orderFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS));
-  const { event, recentOrders } = toOrderFacts(factRows);
+  const { event, recentOrders, refused } = toOrderFacts(factRows);
   if (recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  if (refused) throw orderRefused();
   if (!event) throw notFound('event');
   const closed = salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
@@ -157,6 +158,7 @@ async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manage
   const [askRows] = await deps.database.run(tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null));
   const ask = toTableFacts(askRows);
   if (ask.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
+  if (ask.refused) throw orderRefused();
   refuseTakenTableEarly(deps, input, ask, now);
   for (;;) {
     try {
@@ -239,6 +241,12 @@ type HoldInput = PlaceOrderInput & { orderId: string };
 
 /** Orders per e-mail are counted over this window (`ordersPerMinutePerEmail`). */
 const RATE_WINDOW_SECONDS = 60;
+
+/**
+ * A listed e-mail cannot buy. Said neutrally: the buyer learns that this order cannot be placed
+ * online, not that a list exists or what it says (the venue tells them in person if it wants to).
+ */
+const orderRefused = () => new DomainError('order_refused', 'This order cannot be placed online. Please contact the venue.');
 
 const rateLimited = () => new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
 

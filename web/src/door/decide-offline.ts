@@ -50,6 +50,7 @@ export async function decideOffline(input: ScanInput, cache: TicketCache, verify
   };
   if (decision.result === 'rejected') {
     response.reason = decision.reason;
+    if (decision.reason === 'refused' && cached?.refused) response.refusal = cached.refused;
     response.message = rejectionText(decision.reason, decision.firstCheckedInAt?.toISOString(), decision.firstScannerId, response.message);
   }
   if (decision.result !== 'rejected' && meta.event.min_age) response.id_check = meta.event.min_age;

@@ -15,6 +15,8 @@ export interface ScanResponse {
   vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ ticket_id?: string; name: string; arrived: boolean }> };
   /** The event's minimum age, on every admission: check ID. */
   id_check?: number;
+  /** Refused by the venue's list: the owner's reason, for staff. */
+  refusal?: string;
   conflict?: string;
   /** This offline scan turned out to be the first entry; the one named here is the duplicate. */
   displaced_entry?: { scanner_id: string; scanned_at: string };
@@ -67,7 +69,7 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
     id: ++seq,
     result: r.result,
     reason,
-    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) : r.message,
+    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) + (r.refusal ? `. Reason: ${r.refusal}` : '') : r.message,
     warning: r.warning?.message ?? null,
     ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
     vip: r.vip ?? null,
