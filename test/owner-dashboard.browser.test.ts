@@ -319,4 +319,30 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     expect((await server.app.inject({ url: '/api/v1/events', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
     expect(appErrors(page)).toEqual([]);
   });
+  it('the owner refuses someone: their ticket is refused at the door with the reason; taken off again, the record stays', { timeout: 90_000 }, async () => {
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', tonightBody('Refused Night'));
+    const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${created.json.id}/orders`, { email: 'trouble@example.com', name: 'Rick Trouble', ga_quantity: 1 });
+    const paid = await server.call<{ tickets: Array<{ qr: string }> }>('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token);
+    const page = await ownerPage(`${server.url}/admin/refused`, PHONE);
+    await page.waitForSelector('text=Nobody is refused.');
+    // A reason is required; the browser says so before anything is sent.
+    await page.fill('#refused-name', '  rick   TROUBLE ');
+    await page.fill('#refused-reason', 'Fight at the bar, 12 Oct');
+    await page.click('button:has-text("Refuse at every door")');
+    await page.waitForSelector('text=is refused at every door from now on.');
+    await expect.poll(() => page.locator('[data-testid="refused"] li').count()).toBe(1);
+    await screenshot(page, 'admin-refused');
+
+    const scanned = await server.call<{ result: string; reason: string; refusal: string }>('POST', '/api/v1/scans', { qr: paid.json.tickets[0]!.qr, scanner_id: 'door-1', event_id: created.json.id }, server.staffToken);
+    expect(scanned.json).toMatchObject({ result: 'rejected', reason: 'refused', refusal: 'Fight at the bar, 12 Oct' });
+
+    await page.click('[data-testid="refused"] button:has-text("Remove")');
+    await page.click('button:has-text("Let rick TROUBLE in again")');
+    await page.waitForSelector('text=is no longer refused.');
+    await page.waitForSelector('[data-testid="refused-removed"] li:has-text("removed by")');
+    await screenshot(page, 'admin-refused-removed');
+    const again = await server.call<{ result: string }>('POST', '/api/v1/scans', { qr: paid.json.tickets[0]!.qr, scanner_id: 'door-1', event_id: created.json.id }, server.staffToken);
+    expect(again.json.result).toBe('admitted');
+    expect(appErrors(page)).toEqual([]);
+  });
 });

@@ -18,6 +18,7 @@ const EventEditorPage = lazy(() => import('./admin/EventEditor.js').then((m) => 
 const EventDashboardPage = lazy(() => import('./admin/EventDashboard.js').then((m) => m.EventDashboardPage));
 const CancelPage = lazy(() => import('./admin/CancelPage.js').then((m) => m.CancelPage));
 const StaffPage = lazy(() => import('./admin/StaffPage.js').then((m) => m.StaffPage));
+const RefusedPage = lazy(() => import('./admin/RefusedPage.js').then((m) => m.RefusedPage));
 const OrdersPage = lazy(() => import('./admin/OrdersPage.js').then((m) => m.OrdersPage));
 
 function App() {
@@ -33,6 +34,7 @@ function App() {
           <Route path="/i/:code" component={InvitePage} />
           <Route path="/admin" component={EventsPage} />
           <Route path="/admin/staff" component={StaffPage} />
+          <Route path="/admin/refused" component={RefusedPage} />
           <Route path="/admin/events/new" component={EventEditorPage} />
           <Route path="/admin/events/:id" component={EventDashboardPage} />
           <Route path="/admin/events/:id/edit" component={EventEditorPage} />

@@ -7,6 +7,7 @@ import './admin.css';
 const NAV = [
   { href: '/admin', label: 'Events' },
   { href: '/admin/staff', label: 'Accounts' },
+  { href: '/admin/refused', label: 'Refused list' },
 ];
 
 /** Every dashboard page: the owner's login, the same top bar, and the dashboard's own navigation. */

@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { dayAndTime } from '../lib/format.js';
+import { session } from '../lib/session.js';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
+import { AdminShell } from './AdminShell.js';
+
+interface Refused {
+  id: string;
+  name: string;
+  email: string;
+  reason: string;
+  added_by: string;
+  added_at: string;
+  removed_by: string | null;
+  removed_at: string | null;
+}
+
+/**
+ * `/admin/refused`: the people the venue will not let in. Their tickets are refused at every door
+ * (offline too) and their e-mail cannot buy; taking someone off keeps the record of who did it.
+ */
+export function RefusedPage() {
+  return (
+    <AdminShell title="Refused list">
+      <RefusedList />
+    </AdminShell>
+  );
+}
+
+const EMPTY = { name: '', email: '', reason: '' };
+
+function RefusedList() {
+  const token = session.value!.token;
+  const [people, setPeople] = useState<Refused[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [form, setForm] = useState(EMPTY);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [confirming, setConfirming] = useState<Refused | null>(null);
+
+  const load = () => api<{ people: Refused[] }>('/api/v1/refused', { token, timeoutMs: 10_000 }).then((r) => setPeople(r.people), (err) => setProblem(errorText(err)));
+  useEffect(() => void load(), [token]);
+
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setFieldErrors({});
+    setProblem(null);
+    setNotice(null);
+    try {
+      const added = await api<Refused>('/api/v1/refused', { body: { name: form.name.trim(), email: form.email.trim(), reason: form.reason.trim() }, token, timeoutMs: 20_000 });
+      setNotice(`${who(added)} is refused at every door from now on.`);
+      setForm(EMPTY);
+      await load();
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      else setProblem(errorText(err));
+    }
+  };
+
+  const remove = async (r: Refused) => {
+    setProblem(null);
+    try {
+      await api(`/api/v1/refused/${r.id}`, { method: 'DELETE', token, timeoutMs: 20_000 });
+      setNotice(`${who(r)} is no longer refused.`);
+      setConfirming(null);
+      await load();
+    } catch (err) {
+      setProblem(errorText(err));
+    }
+  };
+
+  const listed = people?.filter((p) => !p.removed_at) ?? [];
+  const removed = people?.filter((p) => p.removed_at) ?? [];
+  return (
+    <>
+      <h1>Refused list</h1>
+      <p class="muted">Tickets held by these people are refused at every door, also offline, with your reason shown to staff. Their e-mail cannot buy. Door staff never see this list.</p>
+      {notice && (
+        <p class="banner info" role="status">
+          {notice}
+        </p>
+      )}
+      {problem && (
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <section class="card stack">
+        <h2>Refused now {people && <span class="muted">({listed.length})</span>}</h2>
+        {!people && <p class="muted">Loading…</p>}
+        {people && listed.length === 0 && <p class="muted">Nobody is refused.</p>}
+        {listed.length > 0 && (
+          <ul class="list refused" data-testid="refused">
+            {listed.map((r) => (
+              <li key={r.id}>
+                <div class="who">
+                  <strong>{who(r)}</strong>
+                  <span>{r.reason}</span>
+                  <span class="muted small">
+                    {r.name && r.email ? `${r.email} · ` : ''}added by {r.added_by}, {dayAndTime(r.added_at)}
+                  </span>
+                </div>
+                {confirming?.id === r.id ? (
+                  <div class="row">
+                    <button class="btn danger small" type="button" onClick={() => void remove(r)}>
+                      Let {who(r)} in again
+                    </button>
+                    <button class="btn ghost small" type="button" onClick={() => setConfirming(null)}>
+                      Keep
+                    </button>
+                  </div>
+                ) : (
+                  <button class="btn ghost small" type="button" onClick={() => setConfirming(r)}>
+                    Remove
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <form class="card stack" onSubmit={add}>
+        <h2>Refuse someone</h2>
+        <p class="muted small">A name, an e-mail or both. Names match however they are spaced or capitalised.</p>
+        <div class="grid-2">
+          <div class="field">
+            <label for="refused-name">Name</label>
+            <input id="refused-name" class="input" maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} {...invalidProps('refused-name-error', fieldErrors.name)} />
+            <FieldError id="refused-name-error" error={fieldErrors.name} />
+          </div>
+          <div class="field">
+            <label for="refused-email">E-mail</label>
+            <input id="refused-email" class="input" type="email" maxLength={320} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} {...invalidProps('refused-email-error', fieldErrors.email)} />
+            <FieldError id="refused-email-error" error={fieldErrors.email} />
+          </div>
+        </div>
+        <div class="field">
+          <label for="refused-reason">Why (door staff see this)</label>
+          <input id="refused-reason" class="input" required maxLength={500} value={form.reason} onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })} {...invalidProps('refused-reason-error', fieldErrors.reason)} />
+          <FieldError id="refused-reason-error" error={fieldErrors.reason} />
+        </div>
+        <button class="btn primary" type="submit">
+          Refuse at every door
+        </button>
+      </form>
+      {removed.length > 0 && (
+        <section class="card stack">
+          <h2>Taken off the list</h2>
+          <ul class="list refused-removed" data-testid="refused-removed">
+            {removed.map((r) => (
+              <li key={r.id}>
+                <div class="who">
+                  <strong>{who(r)}</strong>
+                  <span class="muted small">
+                    {r.reason} · added by {r.added_by}, {dayAndTime(r.added_at)} · removed by {r.removed_by}, {dayAndTime(r.removed_at!)}
+                  </span>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
+
+const who = (r: Pick<Refused, 'name' | 'email'>) => r.name || r.email;
