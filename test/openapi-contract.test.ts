@@ -152,6 +152,11 @@ describe('the OpenAPI document', () => {
     problems.push(...checker.check('GET', `/api/v1/events/${event.id}/floor-plan/stream`, stream.status, stream.headers.get('content-type') ?? '', ''));
     abort.abort();
     await api('GET', `/api/v1/events/${event.id}/floor-plan/stream`);
+    const abortFigures = new AbortController();
+    const figures = await fetch(`${base}/api/v1/events/${event.id}/door/stream?token=${ctx.ownerToken}`, { signal: abortFigures.signal });
+    problems.push(...checker.check('GET', `/api/v1/events/${event.id}/door/stream`, figures.status, figures.headers.get('content-type') ?? '', ''));
+    abortFigures.abort();
+    await api('GET', `/api/v1/events/${event.id}/door/stream`);
     const abortPublic = new AbortController();
     const publicStream = await fetch(`${base}/api/v1/events/${event.id}/availability/stream`, { signal: abortPublic.signal });
     problems.push(...checker.check('GET', `/api/v1/events/${event.id}/availability/stream`, publicStream.status, publicStream.headers.get('content-type') ?? '', ''));

@@ -1,3 +1,5 @@
+import { DoorFiguresFeed } from '../realtime/door-figures-feed.js';
+import { readDoorFigures } from '../services/events/event-summary.service.js';
 import { pushRoutes } from './push.routes.js';
 import { refusedRoutes } from './refused.routes.js';
 import compress from '@fastify/compress';
@@ -73,6 +75,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
+  const figures = new DoorFiguresFeed((eventId) => readDoorFigures(deps.database.db, eventId), (err) => app.log.warn({ err }, 'door figures'));
+  app.addHook('onClose', async () => figures.stop());
   const modules = [
     healthRoutes,
     accountRoutes,
@@ -84,7 +88,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     pushRoutes,
     refusedRoutes,
     doorRoutes,
-    floorStreamRoutes(feed),
+    floorStreamRoutes(feed, figures),
     stripeWebhookRoutes,
     cancellationRoutes,
     metricsRoutes,

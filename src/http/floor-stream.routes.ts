@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { DoorFiguresFeed } from '../realtime/door-figures-feed.js';
 import type { FloorFeed } from '../realtime/floor-feed.js';
+import { doorFiguresOf, type DoorFiguresView } from '../services/events/event-summary.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { getAvailability, getFloorPlan, toPublicTable, type FloorTable } from '../services/events/read-event.service.js';
 import { ACCOUNT_STATE_TTL_MS } from '../auth/account-gate.js';
@@ -39,7 +41,7 @@ function tableChunk(kind: StreamKind, table: FloorTable): string {
  * `ping` every 15 s. The subscription starts before the snapshot is read, so a change committed in
  * between is sent (possibly twice: clients replace tables by id).
  */
-export function floorStreamRoutes(feed: FloorFeed) {
+export function floorStreamRoutes(feed: FloorFeed, figures: DoorFiguresFeed<DoorFiguresView>) {
   return (app: ZodApp, deps: AppDeps): void => {
     const open = new Set<() => void>();
     const room = new StreamRoom(deps.config.connections);
@@ -66,6 +68,22 @@ export function floorStreamRoutes(feed: FloorFeed) {
         },
       },
       (request, reply) => serveStream(feed, deps, open, room, floorPlan, request.params.id, request, reply),
+    );
+    app.get(
+      '/api/v1/events/:id/door/stream',
+      {
+        onRequest: authenticate(deps, ['owner', 'staff']),
+        schema: {
+          tags: ['door'],
+          summary: "The door's figures, live (Server-Sent Events): `snapshot` {admitted, by_door, over_time} on connect and whenever they change, `ping` every 15 s",
+          security: STAFF_OR_QUERY,
+          params: idParams,
+          querystring: tokenQuery,
+          produces: ['text/event-stream', 'application/json'],
+          response: { 200: z.string().describe('text/event-stream'), ...errors(401, 403, 404, ...ALWAYS) },
+        },
+      },
+      (request, reply) => figuresStream(figures, deps, open, room, request.params.id, request, reply),
     );
     app.get(
       '/api/v1/events/:id/availability/stream',
@@ -180,22 +198,82 @@ async function stream(
     throw err;
   }
   reply.hijack();
+  end = await keepOpen(deps, open, request, reply, sse('snapshot', snapshot), () => {
+    leave();
+    unsubscribe();
+  });
+  ready = true;
+  for (const chunk of queued.splice(0)) reply.raw.write(chunk);
+}
+
+/**
+ * The door's figures, live: `snapshot` on connect and again whenever they change (the whole
+ * figures each time: they are small), `ping` every 15 s. One reader per watched event
+ * (door-figures-feed.ts), however many screens watch.
+ */
+async function figuresStream(
+  figures: DoorFiguresFeed<DoorFiguresView>,
+  deps: AppDeps,
+  open: Set<() => void>,
+  room: StreamRoom,
+  eventId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const leave = room.enter(request.ip);
+  let current: DoorFiguresView;
+  try {
+    current = await doorFiguresOf(deps, eventId);
+  } catch (err) {
+    leave();
+    throw err;
+  }
+  // Subscribed before the stream opens, so no change is missed; one that comes first waits.
+  let ready = false;
+  let waiting: string | null = null;
+  const unsubscribe = figures.subscribe(eventId, current, (_figures, json) => {
+    const chunk = `event: snapshot\ndata: ${json}\n\n`;
+    if (ready) reply.raw.write(chunk);
+    else waiting = chunk;
+  });
+  reply.hijack();
+  await keepOpen(deps, open, request, reply, sse('snapshot', current), () => {
+    leave();
+    unsubscribe();
+  });
+  ready = true;
+  if (waiting) reply.raw.write(waiting);
+}
+
+/**
+ * Writes the stream's head and first message, then keeps it open: a `ping` every 15 s, and for a
+ * staff or owner login a recheck that ends the stream within the seconds any other request would
+ * notice the account disabled, its password reset or the token expired (the page then reconnects,
+ * is refused and asks to log in again). Returns the function that ends it (also run when the
+ * client goes, and before the server closes).
+ */
+async function keepOpen(deps: AppDeps, open: Set<() => void>, request: FastifyRequest, reply: FastifyReply, first: string, cleanup: () => void): Promise<() => void> {
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  reply.raw.write(sse('snapshot', snapshot));
-  ready = true;
-  for (const chunk of queued.splice(0)) reply.raw.write(chunk);
+  reply.raw.write(first);
   // A named event, not a comment: browsers' EventSource only sees events, and the page's watchdog
   // reconnects when it hears nothing for a while.
   const heartbeat = setInterval(() => reply.raw.write(sse('ping', {})), HEARTBEAT_MS);
-  // A staff or owner stream lasts only as long as its login: disabling the account, resetting its
-  // password or the token's expiry ends it within the seconds any other request would notice.
-  // The page then reconnects, is refused (401) and asks to log in again.
   const caller = await callerOf(deps, request);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    open.delete(end);
+    clearInterval(heartbeat);
+    clearInterval(recheck);
+    cleanup();
+    reply.raw.end();
+  };
   const recheck =
     caller.kind === 'user'
       ? setInterval(
@@ -207,16 +285,9 @@ async function stream(
           ACCOUNT_STATE_TTL_MS,
         )
       : undefined;
-  end = () => {
-    open.delete(end);
-    leave();
-    clearInterval(heartbeat);
-    clearInterval(recheck);
-    unsubscribe();
-    reply.raw.end();
-  };
   open.add(end);
   request.raw.on('close', end);
+  return end;
 }
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
