@@ -312,6 +312,24 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     }
   });
 
+  it("every door's count is pushed to the door app live: a scan at another door shows within seconds, the total too", { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const door = await openDoor(context, 'door-live');
+    const panel = door.getByTestId('all-doors');
+    await expect.poll(() => panel.getAttribute('data-live')).toBe('true');
+    const before = Number(await door.getByTestId('all-doors-admitted').textContent());
+    const walkIn = await buy({ name: 'Lena Live' });
+    const res = await server.call('POST', '/api/v1/scans', { qr: walkIn.tickets[0]!.qr, scanner_id: 'door-elsewhere', event_id: eventId }, server.staffToken);
+    expect(res.status).toBe(200);
+    await expect.poll(() => door.getByTestId('all-doors-admitted').textContent(), { timeout: 10_000 }).toBe(String(before + 1));
+    await expect(panel.textContent()).resolves.toContain('door-elsewhere');
+    // This door's own counters catch up at once rather than at the next refresh: the screens agree.
+    await expect.poll(() => door.getByTestId('admitted').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^${before + 1}/`));
+    await screenshot(door, 'door-all-doors');
+    expect(appErrors(door)).toEqual([]);
+    await context.close();
+  });
+
   it('offline: decides from the cache, survives a reload, syncs when back and shows the conflict', { timeout: 120_000 }, async () => {
     const ga = await buy({ name: 'Olga Offline' });
     const twice = await buy({ name: 'Tom Twice' });

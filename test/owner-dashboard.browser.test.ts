@@ -345,4 +345,24 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     expect(again.json.result).toBe('admitted');
     expect(appErrors(page)).toEqual([]);
   });
+  it("the night's page shows the door live: a scan anywhere moves the total, the door's line and the chart without a reload", { timeout: 90_000 }, async () => {
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', tonightBody('Live Door Night'));
+    const eventId = created.json.id;
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+      const placed = await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${eventId}/orders`, { email: `live${i}@example.com`, name: `Live ${i}`, ga_quantity: 1 });
+      codes.push((await server.call<{ tickets: Array<{ qr: string }> }>('POST', `/api/v1/orders/${placed.json.order_id}/pay-local`, undefined, placed.json.manage_token)).json.tickets[0]!.qr);
+    }
+    const page = await ownerPage(`${server.url}/admin/events/${eventId}`);
+    await page.waitForSelector('text=Nobody admitted yet.');
+    for (const [i, qr] of codes.entries()) {
+      await server.call('POST', '/api/v1/scans', { qr, scanner_id: i < 2 ? 'main-door' : 'side-door', event_id: eventId }, server.staffToken);
+    }
+    // Sales are read every 15 s; the door's figures must not wait for that.
+    await expect.poll(() => page.textContent('[data-testid="door-admitted"]'), { timeout: 5_000 }).toContain('3 in');
+    await expect(page.textContent('[data-testid="by-door"]')).resolves.toMatch(/main-door\s*2.*side-door\s*1/s);
+    expect(await page.locator('.admitted-chart rect').count()).toBeGreaterThan(0);
+    await screenshot(page, 'admin-door-live');
+    expect(appErrors(page)).toEqual([]);
+  });
 });

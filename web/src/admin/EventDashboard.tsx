@@ -1,7 +1,7 @@
 import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import { openFloorStream } from '../lib/floor-stream.js';
+import { openDoorFiguresStream, openFloorStream, type DoorFigures } from '../lib/floor-stream.js';
 import { dayAndTime } from '../lib/format.js';
 import { logOut, session } from '../lib/session.js';
 import { reservationStatusWords } from '../lib/words.js';
@@ -41,6 +41,8 @@ function EventDashboard({ id }: { id: string }) {
   const token = session.value!.token;
   const [event, setEvent] = useState<AdminEvent | null>(null);
   const [summary, setSummary] = useState<Summary | null>(null);
+  /** The door's figures as last pushed (the summary's are as of its last read). */
+  const [door, setDoor] = useState<DoorFigures | null>(null);
   const [tables, setTables] = useState<FloorTable[]>([]);
   const [reservations, setReservations] = useState<ReservationView[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
@@ -59,8 +61,9 @@ function EventDashboard({ id }: { id: string }) {
 
   useEffect(() => {
     void loadNumbers();
-    // The door's numbers move all night: refreshed every 15 s; the room itself is live.
+    // Sales are read again every 15 s; the door's figures and the room are pushed live.
     const t = setInterval(() => void loadNumbers(), 15_000);
+    const closeDoor = openDoorFiguresStream(id, token, { onSnapshot: setDoor, onStatus: () => {}, onUnauthorized: () => void logOut() });
     const close = openFloorStream(id, token, {
       onSnapshot: (plan) => setTables(plan.tables),
       onTable: (t) => setTables((all) => all.map((x) => (x.id === t.id ? t : x))),
@@ -68,7 +71,7 @@ function EventDashboard({ id }: { id: string }) {
       onStatus: () => {},
       onUnauthorized: () => void logOut(),
     });
-    return () => (clearInterval(t), close());
+    return () => (clearInterval(t), close(), closeDoor());
   }, [id, token]);
 
   // The guest lists of the tables that have a party, refreshed as the room changes.
@@ -86,6 +89,7 @@ function EventDashboard({ id }: { id: string }) {
   const started = Date.parse(event.starts_at) <= Date.now();
   const money = (c: number) => formatMoney(c, event.currency);
   const s = summary?.sales;
+  const figures = door ?? summary?.door ?? null;
 
   const endNow = async () => {
     setEnding(true);
@@ -174,7 +178,7 @@ function EventDashboard({ id }: { id: string }) {
           <Stat label="Tables sold" value={`${s.tables_sold} / ${s.tables_total}`} />
           <Stat label="Revenue" value={money(s.revenue_cents)} />
           <Stat label="Refunded" value={money(s.refunded_cents)} />
-          <Stat label="Admitted" value={String(summary!.door.admitted)} />
+          <Stat label="Admitted" value={String(figures?.admitted ?? 0)} />
         </section>
       )}
 
@@ -186,11 +190,14 @@ function EventDashboard({ id }: { id: string }) {
         </section>
         <section class="card stack">
           <h2>The door</h2>
-          {summary && summary.door.admitted > 0 ? (
+          {figures && figures.admitted > 0 ? (
             <>
-              <AdmittedChart buckets={summary.door.over_time} />
-              <ul class="list">
-                {summary.door.by_door.map((d) => (
+              <p class="door-total" data-testid="door-admitted">
+                <strong>{figures.admitted}</strong> in, each counted once at the door they first came through
+              </p>
+              <AdmittedChart buckets={figures.over_time} from={event.starts_at} until={new Date(Math.min(Date.now(), Date.parse(event.ends_at))).toISOString()} />
+              <ul class="list" data-testid="by-door">
+                {figures.by_door.map((d) => (
                   <li key={d.scanner_id} class="row">
                     <span>{d.scanner_id}</span>
                     <span class="spacer" />

@@ -6,6 +6,7 @@ import { Camera } from './Camera.js';
 import { Conflicts } from './Conflicts.js';
 import { Counters } from './Counters.js';
 import type { DoorChoice } from './DoorSetup.js';
+import { AllDoors } from './AllDoors.js';
 import { DoorEngine } from './engine.js';
 import { signal as beep } from './feedback.js';
 import { LastResult, ResultBanner } from './ResultView.js';
@@ -80,6 +81,7 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
           <div class="stack">
             {result && <LastResult result={result} onAdmit={(ticketId) => engine.admitGuest(ticketId)} />}
             <Counters engine={engine} />
+            <AllDoors eventId={choice.eventId} token={session.value!.token} scannerId={choice.scannerId} onFigures={(f) => engine.catchUp(f.admitted)} onUnauthorized={() => void logOut()} />
             <Conflicts engine={engine} />
           </div>
         </div>

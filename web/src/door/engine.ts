@@ -16,6 +16,7 @@ const SAME_CODE_MS = 3000;
 const SHOWN_AGAIN_MS = 400;
 const REFRESH_MS = 30_000;
 const TICK_MS = 5000;
+const CATCH_UP_MS = 5000;
 const BATCH = 200;
 export const STALE_MS = 5 * 60_000;
 
@@ -55,6 +56,7 @@ export class DoorEngine {
   /** The code behind the result on screen. */
   private resultKey: string | null = null;
   private syncing = false;
+  private caughtUpAt = 0;
   /** Stopped (the screen closed, or its login ended): answers still on their way are not stored. */
   private stopped = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];
@@ -226,6 +228,20 @@ export class DoorEngine {
     const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : new Date();
     await this.cache.markEntered({ ticketId: r.ticket.id, at, scannerId: r.first_scanner_id ?? this.scannerId, hostArrived: r.ticket.kind === 'vip_host' });
     this.version.value++;
+  }
+
+  /**
+   * The server's live figures say another number of people are in than this device's list does
+   * (another door let someone in since the last refresh): fetch what changed now rather than at
+   * the next 30 s refresh, so this door's counters agree with every other screen. At most every 5 s.
+   */
+  catchUp(admittedEverywhere: number): void {
+    if (!this.online.value || !this.cache.meta) return;
+    if (this.cache.counters(this.scannerId).admitted === admittedEverywhere) return;
+    const now = Date.now();
+    if (now - this.caughtUpAt < CATCH_UP_MS) return;
+    this.caughtUpAt = now;
+    void this.refresh();
   }
 
   /** Brings the cache up to date: everything the first time, then only what changed (`?since=`). */

@@ -28,6 +28,22 @@ export function openFloorStream(eventId: string, token: string, h: FloorStreamHa
   return openLiveStream({ streamUrl: `${base}/stream?token=${encodeURIComponent(token)}`, probeUrl: base, token }, h);
 }
 
+/** The door's figures (the summary's `door`): people admitted, by door and per quarter hour of their first entry. */
+export interface DoorFigures {
+  admitted: number;
+  by_door: Array<{ scanner_id: string; admitted: number }>;
+  over_time: Array<{ at: string; admitted: number }>;
+}
+
+/**
+ * The door's figures, live (staff or owner login): each message is the whole figures, sent on
+ * connect and whenever they change.
+ */
+export function openDoorFiguresStream(eventId: string, token: string, h: Omit<LiveStreamHandlers<DoorFigures, never>, 'onTable'>): () => void {
+  const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
+  return openLiveStream({ streamUrl: `${base}/door/stream?token=${encodeURIComponent(token)}`, probeUrl: `${base}/floor-plan`, token }, { ...h, onTable: () => {} });
+}
+
 export interface PublicTable {
   id: string;
   status: 'available' | 'held' | 'sold';

@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'preact/hooks';
+import { clockTime } from '../lib/format.js';
+import { openDoorFiguresStream, type DoorFigures, type FeedStatus } from '../lib/floor-stream.js';
+
+/**
+ * Every door's count, pushed live from the server (the same figures as the owner's dashboard):
+ * who let how many in, and the total. With no connection it says how old the last figures are.
+ */
+export function AllDoors({
+  eventId,
+  token,
+  scannerId,
+  onFigures,
+  onUnauthorized,
+}: {
+  eventId: string;
+  token: string;
+  scannerId: string;
+  /** Each push (the door's own list catches up when it disagrees). */
+  onFigures: (figures: DoorFigures) => void;
+  onUnauthorized: () => void;
+}) {
+  const [figures, setFigures] = useState<{ at: Date; data: DoorFigures } | null>(null);
+  const [status, setStatus] = useState<FeedStatus>('connecting');
+  useEffect(
+    () =>
+      openDoorFiguresStream(eventId, token, {
+        onSnapshot: (data) => {
+          setFigures({ at: new Date(), data });
+          onFigures(data);
+        },
+        onStatus: setStatus,
+        onUnauthorized,
+      }),
+    [eventId, token],
+  );
+  if (!figures) return null;
+  const live = status === 'live';
+  return (
+    <section class="card all-doors" aria-label="All doors" data-testid="all-doors" data-live={live}>
+      <div class="row">
+        <strong>All doors</strong>
+        <span class="spacer" />
+        <span class={`pill ${live ? 'ok' : 'warn'}`}>{live ? 'live' : `as of ${clockTime(figures.at)}`}</span>
+      </div>
+      <p class="all-doors-total">
+        <span class="value" data-testid="all-doors-admitted">
+          {figures.data.admitted}
+        </span>{' '}
+        in
+      </p>
+      {figures.data.by_door.length > 0 && (
+        <ul class="door-counts">
+          {figures.data.by_door.map((d) => (
+            <li key={d.scanner_id} class={d.scanner_id === scannerId ? 'mine' : ''}>
+              <span>{d.scanner_id}</span> <strong>{d.admitted}</strong>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
