@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite', 'backup', 'metrics'] as const;
+export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite', 'backup', 'metrics', 'push'] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -42,6 +42,8 @@ export interface BenchOptions {
   pgliteTickets: number;
   /** Backup and restore: paid tickets of the embedded database backed up while the door scans. */
   backupTickets: number;
+  /** Host notifications: tables of eight (half with a subscribed host) whose guests the door scans. */
+  pushTables: number;
 }
 
 const usage = `usage: npm run bench [-- --quick] [--clients N] [--seconds N] [--only ${benchParts.join(',')}]`;
@@ -76,6 +78,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     pgliteSeconds: quick ? 3 : 10,
     pgliteTickets: quick ? 3_000 : 20_000,
     backupTickets: quick ? 10_000 : 100_000,
+    // 1,000 subscribed hosts, 7,000 guests on each side: more first entries than a side can scan.
+    pushTables: quick ? 200 : 2_000,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

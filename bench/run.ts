@@ -25,6 +25,7 @@ import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
 import { refundText, runMassRefund } from './mass-refund.js';
 import { backupText, measureBackup } from './backup.js';
 import { measureMetricsCost, METRICS_ENV, metricsCostText, type MetricsCost } from './metrics-cost.js';
+import { measurePushCost, PUSH_ENV, pushChecks, pushText, type PushCost } from './push-cost.js';
 import { measureOfflineDecision, offlineText, type OfflineRun } from './offline-decision.js';
 import { cacheText, measureScannerCache, type CacheFigures } from './scanner-cache.js';
 import { startBenchServer, type ServerHandle } from './server-handle.js';
@@ -85,7 +86,7 @@ async function main(opts: BenchOptions): Promise<number> {
     );
   }
   const notes: string[] = [];
-  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'metrics'].some((p) => want(p as BenchPart))) {
+  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'metrics', 'push'].some((p) => want(p as BenchPart))) {
     const pg = await phase(() => postgresPhase(opts, want));
     if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
@@ -96,6 +97,7 @@ async function main(opts: BenchOptions): Promise<number> {
     if (pg.offline) notes.push(offlineText(pg.offline, opts.cacheTickets));
     if (pg.fanout) notes.push(fanoutText(pg.fanout));
     if (pg.metrics) notes.push(metricsCostText(pg.metrics));
+    if (pg.push) notes.push(pushText(pg.push));
     seeding.push(`postgres ${(pg.seedMs / 1000).toFixed(1)} s`);
   }
   if (want('refund')) {
@@ -161,6 +163,7 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
     plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0,
       fanoutTables: want('fanout') ? opts.fanoutTables : 0,
+      pushTables: want('push') ? opts.pushTables : 0,
     },
   });
   const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
@@ -238,9 +241,16 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
     metrics = await measureMetricsCost({ off: server.address, on: withMetrics.address, seeded, clients: opts.clients, seconds: opts.seconds, maxRate: MAX_RATE });
     loads.push(...metrics.loads);
   }
+  let push: PushCost | undefined;
+  if (want('push')) {
+    log(`postgres: what telling hosts costs the door: a server that takes local push endpoints, ${opts.pushTables / 2} hosts subscribed, door rush on guests A B B A, ${opts.seconds} s each side`);
+    const withPush = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null, env: PUSH_ENV });
+    push = await measurePushCost({ server: withPush.address, seeded, clients: opts.clients, seconds: opts.seconds, maxRate: MAX_RATE });
+    checks.push(...pushChecks(push).map(tag('postgres')));
+  }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
   checks.unshift(...doorChecks(door, loads).map(tag('postgres')));
-  return { spread, hot, buy, drop, cache, offline, fanout, metrics, checks, seedMs: seeded.seedMs };
+  return { spread, hot, buy, drop, cache, offline, fanout, metrics, push, checks, seedMs: seeded.seedMs };
 }
 
 async function pglitePhase(opts: BenchOptions) {

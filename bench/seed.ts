@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { manageTokenFor } from '../src/auth/capability.js';
 import { mails } from '../src/db/schema.js';
 import { findReservationByOrder } from '../src/db/repos/reservations.repo.js';
 import { listOrderTickets } from '../src/db/repos/tickets.repo.js';
@@ -22,6 +23,8 @@ export interface SeedPlan {
   fanoutTables: number;
   /** Paid one-ticket orders of an event to cancel (the mass refund; needs the stripe provider); 0 = none. */
   refundOrders?: number;
+  /** Tables of the arrivals event (open now), each bought with a full party of guests; 0 = no such event. */
+  pushTables?: number;
 }
 
 export interface Seeded {
@@ -42,6 +45,8 @@ export interface Seeded {
   fanout: { eventId: string; hosts: Array<{ tableId: string; qr: string }> } | null;
   /** The event whose cancellation refunds every order. */
   refundEventId: string | null;
+  /** The arrivals event: each table's reservation, its order's manage token, and its guests' codes. */
+  arrivals: { eventId: string; tables: Array<{ reservationId: string; manageToken: string; guestQrs: string[] }> } | null;
   seedMs: number;
 }
 
@@ -155,6 +160,26 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     refundEventId = event.id;
   }
 
+  let arrivals: Seeded['arrivals'] = null;
+  if (plan.pushTables) {
+    // Each table bought with eight tickets: the host's own code and seven guests at the table.
+    const event = await benchEvent('Bench arrivals', 'open', plan.pushTables * 8, plan.pushTables);
+    const tables = await mapLimit(event.tables.length, SEED_CONCURRENCY, async (i) => {
+      const table = event.tables[i]!;
+      const { order } = await placeOrder(deps, { eventId: event.id, email: `party-${i}@bench.local`, name: `Host ${i + 1}`, gaQuantity: 8, tableId: table.id });
+      await payLocal(deps, order.id);
+      const tickets = await listOrderTickets(deps.database.db, order.id);
+      const reservation = await findReservationByOrder(deps.database.db, order.id);
+      if (!reservation) throw new Error(`arrivals table ${table.number} has no reservation`);
+      return {
+        reservationId: reservation.id,
+        manageToken: manageTokenFor(deps.keys.manageKey, order.id).token,
+        guestQrs: tickets.filter((t) => t.id !== reservation.hostTicketId).map(qrOf),
+      };
+    });
+    arrivals = { eventId: event.id, tables };
+  }
+
   // Every seeded order's mail (QR codes rendered as PNGs: 100 for an order of 100) was sent long
   // before the night, whichever event it is for: left pending, the mail worker would render them
   // during the door rush and cloud its figures.
@@ -166,7 +191,7 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     // at once, and the peer's database is not given one either.)
     await deps.database.db.execute(sql`VACUUM ANALYZE`);
   }
-  return { staffToken, ownerToken, refundEventId, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
+  return { staffToken, ownerToken, refundEventId, arrivals, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

@@ -254,4 +254,28 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     expect(appErrors(page)).toEqual([]);
     await context.close();
   });
+  it('a 21+ night says so, and the buyer confirms their age before the order is placed', { timeout: 90_000 }, async () => {
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', { ...futureEvent(), name: 'Late Club Night', min_age: 21, tables: [], tiers: [] });
+    expect(created.status).toBe(201);
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/e/${created.json.id}`);
+    await page.waitForSelector('[data-testid="age-limit"]');
+    expect(await page.textContent('[data-testid="age-limit"]')).toContain('Only for people 21 or older');
+    await page.fill('#buyer-name', 'Ada Adult');
+    await page.fill('#buyer-email', 'ada@example.com');
+    await screenshot(page, 'buy-age-limit');
+    // Not ticked: the browser keeps the form, nothing is ordered.
+    await page.click('button[type=submit]');
+    expect(await page.$eval('#age-confirmed', (el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    expect(page.url()).toContain(`/e/${created.json.id}`);
+    await page.check('#age-confirmed');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/orders\/[0-9a-f-]+/);
+    await page.waitForSelector('text=Pay (test mode)');
+    const order = await orderOf(page);
+    const view = await server.call<{ age_confirmed_at: string | null }>('GET', `/api/v1/orders/${order.id}`, undefined, order.token);
+    expect(view.json.age_confirmed_at).not.toBeNull();
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
+  });
 });

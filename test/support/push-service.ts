@@ -15,6 +15,8 @@ export interface ReceivedPush {
   payload: unknown;
   ttl: number;
   urgency: string | undefined;
+  /** When it arrived (Date.now()). */
+  at: number;
 }
 
 export interface TestPushService {
@@ -83,7 +85,7 @@ export async function startTestPushService(): Promise<TestPushService> {
     } catch (err) {
       return [400, `payload does not decrypt: ${(err as Error).message}`];
     }
-    state.received.push({ subscription: `${origin}/push/${id}`, payload, ttl: Number(req.headers.ttl), urgency: req.headers.urgency as string | undefined });
+    state.received.push({ subscription: `${origin}/push/${id}`, payload, ttl: Number(req.headers.ttl), urgency: req.headers.urgency as string | undefined, at: Date.now() });
     return [201];
   }
 
