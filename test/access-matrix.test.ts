@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '../src/auth/session-tokens.js';
@@ -66,6 +67,10 @@ const MATRIX: Record<string, number[]> = {
   'GET /api/v1/push/public-key':                      [200, 200, 200, 200, 200, 200, 200],
   // The refused list is the owner's: staff see its effect at the door, never the list.
   'GET /api/v1/refused':                              [401, 401, 401, 403, 403, 403, 200],
+  'GET /api/v1/promoters':                            [401, 401, 401, 403, 403, 403, 200],
+  'POST /api/v1/promoters':                           [401, 401, 401, 403, 403, 403, 201],
+  'GET /api/v1/events/{id}/promoters':                [401, 401, 401, 403, 403, 403, 200],
+  'GET /api/v1/events/{id}/export/promoters.csv':     [401, 401, 401, 403, 403, 403, 200],
   'POST /api/v1/refused':                             [401, 401, 401, 403, 403, 403, 201],
   'DELETE /api/v1/refused/{id}':                      [401, 401, 401, 403, 403, 403, 200],
   'PUT /api/v1/reservations/{id}/push-subscription':  [401, 401, 401, 404, 200, 403, 403],
@@ -168,6 +173,10 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   }),
   'GET /api/v1/push/public-key': () => ({ method: 'GET', url: '/api/v1/push/public-key' }),
   'GET /api/v1/refused': () => ({ method: 'GET', url: '/api/v1/refused' }),
+  'GET /api/v1/promoters': () => ({ method: 'GET', url: '/api/v1/promoters' }),
+  'POST /api/v1/promoters': () => ({ method: 'POST', url: '/api/v1/promoters', body: { name: 'Matrix Promoter', code: `m-${randomUUID().slice(0, 8)}` } }),
+  'GET /api/v1/events/{id}/promoters': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/promoters` }),
+  'GET /api/v1/events/{id}/export/promoters.csv': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/export/promoters.csv` }),
   'POST /api/v1/refused': () => ({ method: 'POST', url: '/api/v1/refused', body: { name: 'Matrix Person', reason: 'For the matrix' } }),
   'DELETE /api/v1/refused/{id}': (w) => ({ method: 'DELETE', url: `/api/v1/refused/${w.refusedId}` }),
   'PUT /api/v1/reservations/{id}/push-subscription': (w) => ({

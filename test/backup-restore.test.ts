@@ -134,6 +134,7 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
   };
   await get('/api/v1/users', '/api/v1/users', ctx.ownerToken);
   await get('/api/v1/refused', '/api/v1/refused', ctx.ownerToken);
+  await get('/api/v1/promoters', '/api/v1/promoters', ctx.ownerToken);
   await get('/api/v1/events', '/api/v1/events', ctx.ownerToken);
   for (const ev of n.events) {
     const e = `/api/v1/events/${ev.id}`;
@@ -145,6 +146,8 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
     await get('/api/v1/events/{id}/orders', `${e}/orders`, ctx.ownerToken);
     await get('/api/v1/events/{id}/export/attendees.csv', `${e}/export/attendees.csv`, ctx.ownerToken);
     await get('/api/v1/events/{id}/export/orders.csv', `${e}/export/orders.csv`, ctx.ownerToken);
+    await get('/api/v1/events/{id}/export/promoters.csv', `${e}/export/promoters.csv`, ctx.ownerToken);
+    await get('/api/v1/events/{id}/promoters', `${e}/promoters`, ctx.ownerToken);
     await get('/api/v1/events/{id}/scanner-cache', `${e}/scanner-cache`, ctx.staffToken);
     await get('/api/v1/events/{id}/scanner-cache', `${e}/scanner-cache?since=${encodeURIComponent(n.cursor)}`, ctx.staffToken);
     await get('/api/v1/events/{id}/cancellation', `${e}/cancellation`, ctx.ownerToken);

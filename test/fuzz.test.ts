@@ -169,6 +169,7 @@ const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record
     body: { endpoint: 'https://push.example.com/send/abc', keys: { p256dh: 'BE35w7E4mfV-fkeTs2KowMq5JHB5pQ0Ev8dQwetCEy27XPu96iGXA-H76JOLDmcI3GU18KTxOLQi8IVr0iHnfO0', auth: 'fk9Y9womEzZ6MVn1F9bhdQ' } },
   }),
   'DELETE /api/v1/reservations/{id}/push-subscription': () => ({ url: `/api/v1/reservations/${paid.view.reservation!.id}/push-subscription`, token: paid.manage_token, body: { endpoint: 'https://push.example.com/send/abc' } }),
+  'POST /api/v1/promoters': () => ({ url: '/api/v1/promoters', token: ctx.ownerToken, body: { name: 'Fuzz Promoter', code: 'fuzz-promoter' } }),
   'POST /api/v1/refused': () => ({ url: '/api/v1/refused', token: ctx.ownerToken, body: { name: 'Fuzz Person', email: 'fuzz-refused@x.test', reason: 'Fuzzed' } }),
   'POST /api/v1/scans': () => ({ url: '/api/v1/scans', token: ctx.staffToken, body: { qr: 'V1.x.y', scanner_id: 'door-1', event_id: event.id, nonce: 'n' } }),
   'POST /api/v1/scans/batch': () => ({

@@ -36,10 +36,16 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 describe('the OpenAPI document', () => {
-  it('documents a summary and a security requirement for every operation', () => {
+  it('documents a summary, a security requirement, a tag and a unique operationId for every operation', () => {
+    const ids = new Set<string>();
     for (const o of checker.ops) {
       expect(o.op.summary, `${o.method} ${o.path}`).toBeTruthy();
       expect(o.op.security, `${o.method} ${o.path}`).toBeDefined();
+      expect((o.op as { tags?: string[] }).tags?.length, `${o.method} ${o.path} tags`).toBeGreaterThan(0);
+      const id = (o.op as { operationId?: string }).operationId;
+      expect(id, `${o.method} ${o.path} operationId`).toMatch(/^[a-z]+[A-Za-z0-9]*$/);
+      expect(ids.has(id!), `${id} twice`).toBe(false);
+      ids.add(id!);
     }
   });
 
@@ -116,6 +122,13 @@ describe('the OpenAPI document', () => {
     const listed = (await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { name: 'Nobody Welcome', email: 'nobody@x.test', reason: 'Contract night' } })).json();
     await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { reason: 'no one' } });
     await api('GET', '/api/v1/refused', { token: ctx.ownerToken });
+    await api('POST', '/api/v1/promoters', { token: ctx.ownerToken, body: { name: 'Pia Promo', code: 'pia' } });
+    await api('POST', '/api/v1/promoters', { token: ctx.ownerToken, body: { name: 'Pia Again', code: 'PIA' } });
+    await api('POST', '/api/v1/promoters', { token: ctx.ownerToken, body: { name: 'Bad', code: 'no spaces' } });
+    await api('GET', '/api/v1/promoters', { token: ctx.ownerToken });
+    await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'promoted@x.test', name: 'Promoted', ga_quantity: 1, promoter_code: 'PIA' } });
+    await api('GET', `/api/v1/events/${event.id}/promoters`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/export/promoters.csv`, { token: ctx.ownerToken });
     await api('GET', '/api/v1/refused', { token: ctx.staffToken });
     await api('POST', `/api/v1/events/${event.id}/orders`, { body: { email: 'nobody@x.test', name: 'Nobody', ga_quantity: 1 } });
     await api('DELETE', `/api/v1/refused/${listed.id}`, { token: ctx.ownerToken });

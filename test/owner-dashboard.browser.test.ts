@@ -62,7 +62,9 @@ async function dragTable(page: Page, number: number, to: { x: number; y: number 
 
 describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
   beforeAll(async () => {
-    server = await startWebServer();
+    // Every test logs the owner in through the page, more often than the per-address login limit
+    // allows in a minute (its own tests are in test/rate-limit.test.ts).
+    server = await startWebServer({ env: { VELVET_LOGIN_ATTEMPTS_PER_MINUTE: '100' } });
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
@@ -363,6 +365,37 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
     await expect(page.textContent('[data-testid="by-door"]')).resolves.toMatch(/main-door\s*2.*side-door\s*1/s);
     expect(await page.locator('.admitted-chart rect').count()).toBeGreaterThan(0);
     await screenshot(page, 'admin-door-live');
+    expect(appErrors(page)).toEqual([]);
+  });
+  it("the owner adds a promoter; a buyer who came through the promoter's link buys; the night's page credits the promoter", { timeout: 90_000 }, async () => {
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', futureEventBody('Promo Night'));
+    const page = await ownerPage(`${server.url}/admin/promoters`, PHONE);
+    await page.waitForSelector('text=No promoters yet.');
+    await page.fill('#promoter-name', 'Max Promo');
+    await page.fill('#promoter-code', 'MAX');
+    await page.click('button:has-text("Add promoter")');
+    await page.waitForSelector("text=Max Promo's links end in ?p=max.");
+    await screenshot(page, 'admin-promoters');
+
+    // The buyer follows the link to the home page, then goes on to the night and buys there.
+    const buyerContext = await browser.newContext({ viewport: PHONE });
+    const buyer = await openPage(buyerContext, `${server.url}/?p=MAX`);
+    await buyer.goto(`${server.url}/e/${created.json.id}`);
+    await buyer.waitForSelector('#buyer-name');
+    await buyer.fill('#buyer-name', 'Paula Promoted');
+    await buyer.fill('#buyer-email', 'paula@example.com');
+    await buyer.click('button[type=submit]');
+    await buyer.waitForURL(/\/orders\/[0-9a-f-]+/);
+    await buyer.click('text=Pay (test mode)');
+    await buyer.waitForSelector('[data-testid="order-status"]:has-text("Paid")');
+    await buyerContext.close();
+
+    await page.goto(`${server.url}/admin/events/${created.json.id}`);
+    await page.waitForSelector('[data-testid="promoter-figures"]');
+    const row = await page.textContent('[data-testid="promoter-figures"] tbody tr');
+    expect(row).toContain('Max Promo');
+    expect(row).toContain('€20.00');
+    await screenshot(page, 'admin-event-promoters');
     expect(appErrors(page)).toEqual([]);
   });
 });

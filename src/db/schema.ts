@@ -103,6 +103,8 @@ export const orders = pgTable('orders', {
   clientKey: text('client_key'),
   /** When the buyer confirmed the event's minimum age (null: the event has none). */
   ageConfirmedAt: ts('age_confirmed_at'),
+  /** The promoter whose link the buyer came through (migration 0017). */
+  promoterId: uuid('promoter_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -279,4 +281,13 @@ export const refusedPeople = pgTable('refused_people', {
   addedAt: ts('added_at').notNull().defaultNow(),
   removedBy: uuid('removed_by'),
   removedAt: ts('removed_at'),
+});
+
+/** Promoters the owner pays by what they sell (migration 0017). */
+export const promoters = pgTable('promoters', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  code: text('code').notNull(),
+  createdBy: uuid('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
 });

@@ -2,6 +2,7 @@ import { DoorFiguresFeed } from '../realtime/door-figures-feed.js';
 import { readDoorFigures } from '../services/events/event-summary.service.js';
 import { pushRoutes } from './push.routes.js';
 import { refusedRoutes } from './refused.routes.js';
+import { promoterRoutes } from './promoters.routes.js';
 import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -10,6 +11,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import type { AppDeps } from '../services/deps.js';
 import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
+import { MethodIndex } from './method-index.js';
 import { DEFAULT_BODY_LIMIT, installJsonParser } from './json-body.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -47,7 +49,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   // not re-validated on every request (the door's scan is a hot path). The contract test checks
   // real answers against the document instead.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installErrorHandling(app);
+  const methods = new MethodIndex();
+  installErrorHandling(app, methods);
   // Every answer counted by status (metrics.ts): 503s tell an operator the database is away.
   if (deps.metrics.enabled) app.addHook('onResponse', async (_request, reply) => deps.metrics.answered(reply.statusCode));
   await installSecurityHeaders(app, { stripe: deps.payments.name === 'stripe' });
@@ -71,7 +74,13 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
         },
       },
     },
-    transform: jsonSchemaTransform,
+    transform: (args) => {
+      const out = jsonSchemaTransform(args);
+      // Client generators name their functions by operationId: one per operation, made from its
+      // method and path so it never drifts from the route (GET /api/v1/events/:id/summary →
+      // getEventsIdSummary).
+      return { ...out, schema: { operationId: operationIdOf(args.route.method, args.url), ...out.schema } };
+    },
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
@@ -87,6 +96,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     guestRoutes,
     pushRoutes,
     refusedRoutes,
+    promoterRoutes,
     doorRoutes,
     floorStreamRoutes(feed, figures),
     stripeWebhookRoutes,
@@ -97,10 +107,22 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   for (const routes of modules) {
     routes(app, deps);
   }
-  await webRoutes(opts.webRoot ?? null)(app, deps);
+  await webRoutes(opts.webRoot ?? null, methods)(app, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** `DELETE /api/v1/reservations/:id/push-subscription` → `deleteReservationsIdPushSubscription`. */
+export function operationIdOf(method: string | string[], url: string): string {
+  const words = url
+    .replace(/^\/api\/v1\//, '')
+    .replace(/\.(\w+)$/, '-$1')
+    .split(/[/_-]/)
+    .filter(Boolean)
+    .map((w) => (w.startsWith(':') ? w.slice(1) : w))
+    .map((w) => w[0]!.toUpperCase() + w.slice(1));
+  return (Array.isArray(method) ? method[0]! : method).toLowerCase() + words.join('');
+}

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable, isStorageFull, pgErrorCode } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
+import type { MethodIndex } from './method-index.js';
 
 /** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
 const STATUS: Record<string, number> = {
@@ -12,6 +13,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   invalid_invite: 404,
   payload_too_large: 413,
+  method_not_allowed: 405,
   invalid_image: 400,
   busy: 503,
   too_many_connections: 503,
@@ -31,7 +33,8 @@ export const errorBody = (code: string, message: string, details?: Record<string
   error: details ? { code, message, details } : { code, message },
 });
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, methods: MethodIndex): void {
+  methods.install(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if ((err as unknown) instanceof DomainError) {
       const d = err as unknown as DomainError;
@@ -83,7 +86,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    if (methods.refuse(request, reply)) return reply;
+    return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
+  });
 }

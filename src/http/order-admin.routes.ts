@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../services/deps.js';
 import { attendeesCsv, findOrders, orderActivity, ordersCsv } from '../services/orders/order-admin.service.js';
 import { refundOrder } from '../services/orders/refund-order.service.js';
+import { promotersCsv } from '../services/promoters/promoters.service.js';
 import { authenticate } from './auth.js';
 import { ALWAYS, errors } from './responses.js';
 import type { ZodApp } from './routes.types.js';
@@ -83,9 +84,15 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
     async (request, reply) => reply.status(202).send(await refundOrder(deps, request.params.id, request.body.amount_cents)),
   );
 
+  const SUMMARIES = {
+    attendees: 'Every paid ticket as CSV (holder, kind, table, check-in, buyer)',
+    orders: 'Every order as CSV (status, buyer, tickets, table, money)',
+    promoters: 'Per promoter as CSV: orders, tickets, tables, revenue, refunds, admitted (money as decimals)',
+  };
   for (const [name, build] of [
     ['attendees', attendeesCsv],
     ['orders', ordersCsv],
+    ['promoters', promotersCsv],
   ] as const) {
     app.get(
       `/api/v1/events/:id/export/${name}.csv`,
@@ -93,7 +100,7 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
         onRequest: owner,
         schema: {
           tags: ['orders'],
-          summary: name === 'attendees' ? 'Every paid ticket as CSV (holder, kind, table, check-in, buyer)' : 'Every order as CSV (status, buyer, tickets, table, money)',
+          summary: SUMMARIES[name],
           security: OWNER,
           params: idParams,
           produces: ['text/csv', 'application/json'],

@@ -10,7 +10,7 @@ import { renameTicket } from '../services/orders/rename-ticket.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
-import { id, idParams, text, tokenQuery } from './schemas.js';
+import { id, idParams, text, token, tokenQuery } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import { clientKeyOf } from '../auth/client-key.js';
 import type { ZodApp } from './routes.types.js';
@@ -26,6 +26,8 @@ const placeOrderBody = z.object({
   holder_names: z.array(text(100)).max(100).optional(),
   /** Required (true) when the event has a minimum age: the buyer says they are old enough. */
   age_confirmed: z.boolean().optional(),
+  /** The promoter link the buyer came through (`/e/:id?p=CODE`); unknown codes are ignored. */
+  promoter_code: token(64).optional(),
 });
 
 const renameBody = z.object({ holder_name: text(100) });
@@ -67,6 +69,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         tableId: b.table_id,
         holderNames: b.holder_names,
         ageConfirmed: b.age_confirmed,
+        promoterCode: b.promoter_code,
         clientKey: clientKeyOf(deps.keys.manageKey, clientNetwork(request.ip)),
       });
       return reply.status(201).send({

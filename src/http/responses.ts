@@ -333,3 +333,23 @@ export const refusedEntry = z.object({
 });
 
 export const refusedList = z.object({ people: z.array(refusedEntry) });
+
+export const promoterView = z.object({ id: uuid, name: z.string(), code: z.string(), link: z.string().describe("The home page with the promoter's code; any event's page takes `?p=` the same way"), created_at: instant });
+export const promoterList = z.object({ promoters: z.array(promoterView) });
+export const eventPromotersView = z.object({
+  event_id: uuid,
+  currency: z.string(),
+  promoters: z.array(
+    z.object({
+      id: uuid,
+      name: z.string(),
+      code: z.string(),
+      orders: z.int().describe('Paid orders (refunded ones too)'),
+      tickets: z.int(),
+      tables: z.int(),
+      revenue_cents: z.int(),
+      refunded_cents: z.int(),
+      admitted: z.int().describe("Their buyers' tickets checked in"),
+    }),
+  ),
+});

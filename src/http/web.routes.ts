@@ -1,3 +1,4 @@
+import type { MethodIndex } from './method-index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -22,7 +23,7 @@ const wantsHtml = (request: FastifyRequest) => (request.headers.accept ?? '').in
  * revalidated, pre-compressed copies (.br/.gz) when the browser accepts them, and every page path
  * answering index.html. Without one (tests of the API alone), `GET /` lists the API's entry points.
  */
-export function webRoutes(root: string | null) {
+export function webRoutes(root: string | null, methods?: MethodIndex) {
   return async (app: ZodApp, deps: AppDeps): Promise<void> => {
     const index = {
       name: 'Velvet',
@@ -53,6 +54,7 @@ export function webRoutes(root: string | null) {
     for (const path of [...PAGE_ROUTES, '/index.html']) app.get(path, { schema: { hide: true } }, async (_request, reply) => page(reply));
     // A mistyped link in a browser gets the app's own "not found" page; the API keeps its JSON 404.
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+      if (methods?.refuse(request, reply)) return reply;
       if (request.url.startsWith('/api/') || !wantsHtml(request)) {
         return reply.status(404).send(errorBody('not_found', `No route for GET ${request.url.split('?')[0]}`));
       }

@@ -136,7 +136,7 @@ let buyers = 0;
 export async function placeOrder(
   ctx: TestContext,
   eventId: string,
-  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string; holder_names?: string[]; age_confirmed?: boolean } = {},
+  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string; holder_names?: string[]; age_confirmed?: boolean; promoter_code?: string } = {},
 ): Promise<PlacedOrder> {
   const res = await ctx.app.inject({
     method: 'POST',

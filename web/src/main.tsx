@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
 import { registerSW } from 'virtual:pwa-register';
 import { Home } from './home/Home.js';
+import { rememberPromoter } from './lib/promoter.js';
 import { loadSession } from './lib/session.js';
 import { NotFound } from './ui/NotFound.js';
 
@@ -18,6 +19,7 @@ const EventEditorPage = lazy(() => import('./admin/EventEditor.js').then((m) => 
 const EventDashboardPage = lazy(() => import('./admin/EventDashboard.js').then((m) => m.EventDashboardPage));
 const CancelPage = lazy(() => import('./admin/CancelPage.js').then((m) => m.CancelPage));
 const StaffPage = lazy(() => import('./admin/StaffPage.js').then((m) => m.StaffPage));
+const PromotersPage = lazy(() => import('./admin/PromotersPage.js').then((m) => m.PromotersPage));
 const RefusedPage = lazy(() => import('./admin/RefusedPage.js').then((m) => m.RefusedPage));
 const OrdersPage = lazy(() => import('./admin/OrdersPage.js').then((m) => m.OrdersPage));
 
@@ -35,6 +37,7 @@ function App() {
           <Route path="/admin" component={EventsPage} />
           <Route path="/admin/staff" component={StaffPage} />
           <Route path="/admin/refused" component={RefusedPage} />
+          <Route path="/admin/promoters" component={PromotersPage} />
           <Route path="/admin/events/new" component={EventEditorPage} />
           <Route path="/admin/events/:id" component={EventDashboardPage} />
           <Route path="/admin/events/:id/edit" component={EventEditorPage} />
@@ -47,6 +50,8 @@ function App() {
   );
 }
 
+// A promoter's link (`?p=CODE`) may land on any page: kept for the order placed later.
+rememberPromoter(location.search);
 void loadSession();
 render(<App />, document.getElementById('app')!);
 // The service worker keeps the app shell and the barcode reader available with no network.

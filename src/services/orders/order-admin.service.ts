@@ -48,7 +48,8 @@ const cell = (v: unknown): string => {
   return FORMULA_START.test(s) ? `'${s}` : s;
 };
 
-const csv = (header: string[], rows: unknown[][]) =>
+/** A CSV the owner opens in a spreadsheet: CRLF lines, every cell neutralised (see `cell`). */
+export const csv = (header: string[], rows: unknown[][]) =>
   stringify([header, ...rows.map((r) => r.map(cell))], { record_delimiter: '\r\n', quoted_match: SEPARATOR });
 
 /** `GET /events/:id/export/attendees.csv`: every paid ticket, for the door's paper list or a CRM. */

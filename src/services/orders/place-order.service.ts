@@ -18,6 +18,7 @@ import {
   type TableFacts,
 } from '../../db/repos/order-flight.repo.js';
 import { findEvent, type EventRow } from '../../db/repos/events.repo.js';
+import { attributePromoterCall } from '../../db/repos/promoters.repo.js';
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
@@ -41,6 +42,8 @@ export interface PlaceOrderInput {
   clientKey?: string | null | undefined;
   /** The buyer confirmed they are at least the event's minimum age (required when it has one). */
   ageConfirmed?: boolean | undefined;
+  /** The promoter link the buyer came through (`?p=`); an unknown code attributes nothing. */
+  promoterCode?: string | undefined;
 }
 
 export interface PlacedOrder {
@@ -141,7 +144,7 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
     limits: deps.config.holdLimits,
     ageConfirmedAt: event.minAge ? now : null,
   });
-  const [, rows] = await deps.database.underway.flights((tx) => tx.commit(lockEventCall(event.id), hold));
+  const [, rows] = await deps.database.underway.flights((tx) => tx.commit(lockEventCall(event.id), hold, ...attribution(input)));
   const order = toOrder(rows);
   if (order) return order;
   throw await holdRefusal(deps, input, now);
@@ -225,9 +228,13 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
       ageConfirmedAt: event.minAge ? now : null,
       tablesPerClient: deps.config.holdLimits.tablesPerClient,
     }),
+    ...attribution(input),
   );
   return toOrder(rows);
 }
+
+/** The promoter's attribution, in the hold's own last flight (after the order's insert), when the buyer came through a link. */
+const attribution = (input: HoldInput) => (input.promoterCode ? [attributePromoterCall(input.orderId, input.promoterCode)] : []);
 
 /** An event with a minimum age sells only to buyers who say they are old enough (the door checks ID). */
 function requireAge(event: Pick<EventRow, 'minAge'>, input: PlaceOrderInput): void {

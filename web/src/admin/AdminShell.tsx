@@ -7,6 +7,7 @@ import './admin.css';
 const NAV = [
   { href: '/admin', label: 'Events' },
   { href: '/admin/staff', label: 'Accounts' },
+  { href: '/admin/promoters', label: 'Promoters' },
   { href: '/admin/refused', label: 'Refused list' },
 ];
 

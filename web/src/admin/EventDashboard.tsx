@@ -17,6 +17,18 @@ export interface Summary {
   overrides: Array<{ at: string; by: string; guest_name: string; table_number: number }>;
 }
 
+interface PromoterFigures {
+  id: string;
+  name: string;
+  code: string;
+  orders: number;
+  tickets: number;
+  tables: number;
+  revenue_cents: number;
+  refunded_cents: number;
+  admitted: number;
+}
+
 interface ReservationView {
   id: string;
   status: string;
@@ -45,6 +57,7 @@ function EventDashboard({ id }: { id: string }) {
   const [door, setDoor] = useState<DoorFigures | null>(null);
   const [tables, setTables] = useState<FloorTable[]>([]);
   const [reservations, setReservations] = useState<ReservationView[]>([]);
+  const [promoters, setPromoters] = useState<PromoterFigures[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
   const [confirmingEnd, setConfirmingEnd] = useState(false);
@@ -54,6 +67,7 @@ function EventDashboard({ id }: { id: string }) {
     try {
       setEvent(await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 }));
       setSummary(await api<Summary>(`/api/v1/events/${id}/summary`, { token, timeoutMs: 15_000 }));
+      setPromoters((await api<{ promoters: PromoterFigures[] }>(`/api/v1/events/${id}/promoters`, { token, timeoutMs: 15_000 })).promoters);
     } catch (err) {
       setProblem(errorText(err));
     }
@@ -250,6 +264,47 @@ function EventDashboard({ id }: { id: string }) {
           </ul>
         )}
       </section>
+
+      {promoters.some((p) => p.orders > 0) && (
+        <section class="card stack">
+          <h2>Promoters</h2>
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="What each promoter sold">
+            <table class="figures" data-testid="promoter-figures">
+              <thead>
+                <tr>
+                  <th scope="col">Promoter</th>
+                  <th scope="col">Orders</th>
+                  <th scope="col">Tickets</th>
+                  <th scope="col">Tables</th>
+                  <th scope="col">Revenue</th>
+                  <th scope="col">Refunded</th>
+                  <th scope="col">Came in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {promoters
+                  .filter((p) => p.orders > 0)
+                  .map((p) => (
+                    <tr key={p.id}>
+                      <th scope="row">
+                        {p.name} <span class="muted small">{p.code}</span>
+                      </th>
+                      <td>{p.orders}</td>
+                      <td>{p.tickets}</td>
+                      <td>{p.tables}</td>
+                      <td>{money(p.revenue_cents)}</td>
+                      <td>{money(p.refunded_cents)}</td>
+                      <td>{p.admitted}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="muted small">
+            Orders placed through a promoter's link (the night's page with <code>?p=</code> and their code). The orders page exports this as CSV.
+          </p>
+        </section>
+      )}
     </>
   );
 }

@@ -60,7 +60,7 @@ function Orders({ eventId }: { eventId: string }) {
     return () => clearTimeout(t);
   }, [q, eventId, version]);
 
-  const download = async (name: 'attendees' | 'orders') => {
+  const download = async (name: 'attendees' | 'orders' | 'promoters') => {
     // A plain link cannot carry the login header: fetch it, then hand the file to the browser.
     const res = await fetch(`/api/v1/events/${eventId}/export/${name}.csv`, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) return setProblem(`The export failed (${res.status})`);
@@ -77,6 +77,9 @@ function Orders({ eventId }: { eventId: string }) {
         <span class="spacer" />
         <button class="btn small" type="button" onClick={() => void download('attendees')}>
           Attendees CSV
+        </button>
+        <button class="btn small" type="button" onClick={() => void download('promoters')}>
+          Promoters CSV
         </button>
         <button class="btn small" type="button" onClick={() => void download('orders')}>
           Orders CSV

@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { saveOrder } from '../lib/my-orders.js';
+import { promoterCode, rememberPromoter } from '../lib/promoter.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { Topbar } from '../ui/Topbar.js';
 import { EventHeader } from './EventHeader.js';
@@ -27,6 +28,9 @@ export function EventPage({ id }: { id: string }) {
   const [ageConfirmed, setAgeConfirmed] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+
+  // Reached inside the app with a promoter's link (the app remembers one it was opened with too).
+  useEffect(() => rememberPromoter(location.search), [id]);
 
   useEffect(() => {
     api<PublicEvent>(`/api/v1/events/${encodeURIComponent(id)}`, { timeoutMs: 10_000 }).then(
@@ -71,9 +75,10 @@ export function EventPage({ id }: { id: string }) {
     setBusy(true);
     setError(null);
     try {
+      const promoter = promoterCode();
       const holderNames = [name, ...names.slice(0, quantity - 1)].map((n) => n.trim() || name.trim());
       const placed = await api<PlacedOrder>(`/api/v1/events/${encodeURIComponent(event.id)}/orders`, {
-        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames, ...(event.min_age ? { age_confirmed: ageConfirmed } : {}) },
+        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames, ...(event.min_age ? { age_confirmed: ageConfirmed } : {}), ...(promoter ? { promoter_code: promoter } : {}) },
         timeoutMs: 20_000,
       });
       await saveOrder({

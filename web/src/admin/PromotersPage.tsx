@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../lib/api.js';
+import { session } from '../lib/session.js';
+import { FieldError, invalidProps } from '../ui/FieldError.js';
+import { AdminShell } from './AdminShell.js';
+
+export interface Promoter {
+  id: string;
+  name: string;
+  code: string;
+  link: string;
+  created_at: string;
+}
+
+/**
+ * `/admin/promoters`: the people who bring the crowd. Each gets a code; any event's page with
+ * `?p=CODE` is their link, and the night's page shows what their buyers bought.
+ */
+export function PromotersPage() {
+  return (
+    <AdminShell title="Promoters">
+      <Promoters />
+    </AdminShell>
+  );
+}
+
+function Promoters() {
+  const token = session.value!.token;
+  const [list, setList] = useState<Promoter[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [form, setForm] = useState({ name: '', code: '' });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  const load = () => api<{ promoters: Promoter[] }>('/api/v1/promoters', { token, timeoutMs: 10_000 }).then((r) => setList(r.promoters), (err) => setProblem(errorText(err)));
+  useEffect(() => void load(), [token]);
+
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setFieldErrors({});
+    setProblem(null);
+    setNotice(null);
+    try {
+      const p = await api<Promoter>('/api/v1/promoters', { body: { name: form.name.trim(), code: form.code.trim() }, token, timeoutMs: 20_000 });
+      setNotice(`${p.name}'s links end in ?p=${p.code}.`);
+      setForm({ name: '', code: '' });
+      await load();
+    } catch (err) {
+      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      else setProblem(errorText(err));
+    }
+  };
+
+  return (
+    <>
+      <h1>Promoters</h1>
+      <p class="muted">Give each promoter a code. Any event's page with <code>?p=CODE</code> at the end is their link: orders placed through it count for them, and each night's page shows what they sold.</p>
+      {notice && (
+        <p class="banner info" role="status">
+          {notice}
+        </p>
+      )}
+      {problem && (
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <section class="card stack">
+        <h2>Your promoters</h2>
+        {!list && <p class="muted">Loading…</p>}
+        {list && list.length === 0 && <p class="muted">No promoters yet.</p>}
+        {list && list.length > 0 && (
+          <ul class="list promoters" data-testid="promoters">
+            {list.map((p) => (
+              <li key={p.id}>
+                <div class="who">
+                  <strong>{p.name}</strong>
+                  <span class="muted small">
+                    code <code>{p.code}</code> · link <span class="break">{p.link}</span>
+                  </span>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <form class="card stack" onSubmit={add}>
+        <h2>Add a promoter</h2>
+        <div class="grid-2">
+          <div class="field">
+            <label for="promoter-name">Name</label>
+            <input id="promoter-name" class="input" required maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} {...invalidProps('promoter-name-error', fieldErrors.name)} />
+            <FieldError id="promoter-name-error" error={fieldErrors.name} />
+          </div>
+          <div class="field">
+            <label for="promoter-code">Code (letters, digits, dashes)</label>
+            <input
+              id="promoter-code"
+              class="input"
+              required
+              minLength={2}
+              maxLength={32}
+              pattern="[A-Za-z0-9][A-Za-z0-9\\-]{1,31}"
+              value={form.code}
+              onInput={(e) => setForm({ ...form, code: e.currentTarget.value })}
+              {...invalidProps('promoter-code-error', fieldErrors.code)}
+            />
+            <FieldError id="promoter-code-error" error={fieldErrors.code} />
+          </div>
+        </div>
+        <button class="btn primary" type="submit">
+          Add promoter
+        </button>
+      </form>
+    </>
+  );
+}
