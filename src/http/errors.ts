@@ -1,35 +1,18 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isDatabaseUnavailable, isStorageFull, pgErrorCode } from '../db/database.js';
+import { ERROR_STATUS, type ErrorCode } from '../domain/error-codes.js';
 import { DomainError } from '../domain/errors.js';
 import type { MethodIndex } from './method-index.js';
 
-/** Stable code → HTTP status. Every other domain refusal is a conflict with the current state. */
-const STATUS: Record<string, number> = {
-  invalid_request: 400,
-  invalid_signature: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  invalid_invite: 404,
-  payload_too_large: 413,
-  method_not_allowed: 405,
-  invalid_image: 400,
-  busy: 503,
-  too_many_connections: 503,
-  database_unavailable: 503,
-  storage_full: 507,
-  rate_limited: 429,
-  payment_unavailable: 502,
-};
-
-export const statusOf = (code: string) => STATUS[code] ?? 409;
+/** A code's one status (src/domain/error-codes.ts). */
+export const statusOf = (code: ErrorCode) => ERROR_STATUS[code];
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-export const errorBody = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({
+export const errorBody = (code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody => ({
   error: details ? { code, message, details } : { code, message },
 });
 
