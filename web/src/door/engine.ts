@@ -2,7 +2,7 @@ import { signal } from '@preact/signals';
 import { parseTicketCode } from '@domain/ticket-code.js';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
-import { db, type QueuedScan, type StoredConflict } from '../lib/db.js';
+import { currentTicketListsEpoch, db, type QueuedScan, type StoredConflict } from '../lib/db.js';
 import { decideOffline, type ScanInput } from './decide-offline.js';
 import { fromError, fromServer, repeatOf, type DoorResult, type ScanResponse } from './result.js';
 import { TicketCache, type LocalEntry, type ScannerCacheResponse } from './ticket-cache.js';
@@ -277,6 +277,9 @@ export class DoorEngine {
         const items = queued.filter((q) => q.scannerId === scannerId).slice(0, BATCH);
         const answers = await this.sendBatch(scannerId, items);
         if (!answers) break;
+        // Logged out meanwhile: conflicts name people and must not land after the lists were
+        // forgotten; the items stay queued and the next login resends them (answered the same).
+        if (currentTicketListsEpoch() !== this.cache.epoch) break;
         const tx = d.transaction(['queue', 'conflicts'], 'readwrite');
         items.forEach((item, i) => {
           const a = answers[i];

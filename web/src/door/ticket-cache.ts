@@ -1,6 +1,6 @@
 import { doorFigures, type DoorFigures } from '@domain/night-figures.js';
 import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
-import { db, type CacheMeta } from '../lib/db.js';
+import { currentTicketListsEpoch, db, type CacheMeta } from '../lib/db.js';
 
 /** `GET /events/:id/scanner-cache` as the API sends it. */
 export interface ScannerCacheResponse {
@@ -30,6 +30,8 @@ export interface LocalEntry {
 export class TicketCache {
   readonly tickets = new Map<string, CachedTicket>();
   meta: CacheMeta | null = null;
+  /** The ticket lists' generation this cache belongs to: after a log out it writes nothing more. */
+  readonly epoch = currentTicketListsEpoch();
 
   constructor(readonly eventId: string) {}
 
@@ -62,7 +64,9 @@ export class TicketCache {
       refreshedAt: new Date().toISOString(),
       reentryWarningSeconds: r.reentry_warning_seconds,
     };
-    const tx = (await db()).transaction(['tickets', 'meta'], 'readwrite');
+    const database = await db();
+    if (currentTicketListsEpoch() !== this.epoch) return;
+    const tx = database.transaction(['tickets', 'meta'], 'readwrite');
     const store = tx.objectStore('tickets');
     if (r.full) void store.delete(IDBKeyRange.bound([this.eventId, ''], [this.eventId, '\uffff']));
     for (const t of changed.values()) void store.put({ ...t, eventId: this.eventId });
@@ -74,7 +78,9 @@ export class TicketCache {
   async markEntered(e: LocalEntry): Promise<void> {
     const changed = this.enter(e);
     if (!changed.length) return;
-    const tx = (await db()).transaction('tickets', 'readwrite');
+    const database = await db();
+    if (currentTicketListsEpoch() !== this.epoch) return;
+    const tx = database.transaction('tickets', 'readwrite');
     for (const c of changed) void tx.store.put({ ...c, eventId: this.eventId });
     await tx.done;
   }

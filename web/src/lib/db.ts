@@ -93,12 +93,25 @@ export async function kvDelete(key: string): Promise<void> {
   await (await db()).delete('kv', key);
 }
 
+let ticketListsEpoch = 0;
+
+/**
+ * Which generation of ticket lists this device is on: it changes when they are forgotten (a log
+ * out). A writer checks it is still on the generation it started in, then opens its transaction
+ * at once: IndexedDB runs transactions in the order they were opened, so a write either comes
+ * before the clear or does not happen.
+ */
+export const currentTicketListsEpoch = () => ticketListsEpoch;
+
 /**
  * Forgets every event's ticket list on this device (names, hosts, tables) and the conflicts that
  * name people: what a logged-out phone must not keep. Offline scans not yet synced stay queued
  * (they name no one): the next login on this device sends them.
  */
 export async function forgetTicketLists(): Promise<void> {
+  // Bumped first: a door screen still winding down (its refresh in flight when the login ended)
+  // sees it and writes nothing more, so nothing lands after the clear below.
+  ticketListsEpoch++;
   const tx = (await db()).transaction(['tickets', 'meta', 'conflicts'], 'readwrite');
   await Promise.all([tx.objectStore('tickets').clear(), tx.objectStore('meta').clear(), tx.objectStore('conflicts').clear(), tx.done]);
 }
