@@ -101,8 +101,8 @@ describe.skipIf(!haveChromium)("the host's night on the order page (Chromium)", 
     const before = push.received.length;
     const scanned = await server.call<{ result: string }>('POST', '/api/v1/scans', { qr: gina.tickets[0]!.qr, scanner_id: 'door-1', event_id: event.id }, server.staffToken);
     expect(scanned.json.result).toBe('admitted');
-    await page.waitForSelector('[data-testid="guest-list"] li:has-text("Gina Guest") .pill:has-text("Arrived")');
-    expect(await page.textContent('[data-testid="arrived-count"]')).toContain('1 arrived');
+    await page.waitForSelector('[data-testid="guest-list"] li:has-text("Gina Guest") .pill.ok');
+    await expect.poll(() => page.textContent('[data-testid="arrived-count"]')).toContain('1 arrived');
     const [delivered] = (await push.waitFor(before + 1)).slice(before);
     expect(delivered!.payload).toMatchObject({ title: 'Gina Guest is in', body: 'Gina Guest is in — 1 of 2 at Table 2 · Saturday Session' });
 
@@ -126,7 +126,7 @@ describe.skipIf(!haveChromium)("the host's night on the order page (Chromium)", 
     await page.click('text=Stop telling me');
     await page.waitForSelector('text=This phone will no longer be told when guests arrive.');
     await server.call('POST', '/api/v1/scans', { qr: gus.tickets[0]!.qr, scanner_id: 'door-1', event_id: event.id }, server.staffToken);
-    await page.waitForSelector('[data-testid="guest-list"] li:has-text("Gus Guest") .pill:has-text("Arrived")');
+    await page.waitForSelector('[data-testid="guest-list"] li:has-text("Gus Guest") .pill.ok');
     const [queued] = await queryRows<{ n: number }>(server.deps.database.db, sql`SELECT count(*)::int AS n FROM pushes WHERE ticket_id = ${gus.tickets[0]!.id}`);
     expect(queued!.n).toBe(0);
     expect([...errors, ...appErrors(page)]).toEqual([]);
