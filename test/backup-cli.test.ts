@@ -27,6 +27,10 @@ const UNDO: Record<string, string> = {
   '0012_scan_request_digest': 'ALTER TABLE scans DROP COLUMN request_digest',
   '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
   '0014_event_details': 'DROP TABLE event_covers; ALTER TABLE events DROP COLUMN venue_name, DROP COLUMN venue_address, DROP COLUMN description, DROP COLUMN cover_etag',
+  '0018_ticket_transfers':
+    "ALTER TABLE mails DROP CONSTRAINT mails_transfer_kind; ALTER TABLE mails DROP CONSTRAINT mails_kind_check; ALTER TABLE mails ADD CONSTRAINT mails_kind_check CHECK (kind IN ('order_paid', 'order_refunded')); " +
+    'DROP INDEX mails_transfer; DROP INDEX mails_order_kind; ALTER TABLE mails ADD CONSTRAINT mails_order_id_kind_key UNIQUE (order_id, kind); ALTER TABLE mails DROP COLUMN transfer_id; ' +
+    'DROP TABLE ticket_transfers; ALTER TABLE reservations DROP COLUMN guests_may_transfer; ALTER TABLE tickets DROP CONSTRAINT tickets_held_elsewhere, DROP COLUMN holder_token_hash, DROP COLUMN holder_email, DROP COLUMN code_generation',
   '0017_promoters': 'ALTER TABLE orders DROP COLUMN promoter_id; DROP TABLE promoters',
   '0016_refused_list': 'DROP TABLE refused_people; DROP FUNCTION velvet_name_key',
   '0015_host_night': 'DROP TABLE pushes; DROP TABLE push_subscriptions; ALTER TABLE events DROP COLUMN min_age; ALTER TABLE orders DROP COLUMN age_confirmed_at',

@@ -1,3 +1,4 @@
+import { holderTokenFor } from '../src/auth/capability.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,8 @@ interface Night {
   inviteCode: string;
   unscanned: string;
   cursor: string;
+  /** Sent to Theo before the night: its first code (now refused) and id. */
+  transferred: { id: string; qr: string | null };
 }
 
 /** Orders, a table with a guest, scans online and offline, a refund, a cancelled night with refunds half paid, mails pending. */
@@ -80,6 +83,10 @@ async function night(ctx: TestContext): Promise<Night> {
   const refund = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${rita.order_id}/refund`, headers: bearer(ctx.ownerToken), payload: { amount_cents: 2000 } });
   expect(refund.statusCode, refund.body).toBe(202);
   const pending = await placeOrder(ctx, ev.id, { name: 'Pat Pending' });
+  // A ticket passed on: its new code, its new holder's link and its history must all move.
+  const tina = await buyPaid(ctx, ev.id, { name: 'Tina' });
+  const sent = await ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${tina.view.tickets[0]!.id}/transfer`, headers: bearer(tina.manage_token), payload: { email: 'theo@example.com', name: 'Theo' } });
+  expect(sent.statusCode, sent.body).toBe(200);
 
   const later = await createEvent(ctx, { name: 'Cancelled Night', starts_at: '2030-07-01T22:00:00Z', ends_at: '2030-07-02T05:00:00Z' });
   const laterOrders = [];
@@ -100,11 +107,12 @@ async function night(ctx: TestContext): Promise<Night> {
   });
   expect(offline.statusCode, offline.body).toBe(200);
   const cursor = (await ctx.app.inject({ url: `/api/v1/events/${ev.id}/scanner-cache`, headers: bearer(ctx.staffToken) })).json().generated_at as string;
-  const orders = [host.order, gina, gary, rita, pending, ...laterOrders];
+  const orders = [host.order, gina, gary, rita, pending, tina, ...laterOrders];
   return {
     events: [ev, later],
     orders,
-    tickets: [...host.order.view.tickets, ...gina.view.tickets, ...gary.view.tickets, ...rita.view.tickets],
+    tickets: [...host.order.view.tickets, ...gina.view.tickets, ...gary.view.tickets, ...rita.view.tickets, ...tina.view.tickets],
+    transferred: tina.view.tickets[0]!,
     reservationId: host.reservationId,
     inviteCode: host.order.view.reservation!.invite_code,
     unscanned: gary.view.tickets[2]!.qr!,
@@ -157,7 +165,10 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
     await get('/api/v1/orders/{id}', `/api/v1/orders/${o.order_id}`, o.manage_token);
     await get('/api/v1/orders/{id}/activity', `/api/v1/orders/${o.order_id}/activity`, ctx.ownerToken);
   }
-  for (const t of n.tickets) await get('/api/v1/tickets/{id}/qr.svg', `/api/v1/tickets/${t.id}/qr.svg`, ctx.ownerToken);
+  for (const t of n.tickets) {
+    await get('/api/v1/tickets/{id}/qr.svg', `/api/v1/tickets/${t.id}/qr.svg`, ctx.ownerToken);
+    await get('/api/v1/tickets/{id}', `/api/v1/tickets/${t.id}`, ctx.ownerToken);
+  }
   await get('/api/v1/reservations/{id}', `/api/v1/reservations/${n.reservationId}`, ctx.ownerToken);
   await get('/api/v1/invites/{code}', `/api/v1/invites/${n.inviteCode}`);
   // The VAPID key moves with the data: hosts' subscriptions keep working on the new server.
@@ -190,6 +201,11 @@ describe.skipIf(onPostgres)('backup, restore and the move to PostgreSQL', () => 
       // What the door and the buyers hold still works: an old code scans (the signing key moved),
       // the scanner's delta cursor from before is valid, and the outboxes carry on.
       expect(await scan(moved, n.unscanned)).toMatchObject({ result: 'admitted' });
+      // The transferred ticket: its first code is still refused, its new holder's link still opens it.
+      expect(await scan(moved, n.transferred.qr!)).toMatchObject({ result: 'rejected', reason: 'transferred' });
+      const theo = await moved.app.inject({ url: `/api/v1/tickets/${n.transferred.id}`, headers: bearer(holderTokenFor(moved.deps.keys.manageKey, n.transferred.id, 1).token) });
+      expect(theo.statusCode, theo.body).toBe(200);
+      expect(await scan(moved, theo.json().qr)).toMatchObject({ result: 'admitted', ticket: { holder_name: 'Theo' } });
       const delta = (await moved.app.inject({ url: `/api/v1/events/${n.events[0]!.id}/scanner-cache?since=${encodeURIComponent(n.cursor)}`, headers: bearer(moved.staffToken) })).json();
       expect(delta.full).toBe(false);
       expect(delta.tickets.map((t: { status: string }) => t.status)).toContain('checked_in');

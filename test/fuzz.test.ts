@@ -26,6 +26,9 @@ let realIds: string[];
 let tokens: Record<string, string | undefined>;
 let event: EventInfo;
 let paid: Awaited<ReturnType<typeof buyPaid>>;
+/** GA tickets to send on, one per fuzzed transfer (a sent ticket is no longer its buyer's). */
+let giveaway: Awaited<ReturnType<typeof buyPaid>>;
+let transfers = 0;
 let fuzzUserId: string;
 
 beforeAll(async () => {
@@ -33,6 +36,7 @@ beforeAll(async () => {
   ops = operations(await openApiDocument(ctx.app));
   event = await createEvent(ctx);
   paid = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
+  giveaway = await buyPaid(ctx, event.id, { ga_quantity: 20 });
   const pending = await placeOrder(ctx, event.id);
   fuzzUserId = (await addUser(ctx.deps, { email: 'fuzz-account@x.test', password: 'fuzz-password', role: 'staff' })).id;
   realIds = [event.id, paid.order_id, paid.view.tickets[0]!.id, paid.view.reservation!.id, pending.order_id, event.tables[1]!.id];
@@ -162,6 +166,12 @@ const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record
   'PATCH /api/v1/users/{id}': () => ({ url: `/api/v1/users/${fuzzUserId}`, token: ctx.ownerToken, body: { name: 'Fuzzed', password: 'long-enough-2' } }),
   'POST /api/v1/orders/{id}/refund': () => ({ url: `/api/v1/orders/${paid.order_id}/refund`, token: ctx.ownerToken, body: { amount_cents: 1 } }),
   'POST /api/v1/tickets/{id}/link': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}/link`, token: paid.manage_token, body: { invite_code: 'ABCDEFGH' } }),
+  'POST /api/v1/tickets/{id}/transfer': () => ({
+    url: `/api/v1/tickets/${giveaway.view.tickets[transfers++ % giveaway.view.tickets.length]!.id}/transfer`,
+    token: giveaway.manage_token,
+    body: { email: 'friend@x.test', name: 'Fuzz Friend' },
+  }),
+  'PUT /api/v1/reservations/{id}/guest-transfers': () => ({ url: `/api/v1/reservations/${paid.view.reservation!.id}/guest-transfers`, token: paid.manage_token, body: { allowed: true } }),
   'POST /api/v1/reservations/{id}/guests': () => ({ url: `/api/v1/reservations/${paid.view.reservation!.id}/guests`, token: ctx.staffToken, body: { ticket_id: paid.view.tickets[0]!.id } }),
   'PUT /api/v1/reservations/{id}/push-subscription': () => ({
     url: `/api/v1/reservations/${paid.view.reservation!.id}/push-subscription`,

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { holderTokenFor } from '../src/auth/capability.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDoors } from './support/door.js';
 import { bearer, eventBody, startTestApp, type TestContext } from './support/harness.js';
@@ -118,6 +119,19 @@ describe('the OpenAPI document', () => {
     await api('POST', `/api/v1/reservations/${hostView.reservation.id}/guests`, { token: ctx.staffToken, body: { ticket_id: guestView.tickets[0].id } });
     await api('GET', `/api/v1/reservations/${hostView.reservation.id}`, { token: ctx.staffToken });
     await api('DELETE', `/api/v1/reservations/${hostView.reservation.id}/guests/${guestView.tickets[0].id}`, { token: h.manage_token });
+    await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/guest-transfers`, { token: h.manage_token, body: { allowed: true } });
+    await api('PUT', `/api/v1/reservations/${hostView.reservation.id}/guest-transfers`, { token: h.manage_token, body: { allowed: 'yes' } });
+    const given = guestView.tickets[0].id as string;
+    await api('GET', `/api/v1/tickets/${given}?token=${g.manage_token}`);
+    expect((await api('POST', `/api/v1/tickets/${given}/transfer`, { token: g.manage_token, body: { email: 'friend@x.test', name: 'Friend' } })).status).toBe(200);
+    await api('POST', `/api/v1/tickets/${given}/transfer`, { token: g.manage_token, body: { email: 'friend@x.test', name: 'Friend' } });
+    await api('POST', `/api/v1/tickets/${hostView.tickets.find((t: { is_host: boolean }) => t.is_host).id}/transfer`, { token: h.manage_token, body: { email: 'friend@x.test', name: 'Friend' } });
+    await api('POST', `/api/v1/tickets/${given}/transfer`, { token: g.manage_token, body: { email: 'not an e-mail', name: 'Friend' } });
+    const friendToken = holderTokenFor(ctx.deps.keys.manageKey, given, 1).token;
+    await api('GET', `/api/v1/tickets/${given}`, { token: friendToken });
+    await api('GET', `/api/v1/tickets/${given}`, { token: g.manage_token });
+    await api('GET', `/api/v1/tickets/${given}`, { token: ctx.ownerToken });
+    await api('PATCH', `/api/v1/tickets/${given}`, { token: friendToken, body: { holder_name: 'Friend Fixed' } });
     await api('GET', '/api/v1/push/public-key');
     const listed = (await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { name: 'Nobody Welcome', email: 'nobody@x.test', reason: 'Contract night' } })).json();
     await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { reason: 'no one' } });

@@ -20,3 +20,13 @@ export function newInviteCode(): string {
   for (let i = 0; i < INVITE_LENGTH; i++) code += INVITE_ALPHABET[randomInt(INVITE_ALPHABET.length)];
   return code;
 }
+
+/**
+ * The capability of whoever a ticket was transferred to: opens that ticket alone. Derived like an
+ * order's manage token (the mail worker rebuilds it for the mail), with the code generation in it,
+ * so passing the ticket on again shuts the previous holder out. Only its SHA-256 is stored.
+ */
+export function holderTokenFor(manageKey: string, ticketId: string, generation: number): { token: string; hash: string } {
+  const token = createHmac('sha256', manageKey).update(`velvet-ticket-holder:${ticketId}:${generation}`).digest('base64url');
+  return { token, hash: hashManageToken(token) };
+}

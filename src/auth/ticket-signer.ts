@@ -17,8 +17,9 @@ export class TicketSigner {
     this.publicKey = toBase64Url(new Uint8Array(spki.subarray(spki.length - 32)));
   }
 
-  sign(eventId: string, ticketId: string): string {
-    const payload = ticketCodePayload(eventId, ticketId);
+  /** The ticket's code of this generation (0 as issued; each transfer signs the next). */
+  sign(eventId: string, ticketId: string, generation = 0): string {
+    const payload = ticketCodePayload(eventId, ticketId, generation);
     return joinTicketCode(payload, new Uint8Array(sign(null, Buffer.from(payload), this.privateKey)));
   }
 

@@ -120,6 +120,12 @@ export const tickets = pgTable('tickets', {
   firstScannerId: text('first_scanner_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** Raised by each transfer: the code signs it, so earlier codes are refused (migration 0018). */
+  codeGeneration: integer('code_generation').notNull().default(0),
+  /** Who the ticket was last transferred to (null: the buyer's own). */
+  holderEmail: text('holder_email'),
+  /** SHA-256 of the new holder's capability (null: the order's token opens it). */
+  holderTokenHash: text('holder_token_hash'),
 });
 
 export const reservations = pgTable('reservations', {
@@ -134,6 +140,8 @@ export const reservations = pgTable('reservations', {
   noShow: boolean('no_show').notNull().default(false),
   inviteCode: text('invite_code').notNull(),
   checkedInAt: ts('checked_in_at'),
+  /** The host lets linked guests pass their place on with their ticket (migration 0018). */
+  guestsMayTransfer: boolean('guests_may_transfer').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -202,7 +210,7 @@ export const webhookEvents = pgTable('webhook_events', {
 export const mails = pgTable('mails', {
   id: uuid('id').primaryKey().defaultRandom(),
   orderId: uuid('order_id').notNull(),
-  kind: text('kind', { enum: ['order_paid', 'order_refunded'] }).notNull(),
+  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred'] }).notNull(),
   recipient: text('recipient').notNull(),
   messageId: text('message_id').notNull(),
   status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
@@ -214,6 +222,23 @@ export const mails = pgTable('mails', {
   lastError: text('last_error'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+  /** The transfer a `ticket_transferred` mail announces (migration 0018). */
+  transferId: uuid('transfer_id'),
+});
+
+/** Every transfer of a ticket, for the order's history (migration 0018). */
+export const ticketTransfers = pgTable('ticket_transfers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  orderId: uuid('order_id').notNull(),
+  ticketId: uuid('ticket_id').notNull(),
+  generation: integer('generation').notNull(),
+  fromName: text('from_name').notNull(),
+  fromEmail: text('from_email').notNull(),
+  toName: text('to_name').notNull(),
+  toEmail: text('to_email').notNull(),
+  tableLink: text('table_link', { enum: ['kept', 'dropped'] }),
+  createdAt: ts('created_at').notNull().defaultNow(),
 });
 
 /** The certificate Velvet obtained over ACME for a set of domains (src/tls), shared by every instance. */

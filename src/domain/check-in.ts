@@ -6,6 +6,10 @@
  *  1. The code's signature did not verify, or it is not a Velvet code      → rejected/invalid_code
  *  2. The code is for another event than the one this scanner works       → rejected/wrong_event
  *  3. The ticket or its event is unknown (signed, yet nothing on record)  → rejected/invalid_code
+ *  3b. The code is of an earlier generation than the ticket's (it was transferred since)
+ *                                                                          → rejected/transferred
+ *     (a newer generation than the facts know can only come from a scanner's stale cache: the
+ *     signature proves the server issued it, so it is judged as the ticket's own code)
  *  4. The event is cancelled                                               → rejected/event_cancelled
  *  5. The ticket is void (refunded, expired, cancelled)                    → rejected/void
  *  6. The ticket is still pending (order not paid)                         → rejected/not_paid
@@ -43,6 +47,7 @@ export const rejectReasons = [
   'event_not_open',
   'already_checked_in',
   'refused',
+  'transferred',
 ] as const;
 export type RejectReason = (typeof rejectReasons)[number];
 
@@ -65,6 +70,8 @@ export interface TicketFacts {
   table: TableLink | null;
   /** Why the venue refuses this ticket's holder (the refused list), or null/absent. */
   refusedReason?: string | null;
+  /** The generation of the ticket's current code (0, or absent, until it is transferred). */
+  codeGeneration?: number;
 }
 
 /** A previous admitted/reentry scan of the same ticket. */
@@ -74,8 +81,11 @@ export interface EntryScan {
 }
 
 export interface CheckInInput {
-  /** The code's ids once its signature checked out; null when it did not (or did not parse). */
-  code: { eventId: string; ticketId: string } | null;
+  /**
+   * The code's ids once its signature checked out; null when it did not (or did not parse).
+   * `generation` absent: staff picked the ticket by name (its current holder, whatever the code).
+   */
+  code: { eventId: string; ticketId: string; generation?: number } | null;
   /** The event this scanner works; null means "the code's own event". */
   scannerEventId: string | null;
   /** `completedAt`: when a completed event really ended (scans dated before it were in the night). */
@@ -141,6 +151,8 @@ export function decideCheckIn(input: CheckInInput): CheckInDecision {
     firstCheckedInAt: ticket.checkedInAt,
     firstScannerId: ticket.firstScannerId,
   };
+  const generation = input.code!.generation;
+  if (generation !== undefined && generation < (ticket.codeGeneration ?? 0)) return reject('transferred', kind, first);
   if (event.status === 'cancelled') return reject('event_cancelled', kind, first);
   if (ticket.status === 'void') return reject('void', kind, first);
   if (ticket.status === 'pending') return reject('not_paid', kind, first);
@@ -204,6 +216,7 @@ export const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>
   not_paid: 'This ticket has not been paid',
   event_not_open: 'The door is not open for this event (too early or after the end)',
   refused: 'Refused — see the manager',
+  transferred: 'This ticket was transferred: its holder has a new code',
 };
 
 /** The line the scanner shows; the same words online and offline. */

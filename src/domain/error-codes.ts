@@ -41,6 +41,7 @@ export const ERROR_STATUS = {
   order_not_paid: 409,
   order_refused: 409,
   promoter_code_taken: 409,
+  transfer_limit: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

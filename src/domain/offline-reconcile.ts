@@ -44,5 +44,6 @@ export const CONFLICT_MESSAGES: Record<OfflineConflict, string> = {
   event_cancelled: 'Admitted offline, but the event was cancelled',
   event_not_open: 'Admitted offline outside the event window',
   refused: 'Admitted offline, but the holder is on the refused list: tell the manager',
+  transferred: 'Admitted offline with an old code: the ticket had been transferred to someone else',
   turned_away_but_valid: 'Turned away offline, but the ticket was valid (the scanner cache was stale)',
 };

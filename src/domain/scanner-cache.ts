@@ -27,6 +27,8 @@ export interface CachedTicket {
   email?: string;
   /** The holder is on the venue's refused list: why (the door refuses the ticket, offline too). */
   refused?: string;
+  /** The generation of the ticket's current code, when it was transferred (earlier codes are refused). */
+  code_generation?: number;
   /** The table the ticket enters with (as host or linked guest), also when that table is not paid. */
   reservation?: {
     id: string;
@@ -43,6 +45,7 @@ export function toCachedTicket(t: TicketFacts & { holderName: string; hostName: 
   const out: CachedTicket = { id: t.id, holder_name: t.holderName, kind: ticketKind(t), status: t.status };
   if (t.email) out.email = t.email;
   if (t.refusedReason) out.refused = t.refusedReason;
+  if (t.codeGeneration) out.code_generation = t.codeGeneration;
   if (t.checkedInAt) out.checked_in_at = t.checkedInAt.toISOString();
   if (t.firstScannerId) out.first_scanner_id = t.firstScannerId;
   if (t.table) {
@@ -68,6 +71,7 @@ export function ticketFactsFromCache(eventId: string, c: CachedTicket): TicketFa
     checkedInAt: c.checked_in_at ? new Date(c.checked_in_at) : null,
     firstScannerId: c.first_scanner_id ?? null,
     refusedReason: c.refused ?? null,
+    codeGeneration: c.code_generation ?? 0,
     table: r
       ? { role: r.role, reservationId: r.id, reservationStatus: r.status, tableId: r.table_id, tableNumber: r.table_number, tier: r.tier }
       : null,

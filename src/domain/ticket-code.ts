@@ -1,24 +1,32 @@
 /**
  * The string inside a ticket's QR code: `V1.<payload>.<signature>`, both parts base64url.
  * The payload is the event id and the ticket id as raw bytes (32 bytes), which keeps the QR small;
- * the signature is Ed25519 over the ASCII text `V1.<payload>`. Pure and isomorphic: the server and
- * the scanner page parse codes with this same file and verify the signature with their own crypto.
+ * the signature is Ed25519 over the ASCII text `V1.<payload>`. A ticket that was transferred has a
+ * newer code: `V2.<payload>.<signature>`, the payload followed by its code generation (4 bytes, big
+ * endian, at least 1); generation 0 is always written V1, so codes issued before transfers existed
+ * stay exactly as printed. Pure and isomorphic: the server and the scanner page parse codes with
+ * this same file and verify the signature with their own crypto.
  */
 export const CODE_VERSION = 'V1';
+const TRANSFERRED_VERSION = 'V2';
 
 export interface TicketCodeParts {
   eventId: string;
   ticketId: string;
+  /** Which of the ticket's codes this is: 0 as issued, raised by each transfer. */
+  generation: number;
   /** The exact bytes that were signed. */
   signed: Uint8Array;
   signature: Uint8Array;
 }
 
-export function ticketCodePayload(eventId: string, ticketId: string): string {
-  const bytes = new Uint8Array(32);
+export function ticketCodePayload(eventId: string, ticketId: string, generation = 0): string {
+  if (!Number.isInteger(generation) || generation < 0 || generation > 0xffffffff) throw new RangeError(`not a code generation: ${generation}`);
+  const bytes = new Uint8Array(generation === 0 ? 32 : 36);
   bytes.set(uuidToBytes(eventId), 0);
   bytes.set(uuidToBytes(ticketId), 16);
-  return `${CODE_VERSION}.${toBase64Url(bytes)}`;
+  if (generation > 0) new DataView(bytes.buffer).setUint32(32, generation);
+  return `${generation === 0 ? CODE_VERSION : TRANSFERRED_VERSION}.${toBase64Url(bytes)}`;
 }
 
 export function joinTicketCode(payload: string, signature: Uint8Array): string {
@@ -29,13 +37,18 @@ export function joinTicketCode(payload: string, signature: Uint8Array): string {
 export function parseTicketCode(code: string): TicketCodeParts | null {
   if (code.length > 200) return null;
   const parts = code.trim().split('.');
-  if (parts.length !== 3 || parts[0] !== CODE_VERSION) return null;
+  if (parts.length !== 3) return null;
+  const payloadLength = parts[0] === CODE_VERSION ? 32 : parts[0] === TRANSFERRED_VERSION ? 36 : 0;
   const payload = fromBase64Url(parts[1]!);
   const signature = fromBase64Url(parts[2]!);
-  if (!payload || payload.length !== 32 || !signature || signature.length !== 64) return null;
+  if (!payload || payloadLength === 0 || payload.length !== payloadLength || !signature || signature.length !== 64) return null;
+  const generation = payloadLength === 36 ? new DataView(payload.buffer, payload.byteOffset).getUint32(32) : 0;
+  // One spelling per code: generation 0 is only ever V1.
+  if (payloadLength === 36 && generation === 0) return null;
   return {
     eventId: bytesToUuid(payload.subarray(0, 16)),
     ticketId: bytesToUuid(payload.subarray(16, 32)),
+    generation,
     signed: new TextEncoder().encode(`${parts[0]}.${parts[1]}`),
     signature,
   };

@@ -18,6 +18,7 @@ import { installSecurityHeaders } from './security-headers.js';
 import { eventRoutes } from './events.routes.js';
 import { eventDetailsRoutes } from './event-details.routes.js';
 import { guestRoutes } from './guests.routes.js';
+import { transferRoutes } from './transfers.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     orderRoutes,
     orderAdminRoutes,
     guestRoutes,
+    transferRoutes,
     pushRoutes,
     refusedRoutes,
     promoterRoutes,

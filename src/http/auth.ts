@@ -3,6 +3,7 @@ import { hashManageToken } from '../auth/capability.js';
 import { accountGate } from '../auth/account-gate.js';
 import { verifySessionToken } from '../auth/session-tokens.js';
 import { findOrderByManageTokenHash } from '../db/repos/orders.repo.js';
+import { findTicketByHolderTokenHash } from '../db/repos/transfers.repo.js';
 import type { Role } from '../db/repos/users.repo.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
@@ -10,6 +11,8 @@ import type { AppDeps } from '../services/deps.js';
 export type Caller =
   | { kind: 'user'; userId: string; role: Role; session: { epoch: number; expiresAt: Date } }
   | { kind: 'order'; orderId: string }
+  /** Whoever a ticket was transferred to: their capability opens that ticket alone. */
+  | { kind: 'holder'; ticketId: string; tokenHash: string }
   | { kind: 'anonymous' };
 
 /** The bearer token from the Authorization header, or `?token=` (EventSource and <img> cannot send headers). */
@@ -40,9 +43,12 @@ export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'c
     return { kind: 'user', userId: claims.sub, role: claims.role, session: { epoch: claims.ep ?? 0, expiresAt: new Date(claims.exp * 1000) } };
   }
   if (token.length > 100) throw new DomainError('unauthorized', 'The token is not valid');
-  const order = await findOrderByManageTokenHash(deps.database.db, hashManageToken(token));
-  if (!order) throw new DomainError('unauthorized', 'The token is not valid');
-  return { kind: 'order', orderId: order.id };
+  const hash = hashManageToken(token);
+  const order = await findOrderByManageTokenHash(deps.database.db, hash);
+  if (order) return { kind: 'order', orderId: order.id };
+  const held = await findTicketByHolderTokenHash(deps.database.db, hash);
+  if (held) return { kind: 'holder', ticketId: held.id, tokenHash: hash };
+  throw new DomainError('unauthorized', 'The token is not valid');
 }
 
 /**
@@ -96,6 +102,7 @@ export function requireRole(caller: Caller, roles: Role[]): Extract<Caller, { ki
 export function screenOrderCaller(caller: Caller, opts: { ownerToo: boolean; staffToo?: boolean }): void {
   if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'Use the order\'s manage token, sent as "Authorization: Bearer <token>"');
   if (caller.kind === 'order') return;
+  if (caller.kind === 'holder') throw new DomainError('forbidden', 'A ticket\'s own link opens that ticket only, not its order');
   if (caller.role === 'owner' && opts.ownerToo) return;
   if (caller.role === 'staff' && opts.staffToo) return;
   throw new DomainError('forbidden', `This needs the order's manage token${opts.ownerToo ? ' or the owner account' : ''}`);
@@ -110,3 +117,24 @@ export function requireOrderAccess(caller: Caller, orderId: string | null, opts:
   if (orderId === null) throw notFound(what);
   if (caller.kind === 'order' && caller.orderId !== orderId) throw notFound(what);
 }
+
+/**
+ * A ticket's routes: whoever holds it. That is the order's token until the ticket is transferred,
+ * then the new holder's own (the buyer gets 403: they gave it away); the owner too where
+ * `ownerToo`. Another order's or ticket's token gets the same 404 as a ticket that does not exist.
+ */
+export function requireTicketAccess(
+  caller: Caller,
+  ticket: { id: string; orderId: string; holderTokenHash: string | null } | null,
+  opts: { ownerToo: boolean },
+): void {
+  if (caller.kind !== 'holder') screenOrderCaller(caller, opts);
+  if (!ticket) throw notFound('ticket');
+  if (caller.kind === 'holder' && caller.ticketId !== ticket.id) throw notFound('ticket');
+  if (caller.kind !== 'order') return;
+  if (caller.orderId !== ticket.orderId) throw notFound('ticket');
+  if (ticket.holderTokenHash !== null) throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
+}
+
+/** Whose hands a ticket is in, as a caller that passed `requireTicketAccess` sees it: re-checked under the ticket's lock. */
+export const heldBy = (caller: Caller): string | null => (caller.kind === 'holder' ? caller.tokenHash : null);

@@ -9,7 +9,7 @@ import { readInvite } from '../services/guests/read-invite.service.js';
 import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
-import { authenticate, callerOf, requireOrderAccess, requireRole, screenOrderCaller, type Caller } from './auth.js';
+import { authenticate, callerOf, requireOrderAccess, requireRole, requireTicketAccess, screenOrderCaller, type Caller } from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import type { ZodApp } from './routes.types.js';
@@ -40,7 +40,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/tickets/:id/link',
-    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], summary: "Link your GA ticket to a table with its invite code (until the event starts)", security: BUYER, params: idParams, body: linkBody, response: { 200: linked, ...errors(400, 401, 404, 409, 429, ...ALWAYS) } } },
+    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], summary: "Link your GA ticket to a table with its invite code (until the event starts)", security: BUYER, params: idParams, body: linkBody, response: { 200: linked, ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) } } },
     async (request) => {
       await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
       return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
@@ -110,9 +110,7 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
   );
 }
 
-/** Only the token of the order a ticket belongs to may link or unlink that ticket. */
+/** Only whoever holds a ticket (its order's token, or its new holder's after a transfer) may link or unlink it. */
 async function requireTicketOwner(deps: AppDeps, caller: Caller, ticketId: string): Promise<void> {
-  screenOrderCaller(caller, { ownerToo: false });
-  const ticket = await findTicket(deps.database.db, ticketId);
-  requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: false }, 'ticket');
+  requireTicketAccess(caller, await findTicket(deps.database.db, ticketId), { ownerToo: false });
 }

@@ -4,7 +4,7 @@ import { attendeesCsv, findOrders, orderActivity, ordersCsv } from '../services/
 import { refundOrder } from '../services/orders/refund-order.service.js';
 import { promotersCsv } from '../services/promoters/promoters.service.js';
 import { authenticate } from './auth.js';
-import { ALWAYS, errors } from './responses.js';
+import { ALWAYS, errors, transferView } from './responses.js';
 import type { ZodApp } from './routes.types.js';
 import { idParams, text } from './schemas.js';
 import { OWNER } from './security.js';
@@ -31,6 +31,7 @@ const activity = z.object({
     z.object({ ticket_id: z.uuid(), scanned_at: instant, scanner_id: z.string(), result: z.string(), reason: z.string().nullable(), offline: z.boolean(), method: z.string() }),
   ),
   mails: z.array(z.object({ kind: z.string(), status: z.string(), attempts: z.int(), sent_at: instant.nullable(), last_error: z.string().nullable() })),
+  transfers: z.array(transferView),
 });
 
 const refundOutcome = z.object({
@@ -64,7 +65,7 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/orders/:id/activity',
-    { onRequest: owner, schema: { tags: ['orders'], summary: "An order's history: every scan of its tickets and the mails sent to its buyer", security: OWNER, params: idParams, response: { 200: activity, ...errors(401, 403, 404, ...ALWAYS) } } },
+    { onRequest: owner, schema: { tags: ['orders'], summary: "An order's history: every scan of its tickets, the mails sent, and every transfer of a ticket to someone else", security: OWNER, params: idParams, response: { 200: activity, ...errors(401, 403, 404, ...ALWAYS) } } },
     async (request) => orderActivity(deps, request.params.id),
   );
 

@@ -9,12 +9,13 @@ import { placeOrder } from '../services/orders/place-order.service.js';
 import { renameTicket } from '../services/orders/rename-ticket.service.js';
 import { findOrder } from '../db/repos/orders.repo.js';
 import type { FastifyRequest } from 'fastify';
-import { authenticate, callerOf, requireOrderAccess, screenOrderCaller } from './auth.js';
+import { authenticate, callerOf, heldBy, requireOrderAccess, requireTicketAccess, screenOrderCaller } from './auth.js';
+import { getHeldTicketView } from '../services/transfers/held-ticket.service.js';
 import { id, idParams, text, token, tokenQuery } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import { clientKeyOf } from '../auth/client-key.js';
 import type { ZodApp } from './routes.types.js';
-import { ALWAYS, errors, orderView, placedOrder } from './responses.js';
+import { ALWAYS, errors, heldTicketView, orderView, placedOrder } from './responses.js';
 import { BUYER, BUYER_OR_QUERY, PUBLIC } from './security.js';
 
 const placeOrderBody = z.object({
@@ -109,20 +110,18 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
       config: { rateLimit: { max: RENAMES_PER_MINUTE, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `rename:${clientNetwork(r.ip)}` } },
       schema: {
         tags: ['buying'],
-        summary: "Name who holds a ticket (the door finds people by it), until the event starts; answers the order",
+        summary: "Name who holds a ticket (the door finds people by it), until the event starts; answers the order (the ticket, to its holder after a transfer)",
         security: BUYER,
         params: idParams,
         body: renameBody,
-        response: { 200: orderView, ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) },
+        response: { 200: z.union([orderView, heldTicketView]), ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) },
       },
     },
     async (request) => {
       const caller = await callerOf(deps, request);
-      screenOrderCaller(caller, { ownerToo: false });
-      const ticket = await findTicket(deps.database.db, request.params.id);
-      requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: false }, 'ticket');
-      const renamed = await renameTicket(deps, request.params.id, request.body.holder_name);
-      return getOrderView(deps, renamed.orderId);
+      requireTicketAccess(caller, await findTicket(deps.database.db, request.params.id), { ownerToo: false });
+      const renamed = await renameTicket(deps, request.params.id, request.body.holder_name, heldBy(caller));
+      return caller.kind === 'holder' ? getHeldTicketView(deps, renamed.id) : getOrderView(deps, renamed.orderId);
     },
   );
 
@@ -142,9 +141,8 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       const caller = await callerOf(deps, request);
-      screenOrderCaller(caller, { ownerToo: true });
       const ticket = await findTicket(deps.database.db, request.params.id);
-      requireOrderAccess(caller, ticket?.orderId ?? null, { ownerToo: true }, 'ticket');
+      requireTicketAccess(caller, ticket, { ownerToo: true });
       if (!ticket) throw notFound('ticket');
       if (!ticket.qr || (ticket.status !== 'valid' && ticket.status !== 'checked_in')) {
         throw new DomainError('ticket_not_valid', `This ticket has no code to show (status ${ticket.status})`);

@@ -95,6 +95,7 @@ export const reservationView = z.object({
   host_arrived: z.boolean(),
   invite_code: z.string(),
   invite_url: z.string(),
+  guests_may_transfer: z.boolean().describe("the host lets linked guests pass their place on with their ticket"),
   guests: z.array(z.object({ ticket_id: uuid, name: z.string(), arrived: z.boolean() })),
 });
 
@@ -112,6 +113,29 @@ export const placedOrder = z.object({
   manage_token: z.string().describe('shown once: keep it, it is the only way to the order'),
   manage_url: z.string(),
   payment: paymentView,
+});
+
+export const transferView = z.object({
+  ticket_id: uuid,
+  generation: z.int().min(1).describe('the code generation the transfer made (earlier codes are refused at the door)'),
+  from_name: z.string(),
+  from_email: z.string(),
+  to_name: z.string(),
+  to_email: z.string(),
+  table_link: z.enum(['kept', 'dropped']).nullable().describe('what became of a linked guest\'s place (null: it had none)'),
+  transferred_at: instant,
+});
+
+/** A ticket as whoever holds it sees it (after a transfer: the new holder, through their own link). */
+export const heldTicketView = z.object({
+  id: uuid,
+  event_id: uuid,
+  status: z.enum(['pending', 'valid', 'checked_in', 'void']),
+  qr: z.string().nullable(),
+  holder_name: z.string(),
+  linked_reservation_id: uuid.nullable(),
+  table: z.object({ table_number: z.int(), tier: z.string(), host_name: z.string() }).nullable(),
+  is_host: z.boolean(),
 });
 
 export const orderView = z.object({
@@ -134,6 +158,7 @@ export const orderView = z.object({
       holder_name: z.string(),
       linked_reservation_id: uuid.nullable(),
       is_host: z.boolean(),
+      transferred: z.boolean().describe('sent to someone else: its code and its use are theirs now (qr is null here)'),
     }),
   ),
   reservation: reservationView.optional(),
@@ -227,6 +252,7 @@ export const scannerCache = z.object({
       first_scanner_id: z.string().optional(),
       email: z.string().optional().describe("The buyer's e-mail, to find a guest by"),
       refused: z.string().optional().describe("On the venue's refused list: the reason (the door refuses the ticket)"),
+      code_generation: z.int().min(1).optional().describe('a transferred ticket: its current code generation (earlier codes are refused as `transferred`)'),
       reservation: z
         .object({
           id: uuid,

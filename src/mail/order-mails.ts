@@ -20,9 +20,9 @@ export interface RenderedMail {
   html: string;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function when(d: Date, timeZone: string): string {
+export function when(d: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(d);
 }
 
@@ -33,7 +33,7 @@ const REFUND_WHY: Record<string, string> = {
 };
 
 /** "The Vault, Köpenicker Str. 70, Berlin", or what of it the owner gave. */
-const venueLine = (e: OrderMailInput['event']) => [e.venueName, e.venueAddress].filter(Boolean).join(', ');
+export const venueLine = (e: Pick<OrderMailInput['event'], 'venueName' | 'venueAddress'>) => [e.venueName, e.venueAddress].filter(Boolean).join(', ');
 
 export function renderOrderMail(m: OrderMailInput): RenderedMail {
   return m.kind === 'order_paid' ? renderPaid(m) : renderRefunded(m);

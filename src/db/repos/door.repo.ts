@@ -10,7 +10,7 @@ export interface DoorTicketRow extends TicketFacts {
   hostName: string | null;
 }
 
-/** A scanner cache row: the door's facts and the buyer's e-mail to search by. */
+/** A scanner cache row: the door's facts and the holder's e-mail (the buyer's, or a transfer's) to search by. */
 export interface CacheTicketRow extends DoorTicketRow {
   email: string;
 }
@@ -30,13 +30,14 @@ export interface RawDoorRow {
   tier: string | null;
   host_name: string | null;
   refused_reason: string | null;
+  code_generation: number;
 }
 
 /**
  * The columns of a door ticket row (RawDoorRow) and the joins that produce them from tickets `k`:
  * shared by the scanner cache and the scan's own read (scan-flight.repo.ts).
  */
-export const DOOR_TICKET_COLUMNS = `k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id,
+export const DOOR_TICKET_COLUMNS = `k.id, k.event_id, k.holder_name, k.status, k.checked_in_at, k.first_scanner_id, k.code_generation,
        v.role, v.reservation_id, v.reservation_status, v.table_id,
        t.number AS table_number, tr.name AS tier, h.holder_name AS host_name,
        ${REFUSED_REASON_OF_TICKET} AS refused_reason`;
@@ -81,7 +82,7 @@ export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promi
     where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
   }
   const rows = await queryRows<RawDoorRow & { email: string }>(db, sql`
-    SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}, o.email
+    SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}, COALESCE(k.holder_email, o.email) AS email
       FROM tickets k ${sql.raw(DOOR_TICKET_JOINS)}
       JOIN orders o ON o.id = k.order_id
      WHERE ${where}
@@ -111,6 +112,7 @@ export function toDoorRow(r: RawDoorRow): DoorTicketRow {
     table,
     hostName: r.host_name,
     refusedReason: r.refused_reason,
+    codeGeneration: r.code_generation,
   };
 }
 

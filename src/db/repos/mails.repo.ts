@@ -10,9 +10,10 @@ export const MAILS_CHANNEL = 'velvet_mails';
 
 /**
  * Puts a mail in the outbox, in the caller's transaction: it exists if and only if what it
- * announces was committed. One mail per order and kind; a second enqueue is a no-op.
+ * announces was committed. One mail per order and kind (per transfer for `ticket_transferred`);
+ * a second enqueue is a no-op.
  */
-export async function enqueueMail(db: Executor, m: { orderId: string; kind: MailKind; recipient: string; messageId: string }): Promise<void> {
+export async function enqueueMail(db: Executor, m: { orderId: string; kind: MailKind; recipient: string; messageId: string; transferId?: string }): Promise<void> {
   const rows = await db.insert(mails).values(m).onConflictDoNothing().returning({ id: mails.id });
   if (rows.length) await db.execute(sql`SELECT pg_notify(${MAILS_CHANNEL}, '')`);
 }
@@ -27,6 +28,8 @@ export interface ClaimedMail {
   kind: MailKind;
   recipient: string;
   messageId: string;
+  /** The transfer a `ticket_transferred` mail announces. */
+  transferId: string | null;
   attempts: number;
   leaseToken: string;
   leaseUntil: Date;
@@ -34,7 +37,7 @@ export interface ClaimedMail {
 
 /** Takes up to `limit` due, unleased mails (or ones whose worker's lease ran out) for this worker. */
 export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMail[]> {
-  const rows = await queryRows<{ id: string; order_id: string; kind: MailKind; recipient: string; message_id: string; attempts: number; lease_token: string }>(
+  const rows = await queryRows<{ id: string; order_id: string; kind: MailKind; recipient: string; message_id: string; transfer_id: string | null; attempts: number; lease_token: string }>(
     db,
     sql`
     WITH due AS (
@@ -49,7 +52,7 @@ export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, l
        SET lease_until = ${leaseUntil.toISOString()}::timestamptz, lease_token = gen_random_uuid(), attempts = m.attempts + 1, updated_at = now()
       FROM due
      WHERE m.id = due.id
-    RETURNING m.id, m.order_id, m.kind, m.recipient, m.message_id, m.attempts, m.lease_token`,
+    RETURNING m.id, m.order_id, m.kind, m.recipient, m.message_id, m.transfer_id, m.attempts, m.lease_token`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -57,6 +60,7 @@ export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, l
     kind: r.kind,
     recipient: r.recipient,
     messageId: r.message_id,
+    transferId: r.transfer_id,
     attempts: r.attempts,
     leaseToken: r.lease_token,
     leaseUntil,

@@ -78,7 +78,7 @@ export async function touchTicketsOf(db: Executor, entry: Pick<RefusedRow, 'name
          WHERE o.id = k.order_id AND e.id = k.event_id AND e.status = 'scheduled'
            AND k.status IN ('valid', 'checked_in')
            AND ((${entry.name} <> '' AND velvet_name_key(k.holder_name) = velvet_name_key(${entry.name}))
-             OR (${entry.email} <> '' AND lower(o.email) = ${entry.email}))
+             OR (${entry.email} <> '' AND COALESCE(k.holder_email, lower(o.email)) = ${entry.email}))
         RETURNING k.id`,
   );
   return rows.length;
@@ -86,12 +86,12 @@ export async function touchTicketsOf(db: Executor, entry: Pick<RefusedRow, 'name
 
 /**
  * Why a ticket's holder is refused (the newest listing's reason), or null: by the holder's name
- * or the buyer's e-mail. SQL for the door's reads (door.repo.ts), on tickets `k`.
+ * or e-mail (the buyer's, until the ticket is transferred to someone else's). SQL for the door's reads (door.repo.ts), on tickets `k`.
  */
 export const REFUSED_REASON_OF_TICKET = `(SELECT rp.reason FROM refused_people rp
           WHERE rp.removed_at IS NULL
             AND ((rp.name_key <> '' AND rp.name_key = velvet_name_key(k.holder_name))
-              OR (rp.email <> '' AND rp.email = (SELECT lower(ko.email) FROM orders ko WHERE ko.id = k.order_id)))
+              OR (rp.email <> '' AND rp.email = COALESCE(k.holder_email, (SELECT lower(ko.email) FROM orders ko WHERE ko.id = k.order_id))))
           ORDER BY rp.added_at DESC LIMIT 1)`;
 
 /** Whether an e-mail ($2 of the buying statements) is on the list. */

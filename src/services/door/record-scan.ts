@@ -86,7 +86,8 @@ export interface RecordedScan {
 
 type Deps = Pick<AppDeps, 'database' | 'keys' | 'config'>;
 
-type Code = { eventId: string; ticketId: string };
+/** `generation` absent: staff picked the ticket by name, which is its current holder whatever the code. */
+type Code = { eventId: string; ticketId: string; generation?: number };
 
 /**
  * What a scan names before it is trusted: a well-formed code's ids (its signature not checked
@@ -132,7 +133,7 @@ export function requestDigest(attempt: Pick<ScanAttempt, 'scannerEventId' | 'qr'
 function claimOf(attempt: ScanAttempt): Claim | null {
   if (attempt.ticketId) return attempt.scannerEventId ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId, canonical: null } : null;
   const parts = attempt.qr === null ? null : parseTicketCode(attempt.qr);
-  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId, canonical: canonicalCode(parts) } : null;
+  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId, generation: parts.generation, canonical: canonicalCode(parts) } : null;
 }
 
 /**

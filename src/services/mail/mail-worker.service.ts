@@ -1,5 +1,9 @@
 import QRCode from 'qrcode';
-import { manageTokenFor } from '../../auth/capability.js';
+import { holderTokenFor, manageTokenFor } from '../../auth/capability.js';
+import { doorTickets } from '../../db/repos/door.repo.js';
+import { findTicket } from '../../db/repos/tickets.repo.js';
+import { findTransfer } from '../../db/repos/transfers.repo.js';
+import { renderTransferMail } from '../../mail/transfer-mail.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
 import { findOrder } from '../../db/repos/orders.repo.js';
@@ -79,6 +83,7 @@ async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail
 
 /** The mail as it should read now, or why it should not be sent at all. */
 async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
+  if (mail.kind === 'ticket_transferred') return composeTransferMail(deps, mail, timeZone);
   const order = await findOrder(deps.database.db, mail.orderId);
   if (!order) return 'its order no longer exists';
   if (mail.kind === 'order_paid' && order.status !== 'paid') return `not sent: the order is ${order.status} now (its refund mail tells the buyer)`;
@@ -110,4 +115,31 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
     qrCids,
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments, ...rendered };
+}
+
+/** The new holder's mail: their ticket's current code and their own link, if the ticket is still theirs. */
+async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
+  const db = deps.database.db;
+  const transfer = mail.transferId ? await findTransfer(db, mail.transferId) : null;
+  if (!transfer) return 'its transfer no longer exists';
+  const ticket = await findTicket(db, transfer.ticketId);
+  const event = ticket && (await findEvent(db, ticket.eventId));
+  if (!ticket || !event || !ticket.qr) return 'its ticket no longer exists';
+  if (ticket.codeGeneration !== transfer.generation) return 'not sent: the ticket was passed on again before this mail went out';
+  if (ticket.status !== 'valid' && ticket.status !== 'checked_in') return `not sent: the ticket is ${ticket.status} now`;
+  const [door] = await doorTickets(db, { ticketId: ticket.id });
+  const table = door?.table?.role === 'guest' ? { number: door.table.tableNumber, tier: door.table.tier } : null;
+  const { token } = holderTokenFor(deps.keys.manageKey, ticket.id, transfer.generation);
+  const qrCid = 'ticket-1@velvet';
+  const png = await QRCode.toBuffer(ticket.qr, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 4 });
+  const rendered = renderTransferMail({
+    event,
+    fromName: transfer.fromName,
+    toName: transfer.toName,
+    ticketUrl: `${deps.config.publicUrl}/tickets/${ticket.id}#token=${token}`,
+    table,
+    timeZone,
+    qrCid,
+  });
+  return { to: mail.recipient, messageId: mail.messageId, attachments: [{ filename: 'ticket.png', content: png, contentType: 'image/png', cid: qrCid }], ...rendered };
 }

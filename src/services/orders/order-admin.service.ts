@@ -3,9 +3,11 @@ import { findEvent } from '../../db/repos/events.repo.js';
 import { listOrderMails } from '../../db/repos/mails.repo.js';
 import { eventAttendees, orderScans, searchEventOrders } from '../../db/repos/order-search.repo.js';
 import { findOrder } from '../../db/repos/orders.repo.js';
+import { listOrderTransfers } from '../../db/repos/transfers.repo.js';
 import { notFound } from '../../domain/errors.js';
 import { decimalAmount } from '../../domain/money.js';
 import type { AppDeps } from '../deps.js';
+import { toTransferView } from './order-view.service.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -19,7 +21,7 @@ export async function findOrders(deps: Pick<AppDeps, 'database'>, eventId: strin
   };
 }
 
-/** `GET /orders/:id/activity`: what happened to an order after it was bought: its scans and its mails. */
+/** `GET /orders/:id/activity`: what happened to an order after it was bought: its scans, mails and ticket transfers. */
 export async function orderActivity(deps: Pick<AppDeps, 'database'>, orderId: string) {
   const db = deps.database.db;
   if (!(await findOrder(db, orderId))) throw notFound('order');
@@ -29,6 +31,7 @@ export async function orderActivity(deps: Pick<AppDeps, 'database'>, orderId: st
     order_id: orderId,
     scans: scans.map((s) => ({ ...s, scanned_at: iso(s.scanned_at)! })),
     mails: mails.map((m) => ({ kind: m.kind, status: m.status, attempts: m.attempts, sent_at: iso(m.sentAt), last_error: m.lastError })),
+    transfers: (await listOrderTransfers(db, orderId)).map(toTransferView),
   };
 }
 

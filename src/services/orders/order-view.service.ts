@@ -1,6 +1,7 @@
 import type { TicketStatus } from '../../domain/state-machine.js';
 import { orderViewCall, toOrderViewRead } from '../../db/repos/order-view.repo.js';
 import type { OrderRow } from '../../db/repos/orders.repo.js';
+import type { TransferRow } from '../../db/repos/transfers.repo.js';
 import { notFound } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 import { loadReservationView, type ReservationView } from '../reservations/reservation-view.js';
@@ -25,11 +26,35 @@ export interface OrderView {
     holder_name: string;
     linked_reservation_id: string | null;
     is_host: boolean;
+    /** Sent to someone else: the code and the ticket's use are theirs now. */
+    transferred: boolean;
   }>;
   reservation?: ReservationView;
   /** Present once a refund is on its way (event cancelled, or a payment that came too late). */
   refund?: { status: string; amount_cents: number; reason: string; provider_refund_id?: string };
 }
+
+export interface TransferView {
+  ticket_id: string;
+  generation: number;
+  from_name: string;
+  from_email: string;
+  to_name: string;
+  to_email: string;
+  table_link: 'kept' | 'dropped' | null;
+  transferred_at: string;
+}
+
+export const toTransferView = (t: TransferRow): TransferView => ({
+  ticket_id: t.ticketId,
+  generation: t.generation,
+  from_name: t.fromName,
+  from_email: t.fromEmail,
+  to_name: t.toName,
+  to_email: t.toEmail,
+  table_link: t.tableLink,
+  transferred_at: t.createdAt.toISOString(),
+});
 
 export type PaymentView =
   | { provider: 'local'; test_mode: true; pay_url: string }
@@ -70,11 +95,13 @@ export async function getOrderView(deps: Pick<AppDeps, 'database' | 'config'>, o
     tickets: read.tickets.map((t) => ({
       id: t.id,
       status: t.status,
-      // A code exists only for a paid ticket; a void ticket's code no longer admits anyone.
-      qr: t.status === 'valid' || t.status === 'checked_in' ? t.qr : null,
+      // A code exists only for a paid ticket; a void ticket's code no longer admits anyone, and a
+      // transferred ticket's is its new holder's alone.
+      qr: (t.status === 'valid' || t.status === 'checked_in') && !t.transferred ? t.qr : null,
       holder_name: t.holderName,
       linked_reservation_id: t.linkedReservationId,
       is_host: reservation?.hostTicketId === t.id,
+      transferred: t.transferred,
     })),
   };
   if (reservation) {

@@ -10,10 +10,17 @@ import type { AppDeps } from '../deps.js';
  * ticket row is locked (as a scan or a link would) and its `updated_at` moves, so scanners that
  * sync with `?since=` receive the new name.
  */
-export async function renameTicket(deps: Pick<AppDeps, 'database' | 'clock'>, ticketId: string, holderName: string): Promise<TicketRow> {
+export async function renameTicket(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  ticketId: string,
+  holderName: string,
+  /** Whose hands the caller holds it in (transfer-ticket.service.ts `heldBy`), checked under the lock. */
+  heldBy: string | null = null,
+): Promise<TicketRow> {
   return deps.database.transaction(async (tx) => {
     const ticket = await findTicket(tx, ticketId, { lock: true });
     if (!ticket) throw notFound('ticket');
+    if (ticket.holderTokenHash !== heldBy) throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
     const event = await findEvent(tx, ticket.eventId);
     if (!event) throw notFound('ticket');
     const now = deps.clock.now();

@@ -15,6 +15,8 @@ export interface ReservationView {
   host_arrived: boolean;
   invite_code: string;
   invite_url: string;
+  /** The host lets linked guests pass their place on with their ticket. */
+  guests_may_transfer: boolean;
   guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
 }
 
@@ -33,6 +35,7 @@ export function toReservationView(d: ReservationDetails, publicUrl: string): Res
     host_arrived: r.checkedInAt !== null,
     invite_code: r.inviteCode,
     invite_url: `${publicUrl}/i/${r.inviteCode}`,
+    guests_may_transfer: r.guestsMayTransfer,
     guests: d.guests.map((g) => ({ ticket_id: g.ticketId, name: g.name, arrived: g.arrived })),
   };
 }

@@ -22,12 +22,12 @@ export interface OfflineDecision {
  */
 export async function decideOffline(input: ScanInput, cache: TicketCache, verify: Verify, scannerId: string, now: Date): Promise<OfflineDecision> {
   const meta = cache.meta!;
-  let code: { eventId: string; ticketId: string } | null = null;
+  let code: { eventId: string; ticketId: string; generation?: number } | null = null;
   if (input.ticketId !== undefined) {
     code = { eventId: cache.eventId, ticketId: input.ticketId };
   } else {
     const parts = parseTicketCode(input.qr);
-    if (parts && (await verify(parts.signed, parts.signature))) code = { eventId: parts.eventId, ticketId: parts.ticketId };
+    if (parts && (await verify(parts.signed, parts.signature))) code = { eventId: parts.eventId, ticketId: parts.ticketId, generation: parts.generation };
   }
   const cached = code && code.eventId === cache.eventId ? cache.tickets.get(code.ticketId) : undefined;
   const ticket = cached ? ticketFactsFromCache(cache.eventId, cached) : null;
