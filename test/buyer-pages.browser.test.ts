@@ -196,6 +196,44 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     await Promise.all([hostContext.close(), guestContext.close(), fresh.close()]);
   });
 
+  it('a buyer sends a ticket to a friend, who opens it from their own mail: a new code, the old one gone from the order', { timeout: 120_000 }, async () => {
+    const buyerContext = await browser.newContext({ viewport: PHONE });
+    const buyer = await openPage(buyerContext, `${server.url}/e/${eventId}`);
+    await checkout(buyer, { name: 'Sam Sender', email: 'sam@example.com' }, { quantity: 2 });
+    await payTestMode(buyer);
+    const second = buyer.locator('[data-testid="ticket"]').nth(1);
+    await second.locator('button:has-text("Send to a friend")').click();
+    const form = buyer.locator('[data-testid="transfer-form"]');
+    await form.locator('input').nth(0).fill('Fay Friend');
+    await form.locator('input[type=email]').fill('fay@example.com');
+    await screenshot(buyer, 'order-transfer-form');
+    await form.locator('button[type=submit]').click();
+    await buyer.waitForSelector('[data-testid="ticket"] >> text=Sent to Fay Friend: the code is theirs now');
+    await screenshot(buyer, 'order-transferred');
+    const order = await orderOf(buyer);
+    const sent = order.tickets.find((t) => t.holder_name === 'Fay Friend')!;
+    expect(sent).toMatchObject({ qr: null });
+
+    await expect.poll(() => smtp.received.some((m) => (m.to as { text: string }).text === 'fay@example.com'), { timeout: 30_000 }).toBe(true);
+    const mail = smtp.received.find((m) => (m.to as { text: string }).text === 'fay@example.com')!;
+    expect(mail.subject).toBe('Sam Sender sent you a ticket for Saturday Session');
+    const link = /(http:\/\/\S+\/tickets\/\S+#token=\S+)/.exec(mail.text!)![1]!;
+    // The friend, on their own phone (the screenshot shows the page at both sizes).
+    const friendContext = await browser.newContext({ viewport: PHONE });
+    const friend = await openPage(friendContext, link.replace(/^http:\/\/[^/]+/, server.url));
+    await friend.waitForSelector('[data-testid="ticket"] >> text=Fay Friend');
+    await friend.waitForSelector('h1:has-text("Saturday Session")');
+    await expect.poll(() => friend.url()).not.toContain('token=');
+    const code = await readQrOnPage(friend);
+    expect(code).toMatch(/^V2\./);
+    expect(code).not.toBe(order.tickets.find((t) => t.holder_name === 'Sam Sender')!.qr);
+    await screenshot(friend, 'ticket-page');
+    expect(appErrors(friend)).toEqual([]);
+    await friendContext.close();
+    expect(appErrors(buyer)).toEqual([]);
+    await buyerContext.close();
+  });
+
   it('an unknown event link says so and offers the way home; printing keeps every label readable', async () => {
     const context = await browser.newContext({ viewport: PHONE });
     const page = await openPage(context, `${server.url}/e/00000000-0000-4000-8000-000000000000`);

@@ -8,7 +8,7 @@ import { errorBody } from './errors.js';
 import type { ZodApp } from './routes.types.js';
 
 /** The pages of the web app; each answers the same index.html and the app routes on the client. */
-export const PAGE_ROUTES = ['/door', '/events/:id/floor', '/admin', '/admin/*', '/e/:id', '/orders/:id', '/i/:code'] as const;
+export const PAGE_ROUTES = ['/door', '/events/:id/floor', '/admin', '/admin/*', '/e/:id', '/orders/:id', '/tickets/:id', '/i/:code'] as const;
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // The shell and the service worker must be revalidated on every load, or a deploy never arrives.

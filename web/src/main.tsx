@@ -13,6 +13,7 @@ const DoorPage = lazy(() => import('./door/DoorPage.js').then((m) => m.DoorPage)
 const FloorPage = lazy(() => import('./floor/FloorPage.js').then((m) => m.FloorPage));
 const EventPage = lazy(() => import('./buy/EventPage.js').then((m) => m.EventPage));
 const OrderPage = lazy(() => import('./buy/OrderPage.js').then((m) => m.OrderPage));
+const TicketPage = lazy(() => import('./buy/TicketPage.js').then((m) => m.TicketPage));
 const InvitePage = lazy(() => import('./buy/InvitePage.js').then((m) => m.InvitePage));
 const EventsPage = lazy(() => import('./admin/EventsPage.js').then((m) => m.EventsPage));
 const EventEditorPage = lazy(() => import('./admin/EventEditor.js').then((m) => m.EventEditorPage));
@@ -33,6 +34,7 @@ function App() {
           <Route path="/events/:id/floor" component={FloorPage} />
           <Route path="/e/:id" component={EventPage} />
           <Route path="/orders/:id" component={OrderPage} />
+          <Route path="/tickets/:id" component={TicketPage} />
           <Route path="/i/:code" component={InvitePage} />
           <Route path="/admin" component={EventsPage} />
           <Route path="/admin/staff" component={StaffPage} />

@@ -43,6 +43,16 @@ export function HostPanel({
     }
   };
 
+  const allowTransfers = async (allowed: boolean) => {
+    setError(null);
+    try {
+      await api(`/api/v1/reservations/${reservation.id}/guest-transfers`, { method: 'PUT', body: { allowed }, token, timeoutMs: 15_000 });
+      onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
   const remove = async (ticketId: string) => {
     setError(null);
     try {
@@ -88,6 +98,17 @@ export function HostPanel({
           </span>
         )}
       </h3>
+      {active && !started && (
+        <div class="field check no-print">
+          <label>
+            <input type="checkbox" checked={reservation.guests_may_transfer} onChange={(e) => void allowTransfers(e.currentTarget.checked)} data-testid="guests-may-transfer" />
+            <span>
+              Guests may pass their place on: a guest who sends their ticket to a friend hands over their place at your table too (otherwise the friend comes in
+              as plain GA)
+            </span>
+          </label>
+        </div>
+      )}
       {started && active && <p class="banner info">The event has started: the guest list is locked. Staff at the door can still add a guest.</p>}
       {reservation.guests.length === 0 ? (
         <p class="muted">No guests yet.</p>

@@ -218,7 +218,16 @@ export function OrderPage({ id }: { id: string }) {
           {order.status === 'paid' && !over && <InstallHint />}
           <div class="tickets">
             {tickets.map((t, i) => (
-              <TicketCard key={t.id} ticket={t} index={i} role={roleOf(t)} token={token} editable={!started && !over && !offlineSince} onChanged={setOrder} />
+              <TicketCard
+                key={t.id}
+                ticket={t}
+                index={i}
+                role={roleOf(t)}
+                token={token}
+                editable={!started && !over && !offlineSince}
+                transfer={t.is_host ? null : { tableNote: tableNoteOf(t, order) }}
+                onChanged={() => void load()}
+              />
             ))}
           </div>
         </section>
@@ -228,13 +237,24 @@ export function OrderPage({ id }: { id: string }) {
         <section class="card stack no-print">
           <h2>Changing your plans?</h2>
           <p class="muted">
-            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. You can give a
-            ticket to a friend by changing the name on it.
+            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. Until it
+            starts, you can send a ticket to a friend: they get their own link and a new code{order.reservation ? ' (your own VIP code stays with you: it opens your table)' : ''}.
           </p>
         </section>
       )}
     </Shell>
   );
+}
+
+/** What a transfer does to a ticket's place at a table, said before it happens (null: it has none). */
+function tableNoteOf(t: OrderTicket, order: OrderView): string | null {
+  if (!t.linked_reservation_id) return null;
+  // The buyer's own table: they decide for their own guests.
+  const own = order.reservation?.id === t.linked_reservation_id ? order.reservation : null;
+  if (own?.guests_may_transfer) return `Their place at table ${own.table_number} goes with the ticket.`;
+  return own
+    ? `The place at your table ${own.table_number} stays behind: their ticket is plain GA (allow your guests to pass their places on in your table's settings above).`
+    : 'Your place at the table goes with the ticket only if the host allows it; otherwise their ticket is plain GA.';
 }
 
 /**

@@ -1,7 +1,8 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import type { OrderTicket, OrderView } from './types.js';
+import { TransferForm } from './TransferForm.js';
+import type { OrderTicket } from './types.js';
 
 const STATUS_WORDS: Record<OrderTicket['status'], string> = {
   pending: 'Not paid yet',
@@ -13,7 +14,8 @@ const STATUS_WORDS: Record<OrderTicket['status'], string> = {
 /**
  * One person's ticket: a QR code drawn here from the order's data (never an image URL with the
  * token in it), big enough to scan from a phone at full brightness, and the holder's name,
- * editable until the event starts.
+ * editable until the event starts; then "send to a friend" for a ticket that may be passed on.
+ * A ticket sent on shows who has it now, and no code.
  */
 export function TicketCard({
   ticket,
@@ -21,15 +23,20 @@ export function TicketCard({
   role,
   token,
   editable,
+  transfer,
   onChanged,
 }: {
-  ticket: OrderTicket;
+  ticket: Pick<OrderTicket, 'id' | 'status' | 'qr' | 'holder_name'> & { transferred?: boolean };
   index: number;
   role: string;
   token: string;
   editable: boolean;
-  onChanged: (o: OrderView) => void;
+  /** It may be sent to a friend (null: it may not, e.g. a host's table key), and what becomes of its table place. */
+  transfer: { tableNote: string | null } | null;
+  /** The ticket changed on the server (renamed, sent on): read it again. */
+  onChanged: () => void;
 }) {
+  const [sending, setSending] = useState(false);
   const [svg, setSvg] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(ticket.holder_name);
@@ -46,14 +53,27 @@ export function TicketCard({
     setBusy(true);
     setError(null);
     try {
-      onChanged(await api<OrderView>(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', body: { holder_name: name }, token, timeoutMs: 15_000 }));
+      await api(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', body: { holder_name: name }, token, timeoutMs: 15_000 });
       setEditing(false);
+      onChanged();
     } catch (err) {
       setError(errorText(err));
     } finally {
       setBusy(false);
     }
   };
+
+  if (ticket.transferred) {
+    return (
+      <article class="ticket card t-transferred" data-testid="ticket" aria-label={`Ticket ${index + 1}: sent to ${ticket.holder_name}`}>
+        <div class="ticket-text stack">
+          <span class="pill">Sent to a friend</span>
+          <strong class="holder">{ticket.holder_name}</strong>
+          <span class="muted small">Sent to {ticket.holder_name}: the code is theirs now. They got an e-mail with their own link; this ticket no longer opens the door for you.</span>
+        </div>
+      </article>
+    );
+  }
 
   return (
     <article class={`ticket card t-${ticket.status}`} data-testid="ticket" aria-label={`Ticket ${index + 1}: ${ticket.holder_name}`}>
@@ -93,6 +113,14 @@ export function TicketCard({
           </p>
         )}
         <span class="muted small">{STATUS_WORDS[ticket.status]}</span>
+        {editable && transfer && ticket.status === 'valid' && !editing && !sending && (
+          <button class="btn ghost small no-print" type="button" onClick={() => setSending(true)}>
+            Send to a friend
+          </button>
+        )}
+        {sending && transfer && (
+          <TransferForm ticketId={ticket.id} token={token} tableNote={transfer.tableNote} onCancel={() => setSending(false)} onDone={() => (setSending(false), onChanged())} />
+        )}
       </div>
     </article>
   );

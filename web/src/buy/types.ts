@@ -24,6 +24,20 @@ export interface OrderTicket {
   holder_name: string;
   linked_reservation_id: string | null;
   is_host: boolean;
+  /** Sent to someone else: its code and its use are theirs now. */
+  transferred: boolean;
+}
+
+/** A ticket as its holder sees it (GET /tickets/:id): after a transfer, the new holder's page. */
+export interface HeldTicket {
+  id: string;
+  event_id: string;
+  status: OrderTicket['status'];
+  qr: string | null;
+  holder_name: string;
+  linked_reservation_id: string | null;
+  table: { table_number: number; tier: string; host_name: string } | null;
+  is_host: boolean;
 }
 
 export interface Reservation {
@@ -36,6 +50,8 @@ export interface Reservation {
   host_arrived: boolean;
   invite_code: string;
   invite_url: string;
+  /** The host lets linked guests pass their place on with their ticket. */
+  guests_may_transfer: boolean;
   guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
 }
 
