@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     // Browser tests wait for what a page shows; on a loaded 2-core machine that can take seconds.
     expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
+    sequence: { sequencer: SlowestFirst },
   },
 });

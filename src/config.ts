@@ -60,6 +60,15 @@ const envSchema = z.object({
     .optional(),
   VELVET_PUSH_ALLOW_HTTP: z.enum(['0', '1']).default('0'),
   VELVET_PUSH_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+  VELVET_APPLE_PASS_TYPE_ID: z.string().regex(/^pass\.[A-Za-z0-9.-]+$/, 'a Pass Type ID such as pass.com.club.tickets').optional(),
+  VELVET_APPLE_TEAM_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'the 10-character Apple Team ID').optional(),
+  VELVET_APPLE_PASS_CERT: z.string().min(1).optional(),
+  VELVET_APPLE_PASS_KEY: z.string().min(1).optional(),
+  VELVET_APPLE_PASS_KEY_PASSPHRASE: z.string().optional(),
+  VELVET_APPLE_WWDR_CERT: z.string().min(1).optional(),
+  VELVET_WALLET_ORGANIZATION: z.string().min(1).max(64).default('Velvet'),
+  VELVET_GOOGLE_WALLET_ISSUER_ID: z.string().regex(/^\d{10,25}$/, 'the numeric Google Wallet issuer ID').optional(),
+  VELVET_GOOGLE_WALLET_KEY_FILE: z.string().min(1).optional(),
   VELVET_TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
@@ -133,6 +142,12 @@ export interface Config {
    * network), and how many pushes a second this process sends.
    */
   push: { contact: string; allowHttpEndpoints: boolean; ratePerSecond: number };
+  /** Wallet passes, each platform only when all of its settings are given (src/wallet). */
+  wallet: {
+    organizationName: string;
+    apple: { passTypeId: string; teamId: string; certFile: string; keyFile: string; keyPassphrase: string | undefined; wwdrFile: string } | null;
+    google: { issuerId: string; keyFile: string } | null;
+  };
   /** Where the events happen: times in mails are written in this zone. */
   timeZone: string;
   payments:
@@ -209,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
     push: { contact: e.VELVET_PUSH_CONTACT ?? pushContact(e.VELVET_MAIL_FROM), allowHttpEndpoints: e.VELVET_PUSH_ALLOW_HTTP === '1', ratePerSecond: e.VELVET_PUSH_RATE_PER_SECOND },
     timeZone: e.VELVET_TIME_ZONE,
+    wallet: walletConfig(e),
     payments,
   };
 }
@@ -230,6 +246,32 @@ function tlsConfig(e: Env): TlsConfig {
     return { mode: 'files', certFile: e.VELVET_TLS_CERT, keyFile: e.VELVET_TLS_KEY, httpsPort: e.VELVET_HTTPS_PORT };
   }
   return { mode: 'off' };
+}
+
+/** Each wallet's settings come all together or not at all: a half-set one names what is missing. */
+function walletConfig(e: Env): Config['wallet'] {
+  const all = <K extends keyof Env>(platform: string, keys: K[]) => {
+    const missing = keys.filter((k) => e[k] === undefined);
+    if (missing.length === keys.length) return false;
+    if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join(', ')}: ${platform} wallet passes need ${keys.join(', ')} together`);
+    return true;
+  };
+  const apple = all('Apple', ['VELVET_APPLE_PASS_TYPE_ID', 'VELVET_APPLE_TEAM_ID', 'VELVET_APPLE_PASS_CERT', 'VELVET_APPLE_PASS_KEY', 'VELVET_APPLE_WWDR_CERT']);
+  const google = all('Google', ['VELVET_GOOGLE_WALLET_ISSUER_ID', 'VELVET_GOOGLE_WALLET_KEY_FILE']);
+  return {
+    organizationName: e.VELVET_WALLET_ORGANIZATION,
+    apple: apple
+      ? {
+          passTypeId: e.VELVET_APPLE_PASS_TYPE_ID!,
+          teamId: e.VELVET_APPLE_TEAM_ID!,
+          certFile: e.VELVET_APPLE_PASS_CERT!,
+          keyFile: e.VELVET_APPLE_PASS_KEY!,
+          keyPassphrase: e.VELVET_APPLE_PASS_KEY_PASSPHRASE,
+          wwdrFile: e.VELVET_APPLE_WWDR_CERT!,
+        }
+      : null,
+    google: google ? { issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!, keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE! } : null,
+  };
 }
 
 function defaultPublicUrl(tls: TlsConfig, port: number): string {

@@ -1,3 +1,4 @@
+import { loadWallets } from './wallet/wallets.js';
 import { loadKeys } from './auth/ticket-signer.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -27,6 +28,8 @@ export async function createDeps(
   config: Config,
   opts: { database?: Database; clock?: Clock; payments?: PaymentProvider } = {},
 ): Promise<AppDeps> {
+  // Before the database: a wrong wallet file stops the start at once, naming its setting.
+  const wallets = await loadWallets(config);
   const database = opts.database ?? (await openDatabase(config));
   try {
     const keys = await loadKeys(database.db, config.secret);
@@ -37,6 +40,7 @@ export async function createDeps(
       keys,
       payments: opts.payments ?? defaultPayments(config),
       metrics: new Metrics(config.metricsToken !== undefined),
+      wallets,
     };
   } catch (err) {
     if (!opts.database) await database.close();

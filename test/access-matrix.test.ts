@@ -59,6 +59,9 @@ const MATRIX: Record<string, number[]> = {
   'POST /api/v1/tickets/{id}/link':                   [401, 401, 401, 404, 200, 403, 403],
   'DELETE /api/v1/tickets/{id}/link':                 [401, 401, 401, 404, 200, 403, 403],
   'GET /api/v1/tickets/{id}':                         [401, 401, 401, 404, 200, 403, 200],
+  // No wallet is configured here: whoever may have the ticket's pass learns that (404); test/wallet.test.ts has them set up.
+  'GET /api/v1/tickets/{id}/wallet.pkpass':            [401, 401, 401, 404, 404, 403, 404],
+  'GET /api/v1/tickets/{id}/wallet/google':            [401, 401, 401, 404, 404, 403, 404],
   'POST /api/v1/tickets/{id}/transfer':               [401, 401, 401, 404, 200, 403, 403],
   'PUT /api/v1/reservations/{id}/guest-transfers':    [401, 401, 401, 404, 200, 403, 403],
   // Whoever holds the code may read it: the host shares it.
@@ -160,6 +163,8 @@ const REQUESTS: Record<string, (w: World) => Request> = {
     body: { invite_code: w.table.view.reservation!.invite_code },
     owner: 'table',
   }),
+  'GET /api/v1/tickets/{id}/wallet.pkpass': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}/wallet.pkpass`, owner: 'table' }),
+  'GET /api/v1/tickets/{id}/wallet/google': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}/wallet/google`, owner: 'table' }),
   'GET /api/v1/tickets/{id}': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}`, owner: 'table' }),
   'POST /api/v1/tickets/{id}/transfer': (w) => ({ method: 'POST', url: `/api/v1/tickets/${extra(w).id}/transfer`, body: { email: 'friend@x.test', name: 'Friend' }, owner: 'table' }),
   'PUT /api/v1/reservations/{id}/guest-transfers': (w) => ({

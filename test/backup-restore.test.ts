@@ -168,6 +168,9 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
   for (const t of n.tickets) {
     await get('/api/v1/tickets/{id}/qr.svg', `/api/v1/tickets/${t.id}/qr.svg`, ctx.ownerToken);
     await get('/api/v1/tickets/{id}', `/api/v1/tickets/${t.id}`, ctx.ownerToken);
+    // No wallet is set up in this test: the same 404 before and after (test/wallet.test.ts has them).
+    await get('/api/v1/tickets/{id}/wallet.pkpass', `/api/v1/tickets/${t.id}/wallet.pkpass`, ctx.ownerToken);
+    await get('/api/v1/tickets/{id}/wallet/google', `/api/v1/tickets/${t.id}/wallet/google`, ctx.ownerToken);
   }
   await get('/api/v1/reservations/{id}', `/api/v1/reservations/${n.reservationId}`, ctx.ownerToken);
   await get('/api/v1/invites/{code}', `/api/v1/invites/${n.inviteCode}`);

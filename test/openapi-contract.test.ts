@@ -132,6 +132,9 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/tickets/${given}`, { token: g.manage_token });
     await api('GET', `/api/v1/tickets/${given}`, { token: ctx.ownerToken });
     await api('PATCH', `/api/v1/tickets/${given}`, { token: friendToken, body: { holder_name: 'Friend Fixed' } });
+    await api('GET', `/api/v1/tickets/${given}/wallet.pkpass?token=${friendToken}`);
+    await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: friendToken });
+    await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: g.manage_token });
     await api('GET', '/api/v1/push/public-key');
     const listed = (await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { name: 'Nobody Welcome', email: 'nobody@x.test', reason: 'Contract night' } })).json();
     await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { reason: 'no one' } });

@@ -19,6 +19,7 @@ import { eventRoutes } from './events.routes.js';
 import { eventDetailsRoutes } from './event-details.routes.js';
 import { guestRoutes } from './guests.routes.js';
 import { transferRoutes } from './transfers.routes.js';
+import { walletRoutes } from './wallet.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     orderAdminRoutes,
     guestRoutes,
     transferRoutes,
+    walletRoutes,
     pushRoutes,
     refusedRoutes,
     promoterRoutes,

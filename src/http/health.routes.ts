@@ -43,10 +43,15 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
     {
       schema: {
         tags: ['health'],
-        summary: 'What the web pages need to take payments: the provider, test mode, and Stripe\'s publishable key',
+        summary: 'What the web pages need: how payments are taken (provider, test mode, Stripe\'s publishable key) and which wallet passes are offered',
         security: PUBLIC,
         response: {
-          200: z.object({ payment_provider: z.enum(['local', 'stripe']), test_mode: z.boolean(), stripe_publishable_key: z.string().nullable() }),
+          200: z.object({
+            payment_provider: z.enum(['local', 'stripe']),
+            test_mode: z.boolean(),
+            stripe_publishable_key: z.string().nullable(),
+            wallets: z.object({ apple: z.boolean(), google: z.boolean() }).describe('which wallet buttons to show (each only when configured)'),
+          }),
           ...errors(...ALWAYS),
         },
       },
@@ -57,6 +62,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
         payment_provider: p.provider,
         test_mode: p.provider === 'local' || p.publishableKey.startsWith('pk_test_'),
         stripe_publishable_key: p.provider === 'stripe' ? p.publishableKey : null,
+        wallets: { apple: deps.wallets.apple !== null, google: deps.wallets.google !== null },
       };
     },
   );

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { PKPass } from 'passkit-generator';
+import sharp from 'sharp';
+import { ConfigError } from '../config.js';
+import type { WalletTicket } from './wallet-ticket.js';
+
+export interface AppleWalletSettings {
+  passTypeId: string;
+  teamId: string;
+  organizationName: string;
+  certFile: string;
+  keyFile: string;
+  keyPassphrase: string | undefined;
+  wwdrFile: string;
+}
+
+/**
+ * Builds Apple Wallet passes (`.pkpass`) with passkit-generator: a `pass.json` of style
+ * `eventTicket`, the icons, a manifest of their SHA-1s and its PKCS #7 signature made with the
+ * owner's Pass Type ID certificate, Apple's WWDR certificate in the chain. The barcode is the
+ * ticket's own signed code: the pass is a second way to carry it, the door checks the code.
+ */
+export class ApplePasses {
+  private constructor(
+    private readonly settings: AppleWalletSettings,
+    private readonly certificates: { signerCert: string; signerKey: string; signerKeyPassphrase?: string; wwdr: string },
+    private readonly icons: Record<string, Buffer>,
+  ) {}
+
+  /** Reads and checks the files now: a missing or wrong one stops the process, naming its setting. */
+  static async load(s: AppleWalletSettings, iconFile: string): Promise<ApplePasses> {
+    const signerCert = readSetting('VELVET_APPLE_PASS_CERT', s.certFile);
+    const signerKey = readSetting('VELVET_APPLE_PASS_KEY', s.keyFile);
+    const wwdr = readSetting('VELVET_APPLE_WWDR_CERT', s.wwdrFile);
+    const cert = parse('VELVET_APPLE_PASS_CERT', s.certFile, () => new X509Certificate(signerCert));
+    parse('VELVET_APPLE_WWDR_CERT', s.wwdrFile, () => new X509Certificate(wwdr));
+    const key = parse('VELVET_APPLE_PASS_KEY', s.keyFile, () => createPrivateKey({ key: signerKey, ...(s.keyPassphrase ? { passphrase: s.keyPassphrase } : {}) }));
+    if (!cert.checkPrivateKey(key)) throw new ConfigError(`Invalid configuration: VELVET_APPLE_PASS_KEY: ${s.keyFile} is not the key of the certificate in ${s.certFile}`);
+    const icon = readFileSync(iconFile);
+    const icons: Record<string, Buffer> = {};
+    for (const [name, size] of [['icon.png', 29], ['icon@2x.png', 58], ['icon@3x.png', 87]] as const) icons[name] = await sharp(icon).resize(size, size).png().toBuffer();
+    return new ApplePasses(s, { signerCert, signerKey, wwdr, ...(s.keyPassphrase ? { signerKeyPassphrase: s.keyPassphrase } : {}) }, icons);
+  }
+
+  /** The ticket's pass, signed. Its serial is the ticket's id: a newer pass replaces the older on the phone. */
+  build(t: WalletTicket): Buffer {
+    const table = t.table ? [{ key: 'table', label: 'TABLE', value: `${t.table.number} · ${t.table.tier}` }] : [];
+    const passJson = {
+      formatVersion: 1,
+      passTypeIdentifier: this.settings.passTypeId,
+      teamIdentifier: this.settings.teamId,
+      organizationName: this.settings.organizationName,
+      serialNumber: t.ticketId,
+      description: `Ticket for ${t.eventName}`,
+      backgroundColor: t.colours.background,
+      foregroundColor: t.colours.foreground,
+      labelColor: t.colours.label,
+      relevantDate: t.startsAt.toISOString(),
+      expirationDate: t.endsAt.toISOString(),
+      ...(t.valid ? {} : { voided: true }),
+      barcodes: [{ format: 'PKBarcodeFormatQR', message: t.code, messageEncoding: 'iso-8859-1', altText: t.holderName }],
+      eventTicket: {
+        primaryFields: [{ key: 'event', label: 'EVENT', value: t.eventName }],
+        secondaryFields: [{ key: 'holder', label: 'NAME', value: t.holderName }, ...table],
+        auxiliaryFields: [
+          { key: 'starts', label: 'DOORS', value: t.startsAt.toISOString(), dateStyle: 'PKDateStyleMedium', timeStyle: 'PKDateStyleShort' },
+          ...(t.venue ? [{ key: 'venue', label: 'VENUE', value: t.venue }] : []),
+        ],
+        backFields: [
+          { key: 'kind', label: 'Ticket', value: t.table ? `${t.table.role === 'host' ? 'VIP host' : 'Guest'} of table ${t.table.number} (${t.table.tier})` : 'General admission' },
+          { key: 'rules', label: 'At the door', value: 'One code, one person. Keep it to yourself: a copy of it gets nobody in twice.' },
+        ],
+      },
+    };
+    const pass = new PKPass({ 'pass.json': Buffer.from(JSON.stringify(passJson)), ...this.icons }, this.certificates);
+    return pass.getAsBuffer();
+  }
+}
+
+function readSetting(setting: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${setting}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function parse<T>(setting: string, file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${setting}: ${file} is not a PEM file of the right kind (${(err as Error).message})`);
+  }
+}

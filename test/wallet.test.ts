@@ -1,0 +1,172 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jwtVerify, importSPKI } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { loadWallets } from '../src/wallet/wallets.js';
+import { buyTable } from './support/door.js';
+import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
+
+/**
+ * Wallet passes against a throwaway chain made here with openssl (a root standing in for Apple's,
+ * a "WWDR" intermediate under it, a Pass Type ID certificate under that) and a throwaway RSA
+ * service-account key: the .pkpass unzips, its manifest's hashes match, its signature verifies
+ * with `openssl smime -verify` against the chain, and pass.json carries the ticket's own code;
+ * the Google link's JWT verifies with the key's public half and carries the same code.
+ */
+let dir: string;
+let ctx: TestContext;
+let plain: TestContext;
+let googlePublic: string;
+let env: Record<string, string>;
+
+function openssl(...args: string[]) {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+function makeChain() {
+  writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+  writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '2', '-subj', '/CN=Test Root (Apple stand-in)');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'wwdr.key', '-out', 'wwdr.csr', '-subj', '/CN=Test WWDR');
+  openssl('x509', '-req', '-in', 'wwdr.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'wwdr.pem', '-days', '2', '-extfile', 'ca.ext');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'signer.key', '-out', 'signer.csr', '-subj', '/UID=pass.test.velvet/CN=Pass Type ID: pass.test.velvet/OU=ABCDE12345');
+  openssl('x509', '-req', '-in', 'signer.csr', '-CA', 'wwdr.pem', '-CAkey', 'wwdr.key', '-CAcreateserial', '-out', 'signer.pem', '-days', '2', '-extfile', 'leaf.ext');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  googlePublic = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  writeFileSync(
+    join(dir, 'service-account.json'),
+    JSON.stringify({ type: 'service_account', client_email: 'velvet@club.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }),
+  );
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'velvet-wallet-'));
+  makeChain();
+  env = {
+    VELVET_APPLE_PASS_TYPE_ID: 'pass.test.velvet',
+    VELVET_APPLE_TEAM_ID: 'ABCDE12345',
+    VELVET_APPLE_PASS_CERT: join(dir, 'signer.pem'),
+    VELVET_APPLE_PASS_KEY: join(dir, 'signer.key'),
+    VELVET_APPLE_WWDR_CERT: join(dir, 'wwdr.pem'),
+    VELVET_WALLET_ORGANIZATION: 'The Vault',
+    VELVET_GOOGLE_WALLET_ISSUER_ID: '3388000000012345678',
+    VELVET_GOOGLE_WALLET_KEY_FILE: join(dir, 'service-account.json'),
+  };
+  ctx = await startTestApp({ env });
+  plain = await startTestApp();
+});
+afterAll(async () => {
+  await ctx?.close();
+  await plain?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function unzip(pkpass: Buffer, into: string): Record<string, Buffer> {
+  const zip = join(dir, `${into}.pkpass`);
+  writeFileSync(zip, pkpass);
+  execFileSync('unzip', ['-q', '-o', zip, '-d', join(dir, into)]);
+  return Object.fromEntries(readdirSync(join(dir, into)).map((f) => [f, readFileSync(join(dir, into, f))]));
+}
+
+describe('wallet passes', () => {
+  it('a VIP host gets a signed .pkpass: manifest hashes match, the signature verifies against the chain, pass.json carries the code, table and tier', async () => {
+    const event = await createEvent(ctx, { name: 'Vault Friday', venue_name: 'The Vault', venue_address: 'Köpenicker Str. 70, Berlin' });
+    const { order, host } = await buyTable(ctx, event, 1, 'Hanna Host');
+    const res = await ctx.app.inject({ url: `/api/v1/tickets/${host.id}/wallet.pkpass?token=${order.manage_token}` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.apple.pkpass');
+    const files = unzip(res.rawPayload, 'host');
+    expect(Object.keys(files).sort()).toEqual(['icon.png', 'icon@2x.png', 'icon@3x.png', 'manifest.json', 'pass.json', 'signature']);
+    const manifest = JSON.parse(files['manifest.json']!.toString()) as Record<string, string>;
+    for (const [name, hash] of Object.entries(manifest)) expect(createHash('sha1').update(files[name]!).digest('hex'), name).toBe(hash);
+    expect(Object.keys(manifest).sort()).toEqual(['icon.png', 'icon@2x.png', 'icon@3x.png', 'pass.json']);
+    // The signature: PKCS #7 over the manifest, by the Pass Type ID certificate, chained to the root.
+    execFileSync('openssl', ['smime', '-verify', '-in', join(dir, 'host', 'signature'), '-inform', 'DER', '-content', join(dir, 'host', 'manifest.json'), '-CAfile', join(dir, 'root.pem'), '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' });
+    // Another manifest does not verify: the check is real.
+    writeFileSync(join(dir, 'host', 'forged.json'), files['manifest.json']!.toString().replace(/"pass.json":"[0-9a-f]+"/, '"pass.json":"0000"'));
+    expect(() => execFileSync('openssl', ['smime', '-verify', '-in', join(dir, 'host', 'signature'), '-inform', 'DER', '-content', join(dir, 'host', 'forged.json'), '-CAfile', join(dir, 'root.pem'), '-purpose', 'any', '-out', '/dev/null'], { stdio: 'pipe' })).toThrow();
+
+    const pass = JSON.parse(files['pass.json']!.toString());
+    expect(pass).toMatchObject({
+      passTypeIdentifier: 'pass.test.velvet',
+      teamIdentifier: 'ABCDE12345',
+      organizationName: 'The Vault',
+      serialNumber: host.id,
+      barcodes: [{ format: 'PKBarcodeFormatQR', message: host.qr }],
+      relevantDate: event.starts_at,
+      eventTicket: {
+        primaryFields: [{ value: 'Vault Friday' }],
+        secondaryFields: [{ key: 'holder', value: 'Hanna Host' }, { key: 'table', value: '1 · Gold' }],
+      },
+    });
+    expect(pass.eventTicket.auxiliaryFields).toContainEqual(expect.objectContaining({ key: 'venue', value: 'The Vault, Köpenicker Str. 70, Berlin' }));
+    expect(pass.backgroundColor).toMatch(/^#[0-9a-f]{6}$/);
+    expect(pass.voided).toBeUndefined();
+  });
+
+  it('the Google link is a JWT that verifies with the key, for this ticket and its code; a transferred ticket gets its new code', async () => {
+    const event = await createEvent(ctx);
+    const buyer = await buyPaid(ctx, event.id, { name: 'Gus' });
+    const ticket = buyer.view.tickets[0]!;
+    const link = async (token: string) => {
+      const res = await ctx.app.inject({ url: `/api/v1/tickets/${ticket.id}/wallet/google`, headers: bearer(token) });
+      expect(res.statusCode, res.body).toBe(200);
+      const url = res.json().save_url as string;
+      expect(url).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\/[\w-]+\.[\w-]+\.[\w-]+$/);
+      const { payload, protectedHeader } = await jwtVerify(url.split('/').pop()!, await importSPKI(googlePublic, 'RS256'), { issuer: 'velvet@club.iam.gserviceaccount.com', audience: 'google' });
+      expect(protectedHeader.alg).toBe('RS256');
+      expect(payload).toMatchObject({ typ: 'savetowallet', origins: ['http://velvet.test'] });
+      return (payload as { payload: { eventTicketObjects: Array<Record<string, unknown>>; eventTicketClasses: Array<Record<string, unknown>> } }).payload;
+    };
+    const first = await link(buyer.manage_token);
+    expect(first.eventTicketClasses[0]).toMatchObject({ id: `3388000000012345678.velvet-event-${event.id}`, eventName: { defaultValue: { value: 'Friday Night' } } });
+    expect(first.eventTicketObjects[0]).toMatchObject({ state: 'ACTIVE', ticketHolderName: 'Gus', barcode: { type: 'QR_CODE', value: ticket.qr } });
+
+    const sent = await ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/transfer`, headers: bearer(buyer.manage_token), payload: { email: 'gwen@example.com', name: 'Gwen' } });
+    expect(sent.statusCode, sent.body).toBe(200);
+    // The buyer no longer gets a pass for it; its new holder's carries the new code, as a new object.
+    expect((await ctx.app.inject({ url: `/api/v1/tickets/${ticket.id}/wallet/google`, headers: bearer(buyer.manage_token) })).statusCode).toBe(403);
+    const { holderTokenFor } = await import('../src/auth/capability.js');
+    const second = await link(holderTokenFor(ctx.deps.keys.manageKey, ticket.id, 1).token);
+    const object = second.eventTicketObjects[0]!;
+    expect(object).toMatchObject({ ticketHolderName: 'Gwen', barcode: { value: expect.stringMatching(/^V2\./) } });
+    expect(object.id).not.toBe(first.eventTicketObjects[0]!.id);
+  });
+
+  it('an unpaid ticket has no pass; a refunded one is marked void; without configuration there is none at all', async () => {
+    const event = await createEvent(ctx);
+    const pending = await placeOrder(ctx, event.id);
+    const pendingTicket = (await ctx.app.inject({ url: `/api/v1/orders/${pending.order_id}`, headers: bearer(pending.manage_token) })).json().tickets[0];
+    const unpaid = await ctx.app.inject({ url: `/api/v1/tickets/${pendingTicket.id}/wallet.pkpass`, headers: bearer(pending.manage_token) });
+    expect(unpaid.statusCode).toBe(409);
+    expect(unpaid.json().error.code).toBe('ticket_not_valid');
+
+    const buyer = await buyPaid(ctx, event.id, { name: 'Rita' });
+    const refund = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${buyer.order_id}/refund`, headers: bearer(ctx.ownerToken), payload: { amount_cents: 2000 } });
+    expect(refund.statusCode, refund.body).toBe(202);
+    const voided = await ctx.app.inject({ url: `/api/v1/tickets/${buyer.view.tickets[0]!.id}/wallet.pkpass`, headers: bearer(buyer.manage_token) });
+    expect(voided.statusCode).toBe(200);
+    expect(JSON.parse(unzip(voided.rawPayload, 'void')['pass.json']!.toString())).toMatchObject({ voided: true });
+
+    expect((await ctx.app.inject({ url: '/api/v1/config' })).json().wallets).toEqual({ apple: true, google: true });
+    expect((await plain.app.inject({ url: '/api/v1/config' })).json().wallets).toEqual({ apple: false, google: false });
+    const other = await buyPaid(plain, (await createEvent(plain)).id);
+    for (const url of [`/api/v1/tickets/${other.view.tickets[0]!.id}/wallet.pkpass`, `/api/v1/tickets/${other.view.tickets[0]!.id}/wallet/google`]) {
+      const res = await plain.app.inject({ url, headers: bearer(other.manage_token) });
+      expect(res.statusCode).toBe(404);
+    }
+  });
+
+  it('a missing or wrong file, or a half-set wallet, stops the start naming the setting', async () => {
+    const wallets = (overrides: Record<string, string | undefined>) => loadWallets(loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...env, ...overrides }));
+    await expect(wallets({ VELVET_APPLE_PASS_CERT: join(dir, 'nope.pem') })).rejects.toThrow(/Invalid configuration: VELVET_APPLE_PASS_CERT: cannot read .*nope\.pem \(ENOENT\)/);
+    await expect(wallets({ VELVET_APPLE_PASS_KEY: join(dir, 'wwdr.key') })).rejects.toThrow(/Invalid configuration: VELVET_APPLE_PASS_KEY: .* is not the key of the certificate/);
+    await expect(wallets({ VELVET_APPLE_WWDR_CERT: join(dir, 'ca.ext') })).rejects.toThrow(/Invalid configuration: VELVET_APPLE_WWDR_CERT: .* not a PEM file/);
+    await expect(wallets({ VELVET_GOOGLE_WALLET_KEY_FILE: join(dir, 'root.pem') })).rejects.toThrow(/Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE/);
+    expect(() => loadConfig({ ...env, VELVET_APPLE_TEAM_ID: undefined })).toThrow(/Invalid configuration: VELVET_APPLE_TEAM_ID: Apple wallet passes need/);
+  });
+});
