@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import SlowestFirst from './test/support/slow-first-sequencer.js';
+import { SlowestFirst } from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {

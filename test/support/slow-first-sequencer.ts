@@ -22,7 +22,7 @@ const SLOWEST = [
   /\/disk-full\.fault\.test\.ts$/,
 ];
 
-export default class SlowestFirst extends BaseSequencer {
+export class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification) => {
       const i = SLOWEST.findIndex((r) => r.test(f.moduleId));
