@@ -228,6 +228,8 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     expect(code).toMatch(/^V2\./);
     expect(code).not.toBe(order.tickets.find((t) => t.holder_name === 'Sam Sender')!.qr);
     await screenshot(friend, 'ticket-page');
+    // No wallet is set up on this server: no wallet buttons (test/wallet.browser.test.ts has them).
+    expect(await friend.locator('[data-testid="wallet-buttons"]').count()).toBe(0);
     expect(appErrors(friend)).toEqual([]);
     await friendContext.close();
     expect(appErrors(buyer)).toEqual([]);

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { jwtVerify, importSPKI } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
+import type { MailTransport, OutgoingMail } from '../src/mail/transport.js';
+import { processDueMails } from '../src/services/mail/mail-worker.service.js';
 import { loadWallets } from '../src/wallet/wallets.js';
 import { buyTable } from './support/door.js';
+import { makeWalletCredentials } from './support/wallet-credentials.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
 
 /**
@@ -23,39 +26,9 @@ let plain: TestContext;
 let googlePublic: string;
 let env: Record<string, string>;
 
-function openssl(...args: string[]) {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function makeChain() {
-  writeFileSync(join(dir, 'ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
-  writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '2', '-subj', '/CN=Test Root (Apple stand-in)');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'wwdr.key', '-out', 'wwdr.csr', '-subj', '/CN=Test WWDR');
-  openssl('x509', '-req', '-in', 'wwdr.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'wwdr.pem', '-days', '2', '-extfile', 'ca.ext');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'signer.key', '-out', 'signer.csr', '-subj', '/UID=pass.test.velvet/CN=Pass Type ID: pass.test.velvet/OU=ABCDE12345');
-  openssl('x509', '-req', '-in', 'signer.csr', '-CA', 'wwdr.pem', '-CAkey', 'wwdr.key', '-CAcreateserial', '-out', 'signer.pem', '-days', '2', '-extfile', 'leaf.ext');
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  googlePublic = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  writeFileSync(
-    join(dir, 'service-account.json'),
-    JSON.stringify({ type: 'service_account', client_email: 'velvet@club.iam.gserviceaccount.com', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }),
-  );
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'velvet-wallet-'));
-  makeChain();
-  env = {
-    VELVET_APPLE_PASS_TYPE_ID: 'pass.test.velvet',
-    VELVET_APPLE_TEAM_ID: 'ABCDE12345',
-    VELVET_APPLE_PASS_CERT: join(dir, 'signer.pem'),
-    VELVET_APPLE_PASS_KEY: join(dir, 'signer.key'),
-    VELVET_APPLE_WWDR_CERT: join(dir, 'wwdr.pem'),
-    VELVET_WALLET_ORGANIZATION: 'The Vault',
-    VELVET_GOOGLE_WALLET_ISSUER_ID: '3388000000012345678',
-    VELVET_GOOGLE_WALLET_KEY_FILE: join(dir, 'service-account.json'),
-  };
+  ({ env, googlePublic } = makeWalletCredentials(dir));
   ctx = await startTestApp({ env });
   plain = await startTestApp();
 });
@@ -168,5 +141,39 @@ describe('wallet passes', () => {
     await expect(wallets({ VELVET_APPLE_WWDR_CERT: join(dir, 'ca.ext') })).rejects.toThrow(/Invalid configuration: VELVET_APPLE_WWDR_CERT: .* not a PEM file/);
     await expect(wallets({ VELVET_GOOGLE_WALLET_KEY_FILE: join(dir, 'root.pem') })).rejects.toThrow(/Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE/);
     expect(() => loadConfig({ ...env, VELVET_APPLE_TEAM_ID: undefined })).toThrow(/Invalid configuration: VELVET_APPLE_TEAM_ID: Apple wallet passes need/);
+  });
+
+  it('the mails carry the wallet links only where the wallets are set up, and the links work', async () => {
+    const mailed = async (c: TestContext) => {
+      const sent: OutgoingMail[] = [];
+      const transport: MailTransport = { destination: 'memory', send: async (m) => void sent.push(m), close: () => {} };
+      while ((await processDueMails(c.deps, { transport, timeZone: 'UTC' })) > 0);
+      return sent;
+    };
+    await mailed(ctx);
+    const event = await createEvent(ctx);
+    const buyer = await buyPaid(ctx, event.id, { name: 'Mia', email: 'mia@example.com' });
+    const ticket = buyer.view.tickets[0]!;
+    const [paid] = (await mailed(ctx)).filter((m) => m.to === 'mia@example.com');
+    const apple = /Add your ticket to Apple Wallet: http:\/\/velvet\.test(\/api\/v1\/tickets\/[0-9a-f-]+\/wallet\.pkpass\?token=[\w-]+)/.exec(paid!.text)?.[1];
+    expect(apple).toContain(ticket.id);
+    expect((await ctx.app.inject({ url: apple! })).statusCode).toBe(200);
+    expect(paid!.text).toMatch(/Save your ticket to Google Wallet: https:\/\/pay\.google\.com\/gp\/v\/save\/\S+/);
+    expect(paid!.html).toContain('Add to Apple Wallet</a>');
+
+    const sentOn = await ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/transfer`, headers: bearer(buyer.manage_token), payload: { email: 'max@example.com', name: 'Max' } });
+    expect(sentOn.statusCode, sentOn.body).toBe(200);
+    const [friend] = (await mailed(ctx)).filter((m) => m.to === 'max@example.com');
+    const friendsPass = /Add it to Apple Wallet: http:\/\/velvet\.test(\S+)/.exec(friend!.text)?.[1];
+    const pass = await ctx.app.inject({ url: friendsPass! });
+    expect(pass.statusCode).toBe(200);
+    expect(JSON.parse(unzip(pass.rawPayload, 'friend')['pass.json']!.toString()).barcodes[0].message).toMatch(/^V2\./);
+
+    await mailed(plain);
+    const other = await buyPaid(plain, (await createEvent(plain)).id, { email: 'nowallet@example.com' });
+    expect(other.view.status).toBe('paid');
+    const [plainMail] = (await mailed(plain)).filter((m) => m.to === 'nowallet@example.com');
+    expect(plainMail!.text).not.toContain('Wallet');
+    expect(plainMail!.html).not.toContain('Wallet');
   });
 });

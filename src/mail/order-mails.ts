@@ -12,7 +12,26 @@ export interface OrderMailInput {
   timeZone: string;
   /** Content-ID of each ticket's QR image attached to the mail, by ticket id. */
   qrCids: Map<string, string>;
+  /** Each ticket's wallet links, by ticket id (only the configured wallets). */
+  walletLinks?: Map<string, WalletLinks>;
 }
+
+/** "Add to Apple Wallet" and "Save to Google Wallet" for one ticket: each present only when configured. */
+export interface WalletLinks {
+  apple?: string;
+  google?: string;
+}
+
+/** The wallet links as mail text lines ('' per missing wallet dropped). */
+export const walletText = (w: WalletLinks | undefined, whose = '') =>
+  [w?.apple ? `Add ${whose}to Apple Wallet: ${w.apple}` : '', w?.google ? `Save ${whose}to Google Wallet: ${w.google}` : ''].filter(Boolean);
+
+/** The wallet links as small HTML links under a ticket's QR code. */
+export const walletHtml = (w: WalletLinks | undefined) =>
+  [w?.apple ? `<a href="${esc(w.apple)}">Add to Apple Wallet</a>` : '', w?.google ? `<a href="${esc(w.google)}">Save to Google Wallet</a>` : '']
+    .filter(Boolean)
+    .map((a) => `<div style="margin-top:4px">${a}</div>`)
+    .join('');
 
 export interface RenderedMail {
   subject: string;
@@ -61,6 +80,7 @@ function renderPaid(m: OrderMailInput): RenderedMail {
         ]
       : []),
     '',
+    ...tickets.flatMap((t) => walletText(m.walletLinks?.get(t.id), tickets.length > 1 ? `${t.holder_name}'s ticket ` : 'your ticket ')),
     `Your order, your QR codes and your guest list, any time: ${m.manageUrl}`,
     'Keep this link to yourself: it opens your order.',
     '',
@@ -72,7 +92,7 @@ function renderPaid(m: OrderMailInput): RenderedMail {
       const role = t.is_host ? `Host of table ${r?.table_number ?? ''}` : t.linked_reservation_id ? 'Guest at a table' : 'GA';
       return `<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif">${
         cid ? `<img src="cid:${cid}" width="240" height="240" alt="QR code for ${esc(t.holder_name)}" style="display:block">` : ''
-      }<div><strong>${esc(t.holder_name)}</strong></div><div style="color:#555">${role}</div></div>`;
+      }<div><strong>${esc(t.holder_name)}</strong></div><div style="color:#555">${role}</div>${walletHtml(m.walletLinks?.get(t.id))}</div>`;
     })
     .join('');
   const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">

@@ -1,4 +1,4 @@
-import { esc, venueLine, when, type OrderMailInput, type RenderedMail } from './order-mails.js';
+import { esc, venueLine, walletHtml, walletText, when, type OrderMailInput, type RenderedMail, type WalletLinks } from './order-mails.js';
 
 /** The mail to whoever a ticket was transferred to: their ticket, their own link, their code. */
 export interface TransferMailInput {
@@ -12,6 +12,8 @@ export interface TransferMailInput {
   timeZone: string;
   /** Content-ID of the attached QR image. */
   qrCid: string;
+  /** The configured wallets' links for the ticket. */
+  wallet: WalletLinks;
 }
 
 export function renderTransferMail(m: TransferMailInput): RenderedMail {
@@ -27,6 +29,7 @@ export function renderTransferMail(m: TransferMailInput): RenderedMail {
     ...(tableLine ? [tableLine] : []),
     '',
     `Your ticket and its QR code, any time: ${m.ticketUrl}`,
+    ...walletText(m.wallet, 'it '),
     'The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this link to yourself.',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
@@ -35,7 +38,7 @@ export function renderTransferMail(m: TransferMailInput): RenderedMail {
 <p>${esc(m.fromName)} sent you their ticket for <strong>${esc(m.event.name)}</strong>, ${esc(date)}.</p>
 ${where ? `<p>Where: ${esc(where)}</p>` : ''}
 ${tableLine ? `<p>${esc(tableLine)}</p>` : ''}
-<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif"><img src="cid:${esc(m.qrCid)}" width="240" height="240" alt="QR code for ${esc(m.toName)}" style="display:block"><div><strong>${esc(m.toName)}</strong></div></div>
+<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif"><img src="cid:${esc(m.qrCid)}" width="240" height="240" alt="QR code for ${esc(m.toName)}" style="display:block"><div><strong>${esc(m.toName)}</strong></div>${walletHtml(m.wallet)}</div>
 <p><a href="${esc(m.ticketUrl)}" style="display:inline-block;padding:10px 16px;background:#111;color:#fff;text-decoration:none;border-radius:8px">Open your ticket</a></p>
 <p style="color:#555;font-size:13px">The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this mail to yourself.</p>
 </body></html>`;

@@ -8,7 +8,8 @@ import { findEvent } from '../../db/repos/events.repo.js';
 import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
 import { findOrder } from '../../db/repos/orders.repo.js';
 import { retryDelayMs } from '../../domain/backoff.js';
-import { renderOrderMail } from '../../mail/order-mails.js';
+import { renderOrderMail, type WalletLinks } from '../../mail/order-mails.js';
+import { walletTicket } from '../wallet/wallet-pass.service.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import type { AppDeps } from '../deps.js';
 import type { TokenBucket } from '../jobs/token-bucket.js';
@@ -28,7 +29,7 @@ export interface MailBatchOptions {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 20;
 
-type MailDeps = Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys'>;
+type MailDeps = Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys' | 'wallets'>;
 
 /**
  * One pass of the mail outbox, the refund outbox's pattern (refunds.md):
@@ -105,7 +106,10 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
       attachments.push({ filename: `ticket-${i + 1}.png`, content: png, contentType: 'image/png', cid });
     }
   }
+  const walletLinks = new Map<string, WalletLinks>();
+  if (mail.kind === 'order_paid') for (const t of view.tickets) if (t.qr) walletLinks.set(t.id, await walletLinksOf(deps, t.id, token));
   const rendered = renderOrderMail({
+    walletLinks,
     kind: mail.kind,
     event: { name: event.name, startsAt: event.startsAt, endsAt: event.endsAt, status: event.status, venueName: event.venueName, venueAddress: event.venueAddress },
     order: view,
@@ -137,9 +141,18 @@ async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: 
     fromName: transfer.fromName,
     toName: transfer.toName,
     ticketUrl: `${deps.config.publicUrl}/tickets/${ticket.id}#token=${token}`,
+    wallet: await walletLinksOf(deps, ticket.id, token),
     table,
     timeZone,
     qrCid,
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments: [{ filename: 'ticket.png', content: png, contentType: 'image/png', cid: qrCid }], ...rendered };
+}
+
+/** A ticket's wallet links for a mail, each only when that wallet is configured (the token rides in the query, redacted in logs). */
+async function walletLinksOf(deps: MailDeps, ticketId: string, token: string): Promise<WalletLinks> {
+  const links: WalletLinks = {};
+  if (deps.wallets.apple) links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
+  if (deps.wallets.google) links.google = await deps.wallets.google.saveUrl(await walletTicket(deps, ticketId));
+  return links;
 }

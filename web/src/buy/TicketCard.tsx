@@ -2,6 +2,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { TransferForm } from './TransferForm.js';
+import { WalletButtons } from './WalletButtons.js';
 import type { OrderTicket } from './types.js';
 
 const STATUS_WORDS: Record<OrderTicket['status'], string> = {
@@ -113,6 +114,7 @@ export function TicketCard({
           </p>
         )}
         <span class="muted small">{STATUS_WORDS[ticket.status]}</span>
+        {ticket.qr && (ticket.status === 'valid' || ticket.status === 'checked_in') && <WalletButtons ticketId={ticket.id} token={token} />}
         {editable && transfer && ticket.status === 'valid' && !editing && !sending && (
           <button class="btn ghost small no-print" type="button" onClick={() => setSending(true)}>
             Send to a friend
