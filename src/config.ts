@@ -11,6 +11,7 @@ const envSchema = z.object({
   VELVET_DATA_DIR: z.string().min(1).default('./data'),
   VELVET_PUBLIC_URL: z.string().url().optional(),
   VELVET_HOLD_SECONDS: z.coerce.number().int().min(1).default(600),
+  VELVET_WAITLIST_OFFER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   VELVET_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
   VELVET_REENTRY_WARNING_SECONDS: z.coerce.number().int().min(0).default(60),
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
@@ -90,6 +91,8 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   holdSeconds: number;
+  /** How long places offered to the next person on a waitlist stay held for them alone. */
+  waitlistOfferMinutes: number;
   tokenTtlSeconds: number;
   reentryWarningSeconds: number;
   sweepIntervalMs: number;
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.VELVET_DATA_DIR,
     publicUrl: (e.VELVET_PUBLIC_URL ?? defaultPublicUrl(tls, port)).replace(/\/$/, ''),
     holdSeconds: e.VELVET_HOLD_SECONDS,
+    waitlistOfferMinutes: e.VELVET_WAITLIST_OFFER_MINUTES,
     tokenTtlSeconds: e.VELVET_TOKEN_TTL_SECONDS,
     reentryWarningSeconds: e.VELVET_REENTRY_WARNING_SECONDS,
     sweepIntervalMs: e.VELVET_SWEEP_INTERVAL_MS,

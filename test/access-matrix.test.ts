@@ -59,6 +59,9 @@ const MATRIX: Record<string, number[]> = {
   'POST /api/v1/tickets/{id}/link':                   [401, 401, 401, 404, 200, 403, 403],
   'DELETE /api/v1/tickets/{id}/link':                 [401, 401, 401, 404, 200, 403, 403],
   'GET /api/v1/tickets/{id}':                         [401, 401, 401, 404, 200, 403, 200],
+  // Public, and only while GA is sold out: this world's night has places, so everyone hears so.
+  'POST /api/v1/events/{id}/waitlist':                [409, 409, 409, 409, 409, 409, 409],
+  'GET /api/v1/events/{id}/waitlist':                 [401, 401, 401, 403, 403, 403, 200],
   // No wallet is configured here: whoever may have the ticket's pass learns that (404); test/wallet.test.ts has them set up.
   'GET /api/v1/tickets/{id}/wallet.pkpass':            [401, 401, 401, 404, 404, 403, 404],
   'GET /api/v1/tickets/{id}/wallet/google':            [401, 401, 401, 404, 404, 403, 404],
@@ -165,6 +168,8 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   }),
   'GET /api/v1/tickets/{id}/wallet.pkpass': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}/wallet.pkpass`, owner: 'table' }),
   'GET /api/v1/tickets/{id}/wallet/google': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}/wallet/google`, owner: 'table' }),
+  'POST /api/v1/events/{id}/waitlist': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/waitlist`, body: { email: 'waiting@x.test', name: 'W', quantity: 1 } }),
+  'GET /api/v1/events/{id}/waitlist': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/waitlist` }),
   'GET /api/v1/tickets/{id}': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}`, owner: 'table' }),
   'POST /api/v1/tickets/{id}/transfer': (w) => ({ method: 'POST', url: `/api/v1/tickets/${extra(w).id}/transfer`, body: { email: 'friend@x.test', name: 'Friend' }, owner: 'table' }),
   'PUT /api/v1/reservations/{id}/guest-transfers': (w) => ({

@@ -27,6 +27,8 @@ const UNDO: Record<string, string> = {
   '0012_scan_request_digest': 'ALTER TABLE scans DROP COLUMN request_digest',
   '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
   '0014_event_details': 'DROP TABLE event_covers; ALTER TABLE events DROP COLUMN venue_name, DROP COLUMN venue_address, DROP COLUMN description, DROP COLUMN cover_etag',
+  '0019_waitlist':
+    "DROP TABLE waitlist_entries; ALTER TABLE mails DROP CONSTRAINT mails_kind_check; ALTER TABLE mails ADD CONSTRAINT mails_kind_check CHECK (kind IN ('order_paid', 'order_refunded', 'ticket_transferred'))",
   '0018_ticket_transfers':
     "ALTER TABLE mails DROP CONSTRAINT mails_transfer_kind; ALTER TABLE mails DROP CONSTRAINT mails_kind_check; ALTER TABLE mails ADD CONSTRAINT mails_kind_check CHECK (kind IN ('order_paid', 'order_refunded')); " +
     'DROP INDEX mails_transfer; DROP INDEX mails_order_kind; ALTER TABLE mails ADD CONSTRAINT mails_order_id_kind_key UNIQUE (order_id, kind); ALTER TABLE mails DROP COLUMN transfer_id; ' +

@@ -156,6 +156,7 @@ async function readEverything(ctx: TestContext, n: Night): Promise<Record<string
     await get('/api/v1/events/{id}/export/orders.csv', `${e}/export/orders.csv`, ctx.ownerToken);
     await get('/api/v1/events/{id}/export/promoters.csv', `${e}/export/promoters.csv`, ctx.ownerToken);
     await get('/api/v1/events/{id}/promoters', `${e}/promoters`, ctx.ownerToken);
+    await get('/api/v1/events/{id}/waitlist', `${e}/waitlist`, ctx.ownerToken);
     await get('/api/v1/events/{id}/scanner-cache', `${e}/scanner-cache`, ctx.staffToken);
     await get('/api/v1/events/{id}/scanner-cache', `${e}/scanner-cache?since=${encodeURIComponent(n.cursor)}`, ctx.staffToken);
     await get('/api/v1/events/{id}/cancellation', `${e}/cancellation`, ctx.ownerToken);

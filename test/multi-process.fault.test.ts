@@ -179,6 +179,49 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     }
   }, 120_000);
 
+  it('two processes offer a waitlist the places lapsing holds free while buyers race: never more offered than free, first come first offered', async () => {
+    // Every order here comes from one address: the per-client limits are another test's subject.
+    const holdEnv = { VELVET_HOLD_SECONDS: '2', VELVET_SWEEP_INTERVAL_MS: '200', VELVET_UNPAID_TICKETS_PER_ADDRESS: '100000', VELVET_HOLD_SHARE: '1', VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000' };
+    const [p1, p2] = [await serve(holdEnv), await serve(holdEnv)];
+    const created = await p1.call('POST', '/api/v1/events', { ...eventBody('Waitlisted', 3600_000, 0), ga: { price_cents: 1000, capacity: 24 } }, owner);
+    expect(created.status).toBe(201);
+    const night = { id: created.body!.id as string };
+    // Sold out by holds nobody pays: they lapse in 2 s.
+    for (let i = 0; i < 6; i++) expect((await p1.call('POST', `/api/v1/events/${night.id}/orders`, { email: `h${i}@mp.test`, name: 'H', ga_quantity: 4 })).status).toBe(201);
+    for (let i = 0; i < 16; i++) {
+      const joined = await [p1, p2][i % 2]!.call('POST', `/api/v1/events/${night.id}/waitlist`, { email: `w${i}@mp.test`, name: `W${i}`, quantity: 1 + (i % 3) });
+      expect(joined.status).toBe(201);
+    }
+    // While both processes' sweepers release the holds and offer the places, buyers try both processes.
+    let k = 0;
+    const buyers = loadLoops(6, async () => {
+      const n = k++;
+      await [p1, p2][n % 2]!.call('POST', `/api/v1/events/${night.id}/orders`, { email: `r${n}@mp.test`, name: 'R', ga_quantity: 1 });
+    });
+    await expect
+      .poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND email LIKE 'h%' AND status = 'pending'`, [night.id]))[0]!.n, { timeout: 30_000 })
+      .toBe(0);
+    await buyers.stop();
+    // Settled: no hold of the first wave is left, and the passes have run on what the buyers left.
+    await expect.poll(async () => (await q(`SELECT 1 FROM events e WHERE e.id = $1 AND e.ga_sold < e.ga_capacity AND EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.event_id = e.id AND w.status = 'waiting' AND w.created_at = (SELECT min(created_at) FROM waitlist_entries x WHERE x.event_id = e.id AND x.status = 'waiting') AND w.quantity <= e.ga_capacity - e.ga_sold)`, [night.id])).length, { timeout: 15_000 }).toBe(0);
+
+    const [counts] = await q<{ ga_sold: number; ga_capacity: number; held: number }>(
+      `SELECT ga_sold, ga_capacity, (SELECT coalesce(sum(ga_quantity), 0)::int FROM orders WHERE event_id = $1 AND status IN ('pending', 'paid')) AS held FROM events WHERE id = $1`,
+      [night.id],
+    );
+    expect(counts!.ga_sold).toBeLessThanOrEqual(counts!.ga_capacity);
+    expect(counts!.held).toBe(counts!.ga_sold);
+    const offers = await q<{ created_at: Date; order_status: string }>(
+      `SELECT w.created_at, o.status AS order_status FROM waitlist_entries w JOIN orders o ON o.id = w.order_id WHERE w.event_id = $1 ORDER BY w.created_at`,
+      [night.id],
+    );
+    expect(offers.length).toBeGreaterThan(0);
+    expect(offers.every((o) => o.order_status === 'pending')).toBe(true);
+    // First come, first offered: everyone offered joined before everyone still waiting.
+    const [firstWaiting] = await q<{ created_at: Date }>(`SELECT min(created_at) AS created_at FROM waitlist_entries WHERE event_id = $1 AND status = 'waiting'`, [night.id]);
+    if (firstWaiting?.created_at) expect(offers.every((o) => o.created_at < firstWaiting.created_at)).toBe(true);
+  }, 120_000);
+
   it('SIGKILL in the middle of a table drop and of hold expiry: no table sold twice, no hold stuck past its expiry after a restart', async () => {
     const holdEnv = { VELVET_HOLD_SECONDS: '2', VELVET_SWEEP_INTERVAL_MS: '200' };
     const s1 = await serve(holdEnv);

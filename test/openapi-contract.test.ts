@@ -133,6 +133,10 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/tickets/${given}`, { token: ctx.ownerToken });
     await api('PATCH', `/api/v1/tickets/${given}`, { token: friendToken, body: { holder_name: 'Friend Fixed' } });
     await api('GET', `/api/v1/tickets/${given}/wallet.pkpass?token=${friendToken}`);
+    await api('POST', `/api/v1/events/${event.id}/waitlist`, { body: { email: 'waiting@x.test', name: 'Wai', quantity: 1 } });
+    await api('POST', `/api/v1/events/${event.id}/waitlist`, { body: { email: 'waiting@x.test', name: 'Wai', quantity: 0 } });
+    await api('GET', `/api/v1/events/${event.id}/waitlist`, { token: ctx.ownerToken });
+    await api('GET', `/api/v1/events/${event.id}/waitlist`, { token: ctx.staffToken });
     await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: friendToken });
     await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: g.manage_token });
     await api('GET', '/api/v1/push/public-key');

@@ -210,7 +210,7 @@ export const webhookEvents = pgTable('webhook_events', {
 export const mails = pgTable('mails', {
   id: uuid('id').primaryKey().defaultRandom(),
   orderId: uuid('order_id').notNull(),
-  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred'] }).notNull(),
+  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer'] }).notNull(),
   recipient: text('recipient').notNull(),
   messageId: text('message_id').notNull(),
   status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
@@ -224,6 +224,19 @@ export const mails = pgTable('mails', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
   /** The transfer a `ticket_transferred` mail announces (migration 0018). */
   transferId: uuid('transfer_id'),
+});
+
+/** People waiting for GA places of a sold-out night, and the offers made to them (migration 0019). */
+export const waitlistEntries = pgTable('waitlist_entries', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  eventId: uuid('event_id').notNull(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  quantity: integer('quantity').notNull(),
+  status: text('status', { enum: ['waiting', 'offered'] }).notNull().default('waiting'),
+  orderId: uuid('order_id'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  offeredAt: ts('offered_at'),
 });
 
 /** Every transfer of a ticket, for the order's history (migration 0018). */

@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   order_refused: 409,
   promoter_code_taken: 409,
   transfer_limit: 409,
+  not_sold_out: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

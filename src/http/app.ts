@@ -20,6 +20,7 @@ import { eventDetailsRoutes } from './event-details.routes.js';
 import { guestRoutes } from './guests.routes.js';
 import { transferRoutes } from './transfers.routes.js';
 import { walletRoutes } from './wallet.routes.js';
+import { waitlistRoutes } from './waitlist.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
 import { FloorFeed } from '../realtime/floor-feed.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     guestRoutes,
     transferRoutes,
     walletRoutes,
+    waitlistRoutes,
     pushRoutes,
     refusedRoutes,
     promoterRoutes,

@@ -96,3 +96,9 @@ export const REFUSED_REASON_OF_TICKET = `(SELECT rp.reason FROM refused_people r
 
 /** Whether an e-mail ($2 of the buying statements) is on the list. */
 export const REFUSED_EMAIL = `EXISTS (SELECT 1 FROM refused_people rp WHERE rp.removed_at IS NULL AND rp.email <> '' AND rp.email = lower($2)) AS refused`;
+
+/** Whether an e-mail is on the list (the buying statements check it with REFUSED_EMAIL). */
+export async function isRefused(db: Executor, email: string): Promise<boolean> {
+  const [row] = await queryRows<{ refused: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM refused_people rp WHERE rp.removed_at IS NULL AND rp.email <> '' AND rp.email = lower(${email})) AS refused`);
+  return row!.refused;
+}

@@ -1,12 +1,14 @@
 import type { AppDeps } from '../deps.js';
 import { completeDueEvents } from '../events/complete-event.service.js';
 import { expireHolds } from '../orders/expire-holds.service.js';
+import { offerFreedPlacesEverywhere } from '../waitlist/waitlist.service.js';
 
 /**
- * Runs the time-driven work every `intervalMs`: lapsed holds are released and ended events
- * completed, with no manual step. Each instance may run one; SKIP LOCKED keeps them apart.
+ * Runs the time-driven work every `intervalMs`: lapsed holds are released, the places that freed
+ * (or that a refund or a bigger capacity freed) offered to waitlists, and ended events completed,
+ * with no manual step. Each instance may run one; SKIP LOCKED and the event row's lock keep them apart.
  */
-export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock' | 'metrics'>, intervalMs: number, log: (msg: string) => void) {
+export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock' | 'metrics' | 'config' | 'keys' | 'payments'>, intervalMs: number, log: (msg: string) => void) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -14,6 +16,7 @@ export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock' | 'metrics
   const tick = async () => {
     try {
       for (let n; (n = await expireHolds(deps)) > 0 && !stopped; ) deps.metrics.holdsExpired(n);
+      await offerFreedPlacesEverywhere(deps);
       const onError = (eventId: string, err: unknown) => log(`sweeper: event ${eventId} could not be completed: ${(err as Error).message}`);
       while ((await completeDueEvents(deps, { onError })) > 0 && !stopped);
     } catch (err) {

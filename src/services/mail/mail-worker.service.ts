@@ -6,7 +6,8 @@ import { findTransfer } from '../../db/repos/transfers.repo.js';
 import { renderTransferMail } from '../../mail/transfer-mail.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
-import { findOrder } from '../../db/repos/orders.repo.js';
+import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
+import { renderOfferMail } from '../../mail/waitlist-mail.js';
 import { retryDelayMs } from '../../domain/backoff.js';
 import { renderOrderMail, type WalletLinks } from '../../mail/order-mails.js';
 import { walletTicket } from '../wallet/wallet-pass.service.js';
@@ -87,6 +88,7 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
   if (mail.kind === 'ticket_transferred') return composeTransferMail(deps, mail, timeZone);
   const order = await findOrder(deps.database.db, mail.orderId);
   if (!order) return 'its order no longer exists';
+  if (mail.kind === 'waitlist_offer') return composeOfferMail(deps, mail, order, timeZone);
   if (mail.kind === 'order_paid' && order.status !== 'paid') return `not sent: the order is ${order.status} now (its refund mail tells the buyer)`;
   const event = await findEvent(deps.database.db, order.eventId);
   if (!event) return 'its event no longer exists';
@@ -155,4 +157,23 @@ async function walletLinksOf(deps: MailDeps, ticketId: string, token: string): P
   if (deps.wallets.apple) links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
   if (deps.wallets.google) links.google = await deps.wallets.google.saveUrl(await walletTicket(deps, ticketId));
   return links;
+}
+
+/** The waitlist's offer, while the places are still held for them (paid or lapsed: nothing to say). */
+async function composeOfferMail(deps: MailDeps, mail: ClaimedMail, order: OrderRow, timeZone: string): Promise<OutgoingMail | string> {
+  if (order.status !== 'pending') return `not sent: the offer is ${order.status} already`;
+  const event = await findEvent(deps.database.db, order.eventId);
+  if (!event) return 'its event no longer exists';
+  const { token } = manageTokenFor(deps.keys.manageKey, order.id);
+  const rendered = renderOfferMail({
+    event,
+    name: order.name,
+    quantity: order.gaQuantity,
+    amountCents: order.amountCents,
+    currency: order.currency,
+    heldUntil: order.expiresAt,
+    payUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
+    timeZone,
+  });
+  return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...rendered };
 }

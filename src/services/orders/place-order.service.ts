@@ -315,7 +315,7 @@ function holdsTableAlready(deps: HoldDeps, input: HoldInput, facts: TableFacts):
  * buyer pay for nothing (charged, then refunded as a late payment, fees lost), so they get the
  * reason instead and the intent is left unpaid.
  */
-async function attachPayment(
+export async function attachPayment(
   database: Database,
   orderId: string,
   payment: { providerPaymentId: string; clientSecret: string | null },

@@ -1,3 +1,4 @@
+import { releaseGaCapacity } from '../../db/repos/events.repo.js';
 import { notifyTableChanged } from '../../db/repos/floor.repo.js';
 import { findOrder, updateOrder } from '../../db/repos/orders.repo.js';
 import { findRefundByOrder, insertRefund, notifyRefundsDue } from '../../db/repos/refunds.repo.js';
@@ -23,7 +24,8 @@ export interface OrderRefundOutcome {
  * owner confirms by sending the amount they were shown: if the order changed since, nothing
  * happens. In one transaction, locking order → tickets → reservation (the order scans and
  * cancellations use): tickets not yet used stop admitting anyone (one already scanned in stays
- * checked in: its holder is inside), and an unused table is released to be sold again. Asking
+ * checked in: its holder is inside) and their GA places go back on sale, and an unused table is
+ * released to be sold again. Asking
  * twice answers the refund already on its way; nothing is paid twice (one refund per order).
  */
 export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, orderId: string, confirmCents: number): Promise<OrderRefundOutcome> {
@@ -50,6 +52,9 @@ export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, ord
 
     const tickets = await listOrderTickets(tx, order.id, { lock: true });
     const voided = await setTicketsStatus(tx, tickets.map((t) => t.id), ['valid'], 'void');
+    // Their places are for sale again (a waitlist is offered them first): the event row is locked
+    // last, after the order's rows, as a lapsing hold's release does.
+    if (voided.length) await releaseGaCapacity(tx, order.eventId, voided.length);
     const reservation = await findReservationByOrder(tx, order.id, { lock: true });
     let released = false;
     if (reservation) {

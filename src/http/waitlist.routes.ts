@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppDeps } from '../services/deps.js';
+import { joinWaitlist, readWaitlist } from '../services/waitlist/waitlist.service.js';
+import { authenticate } from './auth.js';
+import { clientNetwork } from './client-address.js';
+import { ALWAYS, errors } from './responses.js';
+import type { ZodApp } from './routes.types.js';
+import { idParams, text } from './schemas.js';
+import { OWNER, PUBLIC } from './security.js';
+
+const joinBody = z.object({ email: z.email().max(320), name: text(100), quantity: z.int().min(1).max(100) });
+
+const instant = z.iso.datetime({ offset: true });
+const joined = z.object({ id: z.uuid(), event_id: z.uuid(), quantity: z.int(), position: z.int().min(1).describe('1: next in line'), joined_at: instant });
+const waitlistView = z.object({
+  event_id: z.uuid(),
+  entries: z.array(
+    z.object({
+      id: z.uuid(),
+      name: z.string(),
+      email: z.string(),
+      quantity: z.int(),
+      state: z.enum(['waiting', 'offered', 'bought', 'lapsed']).describe('offered: places held for them now; lapsed: the offer ran out unpaid'),
+      joined_at: instant,
+      offered_at: instant.nullable(),
+      offer_expires_at: instant.nullable(),
+      order_id: z.uuid().nullable(),
+    }),
+  ),
+});
+
+/** A fair waitlist for sold-out nights (issue 20): anyone joins; the owner sees the line and its offers. */
+export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
+  app.post(
+    '/api/v1/events/:id/waitlist',
+    {
+      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `waitlist:${clientNetwork(r.ip)}` } },
+      schema: {
+        tags: ['buying'],
+        summary: "Join a sold-out night's waitlist: when places come free, the longest-waiting person is offered them by mail, held for them alone",
+        security: PUBLIC,
+        params: idParams,
+        body: joinBody,
+        response: { 201: joined, 200: joined, ...errors(400, 404, 409, 429, ...ALWAYS) },
+      },
+    },
+    async (request, reply) => {
+      const { created, view } = await joinWaitlist(deps, { eventId: request.params.id, ...request.body });
+      return reply.status(created ? 201 : 200).send(view);
+    },
+  );
+
+  app.get(
+    '/api/v1/events/:id/waitlist',
+    {
+      onRequest: authenticate(deps, ['owner']),
+      schema: { tags: ['orders'], summary: "The night's waitlist and its offers, oldest first", security: OWNER, params: idParams, response: { 200: waitlistView, ...errors(401, 403, 404, ...ALWAYS) } },
+    },
+    async (request) => readWaitlist(deps, request.params.id),
+  );
+}
