@@ -2,7 +2,7 @@ import jsQRModule from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appErrors, DESKTOP, haveChromium, launchBrowser, openPage, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
+import { appErrors, DESKTOP, haveChromium, launchBrowser, logIn, openPage, OWNER, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
 import { startTestSmtp, type TestSmtp } from './support/smtp.js';
 
 // The buyer's pages, in a real Chromium against a real Velvet that mails through a real SMTP server.
@@ -234,6 +234,48 @@ describe.skipIf(!haveChromium)("buyer's pages (Chromium)", () => {
     await friendContext.close();
     expect(appErrors(buyer)).toEqual([]);
     await buyerContext.close();
+  });
+
+  it('a sold-out night offers its waitlist; a refund frees a place, the first in line is mailed it, held, and buys it; the owner sees the line', { timeout: 120_000 }, async () => {
+    const body = { ...futureEvent(), name: 'Tiny Room', ga: { price_cents: 2500, capacity: 1 } };
+    const created = await server.call<{ id: string }>('POST', '/api/v1/events', body);
+    const tiny = created.json.id;
+    const sold = (await server.call<{ order_id: string; manage_token: string }>('POST', `/api/v1/events/${tiny}/orders`, { email: 'first@example.com', name: 'First', ga_quantity: 1 })).json;
+    expect((await server.call('POST', `/api/v1/orders/${sold.order_id}/pay-local`, undefined, sold.manage_token)).status).toBe(200);
+
+    const context = await browser.newContext({ viewport: PHONE });
+    const page = await openPage(context, `${server.url}/e/${tiny}`);
+    await page.waitForSelector('[data-testid="waitlist-form"]');
+    expect(await page.locator('#buyer-name').count()).toBe(0);
+    await page.fill('#wait-name', 'Wendy Waiting');
+    await page.fill('#wait-email', 'wendy@example.com');
+    await screenshot(page, 'buy-waitlist');
+    await page.click('[data-testid="waitlist-form"] button[type=submit]');
+    await page.waitForSelector('[data-testid="waitlist-joined"] >> text=You are number 1 in line for 1 ticket');
+    await screenshot(page, 'buy-waitlist-joined');
+
+    // The owner refunds the one sold ticket: its place is offered to Wendy, held for her, by mail.
+    expect((await server.call('POST', `/api/v1/orders/${sold.order_id}/refund`, { amount_cents: 2500 })).status).toBe(202);
+    await expect.poll(() => smtp.received.some((m) => (m.to as { text: string }).text === 'wendy@example.com'), { timeout: 30_000 }).toBe(true);
+    const offer = smtp.received.find((m) => (m.to as { text: string }).text === 'wendy@example.com')!;
+    expect(offer.subject).toBe('Places came free: 1 ticket for Tiny Room, held for you');
+    const link = /(http:\/\/\S+\/orders\/\S+#token=\S+)/.exec(offer.text!)![1]!;
+    await page.goto(link);
+    await page.waitForSelector('text=Pay (test mode)');
+    await payTestMode(page);
+    expect(appErrors(page)).toEqual([]);
+    await context.close();
+
+    const ownerContext = await browser.newContext({ viewport: DESKTOP });
+    const owner = await openPage(ownerContext, `${server.url}/admin/events/${tiny}`);
+    await owner.waitForSelector('#login-email');
+    await logIn(owner, OWNER);
+    await owner.waitForSelector('[data-testid="waitlist"] >> text=Wendy Waiting');
+    await owner.waitForSelector('[data-testid="waitlist"] >> text=Bought');
+    await owner.locator('[data-testid="waitlist"]').scrollIntoViewIfNeeded();
+    await screenshot(owner, 'admin-waitlist');
+    expect(appErrors(owner)).toEqual([]);
+    await ownerContext.close();
   });
 
   it('an unknown event link says so and offers the way home; printing keeps every label readable', async () => {

@@ -68,6 +68,13 @@ describe('waitlist', () => {
     expect(listed.statusCode).toBe(201);
     expect(errorCode(await join('banned', 1))).toBe('order_refused');
     expect(await states()).toEqual(['ana:waiting', 'ben:waiting']);
+
+    // An 18+ night: the offer is a purchase made for them, so they confirm their age when joining.
+    const adults = await createEvent(ctx, { ga: { price_cents: 2000, capacity: 1 }, min_age: 18 });
+    await buyPaid(ctx, adults.id, { age_confirmed: true });
+    expect(errorCode(await join('young', 1, adults.id))).toBe('invalid_request');
+    const confirmed = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${adults.id}/waitlist`, payload: { email: 'adult@example.com', name: 'Adult', quantity: 1, age_confirmed: true } });
+    expect(confirmed.statusCode, confirmed.body).toBe(201);
   });
 
   it('a lapsed hold is offered to the longest-waiting person, held for them alone; unanswered, it passes to the next', async () => {

@@ -9,10 +9,23 @@ import type { ZodApp } from './routes.types.js';
 import { idParams, text } from './schemas.js';
 import { OWNER, PUBLIC } from './security.js';
 
-const joinBody = z.object({ email: z.email().max(320), name: text(100), quantity: z.int().min(1).max(100) });
+const joinBody = z.object({
+  email: z.email().max(320),
+  name: text(100),
+  quantity: z.int().min(1).max(100),
+  /** Required (true) when the event has a minimum age, as for buying. */
+  age_confirmed: z.boolean().optional(),
+});
 
 const instant = z.iso.datetime({ offset: true });
-const joined = z.object({ id: z.uuid(), event_id: z.uuid(), quantity: z.int(), position: z.int().min(1).describe('1: next in line'), joined_at: instant });
+const joined = z.object({
+  id: z.uuid(),
+  event_id: z.uuid(),
+  quantity: z.int(),
+  position: z.int().min(1).describe('1: next in line'),
+  joined_at: instant,
+  offer_minutes: z.int().describe('how long offered places stay held for them'),
+});
 const waitlistView = z.object({
   event_id: z.uuid(),
   entries: z.array(
@@ -46,7 +59,8 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const { created, view } = await joinWaitlist(deps, { eventId: request.params.id, ...request.body });
+      const b = request.body;
+      const { created, view } = await joinWaitlist(deps, { eventId: request.params.id, email: b.email, name: b.name, quantity: b.quantity, ageConfirmed: b.age_confirmed });
       return reply.status(created ? 201 : 200).send(view);
     },
   );

@@ -1,3 +1,4 @@
+import { startSweeper } from '../../src/services/jobs/sweeper.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -61,6 +62,8 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
   const stopRefunds = startRefundRunner(deps, { ratePerSecond: 100, pollMs: 500, log: () => {} });
   // Hosts' arrival notifications go out as in production (to a test push service, where one is given).
   const stopPush = startPushRunner(deps, { pollMs: 500, log: () => {} });
+  // Lapsed holds, waitlist offers and ended nights, as in production (every VELVET_SWEEP_INTERVAL_MS).
+  const stopSweeper = startSweeper(deps, config.sweepIntervalMs, () => {});
   const token = (sub: string, role: 'owner' | 'staff') =>
     signSessionToken(deps.keys.sessionSecret, { sub, role, exp: Math.floor(Date.now() / 1000) + 3600 });
   const ownerToken = token(owner.id, 'owner');
@@ -79,6 +82,7 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
       await stopMail?.();
       await stopRefunds();
       await stopPush();
+      await stopSweeper();
       mail?.close();
       await database.close();
     },

@@ -16,6 +16,8 @@ export interface JoinWaitlistInput {
   email: string;
   name: string;
   quantity: number;
+  /** Required (true) when the event has a minimum age, as for buying: the offer is a purchase made for them. */
+  ageConfirmed?: boolean | undefined;
 }
 
 /**
@@ -33,13 +35,26 @@ export async function joinWaitlist(deps: Pick<AppDeps, 'database' | 'clock' | 'c
   const closed = salesClosedReason(event, deps.clock.now());
   if (closed === 'event_cancelled') throw new DomainError('event_cancelled', 'This event was cancelled');
   if (closed === 'event_ended') throw new DomainError('event_ended', 'This event has ended');
+  if (event.minAge && input.ageConfirmed !== true) {
+    throw new DomainError('invalid_request', `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to wait for a ticket`, { age_confirmed: `required: the event is ${event.minAge}+` });
+  }
   const email = input.email.toLowerCase();
   if (await isRefused(db, email)) throw new DomainError('order_refused', 'This venue does not sell to this e-mail address');
   if (event.gaSold < event.gaCapacity) {
     throw new DomainError('not_sold_out', 'There are places on sale right now: buy them instead of waiting', { available: event.gaCapacity - event.gaSold });
   }
   const { entry, created } = await joinLine(db, { eventId: event.id, email, name: input.name, quantity: input.quantity });
-  return { created, view: { id: entry.id, event_id: entry.eventId, quantity: entry.quantity, position: await positionInLine(db, entry), joined_at: entry.createdAt.toISOString() } };
+  return {
+    created,
+    view: {
+      id: entry.id,
+      event_id: entry.eventId,
+      quantity: entry.quantity,
+      position: await positionInLine(db, entry),
+      joined_at: entry.createdAt.toISOString(),
+      offer_minutes: deps.config.waitlistOfferMinutes,
+    },
+  };
 }
 
 type OfferDeps = Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys' | 'payments' | 'metrics'>;

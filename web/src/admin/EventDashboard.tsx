@@ -8,6 +8,7 @@ import { reservationStatusWords } from '../lib/words.js';
 import { FloorLegend, FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import { AdminShell } from './AdminShell.js';
 import { AdmittedChart } from './AdmittedChart.js';
+import { WaitlistPanel } from './WaitlistPanel.js';
 import { phaseOf, type AdminEvent } from './types.js';
 
 export interface Summary {
@@ -305,6 +306,8 @@ function EventDashboard({ id }: { id: string }) {
           </p>
         </section>
       )}
+
+      <WaitlistPanel eventId={id} token={token} />
     </>
   );
 }

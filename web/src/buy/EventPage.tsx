@@ -8,6 +8,7 @@ import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { Topbar } from '../ui/Topbar.js';
 import { EventHeader } from './EventHeader.js';
 import { TablePicker } from './TablePicker.js';
+import { WaitlistForm } from './WaitlistForm.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
 
@@ -111,7 +112,9 @@ export function EventPage({ id }: { id: string }) {
         )}
       </section>
 
-      {!closed && (
+      {!closed && gaLeft === 0 && <WaitlistForm event={event} />}
+
+      {!closed && gaLeft !== 0 && (
         <form class="buy-grid" onSubmit={submit} aria-busy={busy}>
           <div class="stack">
             <section class="card stack">
