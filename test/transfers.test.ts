@@ -11,6 +11,7 @@ import { buyTable, linkWithInvite, openDoors, scan } from './support/door.js';
 import { errorCode } from './support/guests.js';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
+import { drainRefunds } from './support/stripe-flow.js';
 
 let ctx: TestContext;
 let event: EventInfo;
@@ -270,5 +271,34 @@ describe('transferring a ticket', () => {
     for (let i = 0; i < 20; i++) expect((await transfer(missing, buyer.manage_token, { email: 'a@example.com', name: 'A' }, '10.9.0.2')).statusCode).toBe(404);
     expect(errorCode(await transfer(buyer.view.tickets[0]!.id, buyer.manage_token, { email: 'a@example.com', name: 'A' }, '10.9.0.2'))).toBe('rate_limited');
     expect(await transferRows(buyer.view.tickets[0]!.id)).toEqual([]);
+  });
+
+  it("whoever holds a sent ticket hears when it stops admitting anyone: a refund of its order, or the night cancelled", async () => {
+    await freshEvent();
+    const buyer = await buyPaid(ctx, event.id, { ga_quantity: 2, name: 'Pam', holder_names: ['Pam', 'Spare'] });
+    const spare = buyer.view.tickets.find((t) => t.holder_name === 'Spare')!;
+    expect((await transfer(spare.id, buyer.manage_token, { email: 'quinn@example.com', name: 'Quinn' })).statusCode).toBe(200);
+    await mailedLinks();
+    const refund = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${buyer.order_id}/refund`, headers: bearer(ctx.ownerToken), payload: { amount_cents: 4000 } });
+    expect(refund.statusCode, refund.body).toBe(202);
+    await drainRefunds(ctx);
+    await mailedLinks();
+    const told = sent.filter((m) => m.to === 'quinn@example.com');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.subject).toBe('Your ticket for Friday Night no longer admits anyone');
+    expect(told[0]!.text).toContain('The organiser refunded the order it came from.');
+    // The buyer gets their refund mail as before; the holder's old link shows the ticket as void.
+    expect(sent.some((m) => m.subject === 'Refunded: Friday Night')).toBe(true);
+
+    await freshEvent();
+    const other = await buyPaid(ctx, event.id, { name: 'Rob' });
+    expect((await transfer(other.view.tickets[0]!.id, other.manage_token, { email: 'sia@example.com', name: 'Sia' })).statusCode).toBe(200);
+    await mailedLinks();
+    const preview = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
+    const cancelled = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token: preview.confirmation_token } });
+    expect(cancelled.statusCode, cancelled.body).toBe(202);
+    await drainRefunds(ctx);
+    await mailedLinks();
+    expect(sent.filter((m) => m.to === 'sia@example.com').map((m) => m.subject)).toEqual(['Cancelled: Friday Night']);
   });
 });

@@ -210,7 +210,7 @@ export const webhookEvents = pgTable('webhook_events', {
 export const mails = pgTable('mails', {
   id: uuid('id').primaryKey().defaultRandom(),
   orderId: uuid('order_id').notNull(),
-  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer'] }).notNull(),
+  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer', 'ticket_voided'] }).notNull(),
   recipient: text('recipient').notNull(),
   messageId: text('message_id').notNull(),
   status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),

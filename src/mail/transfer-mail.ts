@@ -44,3 +44,24 @@ ${tableLine ? `<p>${esc(tableLine)}</p>` : ''}
 </body></html>`;
   return { subject, text, html };
 }
+
+/** To whoever holds a transferred ticket that stopped admitting anyone: why, and that they paid nothing. */
+export function renderVoidedMail(m: { event: TransferMailInput['event']; toName: string; fromName: string; cancelled: boolean; timeZone: string }): RenderedMail {
+  const why = m.cancelled ? 'The organiser cancelled the event.' : 'The organiser refunded the order it came from.';
+  const subject = m.cancelled ? `Cancelled: ${m.event.name}` : `Your ticket for ${m.event.name} no longer admits anyone`;
+  const text = [
+    `Hi ${m.toName},`,
+    '',
+    `The ticket ${m.fromName} sent you for ${m.event.name}, ${when(m.event.startsAt, m.timeZone)}, no longer admits anyone.`,
+    why,
+    'The money goes back to whoever paid for the ticket, not to you.',
+  ].join('\n');
+  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
+<h1 style="font-size:22px">${esc(subject)}</h1>
+<p>Hi ${esc(m.toName)},</p>
+<p>The ticket ${esc(m.fromName)} sent you for <strong>${esc(m.event.name)}</strong>, ${esc(when(m.event.startsAt, m.timeZone))}, no longer admits anyone.</p>
+<p>${esc(why)}</p>
+<p style="color:#555;font-size:13px">The money goes back to whoever paid for the ticket, not to you.</p>
+</body></html>`;
+  return { subject, text, html };
+}

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../database.js';
 import { reservations, ticketTransfers, tickets } from '../schema.js';
 import type { TicketRow } from './tickets.repo.js';
@@ -52,4 +52,17 @@ export async function findTicketByHolderTokenHash(db: Executor, hash: string): P
 /** Not the reservation's `updated_at`: nothing the door decides by changes, so no scanner needs it again. */
 export async function setGuestsMayTransfer(db: Executor, reservationId: string, allowed: boolean): Promise<void> {
   await db.update(reservations).set({ guestsMayTransfer: allowed }).where(eq(reservations.id, reservationId));
+}
+
+/**
+ * The latest transfer of each of an order's tickets that is held elsewhere and no longer admits
+ * anyone (voided by a refund or a cancellation): whose holder to tell.
+ */
+export async function voidedTransfersOfOrder(db: Executor, orderId: string): Promise<TransferRow[]> {
+  return db
+    .select({ transfer: ticketTransfers })
+    .from(ticketTransfers)
+    .innerJoin(tickets, and(eq(tickets.id, ticketTransfers.ticketId), eq(tickets.codeGeneration, ticketTransfers.generation)))
+    .where(and(eq(ticketTransfers.orderId, orderId), eq(tickets.status, 'void')))
+    .then((rows) => rows.map((r) => r.transfer));
 }

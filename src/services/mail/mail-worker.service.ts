@@ -3,7 +3,7 @@ import { holderTokenFor, manageTokenFor } from '../../auth/capability.js';
 import { doorTickets } from '../../db/repos/door.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
 import { findTransfer } from '../../db/repos/transfers.repo.js';
-import { renderTransferMail } from '../../mail/transfer-mail.js';
+import { renderTransferMail, renderVoidedMail } from '../../mail/transfer-mail.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
@@ -86,6 +86,7 @@ async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail
 /** The mail as it should read now, or why it should not be sent at all. */
 async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
   if (mail.kind === 'ticket_transferred') return composeTransferMail(deps, mail, timeZone);
+  if (mail.kind === 'ticket_voided') return composeVoidedMail(deps, mail, timeZone);
   const order = await findOrder(deps.database.db, mail.orderId);
   if (!order) return 'its order no longer exists';
   if (mail.kind === 'waitlist_offer') return composeOfferMail(deps, mail, order, timeZone);
@@ -176,4 +177,15 @@ async function composeOfferMail(deps: MailDeps, mail: ClaimedMail, order: OrderR
     timeZone,
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...rendered };
+}
+
+/** A transferred ticket's holder, told it no longer admits anyone (its order refunded, or the night cancelled). */
+async function composeVoidedMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
+  const db = deps.database.db;
+  const transfer = mail.transferId ? await findTransfer(db, mail.transferId) : null;
+  const ticket = transfer && (await findTicket(db, transfer.ticketId));
+  const event = ticket && (await findEvent(db, ticket.eventId));
+  if (!transfer || !ticket || !event) return 'its ticket no longer exists';
+  if (ticket.status !== 'void') return `not sent: the ticket is ${ticket.status}`;
+  return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...renderVoidedMail({ event, toName: ticket.holderName, fromName: transfer.fromName, cancelled: event.status === 'cancelled', timeZone }) };
 }

@@ -1,3 +1,5 @@
+import { enqueueMail } from '../../db/repos/mails.repo.js';
+import { voidedTransfersOfOrder } from '../../db/repos/transfers.repo.js';
 import { findOrder, updateOrder } from '../../db/repos/orders.repo.js';
 import {
   claimDueRefunds,
@@ -112,6 +114,10 @@ async function record(
         ...(next.ok ? { status: next.to } : {}),
       });
       await enqueueOrderMail(tx, order, 'order_refunded');
+      // Tickets the buyer sent on: their holders hear it too (the money went back to the buyer).
+      for (const t of await voidedTransfersOfOrder(tx, order.id)) {
+        await enqueueMail(tx, { orderId: order.id, kind: 'ticket_voided', recipient: t.toEmail, messageId: `<ticket_voided.${t.id}@velvet.mail>`, transferId: t.id });
+      }
       if (call.result.alreadyRefunded) log(`refund ${refund.id}: the payment was already refunded (${call.result.providerRefundId})`);
       return;
     }
