@@ -68,6 +68,8 @@ const envSchema = z.object({
   VELVET_APPLE_PASS_KEY_PASSPHRASE: z.string().optional(),
   VELVET_APPLE_WWDR_CERT: z.string().min(1).optional(),
   VELVET_WALLET_ORGANIZATION: z.string().min(1).max(64).default('Velvet'),
+  VELVET_APNS_URL: z.string().url().default('https://api.push.apple.com'),
+  VELVET_APNS_CA_FILE: z.string().min(1).optional(),
   VELVET_GOOGLE_WALLET_ISSUER_ID: z.string().regex(/^\d{10,25}$/, 'the numeric Google Wallet issuer ID').optional(),
   VELVET_GOOGLE_WALLET_KEY_FILE: z.string().min(1).optional(),
   VELVET_TIME_ZONE: z
@@ -148,7 +150,17 @@ export interface Config {
   /** Wallet passes, each platform only when all of its settings are given (src/wallet). */
   wallet: {
     organizationName: string;
-    apple: { passTypeId: string; teamId: string; certFile: string; keyFile: string; keyPassphrase: string | undefined; wwdrFile: string } | null;
+    apple: {
+      passTypeId: string;
+      teamId: string;
+      certFile: string;
+      keyFile: string;
+      keyPassphrase: string | undefined;
+      wwdrFile: string;
+      /** Where pass update pushes go (Apple's APNs), and a CA to trust for it (a proxy, a test). */
+      apnsUrl: string;
+      apnsCaFile: string | undefined;
+    } | null;
     google: { issuerId: string; keyFile: string } | null;
   };
   /** Where the events happen: times in mails are written in this zone. */
@@ -272,6 +284,8 @@ function walletConfig(e: Env): Config['wallet'] {
           keyFile: e.VELVET_APPLE_PASS_KEY!,
           keyPassphrase: e.VELVET_APPLE_PASS_KEY_PASSPHRASE,
           wwdrFile: e.VELVET_APPLE_WWDR_CERT!,
+          apnsUrl: e.VELVET_APNS_URL,
+          apnsCaFile: e.VELVET_APNS_CA_FILE,
         }
       : null,
     google: google ? { issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!, keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE! } : null,

@@ -65,6 +65,12 @@ const MATRIX: Record<string, number[]> = {
   // No wallet is configured here: whoever may have the ticket's pass learns that (404); test/wallet.test.ts has them set up.
   'GET /api/v1/tickets/{id}/wallet.pkpass':            [401, 401, 401, 404, 404, 403, 404],
   'GET /api/v1/tickets/{id}/wallet/google':            [401, 401, 401, 404, 404, 403, 404],
+  // Apple Wallet's web service: the pass's own token (ApplePass), never a bearer; not configured here.
+  'POST /api/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}': [404, 404, 404, 404, 404, 404, 404],
+  'DELETE /api/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}': [404, 404, 404, 404, 404, 404, 404],
+  'GET /api/passkit/v1/devices/{device}/registrations/{pass_type}': [404, 404, 404, 404, 404, 404, 404],
+  'GET /api/passkit/v1/passes/{pass_type}/{serial}':   [404, 404, 404, 404, 404, 404, 404],
+  'POST /api/passkit/v1/log':                         [200, 200, 200, 200, 200, 200, 200],
   'POST /api/v1/tickets/{id}/transfer':               [401, 401, 401, 404, 200, 403, 403],
   'PUT /api/v1/reservations/{id}/guest-transfers':    [401, 401, 401, 404, 200, 403, 403],
   // Whoever holds the code may read it: the host shares it.
@@ -170,6 +176,15 @@ const REQUESTS: Record<string, (w: World) => Request> = {
   'GET /api/v1/tickets/{id}/wallet/google': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}/wallet/google`, owner: 'table' }),
   'POST /api/v1/events/{id}/waitlist': (w) => ({ method: 'POST', url: `/api/v1/events/${w.event.id}/waitlist`, body: { email: 'waiting@x.test', name: 'W', quantity: 1 } }),
   'GET /api/v1/events/{id}/waitlist': (w) => ({ method: 'GET', url: `/api/v1/events/${w.event.id}/waitlist` }),
+  'POST /api/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}': (w) => ({
+    method: 'POST',
+    url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${extra(w).id}.0`,
+    body: { pushToken: 'push-token' },
+  }),
+  'DELETE /api/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}': (w) => ({ method: 'DELETE', url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${extra(w).id}.0` }),
+  'GET /api/passkit/v1/devices/{device}/registrations/{pass_type}': () => ({ method: 'GET', url: '/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet' }),
+  'GET /api/passkit/v1/passes/{pass_type}/{serial}': (w) => ({ method: 'GET', url: `/api/passkit/v1/passes/pass.test.velvet/${extra(w).id}.0` }),
+  'POST /api/passkit/v1/log': () => ({ method: 'POST', url: '/api/passkit/v1/log', body: { logs: ['a problem'] } }),
   'GET /api/v1/tickets/{id}': (w) => ({ method: 'GET', url: `/api/v1/tickets/${extra(w).id}`, owner: 'table' }),
   'POST /api/v1/tickets/{id}/transfer': (w) => ({ method: 'POST', url: `/api/v1/tickets/${extra(w).id}/transfer`, body: { email: 'friend@x.test', name: 'Friend' }, owner: 'table' }),
   'PUT /api/v1/reservations/{id}/guest-transfers': (w) => ({

@@ -166,6 +166,11 @@ const EXAMPLES: Record<string, () => { url: string; token?: string; body: Record
   'PATCH /api/v1/users/{id}': () => ({ url: `/api/v1/users/${fuzzUserId}`, token: ctx.ownerToken, body: { name: 'Fuzzed', password: 'long-enough-2' } }),
   'POST /api/v1/orders/{id}/refund': () => ({ url: `/api/v1/orders/${paid.order_id}/refund`, token: ctx.ownerToken, body: { amount_cents: 1 } }),
   'POST /api/v1/tickets/{id}/link': () => ({ url: `/api/v1/tickets/${paid.view.tickets[0]!.id}/link`, token: paid.manage_token, body: { invite_code: 'ABCDEFGH' } }),
+  'POST /api/passkit/v1/devices/{device}/registrations/{pass_type}/{serial}': () => ({
+    url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${paid.view.tickets[0]!.id}.0`,
+    body: { pushToken: 'push-token' },
+  }),
+  'POST /api/passkit/v1/log': () => ({ url: '/api/passkit/v1/log', body: { logs: ['a problem'] } }),
   'POST /api/v1/events/{id}/waitlist': () => ({ url: `/api/v1/events/${event.id}/waitlist`, body: { email: 'waiting@x.test', name: 'Fuzz Waiting', quantity: 1 } }),
   'POST /api/v1/tickets/{id}/transfer': () => ({
     url: `/api/v1/tickets/${giveaway.view.tickets[transfers++ % giveaway.view.tickets.length]!.id}/transfer`,

@@ -138,6 +138,14 @@ describe('the OpenAPI document', () => {
     await api('GET', `/api/v1/events/${event.id}/waitlist`, { token: ctx.ownerToken });
     await api('GET', `/api/v1/events/${event.id}/waitlist`, { token: ctx.staffToken });
     await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: friendToken });
+    // Apple Wallet's web service (not configured here: 404; test/wallet.test.ts has it working).
+    await api('POST', `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${given}.0`, { body: { pushToken: 'push-token' } });
+    await api('POST', `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${given}.0`, { body: { pushToken: '' } });
+    await api('DELETE', `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${given}.0`);
+    await api('GET', '/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet?passesUpdatedSince=1');
+    await api('GET', `/api/passkit/v1/passes/pass.test.velvet/${given}.0`);
+    await api('POST', '/api/passkit/v1/log', { body: { logs: ['a problem'] } });
+    await api('POST', '/api/passkit/v1/log', { body: { logs: 'not a list' } });
     await api('GET', `/api/v1/tickets/${given}/wallet/google`, { token: g.manage_token });
     await api('GET', '/api/v1/push/public-key');
     const listed = (await api('POST', '/api/v1/refused', { token: ctx.ownerToken, body: { name: 'Nobody Welcome', email: 'nobody@x.test', reason: 'Contract night' } })).json();

@@ -11,6 +11,10 @@ import { processDueMails } from '../src/services/mail/mail-worker.service.js';
 import { loadWallets } from '../src/wallet/wallets.js';
 import { buyTable } from './support/door.js';
 import { makeWalletCredentials } from './support/wallet-credentials.js';
+import { startFakeApns } from './support/fake-apns.js';
+import { openDoors, scan } from './support/door.js';
+import { pushPassUpdates } from '../src/services/wallet/pass-updates.service.js';
+import { X509Certificate } from 'node:crypto';
 import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
 
 /**
@@ -25,14 +29,17 @@ let ctx: TestContext;
 let plain: TestContext;
 let googlePublic: string;
 let env: Record<string, string>;
+let apns: Awaited<ReturnType<typeof startFakeApns>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'velvet-wallet-'));
   ({ env, googlePublic } = makeWalletCredentials(dir));
-  ctx = await startTestApp({ env });
+  apns = await startFakeApns(dir);
+  ctx = await startTestApp({ env: { ...env, VELVET_APNS_URL: apns.url, VELVET_APNS_CA_FILE: apns.caFile } });
   plain = await startTestApp();
 });
 afterAll(async () => {
+  await apns?.close();
   await ctx?.close();
   await plain?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -68,7 +75,9 @@ describe('wallet passes', () => {
       passTypeIdentifier: 'pass.test.velvet',
       teamIdentifier: 'ABCDE12345',
       organizationName: 'The Vault',
-      serialNumber: host.id,
+      serialNumber: `${host.id}.0`,
+      webServiceURL: 'http://velvet.test/api/passkit',
+      authenticationToken: expect.stringMatching(/^[\w-]{40,}$/),
       barcodes: [{ format: 'PKBarcodeFormatQR', message: host.qr }],
       relevantDate: event.starts_at,
       eventTicket: {
@@ -175,5 +184,81 @@ describe('wallet passes', () => {
     const [plainMail] = (await mailed(plain)).filter((m) => m.to === 'nowallet@example.com');
     expect(plainMail!.text).not.toContain('Wallet');
     expect(plainMail!.html).not.toContain('Wallet');
+  });
+
+  it("a phone holding a pass hears when it changes (a new name, a transfer voids it), not when the ticket is scanned; the pass it fetches again is its own", async () => {
+    const event = await createEvent(ctx);
+    const buyer = await buyPaid(ctx, event.id, { name: 'Nina' });
+    const ticket = buyer.view.tickets[0]!;
+    const passOf = async (url: string, headers: Record<string, string> = {}) => {
+      const res = await ctx.app.inject({ url, headers });
+      expect(res.statusCode, res.body).toBe(200);
+      return JSON.parse(unzip(res.rawPayload, `p${Math.random().toString(36).slice(2)}`)['pass.json']!.toString());
+    };
+    const first = await passOf(`/api/v1/tickets/${ticket.id}/wallet.pkpass?token=${buyer.manage_token}`);
+    const serial = first.serialNumber as string;
+    const applePass = { authorization: `ApplePass ${first.authenticationToken}` };
+    const register = (device: string, s: string, headers: Record<string, string>, pushToken: string) =>
+      ctx.app.inject({ method: 'POST', url: `/api/passkit/v1/devices/${device}/registrations/pass.test.velvet/${s}`, headers, payload: { pushToken } });
+
+    expect((await register('phone-1', serial, applePass, 'token-1')).statusCode).toBe(201);
+    expect((await register('phone-1', serial, applePass, 'token-1')).statusCode).toBe(200);
+    expect((await register('phone-1', serial, { authorization: 'ApplePass wrong-token-wrong-token-wrong-token-wr' }, 'x')).statusCode).toBe(401);
+    expect((await register('phone-1', serial, {}, 'x')).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: 'POST', url: `/api/passkit/v1/devices/phone-1/registrations/pass.other.type/${serial}`, headers: applePass, payload: { pushToken: 'x' } })).statusCode).toBe(404);
+    const listed = await ctx.app.inject({ url: '/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet' });
+    expect(listed.json()).toMatchObject({ serialNumbers: [serial] });
+    const tag = listed.json().lastUpdated as string;
+    expect((await ctx.app.inject({ url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet?passesUpdatedSince=${tag}` })).statusCode).toBe(204);
+
+    // A new name: the phone is pushed (with the Pass Type ID certificate), the pass it fetches shows it.
+    apns.pushes.length = 0;
+    expect((await ctx.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id}`, headers: bearer(buyer.manage_token), payload: { holder_name: 'Nina Novak' } })).statusCode).toBe(200);
+    expect(await pushPassUpdates(ctx.deps)).toBe(1);
+    const signer = new X509Certificate(readFileSync(env.VELVET_APPLE_PASS_CERT!)).fingerprint256;
+    expect(apns.pushes).toEqual([{ token: 'token-1', topic: 'pass.test.velvet', body: '{}', clientCert: signer }]);
+    const since = await ctx.app.inject({ url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet?passesUpdatedSince=${tag}` });
+    expect(since.json()).toMatchObject({ serialNumbers: [serial] });
+    expect((await passOf(`/api/passkit/v1/passes/pass.test.velvet/${serial}`, applePass)).eventTicket.secondaryFields[0].value).toBe('Nina Novak');
+    expect((await ctx.app.inject({ url: `/api/passkit/v1/passes/pass.test.velvet/${serial}` })).statusCode).toBe(401);
+    // Nothing changed since: nobody is pushed again.
+    expect(await pushPassUpdates(ctx.deps)).toBe(0);
+
+    // Sent to a friend: the buyer's phone is told, and fetches its own pass, now void with its old code.
+    const sent = await ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/transfer`, headers: bearer(buyer.manage_token), payload: { email: 'olly@example.com', name: 'Olly' } });
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(await pushPassUpdates(ctx.deps)).toBe(1);
+    const old = await passOf(`/api/passkit/v1/passes/pass.test.velvet/${serial}`, applePass);
+    expect(old).toMatchObject({ voided: true, barcodes: [{ message: ticket.qr }] });
+    expect(old.eventTicket.secondaryFields[0].value).toBe('Nina Novak');
+    // The friend's own pass: a new serial, the new code.
+    const { holderTokenFor } = await import('../src/auth/capability.js');
+    const friends = await passOf(`/api/v1/tickets/${ticket.id}/wallet.pkpass?token=${holderTokenFor(ctx.deps.keys.manageKey, ticket.id, 1).token}`);
+    expect(friends).toMatchObject({ serialNumber: `${ticket.id}.1`, barcodes: [{ message: expect.stringMatching(/^V2\./) }] });
+    expect(friends.voided).toBeUndefined();
+    expect((await register('phone-2', friends.serialNumber, { authorization: `ApplePass ${friends.authenticationToken}` }, 'token-2')).statusCode).toBe(201);
+    // The old pass's token does not open the new one.
+    expect((await ctx.app.inject({ url: `/api/passkit/v1/passes/pass.test.velvet/${friends.serialNumber}`, headers: applePass })).statusCode).toBe(401);
+
+    // The night is renamed: both phones are told; a phone APNs no longer knows is forgotten.
+    apns.gone.add('token-2');
+    const renamed = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken), payload: { name: 'Friday Night, moved' } });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect(await pushPassUpdates(ctx.deps)).toBe(2);
+    expect((await ctx.app.inject({ url: '/api/passkit/v1/devices/phone-2/registrations/pass.test.velvet' })).statusCode).toBe(204);
+
+    // The door scans the friend in: the pass shows nothing of that, so no phone is woken mid-rush.
+    expect((await register('phone-3', friends.serialNumber, { authorization: `ApplePass ${friends.authenticationToken}` }, 'token-3')).statusCode).toBe(201);
+    openDoors(ctx, event);
+    expect(await scan(ctx, friends.barcodes[0].message)).toMatchObject({ result: 'admitted' });
+    apns.pushes.length = 0;
+    expect(await pushPassUpdates(ctx.deps)).toBe(0);
+    expect(apns.pushes).toEqual([]);
+
+    // A pass removed from a phone is no longer pushed.
+    const removed = await ctx.app.inject({ method: 'DELETE', url: `/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet/${serial}`, headers: applePass });
+    expect(removed.statusCode).toBe(200);
+    expect((await ctx.app.inject({ url: '/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet' })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'POST', url: '/api/passkit/v1/log', payload: { logs: ['Could not fetch pass'] } })).statusCode).toBe(200);
   });
 });

@@ -30,3 +30,12 @@ export function holderTokenFor(manageKey: string, ticketId: string, generation: 
   const token = createHmac('sha256', manageKey).update(`velvet-ticket-holder:${ticketId}:${generation}`).digest('base64url');
   return { token, hash: hashManageToken(token) };
 }
+
+/**
+ * A wallet pass's `authenticationToken` for Apple's web service: the phone that holds the pass
+ * sends it to register for updates and to fetch the pass again. Derived from the pass's serial
+ * (ticket and code generation): the previous holder's token still fetches their own, void pass.
+ */
+export function passAuthToken(manageKey: string, serial: string): string {
+  return createHmac('sha256', manageKey).update(`velvet-wallet-pass:${serial}`).digest('base64url');
+}

@@ -239,6 +239,19 @@ export const waitlistEntries = pgTable('waitlist_entries', {
   offeredAt: ts('offered_at'),
 });
 
+/** Phones registered for a wallet pass's updates (Apple's web service, migration 0021). */
+export const passRegistrations = pgTable('pass_registrations', {
+  deviceId: text('device_id').notNull(),
+  serial: text('serial').notNull(),
+  ticketId: uuid('ticket_id').notNull(),
+  generation: integer('generation').notNull(),
+  pushToken: text('push_token').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  changedAt: ts('changed_at').notNull().defaultNow(),
+  checkedAt: ts('checked_at').notNull().defaultNow(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
 /** Every transfer of a ticket, for the order's history (migration 0018). */
 export const ticketTransfers = pgTable('ticket_transfers', {
   id: uuid('id').primaryKey().defaultRandom(),

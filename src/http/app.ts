@@ -20,6 +20,7 @@ import { eventDetailsRoutes } from './event-details.routes.js';
 import { guestRoutes } from './guests.routes.js';
 import { transferRoutes } from './transfers.routes.js';
 import { walletRoutes } from './wallet.routes.js';
+import { passkitRoutes } from './passkit.routes.js';
 import { waitlistRoutes } from './waitlist.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { orderRoutes } from './orders.routes.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: "A staff/owner login token (POST /api/v1/auth/login) or an order's manage token" },
           queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The same token as ?token=, for URLs a browser opens without headers (SSE, images)' },
+          applePass: { type: 'apiKey', in: 'header', name: 'Authorization', description: "Apple Wallet's web service: `ApplePass <the pass's authenticationToken>`" },
         },
       },
     },
@@ -99,6 +101,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
     guestRoutes,
     transferRoutes,
     walletRoutes,
+    passkitRoutes,
     waitlistRoutes,
     pushRoutes,
     refusedRoutes,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findTicket } from '../db/repos/tickets.repo.js';
 import { notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
+import { buildApplePass } from '../services/wallet/pass-updates.service.js';
 import { walletTicket } from '../services/wallet/wallet-pass.service.js';
 import { authenticate, callerOf, requireTicketAccess } from './auth.js';
 import { ALWAYS, errors } from './responses.js';
@@ -33,7 +34,7 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
       await holderOnly(request, request.params.id);
       const apple = deps.wallets.apple;
       if (!apple) throw notFound('Apple Wallet (not set up here)');
-      const pass = apple.build(await walletTicket(deps, request.params.id));
+      const pass = buildApplePass(deps, await walletTicket(deps.database.db, deps.keys, request.params.id));
       return reply
         .type('application/vnd.apple.pkpass')
         .header('content-disposition', 'attachment; filename="ticket.pkpass"')
@@ -59,7 +60,7 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
       await holderOnly(request, request.params.id);
       const google = deps.wallets.google;
       if (!google) throw notFound('Google Wallet (not set up here)');
-      return { save_url: await google.saveUrl(await walletTicket(deps, request.params.id)) };
+      return { save_url: await google.saveUrl(await walletTicket(deps.database.db, deps.keys, request.params.id)) };
     },
   );
 }

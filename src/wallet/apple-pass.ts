@@ -3,6 +3,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { PKPass } from 'passkit-generator';
 import sharp from 'sharp';
 import { ConfigError } from '../config.js';
+import { Apns } from './apns.js';
 import type { WalletTicket } from './wallet-ticket.js';
 
 export interface AppleWalletSettings {
@@ -13,6 +14,8 @@ export interface AppleWalletSettings {
   keyFile: string;
   keyPassphrase: string | undefined;
   wwdrFile: string;
+  apnsUrl: string;
+  apnsCaFile: string | undefined;
 }
 
 /**
@@ -22,11 +25,26 @@ export interface AppleWalletSettings {
  * ticket's own signed code: the pass is a second way to carry it, the door checks the code.
  */
 export class ApplePasses {
+  /** Pushes to phones holding these passes (the same certificate authenticates to APNs). */
+  readonly apns: Apns;
+
   private constructor(
     private readonly settings: AppleWalletSettings,
     private readonly certificates: { signerCert: string; signerKey: string; signerKeyPassphrase?: string; wwdr: string },
     private readonly icons: Record<string, Buffer>,
-  ) {}
+    apnsCa: string | undefined,
+  ) {
+    this.apns = new Apns(settings.apnsUrl, {
+      cert: certificates.signerCert,
+      key: certificates.signerKey,
+      ...(certificates.signerKeyPassphrase ? { passphrase: certificates.signerKeyPassphrase } : {}),
+      ...(apnsCa ? { ca: apnsCa } : {}),
+    });
+  }
+
+  get passTypeId(): string {
+    return this.settings.passTypeId;
+  }
 
   /** Reads and checks the files now: a missing or wrong one stops the process, naming its setting. */
   static async load(s: AppleWalletSettings, iconFile: string): Promise<ApplePasses> {
@@ -40,18 +58,25 @@ export class ApplePasses {
     const icon = readFileSync(iconFile);
     const icons: Record<string, Buffer> = {};
     for (const [name, size] of [['icon.png', 29], ['icon@2x.png', 58], ['icon@3x.png', 87]] as const) icons[name] = await sharp(icon).resize(size, size).png().toBuffer();
-    return new ApplePasses(s, { signerCert, signerKey, wwdr, ...(s.keyPassphrase ? { signerKeyPassphrase: s.keyPassphrase } : {}) }, icons);
+    const apnsCa = s.apnsCaFile ? readSetting('VELVET_APNS_CA_FILE', s.apnsCaFile) : undefined;
+    return new ApplePasses(s, { signerCert, signerKey, wwdr, ...(s.keyPassphrase ? { signerKeyPassphrase: s.keyPassphrase } : {}) }, icons, apnsCa);
   }
 
-  /** The ticket's pass, signed. Its serial is the ticket's id: a newer pass replaces the older on the phone. */
-  build(t: WalletTicket): Buffer {
+  /**
+   * The ticket's pass, signed. Its serial is the ticket and its code generation (`passSerial`): a
+   * pass fetched again replaces the one on the phone. With `service` (Velvet's PassKit web
+   * service and this pass's token there), the phone registers for updates.
+   */
+  build(t: WalletTicket, service: { url: string; authenticationToken: string }): Buffer {
     const table = t.table ? [{ key: 'table', label: 'TABLE', value: `${t.table.number} · ${t.table.tier}` }] : [];
     const passJson = {
       formatVersion: 1,
       passTypeIdentifier: this.settings.passTypeId,
       teamIdentifier: this.settings.teamId,
       organizationName: this.settings.organizationName,
-      serialNumber: t.ticketId,
+      serialNumber: passSerial(t.ticketId, t.generation),
+      webServiceURL: service.url,
+      authenticationToken: service.authenticationToken,
       description: `Ticket for ${t.eventName}`,
       backgroundColor: t.colours.background,
       foregroundColor: t.colours.foreground,
@@ -92,4 +117,12 @@ function parse<T>(setting: string, file: string, read: () => T): T {
   } catch (err) {
     throw new ConfigError(`Invalid configuration: ${setting}: ${file} is not a PEM file of the right kind (${(err as Error).message})`);
   }
+}
+
+/** A pass's serial: the ticket and which of its codes (each holder's pass is its own). */
+export const passSerial = (ticketId: string, generation: number) => `${ticketId}.${generation}`;
+
+export function parsePassSerial(serial: string): { ticketId: string; generation: number } | null {
+  const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,9})$/.exec(serial);
+  return m ? { ticketId: m[1]!, generation: Number(m[2]) } : null;
 }

@@ -2,7 +2,9 @@
 export interface WalletTicket {
   ticketId: string;
   eventId: string;
-  /** The ticket's current signed code: the pass's barcode. */
+  /** Which of the ticket's codes the pass carries (each holder's pass is its own: a transfer voids the one before). */
+  generation: number;
+  /** That signed code: the pass's barcode. */
   code: string;
   /** Paid and not void: a refunded or cancelled ticket's pass says it is void. */
   valid: boolean;

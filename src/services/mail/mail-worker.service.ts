@@ -156,7 +156,7 @@ async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: 
 async function walletLinksOf(deps: MailDeps, ticketId: string, token: string): Promise<WalletLinks> {
   const links: WalletLinks = {};
   if (deps.wallets.apple) links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
-  if (deps.wallets.google) links.google = await deps.wallets.google.saveUrl(await walletTicket(deps, ticketId));
+  if (deps.wallets.google) links.google = await deps.wallets.google.saveUrl(await walletTicket(deps.database.db, deps.keys, ticketId));
   return links;
 }
 

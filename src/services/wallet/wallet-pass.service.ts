@@ -3,36 +3,44 @@ import { doorTickets } from '../../db/repos/door.repo.js';
 import { findCover } from '../../db/repos/event-covers.repo.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
+import { listOrderTransfers } from '../../db/repos/transfers.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { WalletTicket } from '../../wallet/wallet-ticket.js';
-import type { AppDeps } from '../deps.js';
+import type { Keys } from '../../auth/ticket-signer.js';
+import type { Executor } from '../../db/database.js';
 
 const VELVET_COLOURS = { background: '#15121f', foreground: '#ffffff', label: '#c4b5fd' };
 
 /**
  * A ticket as a wallet pass shows it, read now (so a pass downloaded again after a transfer or a
  * refund carries the current code and state). The caller has checked who is asking.
+ *
+ * `generation`: the pass of an earlier code (a phone that added the ticket before it was sent on
+ * asks for its own pass again): it shows that code, its holder then, and is void; the new code
+ * never reaches the previous holder's phone.
  */
-export async function walletTicket(deps: Pick<AppDeps, 'database'>, ticketId: string): Promise<WalletTicket> {
-  const db = deps.database.db;
+export async function walletTicket(db: Executor, keys: Pick<Keys, 'signer'>, ticketId: string, generation?: number): Promise<WalletTicket> {
   const ticket = await findTicket(db, ticketId);
   const event = ticket && (await findEvent(db, ticket.eventId));
-  if (!ticket || !event) throw notFound('ticket');
+  if (!ticket || !event || (generation !== undefined && generation > ticket.codeGeneration)) throw notFound('ticket');
   if (!ticket.qr || ticket.status === 'pending') throw new DomainError('ticket_not_valid', 'This ticket has no code yet: it is not paid');
   const [door] = await doorTickets(db, { ticketId });
   const table = door?.table ?? null;
+  const current = generation === undefined || generation === ticket.codeGeneration;
+  const before = current ? null : (await listOrderTransfers(db, ticket.orderId)).find((t) => t.ticketId === ticket.id && t.generation === generation! + 1);
   return {
     ticketId: ticket.id,
     eventId: event.id,
-    code: ticket.qr,
-    valid: (ticket.status === 'valid' || ticket.status === 'checked_in') && event.status !== 'cancelled',
-    holderName: ticket.holderName,
+    generation: current ? ticket.codeGeneration : generation!,
+    code: current ? ticket.qr : keys.signer.sign(event.id, ticket.id, generation!),
+    valid: current && (ticket.status === 'valid' || ticket.status === 'checked_in') && event.status !== 'cancelled',
+    holderName: before?.fromName ?? ticket.holderName,
     eventName: event.name,
     startsAt: event.startsAt,
     endsAt: event.endsAt,
     venue: [event.venueName, event.venueAddress].filter(Boolean).join(', '),
     table: table ? { number: table.tableNumber, tier: table.tier, role: table.role } : null,
-    colours: await eventColours(deps, event.id),
+    colours: await eventColours(db, event.id),
   };
 }
 
@@ -40,8 +48,8 @@ export async function walletTicket(deps: Pick<AppDeps, 'database'>, ticketId: st
  * The event's colours: its cover's dominant colour, darkened until white text on it reads at
  * WCAG AA (4.5:1), with white text and a lighter label; Velvet's own without a cover.
  */
-async function eventColours(deps: Pick<AppDeps, 'database'>, eventId: string): Promise<WalletTicket['colours']> {
-  const cover = await findCover(deps.database.db, eventId);
+async function eventColours(db: Executor, eventId: string): Promise<WalletTicket['colours']> {
+  const cover = await findCover(db, eventId);
   if (!cover) return VELVET_COLOURS;
   let { r, g, b } = (await sharp(cover.bytes).stats()).dominant;
   while (contrastWithWhite(r, g, b) < 4.5) [r, g, b] = [r * 0.85, g * 0.85, b * 0.85];
