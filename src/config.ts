@@ -72,6 +72,8 @@ const envSchema = z.object({
   VELVET_APNS_CA_FILE: z.string().min(1).optional(),
   VELVET_GOOGLE_WALLET_ISSUER_ID: z.string().regex(/^\d{10,25}$/, 'the numeric Google Wallet issuer ID').optional(),
   VELVET_GOOGLE_WALLET_KEY_FILE: z.string().min(1).optional(),
+  VELVET_GOOGLE_WALLET_API_URL: z.string().url().default('https://walletobjects.googleapis.com/walletobjects/v1'),
+  VELVET_GOOGLE_OAUTH_TOKEN_URL: z.string().url().default('https://oauth2.googleapis.com/token'),
   VELVET_TIME_ZONE: z
     .string()
     .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
@@ -161,7 +163,7 @@ export interface Config {
       apnsUrl: string;
       apnsCaFile: string | undefined;
     } | null;
-    google: { issuerId: string; keyFile: string } | null;
+    google: { issuerId: string; keyFile: string; apiUrl: string; tokenUrl: string } | null;
   };
   /** Where the events happen: times in mails are written in this zone. */
   timeZone: string;
@@ -288,7 +290,9 @@ function walletConfig(e: Env): Config['wallet'] {
           apnsCaFile: e.VELVET_APNS_CA_FILE,
         }
       : null,
-    google: google ? { issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!, keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE! } : null,
+    google: google
+      ? { issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!, keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE!, apiUrl: e.VELVET_GOOGLE_WALLET_API_URL, tokenUrl: e.VELVET_GOOGLE_OAUTH_TOKEN_URL }
+      : null,
   };
 }
 

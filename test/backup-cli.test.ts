@@ -27,6 +27,7 @@ const UNDO: Record<string, string> = {
   '0012_scan_request_digest': 'ALTER TABLE scans DROP COLUMN request_digest',
   '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
   '0014_event_details': 'DROP TABLE event_covers; ALTER TABLE events DROP COLUMN venue_name, DROP COLUMN venue_address, DROP COLUMN description, DROP COLUMN cover_etag',
+  '0022_google_wallet_objects': 'DROP TABLE google_wallet_objects',
   '0021_pass_registrations': 'DROP TABLE pass_registrations',
   '0020_voided_notice':
     "ALTER TABLE mails DROP CONSTRAINT mails_transfer_kind; ALTER TABLE mails DROP CONSTRAINT mails_kind_check; DROP INDEX mails_transfer; " +

@@ -12,10 +12,11 @@ import { loadWallets } from '../src/wallet/wallets.js';
 import { buyTable } from './support/door.js';
 import { makeWalletCredentials } from './support/wallet-credentials.js';
 import { startFakeApns } from './support/fake-apns.js';
+import { startFakeGoogleWallet } from './support/fake-google-wallet.js';
 import { openDoors, scan } from './support/door.js';
-import { pushPassUpdates } from '../src/services/wallet/pass-updates.service.js';
+import { pushPassUpdates, updateGoogleObjects } from '../src/services/wallet/pass-updates.service.js';
 import { X509Certificate } from 'node:crypto';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type TestContext } from './support/harness.js';
+import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type TestContext } from './support/harness.js';
 
 /**
  * Wallet passes against a throwaway chain made here with openssl (a root standing in for Apple's,
@@ -30,16 +31,19 @@ let plain: TestContext;
 let googlePublic: string;
 let env: Record<string, string>;
 let apns: Awaited<ReturnType<typeof startFakeApns>>;
+let google: Awaited<ReturnType<typeof startFakeGoogleWallet>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'velvet-wallet-'));
   ({ env, googlePublic } = makeWalletCredentials(dir));
   apns = await startFakeApns(dir);
-  ctx = await startTestApp({ env: { ...env, VELVET_APNS_URL: apns.url, VELVET_APNS_CA_FILE: apns.caFile } });
+  google = await startFakeGoogleWallet(googlePublic);
+  ctx = await startTestApp({ env: { ...env, VELVET_APNS_URL: apns.url, VELVET_APNS_CA_FILE: apns.caFile, ...google.env } });
   plain = await startTestApp();
 });
 afterAll(async () => {
   await apns?.close();
+  await google?.close();
   await ctx?.close();
   await plain?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -260,5 +264,34 @@ describe('wallet passes', () => {
     expect(removed.statusCode).toBe(200);
     expect((await ctx.app.inject({ url: '/api/passkit/v1/devices/phone-1/registrations/pass.test.velvet' })).statusCode).toBe(204);
     expect((await ctx.app.inject({ method: 'POST', url: '/api/passkit/v1/log', payload: { logs: ['Could not fetch pass'] } })).statusCode).toBe(200);
+  });
+
+  it('a saved Google Wallet object is updated through the Wallet API when what it shows changes: a transfer voids the old holder\'s', async () => {
+    ctx.clock.set(T0);
+    const event = await createEvent(ctx);
+    const buyer = await buyPaid(ctx, event.id, { name: 'Gail', ga_quantity: 2, holder_names: ['Gail', 'Hugo'] });
+    const gail = buyer.view.tickets.find((t) => t.holder_name === 'Gail')!;
+    const hugo = buyer.view.tickets.find((t) => t.holder_name === 'Hugo')!;
+    const objectOf = async (ticketId: string) => {
+      const url = (await ctx.app.inject({ url: `/api/v1/tickets/${ticketId}/wallet/google`, headers: bearer(buyer.manage_token) })).json().save_url as string;
+      const { payload } = await jwtVerify(url.split('/').pop()!, await importSPKI(googlePublic, 'RS256'));
+      return ((payload as { payload: { eventTicketObjects: Array<{ id: string }> } }).payload.eventTicketObjects[0]!).id;
+    };
+    // Gail opens her link (Google now has her object); Hugo's link is never opened.
+    const gailsObject = await objectOf(gail.id);
+    google.saved.add(gailsObject);
+    await objectOf(hugo.id);
+    await updateGoogleObjects(ctx.deps);
+    google.patches.length = 0;
+
+    const sent = await ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${gail.id}/transfer`, headers: bearer(buyer.manage_token), payload: { email: 'ivy@example.com', name: 'Ivy' } });
+    expect(sent.statusCode, sent.body).toBe(200);
+    await ctx.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${hugo.id}`, headers: bearer(buyer.manage_token), payload: { holder_name: 'Hugo Hart' } });
+    expect(await updateGoogleObjects(ctx.deps)).toBe(2);
+    // Gail's saved object is void with her old code; Hugo's, never saved, is simply not there (no error).
+    expect(google.patches).toEqual([{ objectId: gailsObject, body: expect.objectContaining({ state: 'INACTIVE', ticketHolderName: 'Gail', barcode: expect.objectContaining({ value: gail.qr }) }) }]);
+    expect(google.tokensIssued()).toBeGreaterThanOrEqual(1);
+    // Nothing changed since: no call.
+    expect(await updateGoogleObjects(ctx.deps)).toBe(0);
   });
 });

@@ -252,6 +252,16 @@ export const passRegistrations = pgTable('pass_registrations', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
+/** Google Wallet objects issued save links for, kept up to date (migration 0022). */
+export const googleWalletObjects = pgTable('google_wallet_objects', {
+  objectId: text('object_id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull(),
+  generation: integer('generation').notNull(),
+  fingerprint: text('fingerprint').notNull(),
+  checkedAt: ts('checked_at').notNull().defaultNow(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
 /** Every transfer of a ticket, for the order's history (migration 0018). */
 export const ticketTransfers = pgTable('ticket_transfers', {
   id: uuid('id').primaryKey().defaultRandom(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { findTicket } from '../db/repos/tickets.repo.js';
 import { notFound } from '../domain/errors.js';
 import type { AppDeps } from '../services/deps.js';
-import { buildApplePass } from '../services/wallet/pass-updates.service.js';
+import { buildApplePass, googleSaveUrl } from '../services/wallet/pass-updates.service.js';
 import { walletTicket } from '../services/wallet/wallet-pass.service.js';
 import { authenticate, callerOf, requireTicketAccess } from './auth.js';
 import { ALWAYS, errors } from './responses.js';
@@ -58,9 +58,8 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request) => {
       await holderOnly(request, request.params.id);
-      const google = deps.wallets.google;
-      if (!google) throw notFound('Google Wallet (not set up here)');
-      return { save_url: await google.saveUrl(await walletTicket(deps.database.db, deps.keys, request.params.id)) };
+      if (!deps.wallets.google) throw notFound('Google Wallet (not set up here)');
+      return { save_url: await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, request.params.id)) };
     },
   );
 }

@@ -2,7 +2,7 @@ import type { AppDeps } from '../deps.js';
 import { completeDueEvents } from '../events/complete-event.service.js';
 import { expireHolds } from '../orders/expire-holds.service.js';
 import { offerFreedPlacesEverywhere } from '../waitlist/waitlist.service.js';
-import { pushPassUpdates } from '../wallet/pass-updates.service.js';
+import { pushPassUpdates, updateGoogleObjects } from '../wallet/pass-updates.service.js';
 
 /**
  * Runs the time-driven work every `intervalMs`: lapsed holds are released, the places that freed
@@ -21,6 +21,7 @@ export function startSweeper(deps: Pick<AppDeps, 'database' | 'clock' | 'metrics
       await offerFreedPlacesEverywhere(deps);
       // Phones holding a wallet pass whose content changed are told to fetch it again.
       while ((await pushPassUpdates(deps, log)) > 0 && !stopped);
+      while ((await updateGoogleObjects(deps, log)) > 0 && !stopped);
       const onError = (eventId: string, err: unknown) => log(`sweeper: event ${eventId} could not be completed: ${(err as Error).message}`);
       while ((await completeDueEvents(deps, { onError })) > 0 && !stopped);
     } catch (err) {

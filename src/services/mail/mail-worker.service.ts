@@ -10,6 +10,7 @@ import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { renderOfferMail } from '../../mail/waitlist-mail.js';
 import { retryDelayMs } from '../../domain/backoff.js';
 import { renderOrderMail, type WalletLinks } from '../../mail/order-mails.js';
+import { googleSaveUrl } from '../wallet/pass-updates.service.js';
 import { walletTicket } from '../wallet/wallet-pass.service.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import type { AppDeps } from '../deps.js';
@@ -156,7 +157,7 @@ async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: 
 async function walletLinksOf(deps: MailDeps, ticketId: string, token: string): Promise<WalletLinks> {
   const links: WalletLinks = {};
   if (deps.wallets.apple) links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
-  if (deps.wallets.google) links.google = await deps.wallets.google.saveUrl(await walletTicket(deps.database.db, deps.keys, ticketId));
+  if (deps.wallets.google) links.google = await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, ticketId));
   return links;
 }
 

@@ -5,7 +5,10 @@ import {
   claimRegistrationsToCheck,
   deleteRegistration,
   deleteRegistrationsByToken,
+  claimGoogleObjectsToCheck,
   markPassChanged,
+  recordGoogleObject,
+  setGoogleObjectFingerprint,
   upsertRegistration,
 } from '../../db/repos/pass-registrations.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
@@ -110,4 +113,37 @@ export async function pushPassUpdates(deps: Deps, log: (msg: string) => void = (
     else if (outcome !== 'sent') log(`wallet pass update push failed: ${outcome.error}`);
   }
   return toPush.length;
+}
+
+/** A "Save to Google Wallet" link for the ticket as it is now; the object is remembered, to be kept up to date. */
+export async function googleSaveUrl(deps: Deps, t: WalletTicket): Promise<string> {
+  const google = deps.wallets.google;
+  if (!google) throw notFound('Google Wallet (not set up here)');
+  await recordGoogleObject(deps.database.db, { objectId: google.objectId(t), ticketId: t.ticketId, generation: t.generation, fingerprint: fingerprint(t) });
+  return google.saveUrl(t);
+}
+
+/**
+ * The sweeper's Google pass, as `pushPassUpdates` for Apple: objects whose ticket or event changed
+ * are claimed; where what they show changed, they are updated through the Wallet API (an object
+ * never saved is simply not there). A failed update is logged and tried again at the next change.
+ */
+export async function updateGoogleObjects(deps: Deps, log: (msg: string) => void = () => {}): Promise<number> {
+  const google = deps.wallets.google;
+  if (!google) return 0;
+  const changed = await deps.database.transaction(async (tx) => {
+    const out: Array<{ objectId: string; ticket: WalletTicket; fingerprint: string }> = [];
+    for (const o of await claimGoogleObjectsToCheck(tx, 200)) {
+      const ticket = await walletTicket(tx, deps.keys, o.ticketId, o.generation);
+      const now = fingerprint(ticket);
+      if (now !== o.fingerprint) out.push({ objectId: o.objectId, ticket, fingerprint: now });
+    }
+    return out;
+  });
+  for (const c of changed) {
+    const outcome = await google.updateObject(c.ticket);
+    if (outcome === 'updated' || outcome === 'absent') await setGoogleObjectFingerprint(deps.database.db, c.objectId, c.fingerprint);
+    else log(`Google Wallet object ${c.objectId}: ${outcome.error}`);
+  }
+  return changed.length;
 }
