@@ -25,7 +25,16 @@ interface FoundOrder {
 interface Activity {
   scans: Array<{ ticket_id: string; scanned_at: string; scanner_id: string; result: string; reason: string | null; offline: boolean; method: string }>;
   mails: Array<{ kind: string; status: string; sent_at: string | null; last_error: string | null }>;
+  transfers: Array<{ ticket_id: string; from_name: string; to_name: string; to_email: string; table_link: 'kept' | 'dropped' | null; transferred_at: string }>;
 }
+
+const MAIL_WORDS: Record<string, string> = {
+  order_paid: 'Tickets',
+  order_refunded: 'Refunded',
+  ticket_transferred: 'A ticket sent on',
+  waitlist_offer: 'Waitlist offer',
+  ticket_voided: 'A sent ticket voided',
+};
 
 /** `/admin/events/:id/orders`: find anyone's order, see what happened to it, refund it, export the lists. */
 export function OrdersPage({ id }: { id: string }) {
@@ -182,10 +191,21 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
       <ul class="list">
         {order.tickets.map((t) => {
           const scans = activity?.scans.filter((s) => s.ticket_id === t.id) ?? [];
+          const sent = activity?.transfers.filter((x) => x.ticket_id === t.id) ?? [];
           return (
             <li key={t.id}>
               <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> · {ticketStatusWords(t.status)}
               {t.is_host ? ' · host' : t.linked_reservation_id ? ' · guest' : ''}
+              {sent.length > 0 && (
+                <ul class="scans small muted" data-testid="transfers">
+                  {sent.map((x, i) => (
+                    <li key={i}>
+                      {dayAndTime(x.transferred_at)} · sent by {x.from_name} to {x.to_name} ({x.to_email})
+                      {x.table_link === 'kept' ? ' · table place went along' : x.table_link === 'dropped' ? ' · table place stayed behind' : ''}
+                    </li>
+                  ))}
+                </ul>
+              )}
               {scans.length > 0 && (
                 <ul class="scans small muted">
                   {scans.map((s, i) => (
@@ -206,9 +226,9 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         <>
           <h3>Mails</h3>
           <ul class="list small">
-            {activity.mails.map((m) => (
-              <li key={m.kind}>
-                {m.kind === 'order_paid' ? 'Tickets' : 'Refunded'} · {mailStatusWords(m.status)}
+            {activity.mails.map((m, i) => (
+              <li key={i}>
+                {MAIL_WORDS[m.kind] ?? m.kind} · {mailStatusWords(m.status)}
                 {m.sent_at ? ` ${dayAndTime(m.sent_at)}` : ''}
                 {m.last_error ? ` · ${m.last_error}` : ''}
               </li>
