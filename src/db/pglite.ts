@@ -17,8 +17,14 @@ import * as schema from './schema.js';
  * the operating system's page cache anyway, so 32 MB holds its working set; the server's
  * resident memory drops by ~110 MB (BENCHMARKS.md). Set on the command line, after PGlite's own
  * parameters: its `postgresqlconf` option would overwrite the data directory's postgresql.conf.
+ *
+ * The embedded database's files are the server's own file descriptors, and every table and index
+ * it touched stayed open (over 110 with 22 migrations' worth of them): they ate into what the
+ * connection caps leave for sockets (config.ts keeps 128 descriptors for everything else), so a
+ * full room of live views met resets instead of a clear 503. `max_files_per_process` bounds them
+ * (PostgreSQL closes the least recently used beyond it), within that reserve.
  */
-const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] };
+const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB', '-c', 'max_files_per_process=96'] };
 
 /** PGlite in memory: each call is a fresh, migrated, private database (used by tests). */
 export async function openMemoryPglite(): Promise<Database> {
