@@ -32,8 +32,8 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       await holderOnly(request, request.params.id);
-      const apple = deps.wallets.apple;
-      if (!apple) throw notFound('Apple Wallet (not set up here)');
+      // Not configured answers so before anything about the ticket (an unpaid one's 409).
+      if (!deps.wallets.apple) throw notFound('Apple Wallet (not set up here)');
       const pass = buildApplePass(deps, await walletTicket(deps.database.db, deps.keys, request.params.id));
       return reply
         .type('application/vnd.apple.pkpass')

@@ -2,21 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { PKPass } from 'passkit-generator';
 import sharp from 'sharp';
-import { ConfigError } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import { Apns } from './apns.js';
 import type { WalletTicket } from './wallet-ticket.js';
 
-export interface AppleWalletSettings {
-  passTypeId: string;
-  teamId: string;
-  organizationName: string;
-  certFile: string;
-  keyFile: string;
-  keyPassphrase: string | undefined;
-  wwdrFile: string;
-  apnsUrl: string;
-  apnsCaFile: string | undefined;
-}
+/** The Apple settings of config.ts, with the issuer's name every pass shows. */
+export type AppleWalletSettings = NonNullable<Config['wallet']['apple']> & { organizationName: string };
 
 /**
  * Builds Apple Wallet passes (`.pkpass`) with passkit-generator: a `pass.json` of style

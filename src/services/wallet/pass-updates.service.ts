@@ -5,12 +5,10 @@ import {
   claimRegistrationsToCheck,
   deleteRegistration,
   deleteRegistrationsByToken,
-  claimGoogleObjectsToCheck,
   markPassChanged,
-  recordGoogleObject,
-  setGoogleObjectFingerprint,
   upsertRegistration,
 } from '../../db/repos/pass-registrations.repo.js';
+import { claimGoogleObjectsToCheck, recordGoogleObject, setGoogleObjectFingerprint } from '../../db/repos/google-wallet-objects.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { parsePassSerial, passSerial, type ApplePasses } from '../../wallet/apple-pass.js';
 import type { WalletTicket } from '../../wallet/wallet-ticket.js';
