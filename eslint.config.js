@@ -16,7 +16,21 @@ export default tseslint.config(
     // The domain runs in the scanner page too: nothing from Node, the database or the web framework.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'drizzle-orm*', 'fastify*', 'pg', '@electric-sql/*', '../db/*', '../http/*', '../services/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'node:*',
+            'drizzle-orm*',
+            'fastify*',
+            'pg',
+            '@electric-sql/*',
+            '../db/*',
+            '../http/*',
+            '../services/*',
+          ],
+        },
+      ],
     },
   },
   {

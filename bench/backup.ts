@@ -57,18 +57,42 @@ export async function measureBackup(
   const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-backup-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   log(`backup: seeding ${opts.tickets} GA tickets on the embedded database`);
-  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.tickets, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0, fanoutTables: 0 } });
+  const server = await startServer({
+    dataDir: join(dir, 'data'),
+    plan: {
+      spreadTickets: opts.tickets,
+      hotTables: 0,
+      buyCapacity: 0,
+      dropTables: 0,
+      cacheTickets: 0,
+      fanoutTables: 0,
+    },
+  });
   const http = new HttpClient(server.address, opts.clients);
   cleanups.push(() => http.close());
   const step = spreadScans(http, server.seeded);
   // A fifth of the night is in: the scans table is not empty.
   await runLoad({ clients: opts.clients, durationMs: 600_000, maxRequests: Math.floor(opts.tickets / 5), step });
   log(`backup: door rush without a backup, ${opts.baselineSeconds} s`);
-  const before = await runLoad({ clients: opts.clients, durationMs: opts.baselineSeconds * 1000, maxRequests: 10_000_000, step });
+  const before = await runLoad({
+    clients: opts.clients,
+    durationMs: opts.baselineSeconds * 1000,
+    maxRequests: 10_000_000,
+    step,
+  });
   log('backup: door rush while the server backs itself up');
   const file = join(dir, 'bench.velvet-backup');
-  const backup = server.call<{ header: BackupHeader; ms: number; exclusiveMs: number }>({ type: 'backup', file }, 600_000);
-  const during = await runLoad({ clients: opts.clients, durationMs: 600_000, maxRequests: 10_000_000, step, until: backup });
+  const backup = server.call<{ header: BackupHeader; ms: number; exclusiveMs: number }>(
+    { type: 'backup', file },
+    600_000,
+  );
+  const during = await runLoad({
+    clients: opts.clients,
+    durationMs: 600_000,
+    maxRequests: 10_000_000,
+    step,
+    until: backup,
+  });
   const taken = await backup;
   const fileMb = statSync(file).size / 2 ** 20;
 
@@ -91,8 +115,16 @@ export async function measureBackup(
   await database.close();
 
   const checks: Check[] = [
-    { name: 'backup: the file verifies', ok: readBackupFile(file).header.sha256 === taken.header.sha256, detail: `${fileMb.toFixed(1)} MB` },
-    { name: 'backup: every ticket restored into PostgreSQL', ok: restoredTickets >= opts.tickets, detail: `${restoredTickets} (expected ≥ ${opts.tickets})` },
+    {
+      name: 'backup: the file verifies',
+      ok: readBackupFile(file).header.sha256 === taken.header.sha256,
+      detail: `${fileMb.toFixed(1)} MB`,
+    },
+    {
+      name: 'backup: every ticket restored into PostgreSQL',
+      ok: restoredTickets >= opts.tickets,
+      detail: `${restoredTickets} (expected ≥ ${opts.tickets})`,
+    },
     { name: 'backup: no door errors during the backup', ok: during.errors === 0, detail: `${during.errors} errors` },
   ];
   return {
@@ -121,7 +153,8 @@ async function ticketCount(url: string): Promise<number> {
 }
 
 export function backupText(f: BackupFigures): string {
-  const d = (x: DoorFigures) => `${x.rate.toFixed(0)} scans/s, p50 ${x.p50.toFixed(1)} / p99 ${x.p99.toFixed(1)} / max ${x.max.toFixed(0)} ms`;
+  const d = (x: DoorFigures) =>
+    `${x.rate.toFixed(0)} scans/s, p50 ${x.p50.toFixed(1)} / p99 ${x.p99.toFixed(1)} / max ${x.max.toFixed(0)} ms`;
   return (
     `backup [pglite]: ${f.tickets.toLocaleString('en-US')} tickets, ${f.fileMb.toFixed(1)} MB file: backup ${f.backupS.toFixed(1)} s while serving ` +
     `(the door waited ${f.exclusiveMs.toFixed(0)} ms for the file copy); restore ${f.restorePgliteS.toFixed(1)} s embedded, ${f.restorePostgresS.toFixed(1)} s PostgreSQL; ` +

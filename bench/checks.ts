@@ -25,9 +25,21 @@ export function doorChecks(facts: DoorFacts, runs: LoadResult[]): Check[] {
   return [
     check('no ticket admitted twice', facts.admittedTwice, 0),
     check('scan rows = scans answered', facts.scans, ok),
-    check('admitted rows = admitted answers', facts.admitted, answered(runs, (l) => l === 'admitted')),
-    check('reentry rows = reentry answers', facts.reentry, answered(runs, (l) => l === 'reentry')),
-    check('rejected rows = rejected answers', facts.rejected, answered(runs, (l) => l.startsWith('rejected'))),
+    check(
+      'admitted rows = admitted answers',
+      facts.admitted,
+      answered(runs, (l) => l === 'admitted'),
+    ),
+    check(
+      'reentry rows = reentry answers',
+      facts.reentry,
+      answered(runs, (l) => l === 'reentry'),
+    ),
+    check(
+      'rejected rows = rejected answers',
+      facts.rejected,
+      answered(runs, (l) => l.startsWith('rejected')),
+    ),
     check('checked-in tickets = admitted rows', facts.checkedIn, facts.admitted),
   ];
 }
@@ -42,7 +54,11 @@ export function buyChecks(facts: BuyFacts, run: LoadResult, quantity: number): C
 /** The table drop: every table held exactly once, everyone else told `table_unavailable`. */
 export function dropChecks(facts: DropFacts, run: LoadResult, tables: number): Check[] {
   return [
-    check('table drop: holds answered = tables', answered([run], (l) => l === 'held'), tables),
+    check(
+      'table drop: holds answered = tables',
+      answered([run], (l) => l === 'held'),
+      tables,
+    ),
     check('table drop: live reservations = tables', facts.liveReservations, tables),
     check('table drop: table orders = tables', facts.tableOrders, tables),
     check('table drop: tables held twice', facts.heldTwice, 0),

@@ -57,28 +57,32 @@ function openStream(base: string, eventId: string, token: string, agent: http.Ag
     if (closed) return;
     // Each floor plan is a phone of its own, named as a load balancer in front would name it
     // (live streams are capped per client address).
-    const req = http.get(url, { agent, headers: { 'x-forwarded-for': `10.9.${(viewer >> 8) & 255}.${viewer & 255}` } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return retry(`HTTP ${res.statusCode}`);
-      }
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const now = performance.now();
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (\w+)/.exec(message)?.[1];
-          if (event === 'snapshot') s.snapshot = true;
-          if (event !== 'table') continue;
-          const data = JSON.parse(message.slice(message.indexOf('data: ') + 6)) as { id: string; status: string };
-          if (data.status === 'arrived' && !s.arrivedAt.has(data.id)) s.arrivedAt.set(data.id, now);
+    const req = http.get(
+      url,
+      { agent, headers: { 'x-forwarded-for': `10.9.${(viewer >> 8) & 255}.${viewer & 255}` } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          return retry(`HTTP ${res.statusCode}`);
         }
-      });
-    });
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const now = performance.now();
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const message = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (\w+)/.exec(message)?.[1];
+            if (event === 'snapshot') s.snapshot = true;
+            if (event !== 'table') continue;
+            const data = JSON.parse(message.slice(message.indexOf('data: ') + 6)) as { id: string; status: string };
+            if (data.status === 'arrived' && !s.arrivedAt.has(data.id)) s.arrivedAt.set(data.id, now);
+          }
+        });
+      },
+    );
     req.on('error', (err) => retry(err.message));
     s.close = () => {
       closed = true;
@@ -99,7 +103,9 @@ export async function measureFanout(p: {
   scansPerSecond: number;
 }): Promise<FanoutFigures> {
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const streams = Array.from({ length: p.streams }, (_, i) => openStream(p.servers[i % p.servers.length]!, p.eventId, p.staffToken, agent, i));
+  const streams = Array.from({ length: p.streams }, (_, i) =>
+    openStream(p.servers[i % p.servers.length]!, p.eventId, p.staffToken, agent, i),
+  );
   try {
     await until(() => streams.every((s) => s.snapshot), 60_000, 'every stream got its snapshot');
     const sentAt = new Map<string, number>();
@@ -110,12 +116,21 @@ export async function measureFanout(p: {
       p.hosts.map(async (h, i) => {
         await sleep(start + i * gap - performance.now());
         sentAt.set(h.tableId, performance.now());
-        const res = await p.door.post('/api/v1/scans', { qr: h.qr, scanner_id: `floor-gate-${i % 4}`, event_id: p.eventId, nonce: randomUUID() }, { authorization: `Bearer ${p.staffToken}` });
-        if (res.status !== 200 || (res.body as { result?: string }).result !== 'admitted') throw new Error(`fan-out scan: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+        const res = await p.door.post(
+          '/api/v1/scans',
+          { qr: h.qr, scanner_id: `floor-gate-${i % 4}`, event_id: p.eventId, nonce: randomUUID() },
+          { authorization: `Bearer ${p.staffToken}` },
+        );
+        if (res.status !== 200 || (res.body as { result?: string }).result !== 'admitted')
+          throw new Error(`fan-out scan: HTTP ${res.status} ${JSON.stringify(res.body)}`);
         answeredAt.set(h.tableId, performance.now());
       }),
     );
-    await until(() => streams.every((s) => s.arrivedAt.size >= p.hosts.length), 30_000, 'every stream got every change').catch(() => {});
+    await until(
+      () => streams.every((s) => s.arrivedAt.size >= p.hosts.length),
+      30_000,
+      'every stream got every change',
+    ).catch(() => {});
     const fromSent: number[] = [];
     const fromAnswer: number[] = [];
     let missing = 0;

@@ -13,9 +13,14 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly base: URL;
 
-  constructor(base: string, sockets: number, private readonly timeoutMs = 10_000) {
+  constructor(
+    base: string,
+    sockets: number,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.base = new URL(base);
-    if (this.base.hostname !== '127.0.0.1') throw new Error(`the bench only talks to 127.0.0.1, not ${this.base.hostname}`);
+    if (this.base.hostname !== '127.0.0.1')
+      throw new Error(`the bench only talks to 127.0.0.1, not ${this.base.hostname}`);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   }
 
@@ -26,7 +31,15 @@ export class HttpClient {
     if (body !== undefined) head['content-type'] = 'application/json';
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: this.base.hostname, port: this.base.port, path, method: 'POST', agent: this.agent, headers: head, timeout: this.timeoutMs },
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: head,
+          timeout: this.timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -50,15 +63,28 @@ export class HttpClient {
   }
 
   /** A GET that keeps the body as bytes on the wire (e.g. still gzipped), with the headers. */
-  getRaw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  getRaw(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: this.base.hostname, port: this.base.port, path, method: 'GET', agent: this.agent, headers, timeout: this.timeoutMs },
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          path,
+          method: 'GET',
+          agent: this.agent,
+          headers,
+          timeout: this.timeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));

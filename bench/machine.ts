@@ -14,7 +14,12 @@ export async function describeMachine(databaseUrl: string): Promise<MachineInfo>
   await client.connect();
   try {
     const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-    return { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, postgres: rows[0]!.v };
+    return {
+      cores: availableParallelism(),
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      postgres: rows[0]!.v,
+    };
   } finally {
     await client.end();
   }
@@ -55,7 +60,9 @@ const TICKS_PER_SECOND = 100;
  * Another process's CPU (utime + stime from /proc/<pid>/stat) and peak RSS (sampled every 50 ms)
  * over a span, with the machine's busy cores over the same span.
  */
-export function childMeter(pid: number): () => { cpuShare: number; cpuUs: number; peakRssMb: number; machineCores: number } {
+export function childMeter(
+  pid: number,
+): () => { cpuShare: number; cpuUs: number; peakRssMb: number; machineCores: number } {
   const cpuTicks = () => {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -45,7 +45,20 @@ export async function runMassRefund(
   cleanups.push(() => scratch.drop());
   const env = stripeEnv(fake, { VELVET_REFUND_RATE_PER_SECOND: String(p.ratePerSecond) });
   log(`mass refund: seeding ${p.orders} card orders (Stripe fake), then a second process`);
-  const first = await startServer({ databaseUrl: scratch.url, dataDir: p.dataDir, env, plan: { spreadTickets: 0, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0, fanoutTables: 0, refundOrders: p.orders } });
+  const first = await startServer({
+    databaseUrl: scratch.url,
+    dataDir: p.dataDir,
+    env,
+    plan: {
+      spreadTickets: 0,
+      hotTables: 0,
+      buyCapacity: 0,
+      dropTables: 0,
+      cacheTickets: 0,
+      fanoutTables: 0,
+      refundOrders: p.orders,
+    },
+  });
   await startServer({ databaseUrl: scratch.url, dataDir: p.dataDir, env, plan: null });
   const eventId = first.seeded.refundEventId!;
   // Cancelling voids every ticket and queues every refund in one transaction: minutes, not seconds.
@@ -73,7 +86,10 @@ export async function runMassRefund(
   }
   const seconds = (performance.now() - t0) / 1000;
 
-  const refundCalls = fake.requests.slice(requestsBefore).map((r) => r.at).sort((a, b) => a - b);
+  const refundCalls = fake.requests
+    .slice(requestsBefore)
+    .map((r) => r.at)
+    .sort((a, b) => a - b);
   let busiest = 0;
   for (let i = 0, j = 0; i < refundCalls.length; i++) {
     while (refundCalls[i]! - refundCalls[j]! >= 1000) j++;
@@ -94,13 +110,25 @@ export async function runMassRefund(
     busiestSecond: busiest,
     rateLimited: fake.rateLimited,
   };
-  const check = (name: string, ok: boolean, detail: string): Check => ({ name: `postgres: mass refund: ${name}`, ok, detail });
+  const check = (name: string, ok: boolean, detail: string): Check => ({
+    name: `postgres: mass refund: ${name}`,
+    ok,
+    detail,
+  });
   return {
     figures,
     checks: [
-      check('every order refunded (none lost)', facts.succeeded === p.orders && facts.pending === 0 && facts.failed === 0, `${facts.succeeded} succeeded, ${facts.pending} pending, ${facts.failed} failed of ${p.orders}`),
+      check(
+        'every order refunded (none lost)',
+        facts.succeeded === p.orders && facts.pending === 0 && facts.failed === 0,
+        `${facts.succeeded} succeeded, ${facts.pending} pending, ${facts.failed} failed of ${p.orders}`,
+      ),
       check('no order refunded twice (Velvet)', facts.refundedTwice === 0, `${facts.refundedTwice} (expected 0)`),
-      check('no refund paid twice (the provider)', duplicateKeys === 0 && fake.refunds.size === p.orders, `${fake.refunds.size} refunds created, ${duplicateKeys} keys more than once`),
+      check(
+        'no refund paid twice (the provider)',
+        duplicateKeys === 0 && fake.refunds.size === p.orders,
+        `${fake.refunds.size} refunds created, ${duplicateKeys} keys more than once`,
+      ),
     ],
   };
 }

@@ -22,15 +22,26 @@ export interface MetricsCost {
 const TOKEN = 'bench-metrics-token-0123456789';
 export const METRICS_ENV = { VELVET_METRICS_TOKEN: TOKEN };
 
-export async function measureMetricsCost(p: { off: string; on: string; seeded: Seeded; clients: number; seconds: number; maxRate: number }): Promise<MetricsCost> {
+export async function measureMetricsCost(p: {
+  off: string;
+  on: string;
+  seeded: Seeded;
+  clients: number;
+  seconds: number;
+  maxRate: number;
+}): Promise<MetricsCost> {
   const clients = { off: new HttpClient(p.off, p.clients), on: new HttpClient(p.on, p.clients) };
   // From the end of the spread list backwards: the main rush went forwards from its start.
   const qrs = p.seeded.spreadQrs;
   let next = qrs.length - 1;
   const step = (http: HttpClient) => async (client: number) => {
     // A quick run's short list wraps round: those scans are refused as already checked in, on both sides alike.
-    const qr = qrs[(((next-- % qrs.length) + qrs.length) % qrs.length)]!;
-    const reply = await http.post('/api/v1/scans', { qr, scanner_id: `gate-${client % 20}`, event_id: p.seeded.doorEventId, nonce: randomUUID() }, { authorization: `Bearer ${p.seeded.staffToken}` });
+    const qr = qrs[((next-- % qrs.length) + qrs.length) % qrs.length]!;
+    const reply = await http.post(
+      '/api/v1/scans',
+      { qr, scanner_id: `gate-${client % 20}`, event_id: p.seeded.doorEventId, nonce: randomUUID() },
+      { authorization: `Bearer ${p.seeded.staffToken}` },
+    );
     const body = reply.body as { result?: string };
     if (reply.status !== 200 || !body?.result) throw new Error(errorLabel(reply));
     return body.result;
@@ -40,7 +51,10 @@ export async function measureMetricsCost(p: { off: string; on: string; seeded: S
   let scrapes = 0;
   try {
     // Both processes warmed alike first (JIT, prepared statements, pool connections).
-    for (const side of ['off', 'on'] as const) warm.push(await runLoad({ clients: p.clients, durationMs: 2_000, maxRequests: 2 * p.maxRate, step: step(clients[side]) }));
+    for (const side of ['off', 'on'] as const)
+      warm.push(
+        await runLoad({ clients: p.clients, durationMs: 2_000, maxRequests: 2 * p.maxRate, step: step(clients[side]) }),
+      );
     for (let round = 0; round < 2; round++) {
       for (const side of ['off', 'on'] as const) {
         let scraping: NodeJS.Timeout | undefined;
@@ -50,7 +64,14 @@ export async function measureMetricsCost(p: { off: string; on: string; seeded: S
             void clients.on.getRaw('/metrics', { authorization: `Bearer ${TOKEN}` });
           }, 5_000);
         }
-        runs[side].push(await runLoad({ clients: p.clients, durationMs: (p.seconds * 1000) / 2, maxRequests: (p.seconds / 2) * p.maxRate, step: step(clients[side]) }));
+        runs[side].push(
+          await runLoad({
+            clients: p.clients,
+            durationMs: (p.seconds * 1000) / 2,
+            maxRequests: (p.seconds / 2) * p.maxRate,
+            step: step(clients[side]),
+          }),
+        );
         clearInterval(scraping);
       }
     }

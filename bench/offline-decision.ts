@@ -17,10 +17,18 @@ export interface OfflineRun {
   verifier: 'webcrypto' | 'noble';
 }
 
-type OfflineModule = { runOfflineDecisions(response: unknown, codes: string[], useWebCrypto: boolean): Promise<OfflineRun> };
+type OfflineModule = {
+  runOfflineDecisions(response: unknown, codes: string[], useWebCrypto: boolean): Promise<OfflineRun>;
+};
 
-export async function measureOfflineDecision(http: HttpClient, p: { eventId: string; qrs: string[]; staffToken: string; decisions: number }): Promise<OfflineRun[]> {
-  const res = await http.getRaw(`/api/v1/events/${p.eventId}/scanner-cache`, { authorization: `Bearer ${p.staffToken}`, 'accept-encoding': 'gzip' });
+export async function measureOfflineDecision(
+  http: HttpClient,
+  p: { eventId: string; qrs: string[]; staffToken: string; decisions: number },
+): Promise<OfflineRun[]> {
+  const res = await http.getRaw(`/api/v1/events/${p.eventId}/scanner-cache`, {
+    authorization: `Bearer ${p.staffToken}`,
+    'accept-encoding': 'gzip',
+  });
   if (res.status !== 200) throw new Error(`scanner cache: HTTP ${res.status}`);
   const response = JSON.parse(gunzipSync(res.body).toString('utf8'));
   const root = join(import.meta.dirname, '..');
@@ -35,15 +43,23 @@ export async function measureOfflineDecision(http: HttpClient, p: { eventId: str
     write: false,
     logLevel: 'silent',
   });
-  const mod = (await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0]!.text).toString('base64')}`)) as OfflineModule;
+  const mod = (await import(
+    `data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0]!.text).toString('base64')}`
+  )) as OfflineModule;
   const codes = p.qrs.slice(0, p.decisions);
   // Warm up the JIT as a scanner page is warm after its first few scans.
   await mod.runOfflineDecisions(response, codes.slice(0, 200), true);
-  return [await mod.runOfflineDecisions(response, codes, true), await mod.runOfflineDecisions(response, codes.slice(0, Math.min(codes.length, 500)), false)];
+  return [
+    await mod.runOfflineDecisions(response, codes, true),
+    await mod.runOfflineDecisions(response, codes.slice(0, Math.min(codes.length, 500)), false),
+  ];
 }
 
 export function offlineText(runs: OfflineRun[], tickets: number): string {
   return runs
-    .map((r) => `offline decision in the scanner bundle (${r.verifier}), ${tickets.toLocaleString('en-US')} cached tickets: ${(r.usPerDecision / 1000).toFixed(3)} ms per scan, signature check included (${r.decisions} codes, ${r.admitted} admitted)`)
+    .map(
+      (r) =>
+        `offline decision in the scanner bundle (${r.verifier}), ${tickets.toLocaleString('en-US')} cached tickets: ${(r.usPerDecision / 1000).toFixed(3)} ms per scan, signature check included (${r.decisions} codes, ${r.admitted} admitted)`,
+    )
     .join('\n');
 }

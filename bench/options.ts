@@ -1,7 +1,22 @@
 import { resolve } from 'node:path';
 
 /** What one `npm run bench` does; `--quick` shrinks every phase to a smoke run of ~1 minute. */
-export const benchParts = ['raw', 'peer', 'door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'refund', 'pglite', 'backup', 'metrics', 'push'] as const;
+export const benchParts = [
+  'raw',
+  'peer',
+  'door',
+  'hot',
+  'buy',
+  'drop',
+  'cache',
+  'offline',
+  'fanout',
+  'refund',
+  'pglite',
+  'backup',
+  'metrics',
+  'push',
+] as const;
 export type BenchPart = (typeof benchParts)[number];
 
 export interface BenchOptions {
@@ -93,7 +108,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
     if (arg === '--clients' || arg === '--seconds') {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 1 || n > 200) throw new Error(`${arg} needs a whole number from 1 to 200\n${usage}`);
+      if (!Number.isInteger(n) || n < 1 || n > 200)
+        throw new Error(`${arg} needs a whole number from 1 to 200\n${usage}`);
       if (arg === '--clients') opts.clients = n;
       else opts.seconds = n;
       continue;
@@ -101,6 +117,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     throw new Error(`unknown argument ${arg}\n${usage}`);
   }
   const host = new URL(opts.databaseUrl).hostname;
-  if (host !== '127.0.0.1' && host !== 'localhost') throw new Error(`DATABASE_URL must point at this machine (got ${host}): the bench creates and drops databases`);
+  if (host !== '127.0.0.1' && host !== 'localhost')
+    throw new Error(`DATABASE_URL must point at this machine (got ${host}): the bench creates and drops databases`);
   return opts;
 }

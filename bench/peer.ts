@@ -25,7 +25,10 @@ export interface PeerRun {
   scanRows: number;
 }
 
-export async function runPeer(opts: { peerScript: string; clients: number; seconds: number; warmupSeconds: number; maxRate: number }, cleanups: Array<() => Promise<void> | void>): Promise<PeerRun> {
+export async function runPeer(
+  opts: { peerScript: string; clients: number; seconds: number; warmupSeconds: number; maxRate: number },
+  cleanups: Array<() => Promise<void> | void>,
+): Promise<PeerRun> {
   const scratch = await createScratchDatabase();
   cleanups.push(() => scratch.drop());
   await runSqlFile(scratch.url, join(dirname(opts.peerScript), 'schema.sql'));
@@ -43,7 +46,12 @@ export async function runPeer(opts: { peerScript: string; clients: number; secon
     if (reply.status !== 200 || !result) throw new Error(errorLabel(reply));
     return result;
   };
-  const bound = (seconds: number) => ({ clients: opts.clients, durationMs: seconds * 1000, maxRequests: seconds * opts.maxRate, step });
+  const bound = (seconds: number) => ({
+    clients: opts.clients,
+    durationMs: seconds * 1000,
+    maxRequests: seconds * opts.maxRate,
+    step,
+  });
   const warm = await runLoad(bound(opts.warmupSeconds));
   const meter = childMeter(peer.child.pid!);
   const loader = processCpuMeter();
@@ -62,7 +70,13 @@ export async function runPeer(opts: { peerScript: string; clients: number; secon
       load,
       // The peer's statements are not counted (its code is not ours to instrument): by its
       // source, five per scan, each its own round trip.
-      server: { peakRssMb: usage.peakRssMb, cpuShare: usage.cpuShare, cpuUs: usage.cpuUs, statements: Number.NaN, roundTrips: Number.NaN },
+      server: {
+        peakRssMb: usage.peakRssMb,
+        cpuShare: usage.cpuShare,
+        cpuUs: usage.cpuUs,
+        statements: Number.NaN,
+        roundTrips: Number.NaN,
+      },
       loaderCpu,
       dbCpuUs,
       machineCores: usage.machineCores,

@@ -37,12 +37,19 @@ export interface PushCost {
 
 export const PUSH_ENV = { VELVET_PUSH_ALLOW_HTTP: '1' };
 
-export async function measurePushCost(p: { server: string; seeded: Seeded; clients: number; seconds: number; maxRate: number }): Promise<PushCost> {
+export async function measurePushCost(p: {
+  server: string;
+  seeded: Seeded;
+  clients: number;
+  seconds: number;
+  maxRate: number;
+}): Promise<PushCost> {
   const arrivals = p.seeded.arrivals!;
   const push = await startTestPushService();
   const http = new HttpClient(p.server, p.clients);
   try {
-    const key = ((await (await fetch(`${p.server}/api/v1/push/public-key`)).json()) as { public_key: string }).public_key;
+    const key = ((await (await fetch(`${p.server}/api/v1/push/public-key`)).json()) as { public_key: string })
+      .public_key;
     const half = Math.floor(arrivals.tables.length / 2);
     const subscribed = arrivals.tables.slice(0, half);
     const plain = arrivals.tables.slice(half);
@@ -54,7 +61,8 @@ export async function measurePushCost(p: { server: string; seeded: Seeded; clien
             headers: { 'content-type': 'application/json', authorization: `Bearer ${t.manageToken}` },
             body: JSON.stringify(push.subscribe(key)),
           });
-          if (res.status !== 200) throw new Error(`subscribing host ${t.reservationId}: ${res.status} ${await res.text()}`);
+          if (res.status !== 200)
+            throw new Error(`subscribing host ${t.reservationId}: ${res.status} ${await res.text()}`);
         }),
       );
     }
@@ -67,7 +75,11 @@ export async function measurePushCost(p: { server: string; seeded: Seeded; clien
       let next = 0;
       return async (client: number) => {
         const qr = codes[side][next++ % codes[side].length]!;
-        const reply = await http.post('/api/v1/scans', { qr, scanner_id: `gate-${client % 20}`, event_id: arrivals.eventId, nonce: randomUUID() }, { authorization: `Bearer ${p.seeded.staffToken}` });
+        const reply = await http.post(
+          '/api/v1/scans',
+          { qr, scanner_id: `gate-${client % 20}`, event_id: arrivals.eventId, nonce: randomUUID() },
+          { authorization: `Bearer ${p.seeded.staffToken}` },
+        );
         const body = reply.body as { result?: string };
         if (reply.status !== 200 || !body?.result) throw new Error(errorLabel(reply));
         if (side === 'on' && body.result === 'admitted') {
@@ -82,13 +94,27 @@ export async function measurePushCost(p: { server: string; seeded: Seeded; clien
     // The server process is new: both sides warm it alike first (JIT, prepared statements, pool).
     const warmCodes = (side: 'off' | 'on') => Math.min(500, Math.floor(codes[side].length / 10));
     const warm: LoadResult[] = [];
-    for (const side of ['off', 'on'] as const) warm.push(await runLoad({ clients: p.clients, durationMs: 5_000, maxRequests: warmCodes(side), step: steps[side] }));
+    for (const side of ['off', 'on'] as const)
+      warm.push(
+        await runLoad({ clients: p.clients, durationMs: 5_000, maxRequests: warmCodes(side), step: steps[side] }),
+      );
     // Each side's codes last both of its rounds (a code comes round again only as a re-entry).
-    const perRound = (side: 'off' | 'on') => Math.min(Math.floor((codes[side].length - warmCodes(side)) / 2), (p.seconds / 2) * p.maxRate);
+    const perRound = (side: 'off' | 'on') =>
+      Math.min(Math.floor((codes[side].length - warmCodes(side)) / 2), (p.seconds / 2) * p.maxRate);
     // A B B A: a drift of the machine that grows through the run falls on both sides alike.
-    for (const order of [['off', 'on'], ['on', 'off']] as const) {
+    for (const order of [
+      ['off', 'on'],
+      ['on', 'off'],
+    ] as const) {
       for (const side of order) {
-        runs[side].push(await runLoad({ clients: p.clients, durationMs: (p.seconds * 1000) / 2, maxRequests: perRound(side), step: steps[side] }));
+        runs[side].push(
+          await runLoad({
+            clients: p.clients,
+            durationMs: (p.seconds * 1000) / 2,
+            maxRequests: perRound(side),
+            step: steps[side],
+          }),
+        );
       }
     }
     const rushOver = Date.now();
@@ -96,7 +122,11 @@ export async function measurePushCost(p: { server: string; seeded: Seeded; clien
     const last = push.received.reduce((m, r) => Math.max(m, r.at), rushOver);
     const onTickets = new Set(subscribed.flatMap((t) => t.guestQrs.map((q) => parseTicketCode(q)!.ticketId)));
     const tags = push.received.map((r) => (r.payload as { tag: string }).tag.replace(/^arrival-/, ''));
-    const delays = Float64Array.from(tags.flatMap((ticketId, i) => (answeredAt.has(ticketId) ? [push.received[i]!.at - answeredAt.get(ticketId)!] : []))).sort();
+    const delays = Float64Array.from(
+      tags.flatMap((ticketId, i) =>
+        answeredAt.has(ticketId) ? [push.received[i]!.at - answeredAt.get(ticketId)!] : [],
+      ),
+    ).sort();
     const summary = (rs: LoadResult[]) => {
       const all = Float64Array.from(rs.flatMap((r) => [...r.latencies])).sort();
       return { rate: rs.reduce((n, r) => n + perSecondRate(r), 0) / rs.length, p99: quantile(all, 0.99) };
@@ -124,9 +154,17 @@ export async function measurePushCost(p: { server: string; seeded: Seeded; clien
 
 export function pushChecks(c: PushCost): Check[] {
   return [
-    { name: 'push: every arrival of a subscribed table delivered', ok: c.delivered - c.duplicates === c.arrivals, detail: `${c.delivered - c.duplicates} of ${c.arrivals}` },
+    {
+      name: 'push: every arrival of a subscribed table delivered',
+      ok: c.delivered - c.duplicates === c.arrivals,
+      detail: `${c.delivered - c.duplicates} of ${c.arrivals}`,
+    },
     { name: 'push: no arrival delivered twice', ok: c.duplicates === 0, detail: `${c.duplicates} (expected 0)` },
-    { name: 'push: nothing sent for tables nobody subscribed to', ok: c.strays === 0, detail: `${c.strays} (expected 0)` },
+    {
+      name: 'push: nothing sent for tables nobody subscribed to',
+      ok: c.strays === 0,
+      detail: `${c.strays} (expected 0)`,
+    },
   ];
 }
 

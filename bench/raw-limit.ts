@@ -11,7 +11,12 @@ export interface RawLimit {
  * ticket, mark it, log the scan) on the same PostgreSQL, with the same client count. It creates
  * and drops its own scratch database. Velvet's figures are given as ratios of these.
  */
-export function measureRawLimit(script: string, databaseUrl: string, clients: number, seconds: number): Promise<RawLimit> {
+export function measureRawLimit(
+  script: string,
+  databaseUrl: string,
+  clients: number,
+  seconds: number,
+): Promise<RawLimit> {
   if (!existsSync(script)) throw new Error(`raw-limit script not found at ${script}`);
   return new Promise((resolve, reject) => {
     execFile(
@@ -21,7 +26,8 @@ export function measureRawLimit(script: string, databaseUrl: string, clients: nu
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`raw-limit.sh failed: ${err.message}\n${stderr}`));
         const m = /^raw_checkin_tps ([\d.]+) ([\d.]+)$/m.exec(stdout);
-        if (!m) return reject(new Error(`raw-limit.sh printed no figures (is pgbench installed?):\n${stdout}${stderr}`));
+        if (!m)
+          return reject(new Error(`raw-limit.sh printed no figures (is pgbench installed?):\n${stdout}${stderr}`));
         resolve({ spread: Number(m[1]), hot: Number(m[2]) });
       },
     );

@@ -10,7 +10,9 @@ const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 export function header(m: MachineInfo, clients: number, seconds: number, quick: boolean): string {
@@ -36,9 +38,63 @@ export interface TableRow {
  */
 export function resultsTable(raw: RawLimit, runs: TableRow[]): string {
   const rows: string[][] = [
-    ['scenario', 'db', 'clients', 'rate', 'unit', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'x raw', 'x peer', 'CPU µs/op', 'db µs/op', 'stmts/op', 'trips/op', 'srv CPU', 'peak RSS MB'],
-    ['raw check-in, spread (pgbench)', 'postgres', '', f0(raw.spread), 'tx/s', '', '', '', '', '1.00', '', '', '', '5', '5', '', ''],
-    ['raw check-in, hot (pgbench)', 'postgres', '', f0(raw.hot), 'tx/s', '', '', '', '', '1.00', '', '', '', '5', '5', '', ''],
+    [
+      'scenario',
+      'db',
+      'clients',
+      'rate',
+      'unit',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'errors',
+      'x raw',
+      'x peer',
+      'CPU µs/op',
+      'db µs/op',
+      'stmts/op',
+      'trips/op',
+      'srv CPU',
+      'peak RSS MB',
+    ],
+    [
+      'raw check-in, spread (pgbench)',
+      'postgres',
+      '',
+      f0(raw.spread),
+      'tx/s',
+      '',
+      '',
+      '',
+      '',
+      '1.00',
+      '',
+      '',
+      '',
+      '5',
+      '5',
+      '',
+      '',
+    ],
+    [
+      'raw check-in, hot (pgbench)',
+      'postgres',
+      '',
+      f0(raw.hot),
+      'tx/s',
+      '',
+      '',
+      '',
+      '',
+      '1.00',
+      '',
+      '',
+      '',
+      '5',
+      '5',
+      '',
+      '',
+    ],
   ];
   for (const { r, ratioTo, peer, unit } of runs) {
     const rate = perSecondRate(r.load);

@@ -20,7 +20,15 @@ import { describeMachine } from './machine.js';
 import { parseOptions, type BenchOptions, type BenchPart } from './options.js';
 import { measureRawLimit } from './raw-limit.js';
 import { checksText, details, header, resultsTable, type TableRow } from './report.js';
-import { BUY_QUANTITY, buyOrders, hotScans, measure, spreadScans, tableDrop, type ScenarioResult } from './scenarios.js';
+import {
+  BUY_QUANTITY,
+  buyOrders,
+  hotScans,
+  measure,
+  spreadScans,
+  tableDrop,
+  type ScenarioResult,
+} from './scenarios.js';
 import { fanoutText, measureFanout, type FanoutFigures } from './fanout.js';
 import { refundText, runMassRefund } from './mass-refund.js';
 import { backupText, measureBackup } from './backup.js';
@@ -76,19 +84,39 @@ async function main(opts: BenchOptions): Promise<number> {
   if (want('peer')) {
     log(`peer: ${opts.peerScript}, ${opts.clients} clients, warm-up ${opts.warmupSeconds} s, ${opts.seconds} s`);
     const peer = await phase(() =>
-      runPeer({ peerScript: opts.peerScript, clients: opts.clients, seconds: opts.seconds, warmupSeconds: opts.warmupSeconds, maxRate: MAX_RATE }, cleanups),
+      runPeer(
+        {
+          peerScript: opts.peerScript,
+          clients: opts.clients,
+          seconds: opts.seconds,
+          warmupSeconds: opts.warmupSeconds,
+          maxRate: MAX_RATE,
+        },
+        cleanups,
+      ),
     );
     peerRate = perSecondRate(peer.spread.load);
     rows.push({ r: peer.spread, ratioTo: raw.spread, peer: peerRate, unit: 'scans/s' });
     checks.push(
-      { name: 'peer: no ticket admitted twice', ok: peer.admittedTwice === 0, detail: `${peer.admittedTwice} (expected 0)` },
-      { name: 'peer: scan rows = scans answered', ok: peer.scanRows === 0, detail: `${peer.scanRows} rows more than answers (expected 0)` },
+      {
+        name: 'peer: no ticket admitted twice',
+        ok: peer.admittedTwice === 0,
+        detail: `${peer.admittedTwice} (expected 0)`,
+      },
+      {
+        name: 'peer: scan rows = scans answered',
+        ok: peer.scanRows === 0,
+        detail: `${peer.scanRows} rows more than answers (expected 0)`,
+      },
     );
   }
   const notes: string[] = [];
-  if (['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'metrics', 'push'].some((p) => want(p as BenchPart))) {
+  if (
+    ['door', 'hot', 'buy', 'drop', 'cache', 'offline', 'fanout', 'metrics', 'push'].some((p) => want(p as BenchPart))
+  ) {
     const pg = await phase(() => postgresPhase(opts, want));
-    if (pg.spread) rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
+    if (pg.spread)
+      rows.push({ r: pg.spread, ratioTo: raw.spread, ...(peerRate ? { peer: peerRate } : {}), unit: 'scans/s' });
     if (pg.hot) rows.push({ r: pg.hot, ratioTo: raw.hot, unit: 'scans/s' });
     if (pg.buy) rows.push({ r: pg.buy, unit: 'orders/s' });
     if (pg.drop) rows.push({ r: pg.drop, unit: 'orders/s' });
@@ -105,7 +133,13 @@ async function main(opts: BenchOptions): Promise<number> {
     try {
       const refund = await phase(() =>
         runMassRefund(
-          { orders: opts.refundOrders, limitPerSecond: opts.refundLimitPerSecond, ratePerSecond: opts.refundRatePerSecond, dataDir: join(tmpdir(), 'velvet-bench-unused'), timeoutMs: 300_000 },
+          {
+            orders: opts.refundOrders,
+            limitPerSecond: opts.refundLimitPerSecond,
+            ratePerSecond: opts.refundRatePerSecond,
+            dataDir: join(tmpdir(), 'velvet-bench-unused'),
+            timeoutMs: 300_000,
+          },
           cleanups,
           startServer,
           log,
@@ -126,7 +160,14 @@ async function main(opts: BenchOptions): Promise<number> {
 
   if (want('backup')) {
     try {
-      const backup = await phase(() => measureBackup({ tickets: opts.backupTickets, clients: opts.pgliteClients, baselineSeconds: opts.quick ? 3 : 8 }, cleanups, startServer, log));
+      const backup = await phase(() =>
+        measureBackup(
+          { tickets: opts.backupTickets, clients: opts.pgliteClients, baselineSeconds: opts.quick ? 3 : 8 },
+          cleanups,
+          startServer,
+          log,
+        ),
+      );
       notes.push(backupText(backup.figures));
       checks.push(...backup.checks);
     } catch (err) {
@@ -161,7 +202,12 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const server = await startServer({
     databaseUrl: scratch.url,
     dataDir: join(tmpdir(), 'velvet-bench-unused'),
-    plan: { spreadTickets: opts.spreadTickets, hotTables: opts.hotTables, buyCapacity: 1_000_000, dropTables: want('drop') ? opts.dropTables : 0, cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0,
+    plan: {
+      spreadTickets: opts.spreadTickets,
+      hotTables: opts.hotTables,
+      buyCapacity: 1_000_000,
+      dropTables: want('drop') ? opts.dropTables : 0,
+      cacheTickets: want('cache') || want('offline') ? opts.cacheTickets : 0,
       fanoutTables: want('fanout') ? opts.fanoutTables : 0,
       pushTables: want('push') ? opts.pushTables : 0,
     },
@@ -169,7 +215,11 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   const http = new HttpClient(server.address, Math.max(opts.clients, opts.buyClients, opts.dropInFlight));
   cleanups.push(() => http.close());
   const seeded = server.seeded;
-  const bound = (clients: number, seconds: number) => ({ clients, durationMs: seconds * 1000, maxRequests: seconds * MAX_RATE });
+  const bound = (clients: number, seconds: number) => ({
+    clients,
+    durationMs: seconds * 1000,
+    maxRequests: seconds * MAX_RATE,
+  });
 
   // One cursor for warm-up and rush: the measured run continues with codes never scanned.
   const spreadStep = spreadScans(http, seeded);
@@ -186,13 +236,19 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   }
   if (want('hot')) {
     log(`postgres: door rush, hot (${seeded.hotQrs.length} VIP codes), ${opts.seconds} s`);
-    hot = await measure(server, 'door rush: hot VIP', { ...bound(opts.clients, opts.seconds), step: hotScans(http, seeded) });
+    hot = await measure(server, 'door rush: hot VIP', {
+      ...bound(opts.clients, opts.seconds),
+      step: hotScans(http, seeded),
+    });
     loads.push(hot.load);
   }
   const checks: Check[] = [];
   if (want('buy')) {
     log(`postgres: buying, ${opts.buyClients} clients, ${opts.buySeconds} s`);
-    buy = await measure(server, `buying: GA x${BUY_QUANTITY} + pay`, { ...bound(opts.buyClients, opts.buySeconds), step: buyOrders(http, seeded) });
+    buy = await measure(server, `buying: GA x${BUY_QUANTITY} + pay`, {
+      ...bound(opts.buyClients, opts.buySeconds),
+      step: buyOrders(http, seeded),
+    });
     const bought = await server.call<BuyFacts>({ type: 'buy-facts', eventId: seeded.buyEventId! });
     checks.push(...buyChecks(bought, buy.load, BUY_QUANTITY).map(tag('postgres')));
   }
@@ -212,17 +268,34 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
   let cache: CacheFigures | undefined;
   if (want('cache')) {
     log(`postgres: scanner cache, ${opts.cacheTickets} tickets, then ?since= after 100 check-ins`);
-    cache = await measureScannerCache(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs, staffToken: seeded.staffToken, repeats: 5, changes: 100 });
+    cache = await measureScannerCache(http, {
+      eventId: seeded.cache!.eventId,
+      qrs: seeded.cache!.qrs,
+      staffToken: seeded.staffToken,
+      repeats: 5,
+      changes: 100,
+    });
   }
   let offline: OfflineRun[] | undefined;
   if (want('offline')) {
     log(`offline decision: the scanner bundle over ${opts.cacheTickets} cached tickets`);
-    offline = await measureOfflineDecision(http, { eventId: seeded.cache!.eventId, qrs: seeded.cache!.qrs.slice(200), staffToken: seeded.staffToken, decisions: 5_000 });
+    offline = await measureOfflineDecision(http, {
+      eventId: seeded.cache!.eventId,
+      qrs: seeded.cache!.qrs.slice(200),
+      staffToken: seeded.staffToken,
+      decisions: 5_000,
+    });
   }
   let fanout: FanoutFigures | undefined;
   if (want('fanout')) {
-    log(`postgres: a second server process on the same database; fan-out to ${opts.fanoutStreams} floor plans over both, ${opts.fanoutTables} host scans`);
-    const second = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null });
+    log(
+      `postgres: a second server process on the same database; fan-out to ${opts.fanoutStreams} floor plans over both, ${opts.fanoutTables} host scans`,
+    );
+    const second = await startServer({
+      databaseUrl: scratch.url,
+      dataDir: join(tmpdir(), 'velvet-bench-unused'),
+      plan: null,
+    });
     fanout = await measureFanout({
       servers: [server.address, second.address],
       door: http,
@@ -232,20 +305,51 @@ async function postgresPhase(opts: BenchOptions, want: (part: BenchPart) => bool
       streams: opts.fanoutStreams,
       scansPerSecond: opts.fanoutScansPerSecond,
     });
-    checks.push({ name: 'postgres: fan-out: every change reached every stream', ok: fanout.missing === 0, detail: `${fanout.missing} missing (expected 0)` });
+    checks.push({
+      name: 'postgres: fan-out: every change reached every stream',
+      ok: fanout.missing === 0,
+      detail: `${fanout.missing} missing (expected 0)`,
+    });
   }
   let metrics: MetricsCost | undefined;
   if (want('metrics')) {
-    log(`postgres: what metrics cost the door: a second server with VELVET_METRICS_TOKEN, door rush A B A B, ${opts.seconds} s each side`);
-    const withMetrics = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null, env: METRICS_ENV });
-    metrics = await measureMetricsCost({ off: server.address, on: withMetrics.address, seeded, clients: opts.clients, seconds: opts.seconds, maxRate: MAX_RATE });
+    log(
+      `postgres: what metrics cost the door: a second server with VELVET_METRICS_TOKEN, door rush A B A B, ${opts.seconds} s each side`,
+    );
+    const withMetrics = await startServer({
+      databaseUrl: scratch.url,
+      dataDir: join(tmpdir(), 'velvet-bench-unused'),
+      plan: null,
+      env: METRICS_ENV,
+    });
+    metrics = await measureMetricsCost({
+      off: server.address,
+      on: withMetrics.address,
+      seeded,
+      clients: opts.clients,
+      seconds: opts.seconds,
+      maxRate: MAX_RATE,
+    });
     loads.push(...metrics.loads);
   }
   let push: PushCost | undefined;
   if (want('push')) {
-    log(`postgres: what telling hosts costs the door: a server that takes local push endpoints, ${opts.pushTables / 2} hosts subscribed, door rush on guests A B B A, ${opts.seconds} s each side`);
-    const withPush = await startServer({ databaseUrl: scratch.url, dataDir: join(tmpdir(), 'velvet-bench-unused'), plan: null, env: PUSH_ENV });
-    push = await measurePushCost({ server: withPush.address, seeded, clients: opts.clients, seconds: opts.seconds, maxRate: MAX_RATE });
+    log(
+      `postgres: what telling hosts costs the door: a server that takes local push endpoints, ${opts.pushTables / 2} hosts subscribed, door rush on guests A B B A, ${opts.seconds} s each side`,
+    );
+    const withPush = await startServer({
+      databaseUrl: scratch.url,
+      dataDir: join(tmpdir(), 'velvet-bench-unused'),
+      plan: null,
+      env: PUSH_ENV,
+    });
+    push = await measurePushCost({
+      server: withPush.address,
+      seeded,
+      clients: opts.clients,
+      seconds: opts.seconds,
+      maxRate: MAX_RATE,
+    });
     checks.push(...pushChecks(push).map(tag('postgres')));
   }
   const door = await server.call<DoorFacts>({ type: 'door-facts', eventId: seeded.doorEventId });
@@ -257,12 +361,29 @@ async function pglitePhase(opts: BenchOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'velvet-bench-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   log(`pglite: seeding ${opts.pgliteTickets} GA tickets through the use cases`);
-  const server = await startServer({ dataDir: join(dir, 'data'), plan: { spreadTickets: opts.pgliteTickets, hotTables: 0, buyCapacity: 0, dropTables: 0, cacheTickets: 0, fanoutTables: 0 } });
+  const server = await startServer({
+    dataDir: join(dir, 'data'),
+    plan: {
+      spreadTickets: opts.pgliteTickets,
+      hotTables: 0,
+      buyCapacity: 0,
+      dropTables: 0,
+      cacheTickets: 0,
+      fanoutTables: 0,
+    },
+  });
   const http = new HttpClient(server.address, opts.pgliteClients);
   cleanups.push(() => http.close());
   const step = spreadScans(http, server.seeded);
-  log(`pglite: warm-up ${opts.warmupSeconds} s, then door rush, spread, ${opts.pgliteClients} clients, ${opts.pgliteSeconds} s`);
-  const warm = await runLoad({ clients: opts.pgliteClients, durationMs: opts.warmupSeconds * 1000, maxRequests: opts.warmupSeconds * MAX_RATE, step });
+  log(
+    `pglite: warm-up ${opts.warmupSeconds} s, then door rush, spread, ${opts.pgliteClients} clients, ${opts.pgliteSeconds} s`,
+  );
+  const warm = await runLoad({
+    clients: opts.pgliteClients,
+    durationMs: opts.warmupSeconds * 1000,
+    maxRequests: opts.warmupSeconds * MAX_RATE,
+    step,
+  });
   const spread = await measure(server, 'door rush: spread', {
     clients: opts.pgliteClients,
     durationMs: opts.pgliteSeconds * 1000,
@@ -279,11 +400,21 @@ async function startServer(spec: Parameters<typeof startBenchServer>[0]): Promis
   return server;
 }
 
-const tag = (db: string) => (c: Check): Check => ({ ...c, name: `${db}: ${c.name}` });
+const tag =
+  (db: string) =>
+  (c: Check): Check => ({ ...c, name: `${db}: ${c.name}` });
 
 // The whole run is bounded: a stuck phase ends it (after cleaning up) instead of hanging.
 function watchdog(opts: BenchOptions): NodeJS.Timeout {
-  const budgetS = 3 * opts.seconds + opts.warmupSeconds + 60 + 600 + 2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) + 3 * 240 + 120 + 600;
+  const budgetS =
+    3 * opts.seconds +
+    opts.warmupSeconds +
+    60 +
+    600 +
+    2 * (opts.seconds + opts.buySeconds + opts.pgliteSeconds + 2 * opts.warmupSeconds) +
+    3 * 240 +
+    120 +
+    600;
   return setTimeout(() => {
     console.error(`bench: still running after ${budgetS} s; giving up`);
     void cleanUp().finally(() => process.exit(1));

@@ -23,7 +23,10 @@ export interface CacheFigures {
   deltaMs: number;
 }
 
-export async function measureScannerCache(http: HttpClient, p: { eventId: string; qrs: string[]; staffToken: string; repeats: number; changes: number }): Promise<CacheFigures> {
+export async function measureScannerCache(
+  http: HttpClient,
+  p: { eventId: string; qrs: string[]; staffToken: string; repeats: number; changes: number },
+): Promise<CacheFigures> {
   const auth = { authorization: `Bearer ${p.staffToken}`, 'accept-encoding': 'gzip' };
   const url = `/api/v1/events/${p.eventId}/scanner-cache`;
   const get = async (path: string) => {
@@ -33,13 +36,22 @@ export async function measureScannerCache(http: HttpClient, p: { eventId: string
     if (res.status !== 200) throw new Error(`scanner cache: HTTP ${res.status}`);
     if (res.headers['content-encoding'] !== 'gzip') throw new Error('the scanner cache was not sent gzipped');
     const json = gunzipSync(res.body);
-    return { ms, gzip: res.body.length, json: json.length, body: JSON.parse(json.toString('utf8')) as { generated_at: string; tickets: unknown[] } };
+    return {
+      ms,
+      gzip: res.body.length,
+      json: json.length,
+      body: JSON.parse(json.toString('utf8')) as { generated_at: string; tickets: unknown[] },
+    };
   };
   const fulls = [];
   for (let i = 0; i < p.repeats; i++) fulls.push(await get(url));
   const full = fulls.at(-1)!;
   for (const qr of p.qrs.slice(0, p.changes)) {
-    const res = await http.post('/api/v1/scans', { qr, scanner_id: 'cache-gate', event_id: p.eventId, nonce: randomUUID() }, { authorization: `Bearer ${p.staffToken}` });
+    const res = await http.post(
+      '/api/v1/scans',
+      { qr, scanner_id: 'cache-gate', event_id: p.eventId, nonce: randomUUID() },
+      { authorization: `Bearer ${p.staffToken}` },
+    );
     if (res.status !== 200) throw new Error(`scan for the cache delta: HTTP ${res.status}`);
   }
   const delta = await get(`${url}?since=${encodeURIComponent(full.body.generated_at)}`);

@@ -31,7 +31,16 @@ export async function measure(server: ServerHandle, name: string, spec: LoadSpec
   const loaderCpu = loader();
   const machineCores = machine();
   const stats = await server.call<RushStats>({ type: 'rush-end', name });
-  return { name, database: server.database, clients: spec.clients, load, server: stats, loaderCpu, machineCores, dbCpuUs };
+  return {
+    name,
+    database: server.database,
+    clients: spec.clients,
+    load,
+    server: stats,
+    loaderCpu,
+    machineCores,
+    dbCpuUs,
+  };
 }
 
 // As many gates as pgbench's script uses: re-entry warnings (another scanner within a minute) fire as at a real door.
@@ -90,8 +99,11 @@ export function buyOrders(http: HttpClient, seeded: Seeded): (client: number) =>
       buyerAddress(i),
     );
     const order = placed.body as { order_id?: string; manage_token?: string };
-    if (placed.status !== 201 || !order.order_id || !order.manage_token) throw new Error(`order: ${errorLabel(placed)}`);
-    const paid = await http.post(`/api/v1/orders/${order.order_id}/pay-local`, undefined, { authorization: `Bearer ${order.manage_token}` });
+    if (placed.status !== 201 || !order.order_id || !order.manage_token)
+      throw new Error(`order: ${errorLabel(placed)}`);
+    const paid = await http.post(`/api/v1/orders/${order.order_id}/pay-local`, undefined, {
+      authorization: `Bearer ${order.manage_token}`,
+    });
     const status = (paid.body as { status?: string }).status;
     if (paid.status !== 200 || status !== 'paid') throw new Error(`pay-local: ${errorLabel(paid)}`);
     return status;
@@ -111,7 +123,12 @@ export function tableDrop(http: HttpClient, seeded: Seeded): (client: number) =>
     const i = n++;
     const reply = await http.post(
       `/api/v1/events/${eventId}/orders`,
-      { email: `drop-${i}@bench.local`, name: `Drop ${i}`, ga_quantity: 1, table_id: tableIds[Math.floor(Math.random() * tableIds.length)] },
+      {
+        email: `drop-${i}@bench.local`,
+        name: `Drop ${i}`,
+        ga_quantity: 1,
+        table_id: tableIds[Math.floor(Math.random() * tableIds.length)],
+      },
       buyerAddress(i),
     );
     if (reply.status === 201) return 'held';

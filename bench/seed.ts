@@ -46,7 +46,10 @@ export interface Seeded {
   /** The event whose cancellation refunds every order. */
   refundEventId: string | null;
   /** The arrivals event: each table's reservation, its order's manage token, and its guests' codes. */
-  arrivals: { eventId: string; tables: Array<{ reservationId: string; manageToken: string; guestQrs: string[] }> } | null;
+  arrivals: {
+    eventId: string;
+    tables: Array<{ reservationId: string; manageToken: string; guestQrs: string[] }>;
+  } | null;
   seedMs: number;
 }
 
@@ -77,12 +80,28 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
       currency: 'EUR',
       ga: { priceCents: 2000, capacity: gaCapacity },
       tiers: tables ? [{ name: 'Gold', priceCents: 50_000, capacity: 8 }] : [],
-      tables: Array.from({ length: tables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: 20 * (i % 20), y: 20 * Math.floor(i / 20) })),
+      tables: Array.from({ length: tables }, (_, i) => ({
+        number: i + 1,
+        tier: 'Gold',
+        x: 20 * (i % 20),
+        y: 20 * Math.floor(i / 20),
+      })),
     });
-  const door = await benchEvent('Bench night (door open)', 'open', plan.spreadTickets + 2 * plan.hotTables, plan.hotTables);
+  const door = await benchEvent(
+    'Bench night (door open)',
+    'open',
+    plan.spreadTickets + 2 * plan.hotTables,
+    plan.hotTables,
+  );
 
   const buy = async (name: string, gaQuantity: number, tableId?: string) => {
-    const { order } = await placeOrder(deps, { eventId: door.id, email: `${name}@bench.local`, name, gaQuantity, tableId });
+    const { order } = await placeOrder(deps, {
+      eventId: door.id,
+      email: `${name}@bench.local`,
+      name,
+      gaQuantity,
+      tableId,
+    });
     await payLocal(deps, order.id);
     return { orderId: order.id, tickets: await listOrderTickets(deps.database.db, order.id) };
   };
@@ -106,7 +125,12 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     const guest = await buy(`guest-${table.number}`, 1);
     const reservation = await findReservationByOrder(deps.database.db, host.orderId);
     if (!reservation) throw new Error(`table ${table.number} was bought but has no reservation`);
-    await linkAtDoor(deps, { reservationId: reservation.id, ticketId: guest.tickets[0]!.id, userId: staff.id, overrideCapacity: false });
+    await linkAtDoor(deps, {
+      reservationId: reservation.id,
+      ticketId: guest.tickets[0]!.id,
+      userId: staff.id,
+      overrideCapacity: false,
+    });
     hotQrs.push(qrOf(host.tickets[0]!), qrOf(guest.tickets[0]!));
   }
 
@@ -128,7 +152,12 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     const qrs = (
       await mapLimit(Math.ceil(plan.cacheTickets / ORDER_SIZE), SEED_CONCURRENCY, async (i) => {
         const size = Math.min(ORDER_SIZE, plan.cacheTickets - i * ORDER_SIZE);
-        const { order } = await placeOrder(deps, { eventId: event.id, email: `cache-${i}@bench.local`, name: `Cache buyer ${i}`, gaQuantity: size });
+        const { order } = await placeOrder(deps, {
+          eventId: event.id,
+          email: `cache-${i}@bench.local`,
+          name: `Cache buyer ${i}`,
+          gaQuantity: size,
+        });
         await payLocal(deps, order.id);
         return (await listOrderTickets(deps.database.db, order.id)).map(qrOf);
       })
@@ -141,7 +170,13 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     const event = await benchEvent('Bench floor plan', 'open', plan.fanoutTables, plan.fanoutTables);
     const hosts = await mapLimit(event.tables.length, SEED_CONCURRENCY, async (i) => {
       const table = event.tables[i]!;
-      const { order } = await placeOrder(deps, { eventId: event.id, email: `fanout-${i}@bench.local`, name: `Host ${i + 1}`, gaQuantity: 1, tableId: table.id });
+      const { order } = await placeOrder(deps, {
+        eventId: event.id,
+        email: `fanout-${i}@bench.local`,
+        name: `Host ${i + 1}`,
+        gaQuantity: 1,
+        tableId: table.id,
+      });
       await payLocal(deps, order.id);
       return { tableId: table.id, qr: qrOf((await listOrderTickets(deps.database.db, order.id))[0]!) };
     });
@@ -154,7 +189,12 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     // payment is applied as its webhook would apply it.
     const event = await benchEvent('Bench night to cancel', 'tomorrow', plan.refundOrders);
     await mapLimit(plan.refundOrders, SEED_CONCURRENCY * 2, async (i) => {
-      const { order } = await placeOrder(deps, { eventId: event.id, email: `refund-${i}@bench.local`, name: `Refund buyer ${i}`, gaQuantity: 1 });
+      const { order } = await placeOrder(deps, {
+        eventId: event.id,
+        email: `refund-${i}@bench.local`,
+        name: `Refund buyer ${i}`,
+        gaQuantity: 1,
+      });
       await deps.database.flights((tx) => applyPayment(tx, deps, order.id, { commit: true }));
     });
     refundEventId = event.id;
@@ -166,7 +206,13 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     const event = await benchEvent('Bench arrivals', 'open', plan.pushTables * 8, plan.pushTables);
     const tables = await mapLimit(event.tables.length, SEED_CONCURRENCY, async (i) => {
       const table = event.tables[i]!;
-      const { order } = await placeOrder(deps, { eventId: event.id, email: `party-${i}@bench.local`, name: `Host ${i + 1}`, gaQuantity: 8, tableId: table.id });
+      const { order } = await placeOrder(deps, {
+        eventId: event.id,
+        email: `party-${i}@bench.local`,
+        name: `Host ${i + 1}`,
+        gaQuantity: 8,
+        tableId: table.id,
+      });
       await payLocal(deps, order.id);
       const tickets = await listOrderTickets(deps.database.db, order.id);
       const reservation = await findReservationByOrder(deps.database.db, order.id);
@@ -191,7 +237,20 @@ export async function seedBench(deps: AppDeps, plan: SeedPlan): Promise<Seeded> 
     // at once, and the peer's database is not given one either.)
     await deps.database.db.execute(sql`VACUUM ANALYZE`);
   }
-  return { staffToken, ownerToken, refundEventId, arrivals, doorEventId: door.id, spreadQrs, hotQrs, buyEventId, drop, cache, fanout, seedMs: performance.now() - started };
+  return {
+    staffToken,
+    ownerToken,
+    refundEventId,
+    arrivals,
+    doorEventId: door.id,
+    spreadQrs,
+    hotQrs,
+    buyEventId,
+    drop,
+    cache,
+    fanout,
+    seedMs: performance.now() - started,
+  };
 }
 
 async function mapLimit<T>(count: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {

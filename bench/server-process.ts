@@ -88,7 +88,9 @@ async function main(): Promise<void> {
     process.on('message', (m: { id: number } & ServerRequest) => {
       handle(m)
         .then((value) => send({ type: 'reply', id: m.id, ok: true, value }))
-        .catch((err: unknown) => send({ type: 'reply', id: m.id, ok: false, error: (err as Error).stack ?? String(err) }))
+        .catch((err: unknown) =>
+          send({ type: 'reply', id: m.id, ok: false, error: (err as Error).stack ?? String(err) }),
+        )
         .finally(() => m.type === 'stop' && process.disconnect());
     });
     const handle = async (m: ServerRequest): Promise<unknown> => {
@@ -134,7 +136,9 @@ function scenarioProfiler(dir: string) {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
   return {
     async start() {
       await post('Profiler.enable');
@@ -173,7 +177,13 @@ function rushMonitor(db: DatabaseStats) {
       const cpu = process.cpuUsage(cpu0);
       const wallUs = (performance.now() - t0) * 1000;
       const cpuUs = cpu.user + cpu.system;
-      return { peakRssMb: peak / 2 ** 20, cpuShare: cpuUs / wallUs, cpuUs, statements: db.statements - db0.statements, roundTrips: db.roundTrips - db0.roundTrips };
+      return {
+        peakRssMb: peak / 2 ** 20,
+        cpuShare: cpuUs / wallUs,
+        cpuUs,
+        statements: db.statements - db0.statements,
+        roundTrips: db.roundTrips - db0.roundTrips,
+      };
     },
   };
 }

@@ -20,11 +20,16 @@ async function serve(withDemo: boolean): Promise<void> {
   const webRoot = await ensureWebBuild((m) => console.log(m));
   const deps = await createDeps(config);
   const demo = withDemo ? await ensureDemo(deps) : undefined;
-  const { address, stop, mailDestination } = await startServer(deps, { logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'), webRoot });
+  const { address, stop, mailDestination } = await startServer(deps, {
+    logger: loggerOptions(process.env.LOG_LEVEL ?? 'warn'),
+    webRoot,
+  });
   stopOnSignals(stop, (m) => console.error(m));
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded database in ${config.dataDir}`;
   const mail = config.mail.smtpUrl ? `mail via ${mailDestination}` : `mail written as .eml files to ${mailDestination}`;
-  console.log(`Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}, ${mail}`);
+  console.log(
+    `Velvet is listening on ${address} — ${where}, payments: ${deps.payments.name}${deps.payments.name === 'local' ? ' (TEST MODE, no money moves)' : ''}, ${mail}`,
+  );
   if (demo) {
     const links = demoLinks(demo, deps);
     console.log(`
@@ -38,8 +43,14 @@ Demo data ready — open ${config.publicUrl}
   }
 }
 
-program.command('serve').description('Run the HTTP server and background jobs').action(() => serve(false));
-program.command('demo').description('Seed demo data once, then serve (what `npm start` runs)').action(() => serve(true));
+program
+  .command('serve')
+  .description('Run the HTTP server and background jobs')
+  .action(() => serve(false));
+program
+  .command('demo')
+  .description('Seed demo data once, then serve (what `npm start` runs)')
+  .action(() => serve(true));
 
 program
   .command('build-web')
@@ -65,7 +76,9 @@ program
 
 program
   .command('restore')
-  .description('Load a backup into an empty database (DATABASE_URL, or a new VELVET_DATA_DIR); refuses one that holds data')
+  .description(
+    'Load a backup into an empty database (DATABASE_URL, or a new VELVET_DATA_DIR); refuses one that holds data',
+  )
   .argument('<file>', 'a .velvet-backup file')
   .action(async (file: string) => console.log(await restoreCommand(loadConfig(), file)));
 
@@ -99,9 +112,18 @@ program.parseAsync().catch((err: unknown) => {
 
 /** One line a person can act on; never a stack with SQL and values (a password hash, e-mails). */
 function explain(err: unknown): string {
-  if ([DataDirLockedError, DomainError, ConfigError, BackupFileError, RestoreRefused, DumpError].some((kind) => err instanceof kind)) return (err as Error).message;
+  if (
+    [DataDirLockedError, DomainError, ConfigError, BackupFileError, RestoreRefused, DumpError].some(
+      (kind) => err instanceof kind,
+    )
+  )
+    return (err as Error).message;
   const e = err as { code?: string; port?: number; address?: string };
-  if (e.code === 'EADDRINUSE') return `port ${e.port ?? ''} on ${e.address ?? 'this machine'} is already in use: stop the other process, or set PORT to another port`.replace('port  on', 'the port on');
+  if (e.code === 'EADDRINUSE')
+    return `port ${e.port ?? ''} on ${e.address ?? 'this machine'} is already in use: stop the other process, or set PORT to another port`.replace(
+      'port  on',
+      'the port on',
+    );
   if (e.code === 'EACCES' && e.port !== undefined) {
     return `not allowed to listen on port ${e.port}: ports below 1024 need a privilege. Grant it to Node.js once (sudo setcap 'cap_net_bind_service=+ep' "$(readlink -f "$(command -v node)")"), or use ports above 1023 (PORT, VELVET_HTTPS_PORT) behind a port redirect`;
   }

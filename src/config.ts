@@ -11,8 +11,17 @@ const envSchema = z.object({
   VELVET_DATA_DIR: z.string().min(1).default('./data'),
   VELVET_PUBLIC_URL: z.string().url().optional(),
   VELVET_HOLD_SECONDS: z.coerce.number().int().min(1).default(600),
-  VELVET_WAITLIST_OFFER_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-  VELVET_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  VELVET_WAITLIST_OFFER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  VELVET_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
   VELVET_REENTRY_WARNING_SECONDS: z.coerce.number().int().min(0).default(60),
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
@@ -38,8 +47,20 @@ const envSchema = z.object({
   VELVET_BACKUP_KEEP: z.coerce.number().int().min(1).default(96),
   VELVET_DOMAIN: z
     .string()
-    .transform((v) => v.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))
-    .refine((ds) => ds.length > 0 && ds.every((d) => /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(d)), 'one or more domain names, comma-separated (tickets.club.example)')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (ds) =>
+        ds.length > 0 &&
+        ds.every((d) =>
+          /^(?=.{1,253}$)(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(d),
+        ),
+      'one or more domain names, comma-separated (tickets.club.example)',
+    )
     .optional(),
   VELVET_ACME_EMAIL: z.email().optional(),
   VELVET_ACME_DIRECTORY: z.string().url().default('https://acme-v02.api.letsencrypt.org/directory'),
@@ -52,8 +73,14 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   STRIPE_API_URL: z.string().url().optional(),
-  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\S+$/, 'a Stripe publishable key (pk_test_… or pk_live_…)').optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_\S+$/, 'a Stripe publishable key (pk_test_… or pk_live_…)')
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
   VELVET_MAIL_FROM: z.string().min(3).default('Velvet <tickets@velvet.local>'),
   VELVET_PUSH_CONTACT: z
     .string()
@@ -61,8 +88,14 @@ const envSchema = z.object({
     .optional(),
   VELVET_PUSH_ALLOW_HTTP: z.enum(['0', '1']).default('0'),
   VELVET_PUSH_RATE_PER_SECOND: z.coerce.number().positive().default(50),
-  VELVET_APPLE_PASS_TYPE_ID: z.string().regex(/^pass\.[A-Za-z0-9.-]+$/, 'a Pass Type ID such as pass.com.club.tickets').optional(),
-  VELVET_APPLE_TEAM_ID: z.string().regex(/^[A-Z0-9]{10}$/, 'the 10-character Apple Team ID').optional(),
+  VELVET_APPLE_PASS_TYPE_ID: z
+    .string()
+    .regex(/^pass\.[A-Za-z0-9.-]+$/, 'a Pass Type ID such as pass.com.club.tickets')
+    .optional(),
+  VELVET_APPLE_TEAM_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$/, 'the 10-character Apple Team ID')
+    .optional(),
   VELVET_APPLE_PASS_CERT: z.string().min(1).optional(),
   VELVET_APPLE_PASS_KEY: z.string().min(1).optional(),
   VELVET_APPLE_PASS_KEY_PASSPHRASE: z.string().optional(),
@@ -70,7 +103,10 @@ const envSchema = z.object({
   VELVET_WALLET_ORGANIZATION: z.string().min(1).max(64).default('Velvet'),
   VELVET_APNS_URL: z.string().url().default('https://api.push.apple.com'),
   VELVET_APNS_CA_FILE: z.string().min(1).optional(),
-  VELVET_GOOGLE_WALLET_ISSUER_ID: z.string().regex(/^\d{10,25}$/, 'the numeric Google Wallet issuer ID').optional(),
+  VELVET_GOOGLE_WALLET_ISSUER_ID: z
+    .string()
+    .regex(/^\d{10,25}$/, 'the numeric Google Wallet issuer ID')
+    .optional(),
   VELVET_GOOGLE_WALLET_KEY_FILE: z.string().min(1).optional(),
   VELVET_GOOGLE_WALLET_API_URL: z.string().url().default('https://walletobjects.googleapis.com/walletobjects/v1'),
   VELVET_GOOGLE_OAUTH_TOKEN_URL: z.string().url().default('https://oauth2.googleapis.com/token'),
@@ -169,7 +205,13 @@ export interface Config {
   timeZone: string;
   payments:
     | { provider: 'local' }
-    | { provider: 'stripe'; secretKey: string; webhookSecret: string; publishableKey: string; apiUrl: string | undefined };
+    | {
+        provider: 'stripe';
+        secretKey: string;
+        webhookSecret: string;
+        publishableKey: string;
+        apiUrl: string | undefined;
+      };
 }
 
 /** A setting the operator must fix; the CLI prints just this message. */
@@ -188,17 +230,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // With HTTPS, plain HTTP is where ACME's HTTP-01 challenges arrive: port 80 unless told otherwise.
   const port = e.PORT ?? (tls.mode === 'off' ? 3000 : 80);
   const trustProxy = parseTrustProxy(e.VELVET_TRUST_PROXY);
-  if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) throw new ConfigError(`Invalid configuration: VELVET_TRUST_PROXY: ${trustProxy.error}`);
+  if (typeof trustProxy === 'object' && !Array.isArray(trustProxy))
+    throw new ConfigError(`Invalid configuration: VELVET_TRUST_PROXY: ${trustProxy.error}`);
   // Each connection is a file descriptor: leave room for the database, the data directory and mail.
   const totalConnections = e.VELVET_MAX_CONNECTIONS ?? Math.max(32, (openFileLimit() ?? 1024) - 128);
   const streams = e.VELVET_MAX_STREAMS ?? Math.floor(totalConnections * 0.75);
   if (streams >= totalConnections) {
-    throw new ConfigError(`Invalid configuration: VELVET_MAX_STREAMS (${streams}) must be below VELVET_MAX_CONNECTIONS (${totalConnections}), so scans still get in when every live view is open`);
+    throw new ConfigError(
+      `Invalid configuration: VELVET_MAX_STREAMS (${streams}) must be below VELVET_MAX_CONNECTIONS (${totalConnections}), so scans still get in when every live view is open`,
+    );
   }
   let payments: Config['payments'] = { provider: 'local' };
   if (e.PAYMENT_PROVIDER === 'stripe') {
     if (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET || !e.STRIPE_PUBLISHABLE_KEY) {
-      throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY');
+      throw new ConfigError(
+        'Invalid configuration: PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY',
+      );
     }
     payments = {
       provider: 'stripe',
@@ -228,7 +275,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ordersPerMinutePerAddress: e.VELVET_ORDERS_PER_MINUTE_PER_ADDRESS,
     ordersPerMinutePerEmail: e.VELVET_ORDERS_PER_MINUTE_PER_EMAIL,
     maxTicketsPerOrder: e.VELVET_MAX_TICKETS_PER_ORDER,
-    holdLimits: { ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS, tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS, share: e.VELVET_HOLD_SHARE },
+    holdLimits: {
+      ticketsPerClient: e.VELVET_UNPAID_TICKETS_PER_ADDRESS,
+      tablesPerClient: e.VELVET_UNPAID_TABLES_PER_ADDRESS,
+      share: e.VELVET_HOLD_SHARE,
+    },
     trustProxy,
     backups: { intervalMs: parseDuration(e.VELVET_BACKUP_INTERVAL), keep: e.VELVET_BACKUP_KEEP },
     metricsToken: e.VELVET_METRICS_TOKEN,
@@ -240,7 +291,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     secret: e.VELVET_SECRET,
     mail: { smtpUrl: e.SMTP_URL, from: e.VELVET_MAIL_FROM, dir: join(e.VELVET_DATA_DIR, 'mail') },
-    push: { contact: e.VELVET_PUSH_CONTACT ?? pushContact(e.VELVET_MAIL_FROM), allowHttpEndpoints: e.VELVET_PUSH_ALLOW_HTTP === '1', ratePerSecond: e.VELVET_PUSH_RATE_PER_SECOND },
+    push: {
+      contact: e.VELVET_PUSH_CONTACT ?? pushContact(e.VELVET_MAIL_FROM),
+      allowHttpEndpoints: e.VELVET_PUSH_ALLOW_HTTP === '1',
+      ratePerSecond: e.VELVET_PUSH_RATE_PER_SECOND,
+    },
     timeZone: e.VELVET_TIME_ZONE,
     wallet: walletConfig(e),
     payments,
@@ -252,15 +307,36 @@ type Env = z.infer<typeof envSchema>;
 /** The HTTPS settings, checked together: each mistake names its variable. */
 function tlsConfig(e: Env): TlsConfig {
   const files = e.VELVET_TLS_CERT !== undefined || e.VELVET_TLS_KEY !== undefined;
-  if (e.VELVET_DOMAIN && files) throw new ConfigError('Invalid configuration: VELVET_DOMAIN (a certificate obtained over ACME) and VELVET_TLS_CERT/VELVET_TLS_KEY (your own) exclude each other: set one');
+  if (e.VELVET_DOMAIN && files)
+    throw new ConfigError(
+      'Invalid configuration: VELVET_DOMAIN (a certificate obtained over ACME) and VELVET_TLS_CERT/VELVET_TLS_KEY (your own) exclude each other: set one',
+    );
   if (e.VELVET_DOMAIN) {
-    if (!e.VELVET_ACME_EMAIL) throw new ConfigError('Invalid configuration: VELVET_ACME_EMAIL: the certificate authority needs an e-mail address for the account of VELVET_DOMAIN');
-    return { mode: 'acme', domains: e.VELVET_DOMAIN, email: e.VELVET_ACME_EMAIL, directoryUrl: e.VELVET_ACME_DIRECTORY, httpsPort: e.VELVET_HTTPS_PORT };
+    if (!e.VELVET_ACME_EMAIL)
+      throw new ConfigError(
+        'Invalid configuration: VELVET_ACME_EMAIL: the certificate authority needs an e-mail address for the account of VELVET_DOMAIN',
+      );
+    return {
+      mode: 'acme',
+      domains: e.VELVET_DOMAIN,
+      email: e.VELVET_ACME_EMAIL,
+      directoryUrl: e.VELVET_ACME_DIRECTORY,
+      httpsPort: e.VELVET_HTTPS_PORT,
+    };
   }
-  if (e.VELVET_ACME_EMAIL) throw new ConfigError('Invalid configuration: VELVET_ACME_EMAIL is set but VELVET_DOMAIN is not: name the domain(s) to obtain a certificate for');
+  if (e.VELVET_ACME_EMAIL)
+    throw new ConfigError(
+      'Invalid configuration: VELVET_ACME_EMAIL is set but VELVET_DOMAIN is not: name the domain(s) to obtain a certificate for',
+    );
   if (files) {
-    if (!e.VELVET_TLS_CERT) throw new ConfigError('Invalid configuration: VELVET_TLS_CERT: set the certificate file too (PEM), beside VELVET_TLS_KEY');
-    if (!e.VELVET_TLS_KEY) throw new ConfigError('Invalid configuration: VELVET_TLS_KEY: set the private key file too (PEM), beside VELVET_TLS_CERT');
+    if (!e.VELVET_TLS_CERT)
+      throw new ConfigError(
+        'Invalid configuration: VELVET_TLS_CERT: set the certificate file too (PEM), beside VELVET_TLS_KEY',
+      );
+    if (!e.VELVET_TLS_KEY)
+      throw new ConfigError(
+        'Invalid configuration: VELVET_TLS_KEY: set the private key file too (PEM), beside VELVET_TLS_CERT',
+      );
     return { mode: 'files', certFile: e.VELVET_TLS_CERT, keyFile: e.VELVET_TLS_KEY, httpsPort: e.VELVET_HTTPS_PORT };
   }
   return { mode: 'off' };
@@ -271,10 +347,19 @@ function walletConfig(e: Env): Config['wallet'] {
   const all = <K extends keyof Env>(platform: string, keys: K[]) => {
     const missing = keys.filter((k) => e[k] === undefined);
     if (missing.length === keys.length) return false;
-    if (missing.length) throw new ConfigError(`Invalid configuration: ${missing.join(', ')}: ${platform} wallet passes need ${keys.join(', ')} together`);
+    if (missing.length)
+      throw new ConfigError(
+        `Invalid configuration: ${missing.join(', ')}: ${platform} wallet passes need ${keys.join(', ')} together`,
+      );
     return true;
   };
-  const apple = all('Apple', ['VELVET_APPLE_PASS_TYPE_ID', 'VELVET_APPLE_TEAM_ID', 'VELVET_APPLE_PASS_CERT', 'VELVET_APPLE_PASS_KEY', 'VELVET_APPLE_WWDR_CERT']);
+  const apple = all('Apple', [
+    'VELVET_APPLE_PASS_TYPE_ID',
+    'VELVET_APPLE_TEAM_ID',
+    'VELVET_APPLE_PASS_CERT',
+    'VELVET_APPLE_PASS_KEY',
+    'VELVET_APPLE_WWDR_CERT',
+  ]);
   const google = all('Google', ['VELVET_GOOGLE_WALLET_ISSUER_ID', 'VELVET_GOOGLE_WALLET_KEY_FILE']);
   return {
     organizationName: e.VELVET_WALLET_ORGANIZATION,
@@ -291,13 +376,19 @@ function walletConfig(e: Env): Config['wallet'] {
         }
       : null,
     google: google
-      ? { issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!, keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE!, apiUrl: e.VELVET_GOOGLE_WALLET_API_URL, tokenUrl: e.VELVET_GOOGLE_OAUTH_TOKEN_URL }
+      ? {
+          issuerId: e.VELVET_GOOGLE_WALLET_ISSUER_ID!,
+          keyFile: e.VELVET_GOOGLE_WALLET_KEY_FILE!,
+          apiUrl: e.VELVET_GOOGLE_WALLET_API_URL,
+          tokenUrl: e.VELVET_GOOGLE_OAUTH_TOKEN_URL,
+        }
       : null,
   };
 }
 
 function defaultPublicUrl(tls: TlsConfig, port: number): string {
-  if (tls.mode === 'acme') return `https://${tls.domains[0]!.replace(/^\*\./, '')}${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
+  if (tls.mode === 'acme')
+    return `https://${tls.domains[0]!.replace(/^\*\./, '')}${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
   if (tls.mode === 'files') return `https://localhost${tls.httpsPort === 443 ? '' : `:${tls.httpsPort}`}`;
   return `http://localhost:${port}`;
 }

@@ -17,11 +17,25 @@ interface LocalDate {
 /** The wall clock in `timeZone` at `at`. */
 export function localParts(at: Date, timeZone: string): LocalDate {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', hourCycle: 'h23', weekday: 'long' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      hourCycle: 'h23',
+      weekday: 'long',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
-  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), weekday: WEEKDAYS.indexOf(parts.weekday!) };
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    weekday: WEEKDAYS.indexOf(parts.weekday!),
+  };
 }
 
 /**

@@ -12,8 +12,18 @@ import { linkTicket, runLink } from './services/guests/link.js';
 import { payLocal } from './services/orders/pay-order.service.js';
 import { placeOrder } from './services/orders/place-order.service.js';
 
-export const DEMO_OWNER = { email: 'owner@velvet.local', password: 'velvet-owner', role: 'owner' as const, name: 'Maya Lindqvist' };
-export const DEMO_STAFF = { email: 'door@velvet.local', password: 'velvet-door', role: 'staff' as const, name: 'Sam Okafor' };
+export const DEMO_OWNER = {
+  email: 'owner@velvet.local',
+  password: 'velvet-owner',
+  role: 'owner' as const,
+  name: 'Maya Lindqvist',
+};
+export const DEMO_STAFF = {
+  email: 'door@velvet.local',
+  password: 'velvet-door',
+  role: 'staff' as const,
+  name: 'Sam Okafor',
+};
 
 export interface DemoInfo {
   eventId: string;
@@ -39,12 +49,57 @@ const HOUR = 3600_000;
 const FRIDAY = 5;
 const SATURDAY = 6;
 
-const FIRST = ['Ana', 'Ben', 'Chloé', 'Dario', 'Elif', 'Finn', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kira', 'Luca', 'Mila', 'Noah', 'Olga', 'Pau', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
-const LAST = ['Berg', 'Costa', 'Dubois', 'Engel', 'Fischer', 'García', 'Haddad', 'Ivanova', 'Jensen', 'Kowalski', 'Laine', 'Moreau', 'Novak', 'Okoro', 'Petit', 'Rossi'];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chloé',
+  'Dario',
+  'Elif',
+  'Finn',
+  'Greta',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kira',
+  'Luca',
+  'Mila',
+  'Noah',
+  'Olga',
+  'Pau',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Yusuf',
+];
+const LAST = [
+  'Berg',
+  'Costa',
+  'Dubois',
+  'Engel',
+  'Fischer',
+  'García',
+  'Haddad',
+  'Ivanova',
+  'Jensen',
+  'Kowalski',
+  'Laine',
+  'Moreau',
+  'Novak',
+  'Okoro',
+  'Petit',
+  'Rossi',
+];
 /** The n-th made-up guest: a plausible name and its own e-mail. */
 const person = (n: number) => {
   const name = `${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`;
-  return { name, email: `${name.toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(' ', '.')}.${n}@example.com` };
+  return {
+    name,
+    email: `${name
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/\p{Diacritic}/gu, '')
+      .replace(' ', '.')}.${n}@example.com`,
+  };
 };
 
 /**
@@ -74,12 +129,20 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
       { name: 'Gold', priceCents: 60000, capacity: 8, minSpendCents: 100000 },
       { name: 'Silver', priceCents: 30000, capacity: 6 },
     ],
-    tables: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ number: n, tier: n <= 3 ? 'Gold' : 'Silver', x: 80 + ((n - 1) % 4) * 160, y: n <= 4 ? 90 : 260 })),
+    tables: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({
+      number: n,
+      tier: n <= 3 ? 'Gold' : 'Silver',
+      x: 80 + ((n - 1) % 4) * 160,
+      y: n <= 4 ? 90 : 260,
+    })),
   };
   const session = tonightsSession(now, zone);
   const tonight = await createEvent(deps, owner.id, {
     name: session.name,
-    details: { ...venue, description: 'Resident DJs on both floors. Tables come with bottle service; the door opens on the hour.' },
+    details: {
+      ...venue,
+      description: 'Resident DJs on both floors. Tables come with bottle service; the door opens on the hour.',
+    },
     startsAt: session.startsAt,
     endsAt: new Date(session.startsAt.getTime() + 7 * HOUR),
     ...layout,
@@ -87,7 +150,10 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
   const fridayAt = nextNight(now, FRIDAY, 23, zone);
   const friday = await createEvent(deps, owner.id, {
     name: 'Friday: Deep Velvet with Marlowe',
-    details: { ...venue, description: 'Marlowe plays deep house from 01:00 until close.\nOver 18s only; photo ID at the door.' },
+    details: {
+      ...venue,
+      description: 'Marlowe plays deep house from 01:00 until close.\nOver 18s only; photo ID at the door.',
+    },
     startsAt: fridayAt,
     endsAt: new Date(fridayAt.getTime() + 6 * HOUR),
     ...layout,
@@ -105,18 +171,31 @@ export async function ensureDemo(deps: AppDeps): Promise<DemoInfo> {
   const buy = async (eventId: string, gaQuantity: number, tableId?: string, who?: { name: string; email: string }) => {
     const buyer = who ?? person(n++);
     const holderNames = [buyer.name, ...Array.from({ length: gaQuantity - 1 }, () => person(n++).name)];
-    const placed = await placeOrder(deps, { eventId, email: buyer.email, name: buyer.name, gaQuantity, tableId, holderNames });
+    const placed = await placeOrder(deps, {
+      eventId,
+      email: buyer.email,
+      name: buyer.name,
+      gaQuantity,
+      tableId,
+      holderNames,
+    });
     await payLocal(deps, placed.order.id);
     return { orderId: placed.order.id, tickets: await listOrderTickets(db, placed.order.id) };
   };
   // Guests joined the table with its invite earlier in the day, before the doors opened.
   const linkedBefore = new Date(session.startsAt.getTime() - 3 * HOUR);
   const link = (ticketId: string, reservationId: string) =>
-    runLink(deps, (tx) => linkTicket(tx, linkedBefore, { ticketId, reservationId, actor: 'guest', userId: null, overrideCapacity: false }));
-  const admit = (ticketId: string, scannerId: string) => scanTicket(deps, { qr: null, ticketId, scannerId, eventId: tonight.id, userId: staff.id, nonce: null });
+    runLink(deps, (tx) =>
+      linkTicket(tx, linkedBefore, { ticketId, reservationId, actor: 'guest', userId: null, overrideCapacity: false }),
+    );
+  const admit = (ticketId: string, scannerId: string) =>
+    scanTicket(deps, { qr: null, ticketId, scannerId, eventId: tonight.id, userId: staff.id, nonce: null });
 
   // Tonight: Victor's Gold table is full (8 people), he and four guests are in.
-  const vip = await buy(tonight.id, 1, tonight.tables[0]!.id, { name: 'Victor Hale', email: 'victor.hale@example.com' });
+  const vip = await buy(tonight.id, 1, tonight.tables[0]!.id, {
+    name: 'Victor Hale',
+    email: 'victor.hale@example.com',
+  });
   const reservationId = (await findHostReservation(db, vip.tickets[0]!.id))!.reservationId;
   const guests = [];
   for (let i = 0; i < 7; i++) guests.push((await buy(tonight.id, 1)).tickets[0]!);

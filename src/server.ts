@@ -82,23 +82,35 @@ async function certificateSource(deps: AppDeps, log: (msg: string) => void): Pro
 }
 
 function reportListeners(deps: AppDeps, listeners: Listeners, certificates: CertificateSource | null): void {
-  deps.metrics.gauge('velvet_connections_open', 'Connections open now', () => listeners.gates.reduce((n, g) => n + g.connections, 0));
-  deps.metrics.counterFrom('velvet_connections_refused_total', 'Connections refused at the connection caps', () => listeners.gates.reduce((n, g) => n + g.refused, 0));
+  deps.metrics.gauge('velvet_connections_open', 'Connections open now', () =>
+    listeners.gates.reduce((n, g) => n + g.connections, 0),
+  );
+  deps.metrics.counterFrom('velvet_connections_refused_total', 'Connections refused at the connection caps', () =>
+    listeners.gates.reduce((n, g) => n + g.refused, 0),
+  );
   if (certificates) {
-    deps.metrics.gauge('velvet_certificate_days_left', 'Days until the served certificate expires (absent: none yet)', () => {
-      const c = certificates.current();
-      return c ? daysLeft(c, deps.clock.now()) : null;
-    });
+    deps.metrics.gauge(
+      'velvet_certificate_days_left',
+      'Days until the served certificate expires (absent: none yet)',
+      () => {
+        const c = certificates.current();
+        return c ? daysLeft(c, deps.clock.now()) : null;
+      },
+    );
   }
 }
 
 function reportBackups(deps: AppDeps, backups: BackupRunner): void {
   const s = backups.status;
-  deps.metrics.gauge('velvet_backup_age_seconds', 'Seconds since the newest automatic backup was taken (absent: none yet)', () =>
-    s.lastSuccessAt ? (Date.now() - s.lastSuccessAt.getTime()) / 1000 : null,
+  deps.metrics.gauge(
+    'velvet_backup_age_seconds',
+    'Seconds since the newest automatic backup was taken (absent: none yet)',
+    () => (s.lastSuccessAt ? (Date.now() - s.lastSuccessAt.getTime()) / 1000 : null),
   );
-  deps.metrics.gauge('velvet_backup_last_ok', '1 when the last automatic backup succeeded, 0 when it failed (absent: none tried yet)', () =>
-    s.lastResult === 'none' ? null : s.lastResult === 'ok' ? 1 : 0,
+  deps.metrics.gauge(
+    'velvet_backup_last_ok',
+    '1 when the last automatic backup succeeded, 0 when it failed (absent: none tried yet)',
+    () => (s.lastResult === 'none' ? null : s.lastResult === 'ok' ? 1 : 0),
   );
 }
 

@@ -28,10 +28,20 @@ function sourceFiles(dir: string): string[] {
 
 describe('docs/api.md', () => {
   it('lists every operation the server has, and no other', async () => {
-    const listed = new Set([...doc.matchAll(/\| `(GET|POST|PATCH|PUT|DELETE) (\/[^\s`?]+)/g)].map((m) => `${m[1]} ${m[2]!.replace(/:([a-z_]+)/g, '{$1}')}`));
+    const listed = new Set(
+      [...doc.matchAll(/\| `(GET|POST|PATCH|PUT|DELETE) (\/[^\s`?]+)/g)].map(
+        (m) => `${m[1]} ${m[2]!.replace(/:([a-z_]+)/g, '{$1}')}`,
+      ),
+    );
     const served = new Set(operations(await openApiDocument(ctx.app)).map((o) => `${o.method} ${o.path}`));
-    expect([...served].filter((op) => !listed.has(op)), 'served but not documented').toEqual([]);
-    expect([...listed].filter((op) => !served.has(op)), 'documented but not served').toEqual([]);
+    expect(
+      [...served].filter((op) => !listed.has(op)),
+      'served but not documented',
+    ).toEqual([]);
+    expect(
+      [...listed].filter((op) => !served.has(op)),
+      'documented but not served',
+    ).toEqual([]);
   });
 
   it("lists every error code with its status exactly as the server's one list has them", () => {
@@ -47,12 +57,20 @@ describe('docs/api.md', () => {
   });
 
   it('has no code in the list that nothing produces', () => {
-    const source = sourceFiles(join(root, 'src')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const source = sourceFiles(join(root, 'src'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const produced = new Set<string>();
-    for (const m of source.matchAll(/(?:DomainError\(|errorBody\(|refuse\(|code: )\s*'([a-z_]+)'/g)) produced.add(m[1]!);
+    for (const m of source.matchAll(/(?:DomainError\(|errorBody\(|refuse\(|code: )\s*'([a-z_]+)'/g))
+      produced.add(m[1]!);
     // The guest list's refusals are returned as data with their code (src/domain/guest-list.ts).
     const refusals = /export type GuestListRefusalCode =([^;]+);/.exec(source)![1]!;
     for (const m of refusals.matchAll(/'([a-z_]+)'/g)) produced.add(m[1]!);
-    expect(Object.keys(ERROR_STATUS).filter((c) => !produced.has(c)).sort(), 'listed but never produced').toEqual([]);
+    expect(
+      Object.keys(ERROR_STATUS)
+        .filter((c) => !produced.has(c))
+        .sort(),
+      'listed but never produced',
+    ).toEqual([]);
   });
 });

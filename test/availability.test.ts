@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { SseReader } from './support/sse.js';
 
 let ctx: TestContext;
@@ -13,7 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-type Availability = { event_id: string; event_status: string; ga_available: number; tables: Array<{ id: string; status: string }> };
+type Availability = {
+  event_id: string;
+  event_status: string;
+  ga_available: number;
+  tables: Array<{ id: string; status: string }>;
+};
 
 describe("the buyer's view of the tables", () => {
   it('says, to anyone, which tables are available, held or sold and how many GA places are left, and nothing about who', async () => {
@@ -32,7 +45,9 @@ describe("the buyer's view of the tables", () => {
         { id: event.tables[2]!.id, status: 'available' },
       ],
     });
-    expect((await ctx.app.inject({ url: '/api/v1/events/00000000-0000-4000-8000-000000000000/availability' })).statusCode).toBe(404);
+    expect(
+      (await ctx.app.inject({ url: '/api/v1/events/00000000-0000-4000-8000-000000000000/availability' })).statusCode,
+    ).toBe(404);
   });
 
   it('streams each change to anyone watching, live, and the event status when it is cancelled', async () => {
@@ -44,18 +59,28 @@ describe("the buyer's view of the tables", () => {
     try {
       const snapshot = await stream.next();
       expect(snapshot.event).toBe('snapshot');
-      expect((snapshot.data as Availability).tables.find((t) => t.id === event.tables[2]!.id)?.status).toBe('available');
+      expect((snapshot.data as Availability).tables.find((t) => t.id === event.tables[2]!.id)?.status).toBe(
+        'available',
+      );
 
       await placeOrder(ctx, event.id, { table_id: event.tables[2]!.id });
       expect(await stream.next()).toEqual({ event: 'table', data: { id: event.tables[2]!.id, status: 'held' } });
 
-      const preview = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
-      await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token: preview.confirmation_token } });
+      const preview = (
+        await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })
+      ).json();
+      await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/cancel`,
+        headers: bearer(ctx.ownerToken),
+        payload: { confirmation_token: preview.confirmation_token },
+      });
       const seen: Array<{ event: string; data: unknown }> = [];
       while (!seen.some((m) => m.event === 'event')) seen.push(await stream.next());
       expect(seen.find((m) => m.event === 'event')?.data).toEqual({ id: event.id, status: 'cancelled' });
       // Every table is free again, and only ids and statuses travel.
-      for (const m of seen.filter((x) => x.event === 'table')) expect(Object.keys(m.data as object).sort()).toEqual(['id', 'status']);
+      for (const m of seen.filter((x) => x.event === 'table'))
+        expect(Object.keys(m.data as object).sort()).toEqual(['id', 'status']);
     } finally {
       abort.abort();
     }

@@ -30,12 +30,24 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 async function broken(db: Database['db']): Promise<Record<string, number>> {
   const count = async (query: ReturnType<typeof sql>) => (await queryRows<{ n: number }>(db, query))[0]!.n;
   return {
-    ordersMissingTickets: await count(sql`SELECT count(*)::int AS n FROM orders o WHERE o.ga_quantity <> (SELECT count(*) FROM tickets t WHERE t.order_id = o.id)`),
-    paidTicketsStillPending: await count(sql`SELECT count(*)::int AS n FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.status = 'paid' AND t.status = 'pending'`),
-    paidOrdersWithoutMail: await count(sql`SELECT count(*)::int AS n FROM orders o WHERE o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM mails m WHERE m.order_id = o.id)`),
-    admissionsNotCheckedIn: await count(sql`SELECT count(*)::int AS n FROM scans s JOIN tickets t ON t.id = s.ticket_id WHERE s.result = 'admitted' AND t.status <> 'checked_in'`),
-    checkInsWithoutAdmission: await count(sql`SELECT count(*)::int AS n FROM tickets t WHERE t.status = 'checked_in' AND NOT EXISTS (SELECT 1 FROM scans s WHERE s.ticket_id = t.id AND s.result = 'admitted')`),
-    placesMiscounted: await count(sql`SELECT count(*)::int AS n FROM events e WHERE e.ga_sold <> (SELECT coalesce(sum(ga_quantity), 0) FROM orders o WHERE o.event_id = e.id AND o.status IN ('pending', 'paid'))`),
+    ordersMissingTickets: await count(
+      sql`SELECT count(*)::int AS n FROM orders o WHERE o.ga_quantity <> (SELECT count(*) FROM tickets t WHERE t.order_id = o.id)`,
+    ),
+    paidTicketsStillPending: await count(
+      sql`SELECT count(*)::int AS n FROM tickets t JOIN orders o ON o.id = t.order_id WHERE o.status = 'paid' AND t.status = 'pending'`,
+    ),
+    paidOrdersWithoutMail: await count(
+      sql`SELECT count(*)::int AS n FROM orders o WHERE o.status = 'paid' AND NOT EXISTS (SELECT 1 FROM mails m WHERE m.order_id = o.id)`,
+    ),
+    admissionsNotCheckedIn: await count(
+      sql`SELECT count(*)::int AS n FROM scans s JOIN tickets t ON t.id = s.ticket_id WHERE s.result = 'admitted' AND t.status <> 'checked_in'`,
+    ),
+    checkInsWithoutAdmission: await count(
+      sql`SELECT count(*)::int AS n FROM tickets t WHERE t.status = 'checked_in' AND NOT EXISTS (SELECT 1 FROM scans s WHERE s.ticket_id = t.id AND s.result = 'admitted')`,
+    ),
+    placesMiscounted: await count(
+      sql`SELECT count(*)::int AS n FROM events e WHERE e.ga_sold <> (SELECT coalesce(sum(ga_quantity), 0) FROM orders o WHERE o.event_id = e.id AND o.status IN ('pending', 'paid'))`,
+    ),
   };
 }
 
@@ -46,7 +58,8 @@ describe('backups while Velvet works', () => {
     try {
       const event = await createEvent(ctx, { ga: { price_cents: 1500, capacity: 5000 } });
       const codes: string[] = [];
-      for (let i = 0; i < 10; i++) codes.push(...(await buyPaid(ctx, event.id, { ga_quantity: 20 })).view.tickets.map((t) => t.qr!));
+      for (let i = 0; i < 10; i++)
+        codes.push(...(await buyPaid(ctx, event.id, { ga_quantity: 20 })).view.tickets.map((t) => t.qr!));
       openDoors(ctx, event);
       let n = 0;
       const load = loadLoops(20, async (client) => {
@@ -56,7 +69,12 @@ describe('backups while Velvet works', () => {
         } else {
           // Scanned once each, then again (a re-scan is refused, and logged too).
           const qr = codes[i % codes.length]!;
-          await ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr, scanner_id: `door-${client}`, event_id: event.id } });
+          await ctx.app.inject({
+            method: 'POST',
+            url: '/api/v1/scans',
+            headers: bearer(ctx.staffToken),
+            payload: { qr, scanner_id: `door-${client}`, event_id: event.id },
+          });
         }
       });
       await new Promise((r) => setTimeout(r, 300));
@@ -72,9 +90,19 @@ describe('backups while Velvet works', () => {
         await restoreBackup(file, { kind: 'pglite', dataDir });
         const restored = await openPgliteDir(dataDir);
         try {
-          expect(await broken(restored.db)).toEqual({ ordersMissingTickets: 0, paidTicketsStillPending: 0, paidOrdersWithoutMail: 0, admissionsNotCheckedIn: 0, checkInsWithoutAdmission: 0, placesMiscounted: 0 });
+          expect(await broken(restored.db)).toEqual({
+            ordersMissingTickets: 0,
+            paidTicketsStillPending: 0,
+            paidOrdersWithoutMail: 0,
+            admissionsNotCheckedIn: 0,
+            checkInsWithoutAdmission: 0,
+            placesMiscounted: 0,
+          });
           // Taken mid-load: some of the load's orders and scans are in it.
-          const [{ orders, scans }] = await queryRows<{ orders: number; scans: number }>(restored.db, sql`SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM scans) AS scans`) as [{ orders: number; scans: number }];
+          const [{ orders, scans }] = (await queryRows<{ orders: number; scans: number }>(
+            restored.db,
+            sql`SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM scans) AS scans`,
+          )) as [{ orders: number; scans: number }];
           expect(orders).toBeGreaterThan(10);
           expect(scans).toBeGreaterThan(0);
         } finally {
@@ -86,39 +114,44 @@ describe('backups while Velvet works', () => {
     }
   });
 
-  it.skipIf(onPostgres)('SIGKILL in the middle of a backup leaves only complete backups, and the next start clears what it left', { timeout: 180_000 }, async () => {
-    const dataDir = join(root, 'killed');
-    const env = { VELVET_DATA_DIR: dataDir, DATABASE_URL: undefined, PORT: '0', VELVET_BACKUP_INTERVAL: '1s' };
-    const backupsDir = join(dataDir, 'backups');
-    for (let round = 0; round < 3; round++) {
-      const server = runVelvet(['serve'], env);
-      await server.waitFor(/listening on/, 90_000);
-      // Wait until a backup is under way (its snapshot being copied or dumped), then kill.
-      const deadline = Date.now() + 30_000;
-      while (!existsSync(`${dataDir}.snapshot`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(existsSync(`${dataDir}.snapshot`), 'a backup was under way').toBe(true);
-      server.child.kill('SIGKILL');
-      await server.exited;
-      // Whatever the dump process does after its server died, nothing half-done takes a backup's name.
-      for (let check = 0; check < 5; check++) {
-        for (const file of listBackups(backupsDir)) expect(() => readBackupFile(file), file).not.toThrow();
-        await new Promise((r) => setTimeout(r, 200));
+  it.skipIf(onPostgres)(
+    'SIGKILL in the middle of a backup leaves only complete backups, and the next start clears what it left',
+    { timeout: 180_000 },
+    async () => {
+      const dataDir = join(root, 'killed');
+      const env = { VELVET_DATA_DIR: dataDir, DATABASE_URL: undefined, PORT: '0', VELVET_BACKUP_INTERVAL: '1s' };
+      const backupsDir = join(dataDir, 'backups');
+      for (let round = 0; round < 3; round++) {
+        const server = runVelvet(['serve'], env);
+        await server.waitFor(/listening on/, 90_000);
+        // Wait until a backup is under way (its snapshot being copied or dumped), then kill.
+        const deadline = Date.now() + 30_000;
+        while (!existsSync(`${dataDir}.snapshot`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(existsSync(`${dataDir}.snapshot`), 'a backup was under way').toBe(true);
+        server.child.kill('SIGKILL');
+        await server.exited;
+        // Whatever the dump process does after its server died, nothing half-done takes a backup's name.
+        for (let check = 0; check < 5; check++) {
+          for (const file of listBackups(backupsDir)) expect(() => readBackupFile(file), file).not.toThrow();
+          await new Promise((r) => setTimeout(r, 200));
+        }
       }
-    }
-    const server = runVelvet(['serve'], env);
-    try {
-      await server.waitFor(/listening on/, 90_000);
-      const complete = listBackups(backupsDir).length;
-      const deadline = Date.now() + 30_000;
-      while (listBackups(backupsDir).length <= complete && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(listBackups(backupsDir).length).toBeGreaterThan(complete);
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    // Stopped cleanly (a backup under way is finished first): every backup whole, nothing left over.
-    for (const file of listBackups(backupsDir)) expect(readBackupFile(file).header.database).toBe('pglite');
-    expect(readdirSync(backupsDir).filter((f) => f.endsWith('.partial'))).toEqual([]);
-    expect(existsSync(`${dataDir}.snapshot`)).toBe(false);
-  });
+      const server = runVelvet(['serve'], env);
+      try {
+        await server.waitFor(/listening on/, 90_000);
+        const complete = listBackups(backupsDir).length;
+        const deadline = Date.now() + 30_000;
+        while (listBackups(backupsDir).length <= complete && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(listBackups(backupsDir).length).toBeGreaterThan(complete);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+      // Stopped cleanly (a backup under way is finished first): every backup whole, nothing left over.
+      for (const file of listBackups(backupsDir)) expect(readBackupFile(file).header.database).toBe('pglite');
+      expect(readdirSync(backupsDir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+      expect(existsSync(`${dataDir}.snapshot`)).toBe(false);
+    },
+  );
 });

@@ -32,19 +32,37 @@ describe('hostile bodies', () => {
     const order = await buyPaid(ctx, event.id);
     const ticket = order.view.tickets[0]!;
     const patch = (payload: string, from = '203.0.113.1') =>
-      ctx.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id}`, remoteAddress: from, headers: { ...bearer(order.manage_token), 'content-type': 'application/json' }, payload });
+      ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/tickets/${ticket.id}`,
+        remoteAddress: from,
+        headers: { ...bearer(order.manage_token), 'content-type': 'application/json' },
+        payload,
+      });
     const before = await dumpTables(ctx.database.db);
     const deep = await patch(nested(1000));
     expect(deep.statusCode).toBe(400);
-    expect(deep.json().error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('nested more than 16 levels') });
+    expect(deep.json().error).toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('nested more than 16 levels'),
+    });
     const big = await patch(nested(500_000));
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('payload_too_large');
     expect(await dumpTables(ctx.database.db)).toEqual(before);
     // An offline batch may be big: a whole queue.
     openDoors(ctx, event);
-    const scans = Array.from({ length: 1000 }, (_, i) => ({ qr: ticket.qr, scanned_at: new Date(ctx.clock.now().getTime() - 60_000 + i).toISOString(), offline_result: 'rejected' }));
-    const batch = await ctx.app.inject({ method: 'POST', url: '/api/v1/scans/batch', headers: bearer(ctx.staffToken), payload: { scanner_id: 'door-big', event_id: event.id, scans } });
+    const scans = Array.from({ length: 1000 }, (_, i) => ({
+      qr: ticket.qr,
+      scanned_at: new Date(ctx.clock.now().getTime() - 60_000 + i).toISOString(),
+      offline_result: 'rejected',
+    }));
+    const batch = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans/batch',
+      headers: bearer(ctx.staffToken),
+      payload: { scanner_id: 'door-big', event_id: event.id, scans },
+    });
     expect(batch.statusCode, batch.body.slice(0, 200)).toBe(200);
   });
 
@@ -52,7 +70,13 @@ describe('hostile bodies', () => {
     const order = await buyPaid(ctx, event.id);
     const ticket = order.view.tickets[0]!;
     const rename = (i: number) =>
-      ctx.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${ticket.id}`, remoteAddress: '198.51.100.44', headers: bearer(order.manage_token), payload: { holder_name: `Name ${i}` } });
+      ctx.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/tickets/${ticket.id}`,
+        remoteAddress: '198.51.100.44',
+        headers: bearer(order.manage_token),
+        payload: { holder_name: `Name ${i}` },
+      });
     ctx.clock.set('2030-06-01T12:00:00Z');
     const answers = [];
     for (let i = 0; i < 61; i++) answers.push((await rename(i)).statusCode);
@@ -63,7 +87,11 @@ describe('hostile bodies', () => {
   it('a body refused before it was read closes its connection (nothing reads the rest of it)', async () => {
     const base = await listening(ctx);
     const order = await buyPaid(ctx, event.id);
-    const res = await fetch(`${base}/api/v1/tickets/${order.view.tickets[0]!.id}`, { method: 'PATCH', headers: { ...bearer('not-a-token'), 'content-type': 'application/json' }, body: nested(500_000) });
+    const res = await fetch(`${base}/api/v1/tickets/${order.view.tickets[0]!.id}`, {
+      method: 'PATCH',
+      headers: { ...bearer('not-a-token'), 'content-type': 'application/json' },
+      body: nested(500_000),
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('connection')).toBe('close');
     await res.arrayBuffer();
@@ -81,7 +109,11 @@ describe('hostile bodies', () => {
     let flooding = true;
     const flood = Array.from({ length: 4 }, async () => {
       while (flooding) {
-        await fetch(`${base}/api/v1/tickets/${target.id}`, { method: 'PATCH', headers: { ...bearer(order.manage_token), 'content-type': 'application/json' }, body }).then(
+        await fetch(`${base}/api/v1/tickets/${target.id}`, {
+          method: 'PATCH',
+          headers: { ...bearer(order.manage_token), 'content-type': 'application/json' },
+          body,
+        }).then(
           (r) => r.arrayBuffer(),
           () => undefined,
         );
@@ -91,7 +123,11 @@ describe('hostile bodies', () => {
     const latencies: number[] = [];
     for (const qr of codes) {
       const started = performance.now();
-      const res = await fetch(`${base}/api/v1/scans`, { method: 'POST', headers: { ...bearer(ctx.staffToken), 'content-type': 'application/json' }, body: JSON.stringify({ qr, scanner_id: 'door-flood', event_id: event.id }) });
+      const res = await fetch(`${base}/api/v1/scans`, {
+        method: 'POST',
+        headers: { ...bearer(ctx.staffToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ qr, scanner_id: 'door-flood', event_id: event.id }),
+      });
       latencies.push(performance.now() - started);
       expect((await res.json()).result).toBe('admitted');
     }

@@ -20,7 +20,8 @@ describe.runIf(onPostgres)('a ticket locked for too long (PostgreSQL)', () => {
     const order = await buyPaid(ctx, event.id);
     const ticket = order.view.tickets[0]!;
     openDoors(ctx, event);
-    let answer: { statusCode: number; headers: Record<string, unknown>; json: () => { error: { code: string } } } | undefined;
+    let answer:
+      { statusCode: number; headers: Record<string, unknown>; json: () => { error: { code: string } } } | undefined;
     await ctx.database.transaction(async (tx) => {
       await findTicket(tx, ticket.id, { lock: true });
       answer = await ctx.app.inject({

@@ -5,7 +5,14 @@ import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { bearer, createEvent, placeOrder, type EventInfo, type TestContext, floorTables } from './support/harness.js';
 import type { FakeStripe } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
-import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
+import {
+  buyPaidStripe,
+  deliver,
+  drainRefunds,
+  orderView,
+  type StripeOrder,
+  startStripeTestApp,
+} from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
@@ -19,7 +26,12 @@ afterAll(() => close());
 const preview = (eventId: string, token = ctx.ownerToken) =>
   ctx.app.inject({ url: `/api/v1/events/${eventId}/cancellation`, headers: bearer(token) });
 const cancel = (eventId: string, confirmation_token: string, token = ctx.ownerToken) =>
-  ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/cancel`, headers: bearer(token), payload: { confirmation_token } });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${eventId}/cancel`,
+    headers: bearer(token),
+    payload: { confirmation_token },
+  });
 const refundsOf = async (eventId: string) => {
   const res = await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) });
   expect(res.statusCode, res.body).toBe(200);
@@ -38,7 +50,11 @@ describe('the owner cancels an event before it starts', () => {
     event = await createEvent(ctx);
     ga = await buyPaidStripe(ctx, fake, event.id, { ga_quantity: 3, name: 'GA Buyer' });
     vip = await buyPaidStripe(ctx, fake, event.id, { ga_quantity: 2, table_id: event.tables[0]!.id, name: 'VIP Host' });
-    held = (await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[1]!.id, name: 'Unpaid Hold' })) as StripeOrder;
+    held = (await placeOrder(ctx, event.id, {
+      ga_quantity: 1,
+      table_id: event.tables[1]!.id,
+      name: 'Unpaid Hold',
+    })) as StripeOrder;
     pendingGa = (await placeOrder(ctx, event.id, { ga_quantity: 2, name: 'Unpaid GA' })) as StripeOrder;
   });
 
@@ -46,11 +62,17 @@ describe('the owner cancels an event before it starts', () => {
     for (const token of [ctx.staffToken, ga.manage_token]) {
       expect((await preview(event.id, token)).statusCode).toBe(403);
       expect((await cancel(event.id, 'x', token)).statusCode).toBe(403);
-      expect((await ctx.app.inject({ url: `/api/v1/events/${event.id}/refunds`, headers: bearer(token) })).statusCode).toBe(403);
+      expect(
+        (await ctx.app.inject({ url: `/api/v1/events/${event.id}/refunds`, headers: bearer(token) })).statusCode,
+      ).toBe(403);
     }
     expect((await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation` })).statusCode).toBe(401);
     // Credentials come before the body: an anonymous caller with a bad body learns nothing about it.
-    const anon = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, payload: { nope: 1 } });
+    const anon = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/cancel`,
+      payload: { nope: 1 },
+    });
     expect(anon.statusCode).toBe(401);
     const missing = await preview('00000000-0000-4000-8000-000000000000');
     expect(missing.statusCode).toBe(404);
@@ -100,7 +122,10 @@ describe('the owner cancels an event before it starts', () => {
     });
     const res = await cancel(event.id, confirmation_token);
     expect(res.statusCode, res.body).toBe(202);
-    expect(res.json()).toMatchObject({ status: 'cancelled', refunds: { total: 3, pending: 3, total_cents: refund_total_cents } });
+    expect(res.json()).toMatchObject({
+      status: 'cancelled',
+      refunds: { total: 3, pending: 3, total_cents: refund_total_cents },
+    });
     await expect.poll(() => changed.size).toBe(event.tables.length);
     // Open floor plans are told about the event too, not only that every table is free again.
     await expect.poll(() => eventStatuses).toEqual(['cancelled']);
@@ -109,11 +134,14 @@ describe('the owner cancels an event before it starts', () => {
     const ev = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json();
     expect(ev.status).toBe('cancelled');
     expect((await floor(event.id)).every((t) => t.status === 'available')).toBe(true);
-    const statuses = await queryRows<{ kind: string; status: string; n: number }>(ctx.database.db, sql`
+    const statuses = await queryRows<{ kind: string; status: string; n: number }>(
+      ctx.database.db,
+      sql`
       SELECT 'ticket' AS kind, status, count(*)::int AS n FROM tickets WHERE event_id = ${event.id} GROUP BY status
       UNION ALL SELECT 'reservation', status, count(*)::int FROM reservations WHERE event_id = ${event.id} GROUP BY status
       UNION ALL SELECT 'order', status, count(*)::int FROM orders WHERE event_id = ${event.id} GROUP BY status
-      ORDER BY 1, 2`);
+      ORDER BY 1, 2`,
+    );
     expect(statuses).toEqual([
       { kind: 'order', status: 'expired', n: 2 },
       { kind: 'order', status: 'paid', n: 3 },
@@ -124,7 +152,11 @@ describe('the owner cancels an event before it starts', () => {
     expect((await orderView(ctx, pendingGa)).tickets.every((t) => t.status === 'void')).toBe(true);
     // Unpaid holds gave their GA places back; sales are closed.
     expect(ev.ga.sold).toBe(3 + 2 + 1);
-    const buy = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'n@example.com', name: 'N', ga_quantity: 1 } });
+    const buy = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/orders`,
+      payload: { email: 'n@example.com', name: 'N', ga_quantity: 1 },
+    });
     expect(buy.statusCode).toBe(409);
     expect(buy.json().error.code).toBe('event_cancelled');
   });
@@ -149,15 +181,23 @@ describe('the owner cancels an event before it starts', () => {
     expect(await drainRefunds(ctx)).toBe(1);
     progress = await refundsOf(event.id);
     expect(progress).toMatchObject({ total: 3, succeeded: 3, pending: 0, failed: 0 });
-    expect(progress.refunded_cents).toBe(progress.items.reduce((s: number, i: { amount_cents: number }) => s + i.amount_cents, 0));
+    expect(progress.refunded_cents).toBe(
+      progress.items.reduce((s: number, i: { amount_cents: number }) => s + i.amount_cents, 0),
+    );
 
     for (const order of [ga, vip]) {
       const view = await orderView(ctx, order);
-      expect(view).toMatchObject({ status: 'refunded', refunded_cents: order.amount_cents, refund_reason: 'event_cancelled' });
+      expect(view).toMatchObject({
+        status: 'refunded',
+        refunded_cents: order.amount_cents,
+        refund_reason: 'event_cancelled',
+      });
       const stripeRefunds = fake.refundsFor(order.payment.payment_intent_id);
       expect(stripeRefunds).toHaveLength(1);
       expect(stripeRefunds[0]!.amount).toBe(order.amount_cents);
-      expect(progress.items.find((i: { order_id: string }) => i.order_id === order.order_id).provider_refund_id).toBe(stripeRefunds[0]!.id);
+      expect(progress.items.find((i: { order_id: string }) => i.order_id === order.order_id).provider_refund_id).toBe(
+        stripeRefunds[0]!.id,
+      );
     }
     expect(await drainRefunds(ctx)).toBe(0);
     expect([...fake.refundCreations.values()].every((n) => n === 1)).toBe(true);
@@ -181,14 +221,20 @@ describe('a free night', () => {
       expect(view.refund).toBeUndefined();
       expect(view.tickets.every((t: { status: string }) => t.status === 'void')).toBe(true);
     }
-    const rows = await queryRows<{ n: number }>(ctx.database.db, sql`SELECT count(*)::int AS n FROM refunds WHERE event_id = ${event.id}`);
+    const rows = await queryRows<{ n: number }>(
+      ctx.database.db,
+      sql`SELECT count(*)::int AS n FROM refunds WHERE event_id = ${event.id}`,
+    );
     expect(rows[0]!.n).toBe(0);
   });
 });
 
 describe('refusals', () => {
   it('refuses to cancel once the event has started (409 event_started, nothing changed)', async () => {
-    const event = await createEvent(ctx, { starts_at: '2030-06-01T13:00:00.000Z', ends_at: '2030-06-01T20:00:00.000Z' });
+    const event = await createEvent(ctx, {
+      starts_at: '2030-06-01T13:00:00.000Z',
+      ends_at: '2030-06-01T20:00:00.000Z',
+    });
     await buyPaidStripe(ctx, fake, event.id, { table_id: event.tables[0]!.id });
     const { confirmation_token } = (await preview(event.id)).json();
     ctx.clock.set('2030-06-01T13:00:00.000Z');
@@ -208,7 +254,12 @@ describe('refusals', () => {
 
   it('refuses a bad body with invalid_request', async () => {
     const event = await createEvent(ctx);
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, headers: bearer(ctx.ownerToken), payload: {} });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/cancel`,
+      headers: bearer(ctx.ownerToken),
+      payload: {},
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_request');
   });
@@ -220,7 +271,10 @@ describe('concurrent cancellations', () => {
     await buyPaidStripe(ctx, fake, event.id);
     const racing = (await placeOrder(ctx, event.id, { table_id: event.tables[0]!.id, name: 'Racer' })) as StripeOrder;
     const { confirmation_token } = (await preview(event.id)).json();
-    const [cancelled, paid] = await Promise.all([cancel(event.id, confirmation_token), deliver(ctx, fake.succeed(racing.payment.payment_intent_id))]);
+    const [cancelled, paid] = await Promise.all([
+      cancel(event.id, confirmation_token),
+      deliver(ctx, fake.succeed(racing.payment.payment_intent_id)),
+    ]);
     expect(paid.statusCode).toBe(200);
     if (cancelled.statusCode === 202) {
       // The cancellation released the hold first: the money came too late and goes back.
@@ -248,7 +302,10 @@ describe('concurrent cancellations', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => cancel(event.id, confirmation_token)));
     expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(202));
     expect(new Set(answers.map((a) => JSON.stringify(a.json())))).toHaveLength(1);
-    const rows = await queryRows<{ order_id: string }>(ctx.database.db, sql`SELECT order_id FROM refunds WHERE event_id = ${event.id}`);
+    const rows = await queryRows<{ order_id: string }>(
+      ctx.database.db,
+      sql`SELECT order_id FROM refunds WHERE event_id = ${event.id}`,
+    );
     expect(rows.map((r) => r.order_id).sort()).toEqual(paid.map((p) => p.order_id).sort());
     // Each hold was released exactly once: only the paid places remain counted.
     const ev = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json();

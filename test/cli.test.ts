@@ -20,68 +20,109 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = (port: number) => ({ VELVET_DATA_DIR: join(dir, 'data'), PORT: String(port), DATABASE_URL: undefined, VELVET_TIME_ZONE: 'Europe/Berlin' });
+const env = (port: number) => ({
+  VELVET_DATA_DIR: join(dir, 'data'),
+  PORT: String(port),
+  DATABASE_URL: undefined,
+  VELVET_TIME_ZONE: 'Europe/Berlin',
+});
 
 describe('velvet CLI on the embedded database', () => {
-  it('demo: serves /healthz and the demo event, guards its data directory, stops cleanly', { timeout: 180_000 }, async () => {
-    const server = runVelvet(['demo'], env(38_471));
-    try {
-      // A cold start (PGlite, nine migrations, the demo's data) on a loaded two-core CI box can take 30 s.
-      await server.waitFor(/a VIP order/, 90_000);
-      const health = await fetch('http://127.0.0.1:38471/healthz');
-      expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+  it(
+    'demo: serves /healthz and the demo event, guards its data directory, stops cleanly',
+    { timeout: 180_000 },
+    async () => {
+      const server = runVelvet(['demo'], env(38_471));
+      try {
+        // A cold start (PGlite, nine migrations, the demo's data) on a loaded two-core CI box can take 30 s.
+        await server.waitFor(/a VIP order/, 90_000);
+        const health = await fetch('http://127.0.0.1:38471/healthz');
+        expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
 
-      const events = await (await fetch('http://127.0.0.1:38471/api/v1/events')).json();
-      // A club's week: tonight's session (open at the door now), Friday and Saturday at 23:00 local.
-      const names = events.events.map((e: { name: string }) => e.name);
-      expect(names).toHaveLength(3);
-      expect(names[0]).toMatch(/^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day (Late: House & Disco|Terrace Session)$/);
-      const local = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
-      const weekend = events.events.filter((e: { name: string }) => /^(Friday|Saturday):/.test(e.name));
-      expect(weekend.map((e: { name: string; starts_at: string }) => `${e.name.split(':')[0]} ${local(e.starts_at)}`).sort()).toEqual(['Friday Friday 23:00', 'Saturday Saturday 23:00']);
+        const events = await (await fetch('http://127.0.0.1:38471/api/v1/events')).json();
+        // A club's week: tonight's session (open at the door now), Friday and Saturday at 23:00 local.
+        const names = events.events.map((e: { name: string }) => e.name);
+        expect(names).toHaveLength(3);
+        expect(names[0]).toMatch(/^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day (Late: House & Disco|Terrace Session)$/);
+        const local = (iso: string) =>
+          new Intl.DateTimeFormat('en-GB', {
+            timeZone: 'Europe/Berlin',
+            weekday: 'long',
+            hour: '2-digit',
+            minute: '2-digit',
+            hourCycle: 'h23',
+          }).format(new Date(iso));
+        const weekend = events.events.filter((e: { name: string }) => /^(Friday|Saturday):/.test(e.name));
+        expect(
+          weekend
+            .map((e: { name: string; starts_at: string }) => `${e.name.split(':')[0]} ${local(e.starts_at)}`)
+            .sort(),
+        ).toEqual(['Friday Friday 23:00', 'Saturday Saturday 23:00']);
 
-      const owner = server.output().match(/owner login\s+(\S+) \/ (\S+)/)!;
-      const login = await fetch('http://127.0.0.1:38471/api/v1/auth/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: owner[1], password: owner[2] }),
-      });
-      expect(login.status).toBe(200);
-      expect((await login.json()).role).toBe('owner');
+        const owner = server.output().match(/owner login\s+(\S+) \/ (\S+)/)!;
+        const login = await fetch('http://127.0.0.1:38471/api/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: owner[1], password: owner[2] }),
+        });
+        expect(login.status).toBe(200);
+        expect((await login.json()).role).toBe('owner');
 
-      // The printed VIP order link is the buyer's page, its capability in the fragment.
-      const [, orderId, token] = server.output().match(/a VIP order\s+http:\/\/localhost:38471\/orders\/(\S+)#token=(\S+)/)!;
-      const order = await (await fetch(`http://127.0.0.1:38471/api/v1/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).json();
-      expect(order.status).toBe('paid');
-      // Victor's table is full and he is in, with four of his seven guests.
-      expect(order.reservation.status).toBe('checked_in');
-      expect(order.reservation.guests).toHaveLength(7);
-      expect(order.reservation.guests.filter((g: { arrived: boolean }) => g.arrived)).toHaveLength(4);
+        // The printed VIP order link is the buyer's page, its capability in the fragment.
+        const [, orderId, token] = server
+          .output()
+          .match(/a VIP order\s+http:\/\/localhost:38471\/orders\/(\S+)#token=(\S+)/)!;
+        const order = await (
+          await fetch(`http://127.0.0.1:38471/api/v1/orders/${orderId}`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json();
+        expect(order.status).toBe('paid');
+        // Victor's table is full and he is in, with four of his seven guests.
+        expect(order.reservation.status).toBe('checked_in');
+        expect(order.reservation.guests).toHaveLength(7);
+        expect(order.reservation.guests.filter((g: { arrived: boolean }) => g.arrived)).toHaveLength(4);
 
-      // Without SMTP_URL the buyer's mail lands as an .eml file where the banner says.
-      const mailDir = server.output().match(/mail written as \.eml files to (\S+)/)![1]!;
-      await expect.poll(() => (existsSync(mailDir) ? readdirSync(mailDir) : []), { timeout: 10_000 }).toContain(`order_paid.${orderId}_velvet.mail.eml`);
+        // Without SMTP_URL the buyer's mail lands as an .eml file where the banner says.
+        const mailDir = server.output().match(/mail written as \.eml files to (\S+)/)![1]!;
+        await expect
+          .poll(() => (existsSync(mailDir) ? readdirSync(mailDir) : []), { timeout: 10_000 })
+          .toContain(`order_paid.${orderId}_velvet.mail.eml`);
 
-      const second = runVelvet(['serve'], env(38_472));
-      expect(await second.exited).toBe(1);
-      expect(second.output()).toMatch(new RegExp(`Another Velvet process \\(pid ${server.child.pid}, running since [^)]+\\) is using the data directory`));
-    } finally {
-      server.child.kill('SIGTERM');
-    }
-    expect(await server.exited).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['data']);
-  });
+        const second = runVelvet(['serve'], env(38_472));
+        expect(await second.exited).toBe(1);
+        expect(second.output()).toMatch(
+          new RegExp(
+            `Another Velvet process \\(pid ${server.child.pid}, running since [^)]+\\) is using the data directory`,
+          ),
+        );
+      } finally {
+        server.child.kill('SIGTERM');
+      }
+      expect(await server.exited).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(['data']);
+    },
+  );
 
   it('user add creates an account that can log in, and the data survives a restart', async () => {
-    const add = runVelvet(['user', 'add', '--email', 'Door2@Example.com', '--password', 'door-secret', '--role', 'staff'], env(0));
+    const add = runVelvet(
+      ['user', 'add', '--email', 'Door2@Example.com', '--password', 'door-secret', '--role', 'staff'],
+      env(0),
+    );
     expect(await add.exited).toBe(0);
     expect(add.output()).toContain('Created staff account door2@example.com');
 
-    const dup = runVelvet(['user', 'add', '--email', 'door2@example.com', '--password', 'door-secret', '--role', 'staff'], env(0));
+    const dup = runVelvet(
+      ['user', 'add', '--email', 'door2@example.com', '--password', 'door-secret', '--role', 'staff'],
+      env(0),
+    );
     expect(await dup.exited).toBe(1);
     expect(dup.output()).toContain('already exists');
 
-    const badRole = runVelvet(['user', 'add', '--email', 'x@example.com', '--password', 'door-secret', '--role', 'king'], env(0));
+    const badRole = runVelvet(
+      ['user', 'add', '--email', 'x@example.com', '--password', 'door-secret', '--role', 'king'],
+      env(0),
+    );
     expect(await badRole.exited).not.toBe(0);
 
     const server = runVelvet(['serve'], env(38_473));
@@ -95,9 +136,12 @@ describe('velvet CLI on the embedded database', () => {
       expect(login.status).toBe(200);
       const { token, role } = await login.json();
       expect(role).toBe('staff');
-      const floor = await fetch(`http://127.0.0.1:38473/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const floor = await fetch(
+        `http://127.0.0.1:38473/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
       expect(floor.status).toBe(404);
     } finally {
       server.child.kill('SIGINT');
@@ -141,9 +185,15 @@ describe('velvet CLI on the embedded database', () => {
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toMatch(/email is not an e-mail address; password needs at least 8 characters/);
     const ok = { ...env(0) };
-    const first = runVelvet(['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-1', '--role', 'staff'], ok);
+    const first = runVelvet(
+      ['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-1', '--role', 'staff'],
+      ok,
+    );
     expect(await first.exited, first.output()).toBe(0);
-    const again = runVelvet(['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-2', '--role', 'staff'], ok);
+    const again = runVelvet(
+      ['user', 'add', '--email', 'twice@cli.test', '--password', 'long-enough-2', '--role', 'staff'],
+      ok,
+    );
     expect(await again.exited).toBe(1);
     expect(again.output()).toContain('already exists');
     for (const out of [bad.output(), again.output()]) {
@@ -171,7 +221,12 @@ describe('npm start', () => {
     const data = join(dir, 'npm-start');
     const npm = spawn('npm', ['start'], {
       cwd: join(import.meta.dirname, '..'),
-      env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL')), VELVET_DATA_DIR: data, PORT: '0', LOG_LEVEL: 'error' },
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL')),
+        VELVET_DATA_DIR: data,
+        PORT: '0',
+        LOG_LEVEL: 'error',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -184,7 +239,16 @@ describe('npm start', () => {
     npm.kill('SIGTERM');
     await exited;
     // The server itself went away: nothing answers, and the data directory's lock is released.
-    await expect.poll(() => fetch(`${base}/healthz`).then(() => 'answering', () => 'gone'), { timeout: 15_000 }).toBe('gone');
+    await expect
+      .poll(
+        () =>
+          fetch(`${base}/healthz`).then(
+            () => 'answering',
+            () => 'gone',
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe('gone');
     const after = runVelvet(['migrate'], { VELVET_DATA_DIR: data, DATABASE_URL: undefined });
     expect(await after.exited, after.output()).toBe(0);
     expect(out).toContain('SIGTERM received, shutting down');

@@ -46,31 +46,42 @@ describe('the data directory lock, in one process', () => {
 });
 
 describe('the data directory lock, across processes', () => {
-  it('a second process is refused while the server runs, naming it; a symlinked data directory serves', { timeout: 120_000 }, async () => {
-    const real = join(root, 'served');
-    const link = join(root, 'served-link');
-    symlinkSync(real, link);
-    const server = runVelvet(['serve'], embedded(link));
-    try {
-      await server.waitFor(/listening on/, 90_000);
-      const intruder = runVelvet(['user', 'add', '--email', 'x@lock.test', '--password', 'long-enough-1', '--role', 'staff'], embedded(real));
-      expect(await intruder.exited).toBe(1);
-      expect(intruder.output()).toContain(`Another Velvet process (pid ${server.child.pid}, running since`);
-      expect(intruder.output()).not.toContain('[object Object]');
-    } finally {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-  });
+  it(
+    'a second process is refused while the server runs, naming it; a symlinked data directory serves',
+    { timeout: 120_000 },
+    async () => {
+      const real = join(root, 'served');
+      const link = join(root, 'served-link');
+      symlinkSync(real, link);
+      const server = runVelvet(['serve'], embedded(link));
+      try {
+        await server.waitFor(/listening on/, 90_000);
+        const intruder = runVelvet(
+          ['user', 'add', '--email', 'x@lock.test', '--password', 'long-enough-1', '--role', 'staff'],
+          embedded(real),
+        );
+        expect(await intruder.exited).toBe(1);
+        expect(intruder.output()).toContain(`Another Velvet process (pid ${server.child.pid}, running since`);
+        expect(intruder.output()).not.toContain('[object Object]');
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    },
+  );
 
-  it('is free the moment its holder is killed: a restart straight after SIGKILL opens the directory', { timeout: 120_000 }, async () => {
-    const dir = join(root, 'killed');
-    const server = runVelvet(['serve'], embedded(dir));
-    await server.waitFor(/listening on/, 90_000);
-    server.child.kill('SIGKILL');
-    await server.exited;
-    // No stale lock to wait out (a timestamp lock refused this for 15 s).
-    const restart = runVelvet(['migrate'], embedded(dir));
-    expect(await restart.exited, restart.output()).toBe(0);
-  });
+  it(
+    'is free the moment its holder is killed: a restart straight after SIGKILL opens the directory',
+    { timeout: 120_000 },
+    async () => {
+      const dir = join(root, 'killed');
+      const server = runVelvet(['serve'], embedded(dir));
+      await server.waitFor(/listening on/, 90_000);
+      server.child.kill('SIGKILL');
+      await server.exited;
+      // No stale lock to wait out (a timestamp lock refused this for 15 s).
+      const restart = runVelvet(['migrate'], embedded(dir));
+      expect(await restart.exited, restart.output()).toBe(0);
+    },
+  );
 });

@@ -66,7 +66,12 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
         currency: 'EUR',
         ga: { price_cents: 1000, capacity: 5000 },
         tiers: [{ name: 'Gold', price_cents: 10000, capacity: 4 }],
-        tables: Array.from({ length: TABLES }, (_, i) => ({ number: i + 1, tier: 'Gold', x: (i % 8) * 100, y: Math.floor(i / 8) * 100 })),
+        tables: Array.from({ length: TABLES }, (_, i) => ({
+          number: i + 1,
+          tier: 'Gold',
+          x: (i % 8) * 100,
+          y: Math.floor(i / 8) * 100,
+        })),
       },
       owner,
     );
@@ -77,8 +82,17 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
     for (let i = 0; i < GA; i += 20) {
       const batch = await Promise.all(
         Array.from({ length: 20 }, async (_, j) => {
-          const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, { email: `ga${i + j}@fault.test`, name: `Guest ${i + j}`, ga_quantity: 1 });
-          const paid = await server.call('POST', `/api/v1/orders/${placed.body!.order_id}/pay-local`, undefined, placed.body!.manage_token as string);
+          const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, {
+            email: `ga${i + j}@fault.test`,
+            name: `Guest ${i + j}`,
+            ga_quantity: 1,
+          });
+          const paid = await server.call(
+            'POST',
+            `/api/v1/orders/${placed.body!.order_id}/pay-local`,
+            undefined,
+            placed.body!.manage_token as string,
+          );
           const t = (paid.body!.tickets as Array<{ id: string; qr: string }>)[0]!;
           return { ticketId: t.id, qr: t.qr };
         }),
@@ -94,7 +108,9 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
 
   it('restarts (fast, then immediate) and killed backends mid door rush and table drop: up throughout, 503 while away, back in seconds, nothing lost or doubled', async () => {
     const abort = new AbortController();
-    const streamRes = await fetch(`${server.base}/api/v1/events/${eventId}/floor-plan/stream?token=${owner}`, { signal: abort.signal });
+    const streamRes = await fetch(`${server.base}/api/v1/events/${eventId}/floor-plan/stream?token=${owner}`, {
+      signal: abort.signal,
+    });
     const stream = new SseReader(streamRes);
     expect((await stream.next()).event).toBe('snapshot');
 
@@ -107,7 +123,12 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
       const c = again ? scanned[Math.floor(Math.random() * scanned.length)]! : queue.shift();
       if (!c) return new Promise((r) => setTimeout(r, 20));
       if (!again) scanned.push(c);
-      const a = await server.call('POST', '/api/v1/scans', { qr: c.qr, scanner_id: `door-${i}`, event_id: eventId }, staff);
+      const a = await server.call(
+        'POST',
+        '/api/v1/scans',
+        { qr: c.qr, scanner_id: `door-${i}`, event_id: eventId },
+        staff,
+      );
       answers.push({ kind: 'scan', a, code: c.ticketId });
     });
     let buyer = 0;
@@ -115,10 +136,20 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
       const n = buyer++;
       // The last table is kept free for the stream check at the end.
       const tableId = tableIds[n % (TABLES - 1)]!;
-      const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, { email: `t${n}@fault.test`, name: `Table Buyer ${n}`, ga_quantity: 1, table_id: tableId });
+      const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, {
+        email: `t${n}@fault.test`,
+        name: `Table Buyer ${n}`,
+        ga_quantity: 1,
+        table_id: tableId,
+      });
       answers.push({ kind: 'order', a: placed, tableId });
       if (placed.status !== 201) return;
-      const paid = await server.call('POST', `/api/v1/orders/${placed.body!.order_id}/pay-local`, undefined, placed.body!.manage_token as string);
+      const paid = await server.call(
+        'POST',
+        `/api/v1/orders/${placed.body!.order_id}/pay-local`,
+        undefined,
+        placed.body!.manage_token as string,
+      );
       answers.push({ kind: 'pay', a: paid, tableId });
     });
     const health: Answer[] = [];
@@ -137,7 +168,9 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
     recovery.push(await waitHealthy());
     await pause(1000);
     // Every backend of the server killed mid-transaction, its LISTEN connection included.
-    await cluster.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    await cluster.sql(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    );
     recovery.push(await waitHealthy());
     await pause(1500);
     await Promise.all([scanners.stop(), buyers.stop(), healthLoop.stop()]);
@@ -151,21 +184,37 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
       expect(['database_unavailable', 'busy']).toContain(a.code);
       expect(a.retryAfter).toBeTruthy();
     }
-    expect(health.some((h) => h.status === 503 && (h.body as { problem?: string }).problem?.includes('postgres'))).toBe(true);
+    expect(health.some((h) => h.status === 503 && (h.body as { problem?: string }).problem?.includes('postgres'))).toBe(
+      true,
+    );
     expect(health.every((h) => h.status === 200 || h.status === 503)).toBe(true);
     for (const ms of recovery) expect(ms).toBeLessThan(10_000);
     expect(answers.filter(({ a }) => a.status === 200 && a.result === 'admitted').length).toBeGreaterThan(20);
 
     // Nothing lost, nothing doubled: from the tables.
-    const admittedTwice = await db(`SELECT ticket_id FROM scans WHERE result = 'admitted' GROUP BY ticket_id HAVING count(*) > 1`);
+    const admittedTwice = await db(
+      `SELECT ticket_id FROM scans WHERE result = 'admitted' GROUP BY ticket_id HAVING count(*) > 1`,
+    );
     expect(admittedTwice).toEqual([]);
-    const admittedRows = new Set((await db<{ ticket_id: string }>(`SELECT ticket_id FROM scans WHERE result = 'admitted'`)).map((r) => r.ticket_id));
-    const checkedIn = new Set((await db<{ id: string }>(`SELECT id FROM tickets WHERE status = 'checked_in'`)).map((r) => r.id));
+    const admittedRows = new Set(
+      (await db<{ ticket_id: string }>(`SELECT ticket_id FROM scans WHERE result = 'admitted'`)).map(
+        (r) => r.ticket_id,
+      ),
+    );
+    const checkedIn = new Set(
+      (await db<{ id: string }>(`SELECT id FROM tickets WHERE status = 'checked_in'`)).map((r) => r.id),
+    );
     expect([...checkedIn].sort()).toEqual([...admittedRows].sort());
-    for (const { code } of answers.filter((x) => x.kind === 'scan' && x.a.status === 200 && x.a.result === 'admitted')) expect(admittedRows.has(code!)).toBe(true);
-    const paidOrders = new Set((await db<{ id: string }>(`SELECT id FROM orders WHERE status = 'paid'`)).map((r) => r.id));
-    for (const { a } of answers.filter((x) => x.kind === 'pay' && x.a.status === 200)) expect(paidOrders.has(a.body!.order_id as string)).toBe(true);
-    const liveTwice = await db(`SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`);
+    for (const { code } of answers.filter((x) => x.kind === 'scan' && x.a.status === 200 && x.a.result === 'admitted'))
+      expect(admittedRows.has(code!)).toBe(true);
+    const paidOrders = new Set(
+      (await db<{ id: string }>(`SELECT id FROM orders WHERE status = 'paid'`)).map((r) => r.id),
+    );
+    for (const { a } of answers.filter((x) => x.kind === 'pay' && x.a.status === 200))
+      expect(paidOrders.has(a.body!.order_id as string)).toBe(true);
+    const liveTwice = await db(
+      `SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`,
+    );
     expect(liveTwice).toEqual([]);
 
     // The open stream came back by itself: a fresh snapshot, then live changes again.
@@ -179,7 +228,12 @@ describe.skipIf(!onPostgres)('the database goes away under load (own cluster; Po
     }
     expect(resynced).toBe(true);
     const last = tableIds[TABLES - 1]!;
-    const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, { email: 'late@fault.test', name: 'Late', ga_quantity: 1, table_id: last });
+    const placed = await server.call('POST', `/api/v1/events/${eventId}/orders`, {
+      email: 'late@fault.test',
+      name: 'Late',
+      ga_quantity: 1,
+      table_id: last,
+    });
     expect(placed.status).toBe(201);
     expect(await stream.next(5_000)).toMatchObject({ event: 'table', data: { id: last, status: 'held' } });
     abort.abort();

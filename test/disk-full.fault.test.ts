@@ -40,10 +40,15 @@ describe.skipIf(onPostgres || !root)('embedded database: the disk fills up (PGli
 
   it('a failed write answers 507 storage_full, reads still work, and the database is whole after space is back and a restart', async () => {
     // The account first: the CLI and the server must not hold the data directory at once.
-    const add = runVelvet(['user', 'add', '--email', 'owner@disk.test', '--password', 'owner-password-1', '--role', 'owner'], env);
+    const add = runVelvet(
+      ['user', 'add', '--email', 'owner@disk.test', '--password', 'owner-password-1', '--role', 'owner'],
+      env,
+    );
     expect(await add.exited, add.output()).toBe(0);
     server = await startLiveServer(env);
-    const token = (await server.call('POST', '/api/v1/auth/login', { email: 'owner@disk.test', password: 'owner-password-1' })).body!.token as string;
+    const token = (
+      await server.call('POST', '/api/v1/auth/login', { email: 'owner@disk.test', password: 'owner-password-1' })
+    ).body!.token as string;
     const event = (i: number) => ({
       name: `Night ${i} ${'x'.repeat(150)}`,
       starts_at: '2030-01-01T20:00:00Z',
@@ -59,11 +64,13 @@ describe.skipIf(onPostgres || !root)('embedded database: the disk fills up (PGli
     fill();
     // Rows fill the pages the tables already have; the first write that needs a new page fails.
     const refused: Answer[] = [];
-    for (let i = 1; i <= 600 && !refused.some((r) => r.status !== 201); i++) refused.push(await server.call('POST', '/api/v1/events', event(i), token));
+    for (let i = 1; i <= 600 && !refused.some((r) => r.status !== 201); i++)
+      refused.push(await server.call('POST', '/api/v1/events', event(i), token));
     expect(refused.map((r) => r.status)).toContain(507);
     for (const r of refused) expect([201, 507]).toContain(r.status);
     // Failed writes stay failed: a few more attempts answer the same, and nothing half-written is left.
-    for (let i = 0; i < 5; i++) expect((await server.call('POST', '/api/v1/events', event(500 + i), token)).status).toBe(507);
+    for (let i = 0; i < 5; i++)
+      expect((await server.call('POST', '/api/v1/events', event(500 + i), token)).status).toBe(507);
     const full = refused.find((r) => r.status === 507)!;
     expect(full.code).toBe('storage_full');
     expect(full.body!.error).toMatchObject({ message: expect.stringContaining('disk is full') });
@@ -79,7 +86,9 @@ describe.skipIf(onPostgres || !root)('embedded database: the disk fills up (PGli
     // And after a restart, the database is whole.
     await server.stop();
     server = await startLiveServer(env);
-    const token2 = (await server.call('POST', '/api/v1/auth/login', { email: 'owner@disk.test', password: 'owner-password-1' })).body!.token as string;
+    const token2 = (
+      await server.call('POST', '/api/v1/auth/login', { email: 'owner@disk.test', password: 'owner-password-1' })
+    ).body!.token as string;
     const list = await server.call('GET', '/api/v1/events', undefined, token2);
     const names = (list.body!.events as Array<{ name: string }>).map((e) => e.name.split(' ').slice(0, 2).join(' '));
     const saved = refused.filter((r) => r.status === 201).length;

@@ -3,9 +3,23 @@ import { updateEvent } from '../src/db/repos/events.repo.js';
 import { findReservation, updateReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
 import { decideCheckIn } from '../src/domain/check-in.js';
-import { eventWindowFromCache, ticketFactsFromCache, type CachedEvent, type CachedTicket } from '../src/domain/scanner-cache.js';
+import {
+  eventWindowFromCache,
+  ticketFactsFromCache,
+  type CachedEvent,
+  type CachedTicket,
+} from '../src/domain/scanner-cache.js';
 import { buyTable, linkWithInvite, openDoors, scan, unlinkOwn, writeGuestLink, type ScanJson } from './support/door.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  T0,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
 let ctx: TestContext;
@@ -26,7 +40,8 @@ type State =
   | 'after_end'
   | 'event_completed';
 /** `admitted`/`reentry`, or the rejection reason. */
-type Expected = 'admitted' | 'reentry' | 'already_checked_in' | 'not_paid' | 'void' | 'event_cancelled' | 'event_not_open';
+type Expected =
+  'admitted' | 'reentry' | 'already_checked_in' | 'not_paid' | 'void' | 'event_cancelled' | 'event_not_open';
 
 interface Scenario {
   event: EventInfo;
@@ -50,7 +65,9 @@ async function build(kind: Kind, state: State): Promise<Scenario> {
 
   if (kind === 'vip_host' && state === 'unpaid') {
     const placed = await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
-    const view = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json();
+    const view = (
+      await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })
+    ).json();
     ticketId = view.tickets[0].id;
   } else if (kind === 'vip_host') {
     const t = await buyTable(ctx, event, 1);
@@ -58,7 +75,9 @@ async function build(kind: Kind, state: State): Promise<Scenario> {
     reservationId = t.reservationId;
   } else if (state === 'unpaid') {
     const placed = await placeOrder(ctx, event.id, { name: 'Una Unpaid' });
-    const view = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json();
+    const view = (
+      await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })
+    ).json();
     ticketId = view.tickets[0].id;
     if (kind === 'vip_guest') {
       // Written directly: the guest list refuses an unpaid ticket (ticket_not_valid), and a ticket
@@ -73,8 +92,9 @@ async function build(kind: Kind, state: State): Promise<Scenario> {
       // Written directly: a held table takes no guests (reservation_not_active) and a reservation
       // never goes back to pending; the door must still treat the ticket as plain GA.
       const placed = await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id });
-      reservationId = (await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })).json()
-        .reservation.id;
+      reservationId = (
+        await ctx.app.inject({ url: `/api/v1/orders/${placed.order_id}`, headers: bearer(placed.manage_token) })
+      ).json().reservation.id;
       await writeGuestLink(ctx, event.id, ticketId, reservationId!);
     } else if (kind === 'vip_guest') {
       const table = await buyTable(ctx, event, 1);
@@ -89,13 +109,18 @@ async function build(kind: Kind, state: State): Promise<Scenario> {
     expect(await setTicketsStatus(db, [ticketId], ['valid'], 'void')).toHaveLength(1);
     if (kind === 'vip_host') await updateReservation(db, reservationId!, { status: 'cancelled' });
   }
-  if (state === 'event_cancelled') await updateEvent(db, event.id, { status: 'cancelled', cancelledAt: ctx.clock.now() });
+  if (state === 'event_cancelled')
+    await updateEvent(db, event.id, { status: 'cancelled', cancelledAt: ctx.clock.now() });
 
   if (state === 'too_early') ctx.clock.set(T0);
   else if (state === 'after_end') ctx.clock.set(event.ends_at);
   else openDoors(ctx, event);
   if (state === 'event_completed') {
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/end`, headers: bearer(ctx.ownerToken) });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/end`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(res.statusCode, res.body).toBe(200);
   }
   return { event, qr: sign(ticketId), ticketId, reservationId };
@@ -176,7 +201,9 @@ describe('check-in: every ticket kind × state × first/second scan', () => {
       }
     } else {
       // A refused scan changes nothing but the scan log.
-      expect(await dumpTables(ctx.database.db, ['tickets', 'reservations', 'orders', 'guest_links'])).toEqual(rowsBefore);
+      expect(await dumpTables(ctx.database.db, ['tickets', 'reservations', 'orders', 'guest_links'])).toEqual(
+        rowsBefore,
+      );
     }
   });
 });
@@ -202,12 +229,26 @@ describe('VIP at the door', () => {
 
     // A guest may enter before the host: the table is paid.
     const guest = await scan(ctx, g1.qr!, 'door-1');
-    expect(guest).toMatchObject({ result: 'admitted', message: 'Guest of Table 2 (Gold)', ticket: { kind: 'vip_guest', holder_name: 'Ann Early' } });
-    expect(guest.vip).toMatchObject({ reservation_id: reservationId, table_number: 2, tier: 'Gold', role: 'guest', host_name: 'Hannah Host' });
+    expect(guest).toMatchObject({
+      result: 'admitted',
+      message: 'Guest of Table 2 (Gold)',
+      ticket: { kind: 'vip_guest', holder_name: 'Ann Early' },
+    });
+    expect(guest.vip).toMatchObject({
+      reservation_id: reservationId,
+      table_number: 2,
+      tier: 'Gold',
+      role: 'guest',
+      host_name: 'Hannah Host',
+    });
     expect(await table()).toMatchObject({ status: 'reserved', guests_arrived: 1, host_arrived: false });
 
     const first = await scan(ctx, host.qr!, 'door-1');
-    expect(first).toMatchObject({ result: 'admitted', already_checked_in: false, ticket: { kind: 'vip_host', holder_name: 'Hannah Host' } });
+    expect(first).toMatchObject({
+      result: 'admitted',
+      already_checked_in: false,
+      ticket: { kind: 'vip_host', holder_name: 'Hannah Host' },
+    });
     expect(first.message).toBe('VIP host, Table 2 (Gold)');
     expect(first.vip).toEqual({
       reservation_id: reservationId,
@@ -224,10 +265,19 @@ describe('VIP at the door', () => {
 
     ctx.clock.advance(3_600_000);
     const again = await scan(ctx, host.qr!, 'door-1');
-    expect(again).toMatchObject({ result: 'reentry', already_checked_in: true, first_scanner_id: 'door-1', vip: { role: 'host' } });
+    expect(again).toMatchObject({
+      result: 'reentry',
+      already_checked_in: true,
+      first_scanner_id: 'door-1',
+      vip: { role: 'host' },
+    });
     expect(again.warning).toBeUndefined();
     expect((await findReservation(ctx.database.db, reservationId))!.status).toBe('checked_in');
-    expect(await scan(ctx, g1.qr!, 'door-1')).toMatchObject({ result: 'reentry', already_checked_in: true, ticket: { kind: 'vip_guest' } });
+    expect(await scan(ctx, g1.qr!, 'door-1')).toMatchObject({
+      result: 'reentry',
+      already_checked_in: true,
+      ticket: { kind: 'vip_guest' },
+    });
   });
 
   it('warns when a VIP code enters at a second scanner within the window, naming the first', async () => {

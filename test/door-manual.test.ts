@@ -28,9 +28,16 @@ describe('POST /scans with ticket_id', () => {
     openDoors(ctx, event);
     const first = await post('/api/v1/scans', { ticket_id: ticket.id, scanner_id: 'door-1', event_id: event.id });
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toMatchObject({ result: 'admitted', ticket: { id: ticket.id, holder_name: 'Phone Dead', kind: 'ga' } });
+    expect(first.json()).toMatchObject({
+      result: 'admitted',
+      ticket: { id: ticket.id, holder_name: 'Phone Dead', kind: 'ga' },
+    });
     const again = await post('/api/v1/scans', { qr: ticket.qr, scanner_id: 'door-2', event_id: event.id });
-    expect(again.json()).toMatchObject({ result: 'rejected', reason: 'already_checked_in', first_scanner_id: 'door-1' });
+    expect(again.json()).toMatchObject({
+      result: 'rejected',
+      reason: 'already_checked_in',
+      first_scanner_id: 'door-1',
+    });
     const rows = await scanRows(ctx, ticket.id);
     expect(rows.map((r) => r.method)).toEqual(['manual', 'code']);
   });
@@ -39,10 +46,14 @@ describe('POST /scans with ticket_id', () => {
     const { host } = await buyTable(ctx, event, 2, 'Vera Vip');
     openDoors(ctx, event);
     const res = await post('/api/v1/scans', { ticket_id: host.id, scanner_id: 'door-1', event_id: event.id });
-    expect(res.json()).toMatchObject({ result: 'admitted', ticket: { kind: 'vip_host' }, vip: { table_number: 2, role: 'host', host_name: 'Vera Vip' } });
+    expect(res.json()).toMatchObject({
+      result: 'admitted',
+      ticket: { kind: 'vip_host' },
+      vip: { table_number: 2, role: 'host', host_name: 'Vera Vip' },
+    });
   });
 
-  it("a ticket of another event is refused, naming nothing of it", async () => {
+  it('a ticket of another event is refused, naming nothing of it', async () => {
     const foreign = (await buyPaid(ctx, other.id)).view.tickets[0]!;
     openDoors(ctx, event);
     const res = await post('/api/v1/scans', { ticket_id: foreign.id, scanner_id: 'door-1', event_id: event.id });
@@ -51,7 +62,10 @@ describe('POST /scans with ticket_id', () => {
   });
 
   it.each([
-    ['both qr and ticket_id', (id: string, qr: string) => ({ qr, ticket_id: id, scanner_id: 'door-1', event_id: event.id })],
+    [
+      'both qr and ticket_id',
+      (id: string, qr: string) => ({ qr, ticket_id: id, scanner_id: 'door-1', event_id: event.id }),
+    ],
     ['neither qr nor ticket_id', () => ({ scanner_id: 'door-1', event_id: event.id })],
     ['ticket_id without event_id', (id: string) => ({ ticket_id: id, scanner_id: 'door-1' })],
     ['ticket_id that is not an id', () => ({ ticket_id: 'bob', scanner_id: 'door-1', event_id: event.id })],

@@ -4,8 +4,28 @@ import { findReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket, setTicketsStatus } from '../src/db/repos/tickets.repo.js';
 import { fromBase64Url, parseTicketCode } from '../src/domain/ticket-code.js';
 import type { CachedTicket } from '../src/domain/scanner-cache.js';
-import { ageEventRows, buyTable, linkAtDoor, linkWithInvite, openDoors, scan, scanRows, unlinkOwn, type ScanJson } from './support/door.js';
-import { bearer, buyPaid, createEvent, payOrder, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  ageEventRows,
+  buyTable,
+  linkAtDoor,
+  linkWithInvite,
+  openDoors,
+  scan,
+  scanRows,
+  unlinkOwn,
+  type ScanJson,
+} from './support/door.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  payOrder,
+  placeOrder,
+  startTestApp,
+  T0,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 import { onPostgres } from './support/database.js';
 import { sql } from 'drizzle-orm';
@@ -24,9 +44,14 @@ async function freshEvent() {
   return event;
 }
 
-const at = (minutesAfterStart: number) => new Date(Date.parse(event.starts_at) + minutesAfterStart * 60_000).toISOString();
+const at = (minutesAfterStart: number) =>
+  new Date(Date.parse(event.starts_at) + minutesAfterStart * 60_000).toISOString();
 
-type BatchItem = ScanJson & { index: number; replayed: boolean; displaced_entry?: { scanner_id: string; scanned_at: string } };
+type BatchItem = ScanJson & {
+  index: number;
+  replayed: boolean;
+  displaced_entry?: { scanner_id: string; scanned_at: string };
+};
 
 async function sync(scannerId: string, scans: Array<{ qr: string; scanned_at: string; offline_result: string }>) {
   const res = await ctx.app.inject({
@@ -45,7 +70,13 @@ async function cache(since?: string) {
     headers: bearer(ctx.staffToken),
   });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { public_key: string; generated_at: string; full: boolean; event: { id: string; status: string }; tickets: CachedTicket[] };
+  return res.json() as {
+    public_key: string;
+    generated_at: string;
+    full: boolean;
+    event: { id: string; status: string };
+    tickets: CachedTicket[];
+  };
 }
 
 describe('scanner cache', () => {
@@ -68,16 +99,34 @@ describe('scanner cache', () => {
       kind: 'vip_host',
       status: 'valid',
       holder_name: 'Hannah Host',
-      reservation: { id: reservationId, role: 'host', status: 'confirmed', table_number: 1, tier: 'Gold', host_name: 'Hannah Host' },
+      reservation: {
+        id: reservationId,
+        role: 'host',
+        status: 'confirmed',
+        table_number: 1,
+        tier: 'Gold',
+        host_name: 'Hannah Host',
+      },
     });
-    expect(byId.get(guest.id)).toMatchObject({ kind: 'vip_guest', reservation: { id: reservationId, role: 'guest', table_number: 1 } });
-    expect(byId.get(ga!.id)).toEqual({ id: ga!.id, holder_name: 'Gary', email: expect.stringMatching(/^buyer-\d+@example\.com$/), kind: 'ga', status: 'valid' });
+    expect(byId.get(guest.id)).toMatchObject({
+      kind: 'vip_guest',
+      reservation: { id: reservationId, role: 'guest', table_number: 1 },
+    });
+    expect(byId.get(ga!.id)).toEqual({
+      id: ga!.id,
+      holder_name: 'Gary',
+      email: expect.stringMatching(/^buyer-\d+@example\.com$/),
+      kind: 'ga',
+      status: 'valid',
+    });
     expect(byId.get(refunded!.id)).toMatchObject({ kind: 'ga', status: 'void' });
     expect(JSON.stringify(c)).not.toContain(pending.order_id);
 
     // The scanner page verifies signatures with WebCrypto and this key alone.
     const bytes = (u: Uint8Array) => new Uint8Array(u);
-    const key = await crypto.subtle.importKey('raw', bytes(fromBase64Url(c.public_key)!), { name: 'Ed25519' }, false, ['verify']);
+    const key = await crypto.subtle.importKey('raw', bytes(fromBase64Url(c.public_key)!), { name: 'Ed25519' }, false, [
+      'verify',
+    ]);
     const verify = (code: string) => {
       const parts = parseTicketCode(code)!;
       return crypto.subtle.verify({ name: 'Ed25519' }, key, bytes(parts.signature), bytes(parts.signed));
@@ -86,31 +135,41 @@ describe('scanner cache', () => {
     expect(await verify(ga!.qr!.replace(/\.[^.]+$/, `.${host.qr!.split('.')[2]}`))).toBe(false);
 
     // A scanner that accepts gzip gets the same cache gzipped.
-    const zipped = await ctx.app.inject({ url: `/api/v1/events/${event.id}/scanner-cache`, headers: { ...bearer(ctx.staffToken), 'accept-encoding': 'gzip' } });
+    const zipped = await ctx.app.inject({
+      url: `/api/v1/events/${event.id}/scanner-cache`,
+      headers: { ...bearer(ctx.staffToken), 'accept-encoding': 'gzip' },
+    });
     expect(zipped.statusCode).toBe(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
     const unzipped = JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8')) as typeof c;
     expect(unzipped.tickets.map((t) => t.id).sort()).toEqual(c.tickets.map((t) => t.id).sort());
   });
 
-  it.runIf(onPostgres)('?since= never misses a change that commits after the cursor was taken, however long its transaction ran (PostgreSQL)', async () => {
-    await freshEvent();
-    const [slow, quick] = (await buyPaid(ctx, event.id, { ga_quantity: 2 })).view.tickets;
-    await ageEventRows(ctx, event.id, 3_600_000);
-    let cursor = '';
-    // A transaction changes a ticket (stamped now(): its start), and is still running while a
-    // scanner takes its cache; another change commits in between. Both must be in the next delta.
-    await ctx.database.transaction(async (tx) => {
-      await tx.execute(sql`UPDATE tickets SET holder_name = 'Renamed Slowly', updated_at = now() WHERE id = ${slow!.id}`);
-      cursor = (await cache()).generated_at;
-      await ctx.database.db.execute(sql`UPDATE tickets SET holder_name = 'Renamed Quickly', updated_at = now() WHERE id = ${quick!.id}`);
-    });
-    const delta = await cache(cursor);
-    expect(delta.tickets.map((t) => t.holder_name).sort()).toEqual(['Renamed Quickly', 'Renamed Slowly']);
-    // Nothing running, nothing changed: the next delta is empty.
-    const next = await cache(delta.generated_at);
-    expect(next.tickets).toEqual([]);
-  });
+  it.runIf(onPostgres)(
+    '?since= never misses a change that commits after the cursor was taken, however long its transaction ran (PostgreSQL)',
+    async () => {
+      await freshEvent();
+      const [slow, quick] = (await buyPaid(ctx, event.id, { ga_quantity: 2 })).view.tickets;
+      await ageEventRows(ctx, event.id, 3_600_000);
+      let cursor = '';
+      // A transaction changes a ticket (stamped now(): its start), and is still running while a
+      // scanner takes its cache; another change commits in between. Both must be in the next delta.
+      await ctx.database.transaction(async (tx) => {
+        await tx.execute(
+          sql`UPDATE tickets SET holder_name = 'Renamed Slowly', updated_at = now() WHERE id = ${slow!.id}`,
+        );
+        cursor = (await cache()).generated_at;
+        await ctx.database.db.execute(
+          sql`UPDATE tickets SET holder_name = 'Renamed Quickly', updated_at = now() WHERE id = ${quick!.id}`,
+        );
+      });
+      const delta = await cache(cursor);
+      expect(delta.tickets.map((t) => t.holder_name).sort()).toEqual(['Renamed Quickly', 'Renamed Slowly']);
+      // Nothing running, nothing changed: the next delta is empty.
+      const next = await cache(delta.generated_at);
+      expect(next.tickets).toEqual([]);
+    },
+  );
 
   it('?since= returns only tickets whose row, link or reservation changed', async () => {
     await freshEvent();
@@ -164,11 +223,18 @@ describe('offline sync', () => {
 
     // Door B (scanned at :07) syncs before door A (scanned at :05).
     const doorB = await sync('door-b', [{ qr: ticket.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
-    expect(doorB).toMatchObject({ conflicts: 0, results: [{ index: 0, result: 'admitted', offline_result: 'admitted' }] });
+    expect(doorB).toMatchObject({
+      conflicts: 0,
+      results: [{ index: 0, result: 'admitted', offline_result: 'admitted' }],
+    });
     const doorA = await sync('door-a', [{ qr: ticket.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
     // A's scan was the first entry; B's, two minutes later, is the reported duplicate.
     expect(doorA.conflicts).toBe(1);
-    expect(doorA.results[0]).toMatchObject({ index: 0, result: 'admitted', displaced_entry: { scanner_id: 'door-b', scanned_at: at(7) } });
+    expect(doorA.results[0]).toMatchObject({
+      index: 0,
+      result: 'admitted',
+      displaced_entry: { scanner_id: 'door-b', scanned_at: at(7) },
+    });
     expect(doorA.results[0]!.conflict).toBeUndefined();
 
     const row = (await findTicket(ctx.database.db, ticket.id))!;
@@ -191,7 +257,12 @@ describe('offline sync', () => {
     const other = (await buyPaid(ctx, event.id)).view.tickets[0]!;
     await sync('door-a', [{ qr: other.qr!, scanned_at: at(5), offline_result: 'admitted' }]);
     const late = await sync('door-b', [{ qr: other.qr!, scanned_at: at(7), offline_result: 'admitted' }]);
-    expect(late.results[0]).toMatchObject({ result: 'rejected', conflict: 'already_checked_in', first_scanner_id: 'door-a', first_checked_in_at: at(5) });
+    expect(late.results[0]).toMatchObject({
+      result: 'rejected',
+      conflict: 'already_checked_in',
+      first_scanner_id: 'door-a',
+      first_checked_in_at: at(5),
+    });
     expect(late.results[0]!.message).toContain('Admitted offline');
   });
 
@@ -217,9 +288,18 @@ describe('offline sync', () => {
     const before = await dumpTables(ctx.database.db, ['tickets', 'reservations', 'scans']);
     const r = await sync('door-skewed', [
       { qr: host.qr!, scanned_at: at(30), offline_result: 'admitted' },
-      { qr: ga.qr!, scanned_at: new Date(Date.parse(event.starts_at) - 29 * 60_000).toISOString(), offline_result: 'rejected' },
+      {
+        qr: ga.qr!,
+        scanned_at: new Date(Date.parse(event.starts_at) - 29 * 60_000).toISOString(),
+        offline_result: 'rejected',
+      },
     ]);
-    expect(r.results[0]).toMatchObject({ index: 0, result: 'rejected', reason: 'scanned_in_future', conflict: 'scanned_in_future' });
+    expect(r.results[0]).toMatchObject({
+      index: 0,
+      result: 'rejected',
+      reason: 'scanned_in_future',
+      conflict: 'scanned_in_future',
+    });
     expect(r.results[0]!.message).toContain("Check the scanner's clock");
     // The other item is handled as usual (recorded: a refusal before the door opened).
     expect(r.results[1]).toMatchObject({ index: 1, result: 'rejected', reason: 'event_not_open' });
@@ -229,7 +309,10 @@ describe('offline sync', () => {
     expect(after).toEqual(await dumpTables(ctx.database.db, ['tickets', 'reservations']));
     expect(before.tickets).toEqual(after.tickets);
     // So the owner can still cancel the event before it starts.
-    const preview = await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) });
+    const preview = await ctx.app.inject({
+      url: `/api/v1/events/${event.id}/cancellation`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(preview.statusCode, preview.body).toBe(200);
   });
 
@@ -288,9 +371,16 @@ describe('offline sync', () => {
     const ga = (await buyPaid(ctx, event.id)).view.tickets[0]!;
     // The scanners stayed offline all night; the owner closed it three hours in, then they synced.
     openDoors(ctx, event, 3 * 3_600_000);
-    const end = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/end`, headers: bearer(ctx.ownerToken) });
+    const end = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/end`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(end.statusCode, end.body).toBe(200);
-    expect((await findReservation(ctx.database.db, reservationId))!).toMatchObject({ status: 'completed', noShow: true });
+    expect((await findReservation(ctx.database.db, reservationId))!).toMatchObject({
+      status: 'completed',
+      noShow: true,
+    });
     ctx.clock.advance(6 * 3_600_000);
 
     const doorA = await sync('door-a', [
@@ -305,7 +395,11 @@ describe('offline sync', () => {
       ['rejected', 'event_not_open', 'event_not_open', 'ga'],
     ]);
     // One GA code admitted at two doors is reported as such, not hidden behind "door not open".
-    expect(doorB.results[0]).toMatchObject({ result: 'rejected', conflict: 'already_checked_in', first_scanner_id: 'door-a' });
+    expect(doorB.results[0]).toMatchObject({
+      result: 'rejected',
+      conflict: 'already_checked_in',
+      first_scanner_id: 'door-a',
+    });
     expect((await findTicket(ctx.database.db, ga.id))!.checkedInAt!.toISOString()).toBe(at(5));
     // The host came after all: the table is completed, and no longer a no-show.
     const reservation = (await findReservation(ctx.database.db, reservationId))!;
@@ -324,6 +418,9 @@ describe('offline sync', () => {
       payload: { scanner_id: 'door-1', scans: [{ qr: 'x', scanned_at: 'yesterday', offline_result: 'maybe' }] },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'invalid_request', details: { 'scans.0.scanned_at': expect.any(String), 'scans.0.offline_result': expect.any(String) } });
+    expect(res.json().error).toMatchObject({
+      code: 'invalid_request',
+      details: { 'scans.0.scanned_at': expect.any(String), 'scans.0.offline_result': expect.any(String) },
+    });
   });
 });

@@ -4,7 +4,16 @@ import { findReservation } from '../src/db/repos/reservations.repo.js';
 import { findTicket } from '../src/db/repos/tickets.repo.js';
 import { reservationMachine, ticketMachine, type Machine } from '../src/domain/state-machine.js';
 import { linkAtDoor, openDoors, scanRows, writeGuestLink, writeGuestUnlink, type ScanJson } from './support/door.js';
-import { bearer, createEvent, payOrder, placeOrder, startTestApp, T0, type PlacedOrder, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  createEvent,
+  payOrder,
+  placeOrder,
+  startTestApp,
+  T0,
+  type PlacedOrder,
+  type TestContext,
+} from './support/harness.js';
 
 /**
  * Random nights at the door: sequences of scans (single and simultaneous), guest links and
@@ -33,11 +42,30 @@ type Op =
   | { op: 'tick'; seconds: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('scan' as const), ticket: fc.nat(TICKETS - 1), scanner: fc.nat(2) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ op: fc.constant('scan' as const), ticket: fc.nat(TICKETS - 1), scanner: fc.nat(2) }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('burst' as const), ticket: fc.nat(TICKETS - 1) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('link' as const), ticket: fc.constantFrom(...GUEST_CANDIDATES), table: fc.nat(1) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('unlink' as const), ticket: fc.constantFrom(...GUEST_CANDIDATES) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('pay' as const), order: fc.constantFrom('table2' as const, 'ga_unpaid' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('link' as const),
+      ticket: fc.constantFrom(...GUEST_CANDIDATES),
+      table: fc.nat(1),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('unlink' as const), ticket: fc.constantFrom(...GUEST_CANDIDATES) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('pay' as const),
+      order: fc.constantFrom('table2' as const, 'ga_unpaid' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 120 }) }) },
 );
 
@@ -62,7 +90,13 @@ async function night(ops: Op[]): Promise<void> {
   await payOrder(ctx, table1);
   await payOrder(ctx, gaPaid);
   const views = await Promise.all([table1, table2, gaPaid, gaUnpaid].map(orderView));
-  const ticketIds: string[] = [views[0].tickets[0].id, views[1].tickets[0].id, views[2].tickets[0].id, views[2].tickets[1].id, views[3].tickets[0].id];
+  const ticketIds: string[] = [
+    views[0].tickets[0].id,
+    views[1].tickets[0].id,
+    views[2].tickets[0].id,
+    views[2].tickets[1].id,
+    views[3].tickets[0].id,
+  ];
   const reservations: string[] = [views[0].reservation.id, views[1].reservation.id];
   const codes = ticketIds.map((id) => ctx.deps.keys.signer.sign(event.id, id));
   const m: Model = {
@@ -72,7 +106,10 @@ async function night(ops: Op[]): Promise<void> {
     checkedIn: Array(TICKETS).fill(false),
     everVip: Array(TICKETS).fill(false),
   };
-  const history = { tickets: ticketIds.map(() => [] as string[]), reservations: reservations.map(() => [] as string[]) };
+  const history = {
+    tickets: ticketIds.map(() => [] as string[]),
+    reservations: reservations.map(() => [] as string[]),
+  };
   openDoors(ctx, event);
 
   const vipTable = (t: number): number | null => (t < 2 ? t : m.linkedTo[t]!);
@@ -84,7 +121,12 @@ async function night(ops: Op[]): Promise<void> {
     return { outcome: kind === 'ga' ? 'already_checked_in' : 'reentry', kind };
   };
   const send = (t: number, scanner: string) =>
-    ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr: codes[t], scanner_id: scanner, event_id: event.id } });
+    ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: bearer(ctx.staffToken),
+      payload: { qr: codes[t], scanner_id: scanner, event_id: event.id },
+    });
   const outcomeOf = (r: ScanJson) => (r.result === 'rejected' ? r.reason! : r.result);
 
   for (const op of ops) {
@@ -137,7 +179,8 @@ async function night(ops: Op[]): Promise<void> {
       if (expected(t).kind !== 'ga') m.everVip[t] = true;
       history.tickets[t]!.push((await findTicket(ctx.database.db, ticketIds[t]!))!.status);
     }
-    for (let r = 0; r < 2; r++) history.reservations[r]!.push((await findReservation(ctx.database.db, reservations[r]!))!.status);
+    for (let r = 0; r < 2; r++)
+      history.reservations[r]!.push((await findReservation(ctx.database.db, reservations[r]!))!.status);
   }
 
   for (let t = 0; t < TICKETS; t++) {
@@ -150,7 +193,8 @@ async function night(ops: Op[]): Promise<void> {
       expect(ticket.checkedInAt!.toISOString()).toBe(firsts[0].scannedAt.toISOString());
       expect(ticket.firstScannerId).toBe(firsts[0].scannerId);
     }
-    for (const s of log.filter((x) => x.result === 'reentry')) expect((s.response as ScanJson).ticket!.kind).not.toBe('ga');
+    for (const s of log.filter((x) => x.result === 'reentry'))
+      expect((s.response as ScanJson).ticket!.kind).not.toBe('ga');
     if (!m.everVip[t]) expect(log.filter((s) => s.result === 'reentry')).toHaveLength(0);
     expectForwardOnly(ticketMachine, history.tickets[t]!);
   }

@@ -68,7 +68,11 @@ describe(`${N} scanners, one code, the same instant`, () => {
       expect(tally(results)).toEqual({ admitted: 1, reentry: N - 1 });
       const winner = `door-${results.findIndex((r) => r.result === 'admitted') + 1}`;
       for (const r of results.filter((x) => x.result === 'reentry')) {
-        expect(r).toMatchObject({ already_checked_in: true, first_scanner_id: winner, vip: { role: 'host', table_number: 1 } });
+        expect(r).toMatchObject({
+          already_checked_in: true,
+          first_scanner_id: winner,
+          vip: { role: 'host', table_number: 1 },
+        });
         // Twenty doors at once is exactly the shared-screenshot pattern.
         expect(r.warning?.scanner_id).toBeDefined();
       }

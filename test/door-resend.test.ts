@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTicketsStatus } from '../src/db/repos/tickets.repo.js';
 import { buyTable, openDoors, scan, type ScanJson } from './support/door.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
 /**
@@ -24,7 +32,12 @@ afterAll(() => ctx.close());
 type Item = ScanJson & { index: number; replayed: boolean };
 
 async function batch(scannerId: string, scans: Array<Record<string, unknown>>) {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/scans/batch', headers: bearer(ctx.staffToken), payload: { scanner_id: scannerId, event_id: event.id, scans } });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/scans/batch',
+    headers: bearer(ctx.staffToken),
+    payload: { scanner_id: scannerId, event_id: event.id, scans },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json() as { results: Item[]; conflicts: number };
 }
@@ -44,7 +57,9 @@ describe('resending a batch', () => {
     const [refunded] = (await buyPaid(ctx, event.id, { name: 'Rita' })).view.tickets;
     await setTicketsStatus(ctx.database.db, [refunded!.id], ['valid'], 'void');
     const unpaid = await placeOrder(ctx, event.id, { name: 'Pat' });
-    const unpaidTicket = (await ctx.app.inject({ url: `/api/v1/orders/${unpaid.order_id}`, headers: bearer(unpaid.manage_token) })).json().tickets[0];
+    const unpaidTicket = (
+      await ctx.app.inject({ url: `/api/v1/orders/${unpaid.order_id}`, headers: bearer(unpaid.manage_token) })
+    ).json().tickets[0];
     const [elsewhere] = (await buyPaid(ctx, other.id, { name: 'Olga' })).view.tickets;
     openDoors(ctx, event);
     const now = Date.parse(event.starts_at) + 3_600_000;
@@ -71,7 +86,20 @@ describe('resending a batch', () => {
     ];
     const first = await batch('door-r', items);
     expect(first.results.map((r) => r.result)).toEqual([
-      'admitted', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'admitted', 'rejected', 'admitted', 'rejected', 'rejected', 'rejected',
+      'admitted',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'admitted',
+      'rejected',
+      'admitted',
+      'rejected',
+      'rejected',
+      'rejected',
     ]);
     expect(first.results[13]).toMatchObject({ reason: 'idempotency_key_reused', conflict: 'idempotency_key_reused' });
     const before = await dumpTables(ctx.database.db, ['tickets', 'reservations', 'scans', 'orders']);
@@ -82,7 +110,10 @@ describe('resending a batch', () => {
     expect(await dumpTables(ctx.database.db, ['tickets', 'reservations', 'scans', 'orders'])).toEqual(before);
     // A batch overlapping the first, with one new good item, applies just that one.
     const [late] = (await buyPaid(ctx, event.id, { name: 'Lena' })).view.tickets;
-    const overlap = await batch('door-r', [...items.slice(0, 5), { qr: late!.qr, scanned_at: at(5), offline_result: 'admitted' }]);
+    const overlap = await batch('door-r', [
+      ...items.slice(0, 5),
+      { qr: late!.qr, scanned_at: at(5), offline_result: 'admitted' },
+    ]);
     expect(overlap.results.map((r) => r.replayed)).toEqual([true, true, true, true, true, false]);
     expect(overlap.results[5]!.result).toBe('admitted');
   });
@@ -103,7 +134,12 @@ describe('resending an online scan', () => {
     ];
     for (const [i, body] of attempts.entries()) {
       const send = () =>
-        ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { ...body, scanner_id: 'door-o', event_id: event.id, nonce: `retry-${i}` } });
+        ctx.app.inject({
+          method: 'POST',
+          url: '/api/v1/scans',
+          headers: bearer(ctx.staffToken),
+          payload: { ...body, scanner_id: 'door-o', event_id: event.id, nonce: `retry-${i}` },
+        });
       const a = await send();
       const b = await send();
       expect([a.statusCode, b.statusCode], b.body).toEqual([200, 200]);

@@ -29,7 +29,8 @@ const post = (payload: Record<string, unknown>, headers: Record<string, string> 
     method: 'POST',
     url: '/api/v1/scans',
     headers,
-    payload: 'event_id' in payload || typeof payload.qr !== 'string' ? payload : { ...payload, event_id: eventOf(payload.qr) },
+    payload:
+      'event_id' in payload || typeof payload.qr !== 'string' ? payload : { ...payload, event_id: eventOf(payload.qr) },
   });
 
 /** Everything except the scan log: a refused or replayed scan must not change any of it. */
@@ -55,12 +56,22 @@ describe('codes that are not ours are refused before any ticket is read', () => 
     const logged = (await scanRows(ctx)).length;
     for (const qr of bad) {
       const res = await scan(ctx, qr, 'door-9', { event_id: event.id });
-      expect(res).toMatchObject({ result: 'rejected', reason: 'invalid_code', ticket: null, already_checked_in: false });
+      expect(res).toMatchObject({
+        result: 'rejected',
+        reason: 'invalid_code',
+        ticket: null,
+        already_checked_in: false,
+      });
     }
     expect(await dumpTables(ctx.database.db, DOMAIN_TABLES)).toEqual(before);
     const rows = (await scanRows(ctx)).slice(logged);
     expect(rows).toHaveLength(bad.length);
-    expect(rows.every((r) => r.ticketId === null && r.result === 'rejected' && r.reason === 'invalid_code' && r.userId === ctx.staffId)).toBe(true);
+    expect(
+      rows.every(
+        (r) =>
+          r.ticketId === null && r.result === 'rejected' && r.reason === 'invalid_code' && r.userId === ctx.staffId,
+      ),
+    ).toBe(true);
     // The genuine code still works.
     expect((await scan(ctx, ticket.qr!, 'door-9')).result).toBe('admitted');
   });
@@ -70,7 +81,11 @@ describe('codes that are not ours are refused before any ticket is read', () => 
     openDoors(ctx, event);
     const before = await dumpTables(ctx.database.db, DOMAIN_TABLES);
     const res = await scan(ctx, ticket.qr!, 'door-1', { event_id: event.id });
-    expect(res).toMatchObject({ result: 'rejected', reason: 'wrong_event', message: 'This ticket is for another event' });
+    expect(res).toMatchObject({
+      result: 'rejected',
+      reason: 'wrong_event',
+      message: 'This ticket is for another event',
+    });
     expect(await dumpTables(ctx.database.db, DOMAIN_TABLES)).toEqual(before);
     const [row] = (await scanRows(ctx)).slice(-1);
     expect(row).toMatchObject({ eventId: event.id, ticketId: null, reason: 'wrong_event' });
@@ -94,7 +109,10 @@ describe('retries with a nonce', () => {
     expect(first.result).toBe('admitted');
     const before = await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans']);
     ctx.clock.advance(30_000);
-    const retry = await post({ qr: ticket.qr, scanner_id: 'door-1' }, { ...bearer(ctx.staffToken), 'x-idempotency-key': 'k-1' });
+    const retry = await post(
+      { qr: ticket.qr, scanner_id: 'door-1' },
+      { ...bearer(ctx.staffToken), 'x-idempotency-key': 'k-1' },
+    );
     expect(retry.statusCode).toBe(200);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.json()).toEqual(first);
@@ -102,8 +120,14 @@ describe('retries with a nonce', () => {
     expect(await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans'])).toEqual(before);
 
     // A new nonce is a new attempt; the same nonce at another scanner is that scanner's own.
-    expect(await scan(ctx, ticket.qr!, 'door-1', { nonce: 'k-2' })).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
-    expect(await scan(ctx, ticket.qr!, 'door-2', { nonce: 'k-1' })).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
+    expect(await scan(ctx, ticket.qr!, 'door-1', { nonce: 'k-2' })).toMatchObject({
+      result: 'rejected',
+      reason: 'already_checked_in',
+    });
+    expect(await scan(ctx, ticket.qr!, 'door-2', { nonce: 'k-1' })).toMatchObject({
+      result: 'rejected',
+      reason: 'already_checked_in',
+    });
     expect(await scanRows(ctx, ticket.id)).toHaveLength(3);
   });
 
@@ -128,9 +152,15 @@ describe('retries with a nonce', () => {
     expect(otherEvent.statusCode, otherEvent.body).toBe(409);
     expect(otherEvent.json().error.code).toBe('idempotency_key_reused');
     // A true retry of an unreadable code still answers its refusal.
-    expect(await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4', event_id: event.id })).toMatchObject({ result: 'rejected', reason: 'invalid_code' });
+    expect(await scan(ctx, 'not a velvet code', 'door-3', { nonce: 'n-4', event_id: event.id })).toMatchObject({
+      result: 'rejected',
+      reason: 'invalid_code',
+    });
 
-    const differ = await post({ qr: b!.qr, scanner_id: 'door-3', nonce: 'n-2' }, { ...bearer(ctx.staffToken), 'x-idempotency-key': 'n-3' });
+    const differ = await post(
+      { qr: b!.qr, scanner_id: 'door-3', nonce: 'n-2' },
+      { ...bearer(ctx.staffToken), 'x-idempotency-key': 'n-3' },
+    );
     expect(differ.statusCode).toBe(400);
     expect(differ.json().error.code).toBe('invalid_request');
   });
@@ -152,7 +182,11 @@ describe('who may scan', () => {
     expect(await scanRows(ctx)).toHaveLength(logged);
     expect((await scan(ctx, qr, 'door-1', { token: ctx.ownerToken })).result).toBe('admitted');
 
-    for (const [headers, status] of [[{}, 401], [bearer(order.manage_token), 403], [bearer(ctx.ownerToken), 200]] as const) {
+    for (const [headers, status] of [
+      [{}, 401],
+      [bearer(order.manage_token), 403],
+      [bearer(ctx.ownerToken), 200],
+    ] as const) {
       const res = await ctx.app.inject({ url: `/api/v1/events/${event.id}/scanner-cache`, headers });
       expect(res.statusCode).toBe(status);
     }
@@ -160,7 +194,10 @@ describe('who may scan', () => {
       method: 'POST',
       url: '/api/v1/scans/batch',
       headers: bearer(order.manage_token),
-      payload: { scanner_id: 'door-1', scans: [{ qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }] },
+      payload: {
+        scanner_id: 'door-1',
+        scans: [{ qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }],
+      },
     });
     expect(batch.statusCode).toBe(403);
     // Credentials come before the body: a stranger's malformed request is 401, not a validation hint.
@@ -171,7 +208,10 @@ describe('who may scan', () => {
   it('bad input is 400 invalid_request with the fields', async () => {
     const res = await post({ qr: '', scanner_id: '' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'invalid_request', details: { qr: expect.any(String), scanner_id: expect.any(String) } });
+    expect(res.json().error).toMatchObject({
+      code: 'invalid_request',
+      details: { qr: expect.any(String), scanner_id: expect.any(String) },
+    });
   });
 });
 
@@ -183,13 +223,19 @@ describe('the printed code', () => {
     expect(svg.statusCode).toBe(200);
     expect(svg.body).toBe(await QRCode.toString(host.qr!, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }));
     // ...so a raster of the same rendering stands for the printed ticket a camera reads.
-    const png = PNG.sync.read(await QRCode.toBuffer(host.qr!, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 }));
+    const png = PNG.sync.read(
+      await QRCode.toBuffer(host.qr!, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 6 }),
+    );
     const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(decoded?.data).toBe(host.qr);
 
     openDoors(ctx, event);
     const res = await scan(ctx, decoded!.data, 'door-1', { event_id: event.id });
-    expect(res).toMatchObject({ result: 'admitted', ticket: { id: host.id, kind: 'vip_host' }, vip: { table_number: 3, tier: 'Silver' } });
+    expect(res).toMatchObject({
+      result: 'admitted',
+      ticket: { id: host.id, kind: 'vip_host' },
+      vip: { table_number: 3, tier: 'Silver' },
+    });
   });
 });
 
@@ -198,21 +244,29 @@ describe('a door works one event', () => {
     const ticket = (await buyPaid(ctx, event.id)).view.tickets[0]!;
     openDoors(ctx, event);
     const before = await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans']);
-    const single = await ctx.app.inject({ method: 'POST', url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr: ticket.qr, scanner_id: 'door-1' } });
+    const single = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/scans',
+      headers: bearer(ctx.staffToken),
+      payload: { qr: ticket.qr, scanner_id: 'door-1' },
+    });
     expect(single.statusCode).toBe(400);
     expect(single.json().error.details).toHaveProperty('event_id');
     const batch = await ctx.app.inject({
       method: 'POST',
       url: '/api/v1/scans/batch',
       headers: bearer(ctx.staffToken),
-      payload: { scanner_id: 'door-1', scans: [{ qr: ticket.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }] },
+      payload: {
+        scanner_id: 'door-1',
+        scans: [{ qr: ticket.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }],
+      },
     });
     expect(batch.statusCode).toBe(400);
     expect(batch.json().error.details).toHaveProperty('event_id');
     expect(await dumpTables(ctx.database.db, [...DOMAIN_TABLES, 'scans'])).toEqual(before);
   });
 
-  it("a code of another event open at the same time is wrong_event, naming neither that event nor its holder", async () => {
+  it('a code of another event open at the same time is wrong_event, naming neither that event nor its holder', async () => {
     const theirs = (await buyPaid(ctx, other.id, { name: 'Secret Person' })).view.tickets[0]!;
     openDoors(ctx, event);
     const res = await scan(ctx, theirs.qr!, 'door-1', { event_id: event.id });

@@ -17,19 +17,28 @@ interface EventJson {
   tables: Array<{ id: string; number: number; tier: string; x: number; y: number }>;
 }
 
-const read = async (id: string): Promise<EventJson> => (await ctx.app.inject({ url: `/api/v1/events/${id}`, headers: bearer(ctx.ownerToken) })).json();
-const put = (id: string, body: object, token = ctx.ownerToken) => ctx.app.inject({ method: 'PUT', url: `/api/v1/events/${id}/layout`, headers: bearer(token), payload: body });
+const read = async (id: string): Promise<EventJson> =>
+  (await ctx.app.inject({ url: `/api/v1/events/${id}`, headers: bearer(ctx.ownerToken) })).json();
+const put = (id: string, body: object, token = ctx.ownerToken) =>
+  ctx.app.inject({ method: 'PUT', url: `/api/v1/events/${id}/layout`, headers: bearer(token), payload: body });
 
 /** The event's layout as the API would take it back unchanged. */
 function layoutOf(e: EventJson) {
   return {
     ga: { price_cents: e.ga.price_cents, capacity: e.ga.capacity },
-    tiers: e.tiers.map((t) => ({ id: t.id, name: t.name, price_cents: t.price_cents, capacity: t.capacity, ...(t.min_spend_cents ? { min_spend_cents: t.min_spend_cents } : {}) })),
+    tiers: e.tiers.map((t) => ({
+      id: t.id,
+      name: t.name,
+      price_cents: t.price_cents,
+      capacity: t.capacity,
+      ...(t.min_spend_cents ? { min_spend_cents: t.min_spend_cents } : {}),
+    })),
     tables: e.tables.map((t) => ({ id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y })),
   };
 }
 
-const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+  refused(ctx, send, status, code);
 
 describe('editing an event while it sells', () => {
   it('prices apply to new orders only; tiers and tables are added, moved, renumbered (even swapped) and removed', async () => {
@@ -47,7 +56,11 @@ describe('editing an event while it sells', () => {
       { ...t3!, tier: 'Bronze', x: 500, y: 300 },
       { id: undefined as unknown as string, number: 9, tier: 'Bronze', x: 700, y: 300 },
     ];
-    const res = await put(created.id, { ...layout, tiers: layout.tiers.map(({ id, ...t }) => (id ? { id, ...t } : t)), tables: layout.tables.map(({ id, ...t }) => (id ? { id, ...t } : t)) });
+    const res = await put(created.id, {
+      ...layout,
+      tiers: layout.tiers.map(({ id, ...t }) => (id ? { id, ...t } : t)),
+      tables: layout.tables.map(({ id, ...t }) => (id ? { id, ...t } : t)),
+    });
     expect(res.statusCode, res.body).toBe(200);
     const after = await read(created.id);
     expect(after.ga.price_cents).toBe(3000);
@@ -58,14 +71,26 @@ describe('editing an event while it sells', () => {
       [9, 'Bronze', 700, 300],
     ]);
     // The early buyer keeps what they paid; a new buyer pays the new price.
-    expect((await ctx.app.inject({ url: `/api/v1/orders/${early.order_id}`, headers: bearer(early.manage_token) })).json().amount_cents).toBe(2000);
+    expect(
+      (await ctx.app.inject({ url: `/api/v1/orders/${early.order_id}`, headers: bearer(early.manage_token) })).json()
+        .amount_cents,
+    ).toBe(2000);
     expect((await placeOrder(ctx, created.id, { ga_quantity: 1 })).amount_cents).toBe(3000);
 
     // Removing the Silver tier (no table on it any more) and table 9.
     const now = layoutOf(after);
-    const res2 = await put(created.id, { ...now, tiers: now.tiers.filter((t) => t.name !== 'Silver'), tables: now.tables.filter((t) => t.number !== 9) });
+    const res2 = await put(created.id, {
+      ...now,
+      tiers: now.tiers.filter((t) => t.name !== 'Silver'),
+      tables: now.tables.filter((t) => t.number !== 9),
+    });
     expect(res2.statusCode, res2.body).toBe(200);
-    expect(res2.json().tiers.map((t: { name: string }) => t.name).sort()).toEqual(['Bronze', 'Gold']);
+    expect(
+      res2
+        .json()
+        .tiers.map((t: { name: string }) => t.name)
+        .sort(),
+    ).toEqual(['Bronze', 'Gold']);
     expect(res2.json().tables.map((t: { number: number }) => t.number)).toEqual([1, 2, 3]);
   });
 
@@ -79,20 +104,44 @@ describe('editing an event while it sells', () => {
     const silver = base.tiers.findIndex((t) => t.name === 'Silver');
     const sold = base.tables.findIndex((t) => t.number === 3);
 
-    let res = await expectRefused(() => put(created.id, { ...base, ga: { ...base.ga, capacity: 4 } }), 400, 'invalid_request');
+    let res = await expectRefused(
+      () => put(created.id, { ...base, ga: { ...base.ga, capacity: 4 } }),
+      400,
+      'invalid_request',
+    );
     expect(res.json().error.details['ga.capacity']).toMatch(/at least 5/);
-    res = await expectRefused(() => put(created.id, { ...base, tiers: base.tiers.map((t, i) => (i === silver ? { ...t, capacity: 2 } : t)) }), 400, 'invalid_request');
+    res = await expectRefused(
+      () => put(created.id, { ...base, tiers: base.tiers.map((t, i) => (i === silver ? { ...t, capacity: 2 } : t)) }),
+      400,
+      'invalid_request',
+    );
     expect(res.json().error.details[`tiers.${silver}.capacity`]).toMatch(/at least 3/);
-    res = await expectRefused(() => put(created.id, { ...base, tables: base.tables.map((t, i) => (i === sold ? { ...t, number: 30 } : t)) }), 400, 'invalid_request');
+    res = await expectRefused(
+      () => put(created.id, { ...base, tables: base.tables.map((t, i) => (i === sold ? { ...t, number: 30 } : t)) }),
+      400,
+      'invalid_request',
+    );
     expect(res.json().error.details[`tables.${sold}.number`]).toMatch(/keeps its number/);
-    res = await expectRefused(() => put(created.id, { ...base, tables: base.tables.map((t, i) => (i === sold ? { ...t, tier: 'Gold' } : t)) }), 400, 'invalid_request');
+    res = await expectRefused(
+      () => put(created.id, { ...base, tables: base.tables.map((t, i) => (i === sold ? { ...t, tier: 'Gold' } : t)) }),
+      400,
+      'invalid_request',
+    );
     expect(res.json().error.details[`tables.${sold}.tier`]).toMatch(/keeps its tier/);
-    res = await expectRefused(() => put(created.id, { ...base, tables: base.tables.filter((_, i) => i !== sold) }), 400, 'invalid_request');
+    res = await expectRefused(
+      () => put(created.id, { ...base, tables: base.tables.filter((_, i) => i !== sold) }),
+      400,
+      'invalid_request',
+    );
     expect(res.json().error.details['tables.3']).toMatch(/cannot be deleted/);
     await expectRefused(() => put(created.id, base, ctx.staffToken), 403, 'forbidden');
 
     // Moving it, and GA down to exactly what is sold, is fine.
-    const ok = await put(created.id, { ...base, ga: { ...base.ga, capacity: 5 }, tables: base.tables.map((t, i) => (i === sold ? { ...t, x: 900, y: 40 } : t)) });
+    const ok = await put(created.id, {
+      ...base,
+      ga: { ...base.ga, capacity: 5 },
+      tables: base.tables.map((t, i) => (i === sold ? { ...t, x: 900, y: 40 } : t)),
+    });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().ga).toMatchObject({ capacity: 5, available: 0 });
   });
@@ -101,7 +150,16 @@ describe('editing an event while it sells', () => {
     const created = await createEvent(ctx, { ga: { price_cents: 2000, capacity: 100 } });
     const base = layoutOf(await read(created.id));
     const buyers = Array.from({ length: 30 }, (_, i) =>
-      ctx.app.inject({ method: 'POST', url: `/api/v1/events/${created.id}/orders`, payload: { email: `race-${i}@x.test`, name: 'R', ga_quantity: 1, ...(i < 3 ? { table_id: created.tables[i]!.id } : {}) } }),
+      ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${created.id}/orders`,
+        payload: {
+          email: `race-${i}@x.test`,
+          name: 'R',
+          ga_quantity: 1,
+          ...(i < 3 ? { table_id: created.tables[i]!.id } : {}),
+        },
+      }),
     );
     const cut = put(created.id, { ...base, ga: { ...base.ga, capacity: 15 } });
     const answers = await Promise.all([cut, ...buyers]);
@@ -117,8 +175,15 @@ describe('editing an event while it sells', () => {
   it('is refused once the event is cancelled', async () => {
     const created = await createEvent(ctx);
     const base = layoutOf(await read(created.id));
-    const { confirmation_token } = (await ctx.app.inject({ url: `/api/v1/events/${created.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
-    await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${created.id}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token } });
+    const { confirmation_token } = (
+      await ctx.app.inject({ url: `/api/v1/events/${created.id}/cancellation`, headers: bearer(ctx.ownerToken) })
+    ).json();
+    await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${created.id}/cancel`,
+      headers: bearer(ctx.ownerToken),
+      payload: { confirmation_token },
+    });
     await expectRefused(() => put(created.id, base), 409, 'event_cancelled');
   });
 });

@@ -15,10 +15,17 @@ const list = async (headers: Record<string, string> = {}) => {
 
 describe('GET /api/v1/events', () => {
   it('lists open events by start for staff and the public, every event for the owner', async () => {
-    const later = await createEvent(ctx, { name: 'Later', starts_at: '2030-06-09T22:00:00.000Z', ends_at: '2030-06-10T05:00:00.000Z' });
+    const later = await createEvent(ctx, {
+      name: 'Later',
+      starts_at: '2030-06-09T22:00:00.000Z',
+      ends_at: '2030-06-10T05:00:00.000Z',
+    });
     const sooner = await createEvent(ctx, { name: 'Sooner' });
     const cancelled = await createEvent(ctx, { name: 'Cancelled' });
-    const preview = await ctx.app.inject({ url: `/api/v1/events/${cancelled.id}/cancellation`, headers: bearer(ctx.ownerToken) });
+    const preview = await ctx.app.inject({
+      url: `/api/v1/events/${cancelled.id}/cancellation`,
+      headers: bearer(ctx.ownerToken),
+    });
     const cancel = await ctx.app.inject({
       method: 'POST',
       url: `/api/v1/events/${cancelled.id}/cancel`,

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createEvent, payOrder, placeOrder, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  createEvent,
+  payOrder,
+  placeOrder,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { SseReader } from './support/sse.js';
 import { ACCOUNT_STATE_TTL_MS } from '../src/auth/account-gate.js';
 import { signSessionToken } from '../src/auth/session-tokens.js';
@@ -21,14 +29,20 @@ type Table = { id: string; number: number; status: string };
 describe('live floor plan (SSE)', () => {
   it('sends a snapshot, then each table change as it commits', async () => {
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${ctx.ownerToken}`, { signal: abort.signal });
+    const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${ctx.ownerToken}`, {
+      signal: abort.signal,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const stream = new SseReader(res);
     try {
       const snapshot = await stream.next();
       expect(snapshot.event).toBe('snapshot');
-      expect((snapshot.data as { tables: Table[] }).tables.map((t) => t.status)).toEqual(['available', 'available', 'available']);
+      expect((snapshot.data as { tables: Table[] }).tables.map((t) => t.status)).toEqual([
+        'available',
+        'available',
+        'available',
+      ]);
 
       const table = event.tables[1]!;
       const order = await placeOrder(ctx, event.id, { table_id: table.id });
@@ -51,31 +65,55 @@ describe('live floor plan (SSE)', () => {
     const anon = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream`);
     expect(anon.status).toBe(401);
     const buyer = await placeOrder(ctx, event.id);
-    const asBuyer = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream`, { headers: bearer(buyer.manage_token) });
+    const asBuyer = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream`, {
+      headers: bearer(buyer.manage_token),
+    });
     expect(asBuyer.status).toBe(403);
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream`, { headers: bearer(ctx.staffToken), signal: abort.signal });
+    const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream`, {
+      headers: bearer(ctx.staffToken),
+      signal: abort.signal,
+    });
     expect(res.status).toBe(200);
     expect((await new SseReader(res).next()).event).toBe('snapshot');
     abort.abort();
-    const unknown = await fetch(`${base}/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan/stream?token=${ctx.staffToken}`);
+    const unknown = await fetch(
+      `${base}/api/v1/events/00000000-0000-4000-8000-000000000000/floor-plan/stream?token=${ctx.staffToken}`,
+    );
     expect(unknown.status).toBe(404);
   });
 
-  it('ends a staff stream within seconds once the account is disabled, or its password reset', { timeout: 30_000 }, async () => {
-    for (const change of [{ disabled: true }, { password: 'a-new-password-1' }]) {
-      const staff = (await insertUser(ctx.database.db, { email: `watcher-${Object.keys(change)[0]}@test.local`, passwordHash: 'x', role: 'staff' }))!;
-      const token = signSessionToken(ctx.deps.keys.sessionSecret, { sub: staff.id, role: 'staff', exp: Math.floor(Date.parse('2100-01-01') / 1000) });
-      const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`);
-      const stream = new SseReader(res);
-      expect((await stream.next()).event).toBe('snapshot');
-      const changed = await ctx.app.inject({ method: 'PATCH', url: `/api/v1/users/${staff.id}`, headers: bearer(ctx.ownerToken), payload: change });
-      expect(changed.statusCode, changed.body).toBe(200);
-      const started = Date.now();
-      await stream.closed();
-      // Within the account check's few seconds (ACCOUNT_STATE_TTL_MS), like every other request.
-      expect(Date.now() - started).toBeLessThan(ACCOUNT_STATE_TTL_MS + 2_000);
-      expect((await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`)).status).toBe(401);
-    }
-  });
+  it(
+    'ends a staff stream within seconds once the account is disabled, or its password reset',
+    { timeout: 30_000 },
+    async () => {
+      for (const change of [{ disabled: true }, { password: 'a-new-password-1' }]) {
+        const staff = (await insertUser(ctx.database.db, {
+          email: `watcher-${Object.keys(change)[0]}@test.local`,
+          passwordHash: 'x',
+          role: 'staff',
+        }))!;
+        const token = signSessionToken(ctx.deps.keys.sessionSecret, {
+          sub: staff.id,
+          role: 'staff',
+          exp: Math.floor(Date.parse('2100-01-01') / 1000),
+        });
+        const res = await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`);
+        const stream = new SseReader(res);
+        expect((await stream.next()).event).toBe('snapshot');
+        const changed = await ctx.app.inject({
+          method: 'PATCH',
+          url: `/api/v1/users/${staff.id}`,
+          headers: bearer(ctx.ownerToken),
+          payload: change,
+        });
+        expect(changed.statusCode, changed.body).toBe(200);
+        const started = Date.now();
+        await stream.closed();
+        // Within the account check's few seconds (ACCOUNT_STATE_TTL_MS), like every other request.
+        expect(Date.now() - started).toBeLessThan(ACCOUNT_STATE_TTL_MS + 2_000);
+        expect((await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${token}`)).status).toBe(401);
+      }
+    },
+  );
 });

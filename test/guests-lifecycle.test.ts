@@ -3,8 +3,24 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { scan } from './support/door.js';
-import { bearer, buyPaid, createEvent, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
-import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+  floorTables,
+} from './support/harness.js';
+import {
+  doorLink,
+  errorCode,
+  getReservation,
+  linkTicket,
+  removeGuest,
+  unlinkTicket,
+  type ReservationJson,
+} from './support/guests.js';
 
 /**
  * One Silver table (capacity 4: the host and three guests) from purchase to the end of the night,
@@ -22,11 +38,18 @@ afterAll(() => ctx.close());
 const MINUTE = 60_000;
 const buyGa = (name: string) => buyPaid(ctx, event.id, { name, email: `${name.toLowerCase()}@example.com` });
 const guestNames = async (reservationId: string) =>
-  ((await getReservation(ctx, reservationId, ctx.staffToken)).json() as ReservationJson).guests.map((g) => g.name).sort();
+  ((await getReservation(ctx, reservationId, ctx.staffToken)).json() as ReservationJson).guests
+    .map((g) => g.name)
+    .sort();
 /** Table 3 as the floor plan shows it to staff. */
 const table3 = async () => {
   const t = (await floorTables(ctx, event.id)).find((x) => x.number === 3)!;
-  return { status: t.status, guests_linked: t.guests_linked, guests_arrived: t.guests_arrived, host_arrived: t.host_arrived };
+  return {
+    status: t.status,
+    guests_linked: t.guests_linked,
+    guests_arrived: t.guests_arrived,
+    host_arrived: t.host_arrived,
+  };
 };
 
 describe('a table and its guests, start to finish', () => {
@@ -57,7 +80,9 @@ describe('a table and its guests, start to finish', () => {
 
     // Ben leaves: his ticket is plain GA again, and his place goes to Dev.
     expect((await unlinkTicket(ctx, ticket(ben).id, ben.manage_token)).statusCode).toBe(200);
-    const benOrder = (await ctx.app.inject({ url: `/api/v1/orders/${ben.order_id}`, headers: bearer(ben.manage_token) })).json();
+    const benOrder = (
+      await ctx.app.inject({ url: `/api/v1/orders/${ben.order_id}`, headers: bearer(ben.manage_token) })
+    ).json();
     expect(benOrder.tickets[0]).toMatchObject({ status: 'valid', linked_reservation_id: null });
     expect(await table3()).toMatchObject({ guests_linked: 2 });
     ctx.clock.advance(MINUTE);
@@ -69,7 +94,9 @@ describe('a table and its guests, start to finish', () => {
     ctx.clock.set(event.starts_at);
     expect(errorCode(await link(ben))).toBe('guest_list_locked');
     expect(errorCode(await unlinkTicket(ctx, ticket(cleo).id, cleo.manage_token))).toBe('guest_list_locked');
-    expect(errorCode(await removeGuest(ctx, reservation.id, ticket(ana).id, host.manage_token))).toBe('guest_list_locked');
+    expect(errorCode(await removeGuest(ctx, reservation.id, ticket(ana).id, host.manage_token))).toBe(
+      'guest_list_locked',
+    );
 
     // Ana arrives before the host: the table is paid, so she is in as a guest, and may come back.
     ctx.clock.advance(10 * MINUTE);
@@ -93,7 +120,11 @@ describe('a table and its guests, start to finish', () => {
 
     // Ben, unlinked before the start, is plain GA: one entry, no way back in.
     const benIn = await scan(ctx, ticket(ben).qr!, 'door-1');
-    expect(benIn).toMatchObject({ result: 'admitted', message: 'Admitted', ticket: { id: ticket(ben).id, kind: 'ga' } });
+    expect(benIn).toMatchObject({
+      result: 'admitted',
+      message: 'Admitted',
+      ticket: { id: ticket(ben).id, kind: 'ga' },
+    });
     expect(benIn.vip).toBeUndefined();
     const benFirstAt = ctx.clock.now().toISOString();
     ctx.clock.advance(MINUTE);
@@ -121,7 +152,12 @@ describe('a table and its guests, start to finish', () => {
     const byOwner = await doorLink(ctx, reservation.id, ticket(ben).id, ctx.ownerToken, true);
     expect(byOwner.statusCode, byOwner.body).toBe(200);
     expect(await table3()).toEqual({ status: 'reserved', guests_linked: 5, guests_arrived: 2, host_arrived: false });
-    const rows = await queryRows<{ name: string; linked_by_user_id: string | null; override_capacity: boolean; created_at: Date | string }>(
+    const rows = await queryRows<{
+      name: string;
+      linked_by_user_id: string | null;
+      override_capacity: boolean;
+      created_at: Date | string;
+    }>(
       ctx.database.db,
       sql`SELECT k.holder_name AS name, gl.linked_by_user_id, gl.override_capacity, gl.created_at
             FROM guest_links gl JOIN tickets k ON k.id = gl.ticket_id
@@ -192,7 +228,12 @@ describe('a table and its guests, start to finish', () => {
     expect(await table3()).toEqual({ status: 'arrived', guests_linked: 5, guests_arrived: 4, host_arrived: true });
     ctx.clock.advance(MINUTE);
     const hostAgain = await scan(ctx, ticket(host).qr!, 'door-1');
-    expect(hostAgain).toMatchObject({ result: 'reentry', already_checked_in: true, first_scanner_id: 'door-2', vip: { role: 'host' } });
+    expect(hostAgain).toMatchObject({
+      result: 'reentry',
+      already_checked_in: true,
+      first_scanner_id: 'door-2',
+      vip: { role: 'host' },
+    });
     expect(hostAgain.vip!.guests.filter((g) => g.arrived).map((g) => g.name)).toEqual(['Ana', 'Cleo', 'Eli', 'Ben']);
 
     // Every accepted change reached the floor-plan feed once; no refusal or re-entry did.
@@ -200,11 +241,17 @@ describe('a table and its guests, start to finish', () => {
     // Ana, Eli, the host and Cleo (Ben's plain GA entry belonged to no table).
     const expected = 3 + 1 + 1 + 2 + 4;
     await vi.waitFor(() => expect(floorChanges.length).toBeGreaterThanOrEqual(expected), { timeout: 5_000 });
-    expect(floorChanges.map((p) => JSON.parse(p))).toEqual(Array(expected).fill({ event_id: event.id, table_id: table.id }));
+    expect(floorChanges.map((p) => JSON.parse(p))).toEqual(
+      Array(expected).fill({ event_id: event.id, table_id: table.id }),
+    );
     await stop();
 
     // The night ends: the host came, so no no-show; Dev never did, and the list is closed to everyone.
-    const ended = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/end`, headers: bearer(ctx.ownerToken) });
+    const ended = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/end`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(ended.statusCode, ended.body).toBe(200);
     const final = (await getReservation(ctx, reservation.id, host.manage_token)).json() as ReservationJson;
     expect(final).toMatchObject({ status: 'completed', no_show: false });
@@ -215,7 +262,12 @@ describe('a table and its guests, start to finish', () => {
       ['Dev', false],
       ['Eli', true],
     ]);
-    expect(await table3()).toMatchObject({ status: 'completed', guests_linked: 5, guests_arrived: 4, host_arrived: true });
+    expect(await table3()).toMatchObject({
+      status: 'completed',
+      guests_linked: 5,
+      guests_arrived: 4,
+      host_arrived: true,
+    });
     expect(errorCode(await doorLink(ctx, reservation.id, ticket(ana).id, ctx.staffToken, true))).toBe('event_ended');
   });
 });

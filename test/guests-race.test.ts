@@ -64,7 +64,10 @@ describe('concurrent links', () => {
     expect(codes.filter((c) => c === 'linked')).toHaveLength(7);
     expect(codes.filter((c) => c === '409 table_full')).toHaveLength(RACERS - 7);
     expect(await activeLinks('reservation', reservationId)).toEqual({ active: 9, total: 9 });
-    const plan = await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.ownerToken) });
+    const plan = await ctx.app.inject({
+      url: `/api/v1/events/${event.id}/floor-plan`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(plan.json().tables.find((t: { number: number }) => t.number === 1).guests_linked).toBe(9);
   });
 
@@ -74,7 +77,9 @@ describe('concurrent links', () => {
     const codes = [a.view.reservation!.invite_code, b.view.reservation!.invite_code];
     const [ticket] = await buyTickets(1);
 
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => linkTicket(ctx, ticket!.id, ticket!.token, codes[i % 2]!)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => linkTicket(ctx, ticket!.id, ticket!.token, codes[i % 2]!)),
+    );
 
     const winners = results.filter((r) => r.statusCode === 200);
     expect(winners).toHaveLength(1);

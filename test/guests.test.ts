@@ -5,8 +5,25 @@ import { queryRows } from '../src/db/database.js';
 import { FLOOR_CHANNEL } from '../src/db/repos/floor.repo.js';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { scan } from './support/door.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, type EventInfo, type TestContext, floorTables } from './support/harness.js';
-import { doorLink, errorCode, getReservation, linkTicket, removeGuest, unlinkTicket, type ReservationJson } from './support/guests.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+  floorTables,
+} from './support/harness.js';
+import {
+  doorLink,
+  errorCode,
+  getReservation,
+  linkTicket,
+  removeGuest,
+  unlinkTicket,
+  type ReservationJson,
+} from './support/guests.js';
 import { expectRefused as refused } from './support/refused.js';
 
 let ctx: TestContext;
@@ -25,17 +42,26 @@ const silverCode = () => silver.view.reservation!.invite_code;
 const silverId = () => silver.view.reservation!.id;
 const hostTicket = (b: Bought) => b.view.tickets.find((t) => t.is_host)!;
 const friendTicket = (b: Bought) => b.view.tickets.find((t) => !t.is_host)!;
-const buyGa = (name: string, eventId = event.id) => buyPaid(ctx, eventId, { name, email: `${name.toLowerCase()}@example.com` });
+const buyGa = (name: string, eventId = event.id) =>
+  buyPaid(ctx, eventId, { name, email: `${name.toLowerCase()}@example.com` });
 
 const orderView = async (b: { order_id: string; manage_token: string }) =>
   (await ctx.app.inject({ url: `/api/v1/orders/${b.order_id}`, headers: bearer(b.manage_token) })).json();
 const floorTable = async (n: number) => (await floorTables(ctx, event.id)).find((t) => t.number === n)!;
 
 /** Sends a request that must be refused, and proves the database is exactly as it was. */
-const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+  refused(ctx, send, status, code);
 
 async function linkRows(ticketId: string) {
-  return queryRows<{ reservation_id: string; linked_by_user_id: string | null; override_capacity: boolean; created_at: string; unlinked_at: string | null; unlinked_by: string | null }>(
+  return queryRows<{
+    reservation_id: string;
+    linked_by_user_id: string | null;
+    override_capacity: boolean;
+    created_at: string;
+    unlinked_at: string | null;
+    unlinked_by: string | null;
+  }>(
     ctx.database.db,
     sql`SELECT reservation_id, linked_by_user_id, override_capacity, created_at::text, unlinked_at::text, unlinked_by
           FROM guest_links WHERE ticket_id = ${ticketId} ORDER BY created_at, id`,
@@ -71,7 +97,13 @@ describe('linking with an invite code', () => {
     const typed = `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`;
     const res = await linkTicket(ctx, early.view.tickets[0]!.id, early.manage_token, typed);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ reservation_id: silverId(), table_number: 3, tier: 'Silver', guests_linked: 1, guest_places: 3 });
+    expect(res.json()).toMatchObject({
+      reservation_id: silverId(),
+      table_number: 3,
+      tier: 'Silver',
+      guests_linked: 1,
+      guest_places: 3,
+    });
     await seen;
     await stop();
     expect(JSON.parse(changes[0]!)).toEqual({ event_id: event.id, table_id: tableId(3) });
@@ -95,35 +127,71 @@ describe('linking with an invite code', () => {
 
   it("lets the purchaser put their own extra ticket on their table, but never the host's ticket", async () => {
     expect((await linkTicket(ctx, friendTicket(silver).id, silver.manage_token, silverCode())).statusCode).toBe(200);
-    await expectRefused(() => linkTicket(ctx, hostTicket(silver).id, silver.manage_token, silverCode()), 409, 'host_ticket');
+    await expectRefused(
+      () => linkTicket(ctx, hostTicket(silver).id, silver.manage_token, silverCode()),
+      409,
+      'host_ticket',
+    );
     // Another table's host cannot be a guest here either: their ticket is their own table's code.
-    await expectRefused(() => linkTicket(ctx, hostTicket(gold).id, gold.manage_token, silverCode()), 409, 'host_ticket');
+    await expectRefused(
+      () => linkTicket(ctx, hostTicket(gold).id, gold.manage_token, silverCode()),
+      409,
+      'host_ticket',
+    );
   });
 
   it('refuses a fourth guest at a Silver table (capacity 4 counts the host)', async () => {
     const fourth = await buyGa('Fourth');
-    const res = await expectRefused(() => linkTicket(ctx, fourth.view.tickets[0]!.id, fourth.manage_token, silverCode()), 409, 'table_full');
+    const res = await expectRefused(
+      () => linkTicket(ctx, fourth.view.tickets[0]!.id, fourth.manage_token, silverCode()),
+      409,
+      'table_full',
+    );
     expect(res.json().error.details).toEqual({ capacity: 4, guest_places: 3, guests_linked: 3 });
   });
 
   it('refuses unknown and malformed invite codes with 404 invalid_invite', async () => {
     const g = await buyGa('Nocode');
-    await expectRefused(() => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, 'ZZZZ-ZZZZ'), 404, 'invalid_invite');
+    await expectRefused(
+      () => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, 'ZZZZ-ZZZZ'),
+      404,
+      'invalid_invite',
+    );
     await expectRefused(() => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, 'hello'), 404, 'invalid_invite');
-    await expectRefused(() => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, 'IIIIOOOO'), 404, 'invalid_invite');
+    await expectRefused(
+      () => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, 'IIIIOOOO'),
+      404,
+      'invalid_invite',
+    );
   });
 
   it('refuses a ticket for another event', async () => {
     const g = await buyGa('Elsewhere', otherEvent.id);
-    await expectRefused(() => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, gold.view.reservation!.invite_code), 409, 'wrong_event');
+    await expectRefused(
+      () => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, gold.view.reservation!.invite_code),
+      409,
+      'wrong_event',
+    );
   });
 
   it('refuses a ticket already linked, to this table or to another', async () => {
     const code = gold.view.reservation!.invite_code;
-    await expectRefused(() => linkTicket(ctx, early.view.tickets[0]!.id, early.manage_token, silverCode()), 409, 'ticket_already_linked');
-    const res = await expectRefused(() => linkTicket(ctx, early.view.tickets[0]!.id, early.manage_token, code), 409, 'ticket_already_linked');
+    await expectRefused(
+      () => linkTicket(ctx, early.view.tickets[0]!.id, early.manage_token, silverCode()),
+      409,
+      'ticket_already_linked',
+    );
+    const res = await expectRefused(
+      () => linkTicket(ctx, early.view.tickets[0]!.id, early.manage_token, code),
+      409,
+      'ticket_already_linked',
+    );
     expect(res.json().error.details).toEqual({ reservation_id: silverId() });
-    await expectRefused(() => doorLink(ctx, gold.view.reservation!.id, early.view.tickets[0]!.id, ctx.staffToken, true), 409, 'ticket_already_linked');
+    await expectRefused(
+      () => doorLink(ctx, gold.view.reservation!.id, early.view.tickets[0]!.id, ctx.staffToken, true),
+      409,
+      'ticket_already_linked',
+    );
   });
 
   it('refuses unpaid and void tickets with ticket_not_valid', async () => {
@@ -135,7 +203,11 @@ describe('linking with an invite code', () => {
     expect(await expireHolds(ctx.deps)).toBeGreaterThanOrEqual(1);
     expect((await orderView(unpaid)).tickets[0].status).toBe('void');
     await expectRefused(() => linkTicket(ctx, unpaidTicket, unpaid.manage_token, code), 409, 'ticket_not_valid');
-    await expectRefused(() => doorLink(ctx, gold.view.reservation!.id, unpaidTicket, ctx.staffToken), 409, 'ticket_not_valid');
+    await expectRefused(
+      () => doorLink(ctx, gold.view.reservation!.id, unpaidTicket, ctx.staffToken),
+      409,
+      'ticket_not_valid',
+    );
   });
 
   it('refuses guests for a table that is only held, not paid (reservation_not_active)', async () => {
@@ -143,8 +215,16 @@ describe('linking with an invite code', () => {
     const heldView = await orderView(held);
     expect(heldView.reservation.status).toBe('pending');
     const g = await buyGa('Hopeful');
-    await expectRefused(() => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, heldView.reservation.invite_code), 409, 'reservation_not_active');
-    await expectRefused(() => doorLink(ctx, heldView.reservation.id, g.view.tickets[0]!.id, ctx.staffToken, true), 409, 'reservation_not_active');
+    await expectRefused(
+      () => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, heldView.reservation.invite_code),
+      409,
+      'reservation_not_active',
+    );
+    await expectRefused(
+      () => doorLink(ctx, heldView.reservation.id, g.view.tickets[0]!.id, ctx.staffToken, true),
+      409,
+      'reservation_not_active',
+    );
   });
 
   it("lets only the ticket's own order token link or unlink it", async () => {
@@ -156,21 +236,42 @@ describe('linking with an invite code', () => {
     await expectRefused(() => linkTicket(ctx, t, ctx.ownerToken, silverCode()), 403, 'forbidden');
     await expectRefused(() => linkTicket(ctx, t, 'not-a-token', silverCode()), 401, 'unauthorized');
     await expectRefused(
-      () => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, payload: { invite_code: silverCode() } }),
+      () =>
+        ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, payload: { invite_code: silverCode() } }),
       401,
       'unauthorized',
     );
     await expectRefused(() => unlinkTicket(ctx, early.view.tickets[0]!.id, g.manage_token), 404, 'not_found');
     // Credentials are checked before the body: a bad body without the right to send it says nothing.
-    await expectRefused(() => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, payload: {} }), 401, 'unauthorized');
     await expectRefused(
-      () => ctx.app.inject({ method: 'POST', url: `/api/v1/reservations/${silverId()}/guests`, headers: bearer(g.manage_token), payload: {} }),
+      () => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, payload: {} }),
+      401,
+      'unauthorized',
+    );
+    await expectRefused(
+      () =>
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/reservations/${silverId()}/guests`,
+          headers: bearer(g.manage_token),
+          payload: {},
+        }),
       403,
       'forbidden',
     );
-    await expectRefused(() => linkTicket(ctx, '00000000-0000-4000-8000-000000000000', g.manage_token, silverCode()), 404, 'not_found');
     await expectRefused(
-      () => ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${t}/link`, headers: bearer(g.manage_token), payload: {} }),
+      () => linkTicket(ctx, '00000000-0000-4000-8000-000000000000', g.manage_token, silverCode()),
+      404,
+      'not_found',
+    );
+    await expectRefused(
+      () =>
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/tickets/${t}/link`,
+          headers: bearer(g.manage_token),
+          payload: {},
+        }),
       400,
       'invalid_request',
     );
@@ -183,14 +284,23 @@ describe('reading a reservation', () => {
       const res = await getReservation(ctx, silverId(), token);
       expect(res.statusCode, res.body).toBe(200);
       const r = res.json() as ReservationJson;
-      expect(r).toMatchObject({ id: silverId(), status: 'confirmed', no_show: false, table_number: 3, tier: 'Silver', capacity: 4 });
+      expect(r).toMatchObject({
+        id: silverId(),
+        status: 'confirmed',
+        no_show: false,
+        table_number: 3,
+        tier: 'Silver',
+        capacity: 4,
+      });
       expect(r.invite_url).toBe(`http://velvet.test/i/${r.invite_code}`);
       expect(r.guests.map((g) => g.name).sort()).toEqual(['Early', 'Late', 'Sam Silver']);
       expect(r.guests.every((g) => g.arrived === false)).toBe(true);
     }
     expect(errorCode(await getReservation(ctx, silverId(), early.manage_token))).toBe('not_found');
     expect(errorCode(await getReservation(ctx, silverId(), gold.manage_token))).toBe('not_found');
-    expect(errorCode(await getReservation(ctx, '00000000-0000-4000-8000-000000000000', gold.manage_token))).toBe('not_found');
+    expect(errorCode(await getReservation(ctx, '00000000-0000-4000-8000-000000000000', gold.manage_token))).toBe(
+      'not_found',
+    );
     expect(errorCode(await getReservation(ctx, silverId()))).toBe('unauthorized');
     expect((await getReservation(ctx, '00000000-0000-4000-8000-000000000000', ctx.staffToken)).statusCode).toBe(404);
   });
@@ -201,7 +311,12 @@ describe('unlinking before the start', () => {
     const t = early.view.tickets[0]!.id;
     const res = await unlinkTicket(ctx, t, early.manage_token);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ ticket_id: t, reservation_id: silverId(), linked_reservation_id: null, unlinked_by: 'guest' });
+    expect(res.json()).toMatchObject({
+      ticket_id: t,
+      reservation_id: silverId(),
+      linked_reservation_id: null,
+      unlinked_by: 'guest',
+    });
     expect((await orderView(early)).tickets[0].linked_reservation_id).toBeNull();
     expect((await floorTable(3)).guests_linked).toBe(2);
     const [row] = await linkRows(t);
@@ -221,10 +336,16 @@ describe('unlinking before the start', () => {
   });
 
   it('lets the purchaser remove a guest from their own list only', async () => {
-    const late = (await orderView(silver)).reservation.guests.find((g: { name: string }) => g.name === 'Late').ticket_id;
+    const late = (await orderView(silver)).reservation.guests.find(
+      (g: { name: string }) => g.name === 'Late',
+    ).ticket_id;
     await expectRefused(() => removeGuest(ctx, silverId(), late, gold.manage_token), 404, 'not_found');
     await expectRefused(() => removeGuest(ctx, silverId(), late, ctx.staffToken), 403, 'forbidden');
-    await expectRefused(() => removeGuest(ctx, silverId(), early.view.tickets[0]!.id, silver.manage_token), 409, 'ticket_not_linked');
+    await expectRefused(
+      () => removeGuest(ctx, silverId(), early.view.tickets[0]!.id, silver.manage_token),
+      409,
+      'ticket_not_linked',
+    );
     const res = await removeGuest(ctx, silverId(), late, silver.manage_token);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ ticket_id: late, unlinked_by: 'purchaser' });
@@ -238,13 +359,26 @@ describe('after the start', () => {
     const g = await buyGa('Doorstep');
     const t = g.view.tickets[0]!.id;
     await expectRefused(() => linkTicket(ctx, t, g.manage_token, silverCode()), 409, 'guest_list_locked');
-    await expectRefused(() => unlinkTicket(ctx, friendTicket(silver).id, silver.manage_token), 409, 'guest_list_locked');
-    await expectRefused(() => removeGuest(ctx, silverId(), friendTicket(silver).id, silver.manage_token), 409, 'guest_list_locked');
+    await expectRefused(
+      () => unlinkTicket(ctx, friendTicket(silver).id, silver.manage_token),
+      409,
+      'guest_list_locked',
+    );
+    await expectRefused(
+      () => removeGuest(ctx, silverId(), friendTicket(silver).id, silver.manage_token),
+      409,
+      'guest_list_locked',
+    );
     await expectRefused(() => doorLink(ctx, silverId(), t, g.manage_token), 403, 'forbidden');
 
     const res = await doorLink(ctx, silverId(), t, ctx.staffToken);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ reservation_id: silverId(), table_number: 3, ticket_id: t, override_capacity: false });
+    expect(res.json()).toMatchObject({
+      reservation_id: silverId(),
+      table_number: 3,
+      ticket_id: t,
+      override_capacity: false,
+    });
     expect((await linkRows(t))[0]).toMatchObject({ linked_by_user_id: ctx.staffId, override_capacity: false });
   });
 
@@ -252,13 +386,23 @@ describe('after the start', () => {
     const g = await buyGa('Inside');
     const t = g.view.tickets[0]!.id;
     // In on plain GA: one entry, and no way back in.
-    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({ result: 'admitted', ticket: { id: t, kind: 'ga' } });
-    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({ result: 'rejected', reason: 'already_checked_in' });
+    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({
+      result: 'admitted',
+      ticket: { id: t, kind: 'ga' },
+    });
+    expect(await scan(ctx, g.view.tickets[0]!.qr!, 'door-1')).toMatchObject({
+      result: 'rejected',
+      reason: 'already_checked_in',
+    });
     expect((await floorTable(2)).guests_arrived).toBe(0);
 
     const res = await doorLink(ctx, gold.view.reservation!.id, t, ctx.staffToken);
     expect(res.statusCode, res.body).toBe(200);
-    expect((await getReservation(ctx, gold.view.reservation!.id, ctx.staffToken)).json().guests).toContainEqual({ ticket_id: t, name: 'Inside', arrived: true });
+    expect((await getReservation(ctx, gold.view.reservation!.id, ctx.staffToken)).json().guests).toContainEqual({
+      ticket_id: t,
+      name: 'Inside',
+      arrived: true,
+    });
     expect((await floorTable(2)).guests_arrived).toBe(1);
     // The link gives them the table's re-entry from then on.
     ctx.clock.advance(60_000);

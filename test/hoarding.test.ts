@@ -13,14 +13,23 @@ let event: EventInfo;
 beforeAll(async () => {
   ctx = await startTestApp({
     poolSize: 20,
-    env: { VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '4', VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '2', VELVET_MAX_TICKETS_PER_ORDER: '10' },
+    env: {
+      VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '4',
+      VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '2',
+      VELVET_MAX_TICKETS_PER_ORDER: '10',
+    },
   });
   event = await createEvent(ctx);
 });
 afterAll(() => ctx.close());
 
 const order = (body: Record<string, unknown>, ip = '203.0.113.1') =>
-  ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, remoteAddress: ip, payload: { name: 'H', ga_quantity: 1, ...body } });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${event.id}/orders`,
+    remoteAddress: ip,
+    payload: { name: 'H', ga_quantity: 1, ...body },
+  });
 
 describe('order placement limits', () => {
   it('per e-mail: the third order a minute from one e-mail (any case) is 429, from any address, and holds nothing', async () => {
@@ -60,16 +69,28 @@ describe('order placement limits', () => {
 
 describe.skipIf(!onPostgres)('one unpaid table per e-mail, under a race (PostgreSQL)', () => {
   it('ten simultaneous table orders from one e-mail for ten tables: exactly one holds', async () => {
-    const race = await startTestApp({ poolSize: 20, env: { VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '1000', VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '1000' } });
+    const race = await startTestApp({
+      poolSize: 20,
+      env: { VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '1000', VELVET_ORDERS_PER_MINUTE_PER_EMAIL: '1000' },
+    });
     try {
-      const ev = await createEvent(race, { tables: Array.from({ length: 10 }, (_, i) => ({ number: i + 1, tier: 'Gold', x: i, y: 0 })) });
+      const ev = await createEvent(race, {
+        tables: Array.from({ length: 10 }, (_, i) => ({ number: i + 1, tier: 'Gold', x: i, y: 0 })),
+      });
       const answers = await Promise.all(
         ev.tables.map((t, i) =>
-          race.app.inject({ method: 'POST', url: `/api/v1/events/${ev.id}/orders`, remoteAddress: `10.0.0.${i}`, payload: { email: 'same@x.test', name: 'S', ga_quantity: 1, table_id: t.id } }),
+          race.app.inject({
+            method: 'POST',
+            url: `/api/v1/events/${ev.id}/orders`,
+            remoteAddress: `10.0.0.${i}`,
+            payload: { email: 'same@x.test', name: 'S', ga_quantity: 1, table_id: t.id },
+          }),
         ),
       );
       expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(1);
-      expect(answers.filter((a) => a.statusCode === 409).map((a) => a.json().error.code)).toEqual(Array(9).fill('pending_table_order'));
+      expect(answers.filter((a) => a.statusCode === 409).map((a) => a.json().error.code)).toEqual(
+        Array(9).fill('pending_table_order'),
+      );
     } finally {
       await race.close();
     }

@@ -41,7 +41,13 @@ describe(`hold expiry (${databaseLabel})`, () => {
       }
       expect(total).toBe(40);
       expect(await expireHolds(ctx.deps)).toBe(0);
-      expect((await counts(event.id))[0]).toEqual({ sold: 0, pending: 0, expired: 40, void: 3 * 2 + 37 * 3, live_reservations: 0 });
+      expect((await counts(event.id))[0]).toEqual({
+        sold: 0,
+        pending: 0,
+        expired: 40,
+        void: 3 * 2 + 37 * 3,
+        live_reservations: 0,
+      });
     } finally {
       ctx.clock.set('2030-06-01T12:00:00Z');
     }
@@ -57,11 +63,15 @@ describe(`hold expiry (${databaseLabel})`, () => {
     try {
       // Wait for the outcome (not for a fixed time): the sweeper runs on its own timer.
       for (let i = 0; i < 250; i++) {
-        const view = (await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })).json();
+        const view = (
+          await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })
+        ).json();
         if (view.status === 'expired') break;
         await new Promise((r) => setTimeout(r, 20));
       }
-      const view = (await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })).json();
+      const view = (
+        await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })
+      ).json();
       expect(view.status).toBe('expired');
       expect(view.reservation.status).toBe('cancelled');
     } finally {

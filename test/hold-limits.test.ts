@@ -91,10 +91,18 @@ describe('one client cannot hold the room', () => {
 
   it('counts an IPv6 client by its /64', async () => {
     const event = await roomOf12();
-    expect((await order(event.id, { ga_quantity: 1, table_id: event.tables[0]!.id }, { ip: '2001:db8:1:2::a' })).statusCode).toBe(201);
-    const other = await order(event.id, { ga_quantity: 1, table_id: event.tables[1]!.id }, { ip: '2001:db8:1:2:ffff::b' });
+    expect(
+      (await order(event.id, { ga_quantity: 1, table_id: event.tables[0]!.id }, { ip: '2001:db8:1:2::a' })).statusCode,
+    ).toBe(201);
+    const other = await order(
+      event.id,
+      { ga_quantity: 1, table_id: event.tables[1]!.id },
+      { ip: '2001:db8:1:2:ffff::b' },
+    );
     expect(other.json().error?.code).toBe('pending_table_order');
-    expect((await order(event.id, { ga_quantity: 1, table_id: event.tables[1]!.id }, { ip: '2001:db8:1:3::a' })).statusCode).toBe(201);
+    expect(
+      (await order(event.id, { ga_quantity: 1, table_id: event.tables[1]!.id }, { ip: '2001:db8:1:3::a' })).statusCode,
+    ).toBe(201);
   });
 
   it('near the end one client may hold at most the configured share of what is not paid for', async () => {
@@ -130,7 +138,9 @@ describe('a room held by checkouts is not sold out', () => {
     expect(await dumpTables(ctx.database.db)).toEqual(before);
 
     ctx.clock.advance(240_000);
-    expect((await order(event.id, { ga_quantity: 1 }, { ip: '192.0.2.99' })).json().error.details.retry_after_seconds).toBe(360);
+    expect(
+      (await order(event.id, { ga_quantity: 1 }, { ip: '192.0.2.99' })).json().error.details.retry_after_seconds,
+    ).toBe(360);
     for (const h of held) await payOrder(ctx, h);
     const after = await order(event.id, { ga_quantity: 1 }, { ip: '192.0.2.99' });
     expect(after.json().error).toMatchObject({ code: 'sold_out', details: { available: 0 } });
@@ -141,7 +151,9 @@ describe('the client is the address a trusted proxy names', () => {
   it('with VELVET_TRUST_PROXY=1 each forwarded client is its own; without it, X-Forwarded-For is ignored', async () => {
     const event = await roomOf12();
     const viaProxy = await Promise.all(
-      event.tables.slice(0, 3).map((t, i) => order(event.id, { table_id: t.id }, { ip: '10.0.0.2', forwardedFor: `192.0.2.${40 + i}` })),
+      event.tables
+        .slice(0, 3)
+        .map((t, i) => order(event.id, { table_id: t.id }, { ip: '10.0.0.2', forwardedFor: `192.0.2.${40 + i}` })),
     );
     expect(viaProxy.map((r) => r.statusCode)).toEqual([201, 201, 201]);
 

@@ -12,8 +12,15 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function cancel(eventId: string) {
-  const preview = (await ctx.app.inject({ url: `/api/v1/events/${eventId}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
-  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token: preview.confirmation_token } });
+  const preview = (
+    await ctx.app.inject({ url: `/api/v1/events/${eventId}/cancellation`, headers: bearer(ctx.ownerToken) })
+  ).json();
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${eventId}/cancel`,
+    headers: bearer(ctx.ownerToken),
+    payload: { confirmation_token: preview.confirmation_token },
+  });
   expect(res.statusCode, res.body).toBe(202);
 }
 
@@ -22,7 +29,11 @@ describe('honest answers', () => {
     const event = await createEvent(ctx);
     const held = await placeOrder(ctx, event.id, { table_id: event.tables[0]!.id });
     await cancel(event.id);
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${held.order_id}/pay-local`, headers: bearer(held.manage_token) });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${held.order_id}/pay-local`,
+      headers: bearer(held.manage_token),
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('event_cancelled');
   });
@@ -41,7 +52,11 @@ describe('honest answers', () => {
     const event = await createEvent(ctx);
     const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
     const abort = new AbortController();
-    const stream = new SseReader(await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${ctx.staffToken}`, { signal: abort.signal }));
+    const stream = new SseReader(
+      await fetch(`${base}/api/v1/events/${event.id}/floor-plan/stream?token=${ctx.staffToken}`, {
+        signal: abort.signal,
+      }),
+    );
     expect((await stream.next()).event).toBe('snapshot');
     await cancel(event.id);
     const messages = [];
@@ -65,14 +80,31 @@ describe('honest answers', () => {
 describe('free orders', () => {
   it('an order with nothing to pay is confirmed at once, without asking the payment provider', async () => {
     let calls = 0;
-    const provider = { ...localPayments, name: 'stripe' as const, createPayment: async () => (calls++, Promise.reject(new Error('Stripe refuses amount 0'))) };
+    const provider = {
+      ...localPayments,
+      name: 'stripe' as const,
+      createPayment: async () => (calls++, Promise.reject(new Error('Stripe refuses amount 0'))),
+    };
     const free = await startTestApp({ payments: provider });
     try {
-      const event = await createEvent(free, { ga: { price_cents: 0, capacity: 50 }, tiers: [{ name: 'Gold', price_cents: 0, capacity: 4 }], tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }] });
-      const res = await free.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'free@x.test', name: 'Free', ga_quantity: 2, table_id: event.tables[0]!.id } });
+      const event = await createEvent(free, {
+        ga: { price_cents: 0, capacity: 50 },
+        tiers: [{ name: 'Gold', price_cents: 0, capacity: 4 }],
+        tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }],
+      });
+      const res = await free.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/orders`,
+        payload: { email: 'free@x.test', name: 'Free', ga_quantity: 2, table_id: event.tables[0]!.id },
+      });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ status: 'paid', amount_cents: 0 });
-      const view = (await free.app.inject({ url: `/api/v1/orders/${res.json().order_id}`, headers: bearer(res.json().manage_token) })).json();
+      const view = (
+        await free.app.inject({
+          url: `/api/v1/orders/${res.json().order_id}`,
+          headers: bearer(res.json().manage_token),
+        })
+      ).json();
       expect(view.tickets.map((t: { status: string; qr: string | null }) => [t.status, Boolean(t.qr)])).toEqual([
         ['valid', true],
         ['valid', true],

@@ -36,7 +36,12 @@ async function drainPushes(): Promise<number> {
 }
 
 const subscribe = (reservationId: string, token: string, body: unknown) =>
-  ctx.app.inject({ method: 'PUT', url: `/api/v1/reservations/${reservationId}/push-subscription`, headers: bearer(token), payload: body as object });
+  ctx.app.inject({
+    method: 'PUT',
+    url: `/api/v1/reservations/${reservationId}/push-subscription`,
+    headers: bearer(token),
+    payload: body as object,
+  });
 
 const pushRows = (reservationId: string) =>
   queryRows<{ ticket_id: string; status: string; attempts: number; last_error: string | null }>(
@@ -45,7 +50,12 @@ const pushRows = (reservationId: string) =>
   );
 
 const subscriptionCount = async (reservationId: string) =>
-  (await queryRows<{ n: number }>(ctx.database.db, sql`SELECT count(*)::int AS n FROM push_subscriptions WHERE reservation_id = ${reservationId}`))[0]!.n;
+  (
+    await queryRows<{ n: number }>(
+      ctx.database.db,
+      sql`SELECT count(*)::int AS n FROM push_subscriptions WHERE reservation_id = ${reservationId}`,
+    )
+  )[0]!.n;
 
 /** A paid table whose host subscribed `devices` devices, and `guests` guests linked by invite before the night. */
 async function tableWithGuests(event: EventInfo, tableNumber: number, guestNames: string[], devices = 1) {
@@ -69,7 +79,21 @@ async function tableWithGuests(event: EventInfo, tableNumber: number, guestNames
   return { ...table, guests, subscriptions };
 }
 
-const received = (endpoint: string) => push.received.filter((p) => p.subscription === endpoint).map((p) => p.payload as { title: string; body: string; tag: string; url: string; guest_name: string; arrived: number; guests: number });
+const received = (endpoint: string) =>
+  push.received
+    .filter((p) => p.subscription === endpoint)
+    .map(
+      (p) =>
+        p.payload as {
+          title: string;
+          body: string;
+          tag: string;
+          url: string;
+          guest_name: string;
+          arrived: number;
+          guests: number;
+        },
+    );
 
 describe('the host is told when each guest arrives (Web Push)', () => {
   it('each linked guest’s first admission reaches every device of the host once, decrypted, naming the guest and the table; re-entries, the host and GA send nothing', async () => {
@@ -95,7 +119,13 @@ describe('the host is told when each guest arrives (Web Push)', () => {
       // Sent side by side: the order they land in is the push service's; the count says who came first.
       const got = received(s.endpoint).sort((a, b) => a.arrived - b.arrived);
       expect(got.map((p) => p.title)).toEqual(['Gina Guest is in', 'Gus Guest is in']);
-      expect(got[0]).toMatchObject({ body: 'Gina Guest is in — 1 of 3 at Table 1 · Friday Night', url: `/orders/${t.order.order_id}`, arrived: 1, guests: 3, tag: `arrival-${t.guests[0]!.id}` });
+      expect(got[0]).toMatchObject({
+        body: 'Gina Guest is in — 1 of 3 at Table 1 · Friday Night',
+        url: `/orders/${t.order.order_id}`,
+        arrived: 1,
+        guests: 3,
+        tag: `arrival-${t.guests[0]!.id}`,
+      });
       expect(got[1]).toMatchObject({ body: 'Gus Guest is in — 2 of 3 at Table 1 · Friday Night', arrived: 2 });
     }
     expect(push.received.slice(before).every((p) => p.urgency === 'high' && p.ttl > 0 && p.ttl <= 3600)).toBe(true);
@@ -111,18 +141,32 @@ describe('the host is told when each guest arrives (Web Push)', () => {
     const batch = {
       scanner_id: 'door-offline',
       event_id: event.id,
-      scans: [{ qr: t.guests[0]!.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted', nonce: 'offline-olga-1' }],
+      scans: [
+        {
+          qr: t.guests[0]!.qr,
+          scanned_at: ctx.clock.now().toISOString(),
+          offline_result: 'admitted',
+          nonce: 'offline-olga-1',
+        },
+      ],
     };
     ctx.clock.advance(5 * 60_000);
     for (let i = 0; i < 3; i++) {
-      const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/scans/batch', headers: bearer(ctx.staffToken), payload: batch });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: '/api/v1/scans/batch',
+        headers: bearer(ctx.staffToken),
+        payload: batch,
+      });
       expect(res.statusCode, res.body).toBe(200);
     }
     // The same guest scanned online later by another door: a re-entry, nothing more.
     expect((await scan(ctx, t.guests[0]!.qr, 'door-2')).result).toBe('reentry');
     expect(await pushRows(t.reservationId)).toHaveLength(1);
     await drainPushes();
-    expect(received(t.subscriptions[0]!.endpoint).map((p) => p.body)).toEqual(['Olga Offline is in — 1 of 1 at Table 2 · Friday Night']);
+    expect(received(t.subscriptions[0]!.endpoint).map((p) => p.body)).toEqual([
+      'Olga Offline is in — 1 of 1 at Table 2 · Friday Night',
+    ]);
   });
 
   it('a subscription the push service says is gone (410) is removed; the host’s other device is still told', async () => {
@@ -173,14 +217,23 @@ describe('the host is told when each guest arrives (Web Push)', () => {
     // Four workers at once, small batches: every claim must be someone else's SKIP LOCKED.
     const workers = Array.from({ length: 4 }, async () => {
       let n = 0;
-      for (let k; (k = await processDuePushes(ctx.deps, { batchSize: 2 })) > 0; ) n += k;
+      for (let k; (k = await processDuePushes(ctx.deps, { batchSize: 2 })) > 0;) n += k;
       return n;
     });
     expect((await Promise.all(workers)).reduce((a, b) => a + b, 0)).toBe(21);
     await push.waitFor(before + 21);
-    for (const s of t.subscriptions) expect(received(s.endpoint).map((p) => p.guest_name).sort()).toEqual([...names].sort());
+    for (const s of t.subscriptions)
+      expect(
+        received(s.endpoint)
+          .map((p) => p.guest_name)
+          .sort(),
+      ).toEqual([...names].sort());
     // Arrival numbers are 1..7, each once, whatever order the workers sent them in.
-    expect(received(t.subscriptions[0]!.endpoint).map((p) => p.arrived).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(
+      received(t.subscriptions[0]!.endpoint)
+        .map((p) => p.arrived)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
 
@@ -198,7 +251,11 @@ describe('subscribing', () => {
     expect((await subscribe(table.reservationId, ctx.ownerToken, s)).statusCode).toBe(403);
     expect((await ctx.app.inject({ method: 'PUT', url, payload: s })).statusCode).toBe(401);
     // Malformed keys and a non-URL endpoint.
-    for (const bad of [{ ...s, keys: { p256dh: 'short', auth: s.keys.auth } }, { ...s, endpoint: 'not a url' }, { endpoint: s.endpoint }]) {
+    for (const bad of [
+      { ...s, keys: { p256dh: 'short', auth: s.keys.auth } },
+      { ...s, endpoint: 'not a url' },
+      { endpoint: s.endpoint },
+    ]) {
       const res = await subscribe(table.reservationId, table.order.manage_token, bad);
       expect(res.statusCode, res.body).toBe(400);
       expect(errorCode(res)).toBe('invalid_request');
@@ -206,14 +263,24 @@ describe('subscribing', () => {
     expect(await subscriptionCount(table.reservationId)).toBe(0);
 
     // The same device again is one subscription (its keys refreshed); removing it is idempotent.
-    for (let i = 0; i < 2; i++) expect((await subscribe(table.reservationId, table.order.manage_token, s)).json()).toEqual({ subscribed: true, devices: 1 });
+    for (let i = 0; i < 2; i++)
+      expect((await subscribe(table.reservationId, table.order.manage_token, s)).json()).toEqual({
+        subscribed: true,
+        devices: 1,
+      });
     for (let i = 0; i < 2; i++) {
-      const res = await ctx.app.inject({ method: 'DELETE', url, headers: bearer(table.order.manage_token), payload: { endpoint: s.endpoint } });
+      const res = await ctx.app.inject({
+        method: 'DELETE',
+        url,
+        headers: bearer(table.order.manage_token),
+        payload: { endpoint: s.endpoint },
+      });
       expect(res.json()).toEqual({ subscribed: false, devices: 0 });
     }
 
     // A host with many phones: the newest five are kept.
-    for (let i = 0; i < 7; i++) await subscribe(table.reservationId, table.order.manage_token, push.subscribe(publicKey));
+    for (let i = 0; i < 7; i++)
+      await subscribe(table.reservationId, table.order.manage_token, push.subscribe(publicKey));
     expect(await subscriptionCount(table.reservationId)).toBe(5);
   });
 
@@ -223,12 +290,29 @@ describe('subscribing', () => {
       const event = await createEvent(strict);
       const table = await buyTable(strict, event, 1);
       const keys = push.subscribe(publicKey).keys;
-      for (const endpoint of ['http://push.example.com/x', 'https://127.0.0.1/x', 'https://localhost/x', 'https://[::1]/x', 'https://intranet/x', 'ftp://push.example.com/x']) {
-        const res = await strict.app.inject({ method: 'PUT', url: `/api/v1/reservations/${table.reservationId}/push-subscription`, headers: bearer(table.order.manage_token), payload: { endpoint, keys } });
+      for (const endpoint of [
+        'http://push.example.com/x',
+        'https://127.0.0.1/x',
+        'https://localhost/x',
+        'https://[::1]/x',
+        'https://intranet/x',
+        'ftp://push.example.com/x',
+      ]) {
+        const res = await strict.app.inject({
+          method: 'PUT',
+          url: `/api/v1/reservations/${table.reservationId}/push-subscription`,
+          headers: bearer(table.order.manage_token),
+          payload: { endpoint, keys },
+        });
         expect(res.statusCode, endpoint).toBe(400);
         expect(res.json().error.details.endpoint).toBeDefined();
       }
-      const ok = await strict.app.inject({ method: 'PUT', url: `/api/v1/reservations/${table.reservationId}/push-subscription`, headers: bearer(table.order.manage_token), payload: { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys } });
+      const ok = await strict.app.inject({
+        method: 'PUT',
+        url: `/api/v1/reservations/${table.reservationId}/push-subscription`,
+        headers: bearer(table.order.manage_token),
+        payload: { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys },
+      });
       expect(ok.statusCode, ok.body).toBe(200);
     } finally {
       await strict.close();

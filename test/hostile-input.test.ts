@@ -1,7 +1,15 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDoors } from './support/door.js';
-import { bearer, buyPaid, createEvent, eventBody, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  eventBody,
+  startTestApp,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { dumpTables } from './support/snapshot.js';
 
 // Input that once made the server answer 500: NUL bytes in strings (PostgreSQL text refuses them)
@@ -29,8 +37,25 @@ async function refusedUnchanged(req: InjectOptions, field: string) {
 
 describe('NUL and control characters', () => {
   it.each([
-    ['order name', () => ({ method: 'POST' as const, url: `/api/v1/events/${event.id}/orders`, payload: { email: 'a@b.test', name: NUL, ga_quantity: 1 } }), 'name'],
-    ['event name', () => ({ method: 'POST' as const, url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody({ name: NUL }) }), 'name'],
+    [
+      'order name',
+      () => ({
+        method: 'POST' as const,
+        url: `/api/v1/events/${event.id}/orders`,
+        payload: { email: 'a@b.test', name: NUL, ga_quantity: 1 },
+      }),
+      'name',
+    ],
+    [
+      'event name',
+      () => ({
+        method: 'POST' as const,
+        url: '/api/v1/events',
+        headers: bearer(ctx.ownerToken),
+        payload: eventBody({ name: NUL }),
+      }),
+      'name',
+    ],
     [
       'tier name',
       () => ({
@@ -41,9 +66,31 @@ describe('NUL and control characters', () => {
       }),
       'tiers',
     ],
-    ['scanner_id', () => ({ method: 'POST' as const, url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr: 'x', scanner_id: NUL, event_id: event.id } }), 'scanner_id'],
-    ['nonce', () => ({ method: 'POST' as const, url: '/api/v1/scans', headers: bearer(ctx.staffToken), payload: { qr: 'x', scanner_id: 'd', event_id: event.id, nonce: NUL } }), 'nonce'],
-    ['login e-mail', () => ({ method: 'POST' as const, url: '/api/v1/auth/login', payload: { email: NUL, password: 'whatever' } }), 'email'],
+    [
+      'scanner_id',
+      () => ({
+        method: 'POST' as const,
+        url: '/api/v1/scans',
+        headers: bearer(ctx.staffToken),
+        payload: { qr: 'x', scanner_id: NUL, event_id: event.id },
+      }),
+      'scanner_id',
+    ],
+    [
+      'nonce',
+      () => ({
+        method: 'POST' as const,
+        url: '/api/v1/scans',
+        headers: bearer(ctx.staffToken),
+        payload: { qr: 'x', scanner_id: 'd', event_id: event.id, nonce: NUL },
+      }),
+      'nonce',
+    ],
+    [
+      'login e-mail',
+      () => ({ method: 'POST' as const, url: '/api/v1/auth/login', payload: { email: NUL, password: 'whatever' } }),
+      'email',
+    ],
   ])('%s with a NUL byte is 400 invalid_request and changes nothing', async (_what, req, field) => {
     await refusedUnchanged(req(), field);
   });
@@ -51,9 +98,33 @@ describe('NUL and control characters', () => {
 
 describe('impossible timestamps', () => {
   it('year 0000 or 9999 in event create and reschedule is 400 naming the field', async () => {
-    await refusedUnchanged({ method: 'POST', url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody({ starts_at: '0000-01-01T00:00:00Z' }) }, 'starts_at');
-    await refusedUnchanged({ method: 'POST', url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody({ ends_at: '9999-12-31T23:59:59Z' }) }, 'ends_at');
-    await refusedUnchanged({ method: 'PATCH', url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken), payload: { starts_at: '0000-01-01T00:00:00Z' } }, 'starts_at');
+    await refusedUnchanged(
+      {
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: bearer(ctx.ownerToken),
+        payload: eventBody({ starts_at: '0000-01-01T00:00:00Z' }),
+      },
+      'starts_at',
+    );
+    await refusedUnchanged(
+      {
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: bearer(ctx.ownerToken),
+        payload: eventBody({ ends_at: '9999-12-31T23:59:59Z' }),
+      },
+      'ends_at',
+    );
+    await refusedUnchanged(
+      {
+        method: 'PATCH',
+        url: `/api/v1/events/${event.id}`,
+        headers: bearer(ctx.ownerToken),
+        payload: { starts_at: '0000-01-01T00:00:00Z' },
+      },
+      'starts_at',
+    );
   });
 
   it('an offline scan dated year 0000 is refused alone; the rest of the batch is applied', async () => {
@@ -82,7 +153,12 @@ describe('impossible timestamps', () => {
 
 describe('currencies', () => {
   it('lower-case currency codes are accepted and stored upper-case', async () => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody({ currency: 'usd' }) });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: bearer(ctx.ownerToken),
+      payload: eventBody({ currency: 'usd' }),
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().currency).toBe('USD');
   });

@@ -25,7 +25,10 @@ describe('a table hold whose invite code is already in use', () => {
     codes.queue.push('CLASH234');
     const first = await buyPaid(ctx, event.id, { email: 'first@example.com', ga_quantity: 1, table_id: tableId(1) });
     expect(first.view.reservation!.invite_code).toBe('CLASH234');
-    const [before] = await queryRows<{ ga_sold: number }>(ctx.database.db, sql`SELECT ga_sold FROM events WHERE id = ${event.id}`);
+    const [before] = await queryRows<{ ga_sold: number }>(
+      ctx.database.db,
+      sql`SELECT ga_sold FROM events WHERE id = ${event.id}`,
+    );
 
     codes.queue.push('CLASH234', 'FRESH234');
     const second = await buyPaid(ctx, event.id, { email: 'second@example.com', ga_quantity: 3, table_id: tableId(2) });
@@ -33,7 +36,10 @@ describe('a table hold whose invite code is already in use', () => {
     expect(second.view.reservation!.invite_code).toBe('FRESH234');
     expect(second.view.reservation!.guests).toHaveLength(2);
 
-    const [after] = await queryRows<{ ga_sold: number }>(ctx.database.db, sql`SELECT ga_sold FROM events WHERE id = ${event.id}`);
+    const [after] = await queryRows<{ ga_sold: number }>(
+      ctx.database.db,
+      sql`SELECT ga_sold FROM events WHERE id = ${event.id}`,
+    );
     expect(after!.ga_sold - before!.ga_sold).toBe(3);
     const counts = await queryRows<{ orders: number; tickets: number; reservations: number; links: number }>(
       ctx.database.db,

@@ -13,7 +13,11 @@ const readInvite = (code: string) => ctx.app.inject({ url: `/api/v1/invites/${en
 describe('reading an invite (the guest page, before linking)', () => {
   it("tells anyone with the code whose table it is, at which night, and how full it is: the host's first name only", async () => {
     const event = await createEvent(ctx);
-    const host = await buyPaid(ctx, event.id, { name: 'Hanna Maria Host', ga_quantity: 2, table_id: event.tables[2]!.id });
+    const host = await buyPaid(ctx, event.id, {
+      name: 'Hanna Maria Host',
+      ga_quantity: 2,
+      table_id: event.tables[2]!.id,
+    });
     const code = host.view.reservation!.invite_code;
     // As people type it: lower case, a dash in the middle.
     const res = await readInvite(`${code.slice(0, 4).toLowerCase()}-${code.slice(4)}`);

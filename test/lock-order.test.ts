@@ -48,7 +48,12 @@ describe.runIf(onPostgres)('lock order (PostgreSQL)', () => {
       const event = await eventWithLapsedHolds(`Sweep vs cancel ${round}`);
       ctx.clock.advance(600_000);
       const before = ctx.database.stats.retried;
-      await Promise.all([expireHolds(ctx.deps, 5), cancelWhenConsistent(event.id), expireHolds(ctx.deps, 5), expireHolds(ctx.deps, 5)]);
+      await Promise.all([
+        expireHolds(ctx.deps, 5),
+        cancelWhenConsistent(event.id),
+        expireHolds(ctx.deps, 5),
+        expireHolds(ctx.deps, 5),
+      ]);
       while ((await expireHolds(ctx.deps)) > 0);
       expect(ctx.database.stats.retried - before).toBe(0);
       const ev = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json();
@@ -75,15 +80,26 @@ describe.runIf(onPostgres)('lock order (PostgreSQL)', () => {
 
   it('guests linking while the owner cancels never deadlock', async () => {
     ctx.clock.set(T0);
-    const event = await createEvent(ctx, { name: 'Links vs cancel', tiers: [{ name: 'Gold', price_cents: 1000, capacity: 30 }], tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }] });
+    const event = await createEvent(ctx, {
+      name: 'Links vs cancel',
+      tiers: [{ name: 'Gold', price_cents: 1000, capacity: 30 }],
+      tables: [{ number: 1, tier: 'Gold', x: 0, y: 0 }],
+    });
     const host = await buyPaid(ctx, event.id, { table_id: event.tables[0]!.id });
-    const guests = await Promise.all(Array.from({ length: 20 }, (_, i) => buyPaid(ctx, event.id, { name: `Guest ${i}`, email: `g${i}@example.com` })));
+    const guests = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => buyPaid(ctx, event.id, { name: `Guest ${i}`, email: `g${i}@example.com` })),
+    );
     const code = host.view.reservation!.invite_code;
     const before = ctx.database.stats.retried;
     const links = guests.map((g) => linkTicket(ctx, g.view.tickets[0]!.id, g.manage_token, code));
     await Promise.all([...links, cancelWhenConsistent(event.id)]);
     expect(ctx.database.stats.retried - before).toBe(0);
-    const r = (await ctx.app.inject({ url: `/api/v1/reservations/${host.view.reservation!.id}`, headers: bearer(ctx.ownerToken) })).json();
+    const r = (
+      await ctx.app.inject({
+        url: `/api/v1/reservations/${host.view.reservation!.id}`,
+        headers: bearer(ctx.ownerToken),
+      })
+    ).json();
     expect(r.status).toBe('cancelled');
   });
 });

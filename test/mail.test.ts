@@ -24,7 +24,9 @@ let transport: MailTransport;
 beforeAll(async () => {
   ctx = await startTestApp();
   smtp = await startTestSmtp();
-  transport = createMailTransport({ mail: { smtpUrl: smtp.url, from: 'Velvet <tickets@velvet.test>', dir: '/nonexistent' } });
+  transport = createMailTransport({
+    mail: { smtpUrl: smtp.url, from: 'Velvet <tickets@velvet.test>', dir: '/nonexistent' },
+  });
 });
 afterAll(async () => {
   transport.close();
@@ -58,7 +60,12 @@ function decodeQr(png: Buffer): string | null {
 describe('order mail', () => {
   it('a paid table order mails the buyer once: a link that opens the order, a QR image per ticket that scans to its code, the invite link', async () => {
     const event = await createEvent(ctx, { venue_name: 'The Vault', venue_address: 'Köpenicker Str. 70, Berlin' });
-    const order = await placeOrder(ctx, event.id, { email: 'host@mail.test', name: 'Hanna Host', ga_quantity: 2, table_id: event.tables[0]!.id });
+    const order = await placeOrder(ctx, event.id, {
+      email: 'host@mail.test',
+      name: 'Hanna Host',
+      ga_quantity: 2,
+      table_id: event.tables[0]!.id,
+    });
     await payOrder(ctx, order);
     // Paying again (a webhook delivered twice) changes nothing, and mails nothing twice.
     await payOrder(ctx, order);
@@ -74,7 +81,9 @@ describe('order mail', () => {
     expect(mail!.html).toContain('<p>Where: The Vault, Köpenicker Str. 70, Berlin</p>');
     for (const line of mail!.text!.split('\n').filter(Boolean)) expect(line[0], line).toMatch(/[A-Z0-9€]/);
 
-    const view = (await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })).json();
+    const view = (
+      await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) })
+    ).json();
     // The link in the mail is the order page with the buyer's capability in the fragment, and it works.
     const link = mail!.text!.match(/http:\/\/velvet\.test\/orders\/([0-9a-f-]+)#token=([A-Za-z0-9_-]+)/);
     expect(link?.[1]).toBe(order.order_id);
@@ -87,7 +96,9 @@ describe('order mail', () => {
     expect(pngs).toHaveLength(2);
     for (const png of pngs) expect(mail!.html).toContain(`cid:${png.cid}`);
     expect(pngs.map((p) => decodeQr(p.content)).sort()).toEqual(view.tickets.map((t: { qr: string }) => t.qr).sort());
-    expect(await mailRows(order.order_id)).toEqual([{ kind: 'order_paid', status: 'sent', attempts: 1, last_error: null }]);
+    expect(await mailRows(order.order_id)).toEqual([
+      { kind: 'order_paid', status: 'sent', attempts: 1, last_error: null },
+    ]);
   });
 
   it('an unpaid order mails nothing; a free order is mailed at once', async () => {
@@ -126,7 +137,9 @@ describe('order mail', () => {
     const order = await placeOrder(ctx, event.id, { email: 'crash@mail.test' });
     await payOrder(ctx, order);
     const now = ctx.clock.now();
-    const claimed = await ctx.database.transaction((tx) => claimDueMails(tx, now, new Date(now.getTime() + 60_000), 100));
+    const claimed = await ctx.database.transaction((tx) =>
+      claimDueMails(tx, now, new Date(now.getTime() + 60_000), 100),
+    );
     expect(claimed.map((m) => m.orderId)).toContain(order.order_id);
     expect(await drainMails()).toBe(0);
     expect(mailsTo('crash@mail.test')).toHaveLength(0);
@@ -152,7 +165,7 @@ describe('order mail', () => {
     for (const email of emails) expect(mailsTo(email)).toHaveLength(1);
   });
 
-  it('a presale\'s mails are paced: one token of the mail rate per mail, spaced 1/rate apart, none skipped', async () => {
+  it("a presale's mails are paced: one token of the mail rate per mail, spaced 1/rate apart, none skipped", async () => {
     const event = await createEvent(ctx, { ga: { price_cents: 1000, capacity: 100 } });
     const emails = Array.from({ length: 6 }, (_, i) => `paced-${i}@mail.test`);
     for (const email of emails) await payOrder(ctx, await placeOrder(ctx, event.id, { email }));
@@ -173,8 +186,15 @@ describe('order mail', () => {
     await payOrder(ctx, a);
     await payOrder(ctx, b);
     await drainMails();
-    const { confirmation_token } = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
-    const cancel = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/cancel`, headers: bearer(ctx.ownerToken), payload: { confirmation_token } });
+    const { confirmation_token } = (
+      await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })
+    ).json();
+    const cancel = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/cancel`,
+      headers: bearer(ctx.ownerToken),
+      payload: { confirmation_token },
+    });
     expect(cancel.statusCode, cancel.body).toBe(202);
     // No refund made yet, no refund mail yet.
     await drainMails();

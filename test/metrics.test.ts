@@ -28,7 +28,10 @@ const env = () => ({
 async function call(method: string, path: string, opts: { token?: string; body?: unknown } = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+    headers: {
+      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+    },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   const text = await res.text();
@@ -43,7 +46,9 @@ class Scrape {
     return f;
   }
   value(name: string, labels: Record<string, string> = {}): number {
-    const samples = this.family(name).metrics.filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+    const samples = this.family(name).metrics.filter((m) =>
+      Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
+    );
     return samples.reduce((n, m) => n + Number(m.value ?? m.count ?? 0), 0);
   }
   has(name: string): boolean {
@@ -60,7 +65,10 @@ async function scrape(): Promise<Scrape> {
 describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'velvet-metrics-'));
-    await addAccounts(env(), 'metrics-password-1', [['owner@metrics.test', 'owner'], ['staff@metrics.test', 'staff']]);
+    await addAccounts(env(), 'metrics-password-1', [
+      ['owner@metrics.test', 'owner'],
+      ['staff@metrics.test', 'staff'],
+    ]);
     server = runVelvet(['serve'], env());
     base = (await server.waitFor(/listening on (http:\/\/\S+)/, 90_000))[1]!;
   }, 180_000);
@@ -69,14 +77,16 @@ describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => 
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('only the scraper\'s token opens it', async () => {
+  it("only the scraper's token opens it", async () => {
     expect((await call('GET', '/metrics')).status).toBe(401);
     expect((await call('GET', '/metrics', { token: `${TOKEN}x` })).status).toBe(401);
     expect((await call('GET', '/metrics', { token: TOKEN })).status).toBe(200);
   });
 
   it('after a small night every figure moved as it should', { timeout: 120_000 }, async () => {
-    const login = async (email: string) => (await call('POST', '/api/v1/auth/login', { body: { email, password: 'metrics-password-1' } })).json().token as string;
+    const login = async (email: string) =>
+      (await call('POST', '/api/v1/auth/login', { body: { email, password: 'metrics-password-1' } })).json()
+        .token as string;
     const owner = await login('owner@metrics.test');
     const staff = await login('staff@metrics.test');
     const before = await scrape();
@@ -85,14 +95,23 @@ describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => 
     const created = await call('POST', '/api/v1/events', {
       token: owner,
       body: {
-        name: 'Metrics Night', starts_at: new Date(now - 3_600_000).toISOString(), ends_at: new Date(now + 5 * 3_600_000).toISOString(), currency: 'EUR',
-        ga: { price_cents: 1000, capacity: 100 }, tiers: [{ name: 'Gold', price_cents: 5000, capacity: 4 }], tables: [{ number: 1, tier: 'Gold', x: 10, y: 10 }],
+        name: 'Metrics Night',
+        starts_at: new Date(now - 3_600_000).toISOString(),
+        ends_at: new Date(now + 5 * 3_600_000).toISOString(),
+        currency: 'EUR',
+        ga: { price_cents: 1000, capacity: 100 },
+        tiers: [{ name: 'Gold', price_cents: 5000, capacity: 4 }],
+        tables: [{ number: 1, tier: 'Gold', x: 10, y: 10 }],
       },
     });
     expect(created.status, created.text).toBe(201);
     const event = created.json();
     const buy = async (body: Record<string, unknown>, pay = true) => {
-      const placed = (await call('POST', `/api/v1/events/${event.id}/orders`, { body: { email: `b${Math.random()}@metrics.test`, name: 'Buyer', ga_quantity: 1, ...body } })).json();
+      const placed = (
+        await call('POST', `/api/v1/events/${event.id}/orders`, {
+          body: { email: `b${Math.random()}@metrics.test`, name: 'Buyer', ga_quantity: 1, ...body },
+        })
+      ).json();
       if (!pay) return placed;
       return (await call('POST', `/api/v1/orders/${placed.order_id}/pay-local`, { token: placed.manage_token })).json();
     };
@@ -100,14 +119,22 @@ describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => 
     await buy({ table_id: event.tables[0].id });
     await buy({}, false); // never paid: its hold lapses after 2 s
     const [t1, t2, t3] = a.tickets as Array<{ id: string; qr: string }>;
-    const scan = (body: Record<string, unknown>) => call('POST', '/api/v1/scans', { token: staff, body: { scanner_id: 'door-m', event_id: event.id, ...body } });
+    const scan = (body: Record<string, unknown>) =>
+      call('POST', '/api/v1/scans', { token: staff, body: { scanner_id: 'door-m', event_id: event.id, ...body } });
     expect((await scan({ qr: t1!.qr })).json().result).toBe('admitted');
     expect((await scan({ qr: t1!.qr })).json().result).toBe('rejected');
     expect((await scan({ ticket_id: t2!.id })).json().result).toBe('admitted');
     // Offline: t1 again, admitted by a door that did not know: a conflict.
     const batch = await call('POST', '/api/v1/scans/batch', {
       token: staff,
-      body: { scanner_id: 'door-off', event_id: event.id, scans: [{ qr: t1!.qr, scanned_at: new Date().toISOString(), offline_result: 'admitted' }, { qr: t3!.qr, scanned_at: new Date().toISOString(), offline_result: 'admitted' }] },
+      body: {
+        scanner_id: 'door-off',
+        event_id: event.id,
+        scans: [
+          { qr: t1!.qr, scanned_at: new Date().toISOString(), offline_result: 'admitted' },
+          { qr: t3!.qr, scanned_at: new Date().toISOString(), offline_result: 'admitted' },
+        ],
+      },
     });
     expect(batch.json().conflicts).toBe(1);
     const stream = new AbortController();
@@ -116,9 +143,14 @@ describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => 
     // The unpaid hold lapses after 2 s and a backup is taken every 2 s: wait until both have
     // happened (a loaded machine may take longer than the settings say), then read everything.
     let after = await scrape();
-    const movedIn = (s: Scrape, name: string, labels: Record<string, string> = {}) => s.value(name, labels) - before.value(name, labels);
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-      if (movedIn(after, 'velvet_orders_total', { outcome: 'expired' }) >= 1 && after.value('velvet_backup_last_ok') === 1) break;
+    const movedIn = (s: Scrape, name: string, labels: Record<string, string> = {}) =>
+      s.value(name, labels) - before.value(name, labels);
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      if (
+        movedIn(after, 'velvet_orders_total', { outcome: 'expired' }) >= 1 &&
+        after.value('velvet_backup_last_ok') === 1
+      )
+        break;
       await new Promise((r) => setTimeout(r, 250));
       after = await scrape();
     }
@@ -140,7 +172,15 @@ describe.skipIf(onPostgres)('metrics (embedded database, a real server)', () => 
     expect(after.value('velvet_backup_last_ok')).toBe(1);
     expect(after.value('velvet_backup_age_seconds')).toBeLessThan(60);
     expect(after.value('velvet_db_pool_waiting')).toBe(0);
-    for (const gauge of ['velvet_refunds_pending', 'velvet_refunds_failed', 'velvet_mails_pending', 'velvet_mails_failed', 'velvet_db_connection_errors_total', 'process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds']) {
+    for (const gauge of [
+      'velvet_refunds_pending',
+      'velvet_refunds_failed',
+      'velvet_mails_pending',
+      'velvet_mails_failed',
+      'velvet_db_connection_errors_total',
+      'process_cpu_user_seconds_total',
+      'nodejs_eventloop_lag_seconds',
+    ]) {
       expect(after.has(gauge), gauge).toBe(true);
     }
   });

@@ -41,7 +41,12 @@ function eventBody(name: string, startsInMs: number, tables: number) {
     currency: 'EUR',
     ga: { price_cents: 1000, capacity: 5000 },
     tiers: [{ name: 'Gold', price_cents: 5000, capacity: 4 }],
-    tables: Array.from({ length: tables }, (_, i) => ({ number: i + 1, tier: 'Gold', x: (i % 10) * 100, y: Math.floor(i / 10) * 100 })),
+    tables: Array.from({ length: tables }, (_, i) => ({
+      number: i + 1,
+      tier: 'Gold',
+      x: (i % 10) * 100,
+      y: Math.floor(i / 10) * 100,
+    })),
   };
 }
 
@@ -51,15 +56,28 @@ async function createEvent(s: LiveServer, name: string, startsInMs: number, tabl
   return { id: res.body!.id as string, tables: (res.body!.tables as Array<{ id: string }>).map((t) => t.id) };
 }
 
-async function buyGa(s: LiveServer, eventId: string, n: number): Promise<Array<{ orderId: string; ticketId: string; qr: string }>> {
+async function buyGa(
+  s: LiveServer,
+  eventId: string,
+  n: number,
+): Promise<Array<{ orderId: string; ticketId: string; qr: string }>> {
   const out = [];
   for (let i = 0; i < n; i += 25) {
     out.push(
       ...(await Promise.all(
         Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
-          const placed = await s.call('POST', `/api/v1/events/${eventId}/orders`, { email: `b${i + j}-${eventId.slice(0, 6)}@mp.test`, name: `Buyer ${i + j}`, ga_quantity: 1 });
+          const placed = await s.call('POST', `/api/v1/events/${eventId}/orders`, {
+            email: `b${i + j}-${eventId.slice(0, 6)}@mp.test`,
+            name: `Buyer ${i + j}`,
+            ga_quantity: 1,
+          });
           expect(placed.status).toBe(201);
-          const paid = await s.call('POST', `/api/v1/orders/${placed.body!.order_id}/pay-local`, undefined, placed.body!.manage_token as string);
+          const paid = await s.call(
+            'POST',
+            `/api/v1/orders/${placed.body!.order_id}/pay-local`,
+            undefined,
+            placed.body!.manage_token as string,
+          );
           const t = (paid.body!.tickets as Array<{ id: string; qr: string }>)[0]!;
           return { orderId: placed.body!.order_id as string, ticketId: t.id, qr: t.qr };
         }),
@@ -92,7 +110,9 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     const doomedOrders = await buyGa(p2, doomed.id, 40);
 
     const abort = new AbortController();
-    const stream = new SseReader(await fetch(`${p2.base}/api/v1/events/${night.id}/floor-plan/stream?token=${owner}`, { signal: abort.signal }));
+    const stream = new SseReader(
+      await fetch(`${p2.base}/api/v1/events/${night.id}/floor-plan/stream?token=${owner}`, { signal: abort.signal }),
+    );
     expect((await stream.next()).event).toBe('snapshot');
 
     const answers: Array<{ kind: string; a: Answer; key: string }> = [];
@@ -104,47 +124,94 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     const door = loadLoops(12, async (i) => {
       const next = scans.shift();
       if (!next) return new Promise((r) => setTimeout(r, 10));
-      const a = await next.via.call('POST', '/api/v1/scans', { qr: next.t.qr, scanner_id: `door-${i}`, event_id: night.id }, staff);
+      const a = await next.via.call(
+        'POST',
+        '/api/v1/scans',
+        { qr: next.t.qr, scanner_id: `door-${i}`, event_id: night.id },
+        staff,
+      );
       answers.push({ kind: 'scan', a, key: next.t.ticketId });
     });
     // Table drop: 4 buyers per table, half through each process.
-    const attempts = night.tables.flatMap((tableId, n) => [0, 1, 2, 3].map((k) => ({ tableId, via: k % 2 ? p1 : p2, email: `t${n}-${k}@mp.test` })));
+    const attempts = night.tables.flatMap((tableId, n) =>
+      [0, 1, 2, 3].map((k) => ({ tableId, via: k % 2 ? p1 : p2, email: `t${n}-${k}@mp.test` })),
+    );
     const drop = loadLoops(12, async () => {
       const next = attempts.shift();
       if (!next) return new Promise((r) => setTimeout(r, 10));
-      const a = await next.via.call('POST', `/api/v1/events/${night.id}/orders`, { email: next.email, name: 'Drop', ga_quantity: 1, table_id: next.tableId });
+      const a = await next.via.call('POST', `/api/v1/events/${night.id}/orders`, {
+        email: next.email,
+        name: 'Drop',
+        ga_quantity: 1,
+        table_id: next.tableId,
+      });
       answers.push({ kind: 'hold', a, key: next.tableId });
     });
     // Meanwhile the owner cancels the other event through one process.
     const preview = await p1.call('GET', `/api/v1/events/${doomed.id}/cancellation`, undefined, owner);
-    const cancel = await p1.call('POST', `/api/v1/events/${doomed.id}/cancel`, { confirmation_token: preview.body!.confirmation_token }, owner);
+    const cancel = await p1.call(
+      'POST',
+      `/api/v1/events/${doomed.id}/cancel`,
+      { confirmation_token: preview.body!.confirmation_token },
+      owner,
+    );
     expect(cancel.status).toBe(202);
     while (scans.length || attempts.length) await new Promise((r) => setTimeout(r, 50));
     await Promise.all([door.stop(), drop.stop()]);
 
     // Nothing but expected answers.
-    expect(answers.filter(({ a }) => a.status !== 200 && a.status !== 201 && !(a.status === 409 && a.code === 'table_unavailable'))).toEqual([]);
+    expect(
+      answers.filter(
+        ({ a }) => a.status !== 200 && a.status !== 201 && !(a.status === 409 && a.code === 'table_unavailable'),
+      ),
+    ).toEqual([]);
     // One admission per GA code across both processes.
     for (const t of tickets) {
-      const results = answers.filter((x) => x.kind === 'scan' && x.key === t.ticketId).map((x) => x.a.result).sort();
+      const results = answers
+        .filter((x) => x.kind === 'scan' && x.key === t.ticketId)
+        .map((x) => x.a.result)
+        .sort();
       expect(results).toEqual(['admitted', 'rejected']);
     }
-    expect(await q(`SELECT ticket_id FROM scans WHERE result = 'admitted' GROUP BY ticket_id HAVING count(*) > 1`)).toEqual([]);
+    expect(
+      await q(`SELECT ticket_id FROM scans WHERE result = 'admitted' GROUP BY ticket_id HAVING count(*) > 1`),
+    ).toEqual([]);
     // One hold per table.
-    for (const tableId of night.tables) expect(answers.filter((x) => x.kind === 'hold' && x.key === tableId && x.a.status === 201)).toHaveLength(1);
-    expect(await q(`SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`)).toEqual([]);
+    for (const tableId of night.tables)
+      expect(answers.filter((x) => x.kind === 'hold' && x.key === tableId && x.a.status === 201)).toHaveLength(1);
+    expect(
+      await q(
+        `SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
     // One refund per order of the cancelled event, paid by whichever process's worker got to it.
     await expect
-      .poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM refunds WHERE event_id = $1 AND status = 'succeeded'`, [doomed.id]))[0]!.n, { timeout: 30_000 })
+      .poll(
+        async () =>
+          (
+            await q<{ n: number }>(
+              `SELECT count(*)::int AS n FROM refunds WHERE event_id = $1 AND status = 'succeeded'`,
+              [doomed.id],
+            )
+          )[0]!.n,
+        { timeout: 30_000 },
+      )
       .toBe(doomedOrders.length);
     expect(await q(`SELECT order_id FROM refunds GROUP BY order_id HAVING count(*) > 1`)).toEqual([]);
-    expect((await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'refunded'`, [doomed.id]))[0]!.n).toBe(doomedOrders.length);
+    expect(
+      (
+        await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'refunded'`, [
+          doomed.id,
+        ])
+      )[0]!.n,
+    ).toBe(doomedOrders.length);
 
     // The stream on process 2 saw the holds made through process 1 (every table went held).
     const held = new Set<string>();
     while (held.size < night.tables.length) {
       const m = await stream.next(10_000);
-      if (m.event === 'table' && (m.data as { status: string }).status === 'held') held.add((m.data as { id: string }).id);
+      if (m.event === 'table' && (m.data as { status: string }).status === 'held')
+        held.add((m.data as { id: string }).id);
     }
     abort.abort();
   }, 240_000);
@@ -155,20 +222,62 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
       const pushEnv = { VELVET_PUSH_ALLOW_HTTP: '1' };
       const [p1, p2] = [await serve(pushEnv), await serve(pushEnv)];
       const night = await createEvent(p1, 'Arrivals', -600_000, 1);
-      const table = await p1.call('POST', `/api/v1/events/${night.id}/orders`, { email: 'host@mp.test', name: 'Hannah Host', ga_quantity: 1, table_id: night.tables[0] });
-      const paid = await p1.call('POST', `/api/v1/orders/${table.body!.order_id}/pay-local`, undefined, table.body!.manage_token as string);
+      const table = await p1.call('POST', `/api/v1/events/${night.id}/orders`, {
+        email: 'host@mp.test',
+        name: 'Hannah Host',
+        ga_quantity: 1,
+        table_id: night.tables[0],
+      });
+      const paid = await p1.call(
+        'POST',
+        `/api/v1/orders/${table.body!.order_id}/pay-local`,
+        undefined,
+        table.body!.manage_token as string,
+      );
       const reservationId = (paid.body!.reservation as { id: string }).id;
       const key = (await p2.call('GET', '/api/v1/push/public-key')).body!.public_key as string;
       const devices = [push.subscribe(key), push.subscribe(key)];
-      for (const d of devices) expect((await p1.call('PUT', `/api/v1/reservations/${reservationId}/push-subscription`, d, table.body!.manage_token as string)).status).toBe(200);
+      for (const d of devices)
+        expect(
+          (
+            await p1.call(
+              'PUT',
+              `/api/v1/reservations/${reservationId}/push-subscription`,
+              d,
+              table.body!.manage_token as string,
+            )
+          ).status,
+        ).toBe(200);
       // Three guests put on the list at the door (the night has begun), then each scanned by both processes at once.
       const guests = await buyGa(p2, night.id, 3);
-      for (const g of guests) expect((await p2.call('POST', `/api/v1/reservations/${reservationId}/guests`, { ticket_id: g.ticketId }, staff)).status).toBe(200);
-      const answers = await Promise.all(guests.flatMap((g) => [p1, p2].map((p, i) => p.call('POST', '/api/v1/scans', { qr: g.qr, scanner_id: `door-${i}`, event_id: night.id }, staff))));
-      expect(answers.map((a) => a.result).sort()).toEqual(['admitted', 'admitted', 'admitted', 'reentry', 'reentry', 'reentry']);
+      for (const g of guests)
+        expect(
+          (await p2.call('POST', `/api/v1/reservations/${reservationId}/guests`, { ticket_id: g.ticketId }, staff))
+            .status,
+        ).toBe(200);
+      const answers = await Promise.all(
+        guests.flatMap((g) =>
+          [p1, p2].map((p, i) =>
+            p.call('POST', '/api/v1/scans', { qr: g.qr, scanner_id: `door-${i}`, event_id: night.id }, staff),
+          ),
+        ),
+      );
+      expect(answers.map((a) => a.result).sort()).toEqual([
+        'admitted',
+        'admitted',
+        'admitted',
+        'reentry',
+        'reentry',
+        'reentry',
+      ]);
 
       await push.waitFor(6, 30_000);
-      await expect.poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM pushes WHERE status = 'sent'`))[0]!.n, { timeout: 15_000 }).toBe(6);
+      await expect
+        .poll(
+          async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM pushes WHERE status = 'sent'`))[0]!.n,
+          { timeout: 15_000 },
+        )
+        .toBe(6);
       // Every push is recorded sent (no lease left to run out), so none is coming again.
       expect(await q(`SELECT id FROM pushes WHERE status <> 'sent' OR lease_token IS NOT NULL`)).toEqual([]);
       const tags = push.received.map((r) => `${r.subscription} ${(r.payload as { tag: string }).tag}`);
@@ -181,29 +290,77 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
 
   it('two processes offer a waitlist the places lapsing holds free while buyers race: never more offered than free, first come first offered', async () => {
     // Every order here comes from one address: the per-client limits are another test's subject.
-    const holdEnv = { VELVET_HOLD_SECONDS: '2', VELVET_SWEEP_INTERVAL_MS: '200', VELVET_UNPAID_TICKETS_PER_ADDRESS: '100000', VELVET_HOLD_SHARE: '1', VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000' };
+    const holdEnv = {
+      VELVET_HOLD_SECONDS: '2',
+      VELVET_SWEEP_INTERVAL_MS: '200',
+      VELVET_UNPAID_TICKETS_PER_ADDRESS: '100000',
+      VELVET_HOLD_SHARE: '1',
+      VELVET_ORDERS_PER_MINUTE_PER_ADDRESS: '100000',
+    };
     const [p1, p2] = [await serve(holdEnv), await serve(holdEnv)];
-    const created = await p1.call('POST', '/api/v1/events', { ...eventBody('Waitlisted', 3600_000, 0), ga: { price_cents: 1000, capacity: 24 } }, owner);
+    const created = await p1.call(
+      'POST',
+      '/api/v1/events',
+      { ...eventBody('Waitlisted', 3600_000, 0), ga: { price_cents: 1000, capacity: 24 } },
+      owner,
+    );
     expect(created.status).toBe(201);
     const night = { id: created.body!.id as string };
     // Sold out by holds nobody pays: they lapse in 2 s.
-    for (let i = 0; i < 6; i++) expect((await p1.call('POST', `/api/v1/events/${night.id}/orders`, { email: `h${i}@mp.test`, name: 'H', ga_quantity: 4 })).status).toBe(201);
+    for (let i = 0; i < 6; i++)
+      expect(
+        (
+          await p1.call('POST', `/api/v1/events/${night.id}/orders`, {
+            email: `h${i}@mp.test`,
+            name: 'H',
+            ga_quantity: 4,
+          })
+        ).status,
+      ).toBe(201);
     for (let i = 0; i < 16; i++) {
-      const joined = await [p1, p2][i % 2]!.call('POST', `/api/v1/events/${night.id}/waitlist`, { email: `w${i}@mp.test`, name: `W${i}`, quantity: 1 + (i % 3) });
+      const joined = await [p1, p2][i % 2]!.call('POST', `/api/v1/events/${night.id}/waitlist`, {
+        email: `w${i}@mp.test`,
+        name: `W${i}`,
+        quantity: 1 + (i % 3),
+      });
       expect(joined.status).toBe(201);
     }
     // While both processes' sweepers release the holds and offer the places, buyers try both processes.
     let k = 0;
     const buyers = loadLoops(6, async () => {
       const n = k++;
-      await [p1, p2][n % 2]!.call('POST', `/api/v1/events/${night.id}/orders`, { email: `r${n}@mp.test`, name: 'R', ga_quantity: 1 });
+      await [p1, p2][n % 2]!.call('POST', `/api/v1/events/${night.id}/orders`, {
+        email: `r${n}@mp.test`,
+        name: 'R',
+        ga_quantity: 1,
+      });
     });
     await expect
-      .poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND email LIKE 'h%' AND status = 'pending'`, [night.id]))[0]!.n, { timeout: 30_000 })
+      .poll(
+        async () =>
+          (
+            await q<{ n: number }>(
+              `SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND email LIKE 'h%' AND status = 'pending'`,
+              [night.id],
+            )
+          )[0]!.n,
+        { timeout: 30_000 },
+      )
       .toBe(0);
     await buyers.stop();
     // Settled: no hold of the first wave is left, and the passes have run on what the buyers left.
-    await expect.poll(async () => (await q(`SELECT 1 FROM events e WHERE e.id = $1 AND e.ga_sold < e.ga_capacity AND EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.event_id = e.id AND w.status = 'waiting' AND w.created_at = (SELECT min(created_at) FROM waitlist_entries x WHERE x.event_id = e.id AND x.status = 'waiting') AND w.quantity <= e.ga_capacity - e.ga_sold)`, [night.id])).length, { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await q(
+              `SELECT 1 FROM events e WHERE e.id = $1 AND e.ga_sold < e.ga_capacity AND EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.event_id = e.id AND w.status = 'waiting' AND w.created_at = (SELECT min(created_at) FROM waitlist_entries x WHERE x.event_id = e.id AND x.status = 'waiting') AND w.quantity <= e.ga_capacity - e.ga_sold)`,
+              [night.id],
+            )
+          ).length,
+        { timeout: 15_000 },
+      )
+      .toBe(0);
 
     const [counts] = await q<{ ga_sold: number; ga_capacity: number; held: number }>(
       `SELECT ga_sold, ga_capacity, (SELECT coalesce(sum(ga_quantity), 0)::int FROM orders WHERE event_id = $1 AND status IN ('pending', 'paid')) AS held FROM events WHERE id = $1`,
@@ -218,7 +375,10 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     expect(offers.length).toBeGreaterThan(0);
     expect(offers.every((o) => o.order_status === 'pending')).toBe(true);
     // First come, first offered: everyone offered joined before everyone still waiting.
-    const [firstWaiting] = await q<{ created_at: Date }>(`SELECT min(created_at) AS created_at FROM waitlist_entries WHERE event_id = $1 AND status = 'waiting'`, [night.id]);
+    const [firstWaiting] = await q<{ created_at: Date }>(
+      `SELECT min(created_at) AS created_at FROM waitlist_entries WHERE event_id = $1 AND status = 'waiting'`,
+      [night.id],
+    );
     if (firstWaiting?.created_at) expect(offers.every((o) => o.created_at < firstWaiting.created_at)).toBe(true);
   }, 120_000);
 
@@ -230,7 +390,14 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     const answers: Answer[] = [];
     const drop = loadLoops(10, async () => {
       const k = n++;
-      answers.push(await s1.call('POST', `/api/v1/events/${event.id}/orders`, { email: `k${k}@mp.test`, name: 'K', ga_quantity: 2, table_id: event.tables[k % 20] }));
+      answers.push(
+        await s1.call('POST', `/api/v1/events/${event.id}/orders`, {
+          email: `k${k}@mp.test`,
+          name: 'K',
+          ga_quantity: 2,
+          table_id: event.tables[k % 20],
+        }),
+      );
     });
     await new Promise((r) => setTimeout(r, 700));
     s1.proc.child.kill('SIGKILL'); // mid table drop
@@ -241,7 +408,15 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     // Restart: the holds lapse (2 s) and the sweeper starts releasing; kill it again while it does.
     const s2 = await serve(holdEnv);
     await expect
-      .poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'expired'`, [event.id]))[0]!.n, { timeout: 20_000, interval: 20 })
+      .poll(
+        async () =>
+          (
+            await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'expired'`, [
+              event.id,
+            ])
+          )[0]!.n,
+        { timeout: 20_000, interval: 20 },
+      )
       .toBeGreaterThan(0);
     s2.proc.child.kill('SIGKILL');
     await s2.proc.exited;
@@ -250,14 +425,29 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     // After the restart every lapsed hold is released, the tables are free, and GA stock adds up.
     // (Every hold was placed before the first kill, so every one has lapsed by now or soon.)
     await expect
-      .poll(async () => (await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'pending'`, [event.id]))[0]!.n, { timeout: 20_000 })
+      .poll(
+        async () =>
+          (
+            await q<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status = 'pending'`, [
+              event.id,
+            ])
+          )[0]!.n,
+        { timeout: 20_000 },
+      )
       .toBe(0);
     const [latest] = await q<{ at: Date }>(`SELECT max(updated_at) AS at FROM orders WHERE event_id = $1`, [event.id]);
     const [lapsed] = await q<{ at: Date }>(`SELECT max(expires_at) AS at FROM orders WHERE event_id = $1`, [event.id]);
     // Released soon after they lapsed (the sweeper runs every 200 ms), not left for a later chance.
     expect(new Date(latest!.at).getTime() - new Date(lapsed!.at).getTime()).toBeLessThan(10_000);
-    expect(await q(`SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`)).toEqual([]);
-    const live = await q(`SELECT r.id FROM reservations r JOIN orders o ON o.id = r.order_id WHERE o.event_id = $1 AND r.status <> 'cancelled'`, [event.id]);
+    expect(
+      await q(
+        `SELECT event_table_id FROM reservations WHERE status <> 'cancelled' GROUP BY event_table_id HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
+    const live = await q(
+      `SELECT r.id FROM reservations r JOIN orders o ON o.id = r.order_id WHERE o.event_id = $1 AND r.status <> 'cancelled'`,
+      [event.id],
+    );
     expect(live).toEqual([]);
     const [stock] = await q<{ ga_sold: number; held: number }>(
       `SELECT e.ga_sold, COALESCE((SELECT sum(ga_quantity) FROM orders o WHERE o.event_id = e.id AND o.status IN ('pending', 'paid')), 0)::int AS held FROM events e WHERE e.id = $1`,
@@ -265,7 +455,12 @@ describe.skipIf(!onPostgres)('several processes, and processes killed (PostgreSQ
     );
     expect(stock!.ga_sold).toBe(stock!.held);
     // And it sells again.
-    const again = await s3.call('POST', `/api/v1/events/${event.id}/orders`, { email: 'after@mp.test', name: 'After', ga_quantity: 1, table_id: event.tables[0] });
+    const again = await s3.call('POST', `/api/v1/events/${event.id}/orders`, {
+      email: 'after@mp.test',
+      name: 'After',
+      ga_quantity: 1,
+      table_id: event.tables[0],
+    });
     expect(again.status).toBe(201);
   }, 120_000);
 });

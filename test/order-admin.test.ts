@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
 import { openDoors, scan } from './support/door.js';
 import { expectRefused as refused } from './support/refused.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  T0,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 import { drainRefunds } from './support/stripe-flow.js';
 
 let ctx: TestContext;
@@ -16,8 +25,18 @@ let dan: Awaited<ReturnType<typeof placeOrder>>;
 beforeAll(async () => {
   ctx = await startTestApp();
   event = await createEvent(ctx);
-  alice = await buyPaid(ctx, event.id, { name: 'Alice Adams', email: 'alice@example.com', ga_quantity: 2, holder_names: ['Alice Adams', 'Bob Brown'] });
-  carla = await buyPaid(ctx, event.id, { name: 'Carla Cruz', email: 'carla@example.com', ga_quantity: 1, table_id: event.tables[1]!.id });
+  alice = await buyPaid(ctx, event.id, {
+    name: 'Alice Adams',
+    email: 'alice@example.com',
+    ga_quantity: 2,
+    holder_names: ['Alice Adams', 'Bob Brown'],
+  });
+  carla = await buyPaid(ctx, event.id, {
+    name: 'Carla Cruz',
+    email: 'carla@example.com',
+    ga_quantity: 1,
+    table_id: event.tables[1]!.id,
+  });
   dan = await placeOrder(ctx, event.id, { name: '=HYPERLINK("http://evil")', email: 'dan@example.com' });
 });
 afterAll(() => ctx.close());
@@ -25,9 +44,14 @@ afterAll(() => ctx.close());
 const asOwner = (method: 'GET' | 'POST', url: string, payload?: object, token = ctx.ownerToken) =>
   ctx.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
 const search = async (q?: string) =>
-  ((await asOwner('GET', `/api/v1/events/${event.id}/orders${q === undefined ? '' : `?q=${encodeURIComponent(q)}`}`)).json().orders as Array<{ order_id: string }>).map((o) => o.order_id);
+  (
+    (
+      await asOwner('GET', `/api/v1/events/${event.id}/orders${q === undefined ? '' : `?q=${encodeURIComponent(q)}`}`)
+    ).json().orders as Array<{ order_id: string }>
+  ).map((o) => o.order_id);
 
-const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) => refused(ctx, send, status, code);
+const expectRefused = (send: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+  refused(ctx, send, status, code);
 
 describe('orders and people', () => {
   it('finds orders by buyer or holder name, e-mail, order or ticket code, QR, invite code or table number', async () => {
@@ -59,7 +83,13 @@ describe('orders and people', () => {
     const res = await asOwner('GET', `/api/v1/orders/${alice.order_id}/activity`);
     expect(res.statusCode, res.body).toBe(200);
     const a = res.json();
-    expect(a.scans.map((s: { scanner_id: string; result: string; reason: string | null }) => [s.scanner_id, s.result, s.reason])).toEqual([
+    expect(
+      a.scans.map((s: { scanner_id: string; result: string; reason: string | null }) => [
+        s.scanner_id,
+        s.result,
+        s.reason,
+      ]),
+    ).toEqual([
       ['door-a', 'admitted', null],
       ['door-b', 'rejected', 'already_checked_in'],
     ]);
@@ -68,14 +98,33 @@ describe('orders and people', () => {
 
   it('refunds one order in full when the owner confirms the amount: unused tickets void, the table free again, paid once', async () => {
     // Wrong amount (the order changed, or a slip): nothing happens.
-    const stale = await expectRefused(() => asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 1 }), 409, 'confirmation_stale');
+    const stale = await expectRefused(
+      () => asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 1 }),
+      409,
+      'confirmation_stale',
+    );
     expect(stale.json().error.details).toEqual({ amount_cents: 52000 });
-    await expectRefused(() => asOwner('POST', `/api/v1/orders/${dan.order_id}/refund`, { amount_cents: 2000 }), 409, 'order_not_paid');
-    await expectRefused(() => asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 52000 }, ctx.staffToken), 403, 'forbidden');
+    await expectRefused(
+      () => asOwner('POST', `/api/v1/orders/${dan.order_id}/refund`, { amount_cents: 2000 }),
+      409,
+      'order_not_paid',
+    );
+    await expectRefused(
+      () => asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 52000 }, ctx.staffToken),
+      403,
+      'forbidden',
+    );
 
     const res = await asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 52000 });
     expect(res.statusCode, res.body).toBe(202);
-    expect(res.json()).toEqual({ order_id: carla.order_id, amount_cents: 52000, currency: 'EUR', refund_status: 'pending', tickets_voided: 1, table_released: true });
+    expect(res.json()).toEqual({
+      order_id: carla.order_id,
+      amount_cents: 52000,
+      currency: 'EUR',
+      refund_status: 'pending',
+      tickets_voided: 1,
+      table_released: true,
+    });
     const availability = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/availability` })).json();
     expect(availability.tables.find((t: { id: string }) => t.id === event.tables[1]!.id).status).toBe('available');
     openDoors(ctx, event);
@@ -88,11 +137,24 @@ describe('orders and people', () => {
     const again = await asOwner('POST', `/api/v1/orders/${carla.order_id}/refund`, { amount_cents: 52000 });
     expect(again.json()).toMatchObject({ refund_status: 'pending', amount_cents: 52000, tickets_voided: 0 });
     await drainRefunds(ctx);
-    const order = (await ctx.app.inject({ url: `/api/v1/orders/${carla.order_id}`, headers: bearer(carla.manage_token) })).json();
-    expect(order).toMatchObject({ status: 'refunded', refunded_cents: 52000, refund_reason: 'owner_refund', refund: { status: 'succeeded', reason: 'owner_refund' } });
-    const refunds = await queryRows<{ n: number }>(ctx.database.db, sql`SELECT count(*)::int AS n FROM refunds WHERE order_id = ${carla.order_id}`);
+    const order = (
+      await ctx.app.inject({ url: `/api/v1/orders/${carla.order_id}`, headers: bearer(carla.manage_token) })
+    ).json();
+    expect(order).toMatchObject({
+      status: 'refunded',
+      refunded_cents: 52000,
+      refund_reason: 'owner_refund',
+      refund: { status: 'succeeded', reason: 'owner_refund' },
+    });
+    const refunds = await queryRows<{ n: number }>(
+      ctx.database.db,
+      sql`SELECT count(*)::int AS n FROM refunds WHERE order_id = ${carla.order_id}`,
+    );
     expect(refunds[0]!.n).toBe(1);
-    const mails = await queryRows<{ kind: string }>(ctx.database.db, sql`SELECT kind FROM mails WHERE order_id = ${carla.order_id} ORDER BY kind`);
+    const mails = await queryRows<{ kind: string }>(
+      ctx.database.db,
+      sql`SELECT kind FROM mails WHERE order_id = ${carla.order_id} ORDER BY kind`,
+    );
     expect(mails.map((m) => m.kind)).toEqual(['order_paid', 'order_refunded']);
   });
 
@@ -101,7 +163,10 @@ describe('orders and people', () => {
     const res = await asOwner('POST', `/api/v1/orders/${alice.order_id}/refund`, { amount_cents: 4000 });
     expect(res.statusCode, res.body).toBe(202);
     expect(res.json()).toMatchObject({ tickets_voided: 1, table_released: false });
-    const statuses = await queryRows<{ status: string }>(ctx.database.db, sql`SELECT status FROM tickets WHERE order_id = ${alice.order_id} ORDER BY status`);
+    const statuses = await queryRows<{ status: string }>(
+      ctx.database.db,
+      sql`SELECT status FROM tickets WHERE order_id = ${alice.order_id} ORDER BY status`,
+    );
     expect(statuses.map((s) => s.status)).toEqual(['checked_in', 'void']);
   });
 
@@ -120,29 +185,45 @@ describe('orders and people', () => {
     const rows = orders.body.trim().split('\r\n');
     expect(rows).toHaveLength(1 + 3);
     // Money as a spreadsheet user reads it: decimals beside the currency, not cents.
-    expect(rows[0]).toBe('order_id,created_at,paid_at,status,buyer_name,buyer_email,tickets,table,amount,refunded,currency');
+    expect(rows[0]).toBe(
+      'order_id,created_at,paid_at,status,buyer_name,buyer_email,tickets,table,amount,refunded,currency',
+    );
     for (const row of rows.slice(1)) expect(row).toMatch(/,\d+\.\d\d,\d+\.\d\d,EUR$/);
     // A name that is a formula stays text.
     expect(orders.body).toContain(`"'=HYPERLINK(""http://evil"")"`);
-    expect((await asOwner('GET', `/api/v1/events/${event.id}/export/orders.csv`, undefined, ctx.staffToken)).statusCode).toBe(403);
+    expect(
+      (await asOwner('GET', `/api/v1/events/${event.id}/export/orders.csv`, undefined, ctx.staffToken)).statusCode,
+    ).toBe(403);
   });
 
   it('quotes and neutralises every cell for any separator a spreadsheet may split on (comma, semicolon, tab)', async () => {
     const evil = await createEvent(ctx, { name: 'CSV Night' });
     const names = ["Eve;=cmd|' /C calc'!A0", 'Semi;@SUM(A1)', 'Comma,+1+1', 'Pipe|-2+3', '+49 170 000'];
-    await buyPaid(ctx, evil.id, { name: 'Mallory', email: 'mallory@example.com', ga_quantity: names.length, holder_names: names });
+    await buyPaid(ctx, evil.id, {
+      name: 'Mallory',
+      email: 'mallory@example.com',
+      ga_quantity: names.length,
+      holder_names: names,
+    });
     const body = (await asOwner('GET', `/api/v1/events/${evil.id}/export/attendees.csv`)).body;
     for (const separator of [',', ';', '\t', '|']) {
       // As a spreadsheet reads it (quotes respected), and as a naive split would (quotes ignored):
       // no cell may start with a formula character.
       for (const cells of [parseCsv(body, separator), body.split(/\r\n/).flatMap((line) => line.split(separator))]) {
-        const formulas = cells.flat().map((c) => c.replace(/^"/, '')).filter((c) => /^[=+\-@\t\r]/.test(c));
+        const formulas = cells
+          .flat()
+          .map((c) => c.replace(/^"/, ''))
+          .filter((c) => /^[=+\-@\t\r]/.test(c));
         expect(formulas, `split on ${JSON.stringify(separator)}`).toEqual([]);
       }
     }
     // The names are all there, as text.
-    const holders = parseCsv(body, ',').slice(1).map((row) => row[1]);
-    expect(holders.sort()).toEqual(["'+49 170 000", "Comma,'+1+1", "Eve;'=cmd|' /C calc'!A0", "Pipe|'-2+3", "Semi;'@SUM(A1)"].sort());
+    const holders = parseCsv(body, ',')
+      .slice(1)
+      .map((row) => row[1]);
+    expect(holders.sort()).toEqual(
+      ["'+49 170 000", "Comma,'+1+1", "Eve;'=cmd|' /C calc'!A0", "Pipe|'-2+3", "Semi;'@SUM(A1)"].sort(),
+    );
   });
 });
 

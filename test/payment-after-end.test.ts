@@ -43,7 +43,8 @@ describe('a payment that lands after the event ended, before the completion swee
     const event = await createEvent(ctx, { ga: { price_cents: 1000, capacity: 100 } });
     ctx.clock.set(LATE_HOLD);
     const held: StripeOrder[] = [];
-    for (let i = 0; i < 3; i++) held.push((await placeOrder(ctx, event.id, { table_id: event.tables[i]!.id })) as StripeOrder);
+    for (let i = 0; i < 3; i++)
+      held.push((await placeOrder(ctx, event.id, { table_id: event.tables[i]!.id })) as StripeOrder);
     for (let i = 0; i < 17; i++) held.push((await placeOrder(ctx, event.id, { ga_quantity: 1 })) as StripeOrder);
     ctx.clock.set(AFTER_END);
     const retriedBefore = ctx.database.stats.retried;
@@ -73,10 +74,16 @@ describe('pay-local after the event ended, before the completion sweep', () => {
     ctx.clock.set(LATE_HOLD);
     const held = await placeOrder(ctx, event.id, { ga_quantity: 3 });
     ctx.clock.set(AFTER_END);
-    const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${held.order_id}/pay-local`, headers: bearer(held.manage_token) });
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${held.order_id}/pay-local`,
+      headers: bearer(held.manage_token),
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('event_ended');
-    const status = async () => (await ctx.app.inject({ url: `/api/v1/orders/${held.order_id}`, headers: bearer(held.manage_token) })).json().status;
+    const status = async () =>
+      (await ctx.app.inject({ url: `/api/v1/orders/${held.order_id}`, headers: bearer(held.manage_token) })).json()
+        .status;
     // A refused request changes nothing: the sweep that closes the night releases the hold.
     expect(await status()).toBe('pending');
     expect(await completeDueEvents(ctx.deps)).toBe(1);

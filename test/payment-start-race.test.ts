@@ -43,18 +43,26 @@ function gatedPayments() {
 }
 
 const orderRow = async (eventId: string) =>
-  (await queryRows<{ status: string; provider_client_secret: string | null }>(
-    ctx.database.db,
-    sql`SELECT status, provider_client_secret FROM orders WHERE event_id = ${eventId}`,
-  ))[0]!;
+  (
+    await queryRows<{ status: string; provider_client_secret: string | null }>(
+      ctx.database.db,
+      sql`SELECT status, provider_client_secret FROM orders WHERE event_id = ${eventId}`,
+    )
+  )[0]!;
 
 describe('a hold released while its payment is being started', () => {
   it('the owner cancels the event meanwhile: 409 event_cancelled, no payable client secret', async () => {
     const event = await createEvent(ctx);
     const { payments, atGate, open } = gatedPayments();
-    const placing = placeOrder({ ...ctx.deps, payments }, { eventId: event.id, email: 'b@example.com', name: 'B', gaQuantity: 1, tableId: event.tables[0]!.id });
+    const placing = placeOrder(
+      { ...ctx.deps, payments },
+      { eventId: event.id, email: 'b@example.com', name: 'B', gaQuantity: 1, tableId: event.tables[0]!.id },
+    );
     await atGate; // the hold is committed; Stripe has not answered yet
-    const preview = await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) });
+    const preview = await ctx.app.inject({
+      url: `/api/v1/events/${event.id}/cancellation`,
+      headers: bearer(ctx.ownerToken),
+    });
     const cancel = await ctx.app.inject({
       method: 'POST',
       url: `/api/v1/events/${event.id}/cancel`,
@@ -70,7 +78,10 @@ describe('a hold released while its payment is being started', () => {
   it('the sweeper expires the hold meanwhile: 409 order_expired, no payable client secret', async () => {
     const event = await createEvent(ctx);
     const { payments, atGate, open } = gatedPayments();
-    const placing = placeOrder({ ...ctx.deps, payments }, { eventId: event.id, email: 'b@example.com', name: 'B', gaQuantity: 2 });
+    const placing = placeOrder(
+      { ...ctx.deps, payments },
+      { eventId: event.id, email: 'b@example.com', name: 'B', gaQuantity: 2 },
+    );
     await atGate;
     ctx.clock.advance(ctx.deps.config.holdSeconds * 1000);
     expect(await expireHolds(ctx.deps)).toBe(1);

@@ -32,7 +32,9 @@ describe('when the payment provider is down', () => {
     expect(res.json().error.code).toBe('payment_unavailable');
     // The provider's own words are for the server's log, not for the buyer.
     expect(res.json().error.message).not.toMatch(/ECONNREFUSED|connect/);
-    const floor = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.ownerToken) })).json();
+    const floor = (
+      await ctx.app.inject({ url: `/api/v1/events/${event.id}/floor-plan`, headers: bearer(ctx.ownerToken) })
+    ).json();
     expect(floor.tables[0]).toMatchObject({ id: table.id, status: 'available' });
     const ev = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json();
     expect(ev.ga.sold).toBe(0);
@@ -71,7 +73,11 @@ describe.skipIf(!onPostgres)('after the provider answered (PostgreSQL: row locks
           });
         });
       });
-    const pending = slow.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'b@example.com', name: 'B', ga_quantity: 1 } });
+    const pending = slow.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/orders`,
+      payload: { email: 'b@example.com', name: 'B', ga_quantity: 1 },
+    });
     const res = await pending;
     release();
     await held;

@@ -12,9 +12,15 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const addPromoter = (body: Record<string, unknown>, token = ctx.ownerToken) => ctx.app.inject({ method: 'POST', url: '/api/v1/promoters', headers: bearer(token), payload: body });
+const addPromoter = (body: Record<string, unknown>, token = ctx.ownerToken) =>
+  ctx.app.inject({ method: 'POST', url: '/api/v1/promoters', headers: bearer(token), payload: body });
 const promoterOf = async (orderId: string) =>
-  (await queryRows<{ code: string | null }>(ctx.database.db, sql`SELECT p.code FROM orders o LEFT JOIN promoters p ON p.id = o.promoter_id WHERE o.id = ${orderId}`))[0]!.code;
+  (
+    await queryRows<{ code: string | null }>(
+      ctx.database.db,
+      sql`SELECT p.code FROM orders o LEFT JOIN promoters p ON p.id = o.promoter_id WHERE o.id = ${orderId}`,
+    )
+  )[0]!.code;
 
 describe('promoters', () => {
   it('the owner adds promoters with codes unique in any case; refusals store nothing', async () => {
@@ -37,7 +43,11 @@ describe('promoters', () => {
     await addPromoter({ name: 'Lea Loud', code: 'lea-x' });
     const event = await createEvent(ctx);
     const viaMax = await placeOrder(ctx, event.id, { ga_quantity: 2, promoter_code: 'MAX' });
-    const viaMaxTable = await placeOrder(ctx, event.id, { ga_quantity: 1, table_id: event.tables[0]!.id, promoter_code: 'max' });
+    const viaMaxTable = await placeOrder(ctx, event.id, {
+      ga_quantity: 1,
+      table_id: event.tables[0]!.id,
+      promoter_code: 'max',
+    });
     const viaMaxUnpaid = await placeOrder(ctx, event.id, { ga_quantity: 1, promoter_code: 'max' });
     const viaLea = await placeOrder(ctx, event.id, { ga_quantity: 3, promoter_code: 'LEA-X' });
     const unknown = await placeOrder(ctx, event.id, { ga_quantity: 1, promoter_code: 'nobody' });
@@ -57,17 +67,41 @@ describe('promoters', () => {
     // One of Max's buyers comes in; one of Lea's orders is refunded by the owner.
     openDoors(ctx, event);
     expect((await scan(ctx, paidMax.tickets[0].qr)).result).toBe('admitted');
-    const refund = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${viaLea.order_id}/refund`, headers: bearer(ctx.ownerToken), payload: { amount_cents: paidLea.amount_cents } });
+    const refund = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${viaLea.order_id}/refund`,
+      headers: bearer(ctx.ownerToken),
+      payload: { amount_cents: paidLea.amount_cents },
+    });
     expect(refund.statusCode, refund.body).toBe(202);
     await drainRefunds(ctx);
 
-    const figures = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/promoters`, headers: bearer(ctx.ownerToken) })).json();
+    const figures = (
+      await ctx.app.inject({ url: `/api/v1/events/${event.id}/promoters`, headers: bearer(ctx.ownerToken) })
+    ).json();
     expect(figures.currency).toBe('EUR');
     const by = Object.fromEntries(figures.promoters.map((p: { code: string }) => [p.code, p]));
-    expect(by.max).toMatchObject({ orders: 2, tickets: 3, tables: 1, revenue_cents: 2 * 2000 + 2000 + 50000, refunded_cents: 0, admitted: 1 });
-    expect(by['lea-x']).toMatchObject({ orders: 1, tickets: 3, tables: 0, revenue_cents: 6000, refunded_cents: 6000, admitted: 0 });
+    expect(by.max).toMatchObject({
+      orders: 2,
+      tickets: 3,
+      tables: 1,
+      revenue_cents: 2 * 2000 + 2000 + 50000,
+      refunded_cents: 0,
+      admitted: 1,
+    });
+    expect(by['lea-x']).toMatchObject({
+      orders: 1,
+      tickets: 3,
+      tables: 0,
+      revenue_cents: 6000,
+      refunded_cents: 6000,
+      admitted: 0,
+    });
 
-    const csv = await ctx.app.inject({ url: `/api/v1/events/${event.id}/export/promoters.csv`, headers: bearer(ctx.ownerToken) });
+    const csv = await ctx.app.inject({
+      url: `/api/v1/events/${event.id}/export/promoters.csv`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toBe('promoter,code,orders,tickets,tables,revenue,refunded,currency,admitted');

@@ -35,7 +35,10 @@ const noWait = { now: () => 0, sleep: async () => {} };
 describe('a rate budget shared by every process on the database', () => {
   it('gives out slots 1/rate apart to workers of two processes racing for them', async () => {
     const rate = 200;
-    const budgets = [new SharedRateBudget(a, 'refunds:test', rate, noWait), new SharedRateBudget(b, 'refunds:test', rate, noWait)];
+    const budgets = [
+      new SharedRateBudget(a, 'refunds:test', rate, noWait),
+      new SharedRateBudget(b, 'refunds:test', rate, noWait),
+    ];
     const slots: number[] = [];
     // 8 workers per process, 10 calls each: 160 slots, taken as fast as the database answers.
     await Promise.all(
@@ -49,7 +52,8 @@ describe('a rate budget shared by every process on the database', () => {
     // 5 ms apart (rate 200/s), up to the microsecond rounding of timestamptz.
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / rate - 0.002);
     // So any second holds at most `rate` calls, however many processes ask.
-    for (const [i, s] of slots.entries()) expect(slots.filter((t) => t >= s && t < s + 1000).length, `from slot ${i}`).toBeLessThanOrEqual(rate);
+    for (const [i, s] of slots.entries())
+      expect(slots.filter((t) => t >= s && t < s + 1000).length, `from slot ${i}`).toBeLessThanOrEqual(rate);
   });
 
   it('keeps separate budgets apart', async () => {

@@ -32,18 +32,33 @@ describe('rate limits', () => {
     const honest = await buyPaid(ctx, event.id, { name: 'Honest', email: 'honest@example.com' });
     const ticket = guesser.view.tickets[0]!.id;
     // The same ticket written in other letter cases is the same ticket, and the same budget.
-    const spellings = [ticket, ticket.toUpperCase(), ticket.replace(/[a-f]/, (c) => c.toUpperCase()), ticket.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c))];
+    const spellings = [
+      ticket,
+      ticket.toUpperCase(),
+      ticket.replace(/[a-f]/, (c) => c.toUpperCase()),
+      ticket.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c)),
+    ];
     for (const [i, code] of ['AAAAAAAA', 'BBBBBBBB', 'CCCCCCCC', 'DDDDDDDD'].entries()) {
       const res = await linkTicket(ctx, spellings[i]!, guesser.manage_token, code);
       expect(res.json().error.code).toBe('invalid_invite');
     }
     const before = await dumpTables(ctx.database.db);
-    const limited = await linkTicket(ctx, ticket.toUpperCase(), guesser.manage_token, host.view.reservation!.invite_code);
+    const limited = await linkTicket(
+      ctx,
+      ticket.toUpperCase(),
+      guesser.manage_token,
+      host.view.reservation!.invite_code,
+    );
     expect(limited.statusCode).toBe(429);
     expect(limited.json().error.code).toBe('rate_limited');
     expect(await dumpTables(ctx.database.db)).toEqual(before);
 
-    const ok = await linkTicket(ctx, honest.view.tickets[0]!.id, honest.manage_token, host.view.reservation!.invite_code);
+    const ok = await linkTicket(
+      ctx,
+      honest.view.tickets[0]!.id,
+      honest.manage_token,
+      host.view.reservation!.invite_code,
+    );
     expect(ok.statusCode, ok.body).toBe(200);
   });
 });

@@ -44,120 +44,146 @@ async function admin(query: string) {
   }
 }
 
-describe.skipIf(!onPostgres)('refund outbox survives SIGKILL (child process, real PostgreSQL; skipped without DATABASE_URL)', () => {
-  beforeAll(async () => {
-    fake = await FakeStripe.start();
-    dbName = `velvet_kill_${randomBytes(5).toString('hex')}`;
-    await admin(`CREATE DATABASE ${dbName}`);
-    const url = withDatabase(process.env.DATABASE_URL!, dbName);
-    env = {
-      ...stripeEnv(fake),
-      DATABASE_URL: url,
-      PORT: '0',
-      VELVET_PUBLIC_URL: 'http://velvet.test',
-      VELVET_REFUND_RATE_PER_SECOND: '200',
-      VELVET_REFUND_LEASE_SECONDS: '2',
-      VELVET_SWEEP_INTERVAL_MS: '200',
-      LOG_LEVEL: 'warn',
-    };
-    database = await openPostgres(url, { max: 30 });
-    deps = await createDeps(loadConfig(env), { database });
-  }, 120_000);
+describe.skipIf(!onPostgres)(
+  'refund outbox survives SIGKILL (child process, real PostgreSQL; skipped without DATABASE_URL)',
+  () => {
+    beforeAll(async () => {
+      fake = await FakeStripe.start();
+      dbName = `velvet_kill_${randomBytes(5).toString('hex')}`;
+      await admin(`CREATE DATABASE ${dbName}`);
+      const url = withDatabase(process.env.DATABASE_URL!, dbName);
+      env = {
+        ...stripeEnv(fake),
+        DATABASE_URL: url,
+        PORT: '0',
+        VELVET_PUBLIC_URL: 'http://velvet.test',
+        VELVET_REFUND_RATE_PER_SECOND: '200',
+        VELVET_REFUND_LEASE_SECONDS: '2',
+        VELVET_SWEEP_INTERVAL_MS: '200',
+        LOG_LEVEL: 'warn',
+      };
+      database = await openPostgres(url, { max: 30 });
+      deps = await createDeps(loadConfig(env), { database });
+    }, 120_000);
 
-  afterAll(async () => {
-    await database?.close();
-    await fake?.close();
-    if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  });
-
-  it(`finishes all ${REFUNDS} refunds exactly once across two kill -9s`, async () => {
-    // 500 paid orders (Stripe PaymentIntents paid through the webhook service), then the cancellation.
-    const owner = (await insertUser(database.db, { email: 'owner@kill.test', passwordHash: 'x', role: 'owner' }))!;
-    const event = await createEventService(deps, owner.id, {
-      name: 'Doomed Night',
-      startsAt: new Date(Date.now() + 7 * 86400_000),
-      endsAt: new Date(Date.now() + 7 * 86400_000 + 6 * 3600_000),
-      currency: 'EUR',
-      ga: { priceCents: 1500, capacity: 5000 },
-      tiers: [],
-      tables: [],
+    afterAll(async () => {
+      await database?.close();
+      await fake?.close();
+      if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     });
-    for (let i = 0; i < REFUNDS; i += 25) {
-      await Promise.all(
-        Array.from({ length: Math.min(25, REFUNDS - i) }, async (_, j) => {
-          const { order } = await placeOrder(deps, { eventId: event.id, email: `b${i + j}@example.com`, name: `Buyer ${i + j}`, gaQuantity: 1 + ((i + j) % 4) });
-          const outcome = await handleStripeEvent(deps, fake.succeed(order.providerPaymentId!));
-          expect(outcome.outcome).toBe('paid');
-        }),
-      );
-    }
-    const preview = await previewCancellation(deps, event.id);
-    expect(preview.orders).toBe(REFUNDS);
-    const cancelled = await cancelEvent(deps, event.id, preview.confirmation_token);
-    expect(cancelled.refunds).toMatchObject({ total: REFUNDS, pending: REFUNDS });
 
-    // Every refund answer comes back a little late, so a kill always finds some "done at Stripe,
-    // not yet recorded here".
-    fake.inject({ match: 'POST /v1/refunds', delayMs: 25, after: true, times: Infinity });
-    const succeeded = async () =>
-      (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM refunds WHERE status = 'succeeded'`))[0]!.n;
-
-    for (const killAt of KILL_AT) {
-      const child = startVelvet();
-      const killed = new Promise<void>((resolve) => {
-        fake.onRefundCreated = (_refund, made) => {
-          if (made < killAt) return;
-          fake.onRefundCreated = undefined;
-          child.kill('SIGKILL');
-          resolve();
-        };
+    it(`finishes all ${REFUNDS} refunds exactly once across two kill -9s`, async () => {
+      // 500 paid orders (Stripe PaymentIntents paid through the webhook service), then the cancellation.
+      const owner = (await insertUser(database.db, { email: 'owner@kill.test', passwordHash: 'x', role: 'owner' }))!;
+      const event = await createEventService(deps, owner.id, {
+        name: 'Doomed Night',
+        startsAt: new Date(Date.now() + 7 * 86400_000),
+        endsAt: new Date(Date.now() + 7 * 86400_000 + 6 * 3600_000),
+        currency: 'EUR',
+        ga: { priceCents: 1500, capacity: 5000 },
+        tiers: [],
+        tables: [],
       });
-      await killed;
-      const exit = await exited(child);
-      expect(exit.signal).toBe('SIGKILL');
-      const recorded = await succeeded();
-      // Killed mid-run, with refunds Stripe made that the database does not know about yet.
-      expect(recorded).toBeGreaterThan(0);
-      expect(recorded).toBeLessThan(fake.refunds.size);
-      expect(fake.refunds.size).toBeLessThan(REFUNDS);
-      console.info(`killed at ${fake.refunds.size} Stripe refunds, ${recorded} recorded`);
-    }
-
-    const last = startVelvet();
-    try {
-      const deadline = Date.now() + 90_000;
-      while ((await succeeded()) < REFUNDS) {
-        if (Date.now() > deadline || last.exitCode !== null) throw new Error(`refunds did not finish:\n${logs.join('')}`);
-        await new Promise((r) => setTimeout(r, 200));
+      for (let i = 0; i < REFUNDS; i += 25) {
+        await Promise.all(
+          Array.from({ length: Math.min(25, REFUNDS - i) }, async (_, j) => {
+            const { order } = await placeOrder(deps, {
+              eventId: event.id,
+              email: `b${i + j}@example.com`,
+              name: `Buyer ${i + j}`,
+              gaQuantity: 1 + ((i + j) % 4),
+            });
+            const outcome = await handleStripeEvent(deps, fake.succeed(order.providerPaymentId!));
+            expect(outcome.outcome).toBe('paid');
+          }),
+        );
       }
-    } finally {
-      last.kill('SIGTERM');
-      await exited(last);
-    }
+      const preview = await previewCancellation(deps, event.id);
+      expect(preview.orders).toBe(REFUNDS);
+      const cancelled = await cancelEvent(deps, event.id, preview.confirmation_token);
+      expect(cancelled.refunds).toMatchObject({ total: REFUNDS, pending: REFUNDS });
 
-    // Stripe: one refund per key, one per payment, nothing more.
-    expect(fake.refunds.size).toBe(REFUNDS);
-    expect(fake.refundCreations.size).toBe(REFUNDS);
-    expect([...fake.refundCreations.values()].every((n) => n === 1)).toBe(true);
-    const replays = fake.requests.filter((r) => r.path === '/v1/refunds' && r.replayed).length;
-    expect(replays).toBeGreaterThan(0);
-    console.info(`${replays} refund calls were answered by idempotent replay`);
+      // Every refund answer comes back a little late, so a kill always finds some "done at Stripe,
+      // not yet recorded here".
+      fake.inject({ match: 'POST /v1/refunds', delayMs: 25, after: true, times: Infinity });
+      const succeeded = async () =>
+        (
+          await queryRows<{ n: number }>(
+            database.db,
+            sql`SELECT count(*)::int AS n FROM refunds WHERE status = 'succeeded'`,
+          )
+        )[0]!.n;
 
-    // Velvet: every refund succeeded with Stripe's id, every order refunded in full.
-    const rows = await queryRows<{ status: string; provider_refund_id: string; provider_payment_id: string; amount_cents: number; order_status: string; refunded_cents: number }>(
-      database.db,
-      sql`SELECT r.status, r.provider_refund_id, o.provider_payment_id, r.amount_cents, o.status AS order_status, o.refunded_cents
+      for (const killAt of KILL_AT) {
+        const child = startVelvet();
+        const killed = new Promise<void>((resolve) => {
+          fake.onRefundCreated = (_refund, made) => {
+            if (made < killAt) return;
+            fake.onRefundCreated = undefined;
+            child.kill('SIGKILL');
+            resolve();
+          };
+        });
+        await killed;
+        const exit = await exited(child);
+        expect(exit.signal).toBe('SIGKILL');
+        const recorded = await succeeded();
+        // Killed mid-run, with refunds Stripe made that the database does not know about yet.
+        expect(recorded).toBeGreaterThan(0);
+        expect(recorded).toBeLessThan(fake.refunds.size);
+        expect(fake.refunds.size).toBeLessThan(REFUNDS);
+        console.info(`killed at ${fake.refunds.size} Stripe refunds, ${recorded} recorded`);
+      }
+
+      const last = startVelvet();
+      try {
+        const deadline = Date.now() + 90_000;
+        while ((await succeeded()) < REFUNDS) {
+          if (Date.now() > deadline || last.exitCode !== null)
+            throw new Error(`refunds did not finish:\n${logs.join('')}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      } finally {
+        last.kill('SIGTERM');
+        await exited(last);
+      }
+
+      // Stripe: one refund per key, one per payment, nothing more.
+      expect(fake.refunds.size).toBe(REFUNDS);
+      expect(fake.refundCreations.size).toBe(REFUNDS);
+      expect([...fake.refundCreations.values()].every((n) => n === 1)).toBe(true);
+      const replays = fake.requests.filter((r) => r.path === '/v1/refunds' && r.replayed).length;
+      expect(replays).toBeGreaterThan(0);
+      console.info(`${replays} refund calls were answered by idempotent replay`);
+
+      // Velvet: every refund succeeded with Stripe's id, every order refunded in full.
+      const rows = await queryRows<{
+        status: string;
+        provider_refund_id: string;
+        provider_payment_id: string;
+        amount_cents: number;
+        order_status: string;
+        refunded_cents: number;
+      }>(
+        database.db,
+        sql`SELECT r.status, r.provider_refund_id, o.provider_payment_id, r.amount_cents, o.status AS order_status, o.refunded_cents
             FROM refunds r JOIN orders o ON o.id = r.order_id WHERE r.event_id = ${event.id}`,
-    );
-    expect(rows).toHaveLength(REFUNDS);
-    for (const row of rows) {
-      const made = fake.refundsFor(row.provider_payment_id);
-      expect(made).toHaveLength(1);
-      expect(row).toMatchObject({ status: 'succeeded', provider_refund_id: made[0]!.id, order_status: 'refunded', refunded_cents: row.amount_cents });
-      expect(made[0]!.amount).toBe(row.amount_cents);
-    }
-  }, 240_000);
-});
+      );
+      expect(rows).toHaveLength(REFUNDS);
+      for (const row of rows) {
+        const made = fake.refundsFor(row.provider_payment_id);
+        expect(made).toHaveLength(1);
+        expect(row).toMatchObject({
+          status: 'succeeded',
+          provider_refund_id: made[0]!.id,
+          order_status: 'refunded',
+          refunded_cents: row.amount_cents,
+        });
+        expect(made[0]!.amount).toBe(row.amount_cents);
+      }
+    }, 240_000);
+  },
+);
 
 function startVelvet(): ChildProcess {
   const child = spawn(process.execPath, ['bin/velvet.js', 'serve'], {
@@ -171,6 +197,7 @@ function startVelvet(): ChildProcess {
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }

@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.js';
-import { claimDueRefunds, markRefundFailed, markRefundSucceeded, scheduleRefundRetry } from '../src/db/repos/refunds.repo.js';
+import {
+  claimDueRefunds,
+  markRefundFailed,
+  markRefundSucceeded,
+  scheduleRefundRetry,
+} from '../src/db/repos/refunds.repo.js';
 import { createStripePayments, stripeClient } from '../src/payments/stripe.js';
 import { processDueRefunds } from '../src/services/refunds/refund-worker.service.js';
 import { TokenBucket } from '../src/services/jobs/token-bucket.js';
@@ -22,8 +27,11 @@ afterAll(() => close());
 async function cancelledEventWith(n: number): Promise<{ eventId: string; orders: StripeOrder[] }> {
   const event = await createEvent(ctx, { ga: { price_cents: 1500, capacity: 1000 } });
   const orders: StripeOrder[] = [];
-  for (let i = 0; i < n; i++) orders.push(await buyPaidStripe(ctx, fake, event.id, { ga_quantity: 1 + (i % 3), name: `Buyer ${i}` }));
-  const { confirmation_token } = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })).json();
+  for (let i = 0; i < n; i++)
+    orders.push(await buyPaidStripe(ctx, fake, event.id, { ga_quantity: 1 + (i % 3), name: `Buyer ${i}` }));
+  const { confirmation_token } = (
+    await ctx.app.inject({ url: `/api/v1/events/${event.id}/cancellation`, headers: bearer(ctx.ownerToken) })
+  ).json();
   const res = await ctx.app.inject({
     method: 'POST',
     url: `/api/v1/events/${event.id}/cancel`,
@@ -35,12 +43,21 @@ async function cancelledEventWith(n: number): Promise<{ eventId: string; orders:
 }
 
 const refundRows = (eventId: string) =>
-  queryRows<{ order_id: string; status: string; attempts: number; next_attempt_at: Date; last_error: string | null; provider_refund_id: string | null; idempotency_key: string }>(
+  queryRows<{
+    order_id: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: Date;
+    last_error: string | null;
+    provider_refund_id: string | null;
+    idempotency_key: string;
+  }>(
     ctx.database.db,
     sql`SELECT order_id, status, attempts, next_attempt_at, last_error, provider_refund_id, idempotency_key FROM refunds WHERE event_id = ${eventId} ORDER BY order_id`,
   );
 
-const keyRequests = (key: string) => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.idempotencyKey === key);
+const keyRequests = (key: string) =>
+  fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.idempotencyKey === key);
 
 describe('refund worker', () => {
   it('backs off exponentially (with jitter) on 429 and 500, then succeeds', async () => {
@@ -76,7 +93,10 @@ describe('refund worker', () => {
     fake.inject({ match: 'POST /v1/refunds', status: 500, after: true });
     // The second: Stripe does it, but answers after our 300 ms timeout.
     fake.inject({ match: 'POST /v1/refunds', delayMs: 1500, after: true });
-    const impatient = { ...ctx.deps, payments: createStripePayments({ secretKey: 'sk_test_velvet', apiUrl: fake.url, timeoutMs: 300 }) };
+    const impatient = {
+      ...ctx.deps,
+      payments: createStripePayments({ secretKey: 'sk_test_velvet', apiUrl: fake.url, timeoutMs: 300 }),
+    };
     expect(await processDueRefunds(impatient, { limiter: new TokenBucket(1000), batchSize: 1 })).toBe(1);
     expect(await processDueRefunds(impatient, { limiter: new TokenBucket(1000), batchSize: 1 })).toBe(1);
     // Asked after the failure, Stripe lists the refund it made: recorded at once, made once.
@@ -105,18 +125,28 @@ describe('refund worker', () => {
   it('a worker that lost its claim (it waited past its lease) records nothing over the worker that took the refund over', async () => {
     const { eventId } = await cancelledEventWith(1);
     const now = ctx.clock.now();
-    const [first] = await ctx.database.transaction((tx) => claimDueRefunds(tx, now, new Date(now.getTime() + 1_000), 10));
+    const [first] = await ctx.database.transaction((tx) =>
+      claimDueRefunds(tx, now, new Date(now.getTime() + 1_000), 10),
+    );
     ctx.clock.advance(1_000);
     const later = ctx.clock.now();
-    const [second] = await ctx.database.transaction((tx) => claimDueRefunds(tx, later, new Date(later.getTime() + 60_000), 10));
+    const [second] = await ctx.database.transaction((tx) =>
+      claimDueRefunds(tx, later, new Date(later.getTime() + 60_000), 10),
+    );
     expect(second!.id).toBe(first!.id);
     // The first worker finally gets its answer: it can neither fail the refund nor free the claim.
-    expect(await ctx.database.transaction((tx) => markRefundFailed(tx, first!.id, first!.leaseToken!, 'late'))).toBeNull();
-    expect(await ctx.database.transaction((tx) => scheduleRefundRetry(tx, first!.id, first!.leaseToken!, later, 'late'))).toBe(false);
+    expect(
+      await ctx.database.transaction((tx) => markRefundFailed(tx, first!.id, first!.leaseToken!, 'late')),
+    ).toBeNull();
+    expect(
+      await ctx.database.transaction((tx) => scheduleRefundRetry(tx, first!.id, first!.leaseToken!, later, 'late')),
+    ).toBe(false);
     let [row] = await refundRows(eventId);
     expect(row).toMatchObject({ status: 'pending', last_error: null });
     // The holder's result counts.
-    expect(await ctx.database.transaction((tx) => markRefundSucceeded(tx, second!.id, second!.leaseToken!, 're_by_second'))).not.toBeNull();
+    expect(
+      await ctx.database.transaction((tx) => markRefundSucceeded(tx, second!.id, second!.leaseToken!, 're_by_second')),
+    ).not.toBeNull();
     [row] = await refundRows(eventId);
     expect(row).toMatchObject({ status: 'succeeded', provider_refund_id: 're_by_second' });
   });
@@ -141,12 +171,17 @@ describe('refund worker', () => {
   it('counts charge_already_refunded as done (refunded by hand in the dashboard)', async () => {
     const { eventId, orders } = await cancelledEventWith(1);
     const pi = orders[0]!.payment.payment_intent_id;
-    const manual = await stripeClient({ secretKey: 'sk_test_velvet', apiUrl: fake.url }).refunds.create({ payment_intent: pi });
+    const manual = await stripeClient({ secretKey: 'sk_test_velvet', apiUrl: fake.url }).refunds.create({
+      payment_intent: pi,
+    });
     expect(await drainRefunds(ctx)).toBe(1);
     const [row] = await refundRows(eventId);
     expect(row).toMatchObject({ status: 'succeeded', provider_refund_id: manual.id });
     expect(fake.refundsFor(pi)).toHaveLength(1);
-    expect(await orderView(ctx, orders[0]!)).toMatchObject({ status: 'refunded', refunded_cents: orders[0]!.amount_cents });
+    expect(await orderView(ctx, orders[0]!)).toMatchObject({
+      status: 'refunded',
+      refunded_cents: orders[0]!.amount_cents,
+    });
   });
 
   it('marks a refund Stripe refuses for good as failed, with the error, and leaves the order paid', async () => {
@@ -154,7 +189,9 @@ describe('refund worker', () => {
     // The intent vanished on Stripe's side (e.g. wrong account): 404 resource_missing is not retryable.
     fake.intents.delete(orders[0]!.payment.payment_intent_id);
     expect(await drainRefunds(ctx)).toBe(1);
-    const progress = (await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })).json();
+    const progress = (
+      await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })
+    ).json();
     expect(progress).toMatchObject({ total: 1, failed: 1, pending: 0, succeeded: 0 });
     expect(progress.items[0].last_error).toMatch(/resource_missing/);
     expect((await orderView(ctx, orders[0]!)).status).toBe('paid');
@@ -168,11 +205,25 @@ describe('refund worker', () => {
     const intent = fake.intents.get(intentId)!;
     fake.intents.delete(intentId);
     await drainRefunds(ctx);
-    expect((await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })).json()).toMatchObject({ failed: 1, succeeded: 1 });
+    expect(
+      (await ctx.app.inject({ url: `/api/v1/events/${eventId}/refunds`, headers: bearer(ctx.ownerToken) })).json(),
+    ).toMatchObject({ failed: 1, succeeded: 1 });
     // Staff may not; the owner may.
-    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.staffToken) })).statusCode).toBe(403);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/events/${eventId}/refunds/retry`,
+          headers: bearer(ctx.staffToken),
+        })
+      ).statusCode,
+    ).toBe(403);
     fake.intents.set(intentId, intent);
-    const retry = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.ownerToken) });
+    const retry = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${eventId}/refunds/retry`,
+      headers: bearer(ctx.ownerToken),
+    });
     expect(retry.statusCode, retry.body).toBe(200);
     expect(retry.json()).toMatchObject({ requeued: 1, pending: 1, failed: 0, succeeded: 1 });
     expect(await drainRefunds(ctx)).toBe(1);
@@ -182,14 +233,24 @@ describe('refund worker', () => {
     expect(rows.map((r) => r.idempotency_key).filter((k) => k.endsWith('-retry-1'))).toHaveLength(1);
     expect((await orderView(ctx, orders[0]!)).status).toBe('refunded');
     // Nothing failed is left: a second retry requeues nothing.
-    expect((await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/refunds/retry`, headers: bearer(ctx.ownerToken) })).json().requeued).toBe(0);
+    expect(
+      (
+        await ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/events/${eventId}/refunds/retry`,
+          headers: bearer(ctx.ownerToken),
+        })
+      ).json().requeued,
+    ).toBe(0);
   });
 
   it('takes over a refund whose worker died holding it, once its lease runs out', async () => {
     const { eventId, orders } = await cancelledEventWith(1);
     const now = ctx.clock.now();
     // A worker claims it and dies before calling Stripe.
-    const claimed = await ctx.database.transaction((tx) => claimDueRefunds(tx, now, new Date(now.getTime() + 60_000), 10));
+    const claimed = await ctx.database.transaction((tx) =>
+      claimDueRefunds(tx, now, new Date(now.getTime() + 60_000), 10),
+    );
     expect(claimed.map((c) => c.orderId)).toEqual([orders[0]!.order_id]);
     expect(await drainRefunds(ctx)).toBe(0);
     ctx.clock.advance(59_999);
@@ -204,7 +265,11 @@ describe('refund worker', () => {
     const { eventId } = await cancelledEventWith(40);
     const worker = async () => {
       let n = 0;
-      for (let claimed; (claimed = await processDueRefunds(ctx.deps, { limiter: new TokenBucket(1000, 10), batchSize: 5 })) > 0; ) n += claimed;
+      for (
+        let claimed;
+        (claimed = await processDueRefunds(ctx.deps, { limiter: new TokenBucket(1000, 10), batchSize: 5 })) > 0;
+      )
+        n += claimed;
       return n;
     };
     const [a, b, c] = await Promise.all([worker(), worker(), worker()]);

@@ -10,11 +10,21 @@ beforeAll(async () => {
 beforeEach(() => ctx.clock.set(new Date(T0)));
 afterAll(() => ctx.close());
 
-const refuse = (body: Record<string, unknown>, token = ctx.ownerToken) => ctx.app.inject({ method: 'POST', url: '/api/v1/refused', headers: bearer(token), payload: body });
-const unrefuse = (id: string, token = ctx.ownerToken) => ctx.app.inject({ method: 'DELETE', url: `/api/v1/refused/${id}`, headers: bearer(token) });
-const list = async () => (await ctx.app.inject({ url: '/api/v1/refused', headers: bearer(ctx.ownerToken) })).json().people as Array<Record<string, unknown>>;
+const refuse = (body: Record<string, unknown>, token = ctx.ownerToken) =>
+  ctx.app.inject({ method: 'POST', url: '/api/v1/refused', headers: bearer(token), payload: body });
+const unrefuse = (id: string, token = ctx.ownerToken) =>
+  ctx.app.inject({ method: 'DELETE', url: `/api/v1/refused/${id}`, headers: bearer(token) });
+const list = async () =>
+  (await ctx.app.inject({ url: '/api/v1/refused', headers: bearer(ctx.ownerToken) })).json().people as Array<
+    Record<string, unknown>
+  >;
 const cache = async (eventId: string, since?: string) =>
-  (await ctx.app.inject({ url: `/api/v1/events/${eventId}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`, headers: bearer(ctx.staffToken) })).json() as {
+  (
+    await ctx.app.inject({
+      url: `/api/v1/events/${eventId}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
+      headers: bearer(ctx.staffToken),
+    })
+  ).json() as {
     generated_at: string;
     tickets: Array<{ id: string; refused?: string }>;
   };
@@ -25,12 +35,23 @@ describe("the venue's refused list", () => {
     const max = await buyPaid(ctx, event.id, { name: 'Buyer', holder_names: ['  Max   MUSTERMANN '] });
     const added = await refuse({ name: 'max mustermann', reason: 'Fight at the bar, 12 Oct' });
     expect(added.statusCode, added.body).toBe(201);
-    expect(added.json()).toMatchObject({ name: 'max mustermann', email: '', reason: 'Fight at the bar, 12 Oct', added_by: 'owner@test.local', removed_at: null });
+    expect(added.json()).toMatchObject({
+      name: 'max mustermann',
+      email: '',
+      reason: 'Fight at the bar, 12 Oct',
+      added_by: 'owner@test.local',
+      removed_at: null,
+    });
 
     openDoors(ctx, event);
     const qr = max.view.tickets[0]!.qr!;
     const refused = await scan(ctx, qr);
-    expect(refused).toMatchObject({ result: 'rejected', reason: 'refused', message: 'Refused — see the manager', refusal: 'Fight at the bar, 12 Oct' });
+    expect(refused).toMatchObject({
+      result: 'rejected',
+      reason: 'refused',
+      message: 'Refused — see the manager',
+      refusal: 'Fight at the bar, 12 Oct',
+    });
     expect((await scanRows(ctx, max.view.tickets[0]!.id)).map((r) => r.reason)).toEqual(['refused']);
     const order = await ctx.app.inject({ url: `/api/v1/orders/${max.order_id}`, headers: bearer(max.manage_token) });
     expect(order.json().tickets[0].status).toBe('valid');
@@ -48,19 +69,32 @@ describe("the venue's refused list", () => {
     const table = await buyTable(ctx, event, 1, 'Trouble Host');
     openDoors(ctx, event);
     expect((await scan(ctx, table.host.qr!)).result).toBe('admitted');
-    const buyerEmail = (await ctx.app.inject({ url: `/api/v1/events/${event.id}/orders?q=Trouble`, headers: bearer(ctx.ownerToken) })).json().orders[0].email as string;
+    const buyerEmail = (
+      await ctx.app.inject({ url: `/api/v1/events/${event.id}/orders?q=Trouble`, headers: bearer(ctx.ownerToken) })
+    ).json().orders[0].email as string;
     expect((await refuse({ email: buyerEmail.toUpperCase(), reason: 'Chargeback fraud' })).statusCode).toBe(201);
-    expect(await scan(ctx, table.host.qr!, 'door-2')).toMatchObject({ result: 'rejected', reason: 'refused', refusal: 'Chargeback fraud' });
+    expect(await scan(ctx, table.host.qr!, 'door-2')).toMatchObject({
+      result: 'rejected',
+      reason: 'refused',
+      refusal: 'Chargeback fraud',
+    });
 
     ctx.clock.set(new Date(T0));
-    const before = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json().ga.sold;
+    const before = (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json()
+      .ga.sold;
     for (const body of [{ ga_quantity: 1 }, { ga_quantity: 1, table_id: event.tables[1]!.id }]) {
-      const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: buyerEmail, name: 'Again', ...body } });
+      const res = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/orders`,
+        payload: { email: buyerEmail, name: 'Again', ...body },
+      });
       expect(res.statusCode).toBe(409);
       expect(errorCode(res)).toBe('order_refused');
       expect(res.json().error.message).not.toMatch(/list|refused|ban/i);
     }
-    expect((await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json().ga.sold).toBe(before);
+    expect(
+      (await ctx.app.inject({ url: `/api/v1/events/${event.id}`, headers: bearer(ctx.ownerToken) })).json().ga.sold,
+    ).toBe(before);
   });
 
   it('offline too: the cache and its ?since= deltas carry who is refused (and who no longer is); a scan admitted offline syncs as a conflict', async () => {
@@ -80,9 +114,20 @@ describe("the venue's refused list", () => {
       method: 'POST',
       url: '/api/v1/scans/batch',
       headers: bearer(ctx.staffToken),
-      payload: { scanner_id: 'door-off', event_id: event.id, scans: [{ qr: rita.view.tickets[0]!.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' }] },
+      payload: {
+        scanner_id: 'door-off',
+        event_id: event.id,
+        scans: [
+          { qr: rita.view.tickets[0]!.qr, scanned_at: ctx.clock.now().toISOString(), offline_result: 'admitted' },
+        ],
+      },
     });
-    expect(batch.json().results[0]).toMatchObject({ result: 'rejected', reason: 'refused', conflict: 'refused', refusal: 'Banned by the owner' });
+    expect(batch.json().results[0]).toMatchObject({
+      result: 'rejected',
+      reason: 'refused',
+      conflict: 'refused',
+      refusal: 'Banned by the owner',
+    });
 
     await ageEventRows(ctx, event.id, 60_000);
     const since2 = (await cache(event.id)).generated_at;
@@ -93,7 +138,12 @@ describe("the venue's refused list", () => {
 
   it('refuses an entry without a name or an e-mail, or without a reason, and stores nothing; only the owner reads or changes it', async () => {
     const before = (await list()).length;
-    for (const body of [{ reason: 'x' }, { name: '  ', email: '', reason: 'x' }, { name: 'A', reason: '' }, { email: 'not-an-email', reason: 'x' }]) {
+    for (const body of [
+      { reason: 'x' },
+      { name: '  ', email: '', reason: 'x' },
+      { name: 'A', reason: '' },
+      { email: 'not-an-email', reason: 'x' },
+    ]) {
       const res = await refuse(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(errorCode(res)).toBe('invalid_request');

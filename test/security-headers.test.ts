@@ -23,7 +23,9 @@ describe('security headers', () => {
   it('the API: nothing may load from it or frame it; nosniff; no referrer', async () => {
     for (const url of ['/api/v1/events', '/healthz', '/api/v1/nope', '/api/v1/openapi.json']) {
       const res = await ctx.app.inject({ url });
-      expect(csp(res.headers), url).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+      expect(csp(res.headers), url).toBe(
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      );
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');

@@ -1,6 +1,15 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appErrors, haveChromium, launchBrowser, openPage, PHONE, screenshot, startWebServer, type WebServer } from './support/browser.js';
+import {
+  appErrors,
+  haveChromium,
+  launchBrowser,
+  openPage,
+  PHONE,
+  screenshot,
+  startWebServer,
+  type WebServer,
+} from './support/browser.js';
 import { FakeStripe, signedWebhook, stripeEnv } from './support/fake-stripe.js';
 
 // Checkout with the Stripe provider in a real Chromium. The machine has no internet, so Stripe.js
@@ -33,11 +42,11 @@ let browser: Browser;
 let eventId: string;
 
 async function placeOrder() {
-  const placed = await server.call<{ order_id: string; manage_token: string; payment: { payment_intent_id: string; client_secret: string } }>(
-    'POST',
-    `/api/v1/events/${eventId}/orders`,
-    { email: 'card@example.com', name: 'Cara Card', ga_quantity: 1 },
-  );
+  const placed = await server.call<{
+    order_id: string;
+    manage_token: string;
+    payment: { payment_intent_id: string; client_secret: string };
+  }>('POST', `/api/v1/events/${eventId}/orders`, { email: 'card@example.com', name: 'Cara Card', ga_quantity: 1 });
   expect(placed.status).toBe(201);
   return placed.json;
 }
@@ -63,31 +72,41 @@ describe.skipIf(!haveChromium)('Stripe checkout (Chromium)', () => {
     await fake?.close();
   });
 
-  it("mounts Stripe's card form for the order's PaymentIntent, and the order page turns paid when Stripe's webhook arrives", { timeout: 90_000 }, async () => {
-    const order = await placeOrder();
-    const context: BrowserContext = await browser.newContext({ viewport: PHONE });
-    await context.route('https://js.stripe.com/**', (route) => route.fulfill({ contentType: 'application/javascript', body: FAKE_STRIPE_JS }));
-    const page = await openPage(context, `${server.url}/orders/${order.order_id}#token=${order.manage_token}`);
-    await page.waitForSelector('[data-fake-card]');
-    expect(await page.evaluate(() => (window as unknown as { __stripe: unknown }).__stripe)).toMatchObject({
-      publishableKey: 'pk_test_velvet',
-      clientSecret: order.payment.client_secret,
-    });
-    await page.waitForSelector("text=Use Stripe's test card");
-    await screenshot(page, 'checkout-stripe');
-    await page.click('button:has-text("Pay now")');
-    await page.waitForSelector('text=Payment received; confirming your tickets');
-    expect(await page.evaluate(() => (window as unknown as { __stripe: { confirmed: boolean; redirect: string } }).__stripe)).toMatchObject({ confirmed: true, redirect: 'if_required' });
+  it(
+    "mounts Stripe's card form for the order's PaymentIntent, and the order page turns paid when Stripe's webhook arrives",
+    { timeout: 90_000 },
+    async () => {
+      const order = await placeOrder();
+      const context: BrowserContext = await browser.newContext({ viewport: PHONE });
+      await context.route('https://js.stripe.com/**', (route) =>
+        route.fulfill({ contentType: 'application/javascript', body: FAKE_STRIPE_JS }),
+      );
+      const page = await openPage(context, `${server.url}/orders/${order.order_id}#token=${order.manage_token}`);
+      await page.waitForSelector('[data-fake-card]');
+      expect(await page.evaluate(() => (window as unknown as { __stripe: unknown }).__stripe)).toMatchObject({
+        publishableKey: 'pk_test_velvet',
+        clientSecret: order.payment.client_secret,
+      });
+      await page.waitForSelector("text=Use Stripe's test card");
+      await screenshot(page, 'checkout-stripe');
+      await page.click('button:has-text("Pay now")');
+      await page.waitForSelector('text=Payment received; confirming your tickets');
+      expect(
+        await page.evaluate(
+          () => (window as unknown as { __stripe: { confirmed: boolean; redirect: string } }).__stripe,
+        ),
+      ).toMatchObject({ confirmed: true, redirect: 'if_required' });
 
-    // Stripe tells Velvet: the page sees the order paid without a reload.
-    const { payload, headers } = signedWebhook(fake.succeed(order.payment.payment_intent_id), new Date());
-    const hook = await server.app.inject({ method: 'POST', url: '/api/v1/webhooks/stripe', headers, payload });
-    expect(hook.statusCode, hook.body).toBe(200);
-    await page.waitForSelector('[data-testid="order-status"]:has-text("Paid")', { timeout: 15_000 });
-    await page.waitForSelector('[data-testid="ticket"] .qr svg');
-    expect(appErrors(page)).toEqual([]);
-    await context.close();
-  });
+      // Stripe tells Velvet: the page sees the order paid without a reload.
+      const { payload, headers } = signedWebhook(fake.succeed(order.payment.payment_intent_id), new Date());
+      const hook = await server.app.inject({ method: 'POST', url: '/api/v1/webhooks/stripe', headers, payload });
+      expect(hook.statusCode, hook.body).toBe(200);
+      await page.waitForSelector('[data-testid="order-status"]:has-text("Paid")', { timeout: 15_000 });
+      await page.waitForSelector('[data-testid="ticket"] .qr svg');
+      expect(appErrors(page)).toEqual([]);
+      await context.close();
+    },
+  );
 
   it('says so in words when Stripe cannot be reached, and keeps the hold', { timeout: 60_000 }, async () => {
     const order = await placeOrder();

@@ -6,7 +6,14 @@ import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { createEvent, placeOrder, type EventInfo, type TestContext } from './support/harness.js';
 import { signedWebhook, type FakeStripe } from './support/fake-stripe.js';
 import { dumpTables } from './support/snapshot.js';
-import { buyPaidStripe, deliver, drainRefunds, orderView, type StripeOrder, startStripeTestApp } from './support/stripe-flow.js';
+import {
+  buyPaidStripe,
+  deliver,
+  drainRefunds,
+  orderView,
+  type StripeOrder,
+  startStripeTestApp,
+} from './support/stripe-flow.js';
 
 let fake: FakeStripe;
 let ctx: TestContext;
@@ -19,7 +26,8 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-const webhookRows = async () => queryRows<{ id: string }>(ctx.database.db, sql`SELECT id FROM webhook_events ORDER BY id`);
+const webhookRows = async () =>
+  queryRows<{ id: string }>(ctx.database.db, sql`SELECT id FROM webhook_events ORDER BY id`);
 
 describe('Stripe payments through the official SDK', () => {
   it('creates a PaymentIntent for the order and shows its client secret', async () => {
@@ -27,7 +35,11 @@ describe('Stripe payments through the official SDK', () => {
     const placed = (await placeOrder(ctx, event.id, { ga_quantity: 2, table_id: table.id })) as StripeOrder;
     expect(placed.payment.provider).toBe('stripe');
     const intent = fake.intents.get(placed.payment.payment_intent_id)!;
-    expect(intent).toMatchObject({ amount: 2 * 2000 + 50000, currency: 'eur', metadata: { order_id: placed.order_id } });
+    expect(intent).toMatchObject({
+      amount: 2 * 2000 + 50000,
+      currency: 'eur',
+      metadata: { order_id: placed.order_id },
+    });
     expect(placed.payment.client_secret).toBe(intent.client_secret);
     // The order view (buyer's page) carries the same secret for Stripe.js.
     expect((await orderView(ctx, placed)).payment).toMatchObject({ client_secret: intent.client_secret });
@@ -91,7 +103,11 @@ describe('Stripe payments through the official SDK', () => {
 
     expect(await drainRefunds(ctx)).toBe(1);
     view = await orderView(ctx, slow);
-    expect(view).toMatchObject({ status: 'refunded', refund_reason: 'late_payment', refunded_cents: slow.amount_cents });
+    expect(view).toMatchObject({
+      status: 'refunded',
+      refund_reason: 'late_payment',
+      refunded_cents: slow.amount_cents,
+    });
     expect(view.tickets.every((t) => t.status === 'void' && t.qr === null)).toBe(true);
     const refunds = fake.refundsFor(slow.payment.payment_intent_id);
     expect(refunds).toHaveLength(1);

@@ -6,7 +6,16 @@ import { processDueMails } from '../src/services/mail/mail-worker.service.js';
 import { expireHolds } from '../src/services/orders/expire-holds.service.js';
 import { offerFreedPlaces, offerFreedPlacesEverywhere } from '../src/services/waitlist/waitlist.service.js';
 import { errorCode } from './support/guests.js';
-import { bearer, buyPaid, createEvent, placeOrder, startTestApp, T0, type EventInfo, type TestContext } from './support/harness.js';
+import {
+  bearer,
+  buyPaid,
+  createEvent,
+  placeOrder,
+  startTestApp,
+  T0,
+  type EventInfo,
+  type TestContext,
+} from './support/harness.js';
 
 let ctx: TestContext;
 let event: EventInfo;
@@ -25,12 +34,26 @@ async function soldOutEvent(capacity = 4) {
 }
 
 const join = (who: string, quantity: number, eventId = event.id) =>
-  ctx.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/waitlist`, payload: { email: `${who}@example.com`, name: who, quantity } });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/events/${eventId}/waitlist`,
+    payload: { email: `${who}@example.com`, name: who, quantity },
+  });
 
 const line = async () => {
   const res = await ctx.app.inject({ url: `/api/v1/events/${event.id}/waitlist`, headers: bearer(ctx.ownerToken) });
   expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as { entries: Array<{ name: string; state: string; quantity: number; order_id: string | null; offer_expires_at: string | null }> }).entries;
+  return (
+    res.json() as {
+      entries: Array<{
+        name: string;
+        state: string;
+        quantity: number;
+        order_id: string | null;
+        offer_expires_at: string | null;
+      }>;
+    }
+  ).entries;
 };
 const states = async () => (await line()).map((e) => `${e.name}:${e.state}`);
 
@@ -64,7 +87,12 @@ describe('waitlist', () => {
     expect(again.json()).toMatchObject({ id: ana.json().id, position: 1, quantity: 2 });
     expect(errorCode(await join('greedy', 50))).toBe('too_many_tickets');
     expect(errorCode(await join('bad', 0))).toBe('invalid_request');
-    const listed = await ctx.app.inject({ method: 'POST', url: '/api/v1/refused', headers: bearer(ctx.ownerToken), payload: { email: 'banned@example.com', reason: 'Fight' } });
+    const listed = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/refused',
+      headers: bearer(ctx.ownerToken),
+      payload: { email: 'banned@example.com', reason: 'Fight' },
+    });
     expect(listed.statusCode).toBe(201);
     expect(errorCode(await join('banned', 1))).toBe('order_refused');
     expect(await states()).toEqual(['ana:waiting', 'ben:waiting']);
@@ -73,7 +101,11 @@ describe('waitlist', () => {
     const adults = await createEvent(ctx, { ga: { price_cents: 2000, capacity: 1 }, min_age: 18 });
     await buyPaid(ctx, adults.id, { age_confirmed: true });
     expect(errorCode(await join('young', 1, adults.id))).toBe('invalid_request');
-    const confirmed = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${adults.id}/waitlist`, payload: { email: 'adult@example.com', name: 'Adult', quantity: 1, age_confirmed: true } });
+    const confirmed = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${adults.id}/waitlist`,
+      payload: { email: 'adult@example.com', name: 'Adult', quantity: 1, age_confirmed: true },
+    });
     expect(confirmed.statusCode, confirmed.body).toBe(201);
   });
 
@@ -93,14 +125,21 @@ describe('waitlist', () => {
     expect(await states()).toEqual(['ana:offered', 'ben:waiting', 'cem:waiting']);
     // The places are held: a buyer finds the night sold out, nobody else is offered them.
     expect(await counter()).toMatchObject({ ga_sold: 4, held: 4 });
-    const buyer = await ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: 'late@example.com', name: 'Late', ga_quantity: 1 } });
+    const buyer = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/events/${event.id}/orders`,
+      payload: { email: 'late@example.com', name: 'Late', ga_quantity: 1 },
+    });
     expect(errorCode(buyer)).toBe('in_checkouts');
     const offer = (await line())[0]!;
     expect(Date.parse(offer.offer_expires_at!) - ctx.clock.now().getTime()).toBe(30 * 60_000);
 
     // Ana's mail: the order page, where paying buys the places held for her.
     const [mail] = await offerMails();
-    expect(mail).toMatchObject({ to: 'ana@example.com', subject: 'Places came free: 2 tickets for Friday Night, held for you' });
+    expect(mail).toMatchObject({
+      to: 'ana@example.com',
+      subject: 'Places came free: 2 tickets for Friday Night, held for you',
+    });
     expect(mail!.text).toContain(`/orders/${offer.order_id}#token=`);
 
     // Ana does not answer: after 30 minutes her hold lapses and the places pass on, in order.
@@ -112,8 +151,14 @@ describe('waitlist', () => {
 
     // Ben pays through his link: bought.
     const ben = (await line()).find((e) => e.name === 'ben')!;
-    const [{ token }] = [{ token: (await offerMails()).find((m) => m.to === 'ben@example.com')!.text.match(/#token=([\w-]+)/)![1]! }];
-    const paid = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${ben.order_id}/pay-local`, headers: bearer(token) });
+    const [{ token }] = [
+      { token: (await offerMails()).find((m) => m.to === 'ben@example.com')!.text.match(/#token=([\w-]+)/)![1]! },
+    ];
+    const paid = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${ben.order_id}/pay-local`,
+      headers: bearer(token),
+    });
     expect(paid.statusCode, paid.body).toBe(200);
     expect(await states()).toEqual(['ana:lapsed', 'ben:bought', 'cem:offered']);
   });
@@ -125,7 +170,12 @@ describe('waitlist', () => {
     await join('big', 3);
     await join('small', 1);
     // The owner refunds one ticket's order: one place back on sale, but the party of three is first.
-    const refund = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${paid.order_id}/refund`, headers: bearer(ctx.ownerToken), payload: { amount_cents: 2000 } });
+    const refund = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${paid.order_id}/refund`,
+      headers: bearer(ctx.ownerToken),
+      payload: { amount_cents: 2000 },
+    });
     expect(refund.statusCode, refund.body).toBe(202);
     expect(await counter()).toMatchObject({ ga_sold: 3 });
     expect(await offerFreedPlaces(ctx.deps, event.id)).toBe(0);
@@ -137,7 +187,12 @@ describe('waitlist', () => {
       headers: bearer(ctx.ownerToken),
       payload: {
         ga: { price_cents: 2000, capacity: 6 },
-        tiers: event.tiers.map((t) => ({ id: t.id, name: t.name, price_cents: t.name === 'Gold' ? 50000 : 20000, capacity: t.name === 'Gold' ? 8 : 4 })),
+        tiers: event.tiers.map((t) => ({
+          id: t.id,
+          name: t.name,
+          price_cents: t.name === 'Gold' ? 50000 : 20000,
+          capacity: t.name === 'Gold' ? 8 : 4,
+        })),
         tables: event.tables.map((t) => ({ id: t.id, number: t.number, tier: t.tier, x: 10 * t.number, y: 10 })),
       },
     });
@@ -157,7 +212,12 @@ describe('waitlist', () => {
       expireHolds(ctx.deps),
       ...Array.from({ length: 4 }, () => offerFreedPlacesEverywhere(ctx.deps)),
       ...Array.from({ length: 8 }, (_, i) =>
-        ctx.app.inject({ method: 'POST', url: `/api/v1/events/${event.id}/orders`, payload: { email: `racer${i}@example.com`, name: 'Racer', ga_quantity: 2 }, remoteAddress: `10.8.${i}.1` }),
+        ctx.app.inject({
+          method: 'POST',
+          url: `/api/v1/events/${event.id}/orders`,
+          payload: { email: `racer${i}@example.com`, name: 'Racer', ga_quantity: 2 },
+          remoteAddress: `10.8.${i}.1`,
+        }),
       ),
     ]);
     await offerFreedPlacesEverywhere(ctx.deps);

@@ -15,7 +15,11 @@ export interface OfflineRun {
   verifier: 'webcrypto' | 'noble';
 }
 
-export async function runOfflineDecisions(response: ScannerCacheResponse, codes: string[], useWebCrypto: boolean): Promise<OfflineRun> {
+export async function runOfflineDecisions(
+  response: ScannerCacheResponse,
+  codes: string[],
+  useWebCrypto: boolean,
+): Promise<OfflineRun> {
   const cache = new TicketCache(response.event.id);
   for (const t of response.tickets) cache.tickets.set(t.id, t);
   cache.meta = {

@@ -26,8 +26,14 @@ export function newInviteCode(): string {
  * order's manage token (the mail worker rebuilds it for the mail), with the code generation in it,
  * so passing the ticket on again shuts the previous holder out. Only its SHA-256 is stored.
  */
-export function holderTokenFor(manageKey: string, ticketId: string, generation: number): { token: string; hash: string } {
-  const token = createHmac('sha256', manageKey).update(`velvet-ticket-holder:${ticketId}:${generation}`).digest('base64url');
+export function holderTokenFor(
+  manageKey: string,
+  ticketId: string,
+  generation: number,
+): { token: string; hash: string } {
+  const token = createHmac('sha256', manageKey)
+    .update(`velvet-ticket-holder:${ticketId}:${generation}`)
+    .digest('base64url');
   return { token, hash: hashManageToken(token) };
 }
 

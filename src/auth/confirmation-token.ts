@@ -18,9 +18,15 @@ export function salesStateToken(secret: string, eventId: string, orders: SalesSt
 }
 
 /** `ok`, `stale` (issued for this event, but sales changed since) or `invalid` (not issued by us for it). */
-export function checkConfirmation(secret: string, eventId: string, orders: SalesStateItem[], token: string): 'ok' | 'stale' | 'invalid' {
+export function checkConfirmation(
+  secret: string,
+  eventId: string,
+  orders: SalesStateItem[],
+  token: string,
+): 'ok' | 'stale' | 'invalid' {
   const [state, signature, extra] = token.split('.');
-  if (!state || !signature || extra !== undefined || !tokensEqual(signature, sign(secret, eventId, state))) return 'invalid';
+  if (!state || !signature || extra !== undefined || !tokensEqual(signature, sign(secret, eventId, state)))
+    return 'invalid';
   return tokensEqual(state, stateOf(orders)) ? 'ok' : 'stale';
 }
 

@@ -12,7 +12,8 @@ import { WorkQueue } from './work-queue.js';
 export const passwordHashing = new WorkQueue(
   Math.min(4, Math.max(1, availableParallelism() - 1)),
   8,
-  () => new DomainError('busy', 'Too many logins at this moment; try again in a few seconds', { retry_after_seconds: 2 }),
+  () =>
+    new DomainError('busy', 'Too many logins at this moment; try again in a few seconds', { retry_after_seconds: 2 }),
 );
 
 const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions) =>

@@ -32,4 +32,5 @@ export function verifySessionToken(secret: string, token: string, now: Date): Se
   }
 }
 
-const mac = (secret: string, body: string) => createHmac('sha256', secret).update(`velvet-session.${body}`).digest('base64url');
+const mac = (secret: string, body: string) =>
+  createHmac('sha256', secret).update(`velvet-session.${body}`).digest('base64url');

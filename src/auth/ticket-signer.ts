@@ -1,8 +1,22 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import webPush from 'web-push';
 import type { Executor } from '../db/database.js';
 import { getOrCreateSetting } from '../db/repos/settings.repo.js';
-import { joinTicketCode, parseTicketCode, ticketCodePayload, toBase64Url, type TicketCodeParts } from '../domain/ticket-code.js';
+import {
+  joinTicketCode,
+  parseTicketCode,
+  ticketCodePayload,
+  toBase64Url,
+  type TicketCodeParts,
+} from '../domain/ticket-code.js';
 
 /** Signs ticket codes with Ed25519 and checks them; scanners check with the public key alone. */
 export class TicketSigner {
@@ -51,9 +65,12 @@ export async function loadKeys(db: Executor, overrideSessionSecret?: string): Pr
   );
   const privateKey = createPrivateKey({ key: Buffer.from(der, 'base64'), format: 'der', type: 'pkcs8' });
   const sessionSecret =
-    overrideSessionSecret ?? (await getOrCreateSetting(db, 'session_secret', () => randomBytes(32).toString('base64url')));
+    overrideSessionSecret ??
+    (await getOrCreateSetting(db, 'session_secret', () => randomBytes(32).toString('base64url')));
   const manageKey = await getOrCreateSetting(db, 'manage_token_key', () => randomBytes(32).toString('base64url'));
   // Generated once and kept: a new key pair would orphan every host's subscription.
-  const vapid = JSON.parse(await getOrCreateSetting(db, 'vapid_keys', () => JSON.stringify(webPush.generateVAPIDKeys()))) as Keys['vapid'];
+  const vapid = JSON.parse(
+    await getOrCreateSetting(db, 'vapid_keys', () => JSON.stringify(webPush.generateVAPIDKeys())),
+  ) as Keys['vapid'];
   return { signer: new TicketSigner(privateKey, createPublicKey(privateKey)), sessionSecret, manageKey, vapid };
 }

@@ -78,7 +78,8 @@ export function readBackupFile(path: string): { header: BackupHeader; sql: strin
   }
   const newline = data.indexOf(0x0a);
   const first = data.subarray(0, newline < 0 ? Math.min(data.length, 200) : newline).toString('utf8');
-  if (!first.startsWith(BACKUP_MAGIC)) throw new BackupFileError(`${path} is not a Velvet backup (it does not start with "${BACKUP_MAGIC.trim()}")`);
+  if (!first.startsWith(BACKUP_MAGIC))
+    throw new BackupFileError(`${path} is not a Velvet backup (it does not start with "${BACKUP_MAGIC.trim()}")`);
   let header: BackupHeader;
   try {
     header = JSON.parse(first.slice(BACKUP_MAGIC.length)) as BackupHeader;
@@ -87,7 +88,9 @@ export function readBackupFile(path: string): { header: BackupHeader; sql: strin
   }
   const body = data.subarray(newline + 1);
   if (body.length !== header.bytes) {
-    throw new BackupFileError(`${path} is incomplete: ${body.length} of ${header.bytes} bytes (cut short while it was copied or written?)`);
+    throw new BackupFileError(
+      `${path} is incomplete: ${body.length} of ${header.bytes} bytes (cut short while it was copied or written?)`,
+    );
   }
   if (createHash('sha256').update(body).digest('hex') !== header.sha256) {
     throw new BackupFileError(`${path} has been changed since it was written: its checksum does not match`);

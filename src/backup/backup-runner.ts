@@ -30,8 +30,17 @@ export const backupsDirOf = (dataDir: string) => join(dataDir, BACKUPS_DIR);
  * behind never looks like a backup; such leftovers are cleared at start. A failed backup is
  * logged once per failure and tried again at the next interval; serving goes on regardless.
  */
-export function startBackupRunner(database: Pick<Database, 'source'>, opts: { dir: string; intervalMs: number; keep: number; log: (msg: string) => void; now?: () => Date }) {
-  const status: BackupStatus = { lastSuccessAt: null, lastFile: null, lastResult: 'none', lastError: null, lastDurationMs: null };
+export function startBackupRunner(
+  database: Pick<Database, 'source'>,
+  opts: { dir: string; intervalMs: number; keep: number; log: (msg: string) => void; now?: () => Date },
+) {
+  const status: BackupStatus = {
+    lastSuccessAt: null,
+    lastFile: null,
+    lastResult: 'none',
+    lastError: null,
+    lastDurationMs: null,
+  };
   const now = opts.now ?? (() => new Date());
   mkdirSync(opts.dir, { recursive: true });
   clearLeftovers(opts.dir, database.source.kind === 'pglite' ? database.source.dir : null);
@@ -44,11 +53,23 @@ export function startBackupRunner(database: Pick<Database, 'source'>, opts: { di
     const file = join(opts.dir, backupFileName(started));
     try {
       await takeBackup(database, file, started);
-      Object.assign(status, { lastSuccessAt: started, lastFile: file, lastResult: 'ok', lastError: null, lastDurationMs: Date.now() - started.getTime() });
+      Object.assign(status, {
+        lastSuccessAt: started,
+        lastFile: file,
+        lastResult: 'ok',
+        lastError: null,
+        lastDurationMs: Date.now() - started.getTime(),
+      });
       prune(opts.dir, opts.keep);
     } catch (err) {
-      Object.assign(status, { lastResult: 'failed', lastError: (err as Error).message, lastDurationMs: Date.now() - started.getTime() });
-      opts.log(`velvet: automatic backup failed (serving goes on; next try in ${Math.round(opts.intervalMs / 60_000)} min): ${(err as Error).message}`);
+      Object.assign(status, {
+        lastResult: 'failed',
+        lastError: (err as Error).message,
+        lastDurationMs: Date.now() - started.getTime(),
+      });
+      opts.log(
+        `velvet: automatic backup failed (serving goes on; next try in ${Math.round(opts.intervalMs / 60_000)} min): ${(err as Error).message}`,
+      );
     }
   };
   const schedule = () => {

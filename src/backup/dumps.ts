@@ -10,7 +10,13 @@ import { migrationsFolder } from '../db/migrate.js';
  * schemas only (a Supabase database holds others), no owners or grants (the restoring account owns
  * what it creates), rows as multi-row INSERTs (a driver can replay them; COPY needs psql).
  */
-export const DUMP_ARGS = ['--no-owner', '--no-privileges', '--rows-per-insert=1000', '--schema=public', '--schema=drizzle'];
+export const DUMP_ARGS = [
+  '--no-owner',
+  '--no-privileges',
+  '--rows-per-insert=1000',
+  '--schema=public',
+  '--schema=drizzle',
+];
 
 export class DumpError extends Error {
   override name = 'DumpError';
@@ -27,7 +33,9 @@ export function dumpPostgres(url: string): Promise<string> {
     child.on('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'ENOENT'
-          ? new DumpError('pg_dump is not installed: install the PostgreSQL client tools of your server\'s version (Debian: apt-get install postgresql-client), then try again')
+          ? new DumpError(
+              "pg_dump is not installed: install the PostgreSQL client tools of your server's version (Debian: apt-get install postgresql-client), then try again",
+            )
           : new DumpError(`pg_dump could not start: ${e.message}`),
       ),
     );
@@ -49,10 +57,16 @@ export async function dumpPglite(client: PGlite): Promise<string> {
 }
 
 /** The last migration applied, by name (`0012_scan_request_digest`), or null on a database without any. */
-export async function lastMigration(query: (sql: string) => Promise<Array<{ created_at: string | number }>>): Promise<string | null> {
-  const rows = await query('SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1').catch(() => []);
+export async function lastMigration(
+  query: (sql: string) => Promise<Array<{ created_at: string | number }>>,
+): Promise<string | null> {
+  const rows = await query(
+    'SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+  ).catch(() => []);
   const when = rows[0] ? Number(rows[0].created_at) : null;
   if (when === null) return null;
-  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: Array<{ tag: string; when: number }> };
+  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as {
+    entries: Array<{ tag: string; when: number }>;
+  };
   return journal.entries.find((e) => e.when === when)?.tag ?? `unknown (${when})`;
 }

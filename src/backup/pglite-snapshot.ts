@@ -70,12 +70,20 @@ export function dumpCopyToFile(copyDir: string, file: string, createdAt: Date): 
   return new Promise((resolve, reject) => {
     // tsx runs the TypeScript, found from this file (not from wherever Velvet was started).
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const child = spawn(process.execPath, ['--import', tsx, script, copyDir, file, createdAt.toISOString()], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsx, script, copyDir, file, createdAt.toISOString()], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`dumping ${basename(copyDir)} failed (${signal ?? `exit ${code}`}): ${err.trim().split('\n').slice(-2).join(' ')}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `dumping ${basename(copyDir)} failed (${signal ?? `exit ${code}`}): ${err.trim().split('\n').slice(-2).join(' ')}`,
+            ),
+          ),
     );
   });
 }

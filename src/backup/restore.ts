@@ -33,7 +33,10 @@ async function restoreIntoPostgres(url: string, statements: string[]): Promise<v
   await client.connect();
   try {
     await refuseUnlessEmpty(client);
-    await replaySqlScript(scriptTarget((sql, values) => client.query(sql, values)), statements);
+    await replaySqlScript(
+      scriptTarget((sql, values) => client.query(sql, values)),
+      statements,
+    );
   } finally {
     await client.end();
   }
@@ -51,14 +54,21 @@ export async function assertEmptyPostgres(url: string): Promise<void> {
 }
 
 async function refuseUnlessEmpty(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ tables: number }>("SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname IN ('public', 'drizzle')");
-  if (rows[0]!.tables > 0) throw new RestoreRefused(`the database already holds ${rows[0]!.tables} tables: restore into an empty database (createdb a new one); nothing was changed`);
+  const { rows } = await client.query<{ tables: number }>(
+    "SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname IN ('public', 'drizzle')",
+  );
+  if (rows[0]!.tables > 0)
+    throw new RestoreRefused(
+      `the database already holds ${rows[0]!.tables} tables: restore into an empty database (createdb a new one); nothing was changed`,
+    );
 }
 
 async function restoreIntoPglite(dataDir: string, statements: string[]): Promise<void> {
   const dir = realDir(resolve(dataDir));
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new RestoreRefused(`the data directory ${dir} already holds a database: restore into a new VELVET_DATA_DIR; nothing was changed`);
+    throw new RestoreRefused(
+      `the data directory ${dir} already holds a database: restore into a new VELVET_DATA_DIR; nothing was changed`,
+    );
   }
   const lock = await lockDataDir(dir);
   const building = `${dir}.restoring`;
@@ -66,7 +76,10 @@ async function restoreIntoPglite(dataDir: string, statements: string[]): Promise
     rmSync(building, { recursive: true, force: true });
     const client = await PGlite.create(building);
     try {
-      await replaySqlScript(scriptTarget(async (sql, values) => (values ? client.query(sql, values) : client.exec(sql))), statements);
+      await replaySqlScript(
+        scriptTarget(async (sql, values) => (values ? client.query(sql, values) : client.exec(sql))),
+        statements,
+      );
       await client.exec('CHECKPOINT');
     } finally {
       await client.close();
@@ -91,11 +104,15 @@ function scriptTarget(query: (sql: string, values?: unknown[]) => Promise<unknow
     exec: async (sql) => {
       await query(sql);
     },
-    hasSetting: async (name) => ((await query('SELECT 1 FROM pg_settings WHERE name = $1', [name])) as { rows: unknown[] }).rows.length > 0,
+    hasSetting: async (name) =>
+      ((await query('SELECT 1 FROM pg_settings WHERE name = $1', [name])) as { rows: unknown[] }).rows.length > 0,
     skip: async (statement) => {
       const schema = /^CREATE SCHEMA (\w+);$/i.exec(statement)?.[1];
       if (!schema) return false;
-      return ((await query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])) as { rows: unknown[] }).rows.length > 0;
+      return (
+        ((await query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])) as { rows: unknown[] }).rows.length >
+        0
+      );
     },
   };
 }

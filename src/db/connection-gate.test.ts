@@ -35,7 +35,11 @@ describe('ConnectionGate', () => {
     const gate = new ConnectionGate(1, 5_000);
     const admitted: string[] = [];
     const first = await gate.enter(false);
-    const waiting = [entrant(gate, admitted, 'new-1', false), entrant(gate, admitted, 'new-2', false), entrant(gate, admitted, 'underway', true)];
+    const waiting = [
+      entrant(gate, admitted, 'new-1', false),
+      entrant(gate, admitted, 'new-2', false),
+      entrant(gate, admitted, 'underway', true),
+    ];
     first();
     (await waiting[2]!)();
     (await waiting[0]!)();

@@ -51,7 +51,8 @@ export async function lockDataDir(path: string): Promise<DirLock> {
     try {
       await listen(server, address);
     } catch (again) {
-      if ((again as { code?: string }).code === 'EADDRINUSE') throw new DataDirLockedError(dir, await askHolder(address));
+      if ((again as { code?: string }).code === 'EADDRINUSE')
+        throw new DataDirLockedError(dir, await askHolder(address));
       throw again;
     }
   }
@@ -121,7 +122,9 @@ function askHolder(address: LockAddress): Promise<string | null> {
     socket.setTimeout(2_000, () => done(answer ? describe(answer) : 'a process that does not answer'));
     socket.on('data', (d) => (answer += d.toString()));
     socket.on('end', () => done(describe(answer)));
-    socket.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? null : `unknown: ${err.code}`));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? null : `unknown: ${err.code}`),
+    );
   });
 }
 

@@ -8,7 +8,9 @@ import { openPostgres } from './postgres.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database in the data directory. */
 export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPgliteDir(config.dataDir, { beforeMigrating: backupBeforeMigrating });
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl)
+    : openPgliteDir(config.dataDir, { beforeMigrating: backupBeforeMigrating });
 }
 
 /**
@@ -17,11 +19,16 @@ export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): P
  * stops with the reason rather than change a database it could not save first.
  */
 const backupBeforeMigrating: BeforeMigrating = async (source) => {
-  const file = join(backupsDirOf(source.dir!), backupFileName(new Date()).replace('.velvet-backup', '-before-migrating.velvet-backup'));
+  const file = join(
+    backupsDirOf(source.dir!),
+    backupFileName(new Date()).replace('.velvet-backup', '-before-migrating.velvet-backup'),
+  );
   console.log(`velvet: new migrations to apply; backing up first to ${file}`);
   try {
     await takeBackup({ source }, file);
   } catch (err) {
-    throw new Error(`could not back up the embedded database before migrating it, so it was left as it was: ${(err as Error).message}`);
+    throw new Error(
+      `could not back up the embedded database before migrating it, so it was left as it was: ${(err as Error).message}`,
+    );
   }
 };

@@ -51,14 +51,19 @@ export async function pgRun(checkout: Checkout, calls: readonly Call<unknown>[])
   }
 }
 
-async function runFlight(client: pg.PoolClient, calls: readonly Call<unknown>[], opts: { begin: boolean; commit: boolean }): Promise<unknown[][]> {
+async function runFlight(
+  client: pg.PoolClient,
+  calls: readonly Call<unknown>[],
+  opts: { begin: boolean; commit: boolean },
+): Promise<unknown[][]> {
   const pending: Array<Promise<pg.QueryResult>> = [];
   // Corked, the flight's messages leave in one write when it is uncorked.
   const stream = client.connection.stream;
   stream.cork();
   try {
     if (opts.begin) pending.push(client.query('BEGIN'));
-    for (const c of calls) pending.push(client.query({ name: c.statement.name, text: c.statement.text, values: c.values as unknown[] }));
+    for (const c of calls)
+      pending.push(client.query({ name: c.statement.name, text: c.statement.text, values: c.values as unknown[] }));
     if (opts.commit) pending.push(client.query('COMMIT'));
   } finally {
     stream.uncork();

@@ -37,12 +37,17 @@ export class PgListener {
     private readonly log: (msg: string) => void,
   ) {}
 
-  async listen(channel: string, onPayload: (payload: string) => void, onReconnect: () => void = () => {}): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect: () => void = () => {},
+  ): Promise<() => Promise<void>> {
     const sub: Subscription = { channel, onPayload, onReconnect };
     this.subs.add(sub);
     try {
       const client = await this.connected();
-      if (![...this.subs].some((s) => s !== sub && s.channel === channel)) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (![...this.subs].some((s) => s !== sub && s.channel === channel))
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (err) {
       this.subs.delete(sub);
       throw err;
@@ -80,7 +85,8 @@ export class PgListener {
     });
     try {
       await client.connect();
-      for (const channel of new Set([...this.subs].map((s) => s.channel))) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      for (const channel of new Set([...this.subs].map((s) => s.channel)))
+        await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (err) {
       client.removeAllListeners('end');
       await client.end().catch(() => {});
@@ -96,13 +102,17 @@ export class PgListener {
     client.removeAllListeners('end');
     void client.end().catch(() => {});
     if (this.closed || !this.subs.size) return;
-    if (this.failures === 0) this.log(`velvet: LISTEN connection lost (${err?.message ?? 'closed by the server'}); reconnecting`);
+    if (this.failures === 0)
+      this.log(`velvet: LISTEN connection lost (${err?.message ?? 'closed by the server'}); reconnecting`);
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => void this.reconnect(), retryDelayMs(this.failures + 1, Math.random(), RECONNECT));
+    this.retryTimer = setTimeout(
+      () => void this.reconnect(),
+      retryDelayMs(this.failures + 1, Math.random(), RECONNECT),
+    );
   }
 
   private async reconnect(): Promise<void> {

@@ -3,13 +3,20 @@ import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { inProcessExclusive, newStats, withRetry, type Database, type DatabaseSource, type Db, type DatabaseStats } from './database.js';
+import {
+  inProcessExclusive,
+  newStats,
+  withRetry,
+  type Database,
+  type DatabaseSource,
+  type Db,
+  type DatabaseStats,
+} from './database.js';
 import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
 import { PglitePrepared } from './pglite-prepared.js';
 import * as schema from './schema.js';
-
 
 /**
  * PGlite's own default keeps 160 MB of shared buffers resident in the process from the start. The
@@ -24,7 +31,9 @@ import * as schema from './schema.js';
  * full room of live views met resets instead of a clear 503. `max_files_per_process` bounds them
  * (PostgreSQL closes the least recently used beyond it), within that reserve.
  */
-const EMBEDDED_SETTINGS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB', '-c', 'max_files_per_process=96'] };
+const EMBEDDED_SETTINGS = {
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB', '-c', 'max_files_per_process=96'],
+};
 
 /** PGlite in memory: each call is a fresh, migrated, private database (used by tests). */
 export async function openMemoryPglite(): Promise<Database> {
@@ -37,7 +46,10 @@ export async function openMemoryPglite(): Promise<Database> {
  * locked for the life of the process (dir-lock.ts). A new database is built in a temporary directory and renamed
  * into place only once migrated: a crash half-way leaves nothing that looks like a database.
  */
-export async function openPgliteDir(dataDir: string, opts: { beforeMigrating?: BeforeMigrating } = {}): Promise<Database> {
+export async function openPgliteDir(
+  dataDir: string,
+  opts: { beforeMigrating?: BeforeMigrating } = {},
+): Promise<Database> {
   mkdirSync(dirname(realDir(resolve(dataDir))), { recursive: true });
   const lock = await lockDataDir(resolve(dataDir));
   // The real path: a symlinked data directory is opened where it really is.
@@ -66,7 +78,9 @@ export type BeforeMigrating = (source: DatabaseSource & { kind: 'pglite' }) => P
 
 /** Migrations this database has applied, and those in the folder it has not yet. */
 async function migrationState(client: PGlite): Promise<{ applied: number; pending: number }> {
-  const journal = JSON.parse(readFileSync(join(migrationsConfig.migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  const journal = JSON.parse(
+    readFileSync(join(migrationsConfig.migrationsFolder, 'meta', '_journal.json'), 'utf8'),
+  ) as { entries: unknown[] };
   const applied = await client
     .query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')
     .then((r) => r.rows[0]!.n)
@@ -95,7 +109,11 @@ async function wrap(client: PGlite, dir: string | null, close: () => Promise<voi
     source: { kind: 'pglite', client, dir },
     db,
     // PGlite has one connection: its transactions already run one at a time.
-    transaction: (fn) => withRetry(() => db.transaction(fn), () => stats.retried++),
+    transaction: (fn) =>
+      withRetry(
+        () => db.transaction(fn),
+        () => stats.retried++,
+      ),
     // In process there is no round trip to save: the statements run one by one in PGlite's own
     // transaction, and the repositories' builder runs on that same transaction.
     flights: (fn) =>
@@ -122,11 +140,14 @@ async function wrap(client: PGlite, dir: string | null, close: () => Promise<voi
     // Outside a transaction PGlite's `query` is what takes its transaction lock; the prepared
     // runner does not, so it serves flights (inside one) only.
     run: (...calls) =>
-      withRetry(async () => {
-        const rows: unknown[][] = [];
-        for (const c of calls) rows.push((await client.query(c.statement.text, c.values as unknown[])).rows);
-        return rows as never;
-      }, () => stats.retried++),
+      withRetry(
+        async () => {
+          const rows: unknown[][] = [];
+          for (const c of calls) rows.push((await client.query(c.statement.text, c.values as unknown[])).rows);
+          return rows as never;
+        },
+        () => stats.retried++,
+      ),
     // One connection, taken in turn: there is no queue to go ahead of.
     get underway() {
       return database;

@@ -1,7 +1,15 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { advisoryKey, isDatabaseUnavailable, newStats, withRetry, type Database, type DatabaseStats, type Db } from './database.js';
+import {
+  advisoryKey,
+  isDatabaseUnavailable,
+  newStats,
+  withRetry,
+  type Database,
+  type DatabaseStats,
+  type Db,
+} from './database.js';
 import { migrationsConfig } from './migrate.js';
 import { ConnectionGate } from './connection-gate.js';
 import { countQueries, pgFlights, pgRun } from './pg-flights.js';
@@ -105,7 +113,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
  * pool's width, so the pool never queues and the gate decides who is next. Returns the checkout
  * for the hot paths, fresh or underway.
  */
-function gateConnections(pool: pg.Pool, size: number, stats: DatabaseStats): { checkout: (underway: boolean) => Promise<pg.PoolClient>; gate: ConnectionGate } {
+function gateConnections(
+  pool: pg.Pool,
+  size: number,
+  stats: DatabaseStats,
+): { checkout: (underway: boolean) => Promise<pg.PoolClient>; gate: ConnectionGate } {
   const gate = new ConnectionGate(size, CONNECT_TIMEOUT_MS);
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
   const checkout = async (underway: boolean): Promise<pg.PoolClient> => {
@@ -154,7 +166,10 @@ function onceIn(ms: number, log: (msg: string) => unknown): (msg: string) => voi
 async function pingPool(pool: pg.Pool, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('the database did not answer in time'), { code: 'ETIMEDOUT' })), timeoutMs);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('the database did not answer in time'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([pool.query('SELECT 1'), timeout]);

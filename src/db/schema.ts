@@ -55,7 +55,9 @@ export const events = pgTable('events', {
   coverEtag: text('cover_etag'),
   /** 18 or 21: the door checks ID at every admission (migration 0015); null: no minimum. */
   minAge: smallint('min_age'),
-  status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] }).notNull().default('scheduled'),
+  status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] })
+    .notNull()
+    .default('scheduled'),
   cancelledAt: ts('cancelled_at'),
   completedAt: ts('completed_at'),
   createdBy: uuid('created_by'),
@@ -88,7 +90,9 @@ export const orders = pgTable('orders', {
   name: text('name').notNull(),
   gaQuantity: integer('ga_quantity').notNull(),
   eventTableId: uuid('event_table_id'),
-  status: text('status', { enum: ['pending', 'paid', 'expired', 'refunded'] }).notNull().default('pending'),
+  status: text('status', { enum: ['pending', 'paid', 'expired', 'refunded'] })
+    .notNull()
+    .default('pending'),
   amountCents: integer('amount_cents').notNull(),
   refundedCents: integer('refunded_cents').notNull().default(0),
   currency: char('currency', { length: 3 }).notNull(),
@@ -114,7 +118,9 @@ export const tickets = pgTable('tickets', {
   eventId: uuid('event_id').notNull(),
   orderId: uuid('order_id').notNull(),
   holderName: text('holder_name').notNull(),
-  status: text('status', { enum: ['pending', 'valid', 'checked_in', 'void'] }).notNull().default('pending'),
+  status: text('status', { enum: ['pending', 'valid', 'checked_in', 'void'] })
+    .notNull()
+    .default('pending'),
   qr: text('qr'),
   checkedInAt: ts('checked_in_at'),
   firstScannerId: text('first_scanner_id'),
@@ -174,7 +180,9 @@ export const scans = pgTable('scans', {
   conflict: text('conflict'),
   response: jsonb('response'),
   /** `code` (a QR read or typed) or `manual` (staff picked the ticket by name at the door). */
-  method: text('method', { enum: ['code', 'manual'] }).notNull().default('code'),
+  method: text('method', { enum: ['code', 'manual'] })
+    .notNull()
+    .default('code'),
   /** An offline scan that turned out earlier than the recorded first entry: the entry it displaced (now the duplicate). */
   displacedScanId: bigint('displaced_scan_id', { mode: 'number' }),
   /** What the scan asked (record-scan.ts `requestDigest`): a resend with its nonce must ask the same. */
@@ -189,7 +197,9 @@ export const refunds = pgTable('refunds', {
   currency: char('currency', { length: 3 }).notNull(),
   reason: text('reason', { enum: ['event_cancelled', 'late_payment', 'owner_refund'] }).notNull(),
   idempotencyKey: text('idempotency_key').notNull(),
-  status: text('status', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+  status: text('status', { enum: ['pending', 'succeeded', 'failed'] })
+    .notNull()
+    .default('pending'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   leaseUntil: ts('lease_until'),
@@ -210,10 +220,14 @@ export const webhookEvents = pgTable('webhook_events', {
 export const mails = pgTable('mails', {
   id: uuid('id').primaryKey().defaultRandom(),
   orderId: uuid('order_id').notNull(),
-  kind: text('kind', { enum: ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer', 'ticket_voided'] }).notNull(),
+  kind: text('kind', {
+    enum: ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer', 'ticket_voided'],
+  }).notNull(),
   recipient: text('recipient').notNull(),
   messageId: text('message_id').notNull(),
-  status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+  status: text('status', { enum: ['pending', 'sent', 'failed'] })
+    .notNull()
+    .default('pending'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   leaseUntil: ts('lease_until'),
@@ -233,7 +247,9 @@ export const waitlistEntries = pgTable('waitlist_entries', {
   email: text('email').notNull(),
   name: text('name').notNull(),
   quantity: integer('quantity').notNull(),
-  status: text('status', { enum: ['waiting', 'offered'] }).notNull().default('waiting'),
+  status: text('status', { enum: ['waiting', 'offered'] })
+    .notNull()
+    .default('waiting'),
   orderId: uuid('order_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   offeredAt: ts('offered_at'),
@@ -321,7 +337,9 @@ export const pushes = pgTable('pushes', {
   subscriptionId: uuid('subscription_id').notNull(),
   reservationId: uuid('reservation_id').notNull(),
   ticketId: uuid('ticket_id').notNull(),
-  status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+  status: text('status', { enum: ['pending', 'sent', 'failed'] })
+    .notNull()
+    .default('pending'),
   attempts: integer('attempts').notNull().default(0),
   nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
   leaseUntil: ts('lease_until'),

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideCheckIn, doorMessage, screenCode, ticketKind, type CheckInInput, type TableLink, type TicketFacts } from './check-in.js';
+import {
+  decideCheckIn,
+  doorMessage,
+  screenCode,
+  ticketKind,
+  type CheckInInput,
+  type TableLink,
+  type TicketFacts,
+} from './check-in.js';
 import { reconcileOfflineScan } from './offline-reconcile.js';
 import { ticketFactsFromCache, toCachedTicket } from './scanner-cache.js';
 import { eventStatuses, reservationStatuses, ticketStatuses, type ReservationStatus } from './state-machine.js';
@@ -46,7 +54,9 @@ describe('decideCheckIn', () => {
     expect(screenCode({ eventId: EVENT, ticketId: TICKET }, 'other')).toBe('wrong_event');
     expect(screenCode({ eventId: EVENT, ticketId: TICKET }, null)).toBeNull();
     // A bad code wins over every ticket fact, even a cancelled event.
-    expect(decideCheckIn(input({ code: null, event: { status: 'cancelled', startsAt: start, endsAt: end } }))).toMatchObject({ reason: 'invalid_code', kind: null });
+    expect(
+      decideCheckIn(input({ code: null, event: { status: 'cancelled', startsAt: start, endsAt: end } })),
+    ).toMatchObject({ reason: 'invalid_code', kind: null });
     expect(decideCheckIn(input({ ticket: null }))).toMatchObject({ result: 'rejected', reason: 'invalid_code' });
     expect(decideCheckIn(input({ ticket: ticket({ eventId: 'x' }) }))).toMatchObject({ reason: 'invalid_code' });
   });
@@ -67,8 +77,23 @@ describe('decideCheckIn', () => {
       checkInReservation: true,
     });
     expect(
-      decideCheckIn(input({ ticket: ticket({ status: 'checked_in', checkedInAt: start, firstScannerId: 'door-2', table: table('host', 'checked_in') }) })),
-    ).toMatchObject({ result: 'reentry', alreadyCheckedIn: true, checkInTicket: false, checkInReservation: false, firstScannerId: 'door-2' });
+      decideCheckIn(
+        input({
+          ticket: ticket({
+            status: 'checked_in',
+            checkedInAt: start,
+            firstScannerId: 'door-2',
+            table: table('host', 'checked_in'),
+          }),
+        }),
+      ),
+    ).toMatchObject({
+      result: 'reentry',
+      alreadyCheckedIn: true,
+      checkInTicket: false,
+      checkInReservation: false,
+      firstScannerId: 'door-2',
+    });
     expect(decideCheckIn(input({ ticket: ticket({ table: table('guest', 'confirmed') }) }))).toMatchObject({
       kind: 'vip_guest',
       checkInReservation: false,
@@ -87,8 +112,12 @@ describe('decideCheckIn', () => {
     const completed = { status: 'completed' as const, startsAt: start, endsAt: end, completedAt: closedAt };
     expect(decideCheckIn(input({ event: completed }))).toMatchObject({ result: 'admitted', kind: 'ga' });
     expect(decideCheckIn(input({ event: completed, now: closedAt }))).toMatchObject({ reason: 'event_not_open' });
-    expect(decideCheckIn(input({ event: { ...completed, completedAt: null } }))).toMatchObject({ reason: 'event_not_open' });
-    expect(decideCheckIn(input({ event: completed, ticket: ticket({ table: table('host', 'completed') }) }))).toMatchObject({
+    expect(decideCheckIn(input({ event: { ...completed, completedAt: null } }))).toMatchObject({
+      reason: 'event_not_open',
+    });
+    expect(
+      decideCheckIn(input({ event: completed, ticket: ticket({ table: table('host', 'completed') }) })),
+    ).toMatchObject({
       result: 'admitted',
       kind: 'vip_host',
       checkInReservation: false,
@@ -96,13 +125,22 @@ describe('decideCheckIn', () => {
   });
 
   it('warns on a VIP entry at another scanner within the configured window, either side of now', () => {
-    const vip = ticket({ status: 'checked_in', checkedInAt: start, firstScannerId: 'door-2', table: table('guest', 'confirmed') });
-    const entries = (...xs: Array<[string, number]>) => xs.map(([scannerId, dt]) => ({ scannerId, at: new Date(during.getTime() + dt * 1000) }));
+    const vip = ticket({
+      status: 'checked_in',
+      checkedInAt: start,
+      firstScannerId: 'door-2',
+      table: table('guest', 'confirmed'),
+    });
+    const entries = (...xs: Array<[string, number]>) =>
+      xs.map(([scannerId, dt]) => ({ scannerId, at: new Date(during.getTime() + dt * 1000) }));
     const warn = (over: Partial<CheckInInput>) => {
       const d = decideCheckIn(input({ ticket: vip, ...over }));
       return d.result === 'rejected' ? 'rejected' : d.warning;
     };
-    expect(warn({ recentEntries: entries(['door-2', -30], ['door-3', -5]) })).toMatchObject({ scanner_id: 'door-3', seconds_apart: 5 });
+    expect(warn({ recentEntries: entries(['door-2', -30], ['door-3', -5]) })).toMatchObject({
+      scanner_id: 'door-3',
+      seconds_apart: 5,
+    });
     expect(warn({ recentEntries: entries(['door-2', 20]) })).toMatchObject({ scanner_id: 'door-2', seconds_apart: 20 });
     expect(warn({ recentEntries: entries(['door-1', -1], ['door-2', -61]) })).toBeNull();
     expect(warn({ recentEntries: entries(['door-2', -30]), reentryWarningSeconds: 10 })).toBeNull();
@@ -136,7 +174,14 @@ describe('decideCheckIn', () => {
           table: a.role ? table(a.role, a.reservationStatus) : null,
         });
         const now = new Date(start.getTime() + a.offsetMin * 60_000);
-        const d = decideCheckIn(input({ ticket: t, now, scannerEventId: a.scannerEvent, event: { status: a.eventStatus, startsAt: start, endsAt: end } }));
+        const d = decideCheckIn(
+          input({
+            ticket: t,
+            now,
+            scannerEventId: a.scannerEvent,
+            event: { status: a.eventStatus, startsAt: start, endsAt: end },
+          }),
+        );
         // Only a paid ticket, inside an open window, for this scanner's event ever gets in.
         if (d.result !== 'rejected') {
           expect(['valid', 'checked_in']).toContain(a.status);
@@ -154,7 +199,16 @@ describe('decideCheckIn', () => {
         }
         // The offline scanner decides the same from the cache's round trip of the same facts.
         const cached = ticketFactsFromCache(EVENT, toCachedTicket({ ...t, holderName: 'X', hostName: 'Y' }));
-        expect(decideCheckIn(input({ ticket: cached, now, scannerEventId: a.scannerEvent, event: { status: a.eventStatus, startsAt: start, endsAt: end } }))).toEqual(d);
+        expect(
+          decideCheckIn(
+            input({
+              ticket: cached,
+              now,
+              scannerEventId: a.scannerEvent,
+              event: { status: a.eventStatus, startsAt: start, endsAt: end },
+            }),
+          ),
+        ).toEqual(d);
       }),
       { numRuns: 500 },
     );
@@ -167,8 +221,16 @@ describe('reconcileOfflineScan', () => {
   it.each([
     ['admitted', admitted, { apply: true, result: 'admitted', reason: null, conflict: null }],
     ['reentry', admitted, { apply: true, result: 'admitted', reason: null, conflict: null }],
-    ['admitted', already, { apply: false, result: 'rejected', reason: 'already_checked_in', conflict: 'already_checked_in' }],
-    ['rejected', admitted, { apply: false, result: 'rejected', reason: 'turned_away_offline', conflict: 'turned_away_but_valid' }],
+    [
+      'admitted',
+      already,
+      { apply: false, result: 'rejected', reason: 'already_checked_in', conflict: 'already_checked_in' },
+    ],
+    [
+      'rejected',
+      admitted,
+      { apply: false, result: 'rejected', reason: 'turned_away_offline', conflict: 'turned_away_but_valid' },
+    ],
     ['rejected', already, { apply: false, result: 'rejected', reason: 'already_checked_in', conflict: null }],
   ] as const)('device %s, server %#', (device, decision, want) => {
     expect(reconcileOfflineScan(device, decision)).toEqual(want);

@@ -132,7 +132,10 @@ export function ticketKind(ticket: Pick<TicketFacts, 'table'>): TicketKind {
 }
 
 /** Rules 1–2: what can be refused from the code alone, before any ticket row is read. */
-export function screenCode(code: CheckInInput['code'], scannerEventId: string | null): 'invalid_code' | 'wrong_event' | null {
+export function screenCode(
+  code: CheckInInput['code'],
+  scannerEventId: string | null,
+): 'invalid_code' | 'wrong_event' | null {
   if (!code) return 'invalid_code';
   if (scannerEventId !== null && code.eventId !== scannerEventId) return 'wrong_event';
   return null;
@@ -158,7 +161,9 @@ export function decideCheckIn(input: CheckInInput): CheckInDecision {
   if (ticket.status === 'pending') return reject('not_paid', kind, first);
   if (ticket.refusedReason) return reject('refused', kind, first);
   const t = now.getTime();
-  const openAt = event.status === 'scheduled' || (event.status === 'completed' && !!event.completedAt && t < event.completedAt.getTime());
+  const openAt =
+    event.status === 'scheduled' ||
+    (event.status === 'completed' && !!event.completedAt && t < event.completedAt.getTime());
   if (!openAt || t < event.startsAt.getTime() || t >= event.endsAt.getTime()) {
     return reject('event_not_open', kind, first);
   }

@@ -48,7 +48,10 @@ describe('decideLink', () => {
   it('takes guests only on a confirmed or checked-in reservation', () => {
     for (const status of reservationStatuses) {
       const code = codeOf(facts({ reservation: { ...facts().reservation, status } }));
-      expect([status, code]).toEqual([status, status === 'confirmed' || status === 'checked_in' ? 'ok' : 'reservation_not_active']);
+      expect([status, code]).toEqual([
+        status,
+        status === 'confirmed' || status === 'checked_in' ? 'ok' : 'reservation_not_active',
+      ]);
     }
   });
 
@@ -59,8 +62,12 @@ describe('decideLink', () => {
   });
 
   it('closes for everyone once the event is cancelled, completed or past its end', () => {
-    expect(codeOf(facts({ actor: 'staff', event: { status: 'cancelled', startsAt: STARTS, endsAt: ENDS } }))).toBe('event_cancelled');
-    expect(codeOf(facts({ actor: 'staff', event: { status: 'completed', startsAt: STARTS, endsAt: ENDS } }))).toBe('event_ended');
+    expect(codeOf(facts({ actor: 'staff', event: { status: 'cancelled', startsAt: STARTS, endsAt: ENDS } }))).toBe(
+      'event_cancelled',
+    );
+    expect(codeOf(facts({ actor: 'staff', event: { status: 'completed', startsAt: STARTS, endsAt: ENDS } }))).toBe(
+      'event_ended',
+    );
     expect(codeOf(facts({ actor: 'staff', now: ENDS }))).toBe('event_ended');
   });
 
@@ -68,7 +75,10 @@ describe('decideLink', () => {
     const own = decideLink(facts({ hostOf: { reservationId: 'r1', tableNumber: 4 } }));
     const other = decideLink(facts({ hostOf: { reservationId: 'r2', tableNumber: 9 } }));
     expect(own.ok || own.refusal).toMatchObject({ code: 'host_ticket', details: { reservation_id: 'r1' } });
-    expect(other.ok || other.refusal).toMatchObject({ code: 'host_ticket', message: expect.stringContaining('Table 9') });
+    expect(other.ok || other.refusal).toMatchObject({
+      code: 'host_ticket',
+      message: expect.stringContaining('Table 9'),
+    });
   });
 
   it('lets guests link only valid tickets; staff also checked-in ones', () => {
@@ -76,19 +86,27 @@ describe('decideLink', () => {
       const ticket = { id: 't1', eventId: 'e1', status };
       expect([status, codeOf(facts({ ticket }))]).toEqual([status, status === 'valid' ? 'ok' : 'ticket_not_valid']);
       const staff = codeOf(facts({ ticket, actor: 'staff' }));
-      expect([status, staff]).toEqual([status, status === 'valid' || status === 'checked_in' ? 'ok' : 'ticket_not_valid']);
+      expect([status, staff]).toEqual([
+        status,
+        status === 'valid' || status === 'checked_in' ? 'ok' : 'ticket_not_valid',
+      ]);
     }
   });
 
   it('refuses a ticket already linked, to this table or another', () => {
     expect(codeOf(facts({ activeLink: { reservationId: 'r1' } }))).toBe('ticket_already_linked');
-    expect(codeOf(facts({ activeLink: { reservationId: 'r2' }, actor: 'staff', overrideCapacity: true }))).toBe('ticket_already_linked');
+    expect(codeOf(facts({ activeLink: { reservationId: 'r2' }, actor: 'staff', overrideCapacity: true }))).toBe(
+      'ticket_already_linked',
+    );
   });
 
   it('fills to capacity less the host, then refuses table_full; override is staff-only and marked', () => {
     expect(codeOf(facts({ guestsLinked: 6 }))).toBe('ok');
     const full = decideLink(facts({ guestsLinked: 7 }));
-    expect(full.ok || full.refusal).toMatchObject({ code: 'table_full', details: { capacity: 8, guest_places: 7, guests_linked: 7 } });
+    expect(full.ok || full.refusal).toMatchObject({
+      code: 'table_full',
+      details: { capacity: 8, guest_places: 7, guests_linked: 7 },
+    });
     expect(codeOf(facts({ guestsLinked: 7, overrideCapacity: true }))).toBe('table_full');
     expect(codeOf(facts({ guestsLinked: 7, actor: 'staff' }))).toBe('table_full');
     expect(codeOf(facts({ guestsLinked: 7, actor: 'staff', overrideCapacity: true }))).toBe('ok_over');
@@ -105,7 +123,12 @@ describe('decideLink', () => {
         fc.boolean(),
         (capacity, linked, actor, override) => {
           const d = decideLink(
-            facts({ actor, guestsLinked: linked, overrideCapacity: override, reservation: { ...facts().reservation, tierCapacity: capacity } }),
+            facts({
+              actor,
+              guestsLinked: linked,
+              overrideCapacity: override,
+              reservation: { ...facts().reservation, tierCapacity: capacity },
+            }),
           );
           if (!d.ok) return true;
           if (linked + 1 > capacity - 1) return actor === 'staff' && override && d.overCapacity;
@@ -122,15 +145,24 @@ describe('unlinkRefusal', () => {
   it('lets guests and purchasers unlink until starts_at, then locks them out', () => {
     for (const actor of ['guest', 'purchaser'] as const) {
       expect(unlinkRefusal({ actor, now: BEFORE, event, reservationStatus: 'confirmed' })).toBeNull();
-      expect(unlinkRefusal({ actor, now: STARTS, event, reservationStatus: 'confirmed' })?.code).toBe('guest_list_locked');
+      expect(unlinkRefusal({ actor, now: STARTS, event, reservationStatus: 'confirmed' })?.code).toBe(
+        'guest_list_locked',
+      );
     }
     expect(unlinkRefusal({ actor: 'staff', now: DURING, event, reservationStatus: 'checked_in' })).toBeNull();
   });
 
   it('keeps the list of a cancelled or completed reservation as it was', () => {
-    expect(unlinkRefusal({ actor: 'guest', now: BEFORE, event, reservationStatus: 'cancelled' })?.code).toBe('reservation_not_active');
+    expect(unlinkRefusal({ actor: 'guest', now: BEFORE, event, reservationStatus: 'cancelled' })?.code).toBe(
+      'reservation_not_active',
+    );
     expect(
-      unlinkRefusal({ actor: 'guest', now: BEFORE, event: { ...event, status: 'cancelled' }, reservationStatus: 'cancelled' })?.code,
+      unlinkRefusal({
+        actor: 'guest',
+        now: BEFORE,
+        event: { ...event, status: 'cancelled' },
+        reservationStatus: 'cancelled',
+      })?.code,
     ).toBe('event_cancelled');
   });
 });
@@ -153,10 +185,19 @@ describe('linking and unlinking refuse in one order', () => {
           const event = { status: e.status, startsAt: STARTS, endsAt: ENDS };
           const unlink = unlinkRefusal({ actor, now: e.now, event, reservationStatus: status });
           // Linking is a guest's or staff's act; the purchaser's unlink shares the guest's rules.
-          const link = decideLink(facts({ actor: actor === 'staff' ? 'staff' : 'guest', now: e.now, event, reservation: { ...facts().reservation, status } }));
+          const link = decideLink(
+            facts({
+              actor: actor === 'staff' ? 'staff' : 'guest',
+              now: e.now,
+              event,
+              reservation: { ...facts().reservation, status },
+            }),
+          );
           const linkCode = link.ok ? null : link.refusal.code;
           expect(unlink?.code ?? null, `${e.status} at ${e.now.toISOString()}, reservation ${status}, ${actor}`).toBe(
-            ['event_cancelled', 'event_ended', 'reservation_not_active', 'guest_list_locked'].includes(linkCode ?? '') ? linkCode : null,
+            ['event_cancelled', 'event_ended', 'reservation_not_active', 'guest_list_locked'].includes(linkCode ?? '')
+              ? linkCode
+              : null,
           );
           compared++;
         }

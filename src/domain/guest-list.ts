@@ -90,13 +90,17 @@ export function decideLink(f: LinkFacts): LinkDecision {
   }
   const usable = f.ticket.status === 'valid' || (f.actor === 'staff' && f.ticket.status === 'checked_in');
   if (!usable) {
-    return refuse('ticket_not_valid', `This ticket cannot be linked (status ${f.ticket.status})`, { ticket_status: f.ticket.status });
+    return refuse('ticket_not_valid', `This ticket cannot be linked (status ${f.ticket.status})`, {
+      ticket_status: f.ticket.status,
+    });
   }
   if (f.activeLink) {
     const same = f.activeLink.reservationId === f.reservation.id;
     return refuse(
       'ticket_already_linked',
-      same ? `This ticket is already on ${table}'s guest list` : 'This ticket is already on another table\'s guest list; unlink it first',
+      same
+        ? `This ticket is already on ${table}'s guest list`
+        : "This ticket is already on another table's guest list; unlink it first",
       { reservation_id: f.activeLink.reservationId },
     );
   }
@@ -129,11 +133,21 @@ export function unlinkRefusal(f: UnlinkFacts): GuestListRefusal | null {
  * alike: the event is over (cancelled, ended), then the reservation takes no guests, then the
  * event has started (closed to everyone but staff at the door).
  */
-function listClosed(e: EventWindow, now: Date, reservationStatus: ReservationStatus, actor: GuestListActor, what: string): GuestListRefusal | null {
+function listClosed(
+  e: EventWindow,
+  now: Date,
+  reservationStatus: ReservationStatus,
+  actor: GuestListActor,
+  what: string,
+): GuestListRefusal | null {
   const closed = eventClosed(e, now);
   if (closed) return closed;
   if (!TAKES_GUESTS.includes(reservationStatus)) {
-    return { code: 'reservation_not_active', message: `${what}: its reservation is ${reservationStatus}`, details: { reservation_status: reservationStatus } };
+    return {
+      code: 'reservation_not_active',
+      message: `${what}: its reservation is ${reservationStatus}`,
+      details: { reservation_status: reservationStatus },
+    };
   }
   if (actor !== 'staff' && hasStarted(e, now)) return locked(e).refusal;
   return null;

@@ -12,5 +12,7 @@ export function decimalAmount(cents: number): string {
 
 /** "€25.00", "$300.00": cents in the event's currency, as people read prices. */
 export function formatMoney(cents: number, currency: string, locale?: string): string {
-  return new Intl.NumberFormat(locale ?? 'en', { style: 'currency', currency: currency.toUpperCase() }).format(cents / 100);
+  return new Intl.NumberFormat(locale ?? 'en', { style: 'currency', currency: currency.toUpperCase() }).format(
+    cents / 100,
+  );
 }

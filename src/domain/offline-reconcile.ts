@@ -32,7 +32,12 @@ export function reconcileOfflineScan(deviceResult: ScanResult, decision: CheckIn
       ? { apply: true, result: decision.result, reason: null, conflict: null }
       : { apply: false, result: 'rejected', reason: 'turned_away_offline', conflict: 'turned_away_but_valid' };
   }
-  return { apply: false, result: 'rejected', reason: decision.reason, conflict: deviceAdmitted ? decision.reason : null };
+  return {
+    apply: false,
+    result: 'rejected',
+    reason: decision.reason,
+    conflict: deviceAdmitted ? decision.reason : null,
+  };
 }
 
 export const CONFLICT_MESSAGES: Record<OfflineConflict, string> = {

@@ -41,7 +41,9 @@ export interface CachedTicket {
   };
 }
 
-export function toCachedTicket(t: TicketFacts & { holderName: string; hostName: string | null; email?: string | null }): CachedTicket {
+export function toCachedTicket(
+  t: TicketFacts & { holderName: string; hostName: string | null; email?: string | null },
+): CachedTicket {
   const out: CachedTicket = { id: t.id, holder_name: t.holderName, kind: ticketKind(t), status: t.status };
   if (t.email) out.email = t.email;
   if (t.refusedReason) out.refused = t.refusedReason;
@@ -73,7 +75,14 @@ export function ticketFactsFromCache(eventId: string, c: CachedTicket): TicketFa
     refusedReason: c.refused ?? null,
     codeGeneration: c.code_generation ?? 0,
     table: r
-      ? { role: r.role, reservationId: r.id, reservationStatus: r.status, tableId: r.table_id, tableNumber: r.table_number, tier: r.tier }
+      ? {
+          role: r.role,
+          reservationId: r.id,
+          reservationStatus: r.status,
+          tableId: r.table_id,
+          tableNumber: r.table_number,
+          tier: r.tier,
+        }
       : null,
   };
 }

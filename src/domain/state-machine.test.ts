@@ -79,7 +79,7 @@ describe.each(machines)('%s state machine', (name, machine, states, events) => {
     expect(result).toEqual(want === null ? { ok: false, from: state } : { ok: true, to: want });
   });
 
-  it('never moves backwards: no edge returns to an earlier state (but the owner\'s retry of a failed refund)', () => {
+  it("never moves backwards: no edge returns to an earlier state (but the owner's retry of a failed refund)", () => {
     const order = new Map<string, number>(states.map((s, i) => [s, i]));
     for (const [from, to] of edges(machine as Machine<string, string>)) {
       if (name === 'refund' && from === 'failed' && to === 'pending') continue;

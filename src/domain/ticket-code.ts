@@ -21,7 +21,8 @@ export interface TicketCodeParts {
 }
 
 export function ticketCodePayload(eventId: string, ticketId: string, generation = 0): string {
-  if (!Number.isInteger(generation) || generation < 0 || generation > 0xffffffff) throw new RangeError(`not a code generation: ${generation}`);
+  if (!Number.isInteger(generation) || generation < 0 || generation > 0xffffffff)
+    throw new RangeError(`not a code generation: ${generation}`);
   const bytes = new Uint8Array(generation === 0 ? 32 : 36);
   bytes.set(uuidToBytes(eventId), 0);
   bytes.set(uuidToBytes(ticketId), 16);
@@ -41,7 +42,8 @@ export function parseTicketCode(code: string): TicketCodeParts | null {
   const payloadLength = parts[0] === CODE_VERSION ? 32 : parts[0] === TRANSFERRED_VERSION ? 36 : 0;
   const payload = fromBase64Url(parts[1]!);
   const signature = fromBase64Url(parts[2]!);
-  if (!payload || payloadLength === 0 || payload.length !== payloadLength || !signature || signature.length !== 64) return null;
+  if (!payload || payloadLength === 0 || payload.length !== payloadLength || !signature || signature.length !== 64)
+    return null;
   const generation = payloadLength === 36 ? new DataView(payload.buffer, payload.byteOffset).getUint32(32) : 0;
   // One spelling per code: generation 0 is only ever V1.
   if (payloadLength === 36 && generation === 0) return null;

@@ -23,9 +23,21 @@ const password = z.string().min(1).max(1000);
 export function accountRoutes(app: ZodApp, deps: AppDeps): void {
   const owner = authenticate(deps, ['owner']);
 
-  app.get('/api/v1/users', { onRequest: owner, schema: { tags: ['accounts'], summary: 'Every owner and staff account', security: OWNER, response: { 200: z.object({ users: z.array(account) }), ...errors(401, 403, ...ALWAYS) } } }, async () => ({
-    users: await listAccounts(deps),
-  }));
+  app.get(
+    '/api/v1/users',
+    {
+      onRequest: owner,
+      schema: {
+        tags: ['accounts'],
+        summary: 'Every owner and staff account',
+        security: OWNER,
+        response: { 200: z.object({ users: z.array(account) }), ...errors(401, 403, ...ALWAYS) },
+      },
+    },
+    async () => ({
+      users: await listAccounts(deps),
+    }),
+  );
 
   app.post(
     '/api/v1/users',
@@ -48,10 +60,15 @@ export function accountRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: owner,
       schema: {
         tags: ['accounts'],
-        summary: "Rename, disable or enable an account, or reset its password (disabling and resetting end its open logins)",
+        summary:
+          'Rename, disable or enable an account, or reset its password (disabling and resetting end its open logins)',
         security: OWNER,
         params: idParams,
-        body: z.object({ name: text(100, 0).optional(), disabled: z.boolean().optional(), password: password.optional() }),
+        body: z.object({
+          name: text(100, 0).optional(),
+          disabled: z.boolean().optional(),
+          password: password.optional(),
+        }),
         response: { 200: account, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
       },
     },

@@ -46,7 +46,12 @@ export interface AppOptions {
 export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   // A request must arrive whole within 30 s (Node allows 5 minutes): a client trickling bytes holds a
   // connection no longer than that. Streams are long answers, not long requests.
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: DEFAULT_BODY_LIMIT, requestTimeout: 30_000, trustProxy: fastifyTrustProxy(deps.config.trustProxy) }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    requestTimeout: 30_000,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   installJsonParser(app);
   // Response schemas document the API (and type-check the handlers); answers are sent as built,
@@ -56,7 +61,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   const methods = new MethodIndex();
   installErrorHandling(app, methods);
   // Every answer counted by status (metrics.ts): 503s tell an operator the database is away.
-  if (deps.metrics.enabled) app.addHook('onResponse', async (_request, reply) => deps.metrics.answered(reply.statusCode));
+  if (deps.metrics.enabled)
+    app.addHook('onResponse', async (_request, reply) => deps.metrics.answered(reply.statusCode));
   await installSecurityHeaders(app, { stripe: deps.payments.name === 'stripe' });
   // Off by default; the routes that guard a guessable secret (login, invite codes) opt in.
   await app.register(rateLimit, { global: false });
@@ -73,9 +79,23 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
       },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: "A staff/owner login token (POST /api/v1/auth/login) or an order's manage token" },
-          queryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The same token as ?token=, for URLs a browser opens without headers (SSE, images)' },
-          applePass: { type: 'apiKey', in: 'header', name: 'Authorization', description: "Apple Wallet's web service: `ApplePass <the pass's authenticationToken>`" },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "A staff/owner login token (POST /api/v1/auth/login) or an order's manage token",
+          },
+          queryToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'The same token as ?token=, for URLs a browser opens without headers (SSE, images)',
+          },
+          applePass: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: "Apple Wallet's web service: `ApplePass <the pass's authenticationToken>`",
+          },
         },
       },
     },
@@ -89,7 +109,10 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());
-  const figures = new DoorFiguresFeed((eventId) => readDoorFigures(deps.database.db, eventId), (err) => app.log.warn({ err }, 'door figures'));
+  const figures = new DoorFiguresFeed(
+    (eventId) => readDoorFigures(deps.database.db, eventId),
+    (err) => app.log.warn({ err }, 'door figures'),
+  );
   app.addHook('onClose', async () => figures.stop());
   const modules = [
     healthRoutes,

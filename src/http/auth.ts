@@ -31,16 +31,27 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  * Who is calling. Staff and owner tokens are signed and carry their role; an order's manage token
  * is opaque and looked up by its hash. A token that is neither is a bad credential (401).
  */
-export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, request: FastifyRequest): Promise<Caller> {
+export async function resolveCaller(
+  deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>,
+  request: FastifyRequest,
+): Promise<Caller> {
   const token = bearerToken(request);
   if (!token) return { kind: 'anonymous' };
   if (token.includes('.')) {
     const claims = verifySessionToken(deps.keys.sessionSecret, token, deps.clock.now());
     if (!claims) throw new DomainError('unauthorized', 'The token is invalid or expired; log in again');
     if (!(await accountGate(deps.database).allows(claims.sub, claims.ep ?? 0))) {
-      throw new DomainError('unauthorized', 'This login is no longer valid (the account was disabled or its password reset); log in again');
+      throw new DomainError(
+        'unauthorized',
+        'This login is no longer valid (the account was disabled or its password reset); log in again',
+      );
     }
-    return { kind: 'user', userId: claims.sub, role: claims.role, session: { epoch: claims.ep ?? 0, expiresAt: new Date(claims.exp * 1000) } };
+    return {
+      kind: 'user',
+      userId: claims.sub,
+      role: claims.role,
+      session: { epoch: claims.ep ?? 0, expiresAt: new Date(claims.exp * 1000) },
+    };
   }
   if (token.length > 100) throw new DomainError('unauthorized', 'The token is not valid');
   const hash = hashManageToken(token);
@@ -56,7 +67,10 @@ export async function resolveCaller(deps: Pick<AppDeps, 'database' | 'keys' | 'c
  * expired, the account not disabled, its password not reset (read through the account gate, so
  * at most once per account every few seconds, like every other request's check).
  */
-export async function sessionStillValid(deps: Pick<AppDeps, 'database' | 'clock'>, caller: Extract<Caller, { kind: 'user' }>): Promise<boolean> {
+export async function sessionStillValid(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  caller: Extract<Caller, { kind: 'user' }>,
+): Promise<boolean> {
   if (caller.session.expiresAt <= deps.clock.now()) return false;
   return accountGate(deps.database).allows(caller.userId, caller.session.epoch);
 }
@@ -78,11 +92,16 @@ export function callerOf(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, req
  * unauthorised caller learns nothing about what a valid request would look like. With no roles,
  * any valid credential passes (the handler then checks it against the order it names).
  */
-export function authenticate(deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>, roles?: Role[], needs = "the order's manage token") {
+export function authenticate(
+  deps: Pick<AppDeps, 'database' | 'keys' | 'clock'>,
+  roles?: Role[],
+  needs = "the order's manage token",
+) {
   return async (request: FastifyRequest): Promise<void> => {
     const caller = await callerOf(deps, request);
     if (roles) requireRole(caller, roles);
-    else if (caller.kind === 'anonymous') throw new DomainError('unauthorized', `This needs ${needs}, sent as "Authorization: Bearer <token>"`);
+    else if (caller.kind === 'anonymous')
+      throw new DomainError('unauthorized', `This needs ${needs}, sent as "Authorization: Bearer <token>"`);
   };
 }
 
@@ -100,19 +119,29 @@ export function requireRole(caller: Caller, roles: Role[]): Extract<Caller, { ki
  * 403 whether or not the order exists, so the answer says nothing about it.
  */
 export function screenOrderCaller(caller: Caller, opts: { ownerToo: boolean; staffToo?: boolean }): void {
-  if (caller.kind === 'anonymous') throw new DomainError('unauthorized', 'Use the order\'s manage token, sent as "Authorization: Bearer <token>"');
+  if (caller.kind === 'anonymous')
+    throw new DomainError('unauthorized', 'Use the order\'s manage token, sent as "Authorization: Bearer <token>"');
   if (caller.kind === 'order') return;
-  if (caller.kind === 'holder') throw new DomainError('forbidden', 'A ticket\'s own link opens that ticket only, not its order');
+  if (caller.kind === 'holder')
+    throw new DomainError('forbidden', "A ticket's own link opens that ticket only, not its order");
   if (caller.role === 'owner' && opts.ownerToo) return;
   if (caller.role === 'staff' && opts.staffToo) return;
-  throw new DomainError('forbidden', `This needs the order's manage token${opts.ownerToo ? ' or the owner account' : ''}`);
+  throw new DomainError(
+    'forbidden',
+    `This needs the order's manage token${opts.ownerToo ? ' or the owner account' : ''}`,
+  );
 }
 
 /**
  * An order's own token; the owner account may also act on any order (`ownerToo`). Another order's
  * token gets the same 404 as an order that does not exist: a stranger cannot tell them apart.
  */
-export function requireOrderAccess(caller: Caller, orderId: string | null, opts: { ownerToo: boolean; staffToo?: boolean }, what = 'order'): void {
+export function requireOrderAccess(
+  caller: Caller,
+  orderId: string | null,
+  opts: { ownerToo: boolean; staffToo?: boolean },
+  what = 'order',
+): void {
   screenOrderCaller(caller, opts);
   if (orderId === null) throw notFound(what);
   if (caller.kind === 'order' && caller.orderId !== orderId) throw notFound(what);
@@ -133,7 +162,8 @@ export function requireTicketAccess(
   if (caller.kind === 'holder' && caller.ticketId !== ticket.id) throw notFound('ticket');
   if (caller.kind !== 'order') return;
   if (caller.orderId !== ticket.orderId) throw notFound('ticket');
-  if (ticket.holderTokenHash !== null) throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
+  if (ticket.holderTokenHash !== null)
+    throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
 }
 
 /** Whose hands a ticket is in, as a caller that passed `requireTicketAccess` sees it: re-checked under the ticket's lock. */

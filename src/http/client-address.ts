@@ -21,8 +21,10 @@ export function clientNetwork(ip: string): string {
 function expandIPv6(ip: string): string[] {
   const bare = ip.replace(/%.*$/, '');
   // A trailing dotted quad (`::1.2.3.4`) is the last two groups.
-  const withHex = bare.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
-    `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`,
+  const withHex = bare.replace(
+    /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+    (_m, a: string, b: string, c: string, d: string) =>
+      `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`,
   );
   const [head, tail] = withHex.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];

@@ -43,34 +43,56 @@ export function installErrorHandling(app: FastifyInstance, methods: MethodIndex)
       return reply.status(429).send(errorBody('rate_limited', 'Too many attempts; wait a minute and try again'));
     }
     if (status === 413) return reply.status(413).send(errorBody('payload_too_large', 'The request body is too large'));
-    if (status === 415) return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
+    if (status === 415)
+      return reply.status(415).send(errorBody('unsupported_media_type', 'Send JSON (Content-Type: application/json)'));
     if (status >= 400 && status < 500) {
       return reply.status(400).send(errorBody('invalid_request', err.message, { body: err.message }));
     }
     if (isDatabaseUnavailable(err)) {
       // Nothing was decided; every instance of a request that failed this way may be retried.
-      request.log.warn({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'database unavailable');
+      request.log.warn(
+        { err: { message: err.message, code: (err as { code?: unknown }).code } },
+        'database unavailable',
+      );
       return reply
         .status(503)
         .header('retry-after', '2')
-        .send(errorBody('database_unavailable', 'The database cannot be reached right now; nothing was changed. Try again in a few seconds.'));
+        .send(
+          errorBody(
+            'database_unavailable',
+            'The database cannot be reached right now; nothing was changed. Try again in a few seconds.',
+          ),
+        );
     }
     if (isStorageFull(err)) {
-      request.log.error({ err: { message: err.message, code: (err as { code?: unknown }).code } }, 'database storage full');
+      request.log.error(
+        { err: { message: err.message, code: (err as { code?: unknown }).code } },
+        'database storage full',
+      );
       return reply
         .status(507)
-        .send(errorBody('storage_full', "The server's disk is full, so nothing was saved. Free space on the server, then try again."));
+        .send(
+          errorBody(
+            'storage_full',
+            "The server's disk is full, so nothing was saved. Free space on the server, then try again.",
+          ),
+        );
     }
     if (pgErrorCode(err) === '55P03') {
       // lock_timeout: another request held the row (a ticket, a table) for seconds. Nothing was
       // written; the client may simply try again.
-      return reply.status(503).header('retry-after', '1').send(errorBody('busy', 'This is being changed by another request right now; try again'));
+      return reply
+        .status(503)
+        .header('retry-after', '1')
+        .send(errorBody('busy', 'This is being changed by another request right now; try again'));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side'));
   });
   app.setNotFoundHandler((request, reply) => {
     if (methods.refuse(request, reply)) return reply;
-    return reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
+    return reply
+      .status(404)
+      .send(errorBody('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`));
   });
 }

@@ -4,7 +4,12 @@ import type { DoorFiguresFeed } from '../realtime/door-figures-feed.js';
 import type { FloorFeed } from '../realtime/floor-feed.js';
 import { doorFiguresOf, type DoorFiguresView } from '../services/events/event-summary.service.js';
 import type { AppDeps } from '../services/deps.js';
-import { getAvailability, getFloorPlan, toPublicTable, type FloorTable } from '../services/events/read-event.service.js';
+import {
+  getAvailability,
+  getFloorPlan,
+  toPublicTable,
+  type FloorTable,
+} from '../services/events/read-event.service.js';
 import { ACCOUNT_STATE_TTL_MS } from '../auth/account-gate.js';
 import { authenticate, callerOf, sessionStillValid } from './auth.js';
 import { clientNetwork } from './client-address.js';
@@ -45,7 +50,11 @@ export function floorStreamRoutes(feed: FloorFeed, figures: DoorFiguresFeed<Door
   return (app: ZodApp, deps: AppDeps): void => {
     const open = new Set<() => void>();
     const room = new StreamRoom(deps.config.connections);
-    deps.metrics.gauge('velvet_streams_open', 'Live streams open now (floor plans, buyers\' table pickers)', () => room.open);
+    deps.metrics.gauge(
+      'velvet_streams_open',
+      "Live streams open now (floor plans, buyers' table pickers)",
+      () => room.open,
+    );
     const floorPlan: StreamKind = { snapshot: getFloorPlan, table: (t) => t, chunks: new WeakMap() };
     const availability: StreamKind = { snapshot: getAvailability, table: toPublicTable, chunks: new WeakMap() };
     // Open streams never end by themselves: close them before the server waits for idle sockets.
@@ -59,7 +68,8 @@ export function floorStreamRoutes(feed: FloorFeed, figures: DoorFiguresFeed<Door
         onRequest: authenticate(deps, ['owner', 'staff']),
         schema: {
           tags: ['events'],
-          summary: 'The live floor plan (Server-Sent Events): a snapshot, then one `table` event per change, `event` when the event changes, `ping` every 15 s',
+          summary:
+            'The live floor plan (Server-Sent Events): a snapshot, then one `table` event per change, `event` when the event changes, `ping` every 15 s',
           security: STAFF_OR_QUERY,
           params: idParams,
           querystring: tokenQuery,
@@ -75,7 +85,8 @@ export function floorStreamRoutes(feed: FloorFeed, figures: DoorFiguresFeed<Door
         onRequest: authenticate(deps, ['owner', 'staff']),
         schema: {
           tags: ['door'],
-          summary: "The door's figures, live (Server-Sent Events): `snapshot` {admitted, by_door, over_time} on connect and whenever they change, `ping` every 15 s",
+          summary:
+            "The door's figures, live (Server-Sent Events): `snapshot` {admitted, by_door, over_time} on connect and whenever they change, `ping` every 15 s",
           security: STAFF_OR_QUERY,
           params: idParams,
           querystring: tokenQuery,
@@ -90,7 +101,8 @@ export function floorStreamRoutes(feed: FloorFeed, figures: DoorFiguresFeed<Door
       {
         schema: {
           tags: ['buying'],
-          summary: "Which tables can still be bought, live (Server-Sent Events): the availability snapshot, then `table` {id, status} per change, `event`, `ping`",
+          summary:
+            'Which tables can still be bought, live (Server-Sent Events): the availability snapshot, then `table` {id, status} per change, `event`, `ping`',
           security: PUBLIC,
           params: idParams,
           produces: ['text/event-stream', 'application/json'],
@@ -123,10 +135,18 @@ class StreamRoom {
     const client = clientNetwork(ip);
     const mine = this.byClient.get(client) ?? 0;
     if (mine >= this.limits.streamsPerClient) {
-      throw new DomainError('too_many_connections', `Your address has ${mine} live views open already; close one and try again`, { retry_after_seconds: 10 });
+      throw new DomainError(
+        'too_many_connections',
+        `Your address has ${mine} live views open already; close one and try again`,
+        { retry_after_seconds: 10 },
+      );
     }
     if (this.total >= this.limits.streams) {
-      throw new DomainError('too_many_connections', 'The server has as many live views open as it serves; try again in a moment', { retry_after_seconds: 10 });
+      throw new DomainError(
+        'too_many_connections',
+        'The server has as many live views open as it serves; try again in a moment',
+        { retry_after_seconds: 10 },
+      );
     }
     this.total++;
     this.byClient.set(client, mine + 1);
@@ -252,7 +272,14 @@ async function figuresStream(
  * is refused and asks to log in again). Returns the function that ends it (also run when the
  * client goes, and before the server closes).
  */
-async function keepOpen(deps: AppDeps, open: Set<() => void>, request: FastifyRequest, reply: FastifyReply, first: string, cleanup: () => void): Promise<() => void> {
+async function keepOpen(
+  deps: AppDeps,
+  open: Set<() => void>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  first: string,
+  cleanup: () => void,
+): Promise<() => void> {
   reply.raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',

@@ -9,7 +9,15 @@ import { readInvite } from '../services/guests/read-invite.service.js';
 import { removeGuest } from '../services/guests/remove-guest.service.js';
 import { unlinkOwnTicket } from '../services/guests/unlink-own-ticket.service.js';
 import { loadReservationView } from '../services/reservations/reservation-view.js';
-import { authenticate, callerOf, requireOrderAccess, requireRole, requireTicketAccess, screenOrderCaller, type Caller } from './auth.js';
+import {
+  authenticate,
+  callerOf,
+  requireOrderAccess,
+  requireRole,
+  requireTicketAccess,
+  screenOrderCaller,
+  type Caller,
+} from './auth.js';
 import { id, idParams, token, tokenQuery } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import type { ZodApp } from './routes.types.js';
@@ -34,13 +42,25 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
       // Per ticket, not per address: a whole club's guests may share one Wi-Fi address.
       // The id as the database compares it: a UUID in any letter case names the same ticket, and
       // must not buy another 30 guesses.
-      keyGenerator: (request: { params: unknown }) => `link:${((request.params as { id?: string }).id ?? '').toLowerCase()}`,
+      keyGenerator: (request: { params: unknown }) =>
+        `link:${((request.params as { id?: string }).id ?? '').toLowerCase()}`,
     },
   };
 
   app.post(
     '/api/v1/tickets/:id/link',
-    { onRequest: withToken, config: inviteGuessing, schema: { tags: ['guest list'], summary: "Link your GA ticket to a table with its invite code (until the event starts)", security: BUYER, params: idParams, body: linkBody, response: { 200: linked, ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) } } },
+    {
+      onRequest: withToken,
+      config: inviteGuessing,
+      schema: {
+        tags: ['guest list'],
+        summary: 'Link your GA ticket to a table with its invite code (until the event starts)',
+        security: BUYER,
+        params: idParams,
+        body: linkBody,
+        response: { 200: linked, ...errors(400, 401, 403, 404, 409, 429, ...ALWAYS) },
+      },
+    },
     async (request) => {
       await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
       return linkWithInvite(deps, { ticketId: request.params.id, inviteCode: request.body.invite_code });
@@ -50,10 +70,16 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
   app.get(
     '/api/v1/invites/:code',
     {
-      config: { rateLimit: { max: deps.config.inviteAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `invites:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: deps.config.inviteAttemptsPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (r: { ip: string }) => `invites:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['guest list'],
-        summary: "An invite: whose table, which night, and whether it still takes guests (anyone with the code)",
+        summary: 'An invite: whose table, which night, and whether it still takes guests (anyone with the code)',
         security: PUBLIC,
         params: z.object({ code: token(32) }),
         response: { 200: inviteView, ...errors(400, 404, 429, ...ALWAYS) },
@@ -62,14 +88,37 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
     async (request) => readInvite(deps, request.params.code),
   );
 
-  app.delete('/api/v1/tickets/:id/link', { onRequest: withToken, schema: { tags: ['guest list'], summary: 'Unlink your ticket from its table: it is plain GA again (until the event starts)', security: BUYER, params: idParams, response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
-    await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
-    return unlinkOwnTicket(deps, request.params.id);
-  });
+  app.delete(
+    '/api/v1/tickets/:id/link',
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['guest list'],
+        summary: 'Unlink your ticket from its table: it is plain GA again (until the event starts)',
+        security: BUYER,
+        params: idParams,
+        response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      await requireTicketOwner(deps, await callerOf(deps, request), request.params.id);
+      return unlinkOwnTicket(deps, request.params.id);
+    },
+  );
 
   app.get(
     '/api/v1/reservations/:id',
-    { onRequest: withToken, schema: { tags: ['guest list'], summary: 'A reservation with its guest list (the purchaser, staff, the owner)', security: ANY_TOKEN, params: idParams, querystring: tokenQuery, response: { 200: reservationView, ...errors(401, 403, 404, ...ALWAYS) } } },
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['guest list'],
+        summary: 'A reservation with its guest list (the purchaser, staff, the owner)',
+        security: ANY_TOKEN,
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: reservationView, ...errors(401, 403, 404, ...ALWAYS) },
+      },
+    },
     async (request) => {
       const caller = await callerOf(deps, request);
       screenOrderCaller(caller, { ownerToo: true, staffToo: true });
@@ -84,7 +133,16 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/reservations/:id/guests/:ticket_id',
-    { onRequest: withToken, schema: { tags: ['guest list'], summary: 'The purchaser removes a guest from their table (until the event starts)', security: BUYER, params: guestParams, response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) } } },
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['guest list'],
+        summary: 'The purchaser removes a guest from their table (until the event starts)',
+        security: BUYER,
+        params: guestParams,
+        response: { 200: unlinked, ...errors(401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
     async (request) => {
       const caller = await callerOf(deps, request);
       screenOrderCaller(caller, { ownerToo: false });
@@ -97,7 +155,17 @@ export function guestRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.post(
     '/api/v1/reservations/:id/guests',
-    { onRequest: staffOrOwner, schema: { tags: ['guest list'], summary: "Staff put a ticket on a table's list at the door (over capacity only with an override, recorded)", security: STAFF, params: idParams, body: doorLinkBody, response: { 200: linked, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } },
+    {
+      onRequest: staffOrOwner,
+      schema: {
+        tags: ['guest list'],
+        summary: "Staff put a ticket on a table's list at the door (over capacity only with an override, recorded)",
+        security: STAFF,
+        params: idParams,
+        body: doorLinkBody,
+        response: { 200: linked, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
     async (request) => {
       const user = requireRole(await callerOf(deps, request), ['staff', 'owner']);
       return linkAtDoor(deps, {

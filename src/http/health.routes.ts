@@ -20,7 +20,11 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
         security: PUBLIC,
         response: {
           200: z.object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) }),
-          503: z.object({ status: z.literal('unavailable'), database: z.enum(['pglite', 'postgres']), problem: z.string() }),
+          503: z.object({
+            status: z.literal('unavailable'),
+            database: z.enum(['pglite', 'postgres']),
+            problem: z.string(),
+          }),
         },
       },
     },
@@ -32,7 +36,11 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
         return reply
           .status(503)
           .header('retry-after', '2')
-          .send({ status: 'unavailable' as const, database: deps.database.kind, problem: `the ${deps.database.kind} database cannot be reached: ${(err as Error).message}` });
+          .send({
+            status: 'unavailable' as const,
+            database: deps.database.kind,
+            problem: `the ${deps.database.kind} database cannot be reached: ${(err as Error).message}`,
+          });
       }
     },
   );
@@ -43,14 +51,17 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
     {
       schema: {
         tags: ['health'],
-        summary: 'What the web pages need: how payments are taken (provider, test mode, Stripe\'s publishable key) and which wallet passes are offered',
+        summary:
+          "What the web pages need: how payments are taken (provider, test mode, Stripe's publishable key) and which wallet passes are offered",
         security: PUBLIC,
         response: {
           200: z.object({
             payment_provider: z.enum(['local', 'stripe']),
             test_mode: z.boolean(),
             stripe_publishable_key: z.string().nullable(),
-            wallets: z.object({ apple: z.boolean(), google: z.boolean() }).describe('which wallet buttons to show (each only when configured)'),
+            wallets: z
+              .object({ apple: z.boolean(), google: z.boolean() })
+              .describe('which wallet buttons to show (each only when configured)'),
           }),
           ...errors(...ALWAYS),
         },
@@ -70,7 +81,13 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { rateLimit: { max: deps.config.loginAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (r: { ip: string }) => `login:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: deps.config.loginAttemptsPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: (r: { ip: string }) => `login:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['accounts'],
         summary: 'Log in (owner or staff) for an expiring token',

@@ -18,7 +18,12 @@ export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (nestedBeyond(body as string, MAX_JSON_DEPTH)) {
-      return done(Object.assign(new Error(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`), { statusCode: 400 }), undefined);
+      return done(
+        Object.assign(new Error(`The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`), {
+          statusCode: 400,
+        }),
+        undefined,
+      );
     }
     parse(request, body as string, done);
   });
@@ -31,7 +36,8 @@ export function nestedBeyond(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -1,4 +1,9 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -29,7 +34,12 @@ export interface Listeners {
 
 const CHALLENGE = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/;
 
-export async function startListeners(app: FastifyInstance, config: Config, source: CertificateSource | null, log: (msg: string) => void): Promise<Listeners> {
+export async function startListeners(
+  app: FastifyInstance,
+  config: Config,
+  source: CertificateSource | null,
+  log: (msg: string) => void,
+): Promise<Listeners> {
   const handle = (req: IncomingMessage, res: ServerResponse) => app.routing(req, res);
   const gates: SocketGate[] = [];
   const limits = { total: config.connections.total, perClient: config.connections.perClient };
@@ -53,17 +63,25 @@ export async function startListeners(app: FastifyInstance, config: Config, sourc
     tune(https);
     gates.push(new SocketGate(https, limits, { plainHttp: false }));
     httpsAddress = await listen(https, tls!.httpsPort, config.host, 'https');
-    log(`velvet: serving HTTPS on ${httpsAddress} (certificate from ${c.source}, valid until ${c.notAfter.toISOString()}); plain HTTP on ${httpAddress} now redirects`);
+    log(
+      `velvet: serving HTTPS on ${httpsAddress} (certificate from ${c.source}, valid until ${c.notAfter.toISOString()}); plain HTTP on ${httpAddress} now redirects`,
+    );
   };
   let opening: Promise<void> | undefined;
   if (source) {
     source.onChange((c) => {
       if (https) https.setSecureContext({ key: c.key, cert: c.cert });
-      else opening ??= openHttps(c).catch((err: Error) => log(`velvet: cannot listen for HTTPS on port ${tls!.httpsPort}: ${err.message}`));
+      else
+        opening ??= openHttps(c).catch((err: Error) =>
+          log(`velvet: cannot listen for HTTPS on port ${tls!.httpsPort}: ${err.message}`),
+        );
     });
     const first = source.current();
     if (first) await (opening ??= openHttps(first));
-    else log(`velvet: WARNING: no certificate yet for ${tls!.mode === 'acme' ? tls!.domains.join(', ') : 'HTTPS'}: serving plain HTTP on ${httpAddress} until one arrives. Phones at the door need HTTPS for the camera.`);
+    else
+      log(
+        `velvet: WARNING: no certificate yet for ${tls!.mode === 'acme' ? tls!.domains.join(', ') : 'HTTPS'}: serving plain HTTP on ${httpAddress} until one arrives. Phones at the door need HTTPS for the camera.`,
+      );
   }
 
   return {
@@ -90,7 +108,12 @@ function tune(server: HttpServer | HttpsServer): void {
   server.keepAliveTimeout = 72_000;
 }
 
-function listen(server: HttpServer | HttpsServer, port: number, host: string, scheme: 'http' | 'https'): Promise<string> {
+function listen(
+  server: HttpServer | HttpsServer,
+  port: number,
+  host: string,
+  scheme: 'http' | 'https',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host }, () => {
@@ -131,7 +154,12 @@ async function answerChallenge(source: CertificateSource, token: string, res: Se
  */
 function redirect(req: IncomingMessage, res: ServerResponse, domains: string[], httpsPort: number): void {
   const asked = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  const host = domains.length === 0 || domains.includes(asked) ? asked || domains[0] || 'localhost' : domains[0]!.replace(/^\*\./, '');
+  const host =
+    domains.length === 0 || domains.includes(asked)
+      ? asked || domains[0] || 'localhost'
+      : domains[0]!.replace(/^\*\./, '');
   const location = `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${req.url ?? '/'}`;
-  res.writeHead(req.method === 'GET' || req.method === 'HEAD' ? 301 : 308, { location, 'content-type': 'text/plain' }).end(`Velvet is served over HTTPS: ${location}`);
+  res
+    .writeHead(req.method === 'GET' || req.method === 'HEAD' ? 301 : 308, { location, 'content-type': 'text/plain' })
+    .end(`Velvet is served over HTTPS: ${location}`);
 }

@@ -11,7 +11,13 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
     level,
     serializers: {
-      req: (req: { method?: string; url?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+      req: (req: {
+        method?: string;
+        url?: string;
+        hostname?: string;
+        ip?: string;
+        socket?: { remotePort?: number };
+      }) => ({
         method: req.method,
         url: redactUrl(req.url ?? ''),
         hostname: req.hostname,
@@ -39,8 +45,9 @@ export function redactUrl(url: string): string {
   const decodedPath = safeDecode(path);
   const shownPath = SECRET_SEGMENT.test(decodedPath) ? decodedPath.replace(SECRET_SEGMENT, '$1[redacted]') : path;
   if (cut < 0) return shownPath;
-  const query = [...new URLSearchParams(url.slice(cut + 1))].map(([name, value]) =>
-    `${encodeURIComponent(name)}=${PLAIN_PARAMS.has(name) ? encodeURIComponent(value) : '[redacted]'}`,
+  const query = [...new URLSearchParams(url.slice(cut + 1))].map(
+    ([name, value]) =>
+      `${encodeURIComponent(name)}=${PLAIN_PARAMS.has(name) ? encodeURIComponent(value) : '[redacted]'}`,
   );
   return `${shownPath}?${query.join('&')}`;
 }
@@ -61,10 +68,17 @@ export function withoutParams(message: string): string {
 /** An error as a plain object for the log: type, message, stack, code and its causes, values removed. */
 export function safeError(err: unknown, depth = 0): Record<string, unknown> {
   if (!(err instanceof Error) || depth > 4) return { message: withoutParams(String(err)) };
-  const e = err as Error & { code?: unknown; constraint?: unknown; query?: unknown; cause?: unknown; statusCode?: unknown };
+  const e = err as Error & {
+    code?: unknown;
+    constraint?: unknown;
+    query?: unknown;
+    cause?: unknown;
+    statusCode?: unknown;
+  };
   // A data exception (SQLSTATE class 22) quotes the offending input in its message.
   const quotesInput = typeof e.code === 'string' && e.code.startsWith('22');
-  const clean = (text: string) => (quotesInput ? withoutParams(text).replace(/"[^"\n]*"/g, '"[redacted]"') : withoutParams(text));
+  const clean = (text: string) =>
+    quotesInput ? withoutParams(text).replace(/"[^"\n]*"/g, '"[redacted]"') : withoutParams(text);
   const out: Record<string, unknown> = { type: e.name, message: clean(e.message) };
   if (e.stack) out.stack = clean(e.stack);
   if (e.code !== undefined) out.code = e.code;

@@ -16,7 +16,10 @@ export class MethodIndex {
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) => m.toUpperCase());
       let entry = this.routes.get(route.url);
       if (!entry) {
-        const source = route.url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+        const source = route.url
+          .split('/')
+          .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+          .join('/');
         this.routes.set(route.url, (entry = { pattern: new RegExp(`^${source}$`), methods: new Set() }));
       }
       for (const m of methods) entry.methods.add(m);
@@ -28,7 +31,8 @@ export class MethodIndex {
   /** The methods the request's path takes, or null when no API route has that path. */
   allowed(path: string): string[] | null {
     const methods = new Set<string>();
-    for (const { pattern, methods: ms } of this.routes.values()) if (pattern.test(path)) for (const m of ms) methods.add(m);
+    for (const { pattern, methods: ms } of this.routes.values())
+      if (pattern.test(path)) for (const m of ms) methods.add(m);
     return methods.size ? [...methods].sort() : null;
   }
 
@@ -40,7 +44,11 @@ export class MethodIndex {
     void reply
       .status(405)
       .header('allow', allowed.join(', '))
-      .send(errorBody('method_not_allowed', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}`, { allow: allowed }));
+      .send(
+        errorBody('method_not_allowed', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}`, {
+          allow: allowed,
+        }),
+      );
     return true;
   }
 }

@@ -28,9 +28,25 @@ const foundOrder = z.object({
 const activity = z.object({
   order_id: z.uuid(),
   scans: z.array(
-    z.object({ ticket_id: z.uuid(), scanned_at: instant, scanner_id: z.string(), result: z.string(), reason: z.string().nullable(), offline: z.boolean(), method: z.string() }),
+    z.object({
+      ticket_id: z.uuid(),
+      scanned_at: instant,
+      scanner_id: z.string(),
+      result: z.string(),
+      reason: z.string().nullable(),
+      offline: z.boolean(),
+      method: z.string(),
+    }),
   ),
-  mails: z.array(z.object({ kind: z.string(), status: z.string(), attempts: z.int(), sent_at: instant.nullable(), last_error: z.string().nullable() })),
+  mails: z.array(
+    z.object({
+      kind: z.string(),
+      status: z.string(),
+      attempts: z.int(),
+      sent_at: instant.nullable(),
+      last_error: z.string().nullable(),
+    }),
+  ),
   transfers: z.array(transferView),
 });
 
@@ -53,7 +69,8 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: owner,
       schema: {
         tags: ['orders'],
-        summary: "Find an event's orders by buyer or holder name, e-mail, order or ticket code, invite code or table number",
+        summary:
+          "Find an event's orders by buyer or holder name, e-mail, order or ticket code, invite code or table number",
         security: OWNER,
         params: idParams,
         querystring: z.object({ q: text(200, 0).optional() }),
@@ -65,7 +82,17 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.get(
     '/api/v1/orders/:id/activity',
-    { onRequest: owner, schema: { tags: ['orders'], summary: "An order's history: every scan of its tickets, the mails sent, and every transfer of a ticket to someone else", security: OWNER, params: idParams, response: { 200: activity, ...errors(401, 403, 404, ...ALWAYS) } } },
+    {
+      onRequest: owner,
+      schema: {
+        tags: ['orders'],
+        summary:
+          "An order's history: every scan of its tickets, the mails sent, and every transfer of a ticket to someone else",
+        security: OWNER,
+        params: idParams,
+        response: { 200: activity, ...errors(401, 403, 404, ...ALWAYS) },
+      },
+    },
     async (request) => orderActivity(deps, request.params.id),
   );
 
@@ -75,14 +102,16 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: owner,
       schema: {
         tags: ['orders'],
-        summary: 'Refund one paid order in full (confirmed with the amount shown); unused tickets stop admitting, an unused table is released',
+        summary:
+          'Refund one paid order in full (confirmed with the amount shown); unused tickets stop admitting, an unused table is released',
         security: OWNER,
         params: idParams,
         body: z.object({ amount_cents: z.int().min(0).max(1_000_000_000) }),
         response: { 202: refundOutcome, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
       },
     },
-    async (request, reply) => reply.status(202).send(await refundOrder(deps, request.params.id, request.body.amount_cents)),
+    async (request, reply) =>
+      reply.status(202).send(await refundOrder(deps, request.params.id, request.body.amount_cents)),
   );
 
   const SUMMARIES = {

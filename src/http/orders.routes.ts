@@ -50,10 +50,17 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     {
       // Anyone may place an order, which holds stock: per client address, orders come no faster
       // than people buy (per e-mail too: placeOrder counts them in the database, across instances).
-      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `orders:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: deps.config.ordersPerMinutePerAddress,
+          timeWindow: 60_000,
+          keyGenerator: (r: FastifyRequest) => `orders:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['buying'],
-        summary: 'Place an order: GA tickets, and at most one table with its purchaser\'s own ticket; holds them until paid',
+        summary:
+          "Place an order: GA tickets, and at most one table with its purchaser's own ticket; holds them until paid",
         security: PUBLIC,
         params: idParams,
         body: placeOrderBody,
@@ -86,31 +93,81 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
     },
   );
 
-  app.get('/api/v1/orders/:id', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Your order: status, tickets with their codes, table and guests, refund', security: BUYER_OR_QUERY, params: idParams, querystring: tokenQuery, response: { 200: orderView, ...errors(401, 403, 404, ...ALWAYS) } } }, async (request) => {
-    await orderAccess(request, request.params.id, true);
-    return getOrderView(deps, request.params.id);
-  });
+  app.get(
+    '/api/v1/orders/:id',
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['buying'],
+        summary: 'Your order: status, tickets with their codes, table and guests, refund',
+        security: BUYER_OR_QUERY,
+        params: idParams,
+        querystring: tokenQuery,
+        response: { 200: orderView, ...errors(401, 403, 404, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      await orderAccess(request, request.params.id, true);
+      return getOrderView(deps, request.params.id);
+    },
+  );
 
-  app.post('/api/v1/orders/:id/pay-local', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Test mode only (local provider): pay the order as a payment webhook would', security: BUYER, params: idParams, response: { 200: orderView, ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
-    await orderAccess(request, request.params.id, false);
-    await payLocal(deps, request.params.id);
-    return getOrderView(deps, request.params.id);
-  });
+  app.post(
+    '/api/v1/orders/:id/pay-local',
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['buying'],
+        summary: 'Test mode only (local provider): pay the order as a payment webhook would',
+        security: BUYER,
+        params: idParams,
+        response: { 200: orderView, ...errors(401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      await orderAccess(request, request.params.id, false);
+      await payLocal(deps, request.params.id);
+      return getOrderView(deps, request.params.id);
+    },
+  );
 
-  app.post('/api/v1/orders/:id/cancel', { onRequest: withToken, schema: { tags: ['buying'], summary: 'Always refused (409 sales_final): all sales are final', security: BUYER, params: idParams, response: { ...errors(401, 403, 404, 409, ...ALWAYS) } } }, async (request) => {
-    await orderAccess(request, request.params.id, false);
-    throw new DomainError('sales_final', 'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.');
-  });
+  app.post(
+    '/api/v1/orders/:id/cancel',
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['buying'],
+        summary: 'Always refused (409 sales_final): all sales are final',
+        security: BUYER,
+        params: idParams,
+        response: { ...errors(401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
+    async (request) => {
+      await orderAccess(request, request.params.id, false);
+      throw new DomainError(
+        'sales_final',
+        'All sales are final: orders cannot be cancelled. If the event is cancelled, you are refunded in full automatically.',
+      );
+    },
+  );
 
   app.patch(
     '/api/v1/tickets/:id',
     {
       onRequest: withToken,
       // A buyer names a few tickets once; anything faster is somebody else's load on the door.
-      config: { rateLimit: { max: RENAMES_PER_MINUTE, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `rename:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: RENAMES_PER_MINUTE,
+          timeWindow: 60_000,
+          keyGenerator: (r: FastifyRequest) => `rename:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['buying'],
-        summary: "Name who holds a ticket (the door finds people by it), until the event starts; answers the order (the ticket, to its holder after a transfer)",
+        summary:
+          'Name who holds a ticket (the door finds people by it), until the event starts; answers the order (the ticket, to its holder after a transfer)',
         security: BUYER,
         params: idParams,
         body: renameBody,

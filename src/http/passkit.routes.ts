@@ -37,17 +37,36 @@ export function passkitRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       const p = request.params;
-      const created = await registerPass(deps, { deviceId: p.device, passTypeId: p.pass_type, serial: p.serial, authorization: auth(request), pushToken: request.body.pushToken });
+      const created = await registerPass(deps, {
+        deviceId: p.device,
+        passTypeId: p.pass_type,
+        serial: p.serial,
+        authorization: auth(request),
+        pushToken: request.body.pushToken,
+      });
       return reply.status(created ? 201 : 200).send({});
     },
   );
 
   app.delete(
     '/api/passkit/v1/devices/:device/registrations/:pass_type/:serial',
-    { schema: { tags, summary: 'The pass was removed from that phone: no more updates to it', security: APPLE_PASS, params: registrationParams, response: { 200: z.object({}), ...errors(400, 401, 404, ...ALWAYS) } } },
+    {
+      schema: {
+        tags,
+        summary: 'The pass was removed from that phone: no more updates to it',
+        security: APPLE_PASS,
+        params: registrationParams,
+        response: { 200: z.object({}), ...errors(400, 401, 404, ...ALWAYS) },
+      },
+    },
     async (request) => {
       const p = request.params;
-      await unregisterPass(deps, { deviceId: p.device, passTypeId: p.pass_type, serial: p.serial, authorization: auth(request) });
+      await unregisterPass(deps, {
+        deviceId: p.device,
+        passTypeId: p.pass_type,
+        serial: p.serial,
+        authorization: auth(request),
+      });
       return {};
     },
   );
@@ -61,11 +80,19 @@ export function passkitRoutes(app: ZodApp, deps: AppDeps): void {
         security: PUBLIC,
         params: z.object({ device, pass_type: passType }),
         querystring: z.object({ passesUpdatedSince: z.string().max(32).optional() }),
-        response: { 200: z.object({ serialNumbers: z.array(z.string()), lastUpdated: z.string() }), 204: z.null().describe('no pass changed'), ...errors(400, 404, ...ALWAYS) },
+        response: {
+          200: z.object({ serialNumbers: z.array(z.string()), lastUpdated: z.string() }),
+          204: z.null().describe('no pass changed'),
+          ...errors(400, 404, ...ALWAYS),
+        },
       },
     },
     async (request, reply) => {
-      const changed = await changedPasses(deps, { deviceId: request.params.device, passTypeId: request.params.pass_type, since: request.query.passesUpdatedSince });
+      const changed = await changedPasses(deps, {
+        deviceId: request.params.device,
+        passTypeId: request.params.pass_type,
+        since: request.query.passesUpdatedSince,
+      });
       return changed ? changed : reply.status(204).send(null);
     },
   );
@@ -83,19 +110,40 @@ export function passkitRoutes(app: ZodApp, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const pass = await latestPass(deps, { passTypeId: request.params.pass_type, serial: request.params.serial, authorization: auth(request) });
-      return reply.type('application/vnd.apple.pkpass').header('last-modified', new Date().toUTCString()).header('cache-control', 'no-store').send(pass);
+      const pass = await latestPass(deps, {
+        passTypeId: request.params.pass_type,
+        serial: request.params.serial,
+        authorization: auth(request),
+      });
+      return reply
+        .type('application/vnd.apple.pkpass')
+        .header('last-modified', new Date().toUTCString())
+        .header('cache-control', 'no-store')
+        .send(pass);
     },
   );
 
   app.post(
     '/api/passkit/v1/log',
     {
-      config: { rateLimit: { max: 60, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `passkit-log:${clientNetwork(r.ip)}` } },
-      schema: { tags, summary: 'Problems a phone met with a pass (logged for the operator)', security: PUBLIC, body: z.object({ logs: z.array(z.string().max(1000)).max(50) }), response: { 200: z.object({}), ...errors(400, 429, ...ALWAYS) } },
+      config: {
+        rateLimit: {
+          max: 60,
+          timeWindow: 60_000,
+          keyGenerator: (r: FastifyRequest) => `passkit-log:${clientNetwork(r.ip)}`,
+        },
+      },
+      schema: {
+        tags,
+        summary: 'Problems a phone met with a pass (logged for the operator)',
+        security: PUBLIC,
+        body: z.object({ logs: z.array(z.string().max(1000)).max(50) }),
+        response: { 200: z.object({}), ...errors(400, 429, ...ALWAYS) },
+      },
     },
     async (request) => {
-      for (const line of request.body.logs) request.log.warn({ wallet: line.slice(0, 300) }, 'Apple Wallet reported a problem with a pass');
+      for (const line of request.body.logs)
+        request.log.warn({ wallet: line.slice(0, 300) }, 'Apple Wallet reported a problem with a pass');
       return {};
     },
   );

@@ -14,7 +14,10 @@ import type { FastifyRequest } from 'fastify';
 const endpoint = token(2000);
 const subscriptionBody = z.object({
   endpoint,
-  keys: z.object({ p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'), auth: z.string().regex(/^[A-Za-z0-9_-]{16,40}={0,2}$/, 'an auth secret, base64url') }),
+  keys: z.object({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'a P-256 public key, base64url'),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{16,40}={0,2}$/, 'an auth secret, base64url'),
+  }),
   expirationTime: z.number().nullable().optional(),
 });
 const unsubscribeBody = z.object({ endpoint });
@@ -30,14 +33,35 @@ export function pushRoutes(app: ZodApp, deps: AppDeps): void {
     requireOrderAccess(caller, reservation?.orderId ?? null, { ownerToo: false }, 'reservation');
   };
 
-  app.get('/api/v1/push/public-key', { schema: { tags: ['guest list'], summary: "The key browsers subscribe to Velvet's notifications with (VAPID)", security: PUBLIC, response: { 200: pushPublicKey, ...errors(...ALWAYS) } } }, async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=3600');
-    return { public_key: deps.keys.vapid.publicKey };
-  });
+  app.get(
+    '/api/v1/push/public-key',
+    {
+      schema: {
+        tags: ['guest list'],
+        summary: "The key browsers subscribe to Velvet's notifications with (VAPID)",
+        security: PUBLIC,
+        response: { 200: pushPublicKey, ...errors(...ALWAYS) },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=3600');
+      return { public_key: deps.keys.vapid.publicKey };
+    },
+  );
 
   app.put(
     '/api/v1/reservations/:id/push-subscription',
-    { onRequest: withToken, schema: { tags: ['guest list'], summary: "The host's device asks to be told when each guest arrives (a PushSubscription's JSON)", security: BUYER, params: idParams, body: subscriptionBody, response: { 200: pushSubscriptionState, ...errors(400, 401, 403, 404, 409, ...ALWAYS) } } },
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['guest list'],
+        summary: "The host's device asks to be told when each guest arrives (a PushSubscription's JSON)",
+        security: BUYER,
+        params: idParams,
+        body: subscriptionBody,
+        response: { 200: pushSubscriptionState, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+      },
+    },
     async (request) => {
       await hostOnly(request, request.params.id);
       const b = request.body;
@@ -47,7 +71,17 @@ export function pushRoutes(app: ZodApp, deps: AppDeps): void {
 
   app.delete(
     '/api/v1/reservations/:id/push-subscription',
-    { onRequest: withToken, schema: { tags: ['guest list'], summary: 'This device is no longer told when guests arrive (idempotent)', security: BUYER, params: idParams, body: unsubscribeBody, response: { 200: pushSubscriptionState, ...errors(400, 401, 403, 404, ...ALWAYS) } } },
+    {
+      onRequest: withToken,
+      schema: {
+        tags: ['guest list'],
+        summary: 'This device is no longer told when guests arrive (idempotent)',
+        security: BUYER,
+        params: idParams,
+        body: unsubscribeBody,
+        response: { 200: pushSubscriptionState, ...errors(400, 401, 403, 404, ...ALWAYS) },
+      },
+    },
     async (request) => {
       await hostOnly(request, request.params.id);
       return unsubscribeHost(deps, request.params.id, request.body.endpoint);

@@ -25,17 +25,52 @@ export const eventView = z.object({
   venue_name: z.string(),
   venue_address: z.string(),
   description: z.string(),
-  min_age: z.int().nullable().describe('18 or 21: buyers confirm they are at least this old when ordering, and the door checks ID; null: no minimum'),
-  cover_url: z.string().nullable().describe('The cover image (WebP, at most 1600 x 1600); its version is in the address, so it may be cached for good'),
-  ga: z.object({ price_cents: z.int(), capacity: z.int(), available: z.int(), max_per_order: z.int().describe('The most GA tickets one order may hold'), sold: z.int().optional() }),
-  tiers: z.array(z.object({ id: uuid, name: z.string(), price_cents: z.int(), capacity: z.int(), min_spend_cents: z.int().nullable() })),
-  tables: z.array(z.object({ id: uuid, number: z.int(), tier: z.string(), tier_id: uuid, x: z.number(), y: z.number() })),
+  min_age: z
+    .int()
+    .nullable()
+    .describe(
+      '18 or 21: buyers confirm they are at least this old when ordering, and the door checks ID; null: no minimum',
+    ),
+  cover_url: z
+    .string()
+    .nullable()
+    .describe(
+      'The cover image (WebP, at most 1600 x 1600); its version is in the address, so it may be cached for good',
+    ),
+  ga: z.object({
+    price_cents: z.int(),
+    capacity: z.int(),
+    available: z.int(),
+    max_per_order: z.int().describe('The most GA tickets one order may hold'),
+    sold: z.int().optional(),
+  }),
+  tiers: z.array(
+    z.object({
+      id: uuid,
+      name: z.string(),
+      price_cents: z.int(),
+      capacity: z.int(),
+      min_spend_cents: z.int().nullable(),
+    }),
+  ),
+  tables: z.array(
+    z.object({ id: uuid, number: z.int(), tier: z.string(), tier_id: uuid, x: z.number(), y: z.number() }),
+  ),
   cancelled_at: instant.nullable().optional().describe('owner and staff only'),
   completed_at: instant.nullable().optional().describe('owner and staff only'),
 });
 
 export const eventList = z.object({
-  events: z.array(z.object({ id: uuid, name: z.string(), starts_at: instant, ends_at: instant, status: eventStatus, currency: z.string() })),
+  events: z.array(
+    z.object({
+      id: uuid,
+      name: z.string(),
+      starts_at: instant,
+      ends_at: instant,
+      status: eventStatus,
+      currency: z.string(),
+    }),
+  ),
 });
 
 export const floorTable = z.object({
@@ -95,18 +130,24 @@ export const reservationView = z.object({
   host_arrived: z.boolean(),
   invite_code: z.string(),
   invite_url: z.string(),
-  guests_may_transfer: z.boolean().describe("the host lets linked guests pass their place on with their ticket"),
+  guests_may_transfer: z.boolean().describe('the host lets linked guests pass their place on with their ticket'),
   guests: z.array(z.object({ ticket_id: uuid, name: z.string(), arrived: z.boolean() })),
 });
 
 const paymentView = z.union([
   z.object({ provider: z.literal('local'), test_mode: z.literal(true), pay_url: z.string() }),
-  z.object({ provider: z.literal('stripe'), payment_intent_id: z.string().nullable(), client_secret: z.string().nullable() }),
+  z.object({
+    provider: z.literal('stripe'),
+    payment_intent_id: z.string().nullable(),
+    client_secret: z.string().nullable(),
+  }),
 ]);
 
 export const placedOrder = z.object({
   order_id: uuid,
-  status: z.enum(['pending', 'paid', 'expired', 'refunded']).describe('pending until paid; paid at once when there is nothing to pay'),
+  status: z
+    .enum(['pending', 'paid', 'expired', 'refunded'])
+    .describe('pending until paid; paid at once when there is nothing to pay'),
   amount_cents: z.int(),
   currency: z.string(),
   expires_at: instant,
@@ -122,7 +163,10 @@ export const transferView = z.object({
   from_email: z.string(),
   to_name: z.string(),
   to_email: z.string(),
-  table_link: z.enum(['kept', 'dropped']).nullable().describe('what became of a linked guest\'s place (null: it had none)'),
+  table_link: z
+    .enum(['kept', 'dropped'])
+    .nullable()
+    .describe("what became of a linked guest's place (null: it had none)"),
   transferred_at: instant,
 });
 
@@ -162,7 +206,14 @@ export const orderView = z.object({
     }),
   ),
   reservation: reservationView.optional(),
-  refund: z.object({ status: z.string(), amount_cents: z.int(), reason: z.string(), provider_refund_id: z.string().optional() }).optional(),
+  refund: z
+    .object({
+      status: z.string(),
+      amount_cents: z.int(),
+      reason: z.string(),
+      provider_refund_id: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const inviteView = z.object({
@@ -199,16 +250,29 @@ export const unlinked = z.object({
   unlinked_by: z.string(),
 });
 
-const conflicts = z.enum([...rejectReasons, 'turned_away_but_valid', 'scanned_in_future', 'scanned_at_invalid', 'idempotency_key_reused']);
+const conflicts = z.enum([
+  ...rejectReasons,
+  'turned_away_but_valid',
+  'scanned_in_future',
+  'scanned_at_invalid',
+  'idempotency_key_reused',
+]);
 
 export const scanResponse = z.object({
   result: z.enum(scanResults),
-  reason: z.string().optional().describe(`for rejected: ${rejectReasons.join(', ')}; offline also turned_away_offline, scanned_in_future, scanned_at_invalid, idempotency_key_reused`),
+  reason: z
+    .string()
+    .optional()
+    .describe(
+      `for rejected: ${rejectReasons.join(', ')}; offline also turned_away_offline, scanned_in_future, scanned_at_invalid, idempotency_key_reused`,
+    ),
   message: z.string(),
   already_checked_in: z.boolean(),
   first_checked_in_at: instant.optional(),
   first_scanner_id: z.string().optional(),
-  warning: z.object({ code: z.string(), message: z.string(), scanner_id: z.string(), seconds_apart: z.number() }).optional(),
+  warning: z
+    .object({ code: z.string(), message: z.string(), scanner_id: z.string(), seconds_apart: z.number() })
+    .optional(),
   ticket: z.object({ id: uuid, holder_name: z.string(), kind: ticketKind }).nullable(),
   vip: z
     .object({
@@ -217,7 +281,9 @@ export const scanResponse = z.object({
       tier: z.string(),
       role: z.enum(['host', 'guest']),
       host_name: z.string(),
-      guests: z.array(z.object({ ticket_id: uuid.optional(), name: z.string(), arrived: z.boolean() })).describe("The table's guest list: staff admit the guests standing there by ticket_id"),
+      guests: z
+        .array(z.object({ ticket_id: uuid.optional(), name: z.string(), arrived: z.boolean() }))
+        .describe("The table's guest list: staff admit the guests standing there by ticket_id"),
     })
     .optional(),
   id_check: z.int().optional().describe("The event's minimum age, on every admission: check ID"),
@@ -236,7 +302,14 @@ export const batchResponse = z.object({
 });
 
 export const scannerCache = z.object({
-  event: z.object({ id: uuid, name: z.string(), status: eventStatus, starts_at: instant, ends_at: instant, min_age: z.int().nullable().optional() }),
+  event: z.object({
+    id: uuid,
+    name: z.string(),
+    status: eventStatus,
+    starts_at: instant,
+    ends_at: instant,
+    min_age: z.int().nullable().optional(),
+  }),
   public_key: z.string().describe('Ed25519, raw 32 bytes, base64url'),
   generated_at: instant,
   full: z.boolean(),
@@ -252,7 +325,11 @@ export const scannerCache = z.object({
       first_scanner_id: z.string().optional(),
       email: z.string().optional().describe("The buyer's e-mail, to find a guest by"),
       refused: z.string().optional().describe("On the venue's refused list: the reason (the door refuses the ticket)"),
-      code_generation: z.int().min(1).optional().describe('a transferred ticket: its current code generation (earlier codes are refused as `transferred`)'),
+      code_generation: z
+        .int()
+        .min(1)
+        .optional()
+        .describe('a transferred ticket: its current code generation (earlier codes are refused as `transferred`)'),
       reservation: z
         .object({
           id: uuid,
@@ -340,7 +417,11 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 /** Every operation may also answer these: the database away, or (embedded) its disk full. */
 export const ALWAYS = [503, 507];
 
-export const pushPublicKey = z.object({ public_key: z.string().describe("The server's VAPID public key (base64url): PushManager.subscribe's applicationServerKey") });
+export const pushPublicKey = z.object({
+  public_key: z
+    .string()
+    .describe("The server's VAPID public key (base64url): PushManager.subscribe's applicationServerKey"),
+});
 
 export const pushSubscriptionState = z.object({
   subscribed: z.boolean(),
@@ -360,7 +441,13 @@ export const refusedEntry = z.object({
 
 export const refusedList = z.object({ people: z.array(refusedEntry) });
 
-export const promoterView = z.object({ id: uuid, name: z.string(), code: z.string(), link: z.string().describe("The home page with the promoter's code; any event's page takes `?p=` the same way"), created_at: instant });
+export const promoterView = z.object({
+  id: uuid,
+  name: z.string(),
+  code: z.string(),
+  link: z.string().describe("The home page with the promoter's code; any event's page takes `?p=` the same way"),
+  created_at: instant,
+});
 export const promoterList = z.object({ promoters: z.array(promoterView) });
 export const eventPromotersView = z.object({
   event_id: uuid,

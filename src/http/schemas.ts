@@ -9,7 +9,10 @@ const LATEST = Date.UTC(3000, 0, 1);
 /** An instant as ISO 8601 with an offset, as it came: device clocks (offline scans) are checked per item. */
 export const anyTimestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 /** An instant Velvet stores as given (event times, `?since=`): within the years 2000–2999. */
-export const timestamp = anyTimestamp.refine((d) => d.getTime() >= EARLIEST && d.getTime() < LATEST, 'must be between the years 2000 and 2999');
+export const timestamp = anyTimestamp.refine(
+  (d) => d.getTime() >= EARLIEST && d.getTime() < LATEST,
+  'must be between the years 2000 and 2999',
+);
 export const cents = z.int().min(0).max(100_000_000);
 /** ISO 4217, either case (Stripe's own convention is lower case); stored upper-case. */
 export const currency = z

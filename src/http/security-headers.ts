@@ -66,7 +66,10 @@ export async function installSecurityHeaders(app: FastifyInstance, opts: { strip
   app.addHook('onRequest', async (request, reply) => {
     reply.header('content-security-policy', isApi(request) ? api : page);
     // The door page asks for the camera; nothing else may.
-    reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=(self "https://js.stripe.com")');
+    reply.header(
+      'permissions-policy',
+      'camera=(self), microphone=(), geolocation=(), payment=(self "https://js.stripe.com")',
+    );
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
   });
 }

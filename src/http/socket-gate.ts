@@ -52,8 +52,10 @@ export class SocketGate {
   private admit(socket: Socket): boolean {
     const client = this.limits.perClient === null ? null : clientNetwork(socket.remoteAddress ?? '');
     const mine = client === null ? 0 : (this.byClient.get(client) ?? 0);
-    if (this.open >= this.limits.total) return this.refuse(socket, 'The server has as many connections open as it takes; try again in a few seconds');
-    if (client !== null && mine >= this.limits.perClient!) return this.refuse(socket, 'Too many connections from your address; close some and try again');
+    if (this.open >= this.limits.total)
+      return this.refuse(socket, 'The server has as many connections open as it takes; try again in a few seconds');
+    if (client !== null && mine >= this.limits.perClient!)
+      return this.refuse(socket, 'Too many connections from your address; close some and try again');
     this.open++;
     if (client !== null) this.byClient.set(client, mine + 1);
     socket.once('close', () => {

@@ -16,19 +16,31 @@ export function stripeWebhookRoutes(app: ZodApp, deps: AppDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-    scope.post('/api/v1/webhooks/stripe', { bodyLimit: 1024 * 1024, schema: { tags: ['buying'], summary: 'Stripe webhook (Stripe-signed): payment_intent.succeeded pays the order; each event applied once', security: PUBLIC, response: { 200: webhookReceived, ...errors(400, 404, ...ALWAYS) } } }, async (request) => {
-      const payments = deps.config.payments;
-      if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
-      const header = request.headers['stripe-signature'];
-      const event = verifyStripeWebhook(
-        Buffer.isBuffer(request.body) ? request.body : undefined,
-        typeof header === 'string' ? header : undefined,
-        payments.webhookSecret,
-        deps.clock.now(),
-      );
-      const result = await handleStripeEvent(deps, event);
-      request.log.info({ stripeEvent: event.id, type: event.type, ...result }, 'stripe webhook');
-      return { received: true, event_id: event.id, ...result };
-    });
+    scope.post(
+      '/api/v1/webhooks/stripe',
+      {
+        bodyLimit: 1024 * 1024,
+        schema: {
+          tags: ['buying'],
+          summary: 'Stripe webhook (Stripe-signed): payment_intent.succeeded pays the order; each event applied once',
+          security: PUBLIC,
+          response: { 200: webhookReceived, ...errors(400, 404, ...ALWAYS) },
+        },
+      },
+      async (request) => {
+        const payments = deps.config.payments;
+        if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
+        const header = request.headers['stripe-signature'];
+        const event = verifyStripeWebhook(
+          Buffer.isBuffer(request.body) ? request.body : undefined,
+          typeof header === 'string' ? header : undefined,
+          payments.webhookSecret,
+          deps.clock.now(),
+        );
+        const result = await handleStripeEvent(deps, event);
+        request.log.info({ stripeEvent: event.id, type: event.type, ...result }, 'stripe webhook');
+        return { received: true, event_id: event.id, ...result };
+      },
+    );
   });
 }

@@ -24,16 +24,27 @@ const TRANSFERS_PER_MINUTE = 20;
 
 /** Tickets passed on to someone else (issue 20): the transfer, the new holder's ticket, the host's consent. */
 export function transferRoutes(app: ZodApp, deps: AppDeps): void {
-  const withToken = authenticate(deps, undefined, "the ticket's holder's token (the order's manage token, or a transferred ticket's own)");
+  const withToken = authenticate(
+    deps,
+    undefined,
+    "the ticket's holder's token (the order's manage token, or a transferred ticket's own)",
+  );
 
   app.post(
     '/api/v1/tickets/:id/transfer',
     {
       onRequest: withToken,
-      config: { rateLimit: { max: TRANSFERS_PER_MINUTE, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `transfer:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: TRANSFERS_PER_MINUTE,
+          timeWindow: 60_000,
+          keyGenerator: (r: FastifyRequest) => `transfer:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['buying'],
-        summary: "Send a ticket to someone else's e-mail, until the event starts: it gets a new code (the old one is refused at the door) and its new holder their own link",
+        summary:
+          "Send a ticket to someone else's e-mail, until the event starts: it gets a new code (the old one is refused at the door) and its new holder their own link",
         security: BUYER,
         params: idParams,
         body: transferBody,
@@ -43,7 +54,12 @@ export function transferRoutes(app: ZodApp, deps: AppDeps): void {
     async (request) => {
       const caller = await callerOf(deps, request);
       requireTicketAccess(caller, await findTicket(deps.database.db, request.params.id), { ownerToo: false });
-      const transfer = await transferTicket(deps, { ticketId: request.params.id, heldBy: heldBy(caller), toEmail: request.body.email, toName: request.body.name });
+      const transfer = await transferTicket(deps, {
+        ticketId: request.params.id,
+        heldBy: heldBy(caller),
+        toEmail: request.body.email,
+        toName: request.body.name,
+      });
       return toTransferView(transfer);
     },
   );
@@ -54,7 +70,8 @@ export function transferRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: withToken,
       schema: {
         tags: ['buying'],
-        summary: 'A ticket as its holder sees it: its code, holder and table (the new holder opens it with their own link after a transfer)',
+        summary:
+          'A ticket as its holder sees it: its code, holder and table (the new holder opens it with their own link after a transfer)',
         security: BUYER_OR_QUERY,
         params: idParams,
         querystring: tokenQuery,
@@ -62,7 +79,9 @@ export function transferRoutes(app: ZodApp, deps: AppDeps): void {
       },
     },
     async (request) => {
-      requireTicketAccess(await callerOf(deps, request), await findTicket(deps.database.db, request.params.id), { ownerToo: true });
+      requireTicketAccess(await callerOf(deps, request), await findTicket(deps.database.db, request.params.id), {
+        ownerToo: true,
+      });
       return getHeldTicketView(deps, request.params.id);
     },
   );
@@ -73,7 +92,8 @@ export function transferRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: withToken,
       schema: {
         tags: ['guest list'],
-        summary: "The host's answer to whether linked guests may pass their place on with their ticket (otherwise a transferred ticket goes as plain GA)",
+        summary:
+          "The host's answer to whether linked guests may pass their place on with their ticket (otherwise a transferred ticket goes as plain GA)",
         security: BUYER,
         params: idParams,
         body: guestTransfersBody,

@@ -16,10 +16,18 @@ export function parseTrustProxy(value: string | undefined): TrustProxy | { error
   const v = (value ?? '').trim();
   if (v === '' || /^(off|false|no|0)$/i.test(v)) return false;
   if (/^\d+$/.test(v)) return Number(v);
-  if (/^(on|true|yes|all)$/i.test(v)) return { error: 'trusting every proxy lets any client choose its own address; give the number of proxies in front of Velvet (1) or their addresses' };
-  const entries = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (/^(on|true|yes|all)$/i.test(v))
+    return {
+      error:
+        'trusting every proxy lets any client choose its own address; give the number of proxies in front of Velvet (1) or their addresses',
+    };
+  const entries = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = entries.find((e) => !NAMED.has(e) && !isAddressOrNetwork(e));
-  if (bad !== undefined) return { error: `"${bad}" is not an address, a CIDR network or one of ${[...NAMED].join(', ')}` };
+  if (bad !== undefined)
+    return { error: `"${bad}" is not an address, a CIDR network or one of ${[...NAMED].join(', ')}` };
   return entries;
 }
 

@@ -34,7 +34,9 @@ const waitlistView = z.object({
       name: z.string(),
       email: z.string(),
       quantity: z.int(),
-      state: z.enum(['waiting', 'offered', 'bought', 'lapsed']).describe('offered: places held for them now; lapsed: the offer ran out unpaid'),
+      state: z
+        .enum(['waiting', 'offered', 'bought', 'lapsed'])
+        .describe('offered: places held for them now; lapsed: the offer ran out unpaid'),
       joined_at: instant,
       offered_at: instant.nullable(),
       offer_expires_at: instant.nullable(),
@@ -48,10 +50,17 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
   app.post(
     '/api/v1/events/:id/waitlist',
     {
-      config: { rateLimit: { max: deps.config.ordersPerMinutePerAddress, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `waitlist:${clientNetwork(r.ip)}` } },
+      config: {
+        rateLimit: {
+          max: deps.config.ordersPerMinutePerAddress,
+          timeWindow: 60_000,
+          keyGenerator: (r: FastifyRequest) => `waitlist:${clientNetwork(r.ip)}`,
+        },
+      },
       schema: {
         tags: ['buying'],
-        summary: "Join a sold-out night's waitlist: when places come free, the longest-waiting person is offered them by mail, held for them alone",
+        summary:
+          "Join a sold-out night's waitlist: when places come free, the longest-waiting person is offered them by mail, held for them alone",
         security: PUBLIC,
         params: idParams,
         body: joinBody,
@@ -60,7 +69,13 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       const b = request.body;
-      const { created, view } = await joinWaitlist(deps, { eventId: request.params.id, email: b.email, name: b.name, quantity: b.quantity, ageConfirmed: b.age_confirmed });
+      const { created, view } = await joinWaitlist(deps, {
+        eventId: request.params.id,
+        email: b.email,
+        name: b.name,
+        quantity: b.quantity,
+        ageConfirmed: b.age_confirmed,
+      });
       return reply.status(created ? 201 : 200).send(view);
     },
   );
@@ -69,7 +84,13 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
     '/api/v1/events/:id/waitlist',
     {
       onRequest: authenticate(deps, ['owner']),
-      schema: { tags: ['orders'], summary: "The night's waitlist and its offers, oldest first", security: OWNER, params: idParams, response: { 200: waitlistView, ...errors(401, 403, 404, ...ALWAYS) } },
+      schema: {
+        tags: ['orders'],
+        summary: "The night's waitlist and its offers, oldest first",
+        security: OWNER,
+        params: idParams,
+        response: { 200: waitlistView, ...errors(401, 403, 404, ...ALWAYS) },
+      },
     },
     async (request) => readWaitlist(deps, request.params.id),
   );

@@ -14,7 +14,9 @@ import { BUYER_OR_QUERY } from './security.js';
 export function walletRoutes(app: ZodApp, deps: AppDeps): void {
   const withToken = authenticate(deps, undefined, "the ticket's holder's token");
   const holderOnly = async (request: Parameters<typeof callerOf>[1], ticketId: string) =>
-    requireTicketAccess(await callerOf(deps, request), await findTicket(deps.database.db, ticketId), { ownerToo: true });
+    requireTicketAccess(await callerOf(deps, request), await findTicket(deps.database.db, ticketId), {
+      ownerToo: true,
+    });
 
   app.get(
     '/api/v1/tickets/:id/wallet.pkpass',
@@ -22,7 +24,8 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: withToken,
       schema: {
         tags: ['buying'],
-        summary: "The ticket as an Apple Wallet pass (its barcode the ticket's own code); 404 where Apple Wallet is not set up",
+        summary:
+          "The ticket as an Apple Wallet pass (its barcode the ticket's own code); 404 where Apple Wallet is not set up",
         security: BUYER_OR_QUERY,
         params: idParams,
         querystring: tokenQuery,
@@ -49,7 +52,8 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: withToken,
       schema: {
         tags: ['buying'],
-        summary: "A 'Save to Google Wallet' link for the ticket (a JWT signed with the owner's service-account key); 404 where Google Wallet is not set up",
+        summary:
+          "A 'Save to Google Wallet' link for the ticket (a JWT signed with the owner's service-account key); 404 where Google Wallet is not set up",
         security: BUYER_OR_QUERY,
         params: idParams,
         querystring: tokenQuery,
@@ -59,7 +63,9 @@ export function walletRoutes(app: ZodApp, deps: AppDeps): void {
     async (request) => {
       await holderOnly(request, request.params.id);
       if (!deps.wallets.google) throw notFound('Google Wallet (not set up here)');
-      return { save_url: await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, request.params.id)) };
+      return {
+        save_url: await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, request.params.id)),
+      };
     },
   );
 }

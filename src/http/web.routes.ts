@@ -8,7 +8,16 @@ import { errorBody } from './errors.js';
 import type { ZodApp } from './routes.types.js';
 
 /** The pages of the web app; each answers the same index.html and the app routes on the client. */
-export const PAGE_ROUTES = ['/door', '/events/:id/floor', '/admin', '/admin/*', '/e/:id', '/orders/:id', '/tickets/:id', '/i/:code'] as const;
+export const PAGE_ROUTES = [
+  '/door',
+  '/events/:id/floor',
+  '/admin',
+  '/admin/*',
+  '/e/:id',
+  '/orders/:id',
+  '/tickets/:id',
+  '/i/:code',
+] as const;
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // The shell and the service worker must be revalidated on every load, or a deploy never arrives.
@@ -36,7 +45,8 @@ export function webRoutes(root: string | null, methods?: MethodIndex) {
       return;
     }
     const indexHtml = readFileSync(join(root, 'index.html'));
-    const page = (reply: FastifyReply) => reply.header('cache-control', REVALIDATE).type('text/html; charset=utf-8').send(indexHtml);
+    const page = (reply: FastifyReply) =>
+      reply.header('cache-control', REVALIDATE).type('text/html; charset=utf-8').send(indexHtml);
     await app.register(fastifyStatic, {
       root,
       prefix: '/',
@@ -51,7 +61,8 @@ export function webRoutes(root: string | null, methods?: MethodIndex) {
     });
     app.get('/', { schema: { hide: true } }, async (request, reply) => (wantsHtml(request) ? page(reply) : index));
     // The service worker precaches /index.html and serves it for every page when offline.
-    for (const path of [...PAGE_ROUTES, '/index.html']) app.get(path, { schema: { hide: true } }, async (_request, reply) => page(reply));
+    for (const path of [...PAGE_ROUTES, '/index.html'])
+      app.get(path, { schema: { hide: true } }, async (_request, reply) => page(reply));
     // A mistyped link in a browser gets the app's own "not found" page; the API keeps its JSON 404.
     app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       if (methods?.refuse(request, reply)) return reply;

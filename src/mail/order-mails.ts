@@ -24,11 +24,17 @@ export interface WalletLinks {
 
 /** The wallet links as mail text lines ('' per missing wallet dropped). */
 export const walletText = (w: WalletLinks | undefined, whose = '') =>
-  [w?.apple ? `Add ${whose}to Apple Wallet: ${w.apple}` : '', w?.google ? `Save ${whose}to Google Wallet: ${w.google}` : ''].filter(Boolean);
+  [
+    w?.apple ? `Add ${whose}to Apple Wallet: ${w.apple}` : '',
+    w?.google ? `Save ${whose}to Google Wallet: ${w.google}` : '',
+  ].filter(Boolean);
 
 /** The wallet links as small HTML links under a ticket's QR code. */
 export const walletHtml = (w: WalletLinks | undefined) =>
-  [w?.apple ? `<a href="${esc(w.apple)}">Add to Apple Wallet</a>` : '', w?.google ? `<a href="${esc(w.google)}">Save to Google Wallet</a>` : '']
+  [
+    w?.apple ? `<a href="${esc(w.apple)}">Add to Apple Wallet</a>` : '',
+    w?.google ? `<a href="${esc(w.google)}">Save to Google Wallet</a>` : '',
+  ]
     .filter(Boolean)
     .map((a) => `<div style="margin-top:4px">${a}</div>`)
     .join('');
@@ -47,12 +53,14 @@ export function when(d: Date, timeZone: string): string {
 
 const REFUND_WHY: Record<string, string> = {
   event_cancelled: 'The organiser cancelled the event.',
-  late_payment: 'Your payment arrived after the hold on your order had lapsed and the tickets were no longer available.',
+  late_payment:
+    'Your payment arrived after the hold on your order had lapsed and the tickets were no longer available.',
   owner_refund: 'The organiser refunded your order.',
 };
 
 /** "The Vault, Köpenicker Str. 70, Berlin", or what of it the owner gave. */
-export const venueLine = (e: Pick<OrderMailInput['event'], 'venueName' | 'venueAddress'>) => [e.venueName, e.venueAddress].filter(Boolean).join(', ');
+export const venueLine = (e: Pick<OrderMailInput['event'], 'venueName' | 'venueAddress'>) =>
+  [e.venueName, e.venueAddress].filter(Boolean).join(', ');
 
 export function renderOrderMail(m: OrderMailInput): RenderedMail {
   return m.kind === 'order_paid' ? renderPaid(m) : renderRefunded(m);
@@ -80,7 +88,9 @@ function renderPaid(m: OrderMailInput): RenderedMail {
         ]
       : []),
     '',
-    ...tickets.flatMap((t) => walletText(m.walletLinks?.get(t.id), tickets.length > 1 ? `${t.holder_name}'s ticket ` : 'your ticket ')),
+    ...tickets.flatMap((t) =>
+      walletText(m.walletLinks?.get(t.id), tickets.length > 1 ? `${t.holder_name}'s ticket ` : 'your ticket '),
+    ),
     `Your order, your QR codes and your guest list, any time: ${m.manageUrl}`,
     'Keep this link to yourself: it opens your order.',
     '',
@@ -89,9 +99,15 @@ function renderPaid(m: OrderMailInput): RenderedMail {
   const qrBlocks = tickets
     .map((t) => {
       const cid = m.qrCids.get(t.id);
-      const role = t.is_host ? `Host of table ${r?.table_number ?? ''}` : t.linked_reservation_id ? 'Guest at a table' : 'GA';
+      const role = t.is_host
+        ? `Host of table ${r?.table_number ?? ''}`
+        : t.linked_reservation_id
+          ? 'Guest at a table'
+          : 'GA';
       return `<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif">${
-        cid ? `<img src="cid:${cid}" width="240" height="240" alt="QR code for ${esc(t.holder_name)}" style="display:block">` : ''
+        cid
+          ? `<img src="cid:${cid}" width="240" height="240" alt="QR code for ${esc(t.holder_name)}" style="display:block">`
+          : ''
       }<div><strong>${esc(t.holder_name)}</strong></div><div style="color:#555">${role}</div>${walletHtml(m.walletLinks?.get(t.id))}</div>`;
     })
     .join('');

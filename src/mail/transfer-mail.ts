@@ -1,4 +1,13 @@
-import { esc, venueLine, walletHtml, walletText, when, type OrderMailInput, type RenderedMail, type WalletLinks } from './order-mails.js';
+import {
+  esc,
+  venueLine,
+  walletHtml,
+  walletText,
+  when,
+  type OrderMailInput,
+  type RenderedMail,
+  type WalletLinks,
+} from './order-mails.js';
 
 /** The mail to whoever a ticket was transferred to: their ticket, their own link, their code. */
 export interface TransferMailInput {
@@ -19,7 +28,9 @@ export interface TransferMailInput {
 export function renderTransferMail(m: TransferMailInput): RenderedMail {
   const date = when(m.event.startsAt, m.timeZone);
   const where = venueLine(m.event);
-  const tableLine = m.table ? `Your place as a guest at table ${m.table.number} (${m.table.tier}) comes with it.` : null;
+  const tableLine = m.table
+    ? `Your place as a guest at table ${m.table.number} (${m.table.tier}) comes with it.`
+    : null;
   const subject = `${m.fromName} sent you a ticket for ${m.event.name}`;
   const text = [
     `Hi ${m.toName},`,
@@ -46,9 +57,17 @@ ${tableLine ? `<p>${esc(tableLine)}</p>` : ''}
 }
 
 /** To whoever holds a transferred ticket that stopped admitting anyone: why, and that they paid nothing. */
-export function renderVoidedMail(m: { event: TransferMailInput['event']; toName: string; fromName: string; cancelled: boolean; timeZone: string }): RenderedMail {
+export function renderVoidedMail(m: {
+  event: TransferMailInput['event'];
+  toName: string;
+  fromName: string;
+  cancelled: boolean;
+  timeZone: string;
+}): RenderedMail {
   const why = m.cancelled ? 'The organiser cancelled the event.' : 'The organiser refunded the order it came from.';
-  const subject = m.cancelled ? `Cancelled: ${m.event.name}` : `Your ticket for ${m.event.name} no longer admits anyone`;
+  const subject = m.cancelled
+    ? `Cancelled: ${m.event.name}`
+    : `Your ticket for ${m.event.name} no longer admits anyone`;
   const text = [
     `Hi ${m.toName},`,
     '',

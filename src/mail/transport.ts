@@ -34,7 +34,12 @@ export function createMailTransport(config: Pick<Config, 'mail'>): MailTransport
   if (smtpUrl) {
     const url = new URL(smtpUrl);
     const transporter = nodemailer.createTransport(
-      { url: smtpUrl, connectionTimeout: SMTP_TIMEOUT_MS, greetingTimeout: SMTP_TIMEOUT_MS, socketTimeout: SMTP_TIMEOUT_MS },
+      {
+        url: smtpUrl,
+        connectionTimeout: SMTP_TIMEOUT_MS,
+        greetingTimeout: SMTP_TIMEOUT_MS,
+        socketTimeout: SMTP_TIMEOUT_MS,
+      },
       { from },
     );
     return {

@@ -16,7 +16,11 @@ export interface OfferMailInput {
 
 export function renderOfferMail(m: OfferMailInput): RenderedMail {
   const places = m.quantity === 1 ? '1 ticket' : `${m.quantity} tickets`;
-  const until = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', dateStyle: 'medium', timeZone: m.timeZone }).format(m.heldUntil);
+  const until = new Intl.DateTimeFormat('en-GB', {
+    timeStyle: 'short',
+    dateStyle: 'medium',
+    timeZone: m.timeZone,
+  }).format(m.heldUntil);
   const where = venueLine(m.event);
   const subject = `Places came free: ${places} for ${m.event.name}, held for you`;
   const lines = [

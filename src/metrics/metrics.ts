@@ -13,13 +13,42 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly scans = new Counter({ name: 'velvet_scans_total', help: 'Scans answered, by result (admitted, reentry, rejected), method (code, manual) and mode (online, offline)', labelNames: ['result', 'method', 'mode'], registers: [this.registry] });
+  private readonly scans = new Counter({
+    name: 'velvet_scans_total',
+    help: 'Scans answered, by result (admitted, reentry, rejected), method (code, manual) and mode (online, offline)',
+    labelNames: ['result', 'method', 'mode'],
+    registers: [this.registry],
+  });
   /** Online scans, from the request's arrival to its answer (the door's wait). */
-  private readonly scanSeconds = new Histogram({ name: 'velvet_scan_duration_seconds', help: 'Online scans: time to answer, seconds', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 3], registers: [this.registry] });
-  private readonly conflicts = new Counter({ name: 'velvet_offline_conflicts_total', help: 'Offline scans the server disagreed with when they synced, by conflict', labelNames: ['conflict'], registers: [this.registry] });
-  private readonly orders = new Counter({ name: 'velvet_orders_total', help: 'Orders placed, paid and expired (holds released unpaid)', labelNames: ['outcome'], registers: [this.registry] });
-  private readonly tableHolds = new Counter({ name: 'velvet_table_holds_total', help: 'Tables held by a new order', registers: [this.registry] });
-  private readonly responses = new Counter({ name: 'velvet_http_responses_total', help: 'HTTP answers by status code (503: the database away, busy, or too many connections)', labelNames: ['status'], registers: [this.registry] });
+  private readonly scanSeconds = new Histogram({
+    name: 'velvet_scan_duration_seconds',
+    help: 'Online scans: time to answer, seconds',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 3],
+    registers: [this.registry],
+  });
+  private readonly conflicts = new Counter({
+    name: 'velvet_offline_conflicts_total',
+    help: 'Offline scans the server disagreed with when they synced, by conflict',
+    labelNames: ['conflict'],
+    registers: [this.registry],
+  });
+  private readonly orders = new Counter({
+    name: 'velvet_orders_total',
+    help: 'Orders placed, paid and expired (holds released unpaid)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly tableHolds = new Counter({
+    name: 'velvet_table_holds_total',
+    help: 'Tables held by a new order',
+    registers: [this.registry],
+  });
+  private readonly responses = new Counter({
+    name: 'velvet_http_responses_total',
+    help: 'HTTP answers by status code (503: the database away, busy, or too many connections)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
 
   constructor(readonly enabled: boolean) {
     // Node's own (CPU, memory, event loop lag, handles): each set watches the event loop and the
@@ -69,7 +98,9 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const value = await Promise.resolve().then(read).catch(() => null);
+        const value = await Promise.resolve()
+          .then(read)
+          .catch(() => null);
         if (value !== null) this.set(value);
       },
     });

@@ -77,7 +77,8 @@ export function createStripePayments(settings: StripeSettings): PaymentProvider 
       try {
         // Our key rides in the refund's metadata; a payment has at most a handful of refunds.
         for await (const r of stripe.refunds.list({ payment_intent: providerPaymentId, limit: 100 })) {
-          if (r.metadata?.velvet_key === idempotencyKey && r.status !== 'failed' && r.status !== 'canceled') return { providerRefundId: r.id };
+          if (r.metadata?.velvet_key === idempotencyKey && r.status !== 'failed' && r.status !== 'canceled')
+            return { providerRefundId: r.id };
         }
         return null;
       } catch (err) {

@@ -23,11 +23,20 @@ export type PushOutcome =
  * it has a real timeout and the answer is classified here. `ttlSeconds` is how long the push
  * service keeps it for a phone that is off: an arrival a host learns of hours later is noise.
  */
-export async function sendPush(target: PushTarget, payload: string, signing: PushSigning, opts: { ttlSeconds: number; timeoutMs: number }): Promise<PushOutcome> {
-  const request = webPush.generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, payload, {
-    TTL: opts.ttlSeconds,
-    urgency: 'high',
-  });
+export async function sendPush(
+  target: PushTarget,
+  payload: string,
+  signing: PushSigning,
+  opts: { ttlSeconds: number; timeoutMs: number },
+): Promise<PushOutcome> {
+  const request = webPush.generateRequestDetails(
+    { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
+    payload,
+    {
+      TTL: opts.ttlSeconds,
+      urgency: 'high',
+    },
+  );
   request.headers.Authorization = vapidAuthorization(request.endpoint, signing);
   let status: number;
   let body = '';
@@ -67,7 +76,14 @@ function vapidAuthorization(endpoint: string, signing: PushSigning, now = Date.n
   const key = `${audience}\n${signing.contact}\n${signing.vapid.publicKey}`;
   const cached = vapidTokens.get(key);
   if (cached && cached.until > now) return cached.authorization;
-  const { Authorization } = webPush.getVapidHeaders(audience, signing.contact, signing.vapid.publicKey, signing.vapid.privateKey, 'aes128gcm', Math.floor(now / 1000) + VAPID_VALID_S);
+  const { Authorization } = webPush.getVapidHeaders(
+    audience,
+    signing.contact,
+    signing.vapid.publicKey,
+    signing.vapid.privateKey,
+    'aes128gcm',
+    Math.floor(now / 1000) + VAPID_VALID_S,
+  );
   // A handful of push services exist (FCM, Mozilla, Apple, Microsoft): a cache past that is a mistake, start over.
   if (vapidTokens.size >= 64) vapidTokens.clear();
   vapidTokens.set(key, { authorization: Authorization, until: now + VAPID_REUSE_MS });

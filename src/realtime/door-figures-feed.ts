@@ -7,7 +7,10 @@
  * people read at a glance; a second's delay costs nobody anything.
  */
 export class DoorFiguresFeed<Figures> {
-  private readonly watched = new Map<string, { listeners: Set<(figures: Figures, json: string) => void>; last: string | null }>();
+  private readonly watched = new Map<
+    string,
+    { listeners: Set<(figures: Figures, json: string) => void>; last: string | null }
+  >();
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
 

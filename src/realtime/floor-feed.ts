@@ -62,7 +62,11 @@ export class FloorFeed {
 
   private async dispatch(payload: string): Promise<void> {
     try {
-      const { event_id: eventId, table_id: tableId, event_status: status } = JSON.parse(payload) as { event_id: string; table_id?: string; event_status?: string };
+      const {
+        event_id: eventId,
+        table_id: tableId,
+        event_status: status,
+      } = JSON.parse(payload) as { event_id: string; table_id?: string; event_status?: string };
       const set = this.subscribers.get(eventId);
       if (!set?.size) return;
       if (status) {

@@ -2,7 +2,16 @@ import * as acme from 'acme-client';
 import type { Clock } from '../clock.js';
 import type { TlsConfig } from '../config.js';
 import type { Database } from '../db/database.js';
-import { accountKey, domainsKey, findChallenge, findStoredCertificate, putChallenge, removeChallenge, removeStaleChallenges, storeCertificate } from './acme-store.js';
+import {
+  accountKey,
+  domainsKey,
+  findChallenge,
+  findStoredCertificate,
+  putChallenge,
+  removeChallenge,
+  removeStaleChallenges,
+  storeCertificate,
+} from './acme-store.js';
 import type { CertificateSource } from './certificate-source.js';
 import { parseCertificate, renewAt, type ServedCertificate } from './certificate.js';
 
@@ -11,8 +20,12 @@ type AcmeConfig = Extract<TlsConfig, { mode: 'acme' }>;
 // acme-client retries a failed request 5 times, waiting 5, 10 … 25 s: over a minute before an
 // unreachable authority is even reported. Two quick retries cover a blip; the manager's own
 // backoff (below) takes it from there, and says so in the log each time.
-(acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings.retryMaxAttempts = 2;
-(acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }).acmeSettings.retryDefaultDelay = 2;
+(
+  acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }
+).acmeSettings.retryMaxAttempts = 2;
+(
+  acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number; retryDefaultDelay: number } }
+).acmeSettings.retryDefaultDelay = 2;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -65,7 +78,9 @@ export class AcmeManager implements CertificateSource {
 
   /** Takes over the certificate stored in the database, if there is one. */
   async loadStored(): Promise<void> {
-    await this.adoptStored().catch((err: unknown) => this.log(`velvet: could not read the stored certificate: ${(err as Error).message}`));
+    await this.adoptStored().catch((err: unknown) =>
+      this.log(`velvet: could not read the stored certificate: ${(err as Error).message}`),
+    );
   }
 
   /** Checks now and then keeps checking in the background (once plain HTTP listens for the challenges). */
@@ -95,8 +110,12 @@ export class AcmeManager implements CertificateSource {
     } catch (err) {
       this.failures++;
       nextMs = Math.min(HOUR, 5_000 * 2 ** (this.failures - 1)) * (0.8 + Math.random() * 0.4);
-      const serving = this.cert ? `still serving the certificate valid until ${this.cert.notAfter.toISOString()}` : 'serving plain HTTP meanwhile';
-      this.log(`velvet: could not obtain a certificate for ${this.tls.domains.join(', ')} from ${this.tls.directoryUrl}: ${describe(err)}; ${serving}; next try in ${Math.round(nextMs / 1000)} s`);
+      const serving = this.cert
+        ? `still serving the certificate valid until ${this.cert.notAfter.toISOString()}`
+        : 'serving plain HTTP meanwhile';
+      this.log(
+        `velvet: could not obtain a certificate for ${this.tls.domains.join(', ')} from ${this.tls.directoryUrl}: ${describe(err)}; ${serving}; next try in ${Math.round(nextMs / 1000)} s`,
+      );
     }
     if (this.stopped) return;
     this.timer = setTimeout(() => {
@@ -133,8 +152,14 @@ export class AcmeManager implements CertificateSource {
     await removeStaleChallenges(db, new Date(this.deps.clock.now().getTime() - HOUR));
     // The account's key is made once per authority and kept: every instance orders as the same account.
     const fresh = (await acme.crypto.createPrivateEcdsaKey()).toString();
-    const client = new acme.Client({ directoryUrl: this.tls.directoryUrl, accountKey: await accountKey(db, this.tls.directoryUrl, () => fresh) });
-    const [key, csr] = await acme.crypto.createCsr({ commonName: this.tls.domains[0]!, altNames: this.tls.domains }, await acme.crypto.createPrivateEcdsaKey());
+    const client = new acme.Client({
+      directoryUrl: this.tls.directoryUrl,
+      accountKey: await accountKey(db, this.tls.directoryUrl, () => fresh),
+    });
+    const [key, csr] = await acme.crypto.createCsr(
+      { commonName: this.tls.domains[0]!, altNames: this.tls.domains },
+      await acme.crypto.createPrivateEcdsaKey(),
+    );
     const pem = await client.auto({
       csr,
       email: this.tls.email,
@@ -144,7 +169,8 @@ export class AcmeManager implements CertificateSource {
       // the public address (no hairpin NAT), and would fail an order that would succeed.
       skipChallengeVerification: true,
       challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
-        if (challenge.type !== 'http-01') throw new Error(`challenge ${challenge.type} is not offered by Velvet (HTTP-01 on port 80 is)`);
+        if (challenge.type !== 'http-01')
+          throw new Error(`challenge ${challenge.type} is not offered by Velvet (HTTP-01 on port 80 is)`);
         this.answers.set(challenge.token, keyAuthorization);
         await putChallenge(db, challenge.token, keyAuthorization);
       },
@@ -154,9 +180,16 @@ export class AcmeManager implements CertificateSource {
       },
     });
     const c = parseCertificate(pem, key.toString(), 'ACME');
-    await storeCertificate(db, this.tls.domains, { keyPem: c.key, certPem: c.cert, notBefore: c.notBefore, notAfter: c.notAfter });
+    await storeCertificate(db, this.tls.domains, {
+      keyPem: c.key,
+      certPem: c.cert,
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+    });
     this.ordered++;
-    this.log(`velvet: obtained a certificate for ${this.tls.domains.join(', ')} from ${this.tls.directoryUrl}, valid until ${c.notAfter.toISOString()}`);
+    this.log(
+      `velvet: obtained a certificate for ${this.tls.domains.join(', ')} from ${this.tls.directoryUrl}, valid until ${c.notAfter.toISOString()}`,
+    );
     this.adopt(c);
   }
 }
@@ -166,6 +199,7 @@ function describe(err: unknown): string {
   const e = err as { message?: string; response?: { data?: { detail?: string; type?: string } } };
   // acme-client 5.4 loses a network error once its retries run out: it then fails reading the
   // missing response ("reading 'config'"). Only an unanswered request gets there.
-  if (err instanceof TypeError && /reading 'config'/.test(err.message)) return 'the certificate authority did not answer (unreachable, refused or timed out)';
+  if (err instanceof TypeError && /reading 'config'/.test(err.message))
+    return 'the certificate authority did not answer (unreachable, refused or timed out)';
   return e.response?.data?.detail ?? e.message ?? String(err);
 }

@@ -7,11 +7,18 @@ import { acmeChallenges, tlsCertificates } from '../db/schema.js';
 export const domainsKey = (domains: string[]) => [...domains].sort().join(',');
 
 export async function findStoredCertificate(db: Executor, domains: string[]) {
-  const [row] = await db.select().from(tlsCertificates).where(eq(tlsCertificates.domains, domainsKey(domains)));
+  const [row] = await db
+    .select()
+    .from(tlsCertificates)
+    .where(eq(tlsCertificates.domains, domainsKey(domains)));
   return row ?? null;
 }
 
-export async function storeCertificate(db: Executor, domains: string[], c: { keyPem: string; certPem: string; notBefore: Date; notAfter: Date }): Promise<void> {
+export async function storeCertificate(
+  db: Executor,
+  domains: string[],
+  c: { keyPem: string; certPem: string; notBefore: Date; notAfter: Date },
+): Promise<void> {
   const row = { domains: domainsKey(domains), ...c, updatedAt: new Date() };
   await db.insert(tlsCertificates).values(row).onConflictDoUpdate({ target: tlsCertificates.domains, set: row });
 }
@@ -22,11 +29,17 @@ export function accountKey(db: Executor, directoryUrl: string, create: () => str
 }
 
 export async function putChallenge(db: Executor, token: string, keyAuthorization: string): Promise<void> {
-  await db.insert(acmeChallenges).values({ token, keyAuthorization }).onConflictDoUpdate({ target: acmeChallenges.token, set: { keyAuthorization } });
+  await db
+    .insert(acmeChallenges)
+    .values({ token, keyAuthorization })
+    .onConflictDoUpdate({ target: acmeChallenges.token, set: { keyAuthorization } });
 }
 
 export async function findChallenge(db: Executor, token: string): Promise<string | null> {
-  const [row] = await db.select({ k: acmeChallenges.keyAuthorization }).from(acmeChallenges).where(eq(acmeChallenges.token, token));
+  const [row] = await db
+    .select({ k: acmeChallenges.keyAuthorization })
+    .from(acmeChallenges)
+    .where(eq(acmeChallenges.token, token));
   return row?.k ?? null;
 }
 

@@ -36,7 +36,9 @@ export class CertificateFiles implements CertificateSource {
       try {
         return readFileSync(file, 'utf8');
       } catch (err) {
-        throw new ConfigError(`Invalid configuration: ${setting}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new ConfigError(
+          `Invalid configuration: ${setting}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
     };
     const cert = read(certFile, 'VELVET_TLS_CERT');
@@ -72,7 +74,9 @@ export class CertificateFiles implements CertificateSource {
     try {
       next = CertificateFiles.read(this.certFile, this.keyFile);
     } catch (err) {
-      this.log(`velvet: the certificate files changed but cannot be used (${(err as Error).message}); still serving the one valid until ${this.cert.notAfter.toISOString()}`);
+      this.log(
+        `velvet: the certificate files changed but cannot be used (${(err as Error).message}); still serving the one valid until ${this.cert.notAfter.toISOString()}`,
+      );
       return;
     }
     if (next.cert === this.cert.cert && next.key === this.cert.key) return;

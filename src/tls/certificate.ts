@@ -42,4 +42,5 @@ export function renewAt(c: Pick<ServedCertificate, 'notBefore' | 'notAfter'>): D
   return new Date(c.notAfter.getTime() - Math.min(30 * DAY, life / 3));
 }
 
-export const daysLeft = (c: Pick<ServedCertificate, 'notAfter'>, now: Date) => (c.notAfter.getTime() - now.getTime()) / DAY;
+export const daysLeft = (c: Pick<ServedCertificate, 'notAfter'>, now: Date) =>
+  (c.notAfter.getTime() - now.getTime()) / DAY;

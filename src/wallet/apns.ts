@@ -48,7 +48,15 @@ export class Apns {
       let body = '';
       req.on('response', (headers) => (status = Number(headers[constants.HTTP2_HEADER_STATUS])));
       req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => resolve(status === 200 ? 'sent' : status === 410 ? 'gone' : { error: `APNs answered ${status || 'nothing'} ${body}`.trim() }));
+      req.on('end', () =>
+        resolve(
+          status === 200
+            ? 'sent'
+            : status === 410
+              ? 'gone'
+              : { error: `APNs answered ${status || 'nothing'} ${body}`.trim() },
+        ),
+      );
       req.on('error', reject);
       req.end('{}');
     });

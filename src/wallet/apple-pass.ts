@@ -21,7 +21,12 @@ export class ApplePasses {
 
   private constructor(
     private readonly settings: AppleWalletSettings,
-    private readonly certificates: { signerCert: string; signerKey: string; signerKeyPassphrase?: string; wwdr: string },
+    private readonly certificates: {
+      signerCert: string;
+      signerKey: string;
+      signerKeyPassphrase?: string;
+      wwdr: string;
+    },
     private readonly icons: Record<string, Buffer>,
     apnsCa: string | undefined,
   ) {
@@ -44,13 +49,28 @@ export class ApplePasses {
     const wwdr = readSetting('VELVET_APPLE_WWDR_CERT', s.wwdrFile);
     const cert = parse('VELVET_APPLE_PASS_CERT', s.certFile, () => new X509Certificate(signerCert));
     parse('VELVET_APPLE_WWDR_CERT', s.wwdrFile, () => new X509Certificate(wwdr));
-    const key = parse('VELVET_APPLE_PASS_KEY', s.keyFile, () => createPrivateKey({ key: signerKey, ...(s.keyPassphrase ? { passphrase: s.keyPassphrase } : {}) }));
-    if (!cert.checkPrivateKey(key)) throw new ConfigError(`Invalid configuration: VELVET_APPLE_PASS_KEY: ${s.keyFile} is not the key of the certificate in ${s.certFile}`);
+    const key = parse('VELVET_APPLE_PASS_KEY', s.keyFile, () =>
+      createPrivateKey({ key: signerKey, ...(s.keyPassphrase ? { passphrase: s.keyPassphrase } : {}) }),
+    );
+    if (!cert.checkPrivateKey(key))
+      throw new ConfigError(
+        `Invalid configuration: VELVET_APPLE_PASS_KEY: ${s.keyFile} is not the key of the certificate in ${s.certFile}`,
+      );
     const icon = readFileSync(iconFile);
     const icons: Record<string, Buffer> = {};
-    for (const [name, size] of [['icon.png', 29], ['icon@2x.png', 58], ['icon@3x.png', 87]] as const) icons[name] = await sharp(icon).resize(size, size).png().toBuffer();
+    for (const [name, size] of [
+      ['icon.png', 29],
+      ['icon@2x.png', 58],
+      ['icon@3x.png', 87],
+    ] as const)
+      icons[name] = await sharp(icon).resize(size, size).png().toBuffer();
     const apnsCa = s.apnsCaFile ? readSetting('VELVET_APNS_CA_FILE', s.apnsCaFile) : undefined;
-    return new ApplePasses(s, { signerCert, signerKey, wwdr, ...(s.keyPassphrase ? { signerKeyPassphrase: s.keyPassphrase } : {}) }, icons, apnsCa);
+    return new ApplePasses(
+      s,
+      { signerCert, signerKey, wwdr, ...(s.keyPassphrase ? { signerKeyPassphrase: s.keyPassphrase } : {}) },
+      icons,
+      apnsCa,
+    );
   }
 
   /**
@@ -75,17 +95,35 @@ export class ApplePasses {
       relevantDate: t.startsAt.toISOString(),
       expirationDate: t.endsAt.toISOString(),
       ...(t.valid ? {} : { voided: true }),
-      barcodes: [{ format: 'PKBarcodeFormatQR', message: t.code, messageEncoding: 'iso-8859-1', altText: t.holderName }],
+      barcodes: [
+        { format: 'PKBarcodeFormatQR', message: t.code, messageEncoding: 'iso-8859-1', altText: t.holderName },
+      ],
       eventTicket: {
         primaryFields: [{ key: 'event', label: 'EVENT', value: t.eventName }],
         secondaryFields: [{ key: 'holder', label: 'NAME', value: t.holderName }, ...table],
         auxiliaryFields: [
-          { key: 'starts', label: 'DOORS', value: t.startsAt.toISOString(), dateStyle: 'PKDateStyleMedium', timeStyle: 'PKDateStyleShort' },
+          {
+            key: 'starts',
+            label: 'DOORS',
+            value: t.startsAt.toISOString(),
+            dateStyle: 'PKDateStyleMedium',
+            timeStyle: 'PKDateStyleShort',
+          },
           ...(t.venue ? [{ key: 'venue', label: 'VENUE', value: t.venue }] : []),
         ],
         backFields: [
-          { key: 'kind', label: 'Ticket', value: t.table ? `${t.table.role === 'host' ? 'VIP host' : 'Guest'} of table ${t.table.number} (${t.table.tier})` : 'General admission' },
-          { key: 'rules', label: 'At the door', value: 'One code, one person. Keep it to yourself: a copy of it gets nobody in twice.' },
+          {
+            key: 'kind',
+            label: 'Ticket',
+            value: t.table
+              ? `${t.table.role === 'host' ? 'VIP host' : 'Guest'} of table ${t.table.number} (${t.table.tier})`
+              : 'General admission',
+          },
+          {
+            key: 'rules',
+            label: 'At the door',
+            value: 'One code, one person. Keep it to yourself: a copy of it gets nobody in twice.',
+          },
         ],
       },
     };
@@ -98,7 +136,9 @@ function readSetting(setting: string, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`Invalid configuration: ${setting}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      `Invalid configuration: ${setting}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -106,7 +146,9 @@ function parse<T>(setting: string, file: string, read: () => T): T {
   try {
     return read();
   } catch (err) {
-    throw new ConfigError(`Invalid configuration: ${setting}: ${file} is not a PEM file of the right kind (${(err as Error).message})`);
+    throw new ConfigError(
+      `Invalid configuration: ${setting}: ${file} is not a PEM file of the right kind (${(err as Error).message})`,
+    );
   }
 }
 

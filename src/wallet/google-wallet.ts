@@ -23,24 +23,37 @@ export class GoogleWallet {
   ) {}
 
   /** Reads and checks the service-account key now: a missing or wrong file stops the process, naming the setting. */
-  static async load(s: { issuerId: string; keyFile: string; apiUrl: string; tokenUrl: string }, organizationName: string, publicUrl: string): Promise<GoogleWallet> {
+  static async load(
+    s: { issuerId: string; keyFile: string; apiUrl: string; tokenUrl: string },
+    organizationName: string,
+    publicUrl: string,
+  ): Promise<GoogleWallet> {
     let account: { client_email?: unknown; private_key?: unknown };
     try {
       account = JSON.parse(readFileSync(s.keyFile, 'utf8')) as typeof account;
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new ConfigError(`Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: cannot read ${s.keyFile} as a service-account key (${why})`);
+      throw new ConfigError(
+        `Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: cannot read ${s.keyFile} as a service-account key (${why})`,
+      );
     }
     if (typeof account.client_email !== 'string' || typeof account.private_key !== 'string') {
-      throw new ConfigError(`Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: ${s.keyFile} has no client_email and private_key (download the service account's JSON key)`);
+      throw new ConfigError(
+        `Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: ${s.keyFile} has no client_email and private_key (download the service account's JSON key)`,
+      );
     }
     let key: CryptoKey;
     try {
       key = await importPKCS8(account.private_key, 'RS256');
     } catch (err) {
-      throw new ConfigError(`Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: its private_key is not an RSA key (${(err as Error).message})`);
+      throw new ConfigError(
+        `Invalid configuration: VELVET_GOOGLE_WALLET_KEY_FILE: its private_key is not an RSA key (${(err as Error).message})`,
+      );
     }
-    return new GoogleWallet(s.issuerId, account.client_email, key, organizationName, new URL(publicUrl).origin, { apiUrl: s.apiUrl.replace(/\/$/, ''), tokenUrl: s.tokenUrl });
+    return new GoogleWallet(s.issuerId, account.client_email, key, organizationName, new URL(publicUrl).origin, {
+      apiUrl: s.apiUrl.replace(/\/$/, ''),
+      tokenUrl: s.tokenUrl,
+    });
   }
 
   /** The object a ticket's code is saved as (one per code: see the class comment). */

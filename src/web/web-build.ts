@@ -59,11 +59,23 @@ export async function ensureWebBuild(log: (msg: string) => void = () => {}): Pro
  */
 function viteBuild(outDir: string): Promise<void> {
   const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
-  const args = [vite, 'build', '--config', join(repoRoot, 'web', 'vite.config.ts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'];
+  const args = [
+    vite,
+    'build',
+    '--config',
+    join(repoRoot, 'web', 'vite.config.ts'),
+    '--outDir',
+    outDir,
+    '--emptyOutDir',
+    '--logLevel',
+    'warn',
+  ];
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
-    child.on('exit', (code, signal) => (code === 0 ? done() : fail(new Error(`building the web app failed (vite exited with ${signal ?? code})`))));
+    child.on('exit', (code, signal) =>
+      code === 0 ? done() : fail(new Error(`building the web app failed (vite exited with ${signal ?? code})`)),
+    );
   });
 }
 

@@ -19,11 +19,31 @@ export interface AxeFinding {
 export async function seriousA11yProblems(page: Page): Promise<AxeFinding[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.map(String).join(' ')) }));
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(
+            ctx: Document,
+            opts: unknown,
+          ): Promise<{
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => n.target.map(String).join(' ')),
+    }));
   });
   return found.filter((f) => f.impact === 'serious' || f.impact === 'critical');
 }
 
-export const describeFindings = (findings: AxeFinding[]) => findings.map((f) => `${f.id} (${f.impact}): ${f.help} at ${f.nodes.join(', ')}`).join('\n');
+export const describeFindings = (findings: AxeFinding[]) =>
+  findings.map((f) => `${f.id} (${f.impact}): ${f.help} at ${f.nodes.join(', ')}`).join('\n');

@@ -45,10 +45,17 @@ export interface WebServer {
  * or a scratch PostgreSQL database), the real clock (the door decides offline by the device's
  * clock), and two accounts that log in through the pages like people do.
  */
-export async function startWebServer(opts: { smtpUrl?: string; env?: Record<string, string> } = {}): Promise<WebServer> {
+export async function startWebServer(
+  opts: { smtpUrl?: string; env?: Record<string, string> } = {},
+): Promise<WebServer> {
   const webRoot = await ensureWebBuild();
   const database = await openTestDatabase({ poolSize: 10 });
-  const config = loadConfig({ VELVET_SWEEP_INTERVAL_MS: '1000', ...UNLIMITED_ORDERS, ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}), ...opts.env });
+  const config = loadConfig({
+    VELVET_SWEEP_INTERVAL_MS: '1000',
+    ...UNLIMITED_ORDERS,
+    ...(opts.smtpUrl ? { SMTP_URL: opts.smtpUrl } : {}),
+    ...opts.env,
+  });
   const deps = await createDeps(config, { database, clock: systemClock });
   const owner = await addUser(deps, { ...OWNER, role: 'owner' });
   const staff = await addUser(deps, { ...STAFF, role: 'staff' });
@@ -57,7 +64,9 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
   // Links in mails point where this server really listens (known only now).
   config.publicUrl = url;
   const mail = opts.smtpUrl ? createMailTransport(config) : null;
-  const stopMail = mail ? startMailRunner(deps, { transport: mail, timeZone: 'UTC', pollMs: 500, log: () => {} }) : null;
+  const stopMail = mail
+    ? startMailRunner(deps, { transport: mail, timeZone: 'UTC', pollMs: 500, log: () => {} })
+    : null;
   // Refunds are paid out as in production (the local provider), so pages can watch them drain.
   const stopRefunds = startRefundRunner(deps, { ratePerSecond: 100, pollMs: 500, log: () => {} });
   // Hosts' arrival notifications go out as in production (to a test push service, where one is given).
@@ -74,7 +83,12 @@ export async function startWebServer(opts: { smtpUrl?: string; env?: Record<stri
     ownerToken,
     staffToken: token(staff.id, 'staff'),
     async call(method, path, body, bearer = ownerToken) {
-      const res = await app.inject({ method: method as 'GET', url: path, headers: { authorization: `Bearer ${bearer}` }, ...(body === undefined ? {} : { payload: body as object }) });
+      const res = await app.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${bearer}` },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
       return { status: res.statusCode, json: (res.body ? res.json() : undefined) as never };
     },
     close: async () => {
@@ -130,17 +144,30 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? PHONE;
   const phoneFirst = size.width < 700;
   const problems: string[] = [];
-  for (const [label, viewport] of phoneFirst ? ([['phone', size], ['desktop', DESKTOP]] as const) : ([['desktop', size], ['phone', PHONE]] as const)) {
+  for (const [label, viewport] of phoneFirst
+    ? ([
+        ['phone', size],
+        ['desktop', DESKTOP],
+      ] as const)
+    : ([
+        ['desktop', size],
+        ['phone', PHONE],
+      ] as const)) {
     if (viewport !== size) await page.setViewportSize(viewport);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`) });
     const found = await seriousA11yProblems(page);
     if (found.length) problems.push(`${name}-${label}:\n${describeFindings(found)}`);
     // Nothing wider than the screen: a page that scrolls sideways on a phone looks broken.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     if (overflow > 0) problems.push(`${name}-${label}: the page is ${overflow} px wider than the screen`);
   }
   await page.setViewportSize(size);
-  if (problems.length) throw new Error(`The page as shown is broken (axe-core's serious or critical findings, overflow):\n${problems.join('\n')}`);
+  if (problems.length)
+    throw new Error(
+      `The page as shown is broken (axe-core's serious or critical findings, overflow):\n${problems.join('\n')}`,
+    );
 }
 
 export async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {

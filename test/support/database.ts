@@ -26,7 +26,9 @@ export async function openTestDatabase(opts: { poolSize?: number } = {}): Promis
 }
 
 /** An empty PostgreSQL database beside the one DATABASE_URL names. */
-export async function createScratchDatabase(adminUrl = process.env.DATABASE_URL): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createScratchDatabase(
+  adminUrl = process.env.DATABASE_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = adminUrl;
   if (!url) throw new Error('DATABASE_URL is not set');
   const name = `velvet_t_${randomBytes(6).toString('hex')}`;

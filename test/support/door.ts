@@ -15,7 +15,14 @@ export interface ScanJson {
   first_scanner_id?: string;
   warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
   ticket: { id: string; holder_name: string; kind: 'ga' | 'vip_host' | 'vip_guest' } | null;
-  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ ticket_id?: string; name: string; arrived: boolean }> };
+  vip?: {
+    reservation_id: string;
+    table_number: number;
+    tier: string;
+    role: 'host' | 'guest';
+    host_name: string;
+    guests: Array<{ ticket_id?: string; name: string; arrived: boolean }>;
+  };
   id_check?: number;
   conflict?: string;
 }
@@ -30,7 +37,12 @@ export async function scan(
     method: 'POST',
     url: '/api/v1/scans',
     headers: { ...bearer(extra.token ?? ctx.staffToken), ...extra.headers },
-    payload: { qr, scanner_id: scannerId, event_id: extra.event_id ?? eventOf(qr), ...(extra.nonce ? { nonce: extra.nonce } : {}) },
+    payload: {
+      qr,
+      scanner_id: scannerId,
+      event_id: extra.event_id ?? eventOf(qr),
+      ...(extra.nonce ? { nonce: extra.nonce } : {}),
+    },
   });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
@@ -53,7 +65,11 @@ export async function buyTable(ctx: TestContext, event: EventInfo, tableNumber: 
 }
 
 /** A guest links their own ticket with the table's invite code (`POST /tickets/:id/link`), before the start. */
-export async function linkWithInvite(ctx: TestContext, guest: { ticketId: string; token: string }, inviteCode: string): Promise<void> {
+export async function linkWithInvite(
+  ctx: TestContext,
+  guest: { ticketId: string; token: string },
+  inviteCode: string,
+): Promise<void> {
   const res = await linkTicket(ctx, guest.ticketId, guest.token, inviteCode);
   expect(res.statusCode, res.body).toBe(200);
 }
@@ -75,7 +91,12 @@ export async function unlinkOwn(ctx: TestContext, guest: { ticketId: string; tok
  * the API refuses to create (a link to an unpaid table or of an unpaid ticket) but the door must
  * still decide: every caller says why it needs one.
  */
-export async function writeGuestLink(ctx: TestContext, eventId: string, ticketId: string, reservationId: string): Promise<void> {
+export async function writeGuestLink(
+  ctx: TestContext,
+  eventId: string,
+  ticketId: string,
+  reservationId: string,
+): Promise<void> {
   await ctx.database.db.insert(guestLinks).values({ eventId, ticketId, reservationId });
 }
 
@@ -133,5 +154,7 @@ export async function ageEventRows(ctx: TestContext, eventId: string, ms: number
   const db = ctx.database.db;
   await db.execute(sql`UPDATE tickets SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
   await db.execute(sql`UPDATE reservations SET updated_at = updated_at - ${by} WHERE event_id = ${eventId}`);
-  await db.execute(sql`UPDATE guest_links SET created_at = created_at - ${by}, unlinked_at = unlinked_at - ${by} WHERE event_id = ${eventId}`);
+  await db.execute(
+    sql`UPDATE guest_links SET created_at = created_at - ${by}, unlinked_at = unlinked_at - ${by} WHERE event_id = ${eventId}`,
+  );
 }

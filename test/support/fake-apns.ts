@@ -20,17 +20,47 @@ export interface ApnsPush {
  * `gone` answer 410 Unregistered, as APNs does for a phone that dropped the pass.
  */
 export async function startFakeApns(dir: string) {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'apns.key', '-out', 'apns.pem', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'apns.key',
+      '-out',
+      'apns.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
   const pushes: ApnsPush[] = [];
   const gone = new Set<string>();
-  const server = createSecureServer({ key: readFileSync(join(dir, 'apns.key')), cert: readFileSync(join(dir, 'apns.pem')), requestCert: true, rejectUnauthorized: false });
+  const server = createSecureServer({
+    key: readFileSync(join(dir, 'apns.key')),
+    cert: readFileSync(join(dir, 'apns.pem')),
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
   server.on('stream', (stream: ServerHttp2Stream, headers) => {
     let body = '';
     stream.on('data', (d: Buffer) => (body += d.toString()));
     stream.on('end', () => {
       const token = decodeURIComponent(String(headers[':path']).replace('/3/device/', ''));
       const peer = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate(false);
-      pushes.push({ token, topic: String(headers['apns-topic']), body, clientCert: peer?.raw ? new X509Certificate(peer.raw).fingerprint256 : null });
+      pushes.push({
+        token,
+        topic: String(headers['apns-topic']),
+        body,
+        clientCert: peer?.raw ? new X509Certificate(peer.raw).fingerprint256 : null,
+      });
       stream.respond({ ':status': gone.has(token) ? 410 : 200 });
       stream.end(gone.has(token) ? JSON.stringify({ reason: 'Unregistered' }) : '');
     });

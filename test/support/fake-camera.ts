@@ -7,7 +7,11 @@ import QRCode from 'qrcode';
  * second. With `blankFrames`, the code leaves the picture for that many frames after each
  * `frames` (Chromium loops the file): a guest taking the phone away and showing it again.
  */
-export function writeQrVideo(path: string, text: string, opts: { width?: number; height?: number; frames?: number; blankFrames?: number } = {}): void {
+export function writeQrVideo(
+  path: string,
+  text: string,
+  opts: { width?: number; height?: number; frames?: number; blankFrames?: number } = {},
+): void {
   const width = opts.width ?? 640;
   const height = opts.height ?? 480;
   const frames = opts.frames ?? 10;
@@ -21,13 +25,21 @@ export function writeQrVideo(path: string, text: string, opts: { width?: number;
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; c++) {
       if (!qr.modules.get(r, c)) continue;
-      for (let dy = 0; dy < scale; dy++) luma.fill(16, (y0 + r * scale + dy) * width + x0 + c * scale, (y0 + r * scale + dy) * width + x0 + (c + 1) * scale);
+      for (let dy = 0; dy < scale; dy++)
+        luma.fill(
+          16,
+          (y0 + r * scale + dy) * width + x0 + c * scale,
+          (y0 + r * scale + dy) * width + x0 + (c + 1) * scale,
+        );
     }
   }
   const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma, chroma]);
   const blank = Buffer.concat([Buffer.from('FRAME\n'), Buffer.alloc(width * height, 235), chroma, chroma]);
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\n`);
-  const all = [...Array.from({ length: frames }, () => frame), ...Array.from({ length: opts.blankFrames ?? 0 }, () => blank)];
+  const all = [
+    ...Array.from({ length: frames }, () => frame),
+    ...Array.from({ length: opts.blankFrames ?? 0 }, () => blank),
+  ];
   writeFileSync(path, Buffer.concat([header, ...all]));
 }

@@ -21,9 +21,18 @@ export async function startFakeGoogleWallet(publicKeyPem: string) {
         const url = new URL(req.url!, 'http://x');
         if (req.method === 'POST' && url.pathname === '/token') {
           const form = new URLSearchParams(body);
-          const ok = form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && (await jwtVerify(form.get('assertion') ?? '', key).then(() => true, () => false));
+          const ok =
+            form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:jwt-bearer' &&
+            (await jwtVerify(form.get('assertion') ?? '', key).then(
+              () => true,
+              () => false,
+            ));
           tokensIssued += ok ? 1 : 0;
-          res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { access_token: 'fake-access-token', expires_in: 3600 } : { error: 'invalid_grant' }));
+          res
+            .writeHead(ok ? 200 : 400, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify(ok ? { access_token: 'fake-access-token', expires_in: 3600 } : { error: 'invalid_grant' }),
+            );
           return;
         }
         const m = /^\/walletobjects\/v1\/eventTicketObject\/(.+)$/.exec(url.pathname);

@@ -140,7 +140,9 @@ export class FakeStripe {
   }
 
   private takeFault(method: string, path: string, after: boolean): Fault | undefined {
-    const i = this.faults.findIndex((f) => f.left > 0 && Boolean(f.after) === after && `${method} ${path}`.startsWith(f.match));
+    const i = this.faults.findIndex(
+      (f) => f.left > 0 && Boolean(f.after) === after && `${method} ${path}`.startsWith(f.match),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i]!;
     if (--f.left === 0) this.faults.splice(i, 1);
@@ -192,7 +194,11 @@ export class FakeStripe {
           ? stored
           : {
               status: 400,
-              body: apiError('idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with.`, undefined),
+              body: apiError(
+                'idempotency_error',
+                `Keys for idempotent requests can only be used with the same parameters they were first used with.`,
+                undefined,
+              ),
             });
     } else {
       ({ status, body } = this.route(method, path, params, key));
@@ -202,7 +208,8 @@ export class FakeStripe {
     const after = this.takeFault(method, path, true);
     if (after?.delayMs) await sleep(after.delayMs);
     if (after?.status) {
-      if (after.stored && key && method === 'POST') this.idempotent.set(key, { fingerprint, status: after.status, body: faultBody(after.status) });
+      if (after.stored && key && method === 'POST')
+        this.idempotent.set(key, { fingerprint, status: after.status, body: faultBody(after.status) });
       record(after.status, replayed);
       return send(res, after.status, faultBody(after.status));
     }
@@ -211,7 +218,12 @@ export class FakeStripe {
     send(res, status, body);
   }
 
-  private route(method: string, path: string, p: URLSearchParams, key: string | undefined): { status: number; body: unknown } {
+  private route(
+    method: string,
+    path: string,
+    p: URLSearchParams,
+    key: string | undefined,
+  ): { status: number; body: unknown } {
     const now = Math.floor(Date.now() / 1000);
     if (method === 'POST' && path === '/v1/payment_intents') {
       const amount = Number(p.get('amount'));
@@ -241,12 +253,16 @@ export class FakeStripe {
     if (method === 'POST' && path === '/v1/refunds') {
       const pi = this.intents.get(p.get('payment_intent') ?? '');
       if (!pi) return missing(`No such payment_intent: '${p.get('payment_intent')}'`);
-      if (pi.status !== 'succeeded') return bad('payment_intent_unexpected_state', 'This PaymentIntent has no successful charge to refund.');
+      if (pi.status !== 'succeeded')
+        return bad('payment_intent_unexpected_state', 'This PaymentIntent has no successful charge to refund.');
       const remaining = pi.amount_received - pi.amount_refunded;
       if (remaining <= 0) return bad('charge_already_refunded', `Charge for ${pi.id} has already been refunded.`);
       const amount = p.has('amount') ? Number(p.get('amount')) : remaining;
       if (!Number.isInteger(amount) || amount < 1 || amount > remaining) {
-        return bad('amount_too_large', `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`);
+        return bad(
+          'amount_too_large',
+          `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`,
+        );
       }
       const refund: Refund = {
         id: `re_${randomBytes(12).toString('hex')}`,
@@ -269,7 +285,10 @@ export class FakeStripe {
       const intent = p.get('payment_intent');
       const data = [...this.refunds.values()].filter((r) => !intent || r.payment_intent === intent).reverse();
       const limit = Number(p.get('limit') ?? 10);
-      return { status: 200, body: { object: 'list', url: '/v1/refunds', has_more: data.length > limit, data: data.slice(0, limit) } };
+      return {
+        status: 200,
+        body: { object: 'list', url: '/v1/refunds', has_more: data.length > limit, data: data.slice(0, limit) },
+      };
     }
     return missing(`Unrecognized request URL (${method}: ${path}).`);
   }
@@ -290,9 +309,17 @@ const header = (req: IncomingMessage, name: string) => {
   return Array.isArray(v) ? v[0] : v;
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const apiError = (type: string, message: string, code: string | undefined) => ({ error: { type, message, ...(code ? { code } : {}) } });
-const bad = (code: string, message: string) => ({ status: 400, body: apiError('invalid_request_error', message, code) });
-const missing = (message: string) => ({ status: 404, body: apiError('invalid_request_error', message, 'resource_missing') });
+const apiError = (type: string, message: string, code: string | undefined) => ({
+  error: { type, message, ...(code ? { code } : {}) },
+});
+const bad = (code: string, message: string) => ({
+  status: 400,
+  body: apiError('invalid_request_error', message, code),
+});
+const missing = (message: string) => ({
+  status: 404,
+  body: apiError('invalid_request_error', message, 'resource_missing'),
+});
 const faultBody = (status: number) =>
   status === 429
     ? apiError('invalid_request_error', 'Too many requests hit the API too quickly.', 'rate_limit')

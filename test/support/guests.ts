@@ -3,15 +3,30 @@ import { bearer, type TestContext } from './harness.js';
 
 /** Thin wrappers over the guest-list endpoints: each returns the raw response, for status and body checks. */
 export const linkTicket = (ctx: TestContext, ticketId: string, token: string, inviteCode: string) =>
-  ctx.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticketId}/link`, headers: bearer(token), payload: { invite_code: inviteCode } });
+  ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/tickets/${ticketId}/link`,
+    headers: bearer(token),
+    payload: { invite_code: inviteCode },
+  });
 
 export const unlinkTicket = (ctx: TestContext, ticketId: string, token: string) =>
   ctx.app.inject({ method: 'DELETE', url: `/api/v1/tickets/${ticketId}/link`, headers: bearer(token) });
 
 export const removeGuest = (ctx: TestContext, reservationId: string, ticketId: string, token: string) =>
-  ctx.app.inject({ method: 'DELETE', url: `/api/v1/reservations/${reservationId}/guests/${ticketId}`, headers: bearer(token) });
+  ctx.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/reservations/${reservationId}/guests/${ticketId}`,
+    headers: bearer(token),
+  });
 
-export const doorLink = (ctx: TestContext, reservationId: string, ticketId: string, token: string, override?: boolean) =>
+export const doorLink = (
+  ctx: TestContext,
+  reservationId: string,
+  ticketId: string,
+  token: string,
+  override?: boolean,
+) =>
   ctx.app.inject({
     method: 'POST',
     url: `/api/v1/reservations/${reservationId}/guests`,
@@ -22,7 +37,8 @@ export const doorLink = (ctx: TestContext, reservationId: string, ticketId: stri
 export const getReservation = (ctx: TestContext, reservationId: string, token?: string) =>
   ctx.app.inject({ url: `/api/v1/reservations/${reservationId}`, headers: token ? bearer(token) : {} });
 
-export const errorCode = (res: LightMyRequestResponse): string | undefined => (res.json() as { error?: { code: string } }).error?.code;
+export const errorCode = (res: LightMyRequestResponse): string | undefined =>
+  (res.json() as { error?: { code: string } }).error?.code;
 
 export interface ReservationJson {
   id: string;

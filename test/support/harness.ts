@@ -63,10 +63,16 @@ export async function startTestApp(opts: TestOptions = {}): Promise<TestContext>
   const clock = new ManualClock(opts.now ?? T0);
   const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...UNLIMITED_ORDERS, ...opts.env });
   const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });
-  const app = await buildApp(deps, { extraRoutes: opts.extraRoutes ?? [], webRoot: opts.webRoot ?? null, logger: opts.logger ?? false });
+  const app = await buildApp(deps, {
+    extraRoutes: opts.extraRoutes ?? [],
+    webRoot: opts.webRoot ?? null,
+    logger: opts.logger ?? false,
+  });
   // Accounts go straight into the table: scrypt's cost belongs to the login tests, not every file.
   const account = async (email: string, role: 'owner' | 'staff') =>
-    opts.existingAccounts ? (await findUserByEmail(database.db, email))! : (await insertUser(database.db, { email, passwordHash: 'x', role }))!;
+    opts.existingAccounts
+      ? (await findUserByEmail(database.db, email))!
+      : (await insertUser(database.db, { email, passwordHash: 'x', role }))!;
   const owner = await account('owner@test.local', 'owner');
   const staff = await account('staff@test.local', 'staff');
   const token = (sub: string, role: 'owner' | 'staff') =>
@@ -119,7 +125,12 @@ export interface EventInfo {
 }
 
 export async function createEvent(ctx: TestContext, overrides: Record<string, unknown> = {}): Promise<EventInfo> {
-  const res = await ctx.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(ctx.ownerToken), payload: eventBody(overrides) });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: bearer(ctx.ownerToken),
+    payload: eventBody(overrides),
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
@@ -136,7 +147,15 @@ let buyers = 0;
 export async function placeOrder(
   ctx: TestContext,
   eventId: string,
-  body: { ga_quantity?: number; table_id?: string; name?: string; email?: string; holder_names?: string[]; age_confirmed?: boolean; promoter_code?: string } = {},
+  body: {
+    ga_quantity?: number;
+    table_id?: string;
+    name?: string;
+    email?: string;
+    holder_names?: string[];
+    age_confirmed?: boolean;
+    promoter_code?: string;
+  } = {},
 ): Promise<PlacedOrder> {
   const res = await ctx.app.inject({
     method: 'POST',
@@ -149,7 +168,11 @@ export async function placeOrder(
 }
 
 export async function payOrder(ctx: TestContext, order: PlacedOrder) {
-  const res = await ctx.app.inject({ method: 'POST', url: `/api/v1/orders/${order.order_id}/pay-local`, headers: bearer(order.manage_token) });
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: `/api/v1/orders/${order.order_id}/pay-local`,
+    headers: bearer(order.manage_token),
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();
 }
@@ -164,8 +187,21 @@ export async function buyPaid(ctx: TestContext, eventId: string, body: Parameter
 export interface OrderViewJson {
   order_id: string;
   status: string;
-  tickets: Array<{ id: string; status: string; qr: string | null; holder_name: string; linked_reservation_id: string | null; is_host: boolean }>;
-  reservation?: { id: string; status: string; invite_code: string; table_number: number; guests: Array<{ ticket_id: string; name: string; arrived: boolean }> };
+  tickets: Array<{
+    id: string;
+    status: string;
+    qr: string | null;
+    holder_name: string;
+    linked_reservation_id: string | null;
+    is_host: boolean;
+  }>;
+  reservation?: {
+    id: string;
+    status: string;
+    invite_code: string;
+    table_number: number;
+    guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
+  };
 }
 
 export interface FloorTableJson {

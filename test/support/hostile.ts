@@ -29,9 +29,22 @@ const NASTY_STRINGS = [
   'NaN',
 ];
 
-export const nastyString = fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }));
+export const nastyString = fc.oneof(
+  fc.constantFrom(...NASTY_STRINGS),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
 
-const HUGE = [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e308, -1e308, 2 ** 31, -(2 ** 31) - 1, 0.5, -0.000001];
+const HUGE = [
+  Number.MAX_SAFE_INTEGER,
+  -Number.MAX_SAFE_INTEGER,
+  1e308,
+  -1e308,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  0.5,
+  -0.000001,
+];
 
 /** A deeply nested value (objects and arrays 100+ levels down). */
 const deep = fc.integer({ min: 100, max: 300 }).map((depth) => {
@@ -50,7 +63,8 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),
 );
 
-const typeOf = (s: JsonSchema): string | undefined => (Array.isArray(s.type) ? (s.type as string[]).find((t) => t !== 'null') : (s.type as string | undefined));
+const typeOf = (s: JsonSchema): string | undefined =>
+  Array.isArray(s.type) ? (s.type as string[]).find((t) => t !== 'null') : (s.type as string | undefined);
 
 /** A value that the field's schema refuses, for sure. */
 export function invalidFor(s: JsonSchema): fc.Arbitrary<unknown> {
@@ -63,10 +77,12 @@ export function invalidFor(s: JsonSchema): fc.Arbitrary<unknown> {
       options.push(notNull(fc.oneof(fc.integer(), fc.boolean(), fc.constant([]), fc.constant({}), deep)));
       if (typeof s.maxLength === 'number') options.push(fc.constant('y'.repeat((s.maxLength as number) + 1)));
       if (typeof s.minLength === 'number' && (s.minLength as number) > 0) options.push(fc.constant(''));
-      if (s.format === 'uuid') options.push(fc.constantFrom('not-a-uuid', '00000000-0000-0000-0000', `${'a'.repeat(36)}`));
+      if (s.format === 'uuid')
+        options.push(fc.constantFrom('not-a-uuid', '00000000-0000-0000-0000', `${'a'.repeat(36)}`));
       if (s.format === 'date-time') options.push(fc.constantFrom('yesterday', '2030-13-45T99:99:99Z', '2030-06-01'));
       if (s.format === 'email') options.push(fc.constantFrom('nobody', '@x', 'a@', 'a b@c.d'));
-      if (typeof s.pattern === 'string' && (s.pattern as string).includes('\\u0000')) options.push(fc.constantFrom('bad\u0000value', 'bell\u0007'));
+      if (typeof s.pattern === 'string' && (s.pattern as string).includes('\\u0000'))
+        options.push(fc.constantFrom('bad\u0000value', 'bell\u0007'));
       if (Array.isArray(s.enum)) options.push(fc.constantFrom('not-one-of-them', 'ADMITTED'));
       break;
     case 'integer':
@@ -81,7 +97,8 @@ export function invalidFor(s: JsonSchema): fc.Arbitrary<unknown> {
       break;
     case 'array':
       options.push(notNull(fc.oneof(fc.constant({}), fc.string(), fc.integer())));
-      if (typeof s.maxItems === 'number') options.push(fc.constant(Array.from({ length: (s.maxItems as number) + 1 }, () => ({}))));
+      if (typeof s.maxItems === 'number')
+        options.push(fc.constant(Array.from({ length: (s.maxItems as number) + 1 }, () => ({}))));
       break;
     case 'object':
       options.push(notNull(fc.oneof(fc.string(), fc.integer(), fc.constant([]))));
@@ -114,11 +131,25 @@ export function invalidBody(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (!names.length) return fc.oneof(fc.string(), fc.integer(), fc.constant([]), deep);
   const broken = fc.constantFrom(...names).chain((bad) =>
     fc
-      .record(Object.fromEntries(names.map((n) => [n, n === bad ? invalidFor(props[n]!) : anyFor(props[n]!)])), { requiredKeys: [bad] })
-      .chain((body) => fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !names.includes(k)), anyJson, { maxKeys: 3 }).map((extra) => ({ ...extra, ...body }))),
+      .record(Object.fromEntries(names.map((n) => [n, n === bad ? invalidFor(props[n]!) : anyFor(props[n]!)])), {
+        requiredKeys: [bad],
+      })
+      .chain((body) =>
+        fc
+          .dictionary(
+            fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !names.includes(k)),
+            anyJson,
+            { maxKeys: 3 },
+          )
+          .map((extra) => ({ ...extra, ...body })),
+      ),
   );
   const missing = required.length
-    ? fc.constantFrom(...required).chain((gone) => fc.record(Object.fromEntries(names.filter((n) => n !== gone).map((n) => [n, anyFor(props[n]!)])), { requiredKeys: [] }))
+    ? fc.constantFrom(...required).chain((gone) =>
+        fc.record(Object.fromEntries(names.filter((n) => n !== gone).map((n) => [n, anyFor(props[n]!)])), {
+          requiredKeys: [],
+        }),
+      )
     : null;
   const notAnObject = fc.oneof(fc.string(), fc.integer(), fc.constant([]), fc.constant(null), deep);
   return missing ? fc.oneof(broken, missing, notAnObject) : fc.oneof(broken, notAnObject);

@@ -27,9 +27,23 @@ export async function startLiveServer(env: Record<string, string>): Promise<Live
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     try {
-      const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
-      const json = (await res.json().catch(() => ({}))) as Record<string, unknown> & { error?: { code?: string }; result?: string };
-      return { status: res.status, code: json.error?.code, result: json.result, retryAfter: res.headers.get('retry-after'), body: json };
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const json = (await res.json().catch(() => ({}))) as Record<string, unknown> & {
+        error?: { code?: string };
+        result?: string;
+      };
+      return {
+        status: res.status,
+        code: json.error?.code,
+        result: json.result,
+        retryAfter: res.headers.get('retry-after'),
+        body: json,
+      };
     } catch {
       return { status: 'network' };
     }
@@ -48,7 +62,12 @@ export async function startLiveServer(env: Record<string, string>): Promise<Live
 }
 
 /** Creates an account with the CLI (as an operator would) and logs it in over HTTP. */
-export async function account(server: LiveServer, env: Record<string, string>, email: string, role: 'owner' | 'staff'): Promise<string> {
+export async function account(
+  server: LiveServer,
+  env: Record<string, string>,
+  email: string,
+  role: 'owner' | 'staff',
+): Promise<string> {
   const password = `${role}-password-123`;
   const add = runVelvet(['user', 'add', '--email', email, '--password', password, '--role', role], env);
   expect(await add.exited, add.output()).toBe(0);

@@ -24,7 +24,9 @@ export async function openApiDocument(app: App): Promise<{ paths: Record<string,
 }
 
 export function operations(doc: { paths: Record<string, Record<string, Operation['op']>> }): Operation[] {
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
 }
 
 /** `/api/v1/events/{id}` matches `/api/v1/events/6f1b…` (one segment per parameter). */
@@ -51,7 +53,10 @@ export class ContractChecker {
     if (!op) return [`${method} ${url}: no such operation in the document`];
     this.seen.add(`${op.method} ${op.path}`);
     const documented = op.op.responses[String(status)];
-    if (!documented) return [`${method} ${op.path}: answered ${status}, which the document does not list (${Object.keys(op.op.responses).join(', ')})`];
+    if (!documented)
+      return [
+        `${method} ${op.path}: answered ${status}, which the document does not list (${Object.keys(op.op.responses).join(', ')})`,
+      ];
     const json = documented.content?.['application/json']?.schema;
     if (!json || !(contentType ?? '').includes('application/json')) return [];
     let validate = this.compiled.get(json);
@@ -69,7 +74,8 @@ export class ContractChecker {
  * match), and OpenAPI 3.0's `nullable: true` becomes JSON Schema's null type for the validator.
  */
 function closed(schema: JsonSchema): JsonSchema {
-  if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+  if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined)
+    schema.additionalProperties = false;
   if (schema.nullable === true) {
     delete schema.nullable;
     if (Array.isArray(schema.enum)) schema.enum = [...schema.enum, null];

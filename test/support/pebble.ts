@@ -38,8 +38,36 @@ export interface Pebble {
 export async function startPebble(opts: { httpPort: number; validitySeconds: number }): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), 'velvet-pebble-'));
   // Pebble's own HTTPS certificate (its API is served over TLS only), for 127.0.0.1 and localhost.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=pebble', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-  const [acmePort, managementPort, dnsPort, dnsManagement, tlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=pebble',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const [acmePort, managementPort, dnsPort, dnsManagement, tlsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   writeFileSync(
     join(dir, 'pebble.json'),
     JSON.stringify({
@@ -59,12 +87,30 @@ export async function startPebble(opts: { httpPort: number; validitySeconds: num
   const children: ChildProcess[] = [];
   const output: string[] = [];
   const run = (cmd: string, args: string[]) => {
-    const child = spawn(cmd, args, { env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
     children.push(child);
   };
-  run('pebble-challtestsrv', ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${dnsManagement}`]);
+  run('pebble-challtestsrv', [
+    '-defaultIPv4',
+    '127.0.0.1',
+    '-defaultIPv6',
+    '',
+    '-dns01',
+    `127.0.0.1:${dnsPort}`,
+    '-http01',
+    '',
+    '-https01',
+    '',
+    '-tlsalpn01',
+    '',
+    '-management',
+    `127.0.0.1:${dnsManagement}`,
+  ]);
   run('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`, '-strict', 'false']);
   const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const get = (port: number, path: string) => httpsGet(`https://127.0.0.1:${port}${path}`, ca);
@@ -74,7 +120,8 @@ export async function startPebble(opts: { httpPort: number; validitySeconds: num
       await get(acmePort, '/dir');
       break;
     } catch (err) {
-      if (Date.now() - started > 20_000) throw new Error(`pebble did not start: ${(err as Error).message}\n${output.join('')}`);
+      if (Date.now() - started > 20_000)
+        throw new Error(`pebble did not start: ${(err as Error).message}\n${output.join('')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -82,7 +129,10 @@ export async function startPebble(opts: { httpPort: number; validitySeconds: num
     directoryUrl: `https://127.0.0.1:${acmePort}/dir`,
     caFile: join(dir, 'cert.pem'),
     dir,
-    issuers: async () => ({ root: await get(managementPort, '/roots/0'), intermediate: await get(managementPort, '/intermediates/0') }),
+    issuers: async () => ({
+      root: await get(managementPort, '/roots/0'),
+      intermediate: await get(managementPort, '/intermediates/0'),
+    }),
     stop: async () => {
       await Promise.all(
         children.map(

@@ -51,8 +51,10 @@ export async function createCluster(): Promise<Cluster> {
   const port = await freePort();
   await pgRun('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c full_page_writes=off`;
-  const start = () => pgRun('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']).then(() => undefined);
-  const stop = (mode: 'fast' | 'immediate' = 'fast') => pgRun('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']).then(() => undefined);
+  const start = () =>
+    pgRun('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']).then(() => undefined);
+  const stop = (mode: 'fast' | 'immediate' = 'fast') =>
+    pgRun('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']).then(() => undefined);
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let destroyed = false;

@@ -61,7 +61,11 @@ export function runVelvet(args: string[], env: Record<string, string | undefined
 }
 
 /** Creates accounts with the CLI, as an operator does before the first start (all with one password). */
-export async function addAccounts(env: Record<string, string | undefined>, password: string, accounts: Array<[email: string, role: 'owner' | 'staff']>): Promise<void> {
+export async function addAccounts(
+  env: Record<string, string | undefined>,
+  password: string,
+  accounts: Array<[email: string, role: 'owner' | 'staff']>,
+): Promise<void> {
   for (const [email, role] of accounts) {
     const add = runVelvet(['user', 'add', '--email', email, '--password', password, '--role', role], env);
     const code = await add.exited;

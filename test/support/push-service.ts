@@ -78,14 +78,25 @@ export async function startTestPushService(): Promise<TestPushService> {
     if (key !== sub.serverKey) return [403, 'signed by another key than the subscription was made with'];
     const problem = checkJwt(jwt!, key!, origin);
     if (problem) return [403, problem];
-    if (req.headers['content-encoding'] !== 'aes128gcm') return [415, `content-encoding ${req.headers['content-encoding']}`];
+    if (req.headers['content-encoding'] !== 'aes128gcm')
+      return [415, `content-encoding ${req.headers['content-encoding']}`];
     let payload: unknown;
     try {
-      payload = JSON.parse(decrypt(Buffer.concat(chunks), { version: 'aes128gcm', privateKey: sub.ecdh, authSecret: sub.auth }).toString('utf8'));
+      payload = JSON.parse(
+        decrypt(Buffer.concat(chunks), { version: 'aes128gcm', privateKey: sub.ecdh, authSecret: sub.auth }).toString(
+          'utf8',
+        ),
+      );
     } catch (err) {
       return [400, `payload does not decrypt: ${(err as Error).message}`];
     }
-    state.received.push({ subscription: `${origin}/push/${id}`, payload, ttl: Number(req.headers.ttl), urgency: req.headers.urgency as string | undefined, at: Date.now() });
+    state.received.push({
+      subscription: `${origin}/push/${id}`,
+      payload,
+      ttl: Number(req.headers.ttl),
+      urgency: req.headers.urgency as string | undefined,
+      at: Date.now(),
+    });
     return [201];
   }
 
@@ -100,7 +111,10 @@ export async function startTestPushService(): Promise<TestPushService> {
       const id = randomUUID();
       const auth = randomBytes(16);
       subs.set(id, { ecdh, auth, serverKey: applicationServerKey, gone: false });
-      return { endpoint: `${origin}/push/${id}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') } };
+      return {
+        endpoint: `${origin}/push/${id}`,
+        keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
+      };
     },
     expire(endpoint) {
       const sub = subs.get(endpoint.split('/').pop()!);
@@ -116,7 +130,9 @@ export async function startTestPushService(): Promise<TestPushService> {
         };
         const timer = setTimeout(() => {
           waiters.splice(waiters.indexOf(check), 1);
-          reject(new Error(`expected ${count} pushes, got ${state.received.length} (refused: ${state.refused.join('; ')})`));
+          reject(
+            new Error(`expected ${count} pushes, got ${state.received.length} (refused: ${state.refused.join('; ')})`),
+          );
         }, timeoutMs);
         waiters.push(check);
         check();
@@ -132,13 +148,31 @@ function checkJwt(jwt: string, rawKey: string, origin: string): string | null {
   if (!header || !body || !signature) return 'the VAPID token is not a JWT';
   const point = Buffer.from(rawKey, 'base64url');
   if (point.length !== 65 || point[0] !== 4) return 'the VAPID key is not an uncompressed P-256 point';
-  const key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') }, format: 'jwk' });
-  const ok = verify('sha256', Buffer.from(`${header}.${body}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  const key = createPublicKey({
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  const ok = verify(
+    'sha256',
+    Buffer.from(`${header}.${body}`),
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'base64url'),
+  );
   if (!ok) return 'the VAPID signature does not verify';
-  const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { aud?: string; exp?: number; sub?: string };
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as {
+    aud?: string;
+    exp?: number;
+    sub?: string;
+  };
   if (claims.aud !== origin) return `VAPID aud ${claims.aud} is not ${origin}`;
   const now = Date.now() / 1000;
-  if (!claims.exp || claims.exp < now || claims.exp > now + 24 * 3600 + 60) return `VAPID exp ${claims.exp} is not within 24 h`;
+  if (!claims.exp || claims.exp < now || claims.exp > now + 24 * 3600 + 60)
+    return `VAPID exp ${claims.exp} is not within 24 h`;
   if (!claims.sub || !/^(mailto:|https:)/.test(claims.sub)) return `VAPID sub ${claims.sub} is not a contact`;
   return null;
 }

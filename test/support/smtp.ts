@@ -28,7 +28,10 @@ export async function startTestSmtp(): Promise<TestSmtp> {
           resolve(state.received);
           return true;
         };
-        const timer = setTimeout(() => reject(new Error(`${state.received.length} of ${count} mails arrived in ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${state.received.length} of ${count} mails arrived in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         if (!check()) waiters.push(() => void check());
       }),
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -1,7 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../../src/db/database.js';
 
-const ALL_TABLES = ['users', 'events', 'tiers', 'event_tables', 'orders', 'tickets', 'reservations', 'guest_links', 'scans', 'refunds', 'webhook_events'];
+const ALL_TABLES = [
+  'users',
+  'events',
+  'tiers',
+  'event_tables',
+  'orders',
+  'tickets',
+  'reservations',
+  'guest_links',
+  'scans',
+  'refunds',
+  'webhook_events',
+];
 
 /**
  * Every row of every domain table, in a stable order: compare before and after a refused request

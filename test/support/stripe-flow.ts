@@ -2,7 +2,15 @@ import { expect } from 'vitest';
 import type Stripe from 'stripe';
 import { TokenBucket } from '../../src/services/jobs/token-bucket.js';
 import { processDueRefunds, type RefundBatchOptions } from '../../src/services/refunds/refund-worker.service.js';
-import { bearer, placeOrder, startTestApp, type OrderViewJson, type PlacedOrder, type TestContext, type TestOptions } from './harness.js';
+import {
+  bearer,
+  placeOrder,
+  startTestApp,
+  type OrderViewJson,
+  type PlacedOrder,
+  type TestContext,
+  type TestOptions,
+} from './harness.js';
 import { FakeStripe, signedWebhook, stripeEnv } from './fake-stripe.js';
 
 export interface StripeOrder extends PlacedOrder {
@@ -16,7 +24,12 @@ export async function deliver(ctx: TestContext, event: Stripe.Event, sentAt: Dat
 }
 
 /** Places an order, has the fake's customer pay it, and delivers the webhook. */
-export async function buyPaidStripe(ctx: TestContext, fake: FakeStripe, eventId: string, body: Parameters<typeof placeOrder>[2] = {}) {
+export async function buyPaidStripe(
+  ctx: TestContext,
+  fake: FakeStripe,
+  eventId: string,
+  body: Parameters<typeof placeOrder>[2] = {},
+) {
   const placed = (await placeOrder(ctx, eventId, body)) as StripeOrder;
   const res = await deliver(ctx, fake.succeed(placed.payment.payment_intent_id));
   expect(res.statusCode, res.body).toBe(200);
@@ -24,7 +37,10 @@ export async function buyPaidStripe(ctx: TestContext, fake: FakeStripe, eventId:
   return placed;
 }
 
-export async function orderView(ctx: TestContext, order: PlacedOrder): Promise<OrderViewJson & Record<string, unknown>> {
+export async function orderView(
+  ctx: TestContext,
+  order: PlacedOrder,
+): Promise<OrderViewJson & Record<string, unknown>> {
   const res = await ctx.app.inject({ url: `/api/v1/orders/${order.order_id}`, headers: bearer(order.manage_token) });
   expect(res.statusCode, res.body).toBe(200);
   return res.json();

@@ -16,7 +16,9 @@ self.addEventListener('push', (event) => {
     data: { url: data.url || '/' },
   });
   // An open order page refreshes its guest list at once.
-  const told = self.clients.matchAll({ type: 'window' }).then((list) => list.forEach((c) => c.postMessage({ type: 'velvet-push', payload: data })));
+  const told = self.clients
+    .matchAll({ type: 'window' })
+    .then((list) => list.forEach((c) => c.postMessage({ type: 'velvet-push', payload: data })));
   event.waitUntil(Promise.all([shown, told]));
 });
 

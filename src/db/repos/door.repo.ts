@@ -76,17 +76,18 @@ export async function doorTickets(db: Executor, filter: DoorTicketFilter): Promi
   if ('ticketId' in filter) {
     where = sql`k.id = ${filter.ticketId}`;
   } else {
-    const since = filter.since
-      ? sql`AND (k.updated_at >= ${filter.since} OR v.updated_at >= ${filter.since})`
-      : sql``;
+    const since = filter.since ? sql`AND (k.updated_at >= ${filter.since} OR v.updated_at >= ${filter.since})` : sql``;
     where = sql`k.event_id = ${filter.eventId} AND k.status IN ('valid', 'checked_in', 'void') ${since}`;
   }
-  const rows = await queryRows<RawDoorRow & { email: string }>(db, sql`
+  const rows = await queryRows<RawDoorRow & { email: string }>(
+    db,
+    sql`
     SELECT ${sql.raw(DOOR_TICKET_COLUMNS)}, COALESCE(k.holder_email, o.email) AS email
       FROM tickets k ${sql.raw(DOOR_TICKET_JOINS)}
       JOIN orders o ON o.id = k.order_id
      WHERE ${where}
-     ORDER BY k.created_at, k.id`);
+     ORDER BY k.created_at, k.id`,
+  );
   return rows.map((r) => ({ ...toDoorRow(r), email: r.email }));
 }
 
@@ -120,7 +121,12 @@ export function toDoorRow(r: RawDoorRow): DoorTicketRow {
  * An earlier entry arrived late (offline scans sync in any order): the ticket's first entry moves
  * back to it. Only ever earlier, so syncing in any order ends with the earliest scan as the first.
  */
-export async function moveFirstEntryBack(db: Executor, ticketId: string, at: Date, scannerId: string): Promise<boolean> {
+export async function moveFirstEntryBack(
+  db: Executor,
+  ticketId: string,
+  at: Date,
+  scannerId: string,
+): Promise<boolean> {
   const rows = await db
     .update(tickets)
     .set({ checkedInAt: at, firstScannerId: scannerId, updatedAt: sql`now()` })

@@ -16,19 +16,34 @@ export async function putCover(db: Executor, eventId: string, cover: CoverImage)
     .insert(eventCovers)
     .values({ eventId, ...cover })
     .onConflictDoUpdate({ target: eventCovers.eventId, set: { ...cover, updatedAt: sql`now()` } });
-  await db.update(events).set({ coverEtag: cover.etag, updatedAt: sql`now()` }).where(eq(events.id, eventId));
+  await db
+    .update(events)
+    .set({ coverEtag: cover.etag, updatedAt: sql`now()` })
+    .where(eq(events.id, eventId));
 }
 
 export async function deleteCover(db: Executor, eventId: string): Promise<void> {
   await db.delete(eventCovers).where(eq(eventCovers.eventId, eventId));
-  await db.update(events).set({ coverEtag: null, updatedAt: sql`now()` }).where(eq(events.id, eventId));
+  await db
+    .update(events)
+    .set({ coverEtag: null, updatedAt: sql`now()` })
+    .where(eq(events.id, eventId));
 }
 
 export async function findCover(db: Executor, eventId: string): Promise<CoverImage | null> {
   const [row] = await db.select().from(eventCovers).where(eq(eventCovers.eventId, eventId));
-  return row ? { bytes: row.bytes, contentType: row.contentType, width: row.width, height: row.height, etag: row.etag } : null;
+  return row
+    ? { bytes: row.bytes, contentType: row.contentType, width: row.width, height: row.height, etag: row.etag }
+    : null;
 }
 
-export async function updateEventDetails(db: Executor, eventId: string, d: { venueName: string; venueAddress: string; description: string; minAge?: 18 | 21 | null }): Promise<void> {
-  await db.update(events).set({ ...d, updatedAt: sql`now()` }).where(eq(events.id, eventId));
+export async function updateEventDetails(
+  db: Executor,
+  eventId: string,
+  d: { venueName: string; venueAddress: string; description: string; minAge?: 18 | 21 | null },
+): Promise<void> {
+  await db
+    .update(events)
+    .set({ ...d, updatedAt: sql`now()` })
+    .where(eq(events.id, eventId));
 }

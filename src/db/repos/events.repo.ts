@@ -15,7 +15,10 @@ export async function insertTiers(db: Executor, rows: Array<typeof tiers.$inferI
   return rows.length ? db.insert(tiers).values(rows).returning() : [];
 }
 
-export async function insertTables(db: Executor, rows: Array<typeof eventTables.$inferInsert>): Promise<EventTableRow[]> {
+export async function insertTables(
+  db: Executor,
+  rows: Array<typeof eventTables.$inferInsert>,
+): Promise<EventTableRow[]> {
   return rows.length ? db.insert(eventTables).values(rows).returning() : [];
 }
 
@@ -61,7 +64,11 @@ export async function updateEvent(
   id: string,
   patch: Partial<Pick<EventRow, 'name' | 'startsAt' | 'endsAt' | 'status' | 'cancelledAt' | 'completedAt'>>,
 ): Promise<EventRow> {
-  const [row] = await db.update(events).set({ ...patch, updatedAt: sql`now()` }).where(eq(events.id, id)).returning();
+  const [row] = await db
+    .update(events)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(events.id, id))
+    .returning();
   return row!;
 }
 

@@ -25,7 +25,9 @@ export interface FloorTableRow {
  */
 export async function floorTables(db: Executor, eventId: string, tableId?: string): Promise<FloorTableRow[]> {
   const onlyTable = tableId ? sql`AND t.id = ${tableId}` : sql``;
-  return queryRows<FloorTableRow>(db, sql`
+  return queryRows<FloorTableRow>(
+    db,
+    sql`
     SELECT t.id, t.number, t.x, t.y, tr.name AS tier, tr.capacity,
            r.id AS reservation_id, r.status AS reservation_status, r.no_show,
            COALESCE(g.linked, 0)::int AS guests_linked, COALESCE(g.arrived, 0)::int AS guests_arrived
@@ -42,21 +44,26 @@ export async function floorTables(db: Executor, eventId: string, tableId?: strin
          WHERE gl.reservation_id = r.id AND gl.unlinked_at IS NULL
       ) g ON true
      WHERE t.event_id = ${eventId} ${onlyTable}
-     ORDER BY t.number`);
+     ORDER BY t.number`,
+  );
 }
 
 /** Tells every listening instance that the event itself changed (cancelled, completed); on commit only. */
 export async function notifyEventChanged(db: Executor, eventId: string, status: string): Promise<void> {
-  await db.execute(sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${JSON.stringify({ event_id: eventId, event_status: status })})`);
+  await db.execute(
+    sql`SELECT pg_notify(${FLOOR_CHANNEL}, ${JSON.stringify({ event_id: eventId, event_status: status })})`,
+  );
 }
 
 /** What a table's change announces: which event and which table to read again. */
-export const tableChangedPayload = (eventId: string, tableId: string) => JSON.stringify({ event_id: eventId, table_id: tableId });
+export const tableChangedPayload = (eventId: string, tableId: string) =>
+  JSON.stringify({ event_id: eventId, table_id: tableId });
 
 const notifyTable = statement<unknown>('notify_table_changed', 'SELECT pg_notify($1, $2)');
 
 /** notifyTableChanged as a hot path's prepared statement, for a flight. */
-export const tableChangedCall = (eventId: string, tableId: string) => call(notifyTable, [FLOOR_CHANNEL, tableChangedPayload(eventId, tableId)]);
+export const tableChangedCall = (eventId: string, tableId: string) =>
+  call(notifyTable, [FLOOR_CHANNEL, tableChangedPayload(eventId, tableId)]);
 
 /** Tells every listening instance that a table changed; delivered only if the transaction commits. */
 export async function notifyTableChanged(db: Executor, eventId: string, tableId: string): Promise<void> {

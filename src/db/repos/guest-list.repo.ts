@@ -44,7 +44,10 @@ export async function countActiveGuests(db: Executor, reservationId: string): Pr
 
 export async function insertGuestLink(
   db: Executor,
-  link: Pick<GuestLinkRow, 'eventId' | 'ticketId' | 'reservationId' | 'linkedByUserId' | 'overrideCapacity' | 'createdAt'>,
+  link: Pick<
+    GuestLinkRow,
+    'eventId' | 'ticketId' | 'reservationId' | 'linkedByUserId' | 'overrideCapacity' | 'createdAt'
+  >,
 ): Promise<GuestLinkRow> {
   const [row] = await db.insert(guestLinks).values(link).returning();
   return row!;

@@ -13,7 +13,10 @@ export const MAILS_CHANNEL = 'velvet_mails';
  * announces was committed. One mail per order and kind (per transfer for `ticket_transferred`);
  * a second enqueue is a no-op.
  */
-export async function enqueueMail(db: Executor, m: { orderId: string; kind: MailKind; recipient: string; messageId: string; transferId?: string }): Promise<void> {
+export async function enqueueMail(
+  db: Executor,
+  m: { orderId: string; kind: MailKind; recipient: string; messageId: string; transferId?: string },
+): Promise<void> {
   const rows = await db.insert(mails).values(m).onConflictDoNothing().returning({ id: mails.id });
   if (rows.length) await db.execute(sql`SELECT pg_notify(${MAILS_CHANNEL}, '')`);
 }
@@ -37,7 +40,16 @@ export interface ClaimedMail {
 
 /** Takes up to `limit` due, unleased mails (or ones whose worker's lease ran out) for this worker. */
 export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedMail[]> {
-  const rows = await queryRows<{ id: string; order_id: string; kind: MailKind; recipient: string; message_id: string; transfer_id: string | null; attempts: number; lease_token: string }>(
+  const rows = await queryRows<{
+    id: string;
+    order_id: string;
+    kind: MailKind;
+    recipient: string;
+    message_id: string;
+    transfer_id: string | null;
+    attempts: number;
+    lease_token: string;
+  }>(
     db,
     sql`
     WITH due AS (
@@ -67,7 +79,8 @@ export async function claimDueMails(db: Executor, now: Date, leaseUntil: Date, l
   }));
 }
 
-const claimedBy = (id: string, token: string) => and(eq(mails.id, id), eq(mails.status, 'pending'), eq(mails.leaseToken, token));
+const claimedBy = (id: string, token: string) =>
+  and(eq(mails.id, id), eq(mails.status, 'pending'), eq(mails.leaseToken, token));
 
 /** pending → sent, only by the claim's holder; false when the claim was lost meanwhile. */
 export async function markMailSent(db: Executor, id: string, token: string, sentAt: Date): Promise<boolean> {
@@ -79,7 +92,13 @@ export async function markMailSent(db: Executor, id: string, token: string, sent
   return rows.length === 1;
 }
 
-export async function scheduleMailRetry(db: Executor, id: string, token: string, nextAttemptAt: Date, error: string): Promise<boolean> {
+export async function scheduleMailRetry(
+  db: Executor,
+  id: string,
+  token: string,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<boolean> {
   const rows = await db
     .update(mails)
     .set({ nextAttemptAt, leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })

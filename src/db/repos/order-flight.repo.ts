@@ -27,9 +27,14 @@ const orderFacts = statement<Raw & { recent_orders: number; refused: boolean }>(
      FROM (VALUES (1)) AS one(x) LEFT JOIN events e ON e.id = $1`,
 );
 
-export const orderFactsCall = (eventId: string, email: string, seconds: number) => call(orderFacts, [eventId, email, seconds]);
+export const orderFactsCall = (eventId: string, email: string, seconds: number) =>
+  call(orderFacts, [eventId, email, seconds]);
 
-export function toOrderFacts(rows: Array<Raw & { recent_orders: number; refused: boolean }>): { event: EventRow | null; recentOrders: number; refused: boolean } {
+export function toOrderFacts(rows: Array<Raw & { recent_orders: number; refused: boolean }>): {
+  event: EventRow | null;
+  recentOrders: number;
+  refused: boolean;
+} {
   const r = rows[0]!;
   return { event: r.id === null ? null : fromRow(events, r), recentOrders: r.recent_orders, refused: r.refused };
 }
@@ -68,15 +73,28 @@ type TableFactsRow = Raw & {
   client_tables: number;
 };
 
-export const tableFactsCall = (eventId: string, email: string, seconds: number, tableId: string, clientKey: string | null) =>
-  call(tableFacts, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION], clientKey]);
+export const tableFactsCall = (
+  eventId: string,
+  email: string,
+  seconds: number,
+  tableId: string,
+  clientKey: string | null,
+) => call(tableFacts, [eventId, email, seconds, tableId, [...ACTIVE_RESERVATION], clientKey]);
 
 /** Locks the table row ($2) when it is this event's ($1): a table order's first lock. */
-const lockTable = statement<{ id: string }>('order_lock_table', 'SELECT id FROM event_tables WHERE id = $2 AND event_id = $1 FOR UPDATE');
+const lockTable = statement<{ id: string }>(
+  'order_lock_table',
+  'SELECT id FROM event_tables WHERE id = $2 AND event_id = $1 FOR UPDATE',
+);
 
 /** Flight one of a table hold, after BEGIN: the table's lock, then everything read after it. */
-export const lockAndReadTable = (eventId: string, email: string, seconds: number, tableId: string, clientKey: string | null) =>
-  [call(lockTable, [eventId, tableId]), tableFactsCall(eventId, email, seconds, tableId, clientKey)] as const;
+export const lockAndReadTable = (
+  eventId: string,
+  email: string,
+  seconds: number,
+  tableId: string,
+  clientKey: string | null,
+) => [call(lockTable, [eventId, tableId]), tableFactsCall(eventId, email, seconds, tableId, clientKey)] as const;
 
 export interface TableFacts {
   event: EventRow | null;
@@ -97,7 +115,10 @@ export function toTableFacts(rows: TableFactsRow[]): TableFacts {
     event: r.id === null ? null : fromRow(events, r),
     recentOrders: r.recent_orders,
     refused: r.refused,
-    table: r.table_number === null ? null : { number: r.table_number, capacity: r.table_capacity!, priceCents: r.table_price_cents! },
+    table:
+      r.table_number === null
+        ? null
+        : { number: r.table_number, capacity: r.table_capacity!, priceCents: r.table_price_cents! },
     taken: r.taken,
     pendingTableOrder: r.pending,
     tablesHeldByClient: r.client_tables,
@@ -270,7 +291,8 @@ interface HoldRefusalExtras {
   first_lapse: Date | string | null;
 }
 
-export const holdRefusalFactsCall = (eventId: string, clientKey: string | null) => call(holdRefusalFacts, [eventId, clientKey]);
+export const holdRefusalFactsCall = (eventId: string, clientKey: string | null) =>
+  call(holdRefusalFacts, [eventId, clientKey]);
 
 export interface HoldRefusalFacts {
   event: EventRow;
@@ -318,7 +340,10 @@ const lockEventIfEnded = statement<{ id: string }>(
       FOR UPDATE`,
 );
 const lockOrder = statement<{ id: string }>('pay_lock_order', 'SELECT id FROM orders WHERE id = $1 FOR UPDATE');
-const lockReservation = statement<{ id: string }>('pay_lock_reservation', 'SELECT id FROM reservations WHERE order_id = $1 FOR UPDATE');
+const lockReservation = statement<{ id: string }>(
+  'pay_lock_reservation',
+  'SELECT id FROM reservations WHERE order_id = $1 FOR UPDATE',
+);
 
 /** Sent after the locks, so it reads what was committed before they were granted. */
 const readForPayment = statement<Raw & PaymentReadExtras>(
@@ -342,7 +367,12 @@ interface PaymentReadExtras {
 
 /** Flight one of a payment, after BEGIN: the locks in the global order, then the read. */
 export const lockAndReadForPayment = (orderId: string, now: Date) =>
-  [call(lockEventIfEnded, [orderId, now.toISOString()]), call(lockOrder, [orderId]), call(lockReservation, [orderId]), call(readForPayment, [orderId])] as const;
+  [
+    call(lockEventIfEnded, [orderId, now.toISOString()]),
+    call(lockOrder, [orderId]),
+    call(lockReservation, [orderId]),
+    call(readForPayment, [orderId]),
+  ] as const;
 
 export interface PaymentRead {
   order: OrderRow;
@@ -358,7 +388,9 @@ export function toPaymentRead(rows: Array<Raw & PaymentReadExtras>): PaymentRead
     order: fromRow(orders, r),
     eventEndsAt: new Date(r.event_ends_at),
     ticketIds: r.ticket_ids ?? [],
-    reservation: r.reservation_id ? { id: r.reservation_id, status: r.reservation_status!, eventTableId: r.reservation_table_id! } : null,
+    reservation: r.reservation_id
+      ? { id: r.reservation_id, status: r.reservation_status!, eventTableId: r.reservation_table_id! }
+      : null,
   };
 }
 
@@ -405,4 +437,5 @@ const moveReservation = statement<{ id: string }>(
   'UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1 RETURNING id',
 );
 
-export const reservationStatusCall = (reservationId: string, status: ReservationStatus) => call(moveReservation, [reservationId, status]);
+export const reservationStatusCall = (reservationId: string, status: ReservationStatus) =>
+  call(moveReservation, [reservationId, status]);

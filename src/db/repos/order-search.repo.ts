@@ -24,7 +24,12 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * name, the start of an order or ticket id, a ticket's QR code, a table's invite code or number.
  * Without `q`, every order; newest first, at most `limit`.
  */
-export async function searchEventOrders(db: Executor, eventId: string, q: string | null, limit: number): Promise<FoundOrder[]> {
+export async function searchEventOrders(
+  db: Executor,
+  eventId: string,
+  q: string | null,
+  limit: number,
+): Promise<FoundOrder[]> {
   let match: SQL = sql`true`;
   if (q) {
     const like = `%${likeEscape(q)}%`;

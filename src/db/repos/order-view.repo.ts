@@ -7,7 +7,14 @@ import type { RefundRow } from './refunds.repo.js';
 
 interface RawOrderView {
   [column: string]: unknown;
-  tickets: Array<{ id: string; status: TicketStatus; qr: string | null; holder_name: string; linked_reservation_id: string | null; transferred: boolean }>;
+  tickets: Array<{
+    id: string;
+    status: TicketStatus;
+    qr: string | null;
+    holder_name: string;
+    linked_reservation_id: string | null;
+    transferred: boolean;
+  }>;
   reservation_id: string | null;
   host_ticket_id: string | null;
   refund_status: RefundRow['status'] | null;
@@ -40,9 +47,21 @@ export const orderViewCall = (orderId: string) => call(readOrderView, [orderId])
 
 export interface OrderViewRead {
   order: OrderRow;
-  tickets: Array<{ id: string; status: TicketStatus; qr: string | null; holderName: string; linkedReservationId: string | null; transferred: boolean }>;
+  tickets: Array<{
+    id: string;
+    status: TicketStatus;
+    qr: string | null;
+    holderName: string;
+    linkedReservationId: string | null;
+    transferred: boolean;
+  }>;
   reservation: { id: string; hostTicketId: string } | null;
-  refund: { status: RefundRow['status']; amountCents: number; reason: RefundRow['reason']; providerRefundId: string | null } | null;
+  refund: {
+    status: RefundRow['status'];
+    amountCents: number;
+    reason: RefundRow['reason'];
+    providerRefundId: string | null;
+  } | null;
 }
 
 export function toOrderViewRead(rows: RawOrderView[]): OrderViewRead | null {
@@ -59,6 +78,13 @@ export function toOrderViewRead(rows: RawOrderView[]): OrderViewRead | null {
       transferred: t.transferred,
     })),
     reservation: r.reservation_id ? { id: r.reservation_id, hostTicketId: r.host_ticket_id! } : null,
-    refund: r.refund_status ? { status: r.refund_status, amountCents: r.refund_amount_cents!, reason: r.refund_for!, providerRefundId: r.refund_provider_id } : null,
+    refund: r.refund_status
+      ? {
+          status: r.refund_status,
+          amountCents: r.refund_amount_cents!,
+          reason: r.refund_for!,
+          providerRefundId: r.refund_provider_id,
+        }
+      : null,
   };
 }

@@ -20,10 +20,17 @@ export async function updateOrder(
   db: Executor,
   id: string,
   patch: Partial<
-    Pick<OrderRow, 'status' | 'paidAt' | 'refundedCents' | 'refundReason' | 'providerPaymentId' | 'providerClientSecret'>
+    Pick<
+      OrderRow,
+      'status' | 'paidAt' | 'refundedCents' | 'refundReason' | 'providerPaymentId' | 'providerClientSecret'
+    >
   >,
 ): Promise<OrderRow> {
-  const [row] = await db.update(orders).set({ ...patch, updatedAt: sql`now()` }).where(eq(orders.id, id)).returning();
+  const [row] = await db
+    .update(orders)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(orders.id, id))
+    .returning();
   return row!;
 }
 
@@ -64,12 +71,21 @@ export async function findOrderByManageTokenHash(db: Executor, hash: string): Pr
 
 /** Live orders and their ticket counts: what a cancellation would release and refund. */
 export async function eventSalesSummary(db: Executor, eventId: string) {
-  return queryRows<{ id: string; status: OrderRow['status']; amount_cents: number; refunded_cents: number; refunding: boolean; tickets: number }>(db, sql`
+  return queryRows<{
+    id: string;
+    status: OrderRow['status'];
+    amount_cents: number;
+    refunded_cents: number;
+    refunding: boolean;
+    tickets: number;
+  }>(
+    db,
+    sql`
     SELECT o.id, o.status, o.amount_cents, o.refunded_cents,
            EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS refunding,
            (SELECT count(*)::int FROM tickets t WHERE t.order_id = o.id AND t.status <> 'void') AS tickets
       FROM orders o
      WHERE o.event_id = ${eventId} AND o.status IN ('pending', 'paid')
-     ORDER BY o.id`);
+     ORDER BY o.id`,
+  );
 }
-

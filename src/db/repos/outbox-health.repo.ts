@@ -22,5 +22,12 @@ export async function outboxHealth(db: Executor): Promise<OutboxHealth> {
                (SELECT count(*)::int FROM mails WHERE status = 'failed') AS mf,
                (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM mails WHERE status = 'pending') AS mo`,
   );
-  return { refundsPending: r!.rp, refundsFailed: r!.rf, refundsOldestSeconds: r!.ro, mailsPending: r!.mp, mailsFailed: r!.mf, mailsOldestSeconds: r!.mo };
+  return {
+    refundsPending: r!.rp,
+    refundsFailed: r!.rf,
+    refundsOldestSeconds: r!.ro,
+    mailsPending: r!.mp,
+    mailsFailed: r!.mf,
+    mailsOldestSeconds: r!.mo,
+  };
 }

@@ -5,7 +5,10 @@ import { passRegistrations } from '../schema.js';
 export type PassRegistrationRow = typeof passRegistrations.$inferSelect;
 
 /** Registers (or re-registers with a new push token) a phone for a pass; true when it is new. */
-export async function upsertRegistration(db: Executor, r: Pick<PassRegistrationRow, 'deviceId' | 'serial' | 'ticketId' | 'generation' | 'pushToken' | 'fingerprint'>): Promise<boolean> {
+export async function upsertRegistration(
+  db: Executor,
+  r: Pick<PassRegistrationRow, 'deviceId' | 'serial' | 'ticketId' | 'generation' | 'pushToken' | 'fingerprint'>,
+): Promise<boolean> {
   const [row] = await queryRows<{ created: boolean }>(
     db,
     sql`INSERT INTO pass_registrations (device_id, serial, ticket_id, generation, push_token, fingerprint)
@@ -17,7 +20,9 @@ export async function upsertRegistration(db: Executor, r: Pick<PassRegistrationR
 }
 
 export async function deleteRegistration(db: Executor, deviceId: string, serial: string): Promise<void> {
-  await db.delete(passRegistrations).where(and(eq(passRegistrations.deviceId, deviceId), eq(passRegistrations.serial, serial)));
+  await db
+    .delete(passRegistrations)
+    .where(and(eq(passRegistrations.deviceId, deviceId), eq(passRegistrations.serial, serial)));
 }
 
 export async function deleteRegistrationsByToken(db: Executor, pushToken: string): Promise<void> {
@@ -25,12 +30,25 @@ export async function deleteRegistrationsByToken(db: Executor, pushToken: string
 }
 
 /** The serials of a phone's passes changed after `since` (all when null). */
-export async function changedSerials(db: Executor, deviceId: string, since: Date | null): Promise<Array<{ serial: string; changedAt: Date }>> {
-  return db
-    .select({ serial: passRegistrations.serial, changedAt: passRegistrations.changedAt })
-    .from(passRegistrations)
-    // Tags are milliseconds (what a Date holds); PostgreSQL keeps microseconds: compare at the tag's precision.
-    .where(and(eq(passRegistrations.deviceId, deviceId), since ? sql`date_trunc('milliseconds', ${passRegistrations.changedAt}) > ${since.toISOString()}::timestamptz` : undefined));
+export async function changedSerials(
+  db: Executor,
+  deviceId: string,
+  since: Date | null,
+): Promise<Array<{ serial: string; changedAt: Date }>> {
+  return (
+    db
+      .select({ serial: passRegistrations.serial, changedAt: passRegistrations.changedAt })
+      .from(passRegistrations)
+      // Tags are milliseconds (what a Date holds); PostgreSQL keeps microseconds: compare at the tag's precision.
+      .where(
+        and(
+          eq(passRegistrations.deviceId, deviceId),
+          since
+            ? sql`date_trunc('milliseconds', ${passRegistrations.changedAt}) > ${since.toISOString()}::timestamptz`
+            : undefined,
+        ),
+      )
+  );
 }
 
 /**
@@ -64,10 +82,14 @@ export async function claimRegistrationsToCheck(db: Executor, limit: number): Pr
 }
 
 /** What the pass shows now differs from what the phone has: remember it, and when it changed. */
-export async function markPassChanged(db: Executor, deviceId: string, serial: string, fingerprint: string): Promise<void> {
+export async function markPassChanged(
+  db: Executor,
+  deviceId: string,
+  serial: string,
+  fingerprint: string,
+): Promise<void> {
   await db
     .update(passRegistrations)
     .set({ fingerprint, changedAt: sql`now()` })
     .where(and(eq(passRegistrations.deviceId, deviceId), eq(passRegistrations.serial, serial)));
 }
-

@@ -10,7 +10,10 @@ export async function listPromoters(db: Executor): Promise<PromoterRow[]> {
 }
 
 /** Null when the code is taken (the unique index decides, also under races). */
-export async function insertPromoter(db: Executor, p: { name: string; code: string; createdBy: string }): Promise<PromoterRow | null> {
+export async function insertPromoter(
+  db: Executor,
+  p: { name: string; code: string; createdBy: string },
+): Promise<PromoterRow | null> {
   const [row] = await db.insert(promoters).values(p).onConflictDoNothing({ target: promoters.code }).returning();
   return row ?? null;
 }

@@ -23,7 +23,10 @@ export async function saveSubscription(db: Executor, reservationId: string, targ
   await db
     .insert(pushSubscriptions)
     .values({ reservationId, ...target })
-    .onConflictDoUpdate({ target: [pushSubscriptions.reservationId, pushSubscriptions.endpoint], set: { p256dh: target.p256dh, auth: target.auth } });
+    .onConflictDoUpdate({
+      target: [pushSubscriptions.reservationId, pushSubscriptions.endpoint],
+      set: { p256dh: target.p256dh, auth: target.auth },
+    });
   await db.execute(sql`
     DELETE FROM push_subscriptions WHERE id IN (
       SELECT id FROM push_subscriptions WHERE reservation_id = ${reservationId}
@@ -39,7 +42,10 @@ export async function deleteSubscription(db: Executor, reservationId: string, en
 }
 
 export async function countSubscriptions(db: Executor, reservationId: string): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM push_subscriptions WHERE reservation_id = ${reservationId}`);
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM push_subscriptions WHERE reservation_id = ${reservationId}`,
+  );
   return row?.n ?? 0;
 }
 
@@ -58,7 +64,8 @@ const enqueueArrival = statement<{ notified: unknown }>(
    SELECT pg_notify('${PUSHES_CHANNEL}', '') AS notified FROM (SELECT 1 FROM q LIMIT 1) x`,
 );
 
-export const enqueueArrivalPushCall = (reservationId: string, ticketId: string) => call(enqueueArrival, [reservationId, ticketId]);
+export const enqueueArrivalPushCall = (reservationId: string, ticketId: string) =>
+  call(enqueueArrival, [reservationId, ticketId]);
 
 /** A claimed push with everything its message says, read as it is now. */
 export interface ClaimedPush {
@@ -145,7 +152,8 @@ export async function claimDuePushes(db: Executor, now: Date, leaseUntil: Date, 
   }));
 }
 
-const claimedBy = (id: string, token: string) => and(eq(pushes.id, id), eq(pushes.status, 'pending'), eq(pushes.leaseToken, token));
+const claimedBy = (id: string, token: string) =>
+  and(eq(pushes.id, id), eq(pushes.status, 'pending'), eq(pushes.leaseToken, token));
 
 /** pending → sent, only by the claim's holder; false when the claim was lost meanwhile. */
 export async function markPushSent(db: Executor, id: string, token: string, sentAt: Date): Promise<boolean> {
@@ -157,7 +165,13 @@ export async function markPushSent(db: Executor, id: string, token: string, sent
   return rows.length === 1;
 }
 
-export async function schedulePushRetry(db: Executor, id: string, token: string, nextAttemptAt: Date, error: string): Promise<boolean> {
+export async function schedulePushRetry(
+  db: Executor,
+  id: string,
+  token: string,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<boolean> {
   const rows = await db
     .update(pushes)
     .set({ nextAttemptAt, leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })

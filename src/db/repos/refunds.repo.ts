@@ -55,7 +55,11 @@ export async function notifyRefundsDue(db: Executor): Promise<void> {
 }
 
 export async function listEventRefunds(db: Executor, eventId: string): Promise<RefundRow[]> {
-  return db.select().from(refunds).where(eq(refunds.eventId, eventId)).orderBy(asc(refunds.createdAt), asc(refunds.orderId));
+  return db
+    .select()
+    .from(refunds)
+    .where(eq(refunds.eventId, eventId))
+    .orderBy(asc(refunds.createdAt), asc(refunds.orderId));
 }
 
 export async function findRefundByOrder(db: Executor, orderId: string): Promise<RefundRow | null> {
@@ -94,8 +98,15 @@ interface ClaimedRow {
  * are skipped, not awaited. The lease and the attempt count are committed by the caller's
  * transaction before any provider call, so a crash after this point leaves a lease that expires.
  */
-export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedRefund[]> {
-  const rows = await queryRows<ClaimedRow>(db, sql`
+export async function claimDueRefunds(
+  db: Executor,
+  now: Date,
+  leaseUntil: Date,
+  limit: number,
+): Promise<ClaimedRefund[]> {
+  const rows = await queryRows<ClaimedRow>(
+    db,
+    sql`
     WITH due AS (
       SELECT id FROM refunds
        WHERE status = 'pending' AND next_attempt_at <= ${now.toISOString()}::timestamptz
@@ -108,7 +119,8 @@ export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date,
        SET lease_until = ${leaseUntil.toISOString()}::timestamptz, lease_token = gen_random_uuid(), attempts = r.attempts + 1, updated_at = now()
       FROM due, orders o
      WHERE r.id = due.id AND o.id = r.order_id
-    RETURNING r.*, o.provider_payment_id`);
+    RETURNING r.*, o.provider_payment_id`,
+  );
   return rows.map((r) => ({
     id: r.id,
     orderId: r.order_id,
@@ -134,19 +146,37 @@ export async function claimDueRefunds(db: Executor, now: Date, leaseUntil: Date,
  * Only the worker holding the claim (`token`, from `claimDueRefunds`) may record a refund's result:
  * a worker that waited past its lease, while another took the refund over, changes nothing.
  */
-const claimedBy = (id: string, token: string) => and(eq(refunds.id, id), eq(refunds.status, 'pending'), eq(refunds.leaseToken, token));
+const claimedBy = (id: string, token: string) =>
+  and(eq(refunds.id, id), eq(refunds.status, 'pending'), eq(refunds.leaseToken, token));
 
 /** pending → succeeded, once: returns null when the claim is no longer ours (or it was settled). */
-export async function markRefundSucceeded(db: Executor, id: string, token: string, providerRefundId: string): Promise<RefundRow | null> {
+export async function markRefundSucceeded(
+  db: Executor,
+  id: string,
+  token: string,
+  providerRefundId: string,
+): Promise<RefundRow | null> {
   const [row] = await db
     .update(refunds)
-    .set({ status: 'succeeded', providerRefundId, leaseUntil: null, leaseToken: null, lastError: null, updatedAt: sql`now()` })
+    .set({
+      status: 'succeeded',
+      providerRefundId,
+      leaseUntil: null,
+      leaseToken: null,
+      lastError: null,
+      updatedAt: sql`now()`,
+    })
     .where(claimedBy(id, token))
     .returning();
   return row ?? null;
 }
 
-export async function markRefundFailed(db: Executor, id: string, token: string, error: string): Promise<RefundRow | null> {
+export async function markRefundFailed(
+  db: Executor,
+  id: string,
+  token: string,
+  error: string,
+): Promise<RefundRow | null> {
   const [row] = await db
     .update(refunds)
     .set({ status: 'failed', leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })
@@ -156,7 +186,13 @@ export async function markRefundFailed(db: Executor, id: string, token: string, 
 }
 
 /** Gives the refund back to the queue, due again at `nextAttemptAt`; false when the claim was lost. */
-export async function scheduleRefundRetry(db: Executor, id: string, token: string, nextAttemptAt: Date, error: string): Promise<boolean> {
+export async function scheduleRefundRetry(
+  db: Executor,
+  id: string,
+  token: string,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<boolean> {
   const rows = await db
     .update(refunds)
     .set({ nextAttemptAt, leaseUntil: null, leaseToken: null, lastError: error, updatedAt: sql`now()` })
@@ -167,7 +203,10 @@ export async function scheduleRefundRetry(db: Executor, id: string, token: strin
 
 /** Hands a claim back unused (no provider call was made): any worker may take it at once. */
 export async function releaseRefundClaim(db: Executor, id: string, token: string): Promise<void> {
-  await db.update(refunds).set({ leaseUntil: null, leaseToken: null, updatedAt: sql`now()` }).where(claimedBy(id, token));
+  await db
+    .update(refunds)
+    .set({ leaseUntil: null, leaseToken: null, updatedAt: sql`now()` })
+    .where(claimedBy(id, token));
 }
 
 /**

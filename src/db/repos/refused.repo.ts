@@ -46,7 +46,10 @@ export async function listRefused(db: Executor): Promise<RefusedEntry[]> {
   }));
 }
 
-export async function insertRefused(db: Executor, entry: { name: string; email: string; reason: string; addedBy: string }): Promise<RefusedRow> {
+export async function insertRefused(
+  db: Executor,
+  entry: { name: string; email: string; reason: string; addedBy: string },
+): Promise<RefusedRow> {
   const [row] = await db.insert(refusedPeople).values(entry).returning();
   return row!;
 }
@@ -62,7 +65,11 @@ export async function markRefusedRemoved(db: Executor, id: string, removedBy: st
 }
 
 export async function findRefused(db: Executor, id: string): Promise<RefusedRow | null> {
-  const [row] = await db.select().from(refusedPeople).where(eq(refusedPeople.id, id)).orderBy(desc(refusedPeople.addedAt));
+  const [row] = await db
+    .select()
+    .from(refusedPeople)
+    .where(eq(refusedPeople.id, id))
+    .orderBy(desc(refusedPeople.addedAt));
   return row ?? null;
 }
 
@@ -99,6 +106,9 @@ export const REFUSED_EMAIL = `EXISTS (SELECT 1 FROM refused_people rp WHERE rp.r
 
 /** Whether an e-mail is on the list (the buying statements check it with REFUSED_EMAIL). */
 export async function isRefused(db: Executor, email: string): Promise<boolean> {
-  const [row] = await queryRows<{ refused: boolean }>(db, sql`SELECT EXISTS (SELECT 1 FROM refused_people rp WHERE rp.removed_at IS NULL AND rp.email <> '' AND rp.email = lower(${email})) AS refused`);
+  const [row] = await queryRows<{ refused: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM refused_people rp WHERE rp.removed_at IS NULL AND rp.email <> '' AND rp.email = lower(${email})) AS refused`,
+  );
   return row!.refused;
 }

@@ -42,20 +42,26 @@ export interface ReservationDetails {
 
 /** A reservation as purchaser, staff and scanners see it: its table, tier and current guest list. */
 export async function reservationDetails(db: Executor, id: string): Promise<ReservationDetails | null> {
-  const [info] = await queryRows<{ table_number: number; tier: string; tier_capacity: number; host_name: string }>(db, sql`
+  const [info] = await queryRows<{ table_number: number; tier: string; tier_capacity: number; host_name: string }>(
+    db,
+    sql`
     SELECT t.number AS table_number, tr.name AS tier, tr.capacity AS tier_capacity, h.holder_name AS host_name
       FROM reservations r
       JOIN event_tables t ON t.id = r.event_table_id
       JOIN tiers tr ON tr.id = t.tier_id
       JOIN tickets h ON h.id = r.host_ticket_id
-     WHERE r.id = ${id}`);
+     WHERE r.id = ${id}`,
+  );
   const reservation = await findReservation(db, id);
   if (!reservation || !info) return null;
-  const guests = await queryRows<{ ticket_id: string; name: string; arrived: boolean }>(db, sql`
+  const guests = await queryRows<{ ticket_id: string; name: string; arrived: boolean }>(
+    db,
+    sql`
     SELECT k.id AS ticket_id, k.holder_name AS name, k.status = 'checked_in' AS arrived
       FROM guest_links gl JOIN tickets k ON k.id = gl.ticket_id
      WHERE gl.reservation_id = ${id} AND gl.unlinked_at IS NULL
-     ORDER BY gl.created_at, k.id`);
+     ORDER BY gl.created_at, k.id`,
+  );
   return {
     reservation,
     tableNumber: info.table_number,
@@ -83,4 +89,3 @@ export async function listEventReservations(
     .orderBy(reservations.id);
   return opts.lock ? q.for('update') : q;
 }
-

@@ -101,10 +101,24 @@ export interface ScanRead {
 }
 
 /** Flight one after BEGIN: lock the ticket and a host's reservation, then read (fresh: after the locks). */
-export function lockAndRead(p: { eventId: string; ticketId: string; scannerId: string; nonce: string | null; at: Date; windowSeconds: number }) {
+export function lockAndRead(p: {
+  eventId: string;
+  ticketId: string;
+  scannerId: string;
+  nonce: string | null;
+  at: Date;
+  windowSeconds: number;
+}) {
   return [
     call(lockTicketAndHosted, [p.ticketId]),
-    call(readForScan, [p.eventId, p.ticketId, p.scannerId, p.nonce, p.at.toISOString(), Math.max(0, Math.floor(p.windowSeconds))]),
+    call(readForScan, [
+      p.eventId,
+      p.ticketId,
+      p.scannerId,
+      p.nonce,
+      p.at.toISOString(),
+      Math.max(0, Math.floor(p.windowSeconds)),
+    ]),
   ] as const;
 }
 
@@ -115,11 +129,31 @@ export function toScanRead(rows: RawScanRead[]): ScanRead | null {
   const date = (v: Date | string) => new Date(v);
   const ticket = r.id ? toDoorRow(r) : null;
   return {
-    event: { status: r.event_status, startsAt: date(r.starts_at), endsAt: date(r.ends_at), completedAt: r.completed_at === null ? null : date(r.completed_at), minAge: r.min_age },
+    event: {
+      status: r.event_status,
+      startsAt: date(r.starts_at),
+      endsAt: date(r.ends_at),
+      completedAt: r.completed_at === null ? null : date(r.completed_at),
+      minAge: r.min_age,
+    },
     ticket,
     storedCode: r.stored_code,
-    host: ticket?.table?.role === 'host' ? { noShow: r.no_show ?? false, checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at) } : null,
-    prior: r.prior_id !== null ? { ticketId: r.prior_ticket_id, nonce: r.prior_nonce!, response: r.prior_response, requestDigest: r.prior_digest } : null,
+    host:
+      ticket?.table?.role === 'host'
+        ? {
+            noShow: r.no_show ?? false,
+            checkedInAt: r.reservation_checked_in_at === null ? null : date(r.reservation_checked_in_at),
+          }
+        : null,
+    prior:
+      r.prior_id !== null
+        ? {
+            ticketId: r.prior_ticket_id,
+            nonce: r.prior_nonce!,
+            response: r.prior_response,
+            requestDigest: r.prior_digest,
+          }
+        : null,
     recentEntries: r.near_scanner_id && r.near_at ? [{ scannerId: r.near_scanner_id, at: date(r.near_at) }] : [],
     vip:
       ticket?.table && r.guests
@@ -162,8 +196,10 @@ const arrive = statement<{ id: string }>(
 );
 
 /** The host arrived: the reservation's new status (or null to keep it), `noShow` cleared or kept. */
-export const reservationArrivedCall = (reservationId: string, p: { status: ReservationStatus | null; clearNoShow: boolean; at: Date }) =>
-  call(arrive, [reservationId, p.status, p.clearNoShow ? false : null, p.at.toISOString()]);
+export const reservationArrivedCall = (
+  reservationId: string,
+  p: { status: ReservationStatus | null; clearNoShow: boolean; at: Date },
+) => call(arrive, [reservationId, p.status, p.clearNoShow ? false : null, p.at.toISOString()]);
 
 export interface ScanInsert {
   eventId: string | null;
@@ -205,4 +241,5 @@ const scanValues = (s: ScanInsert): unknown[] => [
 export const insertScanCall = (s: ScanInsert): Call<unknown> => call(insert, scanValues(s));
 
 /** valid → checked_in (stamped with this scan's time and scanner) and the scan's row; fails if the ticket was not valid. */
-export const checkInAndInsertScanCall = (ticketId: string, s: ScanInsert): Call<unknown> => call(checkInAndInsert, [...scanValues(s), ticketId]);
+export const checkInAndInsertScanCall = (ticketId: string, s: ScanInsert): Call<unknown> =>
+  call(checkInAndInsert, [...scanValues(s), ticketId]);

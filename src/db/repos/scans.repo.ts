@@ -36,4 +36,3 @@ export async function findFirstEntryScan(db: Executor, ticketId: string, at: Dat
     .limit(1);
   return row ?? null;
 }
-

@@ -5,7 +5,11 @@ import { tickets } from '../schema.js';
 export type TicketRow = typeof tickets.$inferSelect;
 
 export async function listOrderTickets(db: Executor, orderId: string, opts: { lock?: boolean } = {}) {
-  const q = db.select().from(tickets).where(eq(tickets.orderId, orderId)).orderBy(asc(tickets.createdAt), asc(tickets.id));
+  const q = db
+    .select()
+    .from(tickets)
+    .where(eq(tickets.orderId, orderId))
+    .orderBy(asc(tickets.createdAt), asc(tickets.id));
   return opts.lock ? q.for('update') : q;
 }
 
@@ -21,7 +25,10 @@ export async function findTicket(db: Executor, id: string, opts: { lock?: boolea
  * which compares database time only, sends the ticket again.
  */
 export async function touchTicket(db: Executor, id: string): Promise<void> {
-  await db.update(tickets).set({ updatedAt: sql`now()` }).where(eq(tickets.id, id));
+  await db
+    .update(tickets)
+    .set({ updatedAt: sql`now()` })
+    .where(eq(tickets.id, id));
 }
 
 export async function setTicketsStatus(
@@ -57,6 +64,10 @@ export async function voidEventTickets(db: Executor, eventId: string): Promise<n
 }
 
 export async function setTicketHolderName(db: Executor, id: string, holderName: string): Promise<TicketRow> {
-  const [row] = await db.update(tickets).set({ holderName, updatedAt: sql`now()` }).where(eq(tickets.id, id)).returning();
+  const [row] = await db
+    .update(tickets)
+    .set({ holderName, updatedAt: sql`now()` })
+    .where(eq(tickets.id, id))
+    .returning();
   return row!;
 }

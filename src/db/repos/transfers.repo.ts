@@ -29,7 +29,10 @@ export async function handTicketOver(
   return row!;
 }
 
-export async function insertTransfer(db: Executor, t: Omit<TransferRow, 'id' | 'createdAt'> & { createdAt: Date }): Promise<TransferRow> {
+export async function insertTransfer(
+  db: Executor,
+  t: Omit<TransferRow, 'id' | 'createdAt'> & { createdAt: Date },
+): Promise<TransferRow> {
   const [row] = await db.insert(ticketTransfers).values(t).returning();
   return row!;
 }
@@ -40,12 +43,22 @@ export async function findTransfer(db: Executor, id: string): Promise<TransferRo
 }
 
 export async function listOrderTransfers(db: Executor, orderId: string): Promise<TransferRow[]> {
-  return db.select().from(ticketTransfers).where(eq(ticketTransfers.orderId, orderId)).orderBy(asc(ticketTransfers.createdAt), asc(ticketTransfers.generation));
+  return db
+    .select()
+    .from(ticketTransfers)
+    .where(eq(ticketTransfers.orderId, orderId))
+    .orderBy(asc(ticketTransfers.createdAt), asc(ticketTransfers.generation));
 }
 
 /** The ticket a transferred-to holder's capability opens, by the capability's hash. */
-export async function findTicketByHolderTokenHash(db: Executor, hash: string): Promise<Pick<TicketRow, 'id' | 'orderId'> | null> {
-  const [row] = await db.select({ id: tickets.id, orderId: tickets.orderId }).from(tickets).where(eq(tickets.holderTokenHash, hash));
+export async function findTicketByHolderTokenHash(
+  db: Executor,
+  hash: string,
+): Promise<Pick<TicketRow, 'id' | 'orderId'> | null> {
+  const [row] = await db
+    .select({ id: tickets.id, orderId: tickets.orderId })
+    .from(tickets)
+    .where(eq(tickets.holderTokenHash, hash));
   return row ?? null;
 }
 
@@ -62,7 +75,10 @@ export async function voidedTransfersOfOrder(db: Executor, orderId: string): Pro
   return db
     .select({ transfer: ticketTransfers })
     .from(ticketTransfers)
-    .innerJoin(tickets, and(eq(tickets.id, ticketTransfers.ticketId), eq(tickets.codeGeneration, ticketTransfers.generation)))
+    .innerJoin(
+      tickets,
+      and(eq(tickets.id, ticketTransfers.ticketId), eq(tickets.codeGeneration, ticketTransfers.generation)),
+    )
     .where(and(eq(ticketTransfers.orderId, orderId), eq(tickets.status, 'void')))
     .then((rows) => rows.map((r) => r.transfer));
 }

@@ -5,7 +5,10 @@ import { users } from '../schema.js';
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
 
-export async function insertUser(db: Executor, u: { email: string; passwordHash: string; role: Role; name?: string }): Promise<UserRow | null> {
+export async function insertUser(
+  db: Executor,
+  u: { email: string; passwordHash: string; role: Role; name?: string },
+): Promise<UserRow | null> {
   const [row] = await db.insert(users).values(u).onConflictDoNothing({ target: users.email }).returning();
   return row ?? null;
 }
@@ -53,6 +56,9 @@ export async function updateUser(
 
 /** What a login token is checked against on every request (cached briefly; see account-gate.ts). */
 export async function findSessionState(db: Executor, id: string): Promise<{ epoch: number; disabled: boolean } | null> {
-  const [row] = await db.select({ epoch: users.sessionEpoch, disabledAt: users.disabledAt }).from(users).where(eq(users.id, id));
+  const [row] = await db
+    .select({ epoch: users.sessionEpoch, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, id));
   return row ? { epoch: row.epoch, disabled: row.disabledAt !== null } : null;
 }

@@ -33,7 +33,8 @@ const markOffered = statement<{ id: string }>(
   `UPDATE waitlist_entries SET status = 'offered', order_id = $2, offered_at = $3::timestamptz
     WHERE id = $1 AND status = 'waiting' AND EXISTS (SELECT 1 FROM orders WHERE id = $2) RETURNING id`,
 );
-export const markOfferedCall = (entryId: string, orderId: string, at: Date) => call(markOffered, [entryId, orderId, at.toISOString()]);
+export const markOfferedCall = (entryId: string, orderId: string, at: Date) =>
+  call(markOffered, [entryId, orderId, at.toISOString()]);
 
 /** The offer's mail ($2 recipient, $3 Message-ID), queued with the offer when its order ($1) was written. */
 const enqueueOfferMail = statement<unknown>(
@@ -44,21 +45,34 @@ const enqueueOfferMail = statement<unknown>(
      ON CONFLICT DO NOTHING RETURNING id)
    SELECT pg_notify('${MAILS_CHANNEL}', '') FROM m`,
 );
-export const enqueueOfferMailCall = (orderId: string, recipient: string) => call(enqueueOfferMail, [orderId, recipient, `<waitlist_offer.${orderId}@velvet.mail>`]);
+export const enqueueOfferMailCall = (orderId: string, recipient: string) =>
+  call(enqueueOfferMail, [orderId, recipient, `<waitlist_offer.${orderId}@velvet.mail>`]);
 
 /** Joins (or finds) `email`'s place in the line; `created` false when they were already waiting. */
-export async function joinLine(db: Executor, e: Pick<WaitlistEntryRow, 'eventId' | 'email' | 'name' | 'quantity'>): Promise<{ entry: WaitlistEntryRow; created: boolean }> {
+export async function joinLine(
+  db: Executor,
+  e: Pick<WaitlistEntryRow, 'eventId' | 'email' | 'name' | 'quantity'>,
+): Promise<{ entry: WaitlistEntryRow; created: boolean }> {
   const [row] = await db.insert(waitlistEntries).values(e).onConflictDoNothing().returning();
   if (row) return { entry: row, created: true };
   const [existing] = await db
     .select()
     .from(waitlistEntries)
-    .where(and(eq(waitlistEntries.eventId, e.eventId), eq(waitlistEntries.email, e.email), eq(waitlistEntries.status, 'waiting')));
+    .where(
+      and(
+        eq(waitlistEntries.eventId, e.eventId),
+        eq(waitlistEntries.email, e.email),
+        eq(waitlistEntries.status, 'waiting'),
+      ),
+    );
   return { entry: existing!, created: false };
 }
 
 /** How many wait ahead of this entry (1 = next). */
-export async function positionInLine(db: Executor, entry: Pick<WaitlistEntryRow, 'eventId' | 'createdAt' | 'id'>): Promise<number> {
+export async function positionInLine(
+  db: Executor,
+  entry: Pick<WaitlistEntryRow, 'eventId' | 'createdAt' | 'id'>,
+): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(waitlistEntries)
@@ -66,7 +80,10 @@ export async function positionInLine(db: Executor, entry: Pick<WaitlistEntryRow,
       and(
         eq(waitlistEntries.eventId, entry.eventId),
         eq(waitlistEntries.status, 'waiting'),
-        or(lt(waitlistEntries.createdAt, entry.createdAt), and(eq(waitlistEntries.createdAt, entry.createdAt), lt(waitlistEntries.id, entry.id))),
+        or(
+          lt(waitlistEntries.createdAt, entry.createdAt),
+          and(eq(waitlistEntries.createdAt, entry.createdAt), lt(waitlistEntries.id, entry.id)),
+        ),
       ),
     );
   return (row?.n ?? 0) + 1;
@@ -103,4 +120,3 @@ export async function eventsWithFreedPlaces(db: Executor, now: Date): Promise<st
   );
   return rows.map((r) => r.event_id);
 }
-

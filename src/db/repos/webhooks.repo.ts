@@ -11,4 +11,5 @@ const recordWebhookEvent = statement<{ id: string }>(
   'INSERT INTO webhook_events (id, type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
 );
 
-export const recordWebhookEventCall = (id: string, type: string, receivedAt: Date) => call(recordWebhookEvent, [id, type, receivedAt.toISOString()]);
+export const recordWebhookEventCall = (id: string, type: string, receivedAt: Date) =>
+  call(recordWebhookEvent, [id, type, receivedAt.toISOString()]);

@@ -17,7 +17,9 @@ export async function addUser(
   if (!z.email().safeParse(input.email.trim()).success) problems.email = 'is not an e-mail address';
   if (input.password.length < MIN_PASSWORD) problems.password = `needs at least ${MIN_PASSWORD} characters`;
   if (Object.keys(problems).length) {
-    const list = Object.entries(problems).map(([field, why]) => `${field} ${why}`).join('; ');
+    const list = Object.entries(problems)
+      .map(([field, why]) => `${field} ${why}`)
+      .join('; ');
     throw new DomainError('invalid_request', `The account is not valid: ${list}`, problems);
   }
   const user = await insertUser(deps.database.db, {

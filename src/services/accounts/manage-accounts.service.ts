@@ -1,6 +1,13 @@
 import { accountGate } from '../../auth/account-gate.js';
 import { hashPassword } from '../../auth/passwords.js';
-import { countActiveOwners, findUserById, listUsers, lockOwners, updateUser, type UserRow } from '../../db/repos/users.repo.js';
+import {
+  countActiveOwners,
+  findUserById,
+  listUsers,
+  lockOwners,
+  updateUser,
+  type UserRow,
+} from '../../db/repos/users.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 import { MIN_PASSWORD } from './accounts.service.js';
@@ -41,9 +48,16 @@ export interface AccountChange {
  * account, and the last enabled owner stays (the owner rows are locked, so two owners disabling
  * each other at once cannot both win).
  */
-export async function changeAccount(deps: Pick<AppDeps, 'database' | 'clock'>, actorId: string, id: string, change: AccountChange): Promise<AccountView> {
+export async function changeAccount(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  actorId: string,
+  id: string,
+  change: AccountChange,
+): Promise<AccountView> {
   if (change.password !== undefined && change.password.length < MIN_PASSWORD) {
-    throw new DomainError('invalid_request', `The password needs at least ${MIN_PASSWORD} characters`, { password: `at least ${MIN_PASSWORD} characters` });
+    throw new DomainError('invalid_request', `The password needs at least ${MIN_PASSWORD} characters`, {
+      password: `at least ${MIN_PASSWORD} characters`,
+    });
   }
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   const updated = await deps.database.transaction(async (tx) => {
@@ -55,7 +69,8 @@ export async function changeAccount(deps: Pick<AppDeps, 'database' | 'clock'>, a
     if (disabling && user.role === 'owner' && (await countActiveOwners(tx)) <= 1) {
       throw new DomainError('last_owner', 'This is the last enabled owner account: add or enable another owner first');
     }
-    const disabledAt = change.disabled === undefined ? undefined : change.disabled ? (user.disabledAt ?? deps.clock.now()) : null;
+    const disabledAt =
+      change.disabled === undefined ? undefined : change.disabled ? (user.disabledAt ?? deps.clock.now()) : null;
     return updateUser(tx, id, {
       ...(change.name !== undefined ? { name: change.name.trim() } : {}),
       ...(disabledAt !== undefined ? { disabledAt } : {}),

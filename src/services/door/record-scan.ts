@@ -16,7 +16,13 @@ import {
 import { enqueueArrivalPushCall } from '../../db/repos/pushes.repo.js';
 import { findFirstEntryScan, findScanByNonce, insertScan, type ScanRow } from '../../db/repos/scans.repo.js';
 import { findTicket } from '../../db/repos/tickets.repo.js';
-import { decideCheckIn, type CheckInDecision, type CheckInInput, type EntryScan, type ScanResult } from '../../domain/check-in.js';
+import {
+  decideCheckIn,
+  type CheckInDecision,
+  type CheckInInput,
+  type EntryScan,
+  type ScanResult,
+} from '../../domain/check-in.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { canonicalCode, parseTicketCode } from '../../domain/ticket-code.js';
 import { reconcileOfflineScan } from '../../domain/offline-reconcile.js';
@@ -127,13 +133,26 @@ export async function recordScan(deps: Deps, attempt: ScanAttempt): Promise<Reco
  */
 export function requestDigest(attempt: Pick<ScanAttempt, 'scannerEventId' | 'qr' | 'ticketId'>): string {
   const what = attempt.ticketId ? `ticket:${attempt.ticketId.toLowerCase()}` : `code:${attempt.qr ?? ''}`;
-  return createHash('sha256').update(`${attempt.scannerEventId ?? ''}\n${what}`).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(`${attempt.scannerEventId ?? ''}\n${what}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 function claimOf(attempt: ScanAttempt): Claim | null {
-  if (attempt.ticketId) return attempt.scannerEventId ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId, canonical: null } : null;
+  if (attempt.ticketId)
+    return attempt.scannerEventId
+      ? { eventId: attempt.scannerEventId, ticketId: attempt.ticketId, canonical: null }
+      : null;
   const parts = attempt.qr === null ? null : parseTicketCode(attempt.qr);
-  return parts ? { eventId: parts.eventId, ticketId: parts.ticketId, generation: parts.generation, canonical: canonicalCode(parts) } : null;
+  return parts
+    ? {
+        eventId: parts.eventId,
+        ticketId: parts.ticketId,
+        generation: parts.generation,
+        canonical: canonicalCode(parts),
+      }
+    : null;
 }
 
 /**
@@ -144,7 +163,12 @@ function claimOf(attempt: ScanAttempt): Claim | null {
  */
 function authentic(deps: Deps, claim: Claim, attempt: ScanAttempt, storedCode: string | null): boolean {
   if (claim.canonical === null) return true;
-  if (storedCode !== null && storedCode.length === claim.canonical.length && timingSafeEqual(Buffer.from(storedCode), Buffer.from(claim.canonical))) return true;
+  if (
+    storedCode !== null &&
+    storedCode.length === claim.canonical.length &&
+    timingSafeEqual(Buffer.from(storedCode), Buffer.from(claim.canonical))
+  )
+    return true;
   return authenticBySignature(deps, claim, attempt);
 }
 
@@ -165,7 +189,10 @@ async function replay(
   attempt: ScanAttempt,
   ticketId: string | null,
 ): Promise<RecordedScan> {
-  const same = prior.requestDigest !== null ? prior.requestDigest === requestDigest(attempt) : await namesSameTicket(db, prior, ticketId);
+  const same =
+    prior.requestDigest !== null
+      ? prior.requestDigest === requestDigest(attempt)
+      : await namesSameTicket(db, prior, ticketId);
   if (!same) {
     throw new DomainError('idempotency_key_reused', 'This scanner already used that nonce for another scan', {
       nonce: prior.nonce,
@@ -174,7 +201,11 @@ async function replay(
   return { response: prior.response as ScanResponse, replayed: true };
 }
 
-async function namesSameTicket(db: Executor, prior: Pick<ScanRow, 'ticketId'>, ticketId: string | null): Promise<boolean> {
+async function namesSameTicket(
+  db: Executor,
+  prior: Pick<ScanRow, 'ticketId'>,
+  ticketId: string | null,
+): Promise<boolean> {
   const recorded = ticketId && !prior.ticketId && !(await findTicket(db, ticketId)) ? null : ticketId;
   return (prior.ticketId ?? null) === recorded;
 }
@@ -194,7 +225,13 @@ async function recordScreenedOut(deps: Deps, attempt: ScanAttempt, code: Code | 
   return replay(db, winner, attempt, null);
 }
 
-async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Claim, onAuthentic: (authentic: boolean) => void): Promise<RecordedScan> {
+async function checkIn(
+  tx: FlightTx,
+  deps: Deps,
+  attempt: ScanAttempt,
+  claim: Claim,
+  onAuthentic: (authentic: boolean) => void,
+): Promise<RecordedScan> {
   const [, rows] = await tx.send(
     ...lockAndRead({
       eventId: claim.eventId,
@@ -220,8 +257,14 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
   // Offline scans are decided at their own time, and batches arrive in any order: a ticket whose
   // first entry is *later* than this scan was still valid when this scan happened. So this scan
   // is the first entry, and for a GA code the later one is the duplicate (see offline-sync.md).
-  const laterFirstEntry = attempt.deviceResult !== null && ticket?.status === 'checked_in' && ticket.checkedInAt !== null && ticket.checkedInAt > attempt.at;
-  const asOfScan = laterFirstEntry ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null } : ticket;
+  const laterFirstEntry =
+    attempt.deviceResult !== null &&
+    ticket?.status === 'checked_in' &&
+    ticket.checkedInAt !== null &&
+    ticket.checkedInAt > attempt.at;
+  const asOfScan = laterFirstEntry
+    ? { ...ticket!, status: 'valid' as const, checkedInAt: null, firstScannerId: null }
+    : ticket;
   const decision = decide(deps, attempt, code, event, asOfScan, ticket ? read!.recentEntries : []);
   const input = viewInput(attempt, decision, ticket, event?.minAge ?? null);
   // Online: admitted means applied. Offline: applied only when the device let them in and the
@@ -238,13 +281,24 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
     }
     if (ticket.table && decision.kind !== 'ga' && read!.vip) {
       // The guest list as read, plus this very arrival (applied in the same transaction).
-      const guests = read!.vip.guests.map((g) => (g.ticketId === ticket.id && decision.result === 'admitted' && decision.checkInTicket ? { ...g, arrived: true } : g));
+      const guests = read!.vip.guests.map((g) =>
+        g.ticketId === ticket.id && decision.result === 'admitted' && decision.checkInTicket
+          ? { ...g, arrived: true }
+          : g,
+      );
       input.vip = { ...read!.vip, guests };
     }
   }
   const response = toScanResponse(input);
-  if (displaced) response.displaced_entry = { scanner_id: displaced.scannerId, scanned_at: displaced.scannedAt.toISOString() };
-  const scan = scanRow(attempt, ticket?.id ?? null, response, ticket?.eventId ?? attempt.scannerEventId, displaced?.id ?? null);
+  if (displaced)
+    response.displaced_entry = { scanner_id: displaced.scannerId, scanned_at: displaced.scannedAt.toISOString() };
+  const scan = scanRow(
+    attempt,
+    ticket?.id ?? null,
+    response,
+    ticket?.eventId ?? attempt.scannerEventId,
+    displaced?.id ?? null,
+  );
   // A first entry checks the ticket in with the scan's own append: one statement.
   await tx.commit(firstEntry ? checkInAndInsertScanCall(ticket!.id, scan) : insertScanCall(scan), ...effects);
   return { response, replayed: false };
@@ -256,7 +310,13 @@ async function checkIn(tx: FlightTx, deps: Deps, attempt: ScanAttempt, claim: Cl
  * so the entry it displaces is now the duplicate: returned, to be named on this scan's row. A VIP
  * code may re-enter: the later entry simply became a re-entry, nothing to report.
  */
-async function moveFirstEntry(db: Executor, attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, hostArrivedAt: Date | null): Promise<ScanRow | null> {
+async function moveFirstEntry(
+  db: Executor,
+  attempt: ScanAttempt,
+  d: CheckInDecision,
+  ticket: DoorTicketRow,
+  hostArrivedAt: Date | null,
+): Promise<ScanRow | null> {
   const previous = ticket.checkedInAt!;
   await moveFirstEntryBack(db, ticket.id, attempt.at, attempt.scannerId);
   if (ticket.table?.role === 'host' && hostArrivedAt && hostArrivedAt > attempt.at) {
@@ -266,14 +326,22 @@ async function moveFirstEntry(db: Executor, attempt: ScanAttempt, d: CheckInDeci
 }
 
 /** The writes an admission makes besides the ticket's check-in, sent with the scan's append in the last flight. */
-function checkInEffects(attempt: ScanAttempt, d: CheckInDecision, ticket: DoorTicketRow, noShow: boolean): Call<unknown>[] {
+function checkInEffects(
+  attempt: ScanAttempt,
+  d: CheckInDecision,
+  ticket: DoorTicketRow,
+  noShow: boolean,
+): Call<unknown>[] {
   if (d.result === 'rejected') return [];
   const effects: Call<unknown>[] = [];
   const table = ticket.table;
   if (!table) return effects;
   if (d.checkInReservation) {
     const next = step(reservationMachine, table.reservationStatus, 'check_in');
-    if (next.ok) effects.push(reservationArrivedCall(table.reservationId, { status: next.to, clearNoShow: false, at: attempt.at }));
+    if (next.ok)
+      effects.push(
+        reservationArrivedCall(table.reservationId, { status: next.to, clearNoShow: false, at: attempt.at }),
+      );
   } else if (d.kind === 'vip_host' && table.reservationStatus === 'completed' && noShow) {
     // An offline scan from the night, synced after it was closed: the host did come after all.
     effects.push(reservationArrivedCall(table.reservationId, { status: null, clearNoShow: true, at: attempt.at }));
@@ -307,7 +375,12 @@ function decide(
   });
 }
 
-function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: DoorTicketRow | null, minAge: number | null): ScanViewInput {
+function viewInput(
+  attempt: ScanAttempt,
+  decision: CheckInDecision,
+  ticket: DoorTicketRow | null,
+  minAge: number | null,
+): ScanViewInput {
   return {
     decision,
     outcome: attempt.deviceResult ? reconcileOfflineScan(attempt.deviceResult, decision) : null,
@@ -320,7 +393,13 @@ function viewInput(attempt: ScanAttempt, decision: CheckInDecision, ticket: Door
   };
 }
 
-function scanRow(attempt: ScanAttempt, ticketId: string | null, response: ScanResponse, eventId: string | null, displacedScanId: number | null): ScanInsert {
+function scanRow(
+  attempt: ScanAttempt,
+  ticketId: string | null,
+  response: ScanResponse,
+  eventId: string | null,
+  displacedScanId: number | null,
+): ScanInsert {
   return {
     eventId,
     ticketId,

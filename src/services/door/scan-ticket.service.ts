@@ -14,7 +14,10 @@ export interface ScanTicketInput {
 }
 
 /** `POST /scans`: an online scan at the door, decided now (404 when the scanner's event does not exist). */
-export async function scanTicket(deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock' | 'metrics'>, input: ScanTicketInput): Promise<RecordedScan> {
+export async function scanTicket(
+  deps: Pick<AppDeps, 'database' | 'keys' | 'config' | 'clock' | 'metrics'>,
+  input: ScanTicketInput,
+): Promise<RecordedScan> {
   const recorded = await recordScan(deps, {
     qr: input.qr,
     ticketId: input.ticketId ?? null,

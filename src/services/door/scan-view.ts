@@ -1,6 +1,12 @@
 import type { DoorTicketRow } from '../../db/repos/door.repo.js';
 import type { VipFacts } from '../../db/repos/scan-flight.repo.js';
-import { doorMessage, type CheckInDecision, type ReentryWarning, type ScanResult, type TicketKind } from '../../domain/check-in.js';
+import {
+  doorMessage,
+  type CheckInDecision,
+  type ReentryWarning,
+  type ScanResult,
+  type TicketKind,
+} from '../../domain/check-in.js';
 import { CONFLICT_MESSAGES, type OfflineConflict, type OfflineOutcome } from '../../domain/offline-reconcile.js';
 
 export interface VipView {
@@ -60,7 +66,10 @@ export function toScanResponse(v: ScanViewInput): ScanResponse {
   const table = v.ticket?.table ?? null;
   let message = doorMessage(d, table);
   if (v.outcome?.conflict) {
-    message = d.result === 'rejected' ? `${CONFLICT_MESSAGES[v.outcome.conflict]}: ${message}` : CONFLICT_MESSAGES[v.outcome.conflict];
+    message =
+      d.result === 'rejected'
+        ? `${CONFLICT_MESSAGES[v.outcome.conflict]}: ${message}`
+        : CONFLICT_MESSAGES[v.outcome.conflict];
   }
   const out: ScanResponse = {
     result,

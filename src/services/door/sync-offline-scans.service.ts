@@ -55,8 +55,16 @@ export async function syncOfflineScans(
     .map((scan, index) => ({ scan, index }))
     .filter(({ scan, index }) => {
       const at = scan.scannedAt.getTime();
-      if (at > latest) results[index] = clockRefusal(index, input.scannerId, scan, 'scanned_in_future', `later than the server's ${now.toISOString()}`);
-      else if (at < EARLIEST_SCAN) results[index] = clockRefusal(index, input.scannerId, scan, 'scanned_at_invalid', 'which cannot be right');
+      if (at > latest)
+        results[index] = clockRefusal(
+          index,
+          input.scannerId,
+          scan,
+          'scanned_in_future',
+          `later than the server's ${now.toISOString()}`,
+        );
+      else if (at < EARLIEST_SCAN)
+        results[index] = clockRefusal(index, input.scannerId, scan, 'scanned_at_invalid', 'which cannot be right');
       else return true;
       return false;
     })
@@ -79,7 +87,13 @@ export async function syncOfflineScans(
       // A refusal of this item alone (its nonce already spent on another code): the rest of the
       // batch is still applied, and a resend answers this item the same way again.
       if (!(err instanceof DomainError) || err.code !== 'idempotency_key_reused') throw err;
-      results[index] = refusedItem(index, input.scannerId, scan, err.code, `Not applied: ${err.message} (${scan.nonce}). Scan the code again.`);
+      results[index] = refusedItem(
+        index,
+        input.scannerId,
+        scan,
+        err.code,
+        `Not applied: ${err.message} (${scan.nonce}). Scan the code again.`,
+      );
     }
   }
   for (const r of results) {
@@ -94,14 +108,32 @@ export async function syncOfflineScans(
 export const OFFLINE_CLOCK_SKEW_MS = 120_000;
 const EARLIEST_SCAN = Date.UTC(2000, 0, 1);
 
-function clockRefusal(index: number, scannerId: string, scan: OfflineScan, why: 'scanned_in_future' | 'scanned_at_invalid', detail: string): OfflineScanResult {
-  return refusedItem(index, scannerId, scan, why, `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, ${detail}. Check the scanner's clock.`);
+function clockRefusal(
+  index: number,
+  scannerId: string,
+  scan: OfflineScan,
+  why: 'scanned_in_future' | 'scanned_at_invalid',
+  detail: string,
+): OfflineScanResult {
+  return refusedItem(
+    index,
+    scannerId,
+    scan,
+    why,
+    `Not applied: scanned at ${scan.scannedAt.toISOString()} by this scanner's clock, ${detail}. Check the scanner's clock.`,
+  );
 }
 
 type ItemRefusal = 'scanned_in_future' | 'scanned_at_invalid' | 'idempotency_key_reused';
 
 /** An item the server did not apply or record: reported to the door as a conflict of its own. */
-function refusedItem(index: number, scannerId: string, scan: OfflineScan, why: ItemRefusal, message: string): OfflineScanResult {
+function refusedItem(
+  index: number,
+  scannerId: string,
+  scan: OfflineScan,
+  why: ItemRefusal,
+  message: string,
+): OfflineScanResult {
   return {
     index,
     replayed: false,
@@ -120,6 +152,8 @@ function refusedItem(index: number, scannerId: string, scan: OfflineScan, why: I
 
 export function offlineNonce(scannerId: string, scan: Pick<OfflineScan, 'qr' | 'ticketId' | 'scannedAt'>): string {
   const what = scan.qr ?? `ticket:${scan.ticketId}`;
-  const digest = createHash('sha256').update(`${scannerId}\n${what}\n${scan.scannedAt.toISOString()}`).digest('base64url');
+  const digest = createHash('sha256')
+    .update(`${scannerId}\n${what}\n${scan.scannedAt.toISOString()}`)
+    .digest('base64url');
   return `offline:${digest}`;
 }

@@ -48,10 +48,16 @@ export async function cancelEvent(
     const live = await listEventOrders(tx, eventId, ['pending', 'paid'], { lock: true });
     const confirmation = checkConfirmation(deps.keys.sessionSecret, eventId, live, confirmationToken);
     if (confirmation === 'invalid') {
-      throw new DomainError('invalid_confirmation', 'This confirmation token was not issued for this event; open the cancellation preview and confirm from there');
+      throw new DomainError(
+        'invalid_confirmation',
+        'This confirmation token was not issued for this event; open the cancellation preview and confirm from there',
+      );
     }
     if (confirmation === 'stale') {
-      throw new DomainError('confirmation_stale', 'Sales changed since the cancellation preview; review the new refund total and confirm again');
+      throw new DomainError(
+        'confirmation_stale',
+        'Sales changed since the cancellation preview; review the new refund total and confirm again',
+      );
     }
 
     for (const order of live) if (order.status === 'pending') await releaseHold(tx, order);
@@ -64,7 +70,12 @@ export async function cancelEvent(
       if (next.ok) await updateReservation(tx, r.id, { status: next.to });
     }
 
-    await refundInFull(tx, eventId, live.filter((o) => o.status === 'paid'), now);
+    await refundInFull(
+      tx,
+      eventId,
+      live.filter((o) => o.status === 'paid'),
+      now,
+    );
     // Every table, in one go: each open floor plan shows the room empty as soon as this commits.
     for (const table of await listTables(tx, eventId)) await notifyTableChanged(tx, eventId, table.id);
 
@@ -85,7 +96,12 @@ async function refundInFull(tx: Tx, eventId: string, paid: OrderRow[], now: Date
   await refundEventOrdersInFull(
     tx,
     eventId,
-    owed.map((o) => ({ orderId: o.id, amountCents: o.amountCents - o.refundedCents, currency: o.currency, idempotencyKey: refundIdempotencyKey(o.id) })),
+    owed.map((o) => ({
+      orderId: o.id,
+      amountCents: o.amountCents - o.refundedCents,
+      currency: o.currency,
+      idempotencyKey: refundIdempotencyKey(o.id),
+    })),
     // Nothing to pay back (a free ticket): the order is settled here and now.
     { orderIds: paid.filter((o) => o.amountCents === o.refundedCents).map((o) => o.id), status: refunded.to },
     now,

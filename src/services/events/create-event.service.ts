@@ -71,6 +71,12 @@ export async function createEvent(
       tx,
       input.tables.map((t) => ({ eventId: event.id, tierId: tierId.get(t.tier)!, number: t.number, x: t.x, y: t.y })),
     );
-    return toEventView(event, tiers, tables.sort((a, b) => a.number - b.number), true, deps.config.maxTicketsPerOrder);
+    return toEventView(
+      event,
+      tiers,
+      tables.sort((a, b) => a.number - b.number),
+      true,
+      deps.config.maxTicketsPerOrder,
+    );
   });
 }

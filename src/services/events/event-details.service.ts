@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { deleteCover, findCover, putCover, updateEventDetails, type CoverImage } from '../../db/repos/event-covers.repo.js';
+import {
+  deleteCover,
+  findCover,
+  putCover,
+  updateEventDetails,
+  type CoverImage,
+} from '../../db/repos/event-covers.repo.js';
 import { findEvent, listTables, listTiers } from '../../db/repos/events.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
@@ -63,16 +69,21 @@ async function resizeCover(upload: Buffer): Promise<CoverImage> {
   } catch {
     throw invalidImage('The file is not an image Velvet can read: upload a JPEG, PNG or WebP');
   }
-  if (!meta.format || !['jpeg', 'png', 'webp'].includes(meta.format)) throw invalidImage(`A ${meta.format ?? 'file of that kind'} cannot be a cover: upload a JPEG, PNG or WebP`);
+  if (!meta.format || !['jpeg', 'png', 'webp'].includes(meta.format))
+    throw invalidImage(`A ${meta.format ?? 'file of that kind'} cannot be a cover: upload a JPEG, PNG or WebP`);
   // EXIF orientations 5-8 turn the picture a quarter: its upright size swaps width and height.
   const turned = (meta.orientation ?? 1) >= 5;
   const width = (turned ? meta.height : meta.width) ?? 0;
   const height = (turned ? meta.width : meta.height) ?? 0;
   if (width * height > MAX_INPUT_PIXELS) {
-    throw invalidImage(`The image is ${width} x ${height} pixels: a cover may have at most ${MAX_INPUT_PIXELS / 1_000_000} million (a camera's full size is fine)`);
+    throw invalidImage(
+      `The image is ${width} x ${height} pixels: a cover may have at most ${MAX_INPUT_PIXELS / 1_000_000} million (a camera's full size is fine)`,
+    );
   }
   if (width < COVER_MIN.width || height < COVER_MIN.height) {
-    throw invalidImage(`The image is ${width} x ${height} pixels: a cover needs at least ${COVER_MIN.width} x ${COVER_MIN.height}`);
+    throw invalidImage(
+      `The image is ${width} x ${height} pixels: a cover needs at least ${COVER_MIN.width} x ${COVER_MIN.height}`,
+    );
   }
   try {
     const { data, info } = await sharp(upload, { limitInputPixels: MAX_INPUT_PIXELS })
@@ -93,10 +104,17 @@ async function whileOpen(deps: Deps, eventId: string, change: (tx: Tx) => Promis
     const event = await findEvent(tx, eventId, { lock: true });
     if (!event) throw notFound('event');
     const closed = salesClosedReason(event, deps.clock.now());
-    if (closed) throw new DomainError(closed, closed === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
+    if (closed)
+      throw new DomainError(closed, closed === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
     await change(tx);
     const updated = (await findEvent(tx, eventId))!;
-    return toEventView(updated, await listTiers(tx, eventId), await listTables(tx, eventId), true, deps.config.maxTicketsPerOrder);
+    return toEventView(
+      updated,
+      await listTiers(tx, eventId),
+      await listTables(tx, eventId),
+      true,
+      deps.config.maxTicketsPerOrder,
+    );
   });
 }
 

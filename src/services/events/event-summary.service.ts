@@ -20,7 +20,12 @@ export async function eventSummary(deps: Pick<AppDeps, 'database'>, eventId: str
     currency: event.currency,
     sales: { ga_sold: event.gaSold, ga_capacity: event.gaCapacity, ...sales },
     door,
-    overrides: overrides.map((o) => ({ at: new Date(o.at).toISOString(), by: o.by_email, guest_name: o.guest_name, table_number: o.table_number })),
+    overrides: overrides.map((o) => ({
+      at: new Date(o.at).toISOString(),
+      by: o.by_email,
+      guest_name: o.guest_name,
+      table_number: o.table_number,
+    })),
   };
 }
 

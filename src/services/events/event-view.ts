@@ -23,7 +23,13 @@ export interface EventView {
 }
 
 /** `full` adds what only the owner and staff see (sales figures, closing times). */
-export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow[], full: boolean, maxPerOrder: number): EventView {
+export function toEventView(
+  e: EventRow,
+  tiers: TierRow[],
+  tables: EventTableRow[],
+  full: boolean,
+  maxPerOrder: number,
+): EventView {
   const tierName = new Map(tiers.map((t) => [t.id, t.name]));
   const view: EventView = {
     id: e.id,
@@ -37,7 +43,12 @@ export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow
     description: e.description,
     min_age: e.minAge === 18 || e.minAge === 21 ? e.minAge : null,
     cover_url: e.coverEtag ? `/api/v1/events/${e.id}/cover?v=${e.coverEtag}` : null,
-    ga: { price_cents: e.gaPriceCents, capacity: e.gaCapacity, available: e.gaCapacity - e.gaSold, max_per_order: maxPerOrder },
+    ga: {
+      price_cents: e.gaPriceCents,
+      capacity: e.gaCapacity,
+      available: e.gaCapacity - e.gaSold,
+      max_per_order: maxPerOrder,
+    },
     tiers: tiers.map((t) => ({
       id: t.id,
       name: t.name,
@@ -45,7 +56,14 @@ export function toEventView(e: EventRow, tiers: TierRow[], tables: EventTableRow
       capacity: t.capacity,
       min_spend_cents: t.minSpendCents,
     })),
-    tables: tables.map((t) => ({ id: t.id, number: t.number, tier: tierName.get(t.tierId) ?? '', tier_id: t.tierId, x: t.x, y: t.y })),
+    tables: tables.map((t) => ({
+      id: t.id,
+      number: t.number,
+      tier: tierName.get(t.tierId) ?? '',
+      tier_id: t.tierId,
+      x: t.x,
+      y: t.y,
+    })),
   };
   if (full) {
     view.ga.sold = e.gaSold;

@@ -14,7 +14,10 @@ export interface ListedEvent {
  * Events by start time. The owner sees every event; staff and the public see the ones that can
  * still take people: scheduled and not ended (the door picks tonight's among them, a buyer a night).
  */
-export async function listEvents(deps: Pick<AppDeps, 'database' | 'clock'>, opts: { all: boolean }): Promise<{ events: ListedEvent[] }> {
+export async function listEvents(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  opts: { all: boolean },
+): Promise<{ events: ListedEvent[] }> {
   const rows = await listEventRows(deps.database.db, opts.all ? null : deps.clock.now());
   return {
     events: rows.map((e) => ({

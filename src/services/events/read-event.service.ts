@@ -11,11 +11,21 @@ import { toEventView, type EventView } from './event-view.js';
  * Anyone may read an event's public fields, its status included: a buyer who opens a cancelled or
  * finished night's page is told so (a 404 would leave them wondering). Staff and the owner see more.
  */
-export async function getEvent(deps: Pick<AppDeps, 'database' | 'config'>, id: string, privileged: boolean): Promise<EventView> {
+export async function getEvent(
+  deps: Pick<AppDeps, 'database' | 'config'>,
+  id: string,
+  privileged: boolean,
+): Promise<EventView> {
   const db = deps.database.db;
   const event = await findEvent(db, id);
   if (!event) throw notFound('event');
-  return toEventView(event, await listTiers(db, id), await listTables(db, id), privileged, deps.config.maxTicketsPerOrder);
+  return toEventView(
+    event,
+    await listTiers(db, id),
+    await listTables(db, id),
+    privileged,
+    deps.config.maxTicketsPerOrder,
+  );
 }
 
 export interface FloorTable {

@@ -21,12 +21,26 @@ export async function rescheduleEvent(
     const event = await findEvent(tx, id, { lock: true });
     if (!event) throw notFound('event');
     const refusal = canReschedule(event, now);
-    if (refusal) throw new DomainError(refusal, refusal === 'event_started' ? 'The event has already started' : `The event is ${event.status}`);
+    if (refusal)
+      throw new DomainError(
+        refusal,
+        refusal === 'event_started' ? 'The event has already started' : `The event is ${event.status}`,
+      );
     const startsAt = patch.startsAt ?? event.startsAt;
     const endsAt = patch.endsAt ?? event.endsAt;
-    if (endsAt <= startsAt) throw new DomainError('invalid_request', 'ends_at must be after starts_at', { ends_at: 'must be after starts_at' });
-    if (endsAt <= now) throw new DomainError('invalid_request', 'ends_at must be in the future', { ends_at: 'must be in the future' });
+    if (endsAt <= startsAt)
+      throw new DomainError('invalid_request', 'ends_at must be after starts_at', {
+        ends_at: 'must be after starts_at',
+      });
+    if (endsAt <= now)
+      throw new DomainError('invalid_request', 'ends_at must be in the future', { ends_at: 'must be in the future' });
     const updated = await updateEvent(tx, id, { name: patch.name ?? event.name, startsAt, endsAt });
-    return toEventView(updated, await listTiers(tx, id), await listTables(tx, id), true, deps.config.maxTicketsPerOrder);
+    return toEventView(
+      updated,
+      await listTiers(tx, id),
+      await listTables(tx, id),
+      true,
+      deps.config.maxTicketsPerOrder,
+    );
   });
 }

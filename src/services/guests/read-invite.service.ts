@@ -29,11 +29,15 @@ export interface InviteView {
  * night, and whether it still takes guests. Anyone holding the code may read it (the host shared
  * it); guessing codes is slowed per address, and a code is 40 random bits.
  */
-export async function readInvite(deps: Pick<AppDeps, 'database' | 'clock' | 'config'>, rawCode: string): Promise<InviteView> {
+export async function readInvite(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config'>,
+  rawCode: string,
+): Promise<InviteView> {
   const db = deps.database.db;
   const code = normalizeInviteCode(rawCode);
   const reservation = code ? await findReservationByInviteCode(db, code) : null;
-  if (!code || !reservation) throw new DomainError('invalid_invite', 'No table has this invite code; check it with the host');
+  if (!code || !reservation)
+    throw new DomainError('invalid_invite', 'No table has this invite code; check it with the host');
   const event = await findEvent(db, reservation.eventId);
   const view = await loadReservationView(db, reservation.id, deps.config.publicUrl);
   if (!event || !view) throw new DomainError('invalid_invite', 'No table has this invite code; check it with the host');

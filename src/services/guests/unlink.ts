@@ -35,7 +35,9 @@ export async function unlinkTicket(tx: Tx, now: Date, req: UnlinkRequest): Promi
   if (!link || (req.reservationId !== undefined && link.reservationId !== req.reservationId)) {
     throw new DomainError(
       'ticket_not_linked',
-      req.reservationId ? "This ticket is not on this table's guest list" : "This ticket is not on any table's guest list",
+      req.reservationId
+        ? "This ticket is not on this table's guest list"
+        : "This ticket is not on any table's guest list",
     );
   }
   const reservation = await findReservation(tx, link.reservationId, { lock: true });

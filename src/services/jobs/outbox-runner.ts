@@ -39,7 +39,11 @@ export function startOutboxRunner(database: Pick<Database, 'listen'>, opts: Outb
   const ensureListening = async () => {
     if (unlisten) return;
     try {
-      unlisten = await database.listen(opts.channel, () => wake?.(), () => wake?.());
+      unlisten = await database.listen(
+        opts.channel,
+        () => wake?.(),
+        () => wake?.(),
+      );
       listenFailed = false;
     } catch (err) {
       if (!listenFailed) opts.log(`${opts.name}: cannot listen for new work yet, polling: ${(err as Error).message}`);

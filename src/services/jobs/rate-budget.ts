@@ -31,11 +31,14 @@ export class SharedRateBudget implements RateLimiter {
   /** Waits for this caller's slot; returns the slot (database time, ms since the epoch). */
   async take(): Promise<number> {
     const step = sql`make_interval(secs => ${this.intervalMs / 1000})`;
-    const [row] = await queryRows<{ slot_ms: number; wait_ms: number }>(this.database.db, sql`
+    const [row] = await queryRows<{ slot_ms: number; wait_ms: number }>(
+      this.database.db,
+      sql`
       INSERT INTO rate_budgets AS b (name, tat) VALUES (${this.name}, clock_timestamp() + ${step})
       ON CONFLICT (name) DO UPDATE SET tat = greatest(b.tat, clock_timestamp()) + ${step}
       RETURNING extract(epoch FROM tat - ${step})::float8 * 1000 AS slot_ms,
-                extract(epoch FROM (tat - ${step}) - clock_timestamp())::float8 * 1000 AS wait_ms`);
+                extract(epoch FROM (tat - ${step}) - clock_timestamp())::float8 * 1000 AS wait_ms`,
+    );
     if (row!.wait_ms > 0) await this.time.sleep(row!.wait_ms);
     return row!.slot_ms;
   }

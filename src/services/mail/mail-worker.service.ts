@@ -5,7 +5,13 @@ import { findTicket } from '../../db/repos/tickets.repo.js';
 import { findTransfer } from '../../db/repos/transfers.repo.js';
 import { renderTransferMail, renderVoidedMail } from '../../mail/transfer-mail.js';
 import { findEvent } from '../../db/repos/events.repo.js';
-import { claimDueMails, markMailFailed, markMailSent, scheduleMailRetry, type ClaimedMail } from '../../db/repos/mails.repo.js';
+import {
+  claimDueMails,
+  markMailFailed,
+  markMailSent,
+  scheduleMailRetry,
+  type ClaimedMail,
+} from '../../db/repos/mails.repo.js';
 import { findOrder, type OrderRow } from '../../db/repos/orders.repo.js';
 import { renderOfferMail } from '../../mail/waitlist-mail.js';
 import { retryDelayMs } from '../../domain/backoff.js';
@@ -80,7 +86,9 @@ async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail
     return;
   }
   if (!(await markMailSent(db, mail.id, mail.leaseToken, deps.clock.now()))) {
-    log(`mail ${mail.id}: sent, but this worker's claim had run out; another worker may send it again (same Message-ID)`);
+    log(
+      `mail ${mail.id}: sent, but this worker's claim had run out; another worker may send it again (same Message-ID)`,
+    );
   }
 }
 
@@ -91,7 +99,8 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
   const order = await findOrder(deps.database.db, mail.orderId);
   if (!order) return 'its order no longer exists';
   if (mail.kind === 'waitlist_offer') return composeOfferMail(deps, mail, order, timeZone);
-  if (mail.kind === 'order_paid' && order.status !== 'paid') return `not sent: the order is ${order.status} now (its refund mail tells the buyer)`;
+  if (mail.kind === 'order_paid' && order.status !== 'paid')
+    return `not sent: the order is ${order.status} now (its refund mail tells the buyer)`;
   const event = await findEvent(deps.database.db, order.eventId);
   if (!event) return 'its event no longer exists';
   const view = await getOrderView(deps, order.id);
@@ -111,11 +120,19 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
     }
   }
   const walletLinks = new Map<string, WalletLinks>();
-  if (mail.kind === 'order_paid') for (const t of view.tickets) if (t.qr) walletLinks.set(t.id, await walletLinksOf(deps, t.id, token));
+  if (mail.kind === 'order_paid')
+    for (const t of view.tickets) if (t.qr) walletLinks.set(t.id, await walletLinksOf(deps, t.id, token));
   const rendered = renderOrderMail({
     walletLinks,
     kind: mail.kind,
-    event: { name: event.name, startsAt: event.startsAt, endsAt: event.endsAt, status: event.status, venueName: event.venueName, venueAddress: event.venueAddress },
+    event: {
+      name: event.name,
+      startsAt: event.startsAt,
+      endsAt: event.endsAt,
+      status: event.status,
+      venueName: event.venueName,
+      venueAddress: event.venueAddress,
+    },
     order: view,
     buyerName: order.name,
     manageUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
@@ -126,15 +143,21 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
 }
 
 /** The new holder's mail: their ticket's current code and their own link, if the ticket is still theirs. */
-async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
+async function composeTransferMail(
+  deps: MailDeps,
+  mail: ClaimedMail,
+  timeZone: string,
+): Promise<OutgoingMail | string> {
   const db = deps.database.db;
   const transfer = mail.transferId ? await findTransfer(db, mail.transferId) : null;
   if (!transfer) return 'its transfer no longer exists';
   const ticket = await findTicket(db, transfer.ticketId);
   const event = ticket && (await findEvent(db, ticket.eventId));
   if (!ticket || !event || !ticket.qr) return 'its ticket no longer exists';
-  if (ticket.codeGeneration !== transfer.generation) return 'not sent: the ticket was passed on again before this mail went out';
-  if (ticket.status !== 'valid' && ticket.status !== 'checked_in') return `not sent: the ticket is ${ticket.status} now`;
+  if (ticket.codeGeneration !== transfer.generation)
+    return 'not sent: the ticket was passed on again before this mail went out';
+  if (ticket.status !== 'valid' && ticket.status !== 'checked_in')
+    return `not sent: the ticket is ${ticket.status} now`;
   const [door] = await doorTickets(db, { ticketId: ticket.id });
   const table = door?.table?.role === 'guest' ? { number: door.table.tableNumber, tier: door.table.tier } : null;
   const { token } = holderTokenFor(deps.keys.manageKey, ticket.id, transfer.generation);
@@ -150,19 +173,31 @@ async function composeTransferMail(deps: MailDeps, mail: ClaimedMail, timeZone: 
     timeZone,
     qrCid,
   });
-  return { to: mail.recipient, messageId: mail.messageId, attachments: [{ filename: 'ticket.png', content: png, contentType: 'image/png', cid: qrCid }], ...rendered };
+  return {
+    to: mail.recipient,
+    messageId: mail.messageId,
+    attachments: [{ filename: 'ticket.png', content: png, contentType: 'image/png', cid: qrCid }],
+    ...rendered,
+  };
 }
 
 /** A ticket's wallet links for a mail, each only when that wallet is configured (the token rides in the query, redacted in logs). */
 async function walletLinksOf(deps: MailDeps, ticketId: string, token: string): Promise<WalletLinks> {
   const links: WalletLinks = {};
-  if (deps.wallets.apple) links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
-  if (deps.wallets.google) links.google = await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, ticketId));
+  if (deps.wallets.apple)
+    links.apple = `${deps.config.publicUrl}/api/v1/tickets/${ticketId}/wallet.pkpass?token=${token}`;
+  if (deps.wallets.google)
+    links.google = await googleSaveUrl(deps, await walletTicket(deps.database.db, deps.keys, ticketId));
   return links;
 }
 
 /** The waitlist's offer, while the places are still held for them (paid or lapsed: nothing to say). */
-async function composeOfferMail(deps: MailDeps, mail: ClaimedMail, order: OrderRow, timeZone: string): Promise<OutgoingMail | string> {
+async function composeOfferMail(
+  deps: MailDeps,
+  mail: ClaimedMail,
+  order: OrderRow,
+  timeZone: string,
+): Promise<OutgoingMail | string> {
   if (order.status !== 'pending') return `not sent: the offer is ${order.status} already`;
   const event = await findEvent(deps.database.db, order.eventId);
   if (!event) return 'its event no longer exists';
@@ -188,5 +223,16 @@ async function composeVoidedMail(deps: MailDeps, mail: ClaimedMail, timeZone: st
   const event = ticket && (await findEvent(db, ticket.eventId));
   if (!transfer || !ticket || !event) return 'its ticket no longer exists';
   if (ticket.status !== 'void') return `not sent: the ticket is ${ticket.status}`;
-  return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...renderVoidedMail({ event, toName: ticket.holderName, fromName: transfer.fromName, cancelled: event.status === 'cancelled', timeZone }) };
+  return {
+    to: mail.recipient,
+    messageId: mail.messageId,
+    attachments: [],
+    ...renderVoidedMail({
+      event,
+      toName: ticket.holderName,
+      fromName: transfer.fromName,
+      cancelled: event.status === 'cancelled',
+      timeZone,
+    }),
+  };
 }

@@ -15,7 +15,12 @@ export async function releaseHold(tx: Executor, order: OrderRow): Promise<void> 
   if (!next.ok) return;
   await updateOrder(tx, order.id, { status: next.to });
   const tickets = await listOrderTickets(tx, order.id);
-  await setTicketsStatus(tx, tickets.map((t) => t.id), ['pending'], 'void');
+  await setTicketsStatus(
+    tx,
+    tickets.map((t) => t.id),
+    ['pending'],
+    'void',
+  );
   await releaseGaCapacity(tx, order.eventId, order.gaQuantity);
   const reservation = await findReservationByOrder(tx, order.id, { lock: true });
   if (reservation) {

@@ -30,7 +30,13 @@ export async function orderActivity(deps: Pick<AppDeps, 'database'>, orderId: st
   return {
     order_id: orderId,
     scans: scans.map((s) => ({ ...s, scanned_at: iso(s.scanned_at)! })),
-    mails: mails.map((m) => ({ kind: m.kind, status: m.status, attempts: m.attempts, sent_at: iso(m.sentAt), last_error: m.lastError })),
+    mails: mails.map((m) => ({
+      kind: m.kind,
+      status: m.status,
+      attempts: m.attempts,
+      sent_at: iso(m.sentAt),
+      last_error: m.lastError,
+    })),
     transfers: (await listOrderTransfers(db, orderId)).map(toTransferView),
   };
 }
@@ -47,7 +53,10 @@ const SEPARATOR_THEN_FORMULA = /([,;\t|])(?=[=+\-@])/g;
 const SEPARATOR = /[,;\t|]/;
 
 const cell = (v: unknown): string => {
-  const s = (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v)).replace(SEPARATOR_THEN_FORMULA, "$1'");
+  const s = (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v)).replace(
+    SEPARATOR_THEN_FORMULA,
+    "$1'",
+  );
   return FORMULA_START.test(s) ? `'${s}` : s;
 };
 
@@ -62,7 +71,17 @@ export async function attendeesCsv(deps: Pick<AppDeps, 'database'>, eventId: str
   const rows = await eventAttendees(db, eventId);
   return csv(
     ['ticket_id', 'holder_name', 'kind', 'table', 'status', 'checked_in_at', 'order_id', 'buyer_name', 'buyer_email'],
-    rows.map((r) => [r.ticket_id, r.holder_name, r.kind, r.table_number, r.status, iso(r.checked_in_at), r.order_id, r.buyer_name, r.buyer_email]),
+    rows.map((r) => [
+      r.ticket_id,
+      r.holder_name,
+      r.kind,
+      r.table_number,
+      r.status,
+      iso(r.checked_in_at),
+      r.order_id,
+      r.buyer_name,
+      r.buyer_email,
+    ]),
   );
 }
 
@@ -72,7 +91,31 @@ export async function ordersCsv(deps: Pick<AppDeps, 'database'>, eventId: string
   if (!(await findEvent(db, eventId))) throw notFound('event');
   const rows = await searchEventOrders(db, eventId, null, 1_000_000);
   return csv(
-    ['order_id', 'created_at', 'paid_at', 'status', 'buyer_name', 'buyer_email', 'tickets', 'table', 'amount', 'refunded', 'currency'],
-    rows.map((r) => [r.order_id, iso(r.created_at), iso(r.paid_at), r.status, r.name, r.email, r.tickets, r.table_number, decimalAmount(r.amount_cents), decimalAmount(r.refunded_cents), r.currency]),
+    [
+      'order_id',
+      'created_at',
+      'paid_at',
+      'status',
+      'buyer_name',
+      'buyer_email',
+      'tickets',
+      'table',
+      'amount',
+      'refunded',
+      'currency',
+    ],
+    rows.map((r) => [
+      r.order_id,
+      iso(r.created_at),
+      iso(r.paid_at),
+      r.status,
+      r.name,
+      r.email,
+      r.tickets,
+      r.table_number,
+      decimalAmount(r.amount_cents),
+      decimalAmount(r.refunded_cents),
+      r.currency,
+    ]),
   );
 }

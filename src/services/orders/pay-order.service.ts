@@ -1,7 +1,14 @@
 import type { FlightTx } from '../../db/flights.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { tableChangedCall } from '../../db/repos/floor.repo.js';
-import { applyPaymentCall, lockAndReadForPayment, reservationStatusCall, toOrder, toPaymentRead, type PaymentRead } from '../../db/repos/order-flight.repo.js';
+import {
+  applyPaymentCall,
+  lockAndReadForPayment,
+  reservationStatusCall,
+  toOrder,
+  toPaymentRead,
+  type PaymentRead,
+} from '../../db/repos/order-flight.repo.js';
 import type { OrderRow } from '../../db/repos/orders.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { hasEnded } from '../../domain/event-rules.js';
@@ -67,11 +74,17 @@ export async function applyPayment(
 
 function reservationEffects(eventId: string, reservation: NonNullable<PaymentRead['reservation']>) {
   const r = step(reservationMachine, reservation.status, 'pay');
-  return [...(r.ok ? [reservationStatusCall(reservation.id, r.to)] : []), tableChangedCall(eventId, reservation.eventTableId)];
+  return [
+    ...(r.ok ? [reservationStatusCall(reservation.id, r.to)] : []),
+    tableChangedCall(eventId, reservation.eventTableId),
+  ];
 }
 
 /** `POST /orders/:id/pay-local`: the test-mode provider's stand-in for a payment webhook. */
-export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments' | 'metrics'>, orderId: string) {
+export async function payLocal(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys' | 'payments' | 'metrics'>,
+  orderId: string,
+) {
   if (deps.payments.name !== 'local') throw notFound('order');
   // After the route's access check: a later trip of the request.
   const result = await deps.database.underway.flights(async (tx) => {
@@ -81,8 +94,10 @@ export async function payLocal(deps: Pick<AppDeps, 'database' | 'clock' | 'keys'
     // above is not, and the request changes nothing. Say why the hold is gone: the owner cancelled
     // the event, the night is over, or it lapsed.
     const event = await findEvent(tx.db, result.order.eventId);
-    if (event?.status === 'cancelled') throw new DomainError('event_cancelled', 'This event was cancelled; nothing was charged');
-    if (event && (event.status === 'completed' || hasEnded(event, deps.clock.now()))) throw new DomainError('event_ended', 'This event has ended; nothing was charged');
+    if (event?.status === 'cancelled')
+      throw new DomainError('event_cancelled', 'This event was cancelled; nothing was charged');
+    if (event && (event.status === 'completed' || hasEnded(event, deps.clock.now())))
+      throw new DomainError('event_ended', 'This event has ended; nothing was charged');
     throw new DomainError('order_expired', 'The hold on this order expired before payment; place a new order');
   });
   if (result.outcome === 'paid') deps.metrics.orderPaid();

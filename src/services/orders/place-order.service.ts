@@ -63,10 +63,14 @@ export async function placeOrder(
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
   if ((input.holderNames?.length ?? 0) > input.gaQuantity) {
-    throw new DomainError('invalid_request', 'More holder names than tickets', { holder_names: `at most ${input.gaQuantity} (ga_quantity)` });
+    throw new DomainError('invalid_request', 'More holder names than tickets', {
+      holder_names: `at most ${input.gaQuantity} (ga_quantity)`,
+    });
   }
   if (input.gaQuantity > deps.config.maxTicketsPerOrder) {
-    throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, { ga_quantity: `at most ${deps.config.maxTicketsPerOrder}` });
+    throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, {
+      ga_quantity: `at most ${deps.config.maxTicketsPerOrder}`,
+    });
   }
   const orderId = randomUUID();
   const manage = manageTokenFor(deps.keys.manageKey, orderId);
@@ -79,7 +83,9 @@ export async function placeOrder(
   // Nothing to pay (a free night, a free table): confirmed at once, no provider involved (Stripe
   // refuses a zero amount anyway).
   if (held.amountCents === 0) {
-    const { order, outcome } = await deps.database.underway.flights((tx) => applyPayment(tx, deps, held.id, { commit: true }));
+    const { order, outcome } = await deps.database.underway.flights((tx) =>
+      applyPayment(tx, deps, held.id, { commit: true }),
+    );
     if (outcome === 'paid') deps.metrics.orderPaid();
     return { order, manageToken: manage.token };
   }
@@ -101,9 +107,15 @@ export async function placeOrder(
       })
       .catch(() => {});
     // The provider's own words stay in the server's log; the buyer is told what it means for them.
-    throw Object.assign(new DomainError('payment_unavailable', 'Payments cannot be started right now; nothing was charged and nothing is held. Try again in a moment.'), {
-      cause: err,
-    });
+    throw Object.assign(
+      new DomainError(
+        'payment_unavailable',
+        'Payments cannot be started right now; nothing was charged and nothing is held. Try again in a moment.',
+      ),
+      {
+        cause: err,
+      },
+    );
   }
   // Only the provider's failure is `payment_unavailable`: a lock timeout or a database outage
   // while recording the payment keeps its own answer (503 busy / database_unavailable, retryable).
@@ -139,12 +151,17 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
     expiresAt: new Date(now.getTime() + deps.config.holdSeconds * 1000),
     manageTokenHash,
     paymentProvider: deps.payments.name,
-    tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name })),
+    tickets: Array.from({ length: input.gaQuantity }, (_, i) => ({
+      id: randomUUID(),
+      holderName: input.holderNames?.[i] ?? input.name,
+    })),
     clientKey: input.clientKey ?? null,
     limits: deps.config.holdLimits,
     ageConfirmedAt: event.minAge ? now : null,
   });
-  const [, rows] = await deps.database.underway.flights((tx) => tx.commit(lockEventCall(event.id), hold, ...attribution(input)));
+  const [, rows] = await deps.database.underway.flights((tx) =>
+    tx.commit(lockEventCall(event.id), hold, ...attribution(input)),
+  );
   const order = toOrder(rows);
   if (order) return order;
   throw await holdRefusal(deps, input, now);
@@ -158,14 +175,18 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
  * that writes the hold, with COMMIT. The table row stays locked for those two round trips only.
  */
 async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow> {
-  const [askRows] = await deps.database.run(tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null));
+  const [askRows] = await deps.database.run(
+    tableFactsCall(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null),
+  );
   const ask = toTableFacts(askRows);
   if (ask.recentOrders >= deps.config.ordersPerMinutePerEmail) throw rateLimited();
   if (ask.refused) throw orderRefused();
   refuseTakenTableEarly(deps, input, ask, now);
   for (;;) {
     try {
-      const order = await deps.database.underway.flights((tx) => holdTableLocked(tx, deps, input, now, manageTokenHash));
+      const order = await deps.database.underway.flights((tx) =>
+        holdTableLocked(tx, deps, input, now, manageTokenHash),
+      );
       if (order) return order;
       throw await holdRefusal(deps, input, now);
     } catch (err) {
@@ -173,7 +194,8 @@ async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manage
       // Two holds drew the same invite code (1 in 32^8): nothing was written, draw again.
       if (constraint === 'reservations_invite_code_key') continue;
       // The row lock makes this unreachable; the unique index is the last line if the lock is ever lost.
-      if (constraint === 'reservations_one_active_per_table') throw new DomainError('table_unavailable', 'This table is already held or sold');
+      if (constraint === 'reservations_one_active_per_table')
+        throw new DomainError('table_unavailable', 'This table is already held or sold');
       if (constraint === 'orders_one_pending_table_per_email') throw pendingTableOrder();
       throw err;
     }
@@ -186,8 +208,16 @@ async function holdWithTable(deps: HoldDeps, input: HoldInput, now: Date, manage
  * table of this e-mail's, the table is this event's, the table is free. Lock order: the table row,
  * then the event row (by the capacity UPDATE in the last statement). Null: no GA places left.
  */
-async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, now: Date, manageTokenHash: string): Promise<OrderRow | null> {
-  const [, factRows] = await tx.send(...lockAndReadTable(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null));
+async function holdTableLocked(
+  tx: FlightTx,
+  deps: HoldDeps,
+  input: HoldInput,
+  now: Date,
+  manageTokenHash: string,
+): Promise<OrderRow | null> {
+  const [, factRows] = await tx.send(
+    ...lockAndReadTable(input.eventId, input.email, RATE_WINDOW_SECONDS, input.tableId!, input.clientKey ?? null),
+  );
   const facts = toTableFacts(factRows);
   const { event, table, taken } = facts;
   if (!event) throw notFound('event');
@@ -201,7 +231,10 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
   if (holdsTableAlready(deps, input, facts)) throw pendingTableOrder();
   if (!table) throw notFound('table');
   if (taken) throw new DomainError('table_unavailable', `Table ${table.number} is already held or sold`);
-  const tickets = Array.from({ length: input.gaQuantity }, (_, i) => ({ id: randomUUID(), holderName: input.holderNames?.[i] ?? input.name }));
+  const tickets = Array.from({ length: input.gaQuantity }, (_, i) => ({
+    id: randomUUID(),
+    holderName: input.holderNames?.[i] ?? input.name,
+  }));
   const [, rows] = await tx.commit(
     lockEventCall(event.id),
     holdTableCall({
@@ -234,12 +267,17 @@ async function holdTableLocked(tx: FlightTx, deps: HoldDeps, input: HoldInput, n
 }
 
 /** The promoter's attribution, in the hold's own last flight (after the order's insert), when the buyer came through a link. */
-const attribution = (input: HoldInput) => (input.promoterCode ? [attributePromoterCall(input.orderId, input.promoterCode)] : []);
+const attribution = (input: HoldInput) =>
+  input.promoterCode ? [attributePromoterCall(input.orderId, input.promoterCode)] : [];
 
 /** An event with a minimum age sells only to buyers who say they are old enough (the door checks ID). */
 function requireAge(event: Pick<EventRow, 'minAge'>, input: PlaceOrderInput): void {
   if (event.minAge && input.ageConfirmed !== true) {
-    throw new DomainError('invalid_request', `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to buy`, { age_confirmed: `required: the event is ${event.minAge}+` });
+    throw new DomainError(
+      'invalid_request',
+      `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to buy`,
+      { age_confirmed: `required: the event is ${event.minAge}+` },
+    );
   }
 }
 
@@ -253,9 +291,11 @@ const RATE_WINDOW_SECONDS = 60;
  * A listed e-mail cannot buy. Said neutrally: the buyer learns that this order cannot be placed
  * online, not that a list exists or what it says (the venue tells them in person if it wants to).
  */
-const orderRefused = () => new DomainError('order_refused', 'This order cannot be placed online. Please contact the venue.');
+const orderRefused = () =>
+  new DomainError('order_refused', 'This order cannot be placed online. Please contact the venue.');
 
-const rateLimited = () => new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
+const rateLimited = () =>
+  new DomainError('rate_limited', 'Too many orders for this e-mail in the last minute; wait a minute and try again');
 
 /**
  * Why a hold took nothing, in the order a buyer can act on it: the event closed meanwhile; not
@@ -273,7 +313,9 @@ async function holdRefusal(deps: HoldDeps, input: HoldInput, now: Date): Promise
   if (reason) return salesClosed(reason);
   const notPaidFor = event.gaCapacity - event.gaSold + heldTotal;
   if (notPaidFor < input.gaQuantity) {
-    return new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, { available: Math.max(0, event.gaCapacity - event.gaSold) });
+    return new DomainError('sold_out', `Not enough GA tickets left for ${input.gaQuantity}`, {
+      available: Math.max(0, event.gaCapacity - event.gaSold),
+    });
   }
   if (input.clientKey) {
     const limits = deps.config.holdLimits;
@@ -289,12 +331,18 @@ async function holdRefusal(deps: HoldDeps, input: HoldInput, now: Date): Promise
       );
     }
   }
-  const retryAfterSeconds = facts.firstLapse ? Math.max(1, Math.ceil((facts.firstLapse.getTime() - now.getTime()) / 1000)) : deps.config.holdSeconds;
+  const retryAfterSeconds = facts.firstLapse
+    ? Math.max(1, Math.ceil((facts.firstLapse.getTime() - now.getTime()) / 1000))
+    : deps.config.holdSeconds;
   const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
   return new DomainError(
     'in_checkouts',
     `All remaining tickets are in other buyers' checkouts right now; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
-    { available: Math.max(0, event.gaCapacity - event.gaSold), in_checkouts: heldTotal, retry_after_seconds: retryAfterSeconds },
+    {
+      available: Math.max(0, event.gaCapacity - event.gaSold),
+      in_checkouts: heldTotal,
+      retry_after_seconds: retryAfterSeconds,
+    },
   );
 }
 
@@ -305,7 +353,10 @@ function clientAllowance(limits: HoldDeps['config']['holdLimits'], notPaidFor: n
 
 /** This e-mail, or this client, already holds as many unpaid tables as it may. */
 function holdsTableAlready(deps: HoldDeps, input: HoldInput, facts: TableFacts): boolean {
-  return facts.pendingTableOrder || (Boolean(input.clientKey) && facts.tablesHeldByClient >= deps.config.holdLimits.tablesPerClient);
+  return (
+    facts.pendingTableOrder ||
+    (Boolean(input.clientKey) && facts.tablesHeldByClient >= deps.config.holdLimits.tablesPerClient)
+  );
 }
 
 /**
@@ -322,7 +373,9 @@ export async function attachPayment(
   now: Date,
 ): Promise<OrderRow> {
   // One conditional UPDATE: it waits for a release in progress, then sees the order as it is.
-  const [rows] = await database.underway.run(attachPaymentCall(orderId, payment.providerPaymentId, payment.clientSecret));
+  const [rows] = await database.underway.run(
+    attachPaymentCall(orderId, payment.providerPaymentId, payment.clientSecret),
+  );
   const order = toOrder(rows);
   if (order) return order;
   const db = database.db;
@@ -332,7 +385,10 @@ export async function attachPayment(
   const event = released && (await findEvent(db, released.eventId));
   const closed = event && salesClosedReason(event, now);
   if (closed) throw salesClosed(closed);
-  throw new DomainError('order_expired', 'The hold on this order lapsed before its payment could start; place a new order');
+  throw new DomainError(
+    'order_expired',
+    'The hold on this order lapsed before its payment could start; place a new order',
+  );
 }
 
 /**
@@ -343,13 +399,22 @@ export async function attachPayment(
  * refusal queued on the table's row lock behind the winner's whole transaction.
  */
 function refuseTakenTableEarly(deps: HoldDeps, input: HoldInput, facts: TableFacts, now: Date): void {
-  if (facts.event && !salesClosedReason(facts.event, now) && !holdsTableAlready(deps, input, facts) && facts.table && facts.taken) {
+  if (
+    facts.event &&
+    !salesClosedReason(facts.event, now) &&
+    !holdsTableAlready(deps, input, facts) &&
+    facts.table &&
+    facts.taken
+  ) {
     throw new DomainError('table_unavailable', `Table ${facts.table.number} is already held or sold`);
   }
 }
 
 const pendingTableOrder = () =>
-  new DomainError('pending_table_order', 'You already hold an unpaid table for this event: pay for it, or wait until its hold lapses');
+  new DomainError(
+    'pending_table_order',
+    'You already hold an unpaid table for this event: pay for it, or wait until its hold lapses',
+  );
 
 const salesClosed = (reason: 'event_cancelled' | 'event_ended') =>
   new DomainError(reason, reason === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');

@@ -28,7 +28,11 @@ export interface OrderRefundOutcome {
  * released to be sold again. Asking
  * twice answers the refund already on its way; nothing is paid twice (one refund per order).
  */
-export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, orderId: string, confirmCents: number): Promise<OrderRefundOutcome> {
+export async function refundOrder(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  orderId: string,
+  confirmCents: number,
+): Promise<OrderRefundOutcome> {
   const now = deps.clock.now();
   return deps.database.transaction(async (tx) => {
     const order = await findOrder(tx, orderId, { lock: true });
@@ -44,14 +48,24 @@ export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, ord
         table_released: false,
       };
     }
-    if (order.status !== 'paid') throw new DomainError('order_not_paid', `This order is ${order.status}: there is no payment to refund`);
+    if (order.status !== 'paid')
+      throw new DomainError('order_not_paid', `This order is ${order.status}: there is no payment to refund`);
     const amount = order.amountCents - order.refundedCents;
     if (confirmCents !== amount) {
-      throw new DomainError('confirmation_stale', `The order changed: a refund now would be ${amount} cents; review it and confirm again`, { amount_cents: amount });
+      throw new DomainError(
+        'confirmation_stale',
+        `The order changed: a refund now would be ${amount} cents; review it and confirm again`,
+        { amount_cents: amount },
+      );
     }
 
     const tickets = await listOrderTickets(tx, order.id, { lock: true });
-    const voided = await setTicketsStatus(tx, tickets.map((t) => t.id), ['valid'], 'void');
+    const voided = await setTicketsStatus(
+      tx,
+      tickets.map((t) => t.id),
+      ['valid'],
+      'void',
+    );
     // Their places are for sale again (a waitlist is offered them first): the event row is locked
     // last, after the order's rows, as a lapsing hold's release does.
     if (voided.length) await releaseGaCapacity(tx, order.eventId, voided.length);
@@ -70,7 +84,14 @@ export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, ord
       // A free order has nothing to pay back: settled here and now.
       const next = step(orderMachine, order.status, 'refund');
       await updateOrder(tx, order.id, { refundReason: 'owner_refund', ...(next.ok ? { status: next.to } : {}) });
-      return { order_id: order.id, amount_cents: 0, currency: order.currency, refund_status: 'succeeded', tickets_voided: voided.length, table_released: released };
+      return {
+        order_id: order.id,
+        amount_cents: 0,
+        currency: order.currency,
+        refund_status: 'succeeded',
+        tickets_voided: voided.length,
+        table_released: released,
+      };
     }
     await insertRefund(tx, {
       eventId: order.eventId,
@@ -83,6 +104,13 @@ export async function refundOrder(deps: Pick<AppDeps, 'database' | 'clock'>, ord
     });
     await updateOrder(tx, order.id, { refundReason: 'owner_refund' });
     await notifyRefundsDue(tx);
-    return { order_id: order.id, amount_cents: amount, currency: order.currency, refund_status: 'pending', tickets_voided: voided.length, table_released: released };
+    return {
+      order_id: order.id,
+      amount_cents: amount,
+      currency: order.currency,
+      refund_status: 'pending',
+      tickets_voided: voided.length,
+      table_released: released,
+    };
   });
 }

@@ -20,14 +20,16 @@ export async function renameTicket(
   return deps.database.transaction(async (tx) => {
     const ticket = await findTicket(tx, ticketId, { lock: true });
     if (!ticket) throw notFound('ticket');
-    if (ticket.holderTokenHash !== heldBy) throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
+    if (ticket.holderTokenHash !== heldBy)
+      throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
     const event = await findEvent(tx, ticket.eventId);
     if (!event) throw notFound('ticket');
     const now = deps.clock.now();
     const closed = salesClosedReason(event, now);
     if (closed === 'event_cancelled') throw new DomainError('event_cancelled', 'This event was cancelled');
     if (closed === 'event_ended') throw new DomainError('event_ended', 'This event has ended');
-    if (hasStarted(event, now)) throw new DomainError('event_started', 'The event has started: names on tickets can no longer change');
+    if (hasStarted(event, now))
+      throw new DomainError('event_started', 'The event has started: names on tickets can no longer change');
     if (ticket.status === 'void') throw new DomainError('ticket_not_valid', 'This ticket no longer admits anyone');
     return setTicketHolderName(tx, ticket.id, holderName);
   });

@@ -28,20 +28,28 @@ export async function handleStripeEvent(
   const result = await deps.database.flights(async (tx): Promise<WebhookOutcome> => {
     const [recorded] = await tx.send(recordWebhookEventCall(event.id, event.type, deps.clock.now()));
     if (!recorded.length) return { outcome: 'duplicate' };
-    if (event.type !== 'payment_intent.succeeded') return { outcome: 'ignored', reason: `${event.type} needs no action` };
+    if (event.type !== 'payment_intent.succeeded')
+      return { outcome: 'ignored', reason: `${event.type} needs no action` };
     return paymentSucceeded(tx, deps, event.data.object);
   });
   if (result.outcome === 'paid') deps.metrics.orderPaid();
   return result;
 }
 
-async function paymentSucceeded(tx: FlightTx, deps: Pick<AppDeps, 'clock' | 'keys'>, intent: Stripe.PaymentIntent): Promise<WebhookOutcome> {
+async function paymentSucceeded(
+  tx: FlightTx,
+  deps: Pick<AppDeps, 'clock' | 'keys'>,
+  intent: Stripe.PaymentIntent,
+): Promise<WebhookOutcome> {
   const order = await orderOf(tx.db, intent);
   if (!order) return { outcome: 'ignored', reason: `no order for payment intent ${intent.id}` };
   if (order.providerPaymentId !== null && order.providerPaymentId !== intent.id) {
     return { outcome: 'ignored', reason: `payment intent ${intent.id} is not the one order ${order.id} is paid with` };
   }
-  if (intent.currency.toUpperCase() !== order.currency || (intent.amount_received || intent.amount) < order.amountCents) {
+  if (
+    intent.currency.toUpperCase() !== order.currency ||
+    (intent.amount_received || intent.amount) < order.amountCents
+  ) {
     return { outcome: 'ignored', reason: `payment intent ${intent.id} does not cover order ${order.id}` };
   }
   // applyPayment first: it takes its locks in the global order (event, then order).

@@ -16,7 +16,13 @@ export interface PromoterView {
   created_at: string;
 }
 
-const view = (deps: Deps, p: PromoterRow): PromoterView => ({ id: p.id, name: p.name, code: p.code, link: `${deps.config.publicUrl}/?p=${p.code}`, created_at: p.createdAt.toISOString() });
+const view = (deps: Deps, p: PromoterRow): PromoterView => ({
+  id: p.id,
+  name: p.name,
+  code: p.code,
+  link: `${deps.config.publicUrl}/?p=${p.code}`,
+  created_at: p.createdAt.toISOString(),
+});
 
 /** `GET /promoters`: the owner's promoters. */
 export async function readPromoters(deps: Deps): Promise<{ promoters: PromoterView[] }> {
@@ -24,9 +30,22 @@ export async function readPromoters(deps: Deps): Promise<{ promoters: PromoterVi
 }
 
 /** `POST /promoters`: a promoter with a code for their links, unique however it is capitalised. */
-export async function addPromoter(deps: Deps, ownerId: string, input: { name: string; code: string }): Promise<PromoterView> {
-  const row = await insertPromoter(deps.database.db, { name: input.name.trim(), code: input.code.trim().toLowerCase(), createdBy: ownerId });
-  if (!row) throw new DomainError('promoter_code_taken', `Another promoter already has the code ${input.code.trim().toLowerCase()}`, { code: 'already taken' });
+export async function addPromoter(
+  deps: Deps,
+  ownerId: string,
+  input: { name: string; code: string },
+): Promise<PromoterView> {
+  const row = await insertPromoter(deps.database.db, {
+    name: input.name.trim(),
+    code: input.code.trim().toLowerCase(),
+    createdBy: ownerId,
+  });
+  if (!row)
+    throw new DomainError(
+      'promoter_code_taken',
+      `Another promoter already has the code ${input.code.trim().toLowerCase()}`,
+      { code: 'already taken' },
+    );
   return view(deps, row);
 }
 
@@ -43,6 +62,16 @@ export async function promotersCsv(deps: Deps, eventId: string): Promise<string>
   const { currency, promoters } = await eventPromoters(deps, eventId);
   return csv(
     ['promoter', 'code', 'orders', 'tickets', 'tables', 'revenue', 'refunded', 'currency', 'admitted'],
-    promoters.map((p) => [p.name, p.code, p.orders, p.tickets, p.tables, decimalAmount(p.revenue_cents), decimalAmount(p.refunded_cents), currency, p.admitted]),
+    promoters.map((p) => [
+      p.name,
+      p.code,
+      p.orders,
+      p.tickets,
+      p.tables,
+      decimalAmount(p.revenue_cents),
+      decimalAmount(p.refunded_cents),
+      currency,
+      p.admitted,
+    ]),
   );
 }

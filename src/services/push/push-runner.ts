@@ -5,7 +5,10 @@ import { TokenBucket } from '../jobs/token-bucket.js';
 import { processDuePushes, type PushBatchOptions } from './push-worker.service.js';
 
 /** Keeps the push outbox draining in this process; returns a stop function. */
-export function startPushRunner(deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys'>, opts: PushBatchOptions & { pollMs: number; log: (msg: string) => void }) {
+export function startPushRunner(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config' | 'keys'>,
+  opts: PushBatchOptions & { pollMs: number; log: (msg: string) => void },
+) {
   const rate = opts.rate ?? new TokenBucket(deps.config.push.ratePerSecond);
   return startOutboxRunner(deps.database, {
     name: 'push',

@@ -1,4 +1,11 @@
-import { claimDuePushes, dropSubscription, markPushFailed, markPushSent, schedulePushRetry, type ClaimedPush } from '../../db/repos/pushes.repo.js';
+import {
+  claimDuePushes,
+  dropSubscription,
+  markPushFailed,
+  markPushSent,
+  schedulePushRetry,
+  type ClaimedPush,
+} from '../../db/repos/pushes.repo.js';
 import { retryDelayMs } from '../../domain/backoff.js';
 import { sendPush, type PushOutcome } from '../../push/web-push.js';
 import type { AppDeps } from '../deps.js';
@@ -37,7 +44,12 @@ export interface ArrivalMessage {
   guests: number;
 }
 
-export function arrivalMessage(p: Pick<ClaimedPush, 'guestName' | 'arrivedNth' | 'guestsLinked' | 'tableNumber' | 'eventName' | 'orderId' | 'ticketId'>): ArrivalMessage {
+export function arrivalMessage(
+  p: Pick<
+    ClaimedPush,
+    'guestName' | 'arrivedNth' | 'guestsLinked' | 'tableNumber' | 'eventName' | 'orderId' | 'ticketId'
+  >,
+): ArrivalMessage {
   const count = p.arrivedNth > 0 ? `${p.arrivedNth} of ${p.guestsLinked} at ` : 'at ';
   return {
     type: 'guest_arrived',
@@ -77,17 +89,28 @@ async function sendOne(deps: PushDeps, opts: PushBatchOptions, push: ClaimedPush
   const log = opts.log ?? (() => {});
   const age = push.ageSeconds;
   if (age > ARRIVAL_TTL_SECONDS) {
-    await markPushFailed(db, push.id, push.leaseToken, `not sent: the arrival was queued ${Math.round(age / 60)} minutes ago`);
+    await markPushFailed(
+      db,
+      push.id,
+      push.leaseToken,
+      `not sent: the arrival was queued ${Math.round(age / 60)} minutes ago`,
+    );
     return;
   }
   await opts.rate?.take();
-  const outcome: PushOutcome = await sendPush(push.target, JSON.stringify(arrivalMessage(push)), { vapid: deps.keys.vapid, contact: deps.config.push.contact }, {
-    ttlSeconds: Math.max(60, ARRIVAL_TTL_SECONDS - Math.floor(age)),
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  }).catch((err: unknown) => ({ kind: 'refused' as const, error: `could not be sent: ${(err as Error).message}` }));
+  const outcome: PushOutcome = await sendPush(
+    push.target,
+    JSON.stringify(arrivalMessage(push)),
+    { vapid: deps.keys.vapid, contact: deps.config.push.contact },
+    {
+      ttlSeconds: Math.max(60, ARRIVAL_TTL_SECONDS - Math.floor(age)),
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    },
+  ).catch((err: unknown) => ({ kind: 'refused' as const, error: `could not be sent: ${(err as Error).message}` }));
   switch (outcome.kind) {
     case 'delivered':
-      if (!(await markPushSent(db, push.id, push.leaseToken, deps.clock.now()))) log(`push ${push.id}: sent, but this worker's claim had run out`);
+      if (!(await markPushSent(db, push.id, push.leaseToken, deps.clock.now())))
+        log(`push ${push.id}: sent, but this worker's claim had run out`);
       return;
     case 'gone':
       await dropSubscription(db, push.subscriptionId);
@@ -100,7 +123,13 @@ async function sendOne(deps: PushDeps, opts: PushBatchOptions, push: ClaimedPush
     case 'retry':
       if (push.attempts < (opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
         const delay = retryDelayMs(push.attempts, Math.random());
-        await schedulePushRetry(db, push.id, push.leaseToken, new Date(deps.clock.now().getTime() + delay), outcome.error);
+        await schedulePushRetry(
+          db,
+          push.id,
+          push.leaseToken,
+          new Date(deps.clock.now().getTime() + delay),
+          outcome.error,
+        );
         log(`push ${push.id}: attempt ${push.attempts} failed, retrying in ${delay} ms: ${outcome.error}`);
       } else {
         await markPushFailed(db, push.id, push.leaseToken, `gave up after ${push.attempts} attempts: ${outcome.error}`);

@@ -32,7 +32,8 @@ export interface RefundBatchOptions {
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 25;
 
-type CallResult = { ok: true; result: RefundResult } | { ok: false; error: PaymentProviderError } | { ok: 'lease_lost' };
+type CallResult =
+  { ok: true; result: RefundResult } | { ok: false; error: PaymentProviderError } | { ok: 'lease_lost' };
 
 /** A provider call may take this long (the SDK timeout); a claim with less lease left is handed back. */
 export const PROVIDER_CALL_MS = 20_000;
@@ -52,7 +53,10 @@ export const PROVIDER_CALL_MS = 20_000;
  * A crash between 1 and 3 leaves the lease to expire; the next claim asks the provider again with
  * the same key, which answers with the refund it already made. Returns how many were claimed.
  */
-export async function processDueRefunds(deps: Pick<AppDeps, 'database' | 'clock' | 'payments'>, opts: RefundBatchOptions): Promise<number> {
+export async function processDueRefunds(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'payments'>,
+  opts: RefundBatchOptions,
+): Promise<number> {
   const now = deps.clock.now();
   const leaseUntil = new Date(now.getTime() + (opts.leaseMs ?? DEFAULT_LEASE_MS));
   const claimed = await deps.database.transaction((tx) => claimDueRefunds(tx, now, leaseUntil, opts.batchSize ?? 10));
@@ -65,18 +69,29 @@ export async function processDueRefunds(deps: Pick<AppDeps, 'database' | 'clock'
   return claimed.length;
 }
 
-async function pay(deps: Pick<AppDeps, 'payments' | 'clock'>, opts: RefundBatchOptions, refund: ClaimedRefund): Promise<CallResult> {
+async function pay(
+  deps: Pick<AppDeps, 'payments' | 'clock'>,
+  opts: RefundBatchOptions,
+  refund: ClaimedRefund,
+): Promise<CallResult> {
   if (!refund.providerPaymentId) {
     return { ok: false, error: new PaymentProviderError('the order has no provider payment to refund', false) };
   }
   await opts.limiter.take();
   const callMs = Math.min(PROVIDER_CALL_MS, (opts.leaseMs ?? DEFAULT_LEASE_MS) / 2);
   if (deps.clock.now().getTime() + callMs > refund.leaseUntil!.getTime()) return { ok: 'lease_lost' };
-  const req = { providerPaymentId: refund.providerPaymentId, amountCents: refund.amountCents, idempotencyKey: refund.idempotencyKey };
+  const req = {
+    providerPaymentId: refund.providerPaymentId,
+    amountCents: refund.amountCents,
+    idempotencyKey: refund.idempotencyKey,
+  };
   try {
     return { ok: true, result: await deps.payments.refund(req) };
   } catch (err) {
-    const error = err instanceof PaymentProviderError ? err : new PaymentProviderError((err as Error)?.message ?? String(err), true);
+    const error =
+      err instanceof PaymentProviderError
+        ? err
+        : new PaymentProviderError((err as Error)?.message ?? String(err), true);
     // The provider failed on its side, or never answered: the refund may exist all the same.
     if (error.retryable && error.status !== 429) {
       await opts.limiter.take();
@@ -116,16 +131,26 @@ async function record(
       await enqueueOrderMail(tx, order, 'order_refunded');
       // Tickets the buyer sent on: their holders hear it too (the money went back to the buyer).
       for (const t of await voidedTransfersOfOrder(tx, order.id)) {
-        await enqueueMail(tx, { orderId: order.id, kind: 'ticket_voided', recipient: t.toEmail, messageId: `<ticket_voided.${t.id}@velvet.mail>`, transferId: t.id });
+        await enqueueMail(tx, {
+          orderId: order.id,
+          kind: 'ticket_voided',
+          recipient: t.toEmail,
+          messageId: `<ticket_voided.${t.id}@velvet.mail>`,
+          transferId: t.id,
+        });
       }
-      if (call.result.alreadyRefunded) log(`refund ${refund.id}: the payment was already refunded (${call.result.providerRefundId})`);
+      if (call.result.alreadyRefunded)
+        log(`refund ${refund.id}: the payment was already refunded (${call.result.providerRefundId})`);
       return;
     }
     const { error } = call;
     const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (error.retryable && refund.attempts < maxAttempts) {
       const delay = retryDelayMs(refund.attempts, (opts.random ?? Math.random)());
-      if (!(await scheduleRefundRetry(tx, refund.id, token, new Date(deps.clock.now().getTime() + delay), error.message))) return lost(log, refund);
+      if (
+        !(await scheduleRefundRetry(tx, refund.id, token, new Date(deps.clock.now().getTime() + delay), error.message))
+      )
+        return lost(log, refund);
       log(`refund ${refund.id}: attempt ${refund.attempts} failed, retrying in ${delay} ms: ${error.message}`);
       return;
     }

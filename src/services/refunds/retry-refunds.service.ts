@@ -9,7 +9,10 @@ import { listRefunds, type RefundsView } from './list-refunds.service.js';
  * again (after fixing what made the provider refuse, e.g. funds on the account), under a new round
  * of their idempotency key (requeueFailedRefunds says why that cannot pay twice).
  */
-export async function retryFailedRefunds(deps: Pick<AppDeps, 'database' | 'clock'>, eventId: string): Promise<RefundsView & { requeued: number }> {
+export async function retryFailedRefunds(
+  deps: Pick<AppDeps, 'database' | 'clock'>,
+  eventId: string,
+): Promise<RefundsView & { requeued: number }> {
   const requeued = await deps.database.transaction(async (tx) => {
     if (!(await findEvent(tx, eventId))) throw notFound('event');
     const n = await requeueFailedRefunds(tx, eventId, deps.clock.now());

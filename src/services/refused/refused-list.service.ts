@@ -1,4 +1,12 @@
-import { findRefused, insertRefused, listRefused, markRefusedRemoved, touchTicketsOf, type RefusedEntry, type RefusedRow } from '../../db/repos/refused.repo.js';
+import {
+  findRefused,
+  insertRefused,
+  listRefused,
+  markRefusedRemoved,
+  touchTicketsOf,
+  type RefusedEntry,
+  type RefusedRow,
+} from '../../db/repos/refused.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import type { AppDeps } from '../deps.js';
 
@@ -36,10 +44,17 @@ export async function readRefusedList(deps: Deps): Promise<{ people: RefusedView
  * transaction the tickets they hold for nights to come are touched, so every door's next
  * `?since=` refuses them offline too.
  */
-export async function addRefused(deps: Deps, ownerId: string, input: { name: string; email: string; reason: string }): Promise<RefusedView> {
+export async function addRefused(
+  deps: Deps,
+  ownerId: string,
+  input: { name: string; email: string; reason: string },
+): Promise<RefusedView> {
   const name = input.name.trim();
   const email = input.email.trim().toLowerCase();
-  if (!name && !email) throw new DomainError('invalid_request', 'Give a name, an e-mail or both', { name: 'a name or an e-mail is needed' });
+  if (!name && !email)
+    throw new DomainError('invalid_request', 'Give a name, an e-mail or both', {
+      name: 'a name or an e-mail is needed',
+    });
   const id = await deps.database.transaction(async (tx) => {
     const row = await insertRefused(tx, { name, email, reason: input.reason.trim(), addedBy: ownerId });
     await touchTicketsOf(tx, row);

@@ -40,7 +40,11 @@ export function toReservationView(d: ReservationDetails, publicUrl: string): Res
   };
 }
 
-export async function loadReservationView(db: Executor, id: string, publicUrl: string): Promise<ReservationView | null> {
+export async function loadReservationView(
+  db: Executor,
+  id: string,
+  publicUrl: string,
+): Promise<ReservationView | null> {
   const d = await reservationDetails(db, id);
   return d ? toReservationView(d, publicUrl) : null;
 }

@@ -44,29 +44,45 @@ export const transferMailMessageId = (transferId: string) => `<ticket_transferre
  *     the same transaction (it exists if and only if the transfer happened).
  * Who may ask (the buyer's order token, or the current holder's own) is checked by the caller first.
  */
-export async function transferTicket(deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>, req: TransferRequest): Promise<TransferRow> {
+export async function transferTicket(
+  deps: Pick<AppDeps, 'database' | 'clock' | 'keys'>,
+  req: TransferRequest,
+): Promise<TransferRow> {
   return deps.database.transaction(async (tx) => {
     const ticket = await findTicket(tx, req.ticketId, { lock: true });
     const event = ticket && (await findEvent(tx, ticket.eventId));
     const order = ticket && (await findOrder(tx, ticket.orderId));
     if (!ticket || !event || !order) throw notFound('ticket');
-    if (ticket.holderTokenHash !== req.heldBy) throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
+    if (ticket.holderTokenHash !== req.heldBy)
+      throw new DomainError('forbidden', 'This ticket was transferred: only its new holder can use it now');
     const now = deps.clock.now();
     const closed = salesClosedReason(event, now);
     if (closed === 'event_cancelled') throw new DomainError('event_cancelled', 'This event was cancelled');
     if (closed === 'event_ended') throw new DomainError('event_ended', 'This event has ended');
-    if (hasStarted(event, now)) throw new DomainError('event_started', 'The event has started: tickets can be transferred only before it starts');
+    if (hasStarted(event, now))
+      throw new DomainError('event_started', 'The event has started: tickets can be transferred only before it starts');
     if (ticket.status !== 'valid') {
-      throw new DomainError('ticket_not_valid', ticket.status === 'pending' ? 'This ticket is not paid yet' : 'This ticket no longer admits anyone', { ticket_status: ticket.status });
+      throw new DomainError(
+        'ticket_not_valid',
+        ticket.status === 'pending' ? 'This ticket is not paid yet' : 'This ticket no longer admits anyone',
+        { ticket_status: ticket.status },
+      );
     }
     const hosted = await findHostReservation(tx, ticket.id);
     if (hosted) {
-      throw new DomainError('host_ticket', `This ticket is the key to table ${hosted.tableNumber}: the host's own ticket stays with the host`, {
-        reservation_id: hosted.reservationId,
-      });
+      throw new DomainError(
+        'host_ticket',
+        `This ticket is the key to table ${hosted.tableNumber}: the host's own ticket stays with the host`,
+        {
+          reservation_id: hosted.reservationId,
+        },
+      );
     }
     if (ticket.codeGeneration >= MAX_TRANSFERS_PER_TICKET) {
-      throw new DomainError('transfer_limit', `This ticket was already passed on ${MAX_TRANSFERS_PER_TICKET} times; ask the organiser to help`);
+      throw new DomainError(
+        'transfer_limit',
+        `This ticket was already passed on ${MAX_TRANSFERS_PER_TICKET} times; ask the organiser to help`,
+      );
     }
 
     const tableLink = await carryTableLink(tx, ticket.id, now);
@@ -91,7 +107,13 @@ export async function transferTicket(deps: Pick<AppDeps, 'database' | 'clock' | 
       tableLink,
       createdAt: now,
     });
-    await enqueueMail(tx, { orderId: order.id, kind: 'ticket_transferred', recipient: toEmail, messageId: transferMailMessageId(transfer.id), transferId: transfer.id });
+    await enqueueMail(tx, {
+      orderId: order.id,
+      kind: 'ticket_transferred',
+      recipient: toEmail,
+      messageId: transferMailMessageId(transfer.id),
+      transferId: transfer.id,
+    });
     return transfer;
   });
 }

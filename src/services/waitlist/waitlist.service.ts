@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { manageTokenFor } from '../../auth/capability.js';
 import { findEvent } from '../../db/repos/events.repo.js';
 import { holdGaCall, lockEventCall, toOrder } from '../../db/repos/order-flight.repo.js';
-import { enqueueOfferMailCall, eventsWithFreedPlaces, joinLine, listLine, markOfferedCall, nextInLineCall, positionInLine } from '../../db/repos/waitlist.repo.js';
+import {
+  enqueueOfferMailCall,
+  eventsWithFreedPlaces,
+  joinLine,
+  listLine,
+  markOfferedCall,
+  nextInLineCall,
+  positionInLine,
+} from '../../db/repos/waitlist.repo.js';
 import { isRefused } from '../../db/repos/refused.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { salesClosedReason } from '../../domain/event-rules.js';
@@ -27,7 +35,9 @@ export interface JoinWaitlistInput {
  */
 export async function joinWaitlist(deps: Pick<AppDeps, 'database' | 'clock' | 'config'>, input: JoinWaitlistInput) {
   if (input.quantity > deps.config.maxTicketsPerOrder) {
-    throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, { quantity: `at most ${deps.config.maxTicketsPerOrder}` });
+    throw new DomainError('too_many_tickets', `At most ${deps.config.maxTicketsPerOrder} tickets per order`, {
+      quantity: `at most ${deps.config.maxTicketsPerOrder}`,
+    });
   }
   const db = deps.database.db;
   const event = await findEvent(db, input.eventId);
@@ -36,14 +46,26 @@ export async function joinWaitlist(deps: Pick<AppDeps, 'database' | 'clock' | 'c
   if (closed === 'event_cancelled') throw new DomainError('event_cancelled', 'This event was cancelled');
   if (closed === 'event_ended') throw new DomainError('event_ended', 'This event has ended');
   if (event.minAge && input.ageConfirmed !== true) {
-    throw new DomainError('invalid_request', `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to wait for a ticket`, { age_confirmed: `required: the event is ${event.minAge}+` });
+    throw new DomainError(
+      'invalid_request',
+      `This event is ${event.minAge}+: confirm you are at least ${event.minAge} to wait for a ticket`,
+      { age_confirmed: `required: the event is ${event.minAge}+` },
+    );
   }
   const email = input.email.toLowerCase();
-  if (await isRefused(db, email)) throw new DomainError('order_refused', 'This venue does not sell to this e-mail address');
+  if (await isRefused(db, email))
+    throw new DomainError('order_refused', 'This venue does not sell to this e-mail address');
   if (event.gaSold < event.gaCapacity) {
-    throw new DomainError('not_sold_out', 'There are places on sale right now: buy them instead of waiting', { available: event.gaCapacity - event.gaSold });
+    throw new DomainError('not_sold_out', 'There are places on sale right now: buy them instead of waiting', {
+      available: event.gaCapacity - event.gaSold,
+    });
   }
-  const { entry, created } = await joinLine(db, { eventId: event.id, email, name: input.name, quantity: input.quantity });
+  const { entry, created } = await joinLine(db, {
+    eventId: event.id,
+    email,
+    name: input.name,
+    quantity: input.quantity,
+  });
   return {
     created,
     view: {
@@ -122,21 +144,27 @@ export async function offerFreedPlaces(deps: OfferDeps, eventId: string): Promis
 }
 
 /** The payment a held offer is paid with, as a buyer's order gets (a free night is confirmed at once). */
-async function startPayment(deps: OfferDeps, order: { id: string; amountCents: number; currency: string; email: string }): Promise<void> {
+async function startPayment(
+  deps: OfferDeps,
+  order: { id: string; amountCents: number; currency: string; email: string },
+): Promise<void> {
   if (order.amountCents === 0) {
     await deps.database.flights((tx) => applyPayment(tx, deps, order.id, { commit: true }));
     return;
   }
   // A provider that cannot start a payment now leaves the hold without one: the order page starts
   // it when they open it, and the hold lapses on time either way.
-  const payment = await deps.payments.createPayment({ orderId: order.id, amountCents: order.amountCents, currency: order.currency, email: order.email }).catch(() => null);
+  const payment = await deps.payments
+    .createPayment({ orderId: order.id, amountCents: order.amountCents, currency: order.currency, email: order.email })
+    .catch(() => null);
   if (payment) await attachPayment(deps.database, order.id, payment, deps.clock.now());
 }
 
 /** The sweeper's pass: every event where someone waits and places are free. */
 export async function offerFreedPlacesEverywhere(deps: OfferDeps): Promise<number> {
   let offers = 0;
-  for (const eventId of await eventsWithFreedPlaces(deps.database.db, deps.clock.now())) offers += await offerFreedPlaces(deps, eventId);
+  for (const eventId of await eventsWithFreedPlaces(deps.database.db, deps.clock.now()))
+    offers += await offerFreedPlaces(deps, eventId);
   return offers;
 }
 

@@ -8,7 +8,11 @@ import {
   markPassChanged,
   upsertRegistration,
 } from '../../db/repos/pass-registrations.repo.js';
-import { claimGoogleObjectsToCheck, recordGoogleObject, setGoogleObjectFingerprint } from '../../db/repos/google-wallet-objects.repo.js';
+import {
+  claimGoogleObjectsToCheck,
+  recordGoogleObject,
+  setGoogleObjectFingerprint,
+} from '../../db/repos/google-wallet-objects.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
 import { parsePassSerial, passSerial, type ApplePasses } from '../../wallet/apple-pass.js';
 import type { WalletTicket } from '../../wallet/wallet-ticket.js';
@@ -33,11 +37,17 @@ function apple(deps: Deps): ApplePasses {
 /** A ticket's pass, pointing phones at this web service with the pass's own token. */
 export function buildApplePass(deps: Deps, t: WalletTicket): Buffer {
   const serial = passSerial(t.ticketId, t.generation);
-  return apple(deps).build(t, { url: passWebServiceUrl(deps.config), authenticationToken: passAuthToken(deps.keys.manageKey, serial) });
+  return apple(deps).build(t, {
+    url: passWebServiceUrl(deps.config),
+    authenticationToken: passAuthToken(deps.keys.manageKey, serial),
+  });
 }
 
 /** What a pass shows, as a digest: a phone is told of a change only when this changes (a scan at the door changes nothing here). */
-const fingerprint = (t: WalletTicket) => createHash('sha256').update(JSON.stringify({ ...t, startsAt: t.startsAt.toISOString(), endsAt: t.endsAt.toISOString() })).digest('base64url');
+const fingerprint = (t: WalletTicket) =>
+  createHash('sha256')
+    .update(JSON.stringify({ ...t, startsAt: t.startsAt.toISOString(), endsAt: t.endsAt.toISOString() }))
+    .digest('base64url');
 
 /** The pass a request names, when its type is ours and its token is the pass's. */
 async function authorisedPass(deps: Deps, passTypeId: string, serial: string, authorization: string | undefined) {
@@ -45,14 +55,25 @@ async function authorisedPass(deps: Deps, passTypeId: string, serial: string, au
   const parsed = parsePassSerial(serial);
   const given = /^ApplePass (\S+)$/.exec(authorization ?? '')?.[1];
   const expected = passAuthToken(deps.keys.manageKey, serial);
-  if (!parsed || !given || given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
-    throw new DomainError('unauthorized', 'This pass\'s token is missing or wrong ("Authorization: ApplePass <token>")');
+  if (
+    !parsed ||
+    !given ||
+    given.length !== expected.length ||
+    !timingSafeEqual(Buffer.from(given), Buffer.from(expected))
+  ) {
+    throw new DomainError(
+      'unauthorized',
+      'This pass\'s token is missing or wrong ("Authorization: ApplePass <token>")',
+    );
   }
   return { ...parsed, ticket: await walletTicket(deps.database.db, deps.keys, parsed.ticketId, parsed.generation) };
 }
 
 /** `POST …/devices/:device/registrations/:type/:serial {pushToken}`: true when this phone registered this pass anew. */
-export async function registerPass(deps: Deps, r: { deviceId: string; passTypeId: string; serial: string; authorization: string | undefined; pushToken: string }): Promise<boolean> {
+export async function registerPass(
+  deps: Deps,
+  r: { deviceId: string; passTypeId: string; serial: string; authorization: string | undefined; pushToken: string },
+): Promise<boolean> {
   const pass = await authorisedPass(deps, r.passTypeId, r.serial, r.authorization);
   return upsertRegistration(deps.database.db, {
     deviceId: r.deviceId,
@@ -65,13 +86,19 @@ export async function registerPass(deps: Deps, r: { deviceId: string; passTypeId
 }
 
 /** `DELETE …/devices/:device/registrations/:type/:serial`: the pass was removed from that phone. */
-export async function unregisterPass(deps: Deps, r: { deviceId: string; passTypeId: string; serial: string; authorization: string | undefined }): Promise<void> {
+export async function unregisterPass(
+  deps: Deps,
+  r: { deviceId: string; passTypeId: string; serial: string; authorization: string | undefined },
+): Promise<void> {
   await authorisedPass(deps, r.passTypeId, r.serial, r.authorization);
   await deleteRegistration(deps.database.db, r.deviceId, r.serial);
 }
 
 /** `GET …/devices/:device/registrations/:type?passesUpdatedSince=`: the phone's passes changed since its last tag (null: none). */
-export async function changedPasses(deps: Deps, r: { deviceId: string; passTypeId: string; since: string | undefined }) {
+export async function changedPasses(
+  deps: Deps,
+  r: { deviceId: string; passTypeId: string; since: string | undefined },
+) {
   if (r.passTypeId !== apple(deps).passTypeId) throw notFound('pass type');
   const since = r.since && /^\d{1,15}$/.test(r.since) ? new Date(Number(r.since)) : null;
   const changed = await changedSerials(deps.database.db, r.deviceId, since);
@@ -81,7 +108,10 @@ export async function changedPasses(deps: Deps, r: { deviceId: string; passTypeI
 }
 
 /** `GET …/passes/:type/:serial`: the pass as it is now (for an earlier holder's serial: their own pass, void). */
-export async function latestPass(deps: Deps, r: { passTypeId: string; serial: string; authorization: string | undefined }): Promise<Buffer> {
+export async function latestPass(
+  deps: Deps,
+  r: { passTypeId: string; serial: string; authorization: string | undefined },
+): Promise<Buffer> {
   const pass = await authorisedPass(deps, r.passTypeId, r.serial, r.authorization);
   return buildApplePass(deps, pass.ticket);
 }
@@ -117,7 +147,12 @@ export async function pushPassUpdates(deps: Deps, log: (msg: string) => void = (
 export async function googleSaveUrl(deps: Deps, t: WalletTicket): Promise<string> {
   const google = deps.wallets.google;
   if (!google) throw notFound('Google Wallet (not set up here)');
-  await recordGoogleObject(deps.database.db, { objectId: google.objectId(t), ticketId: t.ticketId, generation: t.generation, fingerprint: fingerprint(t) });
+  await recordGoogleObject(deps.database.db, {
+    objectId: google.objectId(t),
+    ticketId: t.ticketId,
+    generation: t.generation,
+    fingerprint: fingerprint(t),
+  });
   return google.saveUrl(t);
 }
 
@@ -140,7 +175,8 @@ export async function updateGoogleObjects(deps: Deps, log: (msg: string) => void
   });
   for (const c of changed) {
     const outcome = await google.updateObject(c.ticket);
-    if (outcome === 'updated' || outcome === 'absent') await setGoogleObjectFingerprint(deps.database.db, c.objectId, c.fingerprint);
+    if (outcome === 'updated' || outcome === 'absent')
+      await setGoogleObjectFingerprint(deps.database.db, c.objectId, c.fingerprint);
     else log(`Google Wallet object ${c.objectId}: ${outcome.error}`);
   }
   return changed.length;

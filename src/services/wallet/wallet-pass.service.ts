@@ -19,15 +19,25 @@ const VELVET_COLOURS = { background: '#15121f', foreground: '#ffffff', label: '#
  * asks for its own pass again): it shows that code, its holder then, and is void; the new code
  * never reaches the previous holder's phone.
  */
-export async function walletTicket(db: Executor, keys: Pick<Keys, 'signer'>, ticketId: string, generation?: number): Promise<WalletTicket> {
+export async function walletTicket(
+  db: Executor,
+  keys: Pick<Keys, 'signer'>,
+  ticketId: string,
+  generation?: number,
+): Promise<WalletTicket> {
   const ticket = await findTicket(db, ticketId);
   const event = ticket && (await findEvent(db, ticket.eventId));
   if (!ticket || !event || (generation !== undefined && generation > ticket.codeGeneration)) throw notFound('ticket');
-  if (!ticket.qr || ticket.status === 'pending') throw new DomainError('ticket_not_valid', 'This ticket has no code yet: it is not paid');
+  if (!ticket.qr || ticket.status === 'pending')
+    throw new DomainError('ticket_not_valid', 'This ticket has no code yet: it is not paid');
   const [door] = await doorTickets(db, { ticketId });
   const table = door?.table ?? null;
   const current = generation === undefined || generation === ticket.codeGeneration;
-  const before = current ? null : (await listOrderTransfers(db, ticket.orderId)).find((t) => t.ticketId === ticket.id && t.generation === generation! + 1);
+  const before = current
+    ? null
+    : (await listOrderTransfers(db, ticket.orderId)).find(
+        (t) => t.ticketId === ticket.id && t.generation === generation! + 1,
+      );
   return {
     ticketId: ticket.id,
     eventId: event.id,
@@ -55,7 +65,11 @@ async function eventColours(db: Executor, eventId: string): Promise<WalletTicket
   while (contrastWithWhite(r, g, b) < 4.5) [r, g, b] = [r * 0.85, g * 0.85, b * 0.85];
   const hex = (v: number) => Math.round(v).toString(16).padStart(2, '0');
   const light = (v: number) => hex(v + (255 - v) * 0.7);
-  return { background: `#${hex(r)}${hex(g)}${hex(b)}`, foreground: '#ffffff', label: `#${light(r)}${light(g)}${light(b)}` };
+  return {
+    background: `#${hex(r)}${hex(g)}${hex(b)}`,
+    foreground: '#ffffff',
+    label: `#${light(r)}${light(g)}${light(b)}`,
+  };
 }
 
 function contrastWithWhite(r: number, g: number, b: number): number {

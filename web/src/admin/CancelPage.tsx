@@ -22,7 +22,15 @@ interface Refunds {
   failed: number;
   pending: number;
   refunded_cents: number;
-  items: Array<{ order_id: string; amount_cents: number; currency: string; reason: string; status: 'pending' | 'succeeded' | 'failed'; attempts: number; last_error?: string }>;
+  items: Array<{
+    order_id: string;
+    amount_cents: number;
+    currency: string;
+    reason: string;
+    status: 'pending' | 'succeeded' | 'failed';
+    attempts: number;
+    last_error?: string;
+  }>;
 }
 
 /**
@@ -48,7 +56,10 @@ function CancelFlow({ id }: { id: string }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const loadRefunds = () => api<Refunds>(`/api/v1/events/${id}/refunds`, { token, timeoutMs: 10_000 }).then(setRefunds, (err) => setProblem(errorText(err)));
+  const loadRefunds = () =>
+    api<Refunds>(`/api/v1/events/${id}/refunds`, { token, timeoutMs: 10_000 }).then(setRefunds, (err) =>
+      setProblem(errorText(err)),
+    );
 
   useEffect(() => {
     void (async () => {
@@ -80,7 +91,11 @@ function CancelFlow({ id }: { id: string }) {
     setBusy(true);
     setProblem(null);
     try {
-      await api(`/api/v1/events/${id}/cancel`, { body: { confirmation_token: preview.confirmation_token }, token, timeoutMs: 30_000 });
+      await api(`/api/v1/events/${id}/cancel`, {
+        body: { confirmation_token: preview.confirmation_token },
+        token,
+        timeoutMs: 30_000,
+      });
       setEvent({ ...event, status: 'cancelled' });
       await loadRefunds();
     } catch (err) {
@@ -98,7 +113,9 @@ function CancelFlow({ id }: { id: string }) {
   const retry = async () => {
     setProblem(null);
     try {
-      setRefunds(await api<Refunds>(`/api/v1/events/${id}/refunds/retry`, { method: 'POST', token, timeoutMs: 15_000 }));
+      setRefunds(
+        await api<Refunds>(`/api/v1/events/${id}/refunds/retry`, { method: 'POST', token, timeoutMs: 15_000 }),
+      );
     } catch (err) {
       setProblem(errorText(err));
     }
@@ -116,21 +133,32 @@ function CancelFlow({ id }: { id: string }) {
         <p class="muted">Sales have stopped, every table is free again, and every paid order is refunded in full.</p>
         {refunds && p && (
           <div class="card stack" data-testid="refund-progress">
-            <h2>{p.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}</h2>
-            <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Refunds done">
+            <h2>
+              {p.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}
+            </h2>
+            <div
+              class="progress"
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={pct}
+              aria-label="Refunds done"
+            >
               <div class="bar ok" style={{ width: `${p.orders ? (p.succeeded / p.orders) * 100 : 100}%` }} />
               <div class="bar bad" style={{ width: `${p.orders ? (p.failed / p.orders) * 100 : 0}%` }} />
             </div>
             <p>
-              <strong data-testid="refunds-succeeded">{p.succeeded}</strong> succeeded · <strong>{p.failed}</strong> failed · <strong>{p.pending}</strong> pending ·{' '}
+              <strong data-testid="refunds-succeeded">{p.succeeded}</strong> succeeded · <strong>{p.failed}</strong>{' '}
+              failed · <strong>{p.pending}</strong> pending ·{' '}
               <span data-testid="refunds-money">
-                {money(p.refundedCents)} of {money(p.totalCents)} refunded ({p.orders} {p.orders === 1 ? 'order' : 'orders'})
+                {money(p.refundedCents)} of {money(p.totalCents)} refunded ({p.orders}{' '}
+                {p.orders === 1 ? 'order' : 'orders'})
               </span>
             </p>
             {p.earlier.orders > 0 && (
               <p class="muted small" data-testid="refunds-earlier">
-                Not part of the cancellation: {p.earlier.orders} {p.earlier.orders === 1 ? 'order was' : 'orders were'} refunded on {p.earlier.orders === 1 ? 'its' : 'their'} own before
-                ({money(p.earlier.cents)}).
+                Not part of the cancellation: {p.earlier.orders} {p.earlier.orders === 1 ? 'order was' : 'orders were'}{' '}
+                refunded on {p.earlier.orders === 1 ? 'its' : 'their'} own before ({money(p.earlier.cents)}).
               </p>
             )}
             {failed.length > 0 && (
@@ -138,7 +166,8 @@ function CancelFlow({ id }: { id: string }) {
                 <ul class="list">
                   {failed.map((r) => (
                     <li key={r.order_id}>
-                      Order {r.order_id.slice(0, 8)} · {money(r.amount_cents)} · after {r.attempts} attempts: <span class="muted">{r.last_error}</span>
+                      Order {r.order_id.slice(0, 8)} · {money(r.amount_cents)} · after {r.attempts} attempts:{' '}
+                      <span class="muted">{r.last_error}</span>
                     </li>
                   ))}
                 </ul>
@@ -173,13 +202,22 @@ function CancelFlow({ id }: { id: string }) {
           <ul class="list">
             <li>{plural(preview.orders, 'paid order is', 'paid orders are')} refunded in full, automatically</li>
             <li>{plural(preview.tickets, 'ticket stops', 'tickets stop')} admitting anyone</li>
-            <li>{plural(preview.reservations, 'table reservation is', 'table reservations are')} cancelled; the floor plan is free again</li>
+            <li>
+              {plural(preview.reservations, 'table reservation is', 'table reservations are')} cancelled; the floor plan
+              is free again
+            </li>
             <li>{plural(preview.holds, 'unpaid hold is', 'unpaid holds are')} released</li>
           </ul>
           <p>Every buyer is told by mail when their money is on its way. This cannot be undone.</p>
           <div class="field">
             <label for="confirm-name">Type the event's name to approve: {event.name}</label>
-            <input id="confirm-name" class="input" autoComplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+            <input
+              id="confirm-name"
+              class="input"
+              autoComplete="off"
+              value={typed}
+              onInput={(e) => setTyped(e.currentTarget.value)}
+            />
           </div>
           <div class="row">
             <button class="btn danger" type="submit" disabled={busy || typed.trim() !== event.name.trim()}>

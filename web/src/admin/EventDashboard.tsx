@@ -13,8 +13,20 @@ import { phaseOf, type AdminEvent } from './types.js';
 
 export interface Summary {
   currency: string;
-  sales: { ga_sold: number; ga_capacity: number; orders_paid: number; revenue_cents: number; refunded_cents: number; tables_sold: number; tables_total: number };
-  door: { admitted: number; by_door: Array<{ scanner_id: string; admitted: number }>; over_time: Array<{ at: string; admitted: number }> };
+  sales: {
+    ga_sold: number;
+    ga_capacity: number;
+    orders_paid: number;
+    revenue_cents: number;
+    refunded_cents: number;
+    tables_sold: number;
+    tables_total: number;
+  };
+  door: {
+    admitted: number;
+    by_door: Array<{ scanner_id: string; admitted: number }>;
+    over_time: Array<{ at: string; admitted: number }>;
+  };
   overrides: Array<{ at: string; by: string; guest_name: string; table_number: number }>;
 }
 
@@ -68,7 +80,10 @@ function EventDashboard({ id }: { id: string }) {
     try {
       setEvent(await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 }));
       setSummary(await api<Summary>(`/api/v1/events/${id}/summary`, { token, timeoutMs: 15_000 }));
-      setPromoters((await api<{ promoters: PromoterFigures[] }>(`/api/v1/events/${id}/promoters`, { token, timeoutMs: 15_000 })).promoters);
+      setPromoters(
+        (await api<{ promoters: PromoterFigures[] }>(`/api/v1/events/${id}/promoters`, { token, timeoutMs: 15_000 }))
+          .promoters,
+      );
     } catch (err) {
       setProblem(errorText(err));
     }
@@ -78,7 +93,11 @@ function EventDashboard({ id }: { id: string }) {
     void loadNumbers();
     // Sales are read again every 15 s; the door's figures and the room are pushed live.
     const t = setInterval(() => void loadNumbers(), 15_000);
-    const closeDoor = openDoorFiguresStream(id, token, { onSnapshot: setDoor, onStatus: () => {}, onUnauthorized: () => void logOut() });
+    const closeDoor = openDoorFiguresStream(id, token, {
+      onSnapshot: setDoor,
+      onStatus: () => {},
+      onUnauthorized: () => void logOut(),
+    });
     const close = openFloorStream(id, token, {
       onSnapshot: (plan) => setTables(plan.tables),
       onTable: (t) => setTables((all) => all.map((x) => (x.id === t.id ? t : x))),
@@ -90,11 +109,17 @@ function EventDashboard({ id }: { id: string }) {
   }, [id, token]);
 
   // The guest lists of the tables that have a party, refreshed as the room changes.
-  const partyKey = tables.map((t) => `${t.reservation_id}:${t.guests_linked}:${t.guests_arrived}:${t.host_arrived}`).join('|');
+  const partyKey = tables
+    .map((t) => `${t.reservation_id}:${t.guests_linked}:${t.guests_arrived}:${t.host_arrived}`)
+    .join('|');
   useEffect(() => {
     const ids = tables.filter((t) => t.reservation_id).map((t) => t.reservation_id!);
-    void Promise.all(ids.map((r) => api<ReservationView>(`/api/v1/reservations/${r}`, { token, timeoutMs: 15_000 }).catch(() => null))).then((list) =>
-      setReservations(list.filter((r): r is ReservationView => r !== null).sort((a, b) => a.table_number - b.table_number)),
+    void Promise.all(
+      ids.map((r) => api<ReservationView>(`/api/v1/reservations/${r}`, { token, timeoutMs: 15_000 }).catch(() => null)),
+    ).then((list) =>
+      setReservations(
+        list.filter((r): r is ReservationView => r !== null).sort((a, b) => a.table_number - b.table_number),
+      ),
     );
   }, [partyKey]);
 
@@ -131,7 +156,15 @@ function EventDashboard({ id }: { id: string }) {
         </div>
         <span class="spacer" />
         <span class={`pill ${phase === 'cancelled' ? 'bad' : phase === 'past' ? '' : 'ok'}`} data-testid="event-status">
-          {phase === 'cancelled' ? 'Cancelled' : phase === 'past' ? 'Over' : phase === 'tonight' ? (started ? 'On now' : 'Tonight') : 'Upcoming'}
+          {phase === 'cancelled'
+            ? 'Cancelled'
+            : phase === 'past'
+              ? 'Over'
+              : phase === 'tonight'
+                ? started
+                  ? 'On now'
+                  : 'Tonight'
+                : 'Upcoming'}
         </span>
       </div>
       <div class="row wrap actions">
@@ -151,7 +184,14 @@ function EventDashboard({ id }: { id: string }) {
         )}
         <span class="spacer" />
         {event.status === 'scheduled' && started && (
-          <button class="btn" type="button" onClick={() => setConfirmingEnd(true)} disabled={ending || confirmingEnd} aria-expanded={confirmingEnd} aria-controls="end-confirm">
+          <button
+            class="btn"
+            type="button"
+            onClick={() => setConfirmingEnd(true)}
+            disabled={ending || confirmingEnd}
+            aria-expanded={confirmingEnd}
+            aria-controls="end-confirm"
+          >
             End event now
           </button>
         )}
@@ -166,11 +206,23 @@ function EventDashboard({ id }: { id: string }) {
           </a>
         )}
       </div>
-      {event.status === 'scheduled' && started && <p class="faint small">The event has started: it can no longer be cancelled (mid-event cancellation is not supported).</p>}
+      {event.status === 'scheduled' && started && (
+        <p class="faint small">
+          The event has started: it can no longer be cancelled (mid-event cancellation is not supported).
+        </p>
+      )}
       {confirmingEnd && (
-        <section class="card stack confirm" id="end-confirm" aria-labelledby="end-confirm-title" data-testid="end-confirm">
+        <section
+          class="card stack confirm"
+          id="end-confirm"
+          aria-labelledby="end-confirm-title"
+          data-testid="end-confirm"
+        >
           <h2 id="end-confirm-title">End {event.name} now?</h2>
-          <p>Every table's reservation completes, hosts who never came are marked no-show, and the door stops admitting. This cannot be undone.</p>
+          <p>
+            Every table's reservation completes, hosts who never came are marked no-show, and the door stops admitting.
+            This cannot be undone.
+          </p>
           <div class="row">
             <button class="btn danger" type="button" onClick={() => void endNow()} disabled={ending}>
               {ending ? 'Ending…' : 'End the night'}
@@ -210,7 +262,11 @@ function EventDashboard({ id }: { id: string }) {
               <p class="door-total" data-testid="door-admitted">
                 <strong>{figures.admitted}</strong> in, each counted once at the door they first came through
               </p>
-              <AdmittedChart buckets={figures.over_time} from={event.starts_at} until={new Date(Math.min(Date.now(), Date.parse(event.ends_at))).toISOString()} />
+              <AdmittedChart
+                buckets={figures.over_time}
+                from={event.starts_at}
+                until={new Date(Math.min(Date.now(), Date.parse(event.ends_at))).toISOString()}
+              />
               <ul class="list" data-testid="by-door">
                 {figures.by_door.map((d) => (
                   <li key={d.scanner_id} class="row">
@@ -253,7 +309,9 @@ function EventDashboard({ id }: { id: string }) {
                   </strong>
                   <span class="muted">{r.host_name}</span>
                   <span class="spacer" />
-                  <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>{r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : reservationStatusWords(r.status)}</span>
+                  <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>
+                    {r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : reservationStatusWords(r.status)}
+                  </span>
                 </div>
                 {r.guests.length > 0 && (
                   <p class="small muted">
@@ -302,7 +360,8 @@ function EventDashboard({ id }: { id: string }) {
             </table>
           </div>
           <p class="muted small">
-            Orders placed through a promoter's link (the night's page with <code>?p=</code> and their code). The orders page exports this as CSV.
+            Orders placed through a promoter's link (the night's page with <code>?p=</code> and their code). The orders
+            page exports this as CSV.
           </p>
         </section>
       )}

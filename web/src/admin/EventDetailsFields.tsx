@@ -48,16 +48,37 @@ export function EventDetailsFields({
       <div class="grid-2">
         <div class="field">
           <label for="ev-venue">Venue</label>
-          <input id="ev-venue" class="input" maxLength={200} placeholder="e.g. The Vault" value={draft.venueName} onInput={(e) => set({ venueName: e.currentTarget.value })} />
+          <input
+            id="ev-venue"
+            class="input"
+            maxLength={200}
+            placeholder="e.g. The Vault"
+            value={draft.venueName}
+            onInput={(e) => set({ venueName: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="ev-address">Address (buyers get a map link)</label>
-          <input id="ev-address" class="input" maxLength={300} autoComplete="street-address" value={draft.venueAddress} onInput={(e) => set({ venueAddress: e.currentTarget.value })} />
+          <input
+            id="ev-address"
+            class="input"
+            maxLength={300}
+            autoComplete="street-address"
+            value={draft.venueAddress}
+            onInput={(e) => set({ venueAddress: e.currentTarget.value })}
+          />
         </div>
       </div>
       <div class="field">
         <label for="ev-min-age">Minimum age</label>
-        <select id="ev-min-age" class="input" value={draft.minAge ?? ''} onChange={(e) => set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })}>
+        <select
+          id="ev-min-age"
+          class="input"
+          value={draft.minAge ?? ''}
+          onChange={(e) =>
+            set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })
+          }
+        >
           <option value="">None</option>
           <option value="18">18+ (buyers confirm; the door checks ID)</option>
           <option value="21">21+ (buyers confirm; the door checks ID)</option>
@@ -65,7 +86,15 @@ export function EventDetailsFields({
       </div>
       <div class="field">
         <label for="ev-description">Description</label>
-        <textarea id="ev-description" class="input" rows={4} maxLength={4000} placeholder="Who plays, the music, the dress code…" value={draft.description} onInput={(e) => set({ description: e.currentTarget.value })} />
+        <textarea
+          id="ev-description"
+          class="input"
+          rows={4}
+          maxLength={4000}
+          placeholder="Who plays, the music, the dress code…"
+          value={draft.description}
+          onInput={(e) => set({ description: e.currentTarget.value })}
+        />
       </div>
       <div class="field">
         <label for="ev-cover">Cover image (JPEG, PNG or WebP, up to 10 MB; shown wide on the buyer's page)</label>

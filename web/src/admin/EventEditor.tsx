@@ -31,7 +31,12 @@ const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
 const toCents = (v: string) => Math.round(Number.parseFloat(v.replace(',', '.')) * 100);
 const fromCents = (c: number) => (c / 100).toFixed(2);
 
-const detailsBody = (d: DetailsDraft) => ({ venue_name: d.venueName.trim(), venue_address: d.venueAddress.trim(), description: d.description.trim(), min_age: d.minAge });
+const detailsBody = (d: DetailsDraft) => ({
+  venue_name: d.venueName.trim(),
+  venue_address: d.venueAddress.trim(),
+  description: d.description.trim(),
+  min_age: d.minAge,
+});
 
 const COVER_ERROR_KEY = 'velvet.cover-error';
 /** A cover refused right after its event was created: shown once, on that event's edit page. */
@@ -78,8 +83,17 @@ function EventEditor({ id }: { id: string | null }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [details, setDetails] = useState<DetailsDraft>({ venueName: '', venueAddress: '', description: '', minAge: null });
-  const [cover, setCover] = useState<{ file: File | null; remove: boolean; error: string | null }>({ file: null, remove: false, error: takeCoverError(id) });
+  const [details, setDetails] = useState<DetailsDraft>({
+    venueName: '',
+    venueAddress: '',
+    description: '',
+    minAge: null,
+  });
+  const [cover, setCover] = useState<{ file: File | null; remove: boolean; error: string | null }>({
+    file: null,
+    remove: false,
+    error: takeCoverError(id),
+  });
 
   useEffect(() => {
     if (!id) return;
@@ -87,16 +101,32 @@ function EventEditor({ id }: { id: string | null }) {
       (e) => {
         setLoaded(e);
         setName(e.name);
-        setDetails({ venueName: e.venue_name, venueAddress: e.venue_address, description: e.description, minAge: e.min_age });
+        setDetails({
+          venueName: e.venue_name,
+          venueAddress: e.venue_address,
+          description: e.description,
+          minAge: e.min_age,
+        });
         setStartsAt(toLocalInput(e.starts_at));
         setEndsAt(toLocalInput(e.ends_at));
         setCurrency(e.currency);
         setGaPrice(fromCents(e.ga.price_cents));
         setGaCapacity(String(e.ga.capacity));
-        setTiers(e.tiers.map((t) => ({ key: nextKey(), id: t.id, name: t.name, price: fromCents(t.price_cents), capacity: String(t.capacity), minSpend: t.min_spend_cents ? fromCents(t.min_spend_cents) : '' })));
+        setTiers(
+          e.tiers.map((t) => ({
+            key: nextKey(),
+            id: t.id,
+            name: t.name,
+            price: fromCents(t.price_cents),
+            capacity: String(t.capacity),
+            minSpend: t.min_spend_cents ? fromCents(t.min_spend_cents) : '',
+          })),
+        );
         setTables(e.tables.map((t) => ({ key: nextKey(), id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y })));
         // Tables held or sold keep their number and tier and cannot be deleted (they can move).
-        void api<{ tables: Array<{ id: string; status: string }> }>(`/api/v1/events/${id}/availability`, { timeoutMs: 15_000 }).then((a) => {
+        void api<{ tables: Array<{ id: string; status: string }> }>(`/api/v1/events/${id}/availability`, {
+          timeoutMs: 15_000,
+        }).then((a) => {
           const taken = new Set(a.tables.filter((t) => t.status !== 'available').map((t) => t.id));
           setTables((all) => all.map((t) => ({ ...t, locked: t.id !== undefined && taken.has(t.id) })));
         });
@@ -141,14 +171,16 @@ function EventEditor({ id }: { id: string | null }) {
     const e: Record<string, string> = {};
     if (!name.trim()) e.name = 'Give the event a name';
     if (!startsAt) e.starts_at = 'When does it start?';
-    if (!endsAt || Date.parse(fromLocalInput(endsAt)) <= Date.parse(fromLocalInput(startsAt))) e.ends_at = 'It must end after it starts';
+    if (!endsAt || Date.parse(fromLocalInput(endsAt)) <= Date.parse(fromLocalInput(startsAt)))
+      e.ends_at = 'It must end after it starts';
     {
       if (!(toCents(gaPrice) >= 0)) e['ga.price_cents'] = 'A price such as 20.00';
       if (!(Number.parseInt(gaCapacity, 10) >= 0)) e['ga.capacity'] = 'How many GA tickets?';
       tiers.forEach((t, i) => {
         if (!t.name.trim()) e[`tiers.${i}.name`] = 'Name the tier';
         if (!(toCents(t.price) >= 0)) e[`tiers.${i}.price_cents`] = 'A price such as 300.00';
-        if (!(Number.parseInt(t.capacity, 10) >= 1)) e[`tiers.${i}.capacity`] = 'People at the table, the host included';
+        if (!(Number.parseInt(t.capacity, 10) >= 1))
+          e[`tiers.${i}.capacity`] = 'People at the table, the host included';
       });
       const numbers = tables.map((t) => t.number);
       if (new Set(numbers).size !== numbers.length) e.tables = 'Two tables have the same number';
@@ -181,15 +213,37 @@ function EventEditor({ id }: { id: string | null }) {
       if (editing) {
         await api<AdminEvent>(`/api/v1/events/${id}/layout`, { method: 'PUT', token, timeoutMs: 20_000, body: layout });
         // Name and times change only before the start (the API says so if it is too late).
-        if (loaded && (schedule.name !== loaded.name || schedule.starts_at !== loaded.starts_at || schedule.ends_at !== loaded.ends_at)) {
+        if (
+          loaded &&
+          (schedule.name !== loaded.name ||
+            schedule.starts_at !== loaded.starts_at ||
+            schedule.ends_at !== loaded.ends_at)
+        ) {
           await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, timeoutMs: 20_000, body: schedule });
         }
         savedId = id;
-        if (loaded && (details.venueName !== loaded.venue_name || details.venueAddress !== loaded.venue_address || details.description !== loaded.description || details.minAge !== loaded.min_age)) {
-          await api<AdminEvent>(`/api/v1/events/${id}/details`, { method: 'PUT', token, timeoutMs: 20_000, body: detailsBody(details) });
+        if (
+          loaded &&
+          (details.venueName !== loaded.venue_name ||
+            details.venueAddress !== loaded.venue_address ||
+            details.description !== loaded.description ||
+            details.minAge !== loaded.min_age)
+        ) {
+          await api<AdminEvent>(`/api/v1/events/${id}/details`, {
+            method: 'PUT',
+            token,
+            timeoutMs: 20_000,
+            body: detailsBody(details),
+          });
         }
       } else {
-        savedId = (await api<AdminEvent>('/api/v1/events', { token, timeoutMs: 20_000, body: { ...schedule, currency, ...detailsBody(details), ...layout } })).id;
+        savedId = (
+          await api<AdminEvent>('/api/v1/events', {
+            token,
+            timeoutMs: 20_000,
+            body: { ...schedule, currency, ...detailsBody(details), ...layout },
+          })
+        ).id;
       }
       const coverProblem = await saveCover(savedId);
       if (coverProblem && !editing) {
@@ -206,7 +260,8 @@ function EventEditor({ id }: { id: string | null }) {
       route(`/admin/events/${savedId}`);
     } catch (e) {
       // The API's refusal, in its words, next to the field it names.
-      if (e instanceof ApiError && Object.keys(e.details).length) setErrors(Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])));
+      if (e instanceof ApiError && Object.keys(e.details).length)
+        setErrors(Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])));
       setFormError(errorText(e));
       setBusy(false);
     }
@@ -215,8 +270,10 @@ function EventEditor({ id }: { id: string | null }) {
   /** Uploads or removes the cover as chosen; the refusal in words, or null. */
   const saveCover = async (eventId: string): Promise<string | null> => {
     try {
-      if (cover.file) await api(`/api/v1/events/${eventId}/cover`, { method: 'PUT', token, timeoutMs: 60_000, upload: cover.file });
-      else if (cover.remove) await api(`/api/v1/events/${eventId}/cover`, { method: 'DELETE', token, timeoutMs: 20_000 });
+      if (cover.file)
+        await api(`/api/v1/events/${eventId}/cover`, { method: 'PUT', token, timeoutMs: 60_000, upload: cover.file });
+      else if (cover.remove)
+        await api(`/api/v1/events/${eventId}/cover`, { method: 'DELETE', token, timeoutMs: 20_000 });
       return null;
     } catch (e) {
       return errorText(e);
@@ -230,25 +287,46 @@ function EventEditor({ id }: { id: string | null }) {
         <h2>The night</h2>
         <div class="field">
           <label for="ev-name">Name</label>
-          <input id="ev-name" class="input" {...invalid('name')} maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            id="ev-name"
+            class="input"
+            {...invalid('name')}
+            maxLength={200}
+            value={name}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
           {err('name')}
         </div>
         <div class="grid-2">
           <div class="field">
             <label for="ev-start">Doors open</label>
-            <input id="ev-start" class="input" {...invalid('starts_at')} type="datetime-local" value={startsAt} onInput={(e) => setStartsAt(e.currentTarget.value)} />
+            <input
+              id="ev-start"
+              class="input"
+              {...invalid('starts_at')}
+              type="datetime-local"
+              value={startsAt}
+              onInput={(e) => setStartsAt(e.currentTarget.value)}
+            />
             {err('starts_at')}
           </div>
           <div class="field">
             <label for="ev-end">Ends</label>
-            <input id="ev-end" class="input" {...invalid('ends_at')} type="datetime-local" value={endsAt} onInput={(e) => setEndsAt(e.currentTarget.value)} />
+            <input
+              id="ev-end"
+              class="input"
+              {...invalid('ends_at')}
+              type="datetime-local"
+              value={endsAt}
+              onInput={(e) => setEndsAt(e.currentTarget.value)}
+            />
             {err('ends_at')}
           </div>
         </div>
         {editing && (
           <p class="faint small">
-            Name and times can change until the event starts. Prices and capacities apply to new orders; never below what is sold. A table that was held or
-            sold can move, but keeps its number and tier.
+            Name and times can change until the event starts. Prices and capacities apply to new orders; never below
+            what is sold. A table that was held or sold can move, but keeps its number and tier.
           </p>
         )}
       </section>
@@ -269,17 +347,38 @@ function EventEditor({ id }: { id: string | null }) {
         <div class="grid-3">
           <div class="field">
             <label for="ga-price">Price</label>
-            <input id="ga-price" class="input" {...invalid('ga.price_cents')} inputMode="decimal" value={gaPrice} onInput={(e) => setGaPrice(e.currentTarget.value)} />
+            <input
+              id="ga-price"
+              class="input"
+              {...invalid('ga.price_cents')}
+              inputMode="decimal"
+              value={gaPrice}
+              onInput={(e) => setGaPrice(e.currentTarget.value)}
+            />
             {err('ga.price_cents')}
           </div>
           <div class="field">
             <label for="ga-capacity">Capacity</label>
-            <input id="ga-capacity" class="input" {...invalid('ga.capacity')} inputMode="numeric" value={gaCapacity} onInput={(e) => setGaCapacity(e.currentTarget.value)} />
+            <input
+              id="ga-capacity"
+              class="input"
+              {...invalid('ga.capacity')}
+              inputMode="numeric"
+              value={gaCapacity}
+              onInput={(e) => setGaCapacity(e.currentTarget.value)}
+            />
             {err('ga.capacity')}
           </div>
           <div class="field">
             <label for="ev-currency">Currency</label>
-            <select id="ev-currency" class="input" {...invalid('currency')} value={currency} disabled={editing} onChange={(e) => setCurrency(e.currentTarget.value)}>
+            <select
+              id="ev-currency"
+              class="input"
+              {...invalid('currency')}
+              value={currency}
+              disabled={editing}
+              onChange={(e) => setCurrency(e.currentTarget.value)}
+            >
               {['EUR', 'USD', 'GBP', 'CHF'].map((c) => (
                 <option key={c}>{c}</option>
               ))}
@@ -295,29 +394,77 @@ function EventEditor({ id }: { id: string | null }) {
           <div class="tier-row" key={t.key} data-testid="tier">
             <div class="field">
               <label for={`tier-name-${i}`}>Tier</label>
-              <input id={`tier-name-${i}`} class="input" {...invalid(`tiers.${i}.name`)} value={t.name} onInput={(e) => renameTier(t, e.currentTarget.value)} />
+              <input
+                id={`tier-name-${i}`}
+                class="input"
+                {...invalid(`tiers.${i}.name`)}
+                value={t.name}
+                onInput={(e) => renameTier(t, e.currentTarget.value)}
+              />
               {err(`tiers.${i}.name`)}
             </div>
             <div class="field">
               <label for={`tier-price-${i}`}>Price</label>
-              <input id={`tier-price-${i}`} class="input" {...invalid(`tiers.${i}.price_cents`)} inputMode="decimal" value={t.price} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, price: e.currentTarget.value } : x)))} />
+              <input
+                id={`tier-price-${i}`}
+                class="input"
+                {...invalid(`tiers.${i}.price_cents`)}
+                inputMode="decimal"
+                value={t.price}
+                onInput={(e) =>
+                  setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, price: e.currentTarget.value } : x)))
+                }
+              />
               {err(`tiers.${i}.price_cents`)}
             </div>
             <div class="field">
               <label for={`tier-capacity-${i}`}>People</label>
-              <input id={`tier-capacity-${i}`} class="input" {...invalid(`tiers.${i}.capacity`)} inputMode="numeric" value={t.capacity} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, capacity: e.currentTarget.value } : x)))} />
+              <input
+                id={`tier-capacity-${i}`}
+                class="input"
+                {...invalid(`tiers.${i}.capacity`)}
+                inputMode="numeric"
+                value={t.capacity}
+                onInput={(e) =>
+                  setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, capacity: e.currentTarget.value } : x)))
+                }
+              />
               {err(`tiers.${i}.capacity`)}
             </div>
             <div class="field">
               <label for={`tier-min-${i}`}>Minimum spend</label>
-              <input id={`tier-min-${i}`} class="input" inputMode="decimal" placeholder="none" value={t.minSpend} onInput={(e) => setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, minSpend: e.currentTarget.value } : x)))} />
+              <input
+                id={`tier-min-${i}`}
+                class="input"
+                inputMode="decimal"
+                placeholder="none"
+                value={t.minSpend}
+                onInput={(e) =>
+                  setTiers((all) => all.map((x) => (x.key === t.key ? { ...x, minSpend: e.currentTarget.value } : x)))
+                }
+              />
             </div>
-            <button class="btn ghost small" type="button" aria-label={`Remove tier ${t.name}`} disabled={tables.some((x) => x.tier === t.name)} onClick={() => setTiers((all) => all.filter((x) => x.key !== t.key))}>
+            <button
+              class="btn ghost small"
+              type="button"
+              aria-label={`Remove tier ${t.name}`}
+              disabled={tables.some((x) => x.tier === t.name)}
+              onClick={() => setTiers((all) => all.filter((x) => x.key !== t.key))}
+            >
               Remove
             </button>
           </div>
         ))}
-        <button class="btn" type="button" onClick={() => setTiers((all) => [...all, { key: nextKey(), name: `Tier ${all.length + 1}`, price: '100.00', capacity: '4', minSpend: '' }])}>
+        <button
+          class="btn"
+          type="button"
+          onClick={() =>
+            setTiers((all) => [
+              ...all,
+              { key: nextKey(), name: `Tier ${all.length + 1}`, price: '100.00', capacity: '4', minSpend: '' },
+            ])
+          }
+        >
           Add a tier
         </button>
       </fieldset>
@@ -356,13 +503,24 @@ function EventEditor({ id }: { id: string | null }) {
                 value={String(selectedTable.number)}
                 onInput={(e) => {
                   const n = Number.parseInt(e.currentTarget.value, 10);
-                  if (n > 0) setTables((all) => all.map((t) => (t.key === selectedTable.key ? { ...t, number: n } : t)));
+                  if (n > 0)
+                    setTables((all) => all.map((t) => (t.key === selectedTable.key ? { ...t, number: n } : t)));
                 }}
               />
             </div>
             <div class="field">
               <label for="table-tier">Tier</label>
-              <select id="table-tier" class="input" value={selectedTable.tier} disabled={selectedTable.locked} onChange={(e) => setTables((all) => all.map((t) => (t.key === selectedTable.key ? { ...t, tier: e.currentTarget.value } : t)))}>
+              <select
+                id="table-tier"
+                class="input"
+                value={selectedTable.tier}
+                disabled={selectedTable.locked}
+                onChange={(e) =>
+                  setTables((all) =>
+                    all.map((t) => (t.key === selectedTable.key ? { ...t, tier: e.currentTarget.value } : t)),
+                  )
+                }
+              >
                 {tiers.map((t) => (
                   <option key={t.key}>{t.name}</option>
                 ))}
@@ -371,7 +529,11 @@ function EventEditor({ id }: { id: string | null }) {
             {selectedTable.locked ? (
               <span class="faint small">Held or sold: it can move, but keeps its number and tier.</span>
             ) : (
-              <button class="btn danger small" type="button" onClick={() => (setTables((all) => all.filter((t) => t.key !== selectedTable.key)), setSelected(null))}>
+              <button
+                class="btn danger small"
+                type="button"
+                onClick={() => (setTables((all) => all.filter((t) => t.key !== selectedTable.key)), setSelected(null))}
+              >
                 Delete table {selectedTable.number}
               </button>
             )}
@@ -379,7 +541,8 @@ function EventEditor({ id }: { id: string | null }) {
         )}
         <p class="faint small">
           {tables.length} tables on a {GRID}-unit grid
-          {tiers.length > 0 && ` · ${tiers.map((t) => `${tables.filter((x) => x.tier === t.name).length} ${t.name}`).join(', ')}`}
+          {tiers.length > 0 &&
+            ` · ${tiers.map((t) => `${tables.filter((x) => x.tier === t.name).length} ${t.name}`).join(', ')}`}
           {toCents(gaPrice) >= 0 && ` · GA ${formatMoney(toCents(gaPrice), currency)}`}
         </p>
       </section>

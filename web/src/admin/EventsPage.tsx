@@ -33,7 +33,14 @@ function EventList() {
       try {
         const { events: list } = await api<{ events: ListedEvent[] }>('/api/v1/events', { token, timeoutMs: 15_000 });
         // Each event's figures are its dashboard's own (GET /summary): the list and the event page agree.
-        setEvents(await Promise.all(list.map(async (e) => ({ ...e, summary: await api<Summary>(`/api/v1/events/${e.id}/summary`, { token, timeoutMs: 15_000 }) }))));
+        setEvents(
+          await Promise.all(
+            list.map(async (e) => ({
+              ...e,
+              summary: await api<Summary>(`/api/v1/events/${e.id}/summary`, { token, timeoutMs: 15_000 }),
+            })),
+          ),
+        );
       } catch (err) {
         setProblem(errorText(err));
       }
@@ -87,7 +94,12 @@ function EventList() {
 function Figures({ event }: { event: ListedEvent & { summary: Summary } }) {
   const { sales, door, currency } = event.summary;
   const money = (cents: number) => formatMoney(cents, currency);
-  if (event.status === 'cancelled') return <>Cancelled · {money(sales.refunded_cents)} refunded of {money(sales.revenue_cents)} taken</>;
+  if (event.status === 'cancelled')
+    return (
+      <>
+        Cancelled · {money(sales.refunded_cents)} refunded of {money(sales.revenue_cents)} taken
+      </>
+    );
   const sold = `GA ${sales.ga_sold} / ${sales.ga_capacity} · tables ${sales.tables_sold} / ${sales.tables_total} · ${money(sales.revenue_cents - sales.refunded_cents)}`;
   return phaseOf(event) === 'past' ? <>{`${sold} · ${door.admitted} came`}</> : <>{sold}</>;
 }

@@ -67,7 +67,12 @@ export function FloorEditor({
 
   return (
     <div class="stack tight">
-      <button class="btn ghost small zoom-toggle" type="button" aria-pressed={zoomed} onClick={() => setZoomed(!zoomed)}>
+      <button
+        class="btn ghost small zoom-toggle"
+        type="button"
+        aria-pressed={zoomed}
+        onClick={() => setZoomed(!zoomed)}
+      >
         {zoomed ? 'Show the whole room' : 'Zoom in to place tables'}
       </button>
       <div
@@ -81,7 +86,9 @@ export function FloorEditor({
         onPointerCancel={() => setDrag(null)}
         onKeyDown={(e) => {
           const t = tables.find((x) => x.key === selectedKey);
-          const step = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] }[e.key];
+          const step = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] }[
+            e.key
+          ];
           if (!t || !step) return;
           e.preventDefault();
           onMove(t.key, clampX(t.x + step[0]!), clampY(t.y + step[1]!));
@@ -106,7 +113,9 @@ export function FloorEditor({
           renderExtra={() => null}
         />
       </div>
-      <p class="faint small">Drag a table to place it (it snaps to a grid); with a table selected, the arrow keys move it too.</p>
+      <p class="faint small">
+        Drag a table to place it (it snaps to a grid); with a table selected, the arrow keys move it too.
+      </p>
     </div>
   );
 }

@@ -3,7 +3,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { dayAndTime, dayAndTimeSeconds } from '../lib/format.js';
 import { session } from '../lib/session.js';
-import { mailStatusWords, orderStatusWords, reasonWords, refundStatusWords, reservationStatusWords, scanResultWords, ticketStatusWords } from '../lib/words.js';
+import {
+  mailStatusWords,
+  orderStatusWords,
+  reasonWords,
+  refundStatusWords,
+  reservationStatusWords,
+  scanResultWords,
+  ticketStatusWords,
+} from '../lib/words.js';
 import type { OrderView } from '../buy/types.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
@@ -23,9 +31,24 @@ interface FoundOrder {
 }
 
 interface Activity {
-  scans: Array<{ ticket_id: string; scanned_at: string; scanner_id: string; result: string; reason: string | null; offline: boolean; method: string }>;
+  scans: Array<{
+    ticket_id: string;
+    scanned_at: string;
+    scanner_id: string;
+    result: string;
+    reason: string | null;
+    offline: boolean;
+    method: string;
+  }>;
   mails: Array<{ kind: string; status: string; sent_at: string | null; last_error: string | null }>;
-  transfers: Array<{ ticket_id: string; from_name: string; to_name: string; to_email: string; table_link: 'kept' | 'dropped' | null; transferred_at: string }>;
+  transfers: Array<{
+    ticket_id: string;
+    from_name: string;
+    to_name: string;
+    to_email: string;
+    table_link: 'kept' | 'dropped' | null;
+    transferred_at: string;
+  }>;
 }
 
 const MAIL_WORDS: Record<string, string> = {
@@ -55,13 +78,18 @@ function Orders({ eventId }: { eventId: string }) {
   const [version, setVersion] = useState(0);
 
   useEffect(() => {
-    api<AdminEvent>(`/api/v1/events/${eventId}`, { token, timeoutMs: 15_000 }).then(setEvent, (err) => setProblem(errorText(err)));
+    api<AdminEvent>(`/api/v1/events/${eventId}`, { token, timeoutMs: 15_000 }).then(setEvent, (err) =>
+      setProblem(errorText(err)),
+    );
   }, [eventId]);
 
   // Searches as the owner types, a moment after they stop.
   useEffect(() => {
     const t = setTimeout(() => {
-      api<{ orders: FoundOrder[] }>(`/api/v1/events/${eventId}/orders?q=${encodeURIComponent(q.trim())}`, { token, timeoutMs: 15_000 }).then(
+      api<{ orders: FoundOrder[] }>(`/api/v1/events/${eventId}/orders?q=${encodeURIComponent(q.trim())}`, {
+        token,
+        timeoutMs: 15_000,
+      }).then(
         (r) => setOrders(r.orders),
         (err) => setProblem(errorText(err)),
       );
@@ -71,10 +99,15 @@ function Orders({ eventId }: { eventId: string }) {
 
   const download = async (name: 'attendees' | 'orders' | 'promoters') => {
     // A plain link cannot carry the login header: fetch it, then hand the file to the browser.
-    const res = await fetch(`/api/v1/events/${eventId}/export/${name}.csv`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`/api/v1/events/${eventId}/export/${name}.csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!res.ok) return setProblem(`The export failed (${res.status})`);
     const url = URL.createObjectURL(await res.blob());
-    const a = Object.assign(document.createElement('a'), { href: url, download: `${name}-${event?.name.replace(/[^\w-]+/g, '-') ?? eventId}.csv` });
+    const a = Object.assign(document.createElement('a'), {
+      href: url,
+      download: `${name}-${event?.name.replace(/[^\w-]+/g, '-') ?? eventId}.csv`,
+    });
     a.click();
     URL.revokeObjectURL(url);
   };
@@ -97,7 +130,14 @@ function Orders({ eventId }: { eventId: string }) {
       <a href={`/admin/events/${eventId}`}>← Back to the event</a>
       <div class="field">
         <label for="order-search">Search by name, e-mail, order or ticket code, invite code or table number</label>
-        <input id="order-search" class="input" type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} placeholder="e.g. Alice, 4f2a, 12" />
+        <input
+          id="order-search"
+          class="input"
+          type="search"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
+          placeholder="e.g. Alice, 4f2a, 12"
+        />
       </div>
       {problem && <p class="form-error">{problem}</p>}
       <div class="orders-grid">
@@ -105,7 +145,11 @@ function Orders({ eventId }: { eventId: string }) {
           {orders?.length === 0 && <li class="muted">No order matches.</li>}
           {orders?.map((o) => (
             <li key={o.order_id}>
-              <button type="button" class={`order-row${selected === o.order_id ? ' selected' : ''}`} onClick={() => setSelected(o.order_id)}>
+              <button
+                type="button"
+                class={`order-row${selected === o.order_id ? ' selected' : ''}`}
+                onClick={() => setSelected(o.order_id)}
+              >
                 <span class="who">
                   <strong>{o.name}</strong>
                   <span class="muted small">{o.email}</span>
@@ -114,7 +158,9 @@ function Orders({ eventId }: { eventId: string }) {
                   {o.tickets} {o.tickets === 1 ? 'ticket' : 'tickets'}
                   {o.table_number ? ` · table ${o.table_number}` : ''} · {formatMoney(o.amount_cents, o.currency)}
                 </span>
-                <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>{orderStatusWords(o.status)}</span>
+                <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>
+                  {orderStatusWords(o.status)}
+                </span>
               </button>
             </li>
           ))}
@@ -124,7 +170,9 @@ function Orders({ eventId }: { eventId: string }) {
         ) : (
           <section class="card stack order-detail placeholder" data-testid="order-detail-placeholder">
             <h2>Choose an order</h2>
-            <p class="muted">Its tickets, every scan at the door and the mails it was sent show here, with the refund button.</p>
+            <p class="muted">
+              Its tickets, every scan at the door and the mails it was sent show here, with the refund button.
+            </p>
             <p class="muted small">Use the exports above for the door's paper list or the books.</p>
           </section>
         )}
@@ -150,18 +198,22 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
   };
   useEffect(() => void load(), [orderId]);
 
-  if (!order) return <section class="card">{error ? <p class="form-error">{error}</p> : <p class="muted">Loading…</p>}</section>;
+  if (!order)
+    return <section class="card">{error ? <p class="form-error">{error}</p> : <p class="muted">Loading…</p>}</section>;
   const refundable = order.amount_cents - order.refunded_cents;
   const money = (c: number) => formatMoney(c, order.currency);
 
   const refund = async () => {
     setError(null);
     try {
-      const r = await api<{ amount_cents: number; tickets_voided: number; table_released: boolean }>(`/api/v1/orders/${orderId}/refund`, {
-        body: { amount_cents: refundable },
-        token,
-        timeoutMs: 20_000,
-      });
+      const r = await api<{ amount_cents: number; tickets_voided: number; table_released: boolean }>(
+        `/api/v1/orders/${orderId}/refund`,
+        {
+          body: { amount_cents: refundable },
+          token,
+          timeoutMs: 20_000,
+        },
+      );
       setNotice(
         `Refunding ${money(r.amount_cents)}: ${r.tickets_voided} ${r.tickets_voided === 1 ? 'ticket' : 'tickets'} no longer admit anyone${r.table_released ? ', the table is free again' : ''}. The buyer is mailed when the money is on its way.`,
       );
@@ -177,13 +229,15 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
     <section class="card stack order-detail" data-testid="order-detail">
       <h2>Order {order.order_id.slice(0, 8)}</h2>
       <p>
-        <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{orderStatusWords(order.status)}</span> {money(order.amount_cents)}
+        <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{orderStatusWords(order.status)}</span>{' '}
+        {money(order.amount_cents)}
         {order.refunded_cents > 0 && ` · ${money(order.refunded_cents)} refunded`}
         {order.refund && order.refund.status !== 'succeeded' && ` · refund ${refundStatusWords(order.refund.status)}`}
       </p>
       {order.reservation && (
         <p>
-          Table {order.reservation.table_number} ({order.reservation.tier}) · {reservationStatusWords(order.reservation.status)} · {order.reservation.guests.length}{' '}
+          Table {order.reservation.table_number} ({order.reservation.tier}) ·{' '}
+          {reservationStatusWords(order.reservation.status)} · {order.reservation.guests.length}{' '}
           {order.reservation.guests.length === 1 ? 'guest' : 'guests'}
         </p>
       )}
@@ -194,14 +248,19 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
           const sent = activity?.transfers.filter((x) => x.ticket_id === t.id) ?? [];
           return (
             <li key={t.id}>
-              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> · {ticketStatusWords(t.status)}
+              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> ·{' '}
+              {ticketStatusWords(t.status)}
               {t.is_host ? ' · host' : t.linked_reservation_id ? ' · guest' : ''}
               {sent.length > 0 && (
                 <ul class="scans small muted" data-testid="transfers">
                   {sent.map((x, i) => (
                     <li key={i}>
                       {dayAndTime(x.transferred_at)} · sent by {x.from_name} to {x.to_name} ({x.to_email})
-                      {x.table_link === 'kept' ? ' · table place went along' : x.table_link === 'dropped' ? ' · table place stayed behind' : ''}
+                      {x.table_link === 'kept'
+                        ? ' · table place went along'
+                        : x.table_link === 'dropped'
+                          ? ' · table place stayed behind'
+                          : ''}
                     </li>
                   ))}
                 </ul>
@@ -255,7 +314,8 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
           ) : (
             <div class="banner bad stack" data-testid="refund-confirm">
               <p>
-                Refund <strong>{money(refundable)}</strong> to {order.tickets[0]?.holder_name ?? 'the buyer'}? Tickets not yet used stop admitting anyone
+                Refund <strong>{money(refundable)}</strong> to {order.tickets[0]?.holder_name ?? 'the buyer'}? Tickets
+                not yet used stop admitting anyone
                 {order.reservation ? ' and the table is released' : ''}. This cannot be undone.
               </p>
               <div class="row">

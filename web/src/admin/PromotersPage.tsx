@@ -32,7 +32,11 @@ function Promoters() {
   const [form, setForm] = useState({ name: '', code: '' });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
-  const load = () => api<{ promoters: Promoter[] }>('/api/v1/promoters', { token, timeoutMs: 10_000 }).then((r) => setList(r.promoters), (err) => setProblem(errorText(err)));
+  const load = () =>
+    api<{ promoters: Promoter[] }>('/api/v1/promoters', { token, timeoutMs: 10_000 }).then(
+      (r) => setList(r.promoters),
+      (err) => setProblem(errorText(err)),
+    );
   useEffect(() => void load(), [token]);
 
   const add = async (e: Event) => {
@@ -41,12 +45,17 @@ function Promoters() {
     setProblem(null);
     setNotice(null);
     try {
-      const p = await api<Promoter>('/api/v1/promoters', { body: { name: form.name.trim(), code: form.code.trim() }, token, timeoutMs: 20_000 });
+      const p = await api<Promoter>('/api/v1/promoters', {
+        body: { name: form.name.trim(), code: form.code.trim() },
+        token,
+        timeoutMs: 20_000,
+      });
       setNotice(`${p.name}'s links end in ?p=${p.code}.`);
       setForm({ name: '', code: '' });
       await load();
     } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      if (err instanceof ApiError && Object.keys(err.details).length)
+        setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
       else setProblem(errorText(err));
     }
   };
@@ -54,7 +63,10 @@ function Promoters() {
   return (
     <>
       <h1>Promoters</h1>
-      <p class="muted">Give each promoter a code. Any event's page with <code>?p=CODE</code> at the end is their link: orders placed through it count for them, and each night's page shows what they sold.</p>
+      <p class="muted">
+        Give each promoter a code. Any event's page with <code>?p=CODE</code> at the end is their link: orders placed
+        through it count for them, and each night's page shows what they sold.
+      </p>
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -89,7 +101,15 @@ function Promoters() {
         <div class="grid-2">
           <div class="field">
             <label for="promoter-name">Name</label>
-            <input id="promoter-name" class="input" required maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} {...invalidProps('promoter-name-error', fieldErrors.name)} />
+            <input
+              id="promoter-name"
+              class="input"
+              required
+              maxLength={100}
+              value={form.name}
+              onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+              {...invalidProps('promoter-name-error', fieldErrors.name)}
+            />
             <FieldError id="promoter-name-error" error={fieldErrors.name} />
           </div>
           <div class="field">

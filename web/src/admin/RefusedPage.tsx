@@ -39,7 +39,11 @@ function RefusedList() {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [confirming, setConfirming] = useState<Refused | null>(null);
 
-  const load = () => api<{ people: Refused[] }>('/api/v1/refused', { token, timeoutMs: 10_000 }).then((r) => setPeople(r.people), (err) => setProblem(errorText(err)));
+  const load = () =>
+    api<{ people: Refused[] }>('/api/v1/refused', { token, timeoutMs: 10_000 }).then(
+      (r) => setPeople(r.people),
+      (err) => setProblem(errorText(err)),
+    );
   useEffect(() => void load(), [token]);
 
   const add = async (e: Event) => {
@@ -48,12 +52,17 @@ function RefusedList() {
     setProblem(null);
     setNotice(null);
     try {
-      const added = await api<Refused>('/api/v1/refused', { body: { name: form.name.trim(), email: form.email.trim(), reason: form.reason.trim() }, token, timeoutMs: 20_000 });
+      const added = await api<Refused>('/api/v1/refused', {
+        body: { name: form.name.trim(), email: form.email.trim(), reason: form.reason.trim() },
+        token,
+        timeoutMs: 20_000,
+      });
       setNotice(`${who(added)} is refused at every door from now on.`);
       setForm(EMPTY);
       await load();
     } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      if (err instanceof ApiError && Object.keys(err.details).length)
+        setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
       else setProblem(errorText(err));
     }
   };
@@ -75,7 +84,10 @@ function RefusedList() {
   return (
     <>
       <h1>Refused list</h1>
-      <p class="muted">Tickets held by these people are refused at every door, also offline, with your reason shown to staff. Their e-mail cannot buy. Door staff never see this list.</p>
+      <p class="muted">
+        Tickets held by these people are refused at every door, also offline, with your reason shown to staff. Their
+        e-mail cannot buy. Door staff never see this list.
+      </p>
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -126,18 +138,41 @@ function RefusedList() {
         <div class="grid-2">
           <div class="field">
             <label for="refused-name">Name</label>
-            <input id="refused-name" class="input" maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} {...invalidProps('refused-name-error', fieldErrors.name)} />
+            <input
+              id="refused-name"
+              class="input"
+              maxLength={100}
+              value={form.name}
+              onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+              {...invalidProps('refused-name-error', fieldErrors.name)}
+            />
             <FieldError id="refused-name-error" error={fieldErrors.name} />
           </div>
           <div class="field">
             <label for="refused-email">E-mail</label>
-            <input id="refused-email" class="input" type="email" maxLength={320} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} {...invalidProps('refused-email-error', fieldErrors.email)} />
+            <input
+              id="refused-email"
+              class="input"
+              type="email"
+              maxLength={320}
+              value={form.email}
+              onInput={(e) => setForm({ ...form, email: e.currentTarget.value })}
+              {...invalidProps('refused-email-error', fieldErrors.email)}
+            />
             <FieldError id="refused-email-error" error={fieldErrors.email} />
           </div>
         </div>
         <div class="field">
           <label for="refused-reason">Why (door staff see this)</label>
-          <input id="refused-reason" class="input" required maxLength={500} value={form.reason} onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })} {...invalidProps('refused-reason-error', fieldErrors.reason)} />
+          <input
+            id="refused-reason"
+            class="input"
+            required
+            maxLength={500}
+            value={form.reason}
+            onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })}
+            {...invalidProps('refused-reason-error', fieldErrors.reason)}
+          />
           <FieldError id="refused-reason-error" error={fieldErrors.reason} />
         </div>
         <button class="btn primary" type="submit">
@@ -153,7 +188,8 @@ function RefusedList() {
                 <div class="who">
                   <strong>{who(r)}</strong>
                   <span class="muted small">
-                    {r.reason} · added by {r.added_by}, {dayAndTime(r.added_at)} · removed by {r.removed_by}, {dayAndTime(r.removed_at!)}
+                    {r.reason} · added by {r.added_by}, {dayAndTime(r.added_at)} · removed by {r.removed_by},{' '}
+                    {dayAndTime(r.removed_at!)}
                   </span>
                 </div>
               </li>

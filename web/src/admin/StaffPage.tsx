@@ -32,7 +32,11 @@ function Accounts() {
   /** A refusal of the new account: shown in its form, where the owner is looking. */
   const [addProblem, setAddProblem] = useState<string | null>(null);
 
-  const load = () => api<{ users: Account[] }>('/api/v1/users', { token, timeoutMs: 10_000 }).then((r) => setAccounts(r.users), (err) => setProblem(errorText(err)));
+  const load = () =>
+    api<{ users: Account[] }>('/api/v1/users', { token, timeoutMs: 10_000 }).then(
+      (r) => setAccounts(r.users),
+      (err) => setProblem(errorText(err)),
+    );
   useEffect(() => void load(), [token]);
 
   const add = async (e: Event) => {
@@ -42,13 +46,18 @@ function Accounts() {
     setAddProblem(null);
     setNotice(null);
     try {
-      const a = await api<Account>('/api/v1/users', { body: { ...form, name: form.name.trim() }, token, timeoutMs: 20_000 });
+      const a = await api<Account>('/api/v1/users', {
+        body: { ...form, name: form.name.trim() },
+        token,
+        timeoutMs: 20_000,
+      });
       setNotice(`${a.email} can log in now.`);
       setForm({ name: '', email: '', password: '', role: 'staff' });
       await load();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'email_taken') setFieldErrors({ email: 'already has an account' });
-      else if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      else if (err instanceof ApiError && Object.keys(err.details).length)
+        setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
       setAddProblem(errorText(err));
     }
   };
@@ -70,7 +79,11 @@ function Accounts() {
   const resetPassword = async (e: Event) => {
     e.preventDefault();
     if (!resetting) return;
-    await change(resetting.account, { password: resetting.password }, `${resetting.account.email} has a new password; their open logins have ended.`);
+    await change(
+      resetting.account,
+      { password: resetting.password },
+      `${resetting.account.email} has a new password; their open logins have ended.`,
+    );
     setResetting(null);
   };
 
@@ -103,11 +116,20 @@ function Accounts() {
                   </span>
                 </div>
                 <div class="row">
-                  <button class="btn ghost small" type="button" onClick={() => setResetting({ account: a, password: '' })} aria-expanded={resetting?.account.id === a.id}>
+                  <button
+                    class="btn ghost small"
+                    type="button"
+                    onClick={() => setResetting({ account: a, password: '' })}
+                    aria-expanded={resetting?.account.id === a.id}
+                  >
                     Reset password
                   </button>
                   {a.disabled ? (
-                    <button class="btn small" type="button" onClick={() => void change(a, { disabled: false }, `${a.email} can log in again.`)}>
+                    <button
+                      class="btn small"
+                      type="button"
+                      onClick={() => void change(a, { disabled: false }, `${a.email} can log in again.`)}
+                    >
                       Enable
                     </button>
                   ) : (
@@ -116,7 +138,9 @@ function Accounts() {
                       type="button"
                       disabled={a.id === currentUserId(token)}
                       title={a.id === currentUserId(token) ? 'You cannot disable your own account' : undefined}
-                      onClick={() => void change(a, { disabled: true }, `${a.email} is disabled; their open logins have ended.`)}
+                      onClick={() =>
+                        void change(a, { disabled: true }, `${a.email} is disabled; their open logins have ended.`)
+                      }
                     >
                       Disable
                     </button>
@@ -128,7 +152,9 @@ function Accounts() {
         )}
         {resetting && (
           <form class="stack reset-password" onSubmit={(e) => void resetPassword(e)} data-testid="reset-password">
-            <label for="reset-password">New password for {resetting.account.email} (8+ characters; their open logins end)</label>
+            <label for="reset-password">
+              New password for {resetting.account.email} (8+ characters; their open logins end)
+            </label>
             <div class="row">
               <input
                 id="reset-password"
@@ -155,7 +181,13 @@ function Accounts() {
         <div class="grid-2">
           <div class="field">
             <label for="acc-name">Name</label>
-            <input id="acc-name" class="input" maxLength={100} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+            <input
+              id="acc-name"
+              class="input"
+              maxLength={100}
+              value={form.name}
+              onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            />
           </div>
           <div class="field">
             <label for="acc-email">E-mail</label>
@@ -186,7 +218,12 @@ function Accounts() {
           </div>
           <div class="field">
             <label for="acc-role">Role</label>
-            <select id="acc-role" class="input" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Account['role'] })}>
+            <select
+              id="acc-role"
+              class="input"
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Account['role'] })}
+            >
               <option value="staff">Door staff</option>
               <option value="owner">Owner</option>
             </select>
@@ -208,7 +245,9 @@ function Accounts() {
 /** The signed-in account's id, read from its login token's claims (signed by the server; only used to grey out a button). */
 function currentUserId(token: string): string | null {
   try {
-    return (JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string }).sub ?? null;
+    return (
+      (JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string }).sub ?? null
+    );
   } catch {
     return null;
   }

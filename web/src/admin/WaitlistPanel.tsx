@@ -39,7 +39,10 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
   return (
     <section class="card stack">
       <h2>
-        Waitlist <span class="muted">· {waiting.length} waiting for {waiting.reduce((n, e) => n + e.quantity, 0)} tickets</span>
+        Waitlist{' '}
+        <span class="muted">
+          · {waiting.length} waiting for {waiting.reduce((n, e) => n + e.quantity, 0)} tickets
+        </span>
       </h2>
       {problem && <p class="form-error">{problem}</p>}
       <div class="table-scroll" tabIndex={0} role="region" aria-label="The waitlist, first come first">
@@ -64,7 +67,9 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
                 <td>{clockTime(e.joined_at)}</td>
                 <td>
                   <span class={`pill ${STATE[e.state].tone}`}>{STATE[e.state].words}</span>
-                  {e.state === 'offered' && e.offer_expires_at && <span class="muted small"> until {clockTime(e.offer_expires_at)}</span>}
+                  {e.state === 'offered' && e.offer_expires_at && (
+                    <span class="muted small"> until {clockTime(e.offer_expires_at)}</span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -72,7 +77,8 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
         </table>
       </div>
       <p class="muted small">
-        Places that come free (a lapsed hold, a refund, more capacity) are offered in this order, held for each person for a while; unpaid, they pass on.
+        Places that come free (a lapsed hold, a refund, more capacity) are offered in this order, held for each person
+        for a while; unpaid, they pass on.
       </p>
     </section>
   );

@@ -25,7 +25,10 @@ export interface ListedEvent {
 }
 
 /** Where a night sits for the owner: still to come, on now, over, or cancelled. */
-export function phaseOf(e: Pick<ListedEvent, 'status' | 'starts_at' | 'ends_at'>, now = Date.now()): 'upcoming' | 'tonight' | 'past' | 'cancelled' {
+export function phaseOf(
+  e: Pick<ListedEvent, 'status' | 'starts_at' | 'ends_at'>,
+  now = Date.now(),
+): 'upcoming' | 'tonight' | 'past' | 'cancelled' {
   if (e.status === 'cancelled') return 'cancelled';
   if (e.status === 'completed' || Date.parse(e.ends_at) <= now) return 'past';
   if (Date.parse(e.starts_at) <= now + 12 * 3600_000) return 'tonight';

@@ -18,7 +18,15 @@ function useCountdown(until: string): number {
  * A pending order: what is held, for how long, and how to pay. With the `local` provider (no
  * money moves) a clearly labelled test-mode button stands where a card form would.
  */
-export function Checkout({ order, token, onPaid }: { order: OrderView; token: string; onPaid: (o: OrderView) => void }) {
+export function Checkout({
+  order,
+  token,
+  onPaid,
+}: {
+  order: OrderView;
+  token: string;
+  onPaid: (o: OrderView) => void;
+}) {
   const left = useCountdown(order.expires_at);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +37,13 @@ export function Checkout({ order, token, onPaid }: { order: OrderView; token: st
     setBusy(true);
     setError(null);
     try {
-      onPaid(await api<OrderView>(`/api/v1/orders/${order.order_id}/pay-local`, { method: 'POST', token, timeoutMs: 20_000 }));
+      onPaid(
+        await api<OrderView>(`/api/v1/orders/${order.order_id}/pay-local`, {
+          method: 'POST',
+          token,
+          timeoutMs: 20_000,
+        }),
+      );
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
@@ -41,7 +55,8 @@ export function Checkout({ order, token, onPaid }: { order: OrderView; token: st
       <h2 id="checkout-title">Pay {formatMoney(order.amount_cents, order.currency)}</h2>
       {left > 0 ? (
         <p role="timer" aria-live="off">
-          Your tickets{order.reservation ? ' and your table' : ''} are held for you for <strong data-testid="countdown">{`${mm}:${ss}`}</strong>.
+          Your tickets{order.reservation ? ' and your table' : ''} are held for you for{' '}
+          <strong data-testid="countdown">{`${mm}:${ss}`}</strong>.
         </p>
       ) : (
         <p class="banner warn">The hold has run out; paying may still work if nobody else took your tickets.</p>
@@ -49,7 +64,8 @@ export function Checkout({ order, token, onPaid }: { order: OrderView; token: st
       {order.payment.provider === 'local' ? (
         <>
           <p class="banner warn">
-            <strong>Test mode.</strong> This Velvet takes no real payments: the button below marks the order paid and no money moves.
+            <strong>Test mode.</strong> This Velvet takes no real payments: the button below marks the order paid and no
+            money moves.
           </p>
           <button class="btn primary block" type="button" onClick={payLocal} disabled={busy}>
             {busy ? 'Paying…' : 'Pay (test mode)'}

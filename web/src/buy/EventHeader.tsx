@@ -35,7 +35,8 @@ export function EventHeader({ event }: { event: PublicEvent }) {
       <Venue event={event} />
       {event.min_age && (
         <p class="age-limit" data-testid="age-limit">
-          <span class="pill warn">{event.min_age}+</span> Only for people {event.min_age} or older: bring ID, the door checks it.
+          <span class="pill warn">{event.min_age}+</span> Only for people {event.min_age} or older: bring ID, the door
+          checks it.
         </p>
       )}
       {event.description && (

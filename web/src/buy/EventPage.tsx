@@ -41,7 +41,10 @@ export function EventPage({ id }: { id: string }) {
       },
       (err) => setProblem(err instanceof ApiError && err.status === 404 ? 'There is no such event.' : errorText(err)),
     );
-    if (invite) api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`, { timeoutMs: 10_000 }).then(setInviteView, () => setInviteView(null));
+    if (invite)
+      api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`, { timeoutMs: 10_000 }).then(setInviteView, () =>
+        setInviteView(null),
+      );
   }, [id, invite]);
 
   if (problem) {
@@ -59,11 +62,16 @@ export function EventPage({ id }: { id: string }) {
       </Shell>
     );
   }
-  if (!event) return <Shell title="Tickets"><p class="muted">Loading…</p></Shell>;
+  if (!event)
+    return (
+      <Shell title="Tickets">
+        <p class="muted">Loading…</p>
+      </Shell>
+    );
 
   const closed = salesClosed({ ...event, status: (liveStatus as PublicEvent['status'] | null) ?? event.status });
   const table = event.tables.find((t) => t.id === tableId) ?? null;
-  const tier = table ? event.tiers.find((t) => t.name === table.tier) ?? null : null;
+  const tier = table ? (event.tiers.find((t) => t.name === table.tier) ?? null) : null;
   const gaCents = event.ga.price_cents * quantity;
   const total = gaCents + (tier?.price_cents ?? 0);
   // As many as one order may hold, and no more than are left.
@@ -79,7 +87,15 @@ export function EventPage({ id }: { id: string }) {
       const promoter = promoterCode();
       const holderNames = [name, ...names.slice(0, quantity - 1)].map((n) => n.trim() || name.trim());
       const placed = await api<PlacedOrder>(`/api/v1/events/${encodeURIComponent(event.id)}/orders`, {
-        body: { name, email, ga_quantity: quantity, ...(tableId ? { table_id: tableId } : {}), holder_names: holderNames, ...(event.min_age ? { age_confirmed: ageConfirmed } : {}), ...(promoter ? { promoter_code: promoter } : {}) },
+        body: {
+          name,
+          email,
+          ga_quantity: quantity,
+          ...(tableId ? { table_id: tableId } : {}),
+          holder_names: holderNames,
+          ...(event.min_age ? { age_confirmed: ageConfirmed } : {}),
+          ...(promoter ? { promoter_code: promoter } : {}),
+        },
         timeoutMs: 20_000,
       });
       await saveOrder({
@@ -103,11 +119,15 @@ export function EventPage({ id }: { id: string }) {
     <Shell title={event.name}>
       <section class="stack">
         <EventHeader event={event} />
-        {closed && <p class="banner bad" role="status">{closed}</p>}
+        {closed && (
+          <p class="banner bad" role="status">
+            {closed}
+          </p>
+        )}
         {inviteView && !closed && (
           <p class="banner info">
-            {inviteView.host_first_name} invited you to table {inviteView.table_number} ({inviteView.tier}). Buy your GA ticket here; once it is paid it is
-            linked to the table.
+            {inviteView.host_first_name} invited you to table {inviteView.table_number} ({inviteView.tier}). Buy your GA
+            ticket here; once it is paid it is linked to the table.
           </p>
         )}
       </section>
@@ -123,19 +143,33 @@ export function EventPage({ id }: { id: string }) {
                 {money(event.ga.price_cents)} each{gaLeft !== null && gaLeft <= 20 ? ` · ${gaLeft} left` : ''}
               </p>
               <div class="stepper" role="group" aria-label="Number of GA tickets">
-                <button type="button" class="btn" onClick={() => setQuantity((q) => Math.max(1, q - 1))} disabled={quantity <= 1} aria-label="One ticket fewer">
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => setQuantity((q) => Math.max(1, q - 1))}
+                  disabled={quantity <= 1}
+                  aria-label="One ticket fewer"
+                >
                   −
                 </button>
                 <output aria-live="polite" data-testid="quantity">
                   {quantity}
                 </output>
-                <button type="button" class="btn" onClick={() => setQuantity((q) => Math.min(maxQuantity, q + 1))} disabled={quantity >= maxQuantity} aria-label="One ticket more">
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => setQuantity((q) => Math.min(maxQuantity, q + 1))}
+                  disabled={quantity >= maxQuantity}
+                  aria-label="One ticket more"
+                >
                   +
                 </button>
               </div>
               {quantity >= maxQuantity && (
                 <p class="muted small" data-testid="quantity-limit">
-                  {maxQuantity < event.ga.max_per_order ? `Only ${maxQuantity} left.` : `At most ${maxQuantity} tickets per order; for a bigger group, place a second order.`}
+                  {maxQuantity < event.ga.max_per_order
+                    ? `Only ${maxQuantity} left.`
+                    : `At most ${maxQuantity} tickets per order; for a bigger group, place a second order.`}
                 </p>
               )}
             </section>
@@ -161,11 +195,12 @@ export function EventPage({ id }: { id: string }) {
                 />
                 {table && tier && (
                   <p class="banner info" data-testid="table-choice">
-                    Table {table.number} ({tier.name}, up to {tier.capacity} people) + your own GA ticket. Your ticket is your table's key: one scan at the
-                    door lets you in and opens your table.
+                    Table {table.number} ({tier.name}, up to {tier.capacity} people) + your own GA ticket. Your ticket
+                    is your table's key: one scan at the door lets you in and opens your table.
                     {seatedGuests === 1 && ' Your other ticket sits at your table as a guest.'}
                     {seatedGuests > 1 && ` Your ${seatedGuests} other tickets sit at your table as guests.`}
-                    {quantity - 1 > seatedGuests && ` ${quantity - 1 - seatedGuests} more ${quantity - 1 - seatedGuests === 1 ? 'is' : 'are'} plain GA (the table is full).`}
+                    {quantity - 1 > seatedGuests &&
+                      ` ${quantity - 1 - seatedGuests} more ${quantity - 1 - seatedGuests === 1 ? 'is' : 'are'} plain GA (the table is full).`}
                   </p>
                 )}
               </section>
@@ -176,12 +211,29 @@ export function EventPage({ id }: { id: string }) {
             <h2>Your details</h2>
             <div class="field">
               <label for="buyer-name">Your name</label>
-              <input id="buyer-name" class="input" required maxLength={100} autoComplete="name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+              <input
+                id="buyer-name"
+                class="input"
+                required
+                maxLength={100}
+                autoComplete="name"
+                value={name}
+                onInput={(e) => setName(e.currentTarget.value)}
+              />
               {error?.field === 'name' && <span class="error">{error.message}</span>}
             </div>
             <div class="field">
               <label for="buyer-email">E-mail (your tickets are sent here)</label>
-              <input id="buyer-email" class="input" type="email" required maxLength={320} autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+              <input
+                id="buyer-email"
+                class="input"
+                type="email"
+                required
+                maxLength={320}
+                autoComplete="email"
+                value={email}
+                onInput={(e) => setEmail(e.currentTarget.value)}
+              />
               {error?.field === 'email' && <span class="error">{error.message}</span>}
             </div>
             {quantity > 1 && (
@@ -208,8 +260,16 @@ export function EventPage({ id }: { id: string }) {
             {event.min_age && (
               <div class="field check">
                 <label for="age-confirmed">
-                  <input id="age-confirmed" type="checkbox" required checked={ageConfirmed} onChange={(e) => setAgeConfirmed(e.currentTarget.checked)} {...invalidProps('age-error', error?.field === 'age_confirmed' ? error.message : null)} />{' '}
-                  I am {event.min_age} or older{quantity > 1 ? ', and so is everyone I buy for' : ''}. The door checks ID.
+                  <input
+                    id="age-confirmed"
+                    type="checkbox"
+                    required
+                    checked={ageConfirmed}
+                    onChange={(e) => setAgeConfirmed(e.currentTarget.checked)}
+                    {...invalidProps('age-error', error?.field === 'age_confirmed' ? error.message : null)}
+                  />{' '}
+                  I am {event.min_age} or older{quantity > 1 ? ', and so is everyone I buy for' : ''}. The door checks
+                  ID.
                 </label>
                 <FieldError id="age-error" error={error?.field === 'age_confirmed' ? error.message : null} />
               </div>
@@ -243,8 +303,8 @@ export function EventPage({ id }: { id: string }) {
               {busy ? 'Reserving…' : 'Continue to payment'}
             </button>
             <p class="faint small">
-              Your tickets are held for a few minutes while you pay. All sales are final; if the organiser cancels the event, you are refunded in full
-              automatically.
+              Your tickets are held for a few minutes while you pay. All sales are final; if the organiser cancels the
+              event, you are refunded in full automatically.
             </p>
           </section>
         </form>

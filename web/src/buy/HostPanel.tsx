@@ -46,7 +46,12 @@ export function HostPanel({
   const allowTransfers = async (allowed: boolean) => {
     setError(null);
     try {
-      await api(`/api/v1/reservations/${reservation.id}/guest-transfers`, { method: 'PUT', body: { allowed }, token, timeoutMs: 15_000 });
+      await api(`/api/v1/reservations/${reservation.id}/guest-transfers`, {
+        method: 'PUT',
+        body: { allowed },
+        token,
+        timeoutMs: 15_000,
+      });
       onChanged();
     } catch (err) {
       setError(errorText(err));
@@ -56,7 +61,11 @@ export function HostPanel({
   const remove = async (ticketId: string) => {
     setError(null);
     try {
-      await api(`/api/v1/reservations/${reservation.id}/guests/${ticketId}`, { method: 'DELETE', token, timeoutMs: 15_000 });
+      await api(`/api/v1/reservations/${reservation.id}/guests/${ticketId}`, {
+        method: 'DELETE',
+        token,
+        timeoutMs: 15_000,
+      });
       onChanged();
     } catch (err) {
       setError(errorText(err));
@@ -70,8 +79,8 @@ export function HostPanel({
       </h2>
       <p>
         Up to {reservation.capacity} people, you included
-        {tier?.min_spend_cents && event ? ` · minimum spend ${formatMoney(tier.min_spend_cents, event.currency)}` : ''}. Your ticket is your table's key: one
-        scan at the door lets you in and opens your table.
+        {tier?.min_spend_cents && event ? ` · minimum spend ${formatMoney(tier.min_spend_cents, event.currency)}` : ''}.
+        Your ticket is your table's key: one scan at the door lets you in and opens your table.
       </p>
       {active && !started && (
         <div class="invite stack">
@@ -90,7 +99,10 @@ export function HostPanel({
       )}
       {active && !over && <ArrivalAlerts reservationId={reservation.id} token={token} />}
       <h3>
-        Guest list <span class="muted">({reservation.guests.length} of {places})</span>
+        Guest list{' '}
+        <span class="muted">
+          ({reservation.guests.length} of {places})
+        </span>
         {started && reservation.guests.length > 0 && (
           <span class="muted" data-testid="arrived-count">
             {' '}
@@ -101,15 +113,24 @@ export function HostPanel({
       {active && !started && (
         <div class="field check no-print">
           <label>
-            <input type="checkbox" checked={reservation.guests_may_transfer} onChange={(e) => void allowTransfers(e.currentTarget.checked)} data-testid="guests-may-transfer" />
+            <input
+              type="checkbox"
+              checked={reservation.guests_may_transfer}
+              onChange={(e) => void allowTransfers(e.currentTarget.checked)}
+              data-testid="guests-may-transfer"
+            />
             <span>
-              Guests may pass their place on: a guest who sends their ticket to a friend hands over their place at your table too (otherwise the friend comes in
-              as plain GA)
+              Guests may pass their place on: a guest who sends their ticket to a friend hands over their place at your
+              table too (otherwise the friend comes in as plain GA)
             </span>
           </label>
         </div>
       )}
-      {started && active && <p class="banner info">The event has started: the guest list is locked. Staff at the door can still add a guest.</p>}
+      {started && active && (
+        <p class="banner info">
+          The event has started: the guest list is locked. Staff at the door can still add a guest.
+        </p>
+      )}
       {reservation.guests.length === 0 ? (
         <p class="muted">No guests yet.</p>
       ) : (
@@ -119,7 +140,12 @@ export function HostPanel({
               <span class="guest-name">{g.name}</span>
               <span class={`pill ${g.arrived ? 'ok' : ''}`}>{g.arrived ? 'Arrived' : 'Not arrived'}</span>
               {!started && active && (
-                <button class="btn ghost small no-print" type="button" onClick={() => void remove(g.ticket_id)} aria-label={`Remove ${g.name} from the table`}>
+                <button
+                  class="btn ghost small no-print"
+                  type="button"
+                  onClick={() => void remove(g.ticket_id)}
+                  aria-label={`Remove ${g.name} from the table`}
+                >
                   Remove
                 </button>
               )}

@@ -30,7 +30,9 @@ export function useBuyerManifest(): void {
  */
 export function InstallHint() {
   const [prompt, setPrompt] = useState<InstallPrompt | null>(null);
-  const [hidden, setHidden] = useState(() => localStorage.getItem(DISMISSED_KEY) === 'off' || matchMedia('(display-mode: standalone)').matches);
+  const [hidden, setHidden] = useState(
+    () => localStorage.getItem(DISMISSED_KEY) === 'off' || matchMedia('(display-mode: standalone)').matches,
+  );
   useEffect(() => {
     const offer = (e: Event) => {
       e.preventDefault();
@@ -50,10 +52,16 @@ export function InstallHint() {
     if ((await prompt.userChoice).outcome === 'accepted') setHidden(true);
   };
   return (
-    <aside class="card stack no-print install-hint" aria-label="Keep your tickets on this phone" data-testid="install-hint">
+    <aside
+      class="card stack no-print install-hint"
+      aria-label="Keep your tickets on this phone"
+      data-testid="install-hint"
+    >
       <p>
         <strong>Your tickets are saved on this phone.</strong> They open here even with no signal at the door.{' '}
-        {prompt ? 'Add them to your home screen to find them in one tap.' : 'To find them in one tap, add this page to your home screen (browser menu → Add to Home screen).'}
+        {prompt
+          ? 'Add them to your home screen to find them in one tap.'
+          : 'To find them in one tap, add this page to your home screen (browser menu → Add to Home screen).'}
       </p>
       <div class="row">
         {prompt && (

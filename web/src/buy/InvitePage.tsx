@@ -35,12 +35,18 @@ export function InvitePage({ code }: { code: string }) {
 
   const loadInvite = () =>
     api<InviteView>(`/api/v1/invites/${encodeURIComponent(code)}`, { timeoutMs: 10_000 }).then(setInvite, (err) =>
-      setProblem(err instanceof ApiError && err.code === 'invalid_invite' ? 'This invite code does not belong to any table. Check it with the host.' : errorText(err)),
+      setProblem(
+        err instanceof ApiError && err.code === 'invalid_invite'
+          ? 'This invite code does not belong to any table. Check it with the host.'
+          : errorText(err),
+      ),
     );
 
   const addOrder = async (orderId: string, token: string) => {
     const order = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(orderId)}`, { token, timeoutMs: 10_000 });
-    const fresh = order.tickets.filter((t) => t.status === 'valid' && !t.is_host).map((ticket) => ({ order, token, ticket }));
+    const fresh = order.tickets
+      .filter((t) => t.status === 'valid' && !t.is_host)
+      .map((ticket) => ({ order, token, ticket }));
     setCandidates((c) => [...c.filter((x) => x.order.order_id !== order.order_id), ...fresh]);
     return order;
   };
@@ -51,15 +57,24 @@ export function InvitePage({ code }: { code: string }) {
 
   useEffect(() => {
     if (!invite) return;
-    void savedOrders(invite.event_id).then((orders) => Promise.all(orders.map((o) => addOrder(o.orderId, o.token).catch(() => null))));
+    void savedOrders(invite.event_id).then((orders) =>
+      Promise.all(orders.map((o) => addOrder(o.orderId, o.token).catch(() => null))),
+    );
   }, [invite?.event_id]);
 
   const link = async (c: Candidate) => {
     setBusy(true);
     setResult(null);
     try {
-      const r = await api<{ table_number: number }>(`/api/v1/tickets/${c.ticket.id}/link`, { body: { invite_code: code }, token: c.token, timeoutMs: 15_000 });
-      setResult({ ok: true, text: `${c.ticket.holder_name} is on the guest list of table ${r.table_number}. See you there!` });
+      const r = await api<{ table_number: number }>(`/api/v1/tickets/${c.ticket.id}/link`, {
+        body: { invite_code: code },
+        token: c.token,
+        timeoutMs: 15_000,
+      });
+      setResult({
+        ok: true,
+        text: `${c.ticket.holder_name} is on the guest list of table ${r.table_number}. See you there!`,
+      });
       await addOrder(c.order.order_id, c.token);
       void loadInvite();
     } catch (err) {
@@ -73,18 +88,34 @@ export function InvitePage({ code }: { code: string }) {
     e.preventDefault();
     setPasteError(null);
     const parsed = parseOrderLink(pasted);
-    if (!parsed) return setPasteError('That is not an order link. It looks like …/orders/…#token=… and is in your order e-mail.');
+    if (!parsed)
+      return setPasteError('That is not an order link. It looks like …/orders/…#token=… and is in your order e-mail.');
     try {
       const order = await addOrder(parsed.orderId, parsed.token);
-      if (order.event_id !== invite?.event_id) setPasteError('That order is for another event: only a ticket for this night can join this table.');
+      if (order.event_id !== invite?.event_id)
+        setPasteError('That order is for another event: only a ticket for this night can join this table.');
       setPasted('');
     } catch (err) {
-      setPasteError(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'That order link is not valid.' : errorText(err));
+      setPasteError(
+        err instanceof ApiError && (err.status === 404 || err.status === 401)
+          ? 'That order link is not valid.'
+          : errorText(err),
+      );
     }
   };
 
-  if (problem) return <Shell><p class="form-error">{problem}</p></Shell>;
-  if (!invite) return <Shell><p class="muted">Loading the invite…</p></Shell>;
+  if (problem)
+    return (
+      <Shell>
+        <p class="form-error">{problem}</p>
+      </Shell>
+    );
+  if (!invite)
+    return (
+      <Shell>
+        <p class="muted">Loading the invite…</p>
+      </Shell>
+    );
 
   const sameEvent = candidates.filter((c) => c.order.event_id === invite.event_id);
   return (
@@ -119,10 +150,18 @@ export function InvitePage({ code }: { code: string }) {
                   <li key={c.ticket.id} class="row">
                     <span>
                       <strong>{c.ticket.holder_name}</strong>
-                      <span class="muted small"> · {c.ticket.linked_reservation_id ? 'already at a table' : 'GA ticket'}</span>
+                      <span class="muted small">
+                        {' '}
+                        · {c.ticket.linked_reservation_id ? 'already at a table' : 'GA ticket'}
+                      </span>
                     </span>
                     <span class="spacer" />
-                    <button class="btn primary small" type="button" disabled={busy || !!c.ticket.linked_reservation_id} onClick={() => void link(c)}>
+                    <button
+                      class="btn primary small"
+                      type="button"
+                      disabled={busy || !!c.ticket.linked_reservation_id}
+                      onClick={() => void link(c)}
+                    >
                       Join table {invite.table_number}
                     </button>
                   </li>
@@ -132,7 +171,13 @@ export function InvitePage({ code }: { code: string }) {
             <form class="stack" onSubmit={paste}>
               <div class="field">
                 <label for="order-link">Or paste the link from your order e-mail</label>
-                <input id="order-link" class="input" value={pasted} onInput={(e) => setPasted(e.currentTarget.value)} placeholder="https://…/orders/…#token=…" />
+                <input
+                  id="order-link"
+                  class="input"
+                  value={pasted}
+                  onInput={(e) => setPasted(e.currentTarget.value)}
+                  placeholder="https://…/orders/…#token=…"
+                />
                 {pasteError && <span class="error">{pasteError}</span>}
               </div>
               <button class="btn" type="submit">
@@ -142,7 +187,9 @@ export function InvitePage({ code }: { code: string }) {
           </section>
           <section class="card stack">
             <h2>No ticket yet?</h2>
-            <p class="muted">Every guest has their own GA ticket. Buy yours and it joins this table as soon as it is paid.</p>
+            <p class="muted">
+              Every guest has their own GA ticket. Buy yours and it joins this table as soon as it is paid.
+            </p>
             <a class="btn primary" href={`/e/${invite.event_id}?invite=${encodeURIComponent(invite.invite_code)}`}>
               Buy a GA ticket
             </a>

@@ -62,7 +62,16 @@ export function OrderPage({ id }: { id: string }) {
       setOfflineSince(null);
       const e = await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 });
       setEvent(e);
-      await saveOrder({ orderId: o.order_id, token, eventId: o.event_id, eventName: e.name, startsAt: e.starts_at, savedAt: new Date().toISOString(), view: o, event: e });
+      await saveOrder({
+        orderId: o.order_id,
+        token,
+        eventId: o.event_id,
+        eventName: e.name,
+        startsAt: e.starts_at,
+        savedAt: new Date().toISOString(),
+        view: o,
+        event: e,
+      });
       // Kept on this device now: the token leaves the address bar and the browser's history
       // (a shared screen, a screenshot, a synced history must not carry it).
       if (tokenFromHash(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
@@ -74,7 +83,11 @@ export function OrderPage({ id }: { id: string }) {
           return;
         }
       }
-      setProblem(err instanceof ApiError && (err.status === 404 || err.status === 401) ? 'This order link is not valid. Open the link from your e-mail again.' : errorText(err));
+      setProblem(
+        err instanceof ApiError && (err.status === 404 || err.status === 401)
+          ? 'This order link is not valid. Open the link from your e-mail again.'
+          : errorText(err),
+      );
     }
   }, [id, token]);
 
@@ -90,8 +103,16 @@ export function OrderPage({ id }: { id: string }) {
 
   // A host's guest list follows the door live: the table's change on the public availability
   // stream (a guest's first entry is one) or a push this phone received reloads the order.
-  const tableId = order?.reservation && event ? event.tables.find((t) => t.number === order.reservation!.table_number)?.id : undefined;
-  const watching = !!tableId && order?.status === 'paid' && !!event && event.status === 'scheduled' && Date.parse(event.ends_at) > Date.now();
+  const tableId =
+    order?.reservation && event
+      ? event.tables.find((t) => t.number === order.reservation!.table_number)?.id
+      : undefined;
+  const watching =
+    !!tableId &&
+    order?.status === 'paid' &&
+    !!event &&
+    event.status === 'scheduled' &&
+    Date.parse(event.ends_at) > Date.now();
   useEffect(() => {
     if (!watching || !event || !tableId) return;
     let connected = false;
@@ -122,7 +143,11 @@ export function OrderPage({ id }: { id: string }) {
       await forgetInvite(order.order_id);
       if (!ticket) return;
       try {
-        const r = await api<{ table_number: number }>(`/api/v1/tickets/${ticket.id}/link`, { body: { invite_code: saved.invite }, token, timeoutMs: 15_000 });
+        const r = await api<{ table_number: number }>(`/api/v1/tickets/${ticket.id}/link`, {
+          body: { invite_code: saved.invite },
+          token,
+          timeoutMs: 15_000,
+        });
         setLinkNote({ ok: true, text: `Your ticket is on the guest list of table ${r.table_number}.` });
         void load();
       } catch (err) {
@@ -152,7 +177,12 @@ export function OrderPage({ id }: { id: string }) {
       </Shell>
     );
   }
-  if (!order || !token) return <Shell><p class="muted">Loading your order…</p></Shell>;
+  if (!order || !token)
+    return (
+      <Shell>
+        <p class="muted">Loading your order…</p>
+      </Shell>
+    );
 
   const started = event ? Date.parse(event.starts_at) <= Date.now() : false;
   const over = event ? event.status !== 'scheduled' || Date.parse(event.ends_at) <= Date.now() : false;
@@ -185,7 +215,9 @@ export function OrderPage({ id }: { id: string }) {
             </button>
           )}
         </div>
-        {event?.status === 'cancelled' && <p class="banner bad">This event was cancelled. Your order is refunded in full automatically.</p>}
+        {event?.status === 'cancelled' && (
+          <p class="banner bad">This event was cancelled. Your order is refunded in full automatically.</p>
+        )}
         {order.refund && (
           <p class="banner info" data-testid="refund">
             {REFUND_WHY[order.refund.reason] ?? 'Your order is refunded.'}{' '}
@@ -199,7 +231,8 @@ export function OrderPage({ id }: { id: string }) {
         {linkNote && <p class={`banner ${linkNote.ok ? 'info' : 'bad'}`}>{linkNote.text}</p>}
         {offlineSince && (
           <p class="banner info" role="status" data-testid="offline-copy">
-            No connection: these are your tickets as saved on this phone at {clockTime(offlineSince)}. They scan at the door all the same.
+            No connection: these are your tickets as saved on this phone at {clockTime(offlineSince)}. They scan at the
+            door all the same.
           </p>
         )}
         {problem && <p class="form-error">{problem}</p>}
@@ -208,13 +241,24 @@ export function OrderPage({ id }: { id: string }) {
       {order.status === 'pending' && <Checkout order={order} token={token} onPaid={setOrder} />}
 
       {order.reservation && order.status === 'paid' && (
-        <HostPanel reservation={order.reservation} event={event} token={token} started={started} over={over} onChanged={() => void load()} />
+        <HostPanel
+          reservation={order.reservation}
+          event={event}
+          token={token}
+          started={started}
+          over={over}
+          onChanged={() => void load()}
+        />
       )}
 
       {order.status !== 'expired' && (
         <section class="stack" aria-labelledby="tickets-title">
           <h2 id="tickets-title">{tickets.length === 1 ? 'Your ticket' : `Your ${tickets.length} tickets`}</h2>
-          {order.status === 'paid' && <p class="muted small no-print">Each code lets one person in. Turn your screen brightness up at the door.</p>}
+          {order.status === 'paid' && (
+            <p class="muted small no-print">
+              Each code lets one person in. Turn your screen brightness up at the door.
+            </p>
+          )}
           {order.status === 'paid' && !over && <InstallHint />}
           <div class="tickets">
             {tickets.map((t, i) => (
@@ -237,8 +281,9 @@ export function OrderPage({ id }: { id: string }) {
         <section class="card stack no-print">
           <h2>Changing your plans?</h2>
           <p class="muted">
-            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. Until it
-            starts, you can send a ticket to a friend: they get their own link and a new code{order.reservation ? ' (your own VIP code stays with you: it opens your table)' : ''}.
+            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is
+            refunded in full automatically. Until it starts, you can send a ticket to a friend: they get their own link
+            and a new code{order.reservation ? ' (your own VIP code stays with you: it opens your table)' : ''}.
           </p>
         </section>
       )}
@@ -264,7 +309,9 @@ function tableNoteOf(t: OrderTicket, order: OrderView): string | null {
 function inOrder(tickets: OrderTicket[]): OrderTicket[] {
   const first = tickets[0]?.id;
   const rank = (t: OrderTicket) => (t.is_host ? 0 : t.id === first ? 1 : 2);
-  return [...tickets].sort((a, b) => rank(a) - rank(b) || a.holder_name.localeCompare(b.holder_name) || a.id.localeCompare(b.id));
+  return [...tickets].sort(
+    (a, b) => rank(a) - rank(b) || a.holder_name.localeCompare(b.holder_name) || a.id.localeCompare(b.id),
+  );
 }
 
 function Shell({ children, eventName }: { children: preact.ComponentChildren; eventName?: string | undefined }) {

@@ -43,7 +43,9 @@ export function StripeCheckout({ order }: { order: OrderView }) {
         setState('ready');
       } catch (err) {
         // Typically no connection to Stripe (js.stripe.com), or an ad blocker in the way.
-        setProblem(`Card payments could not load: ${err instanceof Error ? err.message : errorText(err)} Check the connection and reload the page; your tickets stay held until the timer runs out.`);
+        setProblem(
+          `Card payments could not load: ${err instanceof Error ? err.message : errorText(err)} Check the connection and reload the page; your tickets stay held until the timer runs out.`,
+        );
       }
     })();
     return () => {
@@ -55,7 +57,11 @@ export function StripeCheckout({ order }: { order: OrderView }) {
     if (!stripe || !elements) return;
     setState('paying');
     setProblem(null);
-    const { error } = await stripe.confirmPayment({ elements, confirmParams: { return_url: location.href }, redirect: 'if_required' });
+    const { error } = await stripe.confirmPayment({
+      elements,
+      confirmParams: { return_url: location.href },
+      redirect: 'if_required',
+    });
     if (error) {
       setProblem(error.message ?? 'The payment did not go through.');
       setState('ready');

@@ -4,7 +4,11 @@ import { openAvailabilityStream, type FeedStatus, type PublicTable } from '../li
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import type { PublicEvent } from './types.js';
 
-const PUBLIC_LABEL: Record<PublicTable['status'], string> = { available: 'Available', held: 'Being bought', sold: 'Sold' };
+const PUBLIC_LABEL: Record<PublicTable['status'], string> = {
+  available: 'Available',
+  held: 'Being bought',
+  sold: 'Sold',
+};
 
 /**
  * The room as the buyer sees it, live: available tables can be picked; one being bought (held)
@@ -100,7 +104,13 @@ export function TablePicker({
           const chosen = t.id === selectedId;
           return (
             <li key={t.id}>
-              <button type="button" class={`table-choice${chosen ? ' selected' : ''}`} aria-pressed={chosen} data-table={t.number} onClick={() => onSelect(chosen ? null : t.id)}>
+              <button
+                type="button"
+                class={`table-choice${chosen ? ' selected' : ''}`}
+                aria-pressed={chosen}
+                data-table={t.number}
+                onClick={() => onSelect(chosen ? null : t.id)}
+              >
                 <span class="tc-number">Table {t.number}</span>
                 <span class="tc-tier">
                   {t.tier} · up to {t.capacity} people

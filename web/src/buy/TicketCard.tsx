@@ -46,7 +46,12 @@ export function TicketCard({
 
   useEffect(() => {
     if (!ticket.qr) return setSvg(null);
-    void QRCode.toString(ticket.qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } }).then(setSvg);
+    void QRCode.toString(ticket.qr, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+      color: { dark: '#000000', light: '#ffffff' },
+    }).then(setSvg);
   }, [ticket.qr]);
 
   const save = async (e: Event) => {
@@ -54,7 +59,12 @@ export function TicketCard({
     setBusy(true);
     setError(null);
     try {
-      await api(`/api/v1/tickets/${ticket.id}`, { method: 'PATCH', body: { holder_name: name }, token, timeoutMs: 15_000 });
+      await api(`/api/v1/tickets/${ticket.id}`, {
+        method: 'PATCH',
+        body: { holder_name: name },
+        token,
+        timeoutMs: 15_000,
+      });
       setEditing(false);
       onChanged();
     } catch (err) {
@@ -66,22 +76,40 @@ export function TicketCard({
 
   if (ticket.transferred) {
     return (
-      <article class="ticket card t-transferred" data-testid="ticket" aria-label={`Ticket ${index + 1}: sent to ${ticket.holder_name}`}>
+      <article
+        class="ticket card t-transferred"
+        data-testid="ticket"
+        aria-label={`Ticket ${index + 1}: sent to ${ticket.holder_name}`}
+      >
         <div class="ticket-text stack">
           <span class="pill">Sent to a friend</span>
           <strong class="holder">{ticket.holder_name}</strong>
-          <span class="muted small">Sent to {ticket.holder_name}: the code is theirs now. They got an e-mail with their own link; this ticket no longer opens the door for you.</span>
+          <span class="muted small">
+            Sent to {ticket.holder_name}: the code is theirs now. They got an e-mail with their own link; this ticket no
+            longer opens the door for you.
+          </span>
         </div>
       </article>
     );
   }
 
   return (
-    <article class={`ticket card t-${ticket.status}`} data-testid="ticket" aria-label={`Ticket ${index + 1}: ${ticket.holder_name}`}>
+    <article
+      class={`ticket card t-${ticket.status}`}
+      data-testid="ticket"
+      aria-label={`Ticket ${index + 1}: ${ticket.holder_name}`}
+    >
       {svg && ticket.status !== 'void' ? (
-        <div class="qr" role="img" aria-label={`QR code of ticket ${index + 1}`} dangerouslySetInnerHTML={{ __html: svg }} />
+        <div
+          class="qr"
+          role="img"
+          aria-label={`QR code of ticket ${index + 1}`}
+          dangerouslySetInnerHTML={{ __html: svg }}
+        />
       ) : (
-        <div class="qr empty">{ticket.status === 'pending' ? 'Your code appears once paid' : 'This ticket no longer admits anyone'}</div>
+        <div class="qr empty">
+          {ticket.status === 'pending' ? 'Your code appears once paid' : 'This ticket no longer admits anyone'}
+        </div>
       )}
       <div class="ticket-text stack">
         <span class="pill info">{role}</span>
@@ -90,11 +118,22 @@ export function TicketCard({
             <label class="visually-hidden" for={`name-${ticket.id}`}>
               Name on ticket {index + 1}
             </label>
-            <input id={`name-${ticket.id}`} class="input" maxLength={100} required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <input
+              id={`name-${ticket.id}`}
+              class="input"
+              maxLength={100}
+              required
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
             <button class="btn primary small" type="submit" disabled={busy}>
               Save
             </button>
-            <button class="btn ghost small" type="button" onClick={() => (setEditing(false), setName(ticket.holder_name), setError(null))}>
+            <button
+              class="btn ghost small"
+              type="button"
+              onClick={() => (setEditing(false), setName(ticket.holder_name), setError(null))}
+            >
               Cancel
             </button>
           </form>
@@ -114,14 +153,22 @@ export function TicketCard({
           </p>
         )}
         <span class="muted small">{STATUS_WORDS[ticket.status]}</span>
-        {ticket.qr && (ticket.status === 'valid' || ticket.status === 'checked_in') && <WalletButtons ticketId={ticket.id} token={token} />}
+        {ticket.qr && (ticket.status === 'valid' || ticket.status === 'checked_in') && (
+          <WalletButtons ticketId={ticket.id} token={token} />
+        )}
         {editable && transfer && ticket.status === 'valid' && !editing && !sending && (
           <button class="btn ghost small no-print" type="button" onClick={() => setSending(true)}>
             Send to a friend
           </button>
         )}
         {sending && transfer && (
-          <TransferForm ticketId={ticket.id} token={token} tableNote={transfer.tableNote} onCancel={() => setSending(false)} onDone={() => (setSending(false), onChanged())} />
+          <TransferForm
+            ticketId={ticket.id}
+            token={token}
+            tableNote={transfer.tableNote}
+            onCancel={() => setSending(false)}
+            onDone={() => (setSending(false), onChanged())}
+          />
         )}
       </div>
     </article>

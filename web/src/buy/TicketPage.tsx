@@ -57,7 +57,10 @@ export function TicketPage({ id }: { id: string }) {
       setEvent(e);
       setProblem(null);
       setOfflineSince(null);
-      localStorage.setItem(storageKey(id), JSON.stringify({ token, ticket: t, event: e, savedAt: new Date().toISOString() } satisfies SavedTicket));
+      localStorage.setItem(
+        storageKey(id),
+        JSON.stringify({ token, ticket: t, event: e, savedAt: new Date().toISOString() } satisfies SavedTicket),
+      );
       if (tokenFromHash(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
     } catch (err) {
       if (err instanceof NetworkError && saved(id)?.ticket) {
@@ -68,7 +71,9 @@ export function TicketPage({ id }: { id: string }) {
         // Sent on to someone else since (their link replaced this one), or a link cut short.
         localStorage.removeItem(storageKey(id));
         setTicket(null);
-        setProblem('This link no longer opens a ticket: it was sent on to someone else, or the link is incomplete. Open the link from your e-mail again.');
+        setProblem(
+          'This link no longer opens a ticket: it was sent on to someone else, or the link is incomplete. Open the link from your e-mail again.',
+        );
         return;
       }
       setProblem(errorText(err));
@@ -85,14 +90,32 @@ export function TicketPage({ id }: { id: string }) {
     );
   }
   if (!ticket) {
-    return <Shell>{problem ? <p class="form-error" role="alert">{problem}</p> : <p class="muted">Loading your ticket…</p>}</Shell>;
+    return (
+      <Shell>
+        {problem ? (
+          <p class="form-error" role="alert">
+            {problem}
+          </p>
+        ) : (
+          <p class="muted">Loading your ticket…</p>
+        )}
+      </Shell>
+    );
   }
 
   const started = event ? Date.parse(event.starts_at) <= Date.now() : false;
   const over = event ? event.status !== 'scheduled' || Date.parse(event.ends_at) <= Date.now() : false;
   const table = ticket.table;
-  const role = ticket.is_host && table ? `VIP code · table ${table.table_number}` : table ? `Guest · table ${table.table_number} (${table.tier})` : 'GA';
-  const tableNote = table && !ticket.is_host ? `Your place at table ${table.table_number} goes with the ticket only if the host allows it; otherwise their ticket is plain GA.` : null;
+  const role =
+    ticket.is_host && table
+      ? `VIP code · table ${table.table_number}`
+      : table
+        ? `Guest · table ${table.table_number} (${table.tier})`
+        : 'GA';
+  const tableNote =
+    table && !ticket.is_host
+      ? `Your place at table ${table.table_number} goes with the ticket only if the host allows it; otherwise their ticket is plain GA.`
+      : null;
 
   return (
     <Shell eventName={event?.name}>
@@ -108,14 +131,17 @@ export function TicketPage({ id }: { id: string }) {
         )}
         {offlineSince && (
           <p class="banner info" role="status" data-testid="offline-copy">
-            No connection: this is your ticket as saved on this phone at {clockTime(offlineSince)}. It scans at the door all the same.
+            No connection: this is your ticket as saved on this phone at {clockTime(offlineSince)}. It scans at the door
+            all the same.
           </p>
         )}
         {problem && <p class="form-error">{problem}</p>}
       </section>
       <section class="stack" aria-labelledby="ticket-title">
         <h2 id="ticket-title">Your ticket</h2>
-        {ticket.qr && <p class="muted small no-print">This code lets you in. Turn your screen brightness up at the door.</p>}
+        {ticket.qr && (
+          <p class="muted small no-print">This code lets you in. Turn your screen brightness up at the door.</p>
+        )}
         <div class="tickets">
           <TicketCard
             ticket={ticket}

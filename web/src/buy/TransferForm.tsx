@@ -33,10 +33,15 @@ export function TransferForm({
     setError(null);
     setEmailError(null);
     try {
-      await api(`/api/v1/tickets/${ticketId}/transfer`, { body: { name: name.trim(), email: email.trim() }, token, timeoutMs: 15_000 });
+      await api(`/api/v1/tickets/${ticketId}/transfer`, {
+        body: { name: name.trim(), email: email.trim() },
+        token,
+        timeoutMs: 15_000,
+      });
       onDone(name.trim());
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'invalid_request' && 'email' in err.details) setEmailError('Enter an e-mail address like name@example.com');
+      if (err instanceof ApiError && err.code === 'invalid_request' && 'email' in err.details)
+        setEmailError('Enter an e-mail address like name@example.com');
       else setError(errorText(err));
     } finally {
       setBusy(false);
@@ -46,13 +51,21 @@ export function TransferForm({
   return (
     <form class="stack transfer no-print" onSubmit={send} data-testid="transfer-form">
       <p class="small">
-        Your friend gets an e-mail with their own link and a new code. From then on this code no longer opens the door, and you cannot use this ticket any
-        more.
+        Your friend gets an e-mail with their own link and a new code. From then on this code no longer opens the door,
+        and you cannot use this ticket any more.
       </p>
       {tableNote && <p class="small banner info">{tableNote}</p>}
       <div class="field">
         <label for={id('name')}>Their name</label>
-        <input id={id('name')} class="input" maxLength={100} required autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <input
+          id={id('name')}
+          class="input"
+          maxLength={100}
+          required
+          autocomplete="off"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
       </div>
       <div class="field">
         <label for={id('email')}>Their e-mail</label>

@@ -8,7 +8,11 @@ interface Wallets {
 
 /** Which wallets this Velvet offers (GET /config), asked once per page load. */
 let offered: Promise<Wallets> | null = null;
-const wallets = () => (offered ??= api<{ wallets: Wallets }>('/api/v1/config', { timeoutMs: 10_000 }).then((c) => c.wallets, () => ({ apple: false, google: false })));
+const wallets = () =>
+  (offered ??= api<{ wallets: Wallets }>('/api/v1/config', { timeoutMs: 10_000 }).then(
+    (c) => c.wallets,
+    () => ({ apple: false, google: false }),
+  ));
 
 /**
  * "Add to Apple Wallet" and "Save to Google Wallet" for one ticket, each shown only when the owner
@@ -24,7 +28,10 @@ export function WalletButtons({ ticketId, token }: { ticketId: string; token: st
   const saveToGoogle = async () => {
     setError(null);
     try {
-      const { save_url } = await api<{ save_url: string }>(`/api/v1/tickets/${ticketId}/wallet/google`, { token, timeoutMs: 15_000 });
+      const { save_url } = await api<{ save_url: string }>(`/api/v1/tickets/${ticketId}/wallet/google`, {
+        token,
+        timeoutMs: 15_000,
+      });
       location.assign(save_url);
     } catch (err) {
       setError(errorText(err));
@@ -34,7 +41,11 @@ export function WalletButtons({ ticketId, token }: { ticketId: string; token: st
   return (
     <div class="row wallet no-print" data-testid="wallet-buttons">
       {available.apple && (
-        <a class="btn ghost small" href={`/api/v1/tickets/${ticketId}/wallet.pkpass?token=${encodeURIComponent(token)}`} download="ticket.pkpass">
+        <a
+          class="btn ghost small"
+          href={`/api/v1/tickets/${ticketId}/wallet.pkpass?token=${encodeURIComponent(token)}`}
+          download="ticket.pkpass"
+        >
           Add to Apple Wallet
         </a>
       )}

@@ -65,7 +65,9 @@ export interface OrderView {
   expires_at: string;
   paid_at: string | null;
   refund_reason: string | null;
-  payment: { provider: 'local'; test_mode: true; pay_url: string } | { provider: 'stripe'; payment_intent_id: string | null; client_secret: string | null };
+  payment:
+    | { provider: 'local'; test_mode: true; pay_url: string }
+    | { provider: 'stripe'; payment_intent_id: string | null; client_secret: string | null };
   tickets: OrderTicket[];
   reservation?: Reservation;
   refund?: { status: string; amount_cents: number; reason: string };

@@ -39,7 +39,9 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
 
   const start = async (chosen = deviceId) => {
     if (!navigator.mediaDevices?.getUserMedia) {
-      setError('This browser cannot use the camera here (it needs HTTPS). Type the code, search a name, or use a handheld scanner.');
+      setError(
+        'This browser cannot use the camera here (it needs HTTPS). Type the code, search a name, or use a handheld scanner.',
+      );
       setState('error');
       return;
     }
@@ -49,7 +51,9 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
     try {
       const media = await navigator.mediaDevices.getUserMedia({
         audio: false,
-        video: chosen ? { deviceId: { exact: chosen } } : { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
+        video: chosen
+          ? { deviceId: { exact: chosen } }
+          : { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
       });
       stream.current = media;
       const v = video.current!;
@@ -144,7 +148,11 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
       {state === 'on' && <div class="aim" aria-hidden="true" />}
       {state !== 'on' && (
         <div class="camera-idle">
-          {error ? <p role="alert">{error}</p> : <p>{state === 'starting' ? 'Starting the camera…' : 'Camera paused to save battery.'}</p>}
+          {error ? (
+            <p role="alert">{error}</p>
+          ) : (
+            <p>{state === 'starting' ? 'Starting the camera…' : 'Camera paused to save battery.'}</p>
+          )}
           <button class="btn primary" type="button" onClick={() => void start()} disabled={state === 'starting'}>
             {state === 'error' ? 'Try the camera again' : 'Start camera'}
           </button>

@@ -28,7 +28,9 @@ export function Counters({ engine }: { engine: DoorEngine }) {
         <span class="label">VIP tables arrived</span>
       </div>
       <p class="faint small as-of">
-        {refreshed ? `Ticket list from ${clockTime(refreshed)}, plus this door's own scans` : 'Ticket list not downloaded yet'}
+        {refreshed
+          ? `Ticket list from ${clockTime(refreshed)}, plus this door's own scans`
+          : 'Ticket list not downloaded yet'}
       </p>
     </section>
   );

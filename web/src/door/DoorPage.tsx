@@ -20,7 +20,10 @@ function Door() {
   const [choice, setChoice] = useState<DoorChoice | null | undefined>(undefined);
   const [changing, setChanging] = useState(false);
   useEffect(() => {
-    kvGet<DoorChoice>(SETUP_KEY).then((c) => setChoice(c ?? null), () => setChoice(null));
+    kvGet<DoorChoice>(SETUP_KEY).then(
+      (c) => setChoice(c ?? null),
+      () => setChoice(null),
+    );
   }, []);
   if (choice === undefined) return null;
   if (!choice || changing) {
@@ -35,5 +38,7 @@ function Door() {
       />
     );
   }
-  return <DoorScreen key={`${choice.eventId}/${choice.scannerId}`} choice={choice} onChange={() => setChanging(true)} />;
+  return (
+    <DoorScreen key={`${choice.eventId}/${choice.scannerId}`} choice={choice} onChange={() => setChanging(true)} />
+  );
 }

@@ -23,7 +23,13 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
   soundRef.current = sound;
   const engine = useMemo(
     () =>
-      new DoorEngine(choice.eventId, choice.scannerId, session.value!.token, () => void logOut(), (r) => beep(r, soundRef.current)),
+      new DoorEngine(
+        choice.eventId,
+        choice.scannerId,
+        session.value!.token,
+        () => void logOut(),
+        (r) => beep(r, soundRef.current),
+      ),
     [choice.eventId, choice.scannerId],
   );
   const [bannerOpen, setBannerOpen] = useState(false);
@@ -70,7 +76,8 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
       <main class="page door">
         {engine.state.value === 'no-cache' && (
           <p class="card form-error" role="alert">
-            This device could not download tonight's ticket list. Check the connection: scanning starts as soon as it arrives.
+            This device could not download tonight's ticket list. Check the connection: scanning starts as soon as it
+            arrives.
           </p>
         )}
         <div class="door-grid">
@@ -81,14 +88,22 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
           <div class="stack">
             {result && <LastResult result={result} onAdmit={(ticketId) => engine.admitGuest(ticketId)} />}
             <Counters engine={engine} />
-            <AllDoors eventId={choice.eventId} token={session.value!.token} scannerId={choice.scannerId} onFigures={(f) => engine.catchUp(f.admitted)} onUnauthorized={() => void logOut()} />
+            <AllDoors
+              eventId={choice.eventId}
+              token={session.value!.token}
+              scannerId={choice.scannerId}
+              onFigures={(f) => engine.catchUp(f.admitted)}
+              onUnauthorized={() => void logOut()}
+            />
             <Conflicts engine={engine} />
           </div>
         </div>
       </main>
       {/* Announced to screen readers on every scan, whether or not the banner is showing. */}
       <div class="visually-hidden" aria-live="assertive" role="status">
-        {result ? `${result.result === 'rejected' ? 'Rejected' : result.result === 'reentry' ? 'Re-entry' : 'Admitted'}. ${result.message}` : ''}
+        {result
+          ? `${result.result === 'rejected' ? 'Rejected' : result.result === 'reentry' ? 'Re-entry' : 'Admitted'}. ${result.message}`
+          : ''}
       </div>
       {result && bannerOpen && <ResultBanner result={result} onDismiss={() => setBannerOpen(false)} />}
     </>

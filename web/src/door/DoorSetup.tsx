@@ -21,7 +21,9 @@ interface ListedEvent {
 /** Tonight's event: the one open now, else the one that opens soonest. */
 export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | undefined {
   const live = events.filter((e) => e.status === 'scheduled' && Date.parse(e.ends_at) > now);
-  const open = live.filter((e) => Date.parse(e.starts_at) <= now).sort((a, b) => Date.parse(a.ends_at) - Date.parse(b.ends_at));
+  const open = live
+    .filter((e) => Date.parse(e.starts_at) <= now)
+    .sort((a, b) => Date.parse(a.ends_at) - Date.parse(b.ends_at));
   return open[0] ?? live.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
 }
 
@@ -70,7 +72,13 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
               <legend>Event</legend>
               {events.map((e) => (
                 <label key={e.id} class={`choice${e.id === eventId ? ' chosen' : ''}`}>
-                  <input type="radio" name="event" value={e.id} checked={e.id === eventId} onChange={() => setEventId(e.id)} />
+                  <input
+                    type="radio"
+                    name="event"
+                    value={e.id}
+                    checked={e.id === eventId}
+                    onChange={() => setEventId(e.id)}
+                  />
                   <span>
                     <strong>{e.name}</strong>
                     <span class="muted small"> {when(e)}</span>
@@ -81,8 +89,17 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
           )}
           <div class="field">
             <label for="scanner-id">Name of this device</label>
-            <input id="scanner-id" class="input" required maxLength={100} value={scannerId} onInput={(e) => setScannerId(e.currentTarget.value)} />
-            <span class="faint small">Shown to other doors ("Already checked in 21:14 at door-2"). Remembered on this device.</span>
+            <input
+              id="scanner-id"
+              class="input"
+              required
+              maxLength={100}
+              value={scannerId}
+              onInput={(e) => setScannerId(e.currentTarget.value)}
+            />
+            <span class="faint small">
+              Shown to other doors ("Already checked in 21:14 at door-2"). Remembered on this device.
+            </span>
           </div>
           <button class="btn primary block" type="submit" disabled={!eventId || !scannerId.trim()}>
             Start scanning

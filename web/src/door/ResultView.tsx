@@ -5,9 +5,22 @@ import { clockTimeSeconds } from '../lib/format.js';
 type Tone = 'admitted' | 'reentry' | 'warning' | 'rejected';
 
 const toneOf = (r: DoorResult): Tone =>
-  r.repeat ? 'warning' : r.result === 'rejected' ? 'rejected' : r.warning ? 'warning' : r.result === 'reentry' ? 'reentry' : 'admitted';
+  r.repeat
+    ? 'warning'
+    : r.result === 'rejected'
+      ? 'rejected'
+      : r.warning
+        ? 'warning'
+        : r.result === 'reentry'
+          ? 'reentry'
+          : 'admitted';
 
-const HEADLINE: Record<Tone, string> = { admitted: 'ADMITTED', reentry: 'RE-ENTRY', warning: 'CHECK', rejected: 'REJECTED' };
+const HEADLINE: Record<Tone, string> = {
+  admitted: 'ADMITTED',
+  reentry: 'RE-ENTRY',
+  warning: 'CHECK',
+  rejected: 'REJECTED',
+};
 const headline = (r: DoorResult) => (r.repeat ? 'SAME CODE' : HEADLINE[toneOf(r)]);
 
 /** The line under the name: why it was refused, what to check, or that this is the same code again. */
@@ -69,10 +82,17 @@ function GuestList({ r, onAdmit }: { r: DoorResult; onAdmit?: AdmitGuest | undef
         <ul class="guest-list">
           {r.vip.guests.map((g, i) => (
             <li key={g.ticket_id ?? i} class={g.arrived ? 'in' : ''}>
-              <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span> <span class="guest-name">{g.name || 'unnamed guest'}</span>
+              <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span>{' '}
+              <span class="guest-name">{g.name || 'unnamed guest'}</span>
               <span class="visually-hidden">{g.arrived ? ', arrived' : ', not yet'}</span>
               {onAdmit && !g.arrived && g.ticket_id && (
-                <button class="btn small admit-guest" type="button" disabled={busy !== null} onClick={() => void admit(g.ticket_id!)} aria-label={`Let in ${g.name || 'this guest'}`}>
+                <button
+                  class="btn small admit-guest"
+                  type="button"
+                  disabled={busy !== null}
+                  onClick={() => void admit(g.ticket_id!)}
+                  aria-label={`Let in ${g.name || 'this guest'}`}
+                >
                   {busy === g.ticket_id ? '…' : 'Let in'}
                 </button>
               )}
@@ -130,7 +150,13 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
 export function LastResult({ result, onAdmit }: { result: DoorResult; onAdmit?: AdmitGuest }) {
   const tone = toneOf(result);
   return (
-    <section class={`card last-result ${tone}`} aria-label="Last scan" data-testid="last-result" data-result={result.result} data-id={result.id}>
+    <section
+      class={`card last-result ${tone}`}
+      aria-label="Last scan"
+      data-testid="last-result"
+      data-result={result.result}
+      data-id={result.id}
+    >
       <div class="row">
         <strong class="last-headline">{headline(result)}</strong>
         <span class="spacer" />
@@ -143,7 +169,9 @@ export function LastResult({ result, onAdmit }: { result: DoorResult; onAdmit?: 
       {result.repeat ? (
         <p class="warning-text">{repeatText(result)}</p>
       ) : (
-        (result.warning || !result.vip) && <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>
+        (result.warning || !result.vip) && (
+          <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>
+        )
       )}
       <GuestList r={result} onAdmit={onAdmit} />
     </section>

@@ -24,7 +24,15 @@ function statusText(t: CachedTicket): { text: string; cls: string } {
  * or a name, e-mail or table number, which searches this device's ticket list. Tapping a hit
  * admits that ticket (the guest whose phone died), through the same door rules.
  */
-export function SearchBox({ engine, inputRef, onTyping }: { engine: DoorEngine; inputRef: RefObject<HTMLInputElement | null>; onTyping: () => void }) {
+export function SearchBox({
+  engine,
+  inputRef,
+  onTyping,
+}: {
+  engine: DoorEngine;
+  inputRef: RefObject<HTMLInputElement | null>;
+  onTyping: () => void;
+}) {
   const [text, setText] = useState('');
   const version = engine.version.value;
   const hits = useMemo(() => (looksLikeCode(text) ? [] : engine.cache.search(text)), [text, version, engine]);
@@ -71,7 +79,9 @@ export function SearchBox({ engine, inputRef, onTyping }: { engine: DoorEngine; 
       </form>
       {text.trim() && !looksLikeCode(text) && (
         <ul class="list hits" aria-label="Matching tickets">
-          {hits.length === 0 && <li class="muted">No ticket matches “{text.trim()}”. Press Enter to scan it as a code.</li>}
+          {hits.length === 0 && (
+            <li class="muted">No ticket matches “{text.trim()}”. Press Enter to scan it as a code.</li>
+          )}
           {hits.map((t) => {
             const s = statusText(t);
             const r = t.reservation;
@@ -82,7 +92,11 @@ export function SearchBox({ engine, inputRef, onTyping }: { engine: DoorEngine; 
                   <span class="visually-hidden">Admit </span>
                   <span class="hit-name">{t.holder_name || 'No name'}</span>
                   <span class="hit-meta">
-                    {r ? (r.role === 'host' ? `VIP host · Table ${r.table_number}` : `Guest · Table ${r.table_number}`) : 'GA'}
+                    {r
+                      ? r.role === 'host'
+                        ? `VIP host · Table ${r.table_number}`
+                        : `Guest · Table ${r.table_number}`
+                      : 'GA'}
                   </span>
                   <span class={`pill ${s.cls}`}>{s.text}</span>
                 </button>

@@ -14,12 +14,19 @@ let detector: Promise<QrDetector> | undefined;
  */
 export function qrDetector(): Promise<QrDetector> {
   detector ??= (async () => {
-    const Native = (globalThis as { BarcodeDetector?: { new (o: { formats: string[] }): QrDetector; getSupportedFormats(): Promise<string[]> } })
-      .BarcodeDetector;
-    if (Native && (await Native.getSupportedFormats().catch((): string[] => [])).includes('qr_code')) return new Native({ formats: ['qr_code'] });
+    const Native = (
+      globalThis as {
+        BarcodeDetector?: { new (o: { formats: string[] }): QrDetector; getSupportedFormats(): Promise<string[]> };
+      }
+    ).BarcodeDetector;
+    if (Native && (await Native.getSupportedFormats().catch((): string[] => [])).includes('qr_code'))
+      return new Native({ formats: ['qr_code'] });
     const { BarcodeDetector, prepareZXingModule } = await import('barcode-detector/ponyfill');
     await prepareZXingModule({
-      overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? new URL(wasmUrl, location.href).href : prefix + path) },
+      overrides: {
+        locateFile: (path: string, prefix: string) =>
+          path.endsWith('.wasm') ? new URL(wasmUrl, location.href).href : prefix + path,
+      },
       fireImmediately: true,
     });
     return new BarcodeDetector({ formats: ['qr_code'] });

@@ -20,14 +20,21 @@ export interface OfflineDecision {
  * The device knows only its own entries, so the shared-screenshot warning (two doors within
  * seconds) is left to the server when the scan syncs.
  */
-export async function decideOffline(input: ScanInput, cache: TicketCache, verify: Verify, scannerId: string, now: Date): Promise<OfflineDecision> {
+export async function decideOffline(
+  input: ScanInput,
+  cache: TicketCache,
+  verify: Verify,
+  scannerId: string,
+  now: Date,
+): Promise<OfflineDecision> {
   const meta = cache.meta!;
   let code: { eventId: string; ticketId: string; generation?: number } | null = null;
   if (input.ticketId !== undefined) {
     code = { eventId: cache.eventId, ticketId: input.ticketId };
   } else {
     const parts = parseTicketCode(input.qr);
-    if (parts && (await verify(parts.signed, parts.signature))) code = { eventId: parts.eventId, ticketId: parts.ticketId, generation: parts.generation };
+    if (parts && (await verify(parts.signed, parts.signature)))
+      code = { eventId: parts.eventId, ticketId: parts.ticketId, generation: parts.generation };
   }
   const cached = code && code.eventId === cache.eventId ? cache.tickets.get(code.ticketId) : undefined;
   const ticket = cached ? ticketFactsFromCache(cache.eventId, cached) : null;
@@ -51,7 +58,12 @@ export async function decideOffline(input: ScanInput, cache: TicketCache, verify
   if (decision.result === 'rejected') {
     response.reason = decision.reason;
     if (decision.reason === 'refused' && cached?.refused) response.refusal = cached.refused;
-    response.message = rejectionText(decision.reason, decision.firstCheckedInAt?.toISOString(), decision.firstScannerId, response.message);
+    response.message = rejectionText(
+      decision.reason,
+      decision.firstCheckedInAt?.toISOString(),
+      decision.firstScannerId,
+      response.message,
+    );
   }
   if (decision.result !== 'rejected' && meta.event.min_age) response.id_check = meta.event.min_age;
   if (decision.firstCheckedInAt) response.first_checked_in_at = decision.firstCheckedInAt.toISOString();
@@ -59,7 +71,14 @@ export async function decideOffline(input: ScanInput, cache: TicketCache, verify
   if (decision.result !== 'rejected' && decision.kind !== 'ga' && cached?.reservation) {
     const r = cached.reservation;
     // Guests as the cache knows them now; the engine refreshes the list once this entry is applied.
-    response.vip = { reservation_id: r.id, table_number: r.table_number, tier: r.tier, role: r.role, host_name: r.host_name, guests: cache.guestsOf(r.id) };
+    response.vip = {
+      reservation_id: r.id,
+      table_number: r.table_number,
+      tier: r.tier,
+      role: r.role,
+      host_name: r.host_name,
+      guests: cache.guestsOf(r.id),
+    };
   }
   return { decision, response };
 }

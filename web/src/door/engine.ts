@@ -181,7 +181,12 @@ export class DoorEngine {
     const nonce = randomNonce();
     try {
       const r = await api<ScanResponse>('/api/v1/scans', {
-        body: { ...(input.qr !== undefined ? { qr: input.qr } : { ticket_id: input.ticketId }), scanner_id: this.scannerId, event_id: this.eventId, nonce },
+        body: {
+          ...(input.qr !== undefined ? { qr: input.qr } : { ticket_id: input.ticketId }),
+          scanner_id: this.scannerId,
+          event_id: this.eventId,
+          nonce,
+        },
         token: this.token,
         timeoutMs: ONLINE_SCAN_TIMEOUT_MS,
       });
@@ -200,18 +205,29 @@ export class DoorEngine {
   }
 
   private async decideHere(input: ScanInput, nonce?: string): Promise<DoorResult> {
-    if (!this.cache.meta) return fromError('No connection, and this device has no ticket list yet: connect once to download it.');
+    if (!this.cache.meta)
+      return fromError('No connection, and this device has no ticket list yet: connect once to download it.');
     this.verify ??= await makeVerifier(this.cache.meta.publicKey);
     const at = new Date();
     const { decision, response } = await decideOffline(input, this.cache, this.verify, this.scannerId, at);
-    const item: QueuedScan = { eventId: this.eventId, scannerId: this.scannerId, scannedAt: at.toISOString(), offlineResult: decision.result };
+    const item: QueuedScan = {
+      eventId: this.eventId,
+      scannerId: this.scannerId,
+      scannedAt: at.toISOString(),
+      offlineResult: decision.result,
+    };
     if (input.qr !== undefined) item.qr = input.qr;
     else item.ticketId = input.ticketId;
     if (nonce) item.nonce = nonce;
     const seq = Number(await (await db()).add('queue', item));
     this.pending.value++;
     if (decision.result !== 'rejected' && response.ticket) {
-      const entry = { ticketId: response.ticket.id, at, scannerId: this.scannerId, hostArrived: decision.checkInReservation };
+      const entry = {
+        ticketId: response.ticket.id,
+        at,
+        scannerId: this.scannerId,
+        hostArrived: decision.checkInReservation,
+      };
       this.unsynced.set(seq, entry);
       await this.cache.markEntered(entry);
       if (response.vip) response.vip.guests = this.cache.guestsOf(response.vip.reservation_id);
@@ -226,7 +242,12 @@ export class DoorEngine {
     const entered = r.result !== 'rejected' || r.already_checked_in;
     if (!entered) return;
     const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : new Date();
-    await this.cache.markEntered({ ticketId: r.ticket.id, at, scannerId: r.first_scanner_id ?? this.scannerId, hostArrived: r.ticket.kind === 'vip_host' });
+    await this.cache.markEntered({
+      ticketId: r.ticket.id,
+      at,
+      scannerId: r.first_scanner_id ?? this.scannerId,
+      hostArrived: r.ticket.kind === 'vip_host',
+    });
     this.version.value++;
   }
 
@@ -285,7 +306,12 @@ export class DoorEngine {
           const a = answers[i];
           const message = a?.conflict ? a.message : a?.displaced_entry ? displacedText(a.displaced_entry) : null;
           if (message) {
-            void tx.objectStore('conflicts').add({ eventId: this.eventId, scannedAt: item.scannedAt, holderName: a?.ticket?.holder_name ?? null, message });
+            void tx.objectStore('conflicts').add({
+              eventId: this.eventId,
+              scannedAt: item.scannedAt,
+              holderName: a?.ticket?.holder_name ?? null,
+              message,
+            });
           }
           void tx.objectStore('queue').delete(item.seq!);
           this.unsynced.delete(item.seq!);
@@ -308,7 +334,10 @@ export class DoorEngine {
     }
   }
 
-  private async sendBatch(scannerId: string, items: QueuedScan[]): Promise<Array<ScanResponse & { index: number }> | null> {
+  private async sendBatch(
+    scannerId: string,
+    items: QueuedScan[],
+  ): Promise<Array<ScanResponse & { index: number }> | null> {
     const scans = items.map((q) => ({
       ...(q.qr !== undefined ? { qr: q.qr } : { ticket_id: q.ticketId }),
       scanned_at: q.scannedAt,
@@ -336,14 +365,24 @@ export class DoorEngine {
         // staff, not in a queue that blocks every later scan.
         if (items.length > 1) return this.sendOneByOne(scannerId, items);
         const message = `Could not be synced: ${errorText(err)}`;
-        return items.map((_q, index) => ({ index, result: 'rejected', message, already_checked_in: false, ticket: null, conflict: 'unsyncable' }));
+        return items.map((_q, index) => ({
+          index,
+          result: 'rejected',
+          message,
+          already_checked_in: false,
+          ticket: null,
+          conflict: 'unsyncable',
+        }));
       }
       this.online.value = false;
       return null;
     }
   }
 
-  private async sendOneByOne(scannerId: string, items: QueuedScan[]): Promise<Array<ScanResponse & { index: number }> | null> {
+  private async sendOneByOne(
+    scannerId: string,
+    items: QueuedScan[],
+  ): Promise<Array<ScanResponse & { index: number }> | null> {
     const answers: Array<ScanResponse & { index: number }> = [];
     for (const [index, item] of items.entries()) {
       const answer = await this.sendBatch(scannerId, [item]);

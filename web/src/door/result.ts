@@ -12,7 +12,14 @@ export interface ScanResponse {
   first_scanner_id?: string;
   warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
   ticket: { id: string; holder_name: string; kind: TicketKind } | null;
-  vip?: { reservation_id: string; table_number: number; tier: string; role: 'host' | 'guest'; host_name: string; guests: Array<{ ticket_id?: string; name: string; arrived: boolean }> };
+  vip?: {
+    reservation_id: string;
+    table_number: number;
+    tier: string;
+    role: 'host' | 'guest';
+    host_name: string;
+    guests: Array<{ ticket_id?: string; name: string; arrived: boolean }>;
+  };
   /** The event's minimum age, on every admission: check ID. */
   id_check?: number;
   /** Refused by the venue's list: the owner's reason, for staff. */
@@ -50,7 +57,14 @@ let seq = 0;
  * Fri 4 Dec, 23:00" when the event is known, or the reason in the words the server uses
  * (REJECT_MESSAGES, src/domain/check-in.ts), the same online and offline.
  */
-export function rejectionText(reason: string | null, firstAt?: string | null, firstScanner?: string | null, fallback?: string, event?: CachedEvent, now = new Date()): string {
+export function rejectionText(
+  reason: string | null,
+  firstAt?: string | null,
+  firstScanner?: string | null,
+  fallback?: string,
+  event?: CachedEvent,
+  now = new Date(),
+): string {
   if (reason === 'already_checked_in') {
     const when = firstAt ? ` ${clock(firstAt)}` : '';
     const where = firstScanner ? ` at ${firstScanner}` : '';
@@ -60,7 +74,11 @@ export function rejectionText(reason: string | null, firstAt?: string | null, fi
     if (now < new Date(event.starts_at)) return `Too early: the door opens ${dayAndTime(event.starts_at)}`;
     return `This event is over: it ended ${dayAndTime(event.ends_at)}`;
   }
-  return (reason && reason in REJECT_MESSAGES ? REJECT_MESSAGES[reason as keyof typeof REJECT_MESSAGES] : null) ?? fallback ?? 'Refused';
+  return (
+    (reason && reason in REJECT_MESSAGES ? REJECT_MESSAGES[reason as keyof typeof REJECT_MESSAGES] : null) ??
+    fallback ??
+    'Refused'
+  );
 }
 
 export function fromServer(r: ScanResponse, provisional = false, event?: CachedEvent): DoorResult {
@@ -69,7 +87,11 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
     id: ++seq,
     result: r.result,
     reason,
-    message: r.result === 'rejected' ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) + (r.refusal ? `. Reason: ${r.refusal}` : '') : r.message,
+    message:
+      r.result === 'rejected'
+        ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) +
+          (r.refusal ? `. Reason: ${r.refusal}` : '')
+        : r.message,
     warning: r.warning?.message ?? null,
     ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
     vip: r.vip ?? null,
@@ -81,7 +103,18 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
 
 /** A request the API refused outright (bad input, no rights): shown like a refusal, in its words. */
 export function fromError(message: string): DoorResult {
-  return { id: ++seq, result: 'rejected', reason: null, message, warning: null, ticket: null, vip: null, idCheck: null, provisional: false, at: new Date() };
+  return {
+    id: ++seq,
+    result: 'rejected',
+    reason: null,
+    message,
+    warning: null,
+    ticket: null,
+    vip: null,
+    idCheck: null,
+    provisional: false,
+    at: new Date(),
+  };
 }
 
 /** The result on screen, shown again because its code came back into the camera's view. */

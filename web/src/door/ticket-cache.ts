@@ -90,7 +90,12 @@ export class TicketCache {
     const changed: CachedTicket[] = [];
     const t = this.tickets.get(e.ticketId);
     if (t && t.status === 'valid') {
-      const next = { ...t, status: 'checked_in' as const, checked_in_at: e.at.toISOString(), first_scanner_id: e.scannerId };
+      const next = {
+        ...t,
+        status: 'checked_in' as const,
+        checked_in_at: e.at.toISOString(),
+        first_scanner_id: e.scannerId,
+      };
       this.tickets.set(t.id, next);
       changed.push(next);
     }
@@ -111,7 +116,8 @@ export class TicketCache {
   guestsOf(reservationId: string): Array<{ ticket_id: string; name: string; arrived: boolean }> {
     const out: Array<{ ticket_id: string; name: string; arrived: boolean }> = [];
     for (const t of this.tickets.values()) {
-      if (t.reservation?.id === reservationId && t.reservation.role === 'guest') out.push({ ticket_id: t.id, name: t.holder_name, arrived: t.status === 'checked_in' });
+      if (t.reservation?.id === reservationId && t.reservation.role === 'guest')
+        out.push({ ticket_id: t.id, name: t.holder_name, arrived: t.status === 'checked_in' });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -14,7 +14,8 @@ export async function makeVerifier(publicKey: string): Promise<Verify> {
   if (subtle) {
     try {
       const key = await subtle.importKey('raw', raw as BufferSource, { name: 'Ed25519' }, false, ['verify']);
-      return async (signed, signature) => subtle.verify({ name: 'Ed25519' }, key, signature as BufferSource, signed as BufferSource);
+      return async (signed, signature) =>
+        subtle.verify({ name: 'Ed25519' }, key, signature as BufferSource, signed as BufferSource);
     } catch {
       // Ed25519 not in this browser's WebCrypto: fall through to the JS implementation.
     }

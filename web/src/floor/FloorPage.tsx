@@ -36,15 +36,17 @@ function LiveFloor({ eventId }: { eventId: string }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
 
   useEffect(() => {
-    api<EventSummary>(`/api/v1/events/${encodeURIComponent(eventId)}`, { token, timeoutMs: 10_000 }).then(setEvent, (err) =>
-      setProblem(errorText(err)),
+    api<EventSummary>(`/api/v1/events/${encodeURIComponent(eventId)}`, { token, timeoutMs: 10_000 }).then(
+      setEvent,
+      (err) => setProblem(errorText(err)),
     );
     return openFloorStream(eventId, token, {
       onSnapshot: (plan) => {
         setTables(plan.tables);
         if (plan.event_status) setEventStatus(plan.event_status);
       },
-      onTable: (t) => setTables((all) => (all.some((x) => x.id === t.id) ? all.map((x) => (x.id === t.id ? t : x)) : [...all, t])),
+      onTable: (t) =>
+        setTables((all) => (all.some((x) => x.id === t.id) ? all.map((x) => (x.id === t.id ? t : x)) : [...all, t])),
       onEventStatus: setEventStatus,
       onStatus: setStatus,
       onUnauthorized: () => void logOut(),
@@ -103,7 +105,12 @@ function LiveFloor({ eventId }: { eventId: string }) {
         </section>
         <div class="grid-2">
           <div class="card floor-card">
-            <FloorPlan tables={tables} selectedId={selectedId} onSelect={(t) => setSelectedId(t.id === selectedId ? null : t.id)} title={`Floor plan of ${title}`} />
+            <FloorPlan
+              tables={tables}
+              selectedId={selectedId}
+              onSelect={(t) => setSelectedId(t.id === selectedId ? null : t.id)}
+              title={`Floor plan of ${title}`}
+            />
             <FloorLegend />
           </div>
           <TableDetail table={selected} token={token} onClose={() => setSelectedId(null)} />

@@ -13,7 +13,15 @@ interface ReservationView {
 }
 
 /** A tapped table's reservation: host, guests and who has arrived; refreshed as the table changes. */
-export function TableDetail({ table, token, onClose }: { table: FloorTable | null; token: string; onClose: () => void }) {
+export function TableDetail({
+  table,
+  token,
+  onClose,
+}: {
+  table: FloorTable | null;
+  token: string;
+  onClose: () => void;
+}) {
   const [view, setView] = useState<ReservationView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reservationId = table?.reservation_id ?? null;
@@ -24,7 +32,10 @@ export function TableDetail({ table, token, onClose }: { table: FloorTable | nul
     setError(null);
     if (!reservationId) return setView(null);
     let current = true;
-    api<ReservationView>(`/api/v1/reservations/${encodeURIComponent(reservationId)}`, { token, timeoutMs: 10_000 }).then(
+    api<ReservationView>(`/api/v1/reservations/${encodeURIComponent(reservationId)}`, {
+      token,
+      timeoutMs: 10_000,
+    }).then(
       (v) => current && setView(v),
       (err) => current && setError(errorText(err)),
     );
@@ -63,7 +74,13 @@ export function TableDetail({ table, token, onClose }: { table: FloorTable | nul
         <>
           <p>
             Host: <strong>{view.host_name || 'unnamed'}</strong>{' '}
-            {view.host_arrived ? <span class="pill ok">arrived</span> : view.no_show ? <span class="pill bad">no-show</span> : <span class="pill">not yet</span>}
+            {view.host_arrived ? (
+              <span class="pill ok">arrived</span>
+            ) : view.no_show ? (
+              <span class="pill bad">no-show</span>
+            ) : (
+              <span class="pill">not yet</span>
+            )}
           </p>
           <h3>Guests</h3>
           {view.guests.length === 0 ? (

@@ -11,7 +11,6 @@ interface PublicEvent {
   ends_at: string;
 }
 
-
 /** Where everyone starts: upcoming nights for buyers, the door and the dashboard for the team. */
 export function Home() {
   const [events, setEvents] = useState<PublicEvent[] | null>(null);

@@ -50,7 +50,9 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
       cache: 'no-store',
     });
   } catch {
-    throw new NetworkError(controller.signal.aborted ? 'The server did not answer in time' : 'No connection to the server');
+    throw new NetworkError(
+      controller.signal.aborted ? 'The server did not answer in time' : 'No connection to the server',
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -58,8 +60,10 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const json = text ? safeJson(text) : undefined;
   if (res.ok) return json as T;
   // A 502/503/504 from a proxy, or the database being away: nothing was decided.
-  if (res.status >= 502 && res.status <= 504 && !isVelvetError(json)) throw new NetworkError(`The server is unavailable (${res.status})`);
-  if (isVelvetError(json)) throw new ApiError(res.status, json.error.code, json.error.message, json.error.details ?? {});
+  if (res.status >= 502 && res.status <= 504 && !isVelvetError(json))
+    throw new NetworkError(`The server is unavailable (${res.status})`);
+  if (isVelvetError(json))
+    throw new ApiError(res.status, json.error.code, json.error.message, json.error.details ?? {});
   throw new ApiError(res.status, 'http_' + res.status, `The server answered ${res.status}`);
 }
 

@@ -113,5 +113,10 @@ export async function forgetTicketLists(): Promise<void> {
   // sees it and writes nothing more, so nothing lands after the clear below.
   ticketListsEpoch++;
   const tx = (await db()).transaction(['tickets', 'meta', 'conflicts'], 'readwrite');
-  await Promise.all([tx.objectStore('tickets').clear(), tx.objectStore('meta').clear(), tx.objectStore('conflicts').clear(), tx.done]);
+  await Promise.all([
+    tx.objectStore('tickets').clear(),
+    tx.objectStore('meta').clear(),
+    tx.objectStore('conflicts').clear(),
+    tx.done,
+  ]);
 }

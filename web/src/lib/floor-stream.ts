@@ -39,9 +39,16 @@ export interface DoorFigures {
  * The door's figures, live (staff or owner login): each message is the whole figures, sent on
  * connect and whenever they change.
  */
-export function openDoorFiguresStream(eventId: string, token: string, h: Omit<LiveStreamHandlers<DoorFigures, never>, 'onTable'>): () => void {
+export function openDoorFiguresStream(
+  eventId: string,
+  token: string,
+  h: Omit<LiveStreamHandlers<DoorFigures, never>, 'onTable'>,
+): () => void {
   const base = `/api/v1/events/${encodeURIComponent(eventId)}`;
-  return openLiveStream({ streamUrl: `${base}/door/stream?token=${encodeURIComponent(token)}`, probeUrl: `${base}/floor-plan`, token }, { ...h, onTable: () => {} });
+  return openLiveStream(
+    { streamUrl: `${base}/door/stream?token=${encodeURIComponent(token)}`, probeUrl: `${base}/floor-plan`, token },
+    { ...h, onTable: () => {} },
+  );
 }
 
 export interface PublicTable {

@@ -4,6 +4,8 @@ const HM: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hou
 export const clockTime = (d: Date | string) => new Date(d).toLocaleTimeString([], HM);
 export const clockTimeSeconds = (d: Date | string) => new Date(d).toLocaleTimeString([], { ...HM, second: '2-digit' });
 /** "Sat 6 Jun, 22:00:16": when the second matters (the door's log). */
-export const dayAndTimeSeconds = (d: Date | string) => new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM, second: '2-digit' });
+export const dayAndTimeSeconds = (d: Date | string) =>
+  new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM, second: '2-digit' });
 /** "Sat 6 Jun, 22:00" */
-export const dayAndTime = (d: Date | string) => new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM });
+export const dayAndTime = (d: Date | string) =>
+  new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM });

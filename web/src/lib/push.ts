@@ -29,19 +29,26 @@ export async function isSubscribed(reservationId: string): Promise<boolean> {
 
 export async function subscribe(reservationId: string, token: string): Promise<number> {
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') throw new Error('Notifications are blocked for this site: allow them in the browser settings, then try again.');
+  if (permission !== 'granted')
+    throw new Error('Notifications are blocked for this site: allow them in the browser settings, then try again.');
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
     const { public_key } = await api<{ public_key: string }>('/api/v1/push/public-key', { timeoutMs: 15_000 });
-    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: fromBase64Url(public_key) });
+    subscription = await registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: fromBase64Url(public_key),
+    });
   }
-  const saved = await api<{ devices: number }>(`/api/v1/reservations/${encodeURIComponent(reservationId)}/push-subscription`, {
-    method: 'PUT',
-    body: subscription.toJSON(),
-    token,
-    timeoutMs: 15_000,
-  });
+  const saved = await api<{ devices: number }>(
+    `/api/v1/reservations/${encodeURIComponent(reservationId)}/push-subscription`,
+    {
+      method: 'PUT',
+      body: subscription.toJSON(),
+      token,
+      timeoutMs: 15_000,
+    },
+  );
   localStorage.setItem(rememberKey(reservationId), subscription.endpoint);
   return saved.devices;
 }
@@ -50,7 +57,12 @@ export async function subscribe(reservationId: string, token: string): Promise<n
 export async function unsubscribe(reservationId: string, token: string): Promise<void> {
   const endpoint = localStorage.getItem(rememberKey(reservationId));
   if (endpoint) {
-    await api(`/api/v1/reservations/${encodeURIComponent(reservationId)}/push-subscription`, { method: 'DELETE', body: { endpoint }, token, timeoutMs: 15_000 });
+    await api(`/api/v1/reservations/${encodeURIComponent(reservationId)}/push-subscription`, {
+      method: 'DELETE',
+      body: { endpoint },
+      token,
+      timeoutMs: 15_000,
+    });
   }
   localStorage.removeItem(rememberKey(reservationId));
 }

@@ -45,7 +45,10 @@ export function viewBoxOf(tables: Array<Pick<FloorTable, 'x' | 'y'>>): { x: numb
 
 /** What a screen reader hears after the table's visible words: its state in full. */
 export function tableDetails(t: FloorTable): string {
-  const people = t.status === 'available' ? `${t.capacity} seats` : `${t.guests_arrived} of ${t.guests_linked} guests arrived, capacity ${t.capacity}`;
+  const people =
+    t.status === 'available'
+      ? `${t.capacity} seats`
+      : `${t.guests_arrived} of ${t.guests_linked} guests arrived, capacity ${t.capacity}`;
   const host = t.status === 'arrived' || t.host_arrived ? ', host arrived' : '';
   return `${STATUS_LABEL[t.status].toLowerCase()}${host}, ${people}`;
 }
@@ -71,7 +74,18 @@ interface Props {
  * picker): each table at its (x, y) with its number, tier and arrived/linked/capacity, coloured by
  * status; the host's arrival marked with a dot.
  */
-export function FloorPlan({ tables, selectedId, onSelect, renderExtra, onPointerDownTable, svgRef, title, box, countsOf, detailsOf }: Props) {
+export function FloorPlan({
+  tables,
+  selectedId,
+  onSelect,
+  renderExtra,
+  onPointerDownTable,
+  svgRef,
+  title,
+  box,
+  countsOf,
+  detailsOf,
+}: Props) {
   const vb = box ?? viewBoxOf(tables);
   return (
     <svg

@@ -29,7 +29,15 @@ export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }
         <h1>{heading}</h1>
         <div class="field">
           <label for="login-email">E-mail</label>
-          <input id="login-email" class="input" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            id="login-email"
+            class="input"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </div>
         <div class="field">
           <label for="login-password">Password</label>

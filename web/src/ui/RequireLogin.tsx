@@ -4,7 +4,15 @@ import { LoginForm } from './LoginForm.js';
 import { Topbar } from './Topbar.js';
 
 /** Shows the login form until someone with one of `roles` is signed in on this device. */
-export function RequireLogin({ roles, heading, children }: { roles: Role[]; heading: string; children: ComponentChildren }) {
+export function RequireLogin({
+  roles,
+  heading,
+  children,
+}: {
+  roles: Role[];
+  heading: string;
+  children: ComponentChildren;
+}) {
   if (!sessionLoaded.value) return null;
   const s = session.value;
   if (!s || !roles.includes(s.role)) {

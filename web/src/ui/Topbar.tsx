@@ -7,7 +7,17 @@ import { logOut, session } from '../lib/session.js';
  * with ten tabs open finds the right one. `account={false}` when the page puts logging out in its
  * own menu; `tabTitle` when the tab should say more than the bar.
  */
-export function Topbar({ title, tabTitle, children, account = true }: { title?: string; tabTitle?: string; children?: ComponentChildren; account?: boolean }) {
+export function Topbar({
+  title,
+  tabTitle,
+  children,
+  account = true,
+}: {
+  title?: string;
+  tabTitle?: string;
+  children?: ComponentChildren;
+  account?: boolean;
+}) {
   const s = session.value;
   const tab = tabTitle ?? title;
   useEffect(() => {
