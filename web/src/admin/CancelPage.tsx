@@ -3,6 +3,7 @@ import { cancellationProgress } from '@domain/night-figures.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { useLoad } from '../lib/use-load.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
 
@@ -49,38 +50,36 @@ export function CancelPage({ id }: { id: string }) {
 
 function CancelFlow({ id }: { id: string }) {
   const token = session.value!.token;
-  const [event, setEvent] = useState<AdminEvent | null>(null);
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [refunds, setRefunds] = useState<Refunds | null>(null);
   const [typed, setTyped] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [actionProblem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const loadRefunds = () =>
-    api<Refunds>(`/api/v1/events/${id}/refunds`, { token, timeoutMs: 10_000 }).then(setRefunds, (err) =>
-      setProblem(errorText(err)),
-    );
-
-  useEffect(() => {
-    void (async () => {
-      try {
-        const e = await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 });
-        setEvent(e);
-        if (e.status === 'cancelled') return void loadRefunds();
-        setPreview(await api<Preview>(`/api/v1/events/${id}/cancellation`, { token, timeoutMs: 15_000 }));
-      } catch (err) {
-        setProblem(errorText(err));
-      }
-    })();
-  }, [id, token]);
+  const eventLoad = useLoad((signal) => api<AdminEvent>(`/api/v1/events/${id}`, { token, signal }), [id, token]);
+  const event = eventLoad.data;
+  const known = event !== null;
+  const cancelled = event?.status === 'cancelled';
+  // Before: what cancelling would refund, with the token that approves exactly that. After: the refunds.
+  const previewLoad = useLoad(
+    async (signal) =>
+      known && !cancelled ? api<Preview>(`/api/v1/events/${id}/cancellation`, { token, signal }) : null,
+    [id, token, known, cancelled],
+  );
+  const preview = previewLoad.data;
+  const refundsLoad = useLoad(
+    async (signal) => (cancelled ? api<Refunds>(`/api/v1/events/${id}/refunds`, { token, signal }) : null),
+    [id, token, cancelled],
+  );
+  const refunds = refundsLoad.data;
+  const problem = actionProblem ?? eventLoad.error ?? previewLoad.error ?? refundsLoad.error;
 
   // Refunds drain in the background: look every second until none is pending.
   const draining = refunds !== null && refunds.pending > 0;
+  const reloadRefunds = refundsLoad.reload;
   useEffect(() => {
     if (!draining) return;
-    const t = setInterval(() => void loadRefunds(), 1000);
+    const t = setInterval(() => void reloadRefunds(), 1000);
     return () => clearInterval(t);
-  }, [draining]);
+  }, [draining, reloadRefunds]);
 
   if (!event) return problem ? <p class="form-error">{problem}</p> : <p class="muted">Loading…</p>;
   const money = (c: number) => formatMoney(c, event.currency);
@@ -94,14 +93,12 @@ function CancelFlow({ id }: { id: string }) {
       await api(`/api/v1/events/${id}/cancel`, {
         body: { confirmation_token: preview.confirmation_token },
         token,
-        timeoutMs: 30_000,
       });
-      setEvent({ ...event, status: 'cancelled' });
-      await loadRefunds();
+      eventLoad.setData({ ...event, status: 'cancelled' });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'confirmation_stale') {
         // Sales moved since the preview: show the new total and ask again.
-        setPreview(await api<Preview>(`/api/v1/events/${id}/cancellation`, { token, timeoutMs: 15_000 }));
+        previewLoad.setData(await api<Preview>(`/api/v1/events/${id}/cancellation`, { token }));
         setTyped('');
       }
       setProblem(errorText(err));
@@ -113,9 +110,7 @@ function CancelFlow({ id }: { id: string }) {
   const retry = async () => {
     setProblem(null);
     try {
-      setRefunds(
-        await api<Refunds>(`/api/v1/events/${id}/refunds/retry`, { method: 'POST', token, timeoutMs: 15_000 }),
-      );
+      refundsLoad.setData(await api<Refunds>(`/api/v1/events/${id}/refunds/retry`, { method: 'POST', token }));
     } catch (err) {
       setProblem(errorText(err));
     }

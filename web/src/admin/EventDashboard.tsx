@@ -4,6 +4,7 @@ import { api, errorText } from '../lib/api.js';
 import { openDoorFiguresStream, openFloorStream, type DoorFigures } from '../lib/floor-stream.js';
 import { dayAndTime } from '../lib/format.js';
 import { logOut, session } from '../lib/session.js';
+import { useLoad } from '../lib/use-load.js';
 import { reservationStatusWords } from '../lib/words.js';
 import { FloorLegend, FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import { AdminShell } from './AdminShell.js';
@@ -64,33 +65,32 @@ export function EventDashboardPage({ id }: { id: string }) {
 
 function EventDashboard({ id }: { id: string }) {
   const token = session.value!.token;
-  const [event, setEvent] = useState<AdminEvent | null>(null);
-  const [summary, setSummary] = useState<Summary | null>(null);
   /** The door's figures as last pushed (the summary's are as of its last read). */
   const [door, setDoor] = useState<DoorFigures | null>(null);
   const [tables, setTables] = useState<FloorTable[]>([]);
   const [reservations, setReservations] = useState<ReservationView[]>([]);
-  const [promoters, setPromoters] = useState<PromoterFigures[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
   const [ending, setEnding] = useState(false);
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const [endError, setEndError] = useState<string | null>(null);
 
-  const loadNumbers = async () => {
-    try {
-      setEvent(await api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 }));
-      setSummary(await api<Summary>(`/api/v1/events/${id}/summary`, { token, timeoutMs: 15_000 }));
-      setPromoters(
-        (await api<{ promoters: PromoterFigures[] }>(`/api/v1/events/${id}/promoters`, { token, timeoutMs: 15_000 }))
-          .promoters,
-      );
-    } catch (err) {
-      setProblem(errorText(err));
-    }
-  };
+  const numbers = useLoad(
+    async (signal) => {
+      const [event, summary, promoters] = await Promise.all([
+        api<AdminEvent>(`/api/v1/events/${id}`, { token, signal }),
+        api<Summary>(`/api/v1/events/${id}/summary`, { token, signal }),
+        api<{ promoters: PromoterFigures[] }>(`/api/v1/events/${id}/promoters`, { token, signal }),
+      ]);
+      return { event, summary, promoters: promoters.promoters };
+    },
+    [id, token],
+  );
+  const loadNumbers = numbers.reload;
+  const event = numbers.data?.event ?? null;
+  const summary = numbers.data?.summary ?? null;
+  const promoters = numbers.data?.promoters ?? [];
+  const problem = numbers.error;
 
   useEffect(() => {
-    void loadNumbers();
     // Sales are read again every 15 s; the door's figures and the room are pushed live.
     const t = setInterval(() => void loadNumbers(), 15_000);
     const closeDoor = openDoorFiguresStream(id, token, {
@@ -106,22 +106,28 @@ function EventDashboard({ id }: { id: string }) {
       onUnauthorized: () => void logOut(),
     });
     return () => (clearInterval(t), close(), closeDoor());
-  }, [id, token]);
+  }, [id, token, loadNumbers]);
 
   // The guest lists of the tables that have a party, refreshed as the room changes.
   const partyKey = tables
+    .filter((t) => t.reservation_id)
     .map((t) => `${t.reservation_id}:${t.guests_linked}:${t.guests_arrived}:${t.host_arrived}`)
     .join('|');
   useEffect(() => {
-    const ids = tables.filter((t) => t.reservation_id).map((t) => t.reservation_id!);
+    const ids = partyKey ? partyKey.split('|').map((party) => party.split(':')[0]!) : [];
+    const controller = new AbortController();
     void Promise.all(
-      ids.map((r) => api<ReservationView>(`/api/v1/reservations/${r}`, { token, timeoutMs: 15_000 }).catch(() => null)),
-    ).then((list) =>
+      ids.map((r) =>
+        api<ReservationView>(`/api/v1/reservations/${r}`, { token, signal: controller.signal }).catch(() => null),
+      ),
+    ).then((list) => {
+      if (controller.signal.aborted) return;
       setReservations(
         list.filter((r): r is ReservationView => r !== null).sort((a, b) => a.table_number - b.table_number),
-      ),
-    );
-  }, [partyKey]);
+      );
+    });
+    return () => controller.abort();
+  }, [partyKey, token]);
 
   if (problem && !event) return <p class="form-error">{problem}</p>;
   if (!event) return <p class="muted">Loading…</p>;
@@ -135,7 +141,7 @@ function EventDashboard({ id }: { id: string }) {
     setEnding(true);
     setEndError(null);
     try {
-      await api(`/api/v1/events/${id}/end`, { method: 'POST', token, timeoutMs: 20_000 });
+      await api(`/api/v1/events/${id}/end`, { method: 'POST', token });
       await loadNumbers();
       setConfirmingEnd(false);
     } catch (err) {

@@ -97,7 +97,7 @@ function EventEditor({ id }: { id: string | null }) {
 
   useEffect(() => {
     if (!id) return;
-    api<AdminEvent>(`/api/v1/events/${id}`, { token, timeoutMs: 15_000 }).then(
+    api<AdminEvent>(`/api/v1/events/${id}`, { token }).then(
       (e) => {
         setLoaded(e);
         setName(e.name);
@@ -124,12 +124,12 @@ function EventEditor({ id }: { id: string | null }) {
         );
         setTables(e.tables.map((t) => ({ key: nextKey(), id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y })));
         // Tables held or sold keep their number and tier and cannot be deleted (they can move).
-        void api<{ tables: Array<{ id: string; status: string }> }>(`/api/v1/events/${id}/availability`, {
-          timeoutMs: 15_000,
-        }).then((a) => {
-          const taken = new Set(a.tables.filter((t) => t.status !== 'available').map((t) => t.id));
-          setTables((all) => all.map((t) => ({ ...t, locked: t.id !== undefined && taken.has(t.id) })));
-        });
+        void api<{ tables: Array<{ id: string; status: string }> }>(`/api/v1/events/${id}/availability`, {}).then(
+          (a) => {
+            const taken = new Set(a.tables.filter((t) => t.status !== 'available').map((t) => t.id));
+            setTables((all) => all.map((t) => ({ ...t, locked: t.id !== undefined && taken.has(t.id) })));
+          },
+        );
       },
       (err) => setFormError(errorText(err)),
     );
@@ -211,7 +211,7 @@ function EventEditor({ id }: { id: string | null }) {
     try {
       let savedId: string;
       if (editing) {
-        await api<AdminEvent>(`/api/v1/events/${id}/layout`, { method: 'PUT', token, timeoutMs: 20_000, body: layout });
+        await api<AdminEvent>(`/api/v1/events/${id}/layout`, { method: 'PUT', token, body: layout });
         // Name and times change only before the start (the API says so if it is too late).
         if (
           loaded &&
@@ -219,7 +219,7 @@ function EventEditor({ id }: { id: string | null }) {
             schedule.starts_at !== loaded.starts_at ||
             schedule.ends_at !== loaded.ends_at)
         ) {
-          await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, timeoutMs: 20_000, body: schedule });
+          await api<AdminEvent>(`/api/v1/events/${id}`, { method: 'PATCH', token, body: schedule });
         }
         savedId = id;
         if (
@@ -232,7 +232,6 @@ function EventEditor({ id }: { id: string | null }) {
           await api<AdminEvent>(`/api/v1/events/${id}/details`, {
             method: 'PUT',
             token,
-            timeoutMs: 20_000,
             body: detailsBody(details),
           });
         }
@@ -240,7 +239,6 @@ function EventEditor({ id }: { id: string | null }) {
         savedId = (
           await api<AdminEvent>('/api/v1/events', {
             token,
-            timeoutMs: 20_000,
             body: { ...schedule, currency, ...detailsBody(details), ...layout },
           })
         ).id;
@@ -270,10 +268,8 @@ function EventEditor({ id }: { id: string | null }) {
   /** Uploads or removes the cover as chosen; the refusal in words, or null. */
   const saveCover = async (eventId: string): Promise<string | null> => {
     try {
-      if (cover.file)
-        await api(`/api/v1/events/${eventId}/cover`, { method: 'PUT', token, timeoutMs: 60_000, upload: cover.file });
-      else if (cover.remove)
-        await api(`/api/v1/events/${eventId}/cover`, { method: 'DELETE', token, timeoutMs: 20_000 });
+      if (cover.file) await api(`/api/v1/events/${eventId}/cover`, { method: 'PUT', token, upload: cover.file });
+      else if (cover.remove) await api(`/api/v1/events/${eventId}/cover`, { method: 'DELETE', token });
       return null;
     } catch (e) {
       return errorText(e);

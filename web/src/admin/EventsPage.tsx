@@ -31,13 +31,13 @@ function EventList() {
   useEffect(() => {
     void (async () => {
       try {
-        const { events: list } = await api<{ events: ListedEvent[] }>('/api/v1/events', { token, timeoutMs: 15_000 });
+        const { events: list } = await api<{ events: ListedEvent[] }>('/api/v1/events', { token });
         // Each event's figures are its dashboard's own (GET /summary): the list and the event page agree.
         setEvents(
           await Promise.all(
             list.map(async (e) => ({
               ...e,
-              summary: await api<Summary>(`/api/v1/events/${e.id}/summary`, { token, timeoutMs: 15_000 }),
+              summary: await api<Summary>(`/api/v1/events/${e.id}/summary`, { token }),
             })),
           ),
         );

@@ -75,7 +75,9 @@ export function FloorEditor({
       >
         {zoomed ? 'Show the whole room' : 'Zoom in to place tables'}
       </button>
+      {/* Dragging follows the pointer across the whole room; each table also moves with the arrow keys. */}
       <div
+        role="presentation"
         class={`floor-editor${drag ? ' dragging' : ''}${zoomed ? ' zoomed' : ''}`}
         onPointerMove={(e) => {
           if (!drag || e.pointerId !== drag.pointerId) return;

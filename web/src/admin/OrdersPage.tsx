@@ -1,8 +1,9 @@
 import { formatMoney } from '@domain/money.js';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { dayAndTime, dayAndTimeSeconds } from '../lib/format.js';
 import { session } from '../lib/session.js';
+import { useDebounced, useLoad } from '../lib/use-load.js';
 import {
   mailStatusWords,
   orderStatusWords,
@@ -70,32 +71,26 @@ export function OrdersPage({ id }: { id: string }) {
 
 function Orders({ eventId }: { eventId: string }) {
   const token = session.value!.token;
-  const [event, setEvent] = useState<AdminEvent | null>(null);
   const [q, setQ] = useState('');
-  const [orders, setOrders] = useState<FoundOrder[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
+  const [actionProblem, setProblem] = useState<string | null>(null);
+  const query = useDebounced(q.trim(), 250); // searches as the owner types, a moment after they stop
 
-  useEffect(() => {
-    api<AdminEvent>(`/api/v1/events/${eventId}`, { token, timeoutMs: 15_000 }).then(setEvent, (err) =>
-      setProblem(errorText(err)),
-    );
-  }, [eventId]);
-
-  // Searches as the owner types, a moment after they stop.
-  useEffect(() => {
-    const t = setTimeout(() => {
-      api<{ orders: FoundOrder[] }>(`/api/v1/events/${eventId}/orders?q=${encodeURIComponent(q.trim())}`, {
+  const eventLoad = useLoad(
+    (signal) => api<AdminEvent>(`/api/v1/events/${eventId}`, { token, signal }),
+    [eventId, token],
+  );
+  const search = useLoad(
+    (signal) =>
+      api<{ orders: FoundOrder[] }>(`/api/v1/events/${eventId}/orders?q=${encodeURIComponent(query)}`, {
         token,
-        timeoutMs: 15_000,
-      }).then(
-        (r) => setOrders(r.orders),
-        (err) => setProblem(errorText(err)),
-      );
-    }, 250);
-    return () => clearTimeout(t);
-  }, [q, eventId, version]);
+        signal,
+      }).then((r) => r.orders),
+    [query, eventId, token],
+  );
+  const event = eventLoad.data;
+  const orders = search.data;
+  const problem = actionProblem ?? eventLoad.error ?? search.error;
 
   const download = async (name: 'attendees' | 'orders' | 'promoters') => {
     // A plain link cannot carry the login header: fetch it, then hand the file to the browser.
@@ -166,7 +161,7 @@ function Orders({ eventId }: { eventId: string }) {
           ))}
         </ul>
         {selected ? (
-          <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => setVersion((v) => v + 1)} />
+          <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => void search.reload()} />
         ) : (
           <section class="card stack order-detail placeholder" data-testid="order-detail-placeholder">
             <h2>Choose an order</h2>
@@ -182,21 +177,24 @@ function Orders({ eventId }: { eventId: string }) {
 }
 
 function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: string; onChanged: () => void }) {
-  const [order, setOrder] = useState<OrderView | null>(null);
-  const [activity, setActivity] = useState<Activity | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [actionError, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const load = async () => {
-    try {
-      setOrder(await api<OrderView>(`/api/v1/orders/${orderId}`, { token, timeoutMs: 15_000 }));
-      setActivity(await api<Activity>(`/api/v1/orders/${orderId}/activity`, { token, timeoutMs: 15_000 }));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  useEffect(() => void load(), [orderId]);
+  const loaded = useLoad(
+    async (signal) => {
+      const [order, activity] = await Promise.all([
+        api<OrderView>(`/api/v1/orders/${orderId}`, { token, signal }),
+        api<Activity>(`/api/v1/orders/${orderId}/activity`, { token, signal }),
+      ]);
+      return { order, activity };
+    },
+    [orderId, token],
+  );
+  const load = loaded.reload;
+  const order = loaded.data?.order ?? null;
+  const activity = loaded.data?.activity ?? null;
+  const error = actionError ?? loaded.error;
 
   if (!order)
     return <section class="card">{error ? <p class="form-error">{error}</p> : <p class="muted">Loading…</p>}</section>;
@@ -211,7 +209,6 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         {
           body: { amount_cents: refundable },
           token,
-          timeoutMs: 20_000,
         },
       );
       setNotice(

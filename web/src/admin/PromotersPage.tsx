@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 
@@ -26,18 +27,18 @@ export function PromotersPage() {
 
 function Promoters() {
   const token = session.value!.token;
-  const [list, setList] = useState<Promoter[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [actionProblem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', code: '' });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
-  const load = () =>
-    api<{ promoters: Promoter[] }>('/api/v1/promoters', { token, timeoutMs: 10_000 }).then(
-      (r) => setList(r.promoters),
-      (err) => setProblem(errorText(err)),
-    );
-  useEffect(() => void load(), [token]);
+  const loaded = useLoad(
+    (signal) => api<{ promoters: Promoter[] }>('/api/v1/promoters', { token, signal }).then((r) => r.promoters),
+    [token],
+  );
+  const list = loaded.data;
+  const load = loaded.reload;
+  const problem = actionProblem ?? loaded.error;
 
   const add = async (e: Event) => {
     e.preventDefault();
@@ -48,7 +49,6 @@ function Promoters() {
       const p = await api<Promoter>('/api/v1/promoters', {
         body: { name: form.name.trim(), code: form.code.trim() },
         token,
-        timeoutMs: 20_000,
       });
       setNotice(`${p.name}'s links end in ?p=${p.code}.`);
       setForm({ name: '', code: '' });

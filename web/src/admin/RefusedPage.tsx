@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
 import { session } from '../lib/session.js';
+import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 
@@ -32,19 +33,19 @@ const EMPTY = { name: '', email: '', reason: '' };
 
 function RefusedList() {
   const token = session.value!.token;
-  const [people, setPeople] = useState<Refused[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [actionProblem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState(EMPTY);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [confirming, setConfirming] = useState<Refused | null>(null);
 
-  const load = () =>
-    api<{ people: Refused[] }>('/api/v1/refused', { token, timeoutMs: 10_000 }).then(
-      (r) => setPeople(r.people),
-      (err) => setProblem(errorText(err)),
-    );
-  useEffect(() => void load(), [token]);
+  const loaded = useLoad(
+    (signal) => api<{ people: Refused[] }>('/api/v1/refused', { token, signal }).then((r) => r.people),
+    [token],
+  );
+  const people = loaded.data;
+  const load = loaded.reload;
+  const problem = actionProblem ?? loaded.error;
 
   const add = async (e: Event) => {
     e.preventDefault();
@@ -55,7 +56,6 @@ function RefusedList() {
       const added = await api<Refused>('/api/v1/refused', {
         body: { name: form.name.trim(), email: form.email.trim(), reason: form.reason.trim() },
         token,
-        timeoutMs: 20_000,
       });
       setNotice(`${who(added)} is refused at every door from now on.`);
       setForm(EMPTY);
@@ -70,7 +70,7 @@ function RefusedList() {
   const remove = async (r: Refused) => {
     setProblem(null);
     try {
-      await api(`/api/v1/refused/${r.id}`, { method: 'DELETE', token, timeoutMs: 20_000 });
+      await api(`/api/v1/refused/${r.id}`, { method: 'DELETE', token });
       setNotice(`${who(r)} is no longer refused.`);
       setConfirming(null);
       await load();

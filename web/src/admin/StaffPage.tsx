@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 
@@ -24,20 +25,20 @@ export function StaffPage() {
 
 function Accounts() {
   const token = session.value!.token;
-  const [accounts, setAccounts] = useState<Account[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [actionProblem, setProblem] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', email: '', password: '', role: 'staff' as Account['role'] });
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string | null>(null);
   /** A refusal of the new account: shown in its form, where the owner is looking. */
   const [addProblem, setAddProblem] = useState<string | null>(null);
 
-  const load = () =>
-    api<{ users: Account[] }>('/api/v1/users', { token, timeoutMs: 10_000 }).then(
-      (r) => setAccounts(r.users),
-      (err) => setProblem(errorText(err)),
-    );
-  useEffect(() => void load(), [token]);
+  const loaded = useLoad(
+    (signal) => api<{ users: Account[] }>('/api/v1/users', { token, signal }).then((r) => r.users),
+    [token],
+  );
+  const accounts = loaded.data;
+  const load = loaded.reload;
+  const problem = actionProblem ?? loaded.error;
 
   const add = async (e: Event) => {
     e.preventDefault();
@@ -49,7 +50,6 @@ function Accounts() {
       const a = await api<Account>('/api/v1/users', {
         body: { ...form, name: form.name.trim() },
         token,
-        timeoutMs: 20_000,
       });
       setNotice(`${a.email} can log in now.`);
       setForm({ name: '', email: '', password: '', role: 'staff' });
@@ -66,7 +66,7 @@ function Accounts() {
     setProblem(null);
     setNotice(null);
     try {
-      await api(`/api/v1/users/${a.id}`, { method: 'PATCH', body, token, timeoutMs: 20_000 });
+      await api(`/api/v1/users/${a.id}`, { method: 'PATCH', body, token });
       setNotice(done);
       await load();
     } catch (err) {

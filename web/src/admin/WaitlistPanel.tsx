@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from '../lib/api.js';
+import { useEffect } from 'preact/hooks';
+import { useLoad } from '../lib/use-load.js';
+import { api } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
 
 interface Entry {
@@ -21,18 +22,18 @@ const STATE: Record<Entry['state'], { words: string; tone: string }> = {
 
 /** The night's waitlist for the owner: who waits, in order, and what became of each offer (read every 15 s). */
 export function WaitlistPanel({ eventId, token }: { eventId: string; token: string }) {
-  const [entries, setEntries] = useState<Entry[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
+  const loaded = useLoad(
+    (signal) =>
+      api<{ entries: Entry[] }>(`/api/v1/events/${eventId}/waitlist`, { token, signal }).then((r) => r.entries),
+    [eventId, token],
+  );
+  const entries = loaded.data ?? [];
+  const problem = loaded.error;
+  const reload = loaded.reload;
   useEffect(() => {
-    const load = () =>
-      api<{ entries: Entry[] }>(`/api/v1/events/${eventId}/waitlist`, { token, timeoutMs: 15_000 }).then(
-        (r) => (setEntries(r.entries), setProblem(null)),
-        (err) => setProblem(errorText(err)),
-      );
-    void load();
-    const t = setInterval(() => void load(), 15_000);
+    const t = setInterval(() => void reload(), 15_000);
     return () => clearInterval(t);
-  }, [eventId, token]);
+  }, [reload]);
   if (entries.length === 0 && !problem) return null;
   const waiting = entries.filter((e) => e.state === 'waiting');
 

@@ -41,7 +41,6 @@ export function Checkout({
         await api<OrderView>(`/api/v1/orders/${order.order_id}/pay-local`, {
           method: 'POST',
           token,
-          timeoutMs: 20_000,
         }),
       );
     } catch (err) {

@@ -34,7 +34,7 @@ export function EventPage({ id }: { id: string }) {
   useEffect(() => rememberPromoter(location.search), [id]);
 
   useEffect(() => {
-    api<PublicEvent>(`/api/v1/events/${encodeURIComponent(id)}`, { timeoutMs: 10_000 }).then(
+    api<PublicEvent>(`/api/v1/events/${encodeURIComponent(id)}`).then(
       (e) => {
         setEvent(e);
         setGaLeft(e.ga.available);
@@ -42,9 +42,7 @@ export function EventPage({ id }: { id: string }) {
       (err) => setProblem(err instanceof ApiError && err.status === 404 ? 'There is no such event.' : errorText(err)),
     );
     if (invite)
-      api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`, { timeoutMs: 10_000 }).then(setInviteView, () =>
-        setInviteView(null),
-      );
+      api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`).then(setInviteView, () => setInviteView(null));
   }, [id, invite]);
 
   if (problem) {
@@ -96,7 +94,6 @@ export function EventPage({ id }: { id: string }) {
           ...(event.min_age ? { age_confirmed: ageConfirmed } : {}),
           ...(promoter ? { promoter_code: promoter } : {}),
         },
-        timeoutMs: 20_000,
       });
       await saveOrder({
         orderId: placed.order_id,

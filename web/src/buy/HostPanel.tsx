@@ -50,7 +50,6 @@ export function HostPanel({
         method: 'PUT',
         body: { allowed },
         token,
-        timeoutMs: 15_000,
       });
       onChanged();
     } catch (err) {
@@ -64,7 +63,6 @@ export function HostPanel({
       await api(`/api/v1/reservations/${reservation.id}/guests/${ticketId}`, {
         method: 'DELETE',
         token,
-        timeoutMs: 15_000,
       });
       onChanged();
     } catch (err) {

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useLoad } from '../lib/use-load.js';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
 import { parseOrderLink, savedOrders } from '../lib/my-orders.js';
@@ -25,42 +26,45 @@ interface Candidate {
  * ticket buys one and comes back linked (the event page carries the invite).
  */
 export function InvitePage({ code }: { code: string }) {
-  const [invite, setInvite] = useState<InviteView | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
   const [candidates, setCandidates] = useState<Candidate[]>([]);
   const [pasted, setPasted] = useState('');
   const [pasteError, setPasteError] = useState<string | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const loadInvite = () =>
-    api<InviteView>(`/api/v1/invites/${encodeURIComponent(code)}`, { timeoutMs: 10_000 }).then(setInvite, (err) =>
-      setProblem(
-        err instanceof ApiError && err.code === 'invalid_invite'
-          ? 'This invite code does not belong to any table. Check it with the host.'
-          : errorText(err),
-      ),
-    );
+  const inviteLoad = useLoad(
+    (signal) =>
+      api<InviteView>(`/api/v1/invites/${encodeURIComponent(code)}`, { signal }).catch((err: unknown) => {
+        if (!(err instanceof ApiError && err.code === 'invalid_invite')) throw err;
+        throw new ApiError(
+          err.status,
+          err.code,
+          'This invite code does not belong to any table. Check it with the host.',
+        );
+      }),
+    [code],
+  );
+  const invite = inviteLoad.data;
+  const problem = inviteLoad.error;
+  const loadInvite = inviteLoad.reload;
 
-  const addOrder = async (orderId: string, token: string) => {
-    const order = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(orderId)}`, { token, timeoutMs: 10_000 });
+  const addOrder = useCallback(async (orderId: string, token: string) => {
+    const order = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(orderId)}`, { token });
     const fresh = order.tickets
       .filter((t) => t.status === 'valid' && !t.is_host)
       .map((ticket) => ({ order, token, ticket }));
     setCandidates((c) => [...c.filter((x) => x.order.order_id !== order.order_id), ...fresh]);
     return order;
-  };
+  }, []);
 
+  // The tickets this phone already holds for the night, offered for linking.
+  const eventId = invite?.event_id;
   useEffect(() => {
-    void loadInvite();
-  }, [code]);
-
-  useEffect(() => {
-    if (!invite) return;
-    void savedOrders(invite.event_id).then((orders) =>
+    if (!eventId) return;
+    void savedOrders(eventId).then((orders) =>
       Promise.all(orders.map((o) => addOrder(o.orderId, o.token).catch(() => null))),
     );
-  }, [invite?.event_id]);
+  }, [eventId, addOrder]);
 
   const link = async (c: Candidate) => {
     setBusy(true);
@@ -69,7 +73,6 @@ export function InvitePage({ code }: { code: string }) {
       const r = await api<{ table_number: number }>(`/api/v1/tickets/${c.ticket.id}/link`, {
         body: { invite_code: code },
         token: c.token,
-        timeoutMs: 15_000,
       });
       setResult({
         ok: true,

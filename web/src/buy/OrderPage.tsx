@@ -1,5 +1,5 @@
 import { formatMoney } from '@domain/money.js';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { openAvailabilityStream } from '../lib/floor-stream.js';
 import { clockTime, dayAndTime } from '../lib/format.js';
@@ -56,11 +56,11 @@ export function OrderPage({ id }: { id: string }) {
   const load = useCallback(async () => {
     if (!token) return;
     try {
-      const o = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(id)}`, { token, timeoutMs: 15_000 });
+      const o = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(id)}`, { token });
       setOrder(o);
       setProblem(null);
       setOfflineSince(null);
-      const e = await api<PublicEvent>(`/api/v1/events/${o.event_id}`, { timeoutMs: 15_000 });
+      const e = await api<PublicEvent>(`/api/v1/events/${o.event_id}`);
       setEvent(e);
       await saveOrder({
         orderId: o.order_id,
@@ -91,7 +91,7 @@ export function OrderPage({ id }: { id: string }) {
     }
   }, [id, token]);
 
-  useEffect(() => void load(), [token]);
+  useEffect(() => void load(), [load]);
 
   // While money is on its way (a payment confirming, a refund being paid), look again every few seconds.
   const settling = order?.status === 'pending' || (order?.refund && order.refund.status === 'pending');
@@ -113,10 +113,11 @@ export function OrderPage({ id }: { id: string }) {
     !!event &&
     event.status === 'scheduled' &&
     Date.parse(event.ends_at) > Date.now();
+  const eventId = event?.id;
   useEffect(() => {
-    if (!watching || !event || !tableId) return;
+    if (!watching || !eventId || !tableId) return;
     let connected = false;
-    const close = openAvailabilityStream(event.id, {
+    const close = openAvailabilityStream(eventId, {
       // The first snapshot comes right after the order was read; a later one is a reconnection.
       onSnapshot: () => {
         if (connected) void load();
@@ -132,11 +133,14 @@ export function OrderPage({ id }: { id: string }) {
       close();
       navigator.serviceWorker?.removeEventListener('message', onPush);
     };
-  }, [watching, tableId, event?.id, load]);
+  }, [watching, tableId, eventId, load]);
 
-  // Came from an invite without a ticket: once paid, the ticket is linked to that table.
+  // Came from an invite without a ticket: once paid, the ticket is linked to that table (once:
+  // the order is read again while the link is being made).
+  const linking = useRef(false);
   useEffect(() => {
-    if (!order || order.status !== 'paid' || !token) return;
+    if (!order || order.status !== 'paid' || !token || linking.current) return;
+    linking.current = true;
     void savedOrder(order.order_id).then(async (saved) => {
       if (!saved?.invite) return;
       const ticket = order.tickets.find((t) => !t.is_host && !t.linked_reservation_id && t.status === 'valid');
@@ -146,7 +150,6 @@ export function OrderPage({ id }: { id: string }) {
         const r = await api<{ table_number: number }>(`/api/v1/tickets/${ticket.id}/link`, {
           body: { invite_code: saved.invite },
           token,
-          timeoutMs: 15_000,
         });
         setLinkNote({ ok: true, text: `Your ticket is on the guest list of table ${r.table_number}.` });
         void load();
@@ -154,7 +157,7 @@ export function OrderPage({ id }: { id: string }) {
         setLinkNote({ ok: false, text: `Your ticket could not join the table: ${errorText(err)}` });
       }
     });
-  }, [order?.status, token]);
+  }, [order, token, load]);
 
   if (token === null) {
     return (

@@ -30,7 +30,7 @@ export function StripeCheckout({ order }: { order: OrderView }) {
     let cancelled = false;
     void (async () => {
       try {
-        const config = await api<PaymentConfig>('/api/v1/config', { timeoutMs: 10_000 });
+        const config = await api<PaymentConfig>('/api/v1/config');
         if (!config.stripe_publishable_key) throw new Error('Card payments are not set up on this Velvet.');
         setTestMode(config.test_mode);
         const s = await loadStripe(config.stripe_publishable_key);

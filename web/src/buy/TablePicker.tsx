@@ -1,5 +1,6 @@
 import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
+import { useLatest } from '../lib/use-latest.js';
 import { openAvailabilityStream, type FeedStatus, type PublicTable } from '../lib/floor-stream.js';
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import type { PublicEvent } from './types.js';
@@ -27,26 +28,28 @@ export function TablePicker({
 }) {
   const [status, setStatus] = useState<Record<string, PublicTable['status']>>({});
   const [feed, setFeed] = useState<FeedStatus>('connecting');
+  const availability = useLatest(onAvailability);
+  const select = useLatest(onSelect);
 
   useEffect(
     () =>
       openAvailabilityStream(event.id, {
         onSnapshot: (a) => {
           setStatus(Object.fromEntries(a.tables.map((t) => [t.id, t.status])));
-          onAvailability?.(a.ga_available, a.event_status);
+          availability.current?.(a.ga_available, a.event_status);
         },
         onTable: (t) => setStatus((s) => ({ ...s, [t.id]: t.status })),
-        onEventStatus: (s) => onAvailability?.(-1, s),
+        onEventStatus: (s) => availability.current?.(-1, s),
         onStatus: setFeed,
         onUnauthorized: () => {},
       }),
-    [event.id],
+    [event.id, availability],
   );
 
   // A table someone else just took is no longer the buyer's pick.
   useEffect(() => {
-    if (selectedId && status[selectedId] && status[selectedId] !== 'available') onSelect(null);
-  }, [status, selectedId]);
+    if (selectedId && status[selectedId] && status[selectedId] !== 'available') select.current(null);
+  }, [status, selectedId, select]);
 
   const capacity = new Map(event.tiers.map((t) => [t.name, t.capacity]));
   const tables: FloorTable[] = event.tables.map((t) => {

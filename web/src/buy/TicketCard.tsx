@@ -63,7 +63,6 @@ export function TicketCard({
         method: 'PATCH',
         body: { holder_name: name },
         token,
-        timeoutMs: 15_000,
       });
       setEditing(false);
       onChanged();

@@ -51,8 +51,8 @@ export function TicketPage({ id }: { id: string }) {
   const load = useCallback(async () => {
     if (!token) return;
     try {
-      const t = await api<HeldTicket>(`/api/v1/tickets/${encodeURIComponent(id)}`, { token, timeoutMs: 15_000 });
-      const e = await api<PublicEvent>(`/api/v1/events/${t.event_id}`, { timeoutMs: 15_000 });
+      const t = await api<HeldTicket>(`/api/v1/tickets/${encodeURIComponent(id)}`, { token });
+      const e = await api<PublicEvent>(`/api/v1/events/${t.event_id}`);
       setTicket(t);
       setEvent(e);
       setProblem(null);
@@ -80,7 +80,7 @@ export function TicketPage({ id }: { id: string }) {
     }
   }, [id, token]);
 
-  useEffect(() => void load(), [token]);
+  useEffect(() => void load(), [load]);
 
   if (token === null) {
     return (

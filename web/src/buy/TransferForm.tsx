@@ -36,7 +36,6 @@ export function TransferForm({
       await api(`/api/v1/tickets/${ticketId}/transfer`, {
         body: { name: name.trim(), email: email.trim() },
         token,
-        timeoutMs: 15_000,
       });
       onDone(name.trim());
     } catch (err) {

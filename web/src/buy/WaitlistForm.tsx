@@ -36,7 +36,6 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
             quantity,
             ...(event.min_age ? { age_confirmed: ageConfirmed } : {}),
           },
-          timeoutMs: 15_000,
         }),
       );
     } catch (err) {

@@ -9,7 +9,7 @@ interface Wallets {
 /** Which wallets this Velvet offers (GET /config), asked once per page load. */
 let offered: Promise<Wallets> | null = null;
 const wallets = () =>
-  (offered ??= api<{ wallets: Wallets }>('/api/v1/config', { timeoutMs: 10_000 }).then(
+  (offered ??= api<{ wallets: Wallets }>('/api/v1/config').then(
     (c) => c.wallets,
     () => ({ apple: false, google: false }),
   ));
@@ -30,7 +30,6 @@ export function WalletButtons({ ticketId, token }: { ticketId: string; token: st
     try {
       const { save_url } = await api<{ save_url: string }>(`/api/v1/tickets/${ticketId}/wallet/google`, {
         token,
-        timeoutMs: 15_000,
       });
       location.assign(save_url);
     } catch (err) {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { clockTime } from '../lib/format.js';
+import { useLatest } from '../lib/use-latest.js';
 import { openDoorFiguresStream, type DoorFigures, type FeedStatus } from '../lib/floor-stream.js';
 
 /**
@@ -22,17 +23,18 @@ export function AllDoors({
 }) {
   const [figures, setFigures] = useState<{ at: Date; data: DoorFigures } | null>(null);
   const [status, setStatus] = useState<FeedStatus>('connecting');
+  const handlers = useLatest({ onFigures, onUnauthorized });
   useEffect(
     () =>
       openDoorFiguresStream(eventId, token, {
         onSnapshot: (data) => {
           setFigures({ at: new Date(), data });
-          onFigures(data);
+          handlers.current.onFigures(data);
         },
         onStatus: setStatus,
-        onUnauthorized,
+        onUnauthorized: () => handlers.current.onUnauthorized(),
       }),
-    [eventId, token],
+    [eventId, token, handlers],
   );
   if (!figures) return null;
   const live = status === 'live';

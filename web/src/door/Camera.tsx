@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLatest } from '../lib/use-latest.js';
 import { qrDetector } from './barcode.js';
 
 /** No code seen and nobody touching the screen for this long: the camera sleeps (battery). */
@@ -110,10 +111,13 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
   }, [state]);
 
   // Start with the page, sleep when it is hidden, and stop for good when leaving the door.
+  const control = useLatest({ start, stop });
   useEffect(() => {
-    void start();
+    // The latest start/stop: they read the chosen camera, which may change while the door is open.
+    const stopNow = () => control.current.stop();
+    void control.current.start();
     const touch = () => (lastSeen.current = Date.now());
-    const visibility = () => (document.hidden ? stop() : void start());
+    const visibility = () => (document.hidden ? stopNow() : void control.current.start());
     document.addEventListener('visibilitychange', visibility);
     window.addEventListener('pointerdown', touch);
     window.addEventListener('keydown', touch);
@@ -121,9 +125,9 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
       document.removeEventListener('visibilitychange', visibility);
       window.removeEventListener('pointerdown', touch);
       window.removeEventListener('keydown', touch);
-      stop();
+      stopNow();
     };
-  }, []);
+  }, [control]);
 
   const pick = (id: string) => {
     setDeviceId(id);

@@ -1,11 +1,9 @@
-import { useMemo } from 'preact/hooks';
 import type { DoorEngine } from './engine.js';
 import { clockTime } from '../lib/format.js';
 
 /** The night at a glance, from this device's ticket list (each person counted once across doors). */
 export function Counters({ engine }: { engine: DoorEngine }) {
-  const version = engine.version.value;
-  const c = useMemo(() => engine.cache.counters(engine.scannerId), [version, engine]);
+  const c = engine.counters.value;
   const refreshed = engine.refreshedAt.value;
   return (
     <section class="card counters" aria-label="Tonight">

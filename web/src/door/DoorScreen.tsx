@@ -42,12 +42,14 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
 
   // Every new result fills the screen for ~2 s (or until the next scan), then folds into a card.
   const result = engine.result.value;
+  const resultId = result?.id;
+  const heldFor = result?.vip ? 3500 : 2000; // a VIP's card has a guest list to read
   useEffect(() => {
-    if (!result) return;
+    if (resultId === undefined) return;
     setBannerOpen(true);
-    const t = setTimeout(() => setBannerOpen(false), result.vip ? 3500 : 2000);
+    const t = setTimeout(() => setBannerOpen(false), heldFor);
     return () => clearTimeout(t);
-  }, [result?.id]);
+  }, [resultId, heldFor]);
 
   useKeyboardWedge((code) => void engine.scan({ qr: code }, 'wedge'), inputRef);
 

@@ -36,7 +36,7 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
   const [scannerId, setScannerId] = useState(current?.scannerId ?? 'door-1');
 
   useEffect(() => {
-    api<{ events: ListedEvent[] }>('/api/v1/events', { token: session.value!.token, timeoutMs: 10_000 }).then(
+    api<{ events: ListedEvent[] }>('/api/v1/events', { token: session.value!.token }).then(
       (r) => {
         const live = r.events.filter((e) => e.status === 'scheduled' && Date.parse(e.ends_at) > Date.now());
         setEvents(live);

@@ -131,7 +131,14 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
     return () => window.removeEventListener('keydown', onKey);
   }, [onDismiss]);
   return (
-    <div class={`result-banner ${tone}`} onClick={onDismiss} data-result={result.result} data-testid="result-banner">
+    // The tap anywhere is a shortcut; keyboards have the Close button and Escape.
+    <div
+      role="presentation"
+      class={`result-banner ${tone}`}
+      onClick={onDismiss}
+      data-result={result.result}
+      data-testid="result-banner"
+    >
       <p class="headline">{headline(result)}</p>
       <IdCheck r={result} />
       <Who r={result} />

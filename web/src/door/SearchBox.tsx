@@ -1,5 +1,5 @@
 import type { RefObject } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useComputed, useSignal } from '@preact/signals';
 import type { CachedTicket } from '@domain/scanner-cache.js';
 import type { DoorEngine } from './engine.js';
 import { clockTime } from '../lib/format.js';
@@ -33,9 +33,14 @@ export function SearchBox({
   inputRef: RefObject<HTMLInputElement | null>;
   onTyping: () => void;
 }) {
-  const [text, setText] = useState('');
-  const version = engine.version.value;
-  const hits = useMemo(() => (looksLikeCode(text) ? [] : engine.cache.search(text)), [text, version, engine]);
+  const typed = useSignal('');
+  const text = typed.value;
+  const setText = (value: string) => (typed.value = value);
+  // Searched again when the text or this device's list changes (a sync brings new names).
+  const found = useComputed(
+    () => (engine.version.value, looksLikeCode(typed.value) ? [] : engine.cache.search(typed.value)),
+  );
+  const hits = found.value;
 
   const submit = (e: Event) => {
     e.preventDefault();

@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { computed, signal } from '@preact/signals';
 import { parseTicketCode } from '@domain/ticket-code.js';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
@@ -44,6 +44,8 @@ export class DoorEngine {
   readonly refreshedAt = signal<Date | null>(null);
   readonly state = signal<'loading' | 'ready' | 'no-cache'>('loading');
   readonly cache: TicketCache;
+  /** The night at a glance from this device's list, counted again only when the list changed. */
+  readonly counters = computed(() => (this.version.value, this.cache.counters(this.scannerId)));
 
   private verify: Verify | null = null;
   /** Entries this door made offline whose scans are still queued, by queue key (see TicketCache.apply). */
@@ -271,7 +273,7 @@ export class DoorEngine {
     try {
       const r = await api<ScannerCacheResponse>(
         `/api/v1/events/${encodeURIComponent(this.eventId)}/scanner-cache${since ? `?since=${encodeURIComponent(since)}` : ''}`,
-        { token: this.token, timeoutMs: 20_000 },
+        { token: this.token },
       );
       if (this.stopped) return;
       const previousKey = this.cache.meta?.publicKey;
@@ -348,7 +350,6 @@ export class DoorEngine {
       const r = await api<{ results: Array<ScanResponse & { index: number }> }>('/api/v1/scans/batch', {
         body: { scanner_id: scannerId, event_id: this.eventId, scans },
         token: this.token,
-        timeoutMs: 20_000,
       });
       const byIndex = new Array<ScanResponse & { index: number }>(items.length);
       for (const a of r.results) byIndex[a.index] = a;

@@ -36,9 +36,8 @@ function LiveFloor({ eventId }: { eventId: string }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
 
   useEffect(() => {
-    api<EventSummary>(`/api/v1/events/${encodeURIComponent(eventId)}`, { token, timeoutMs: 10_000 }).then(
-      setEvent,
-      (err) => setProblem(errorText(err)),
+    api<EventSummary>(`/api/v1/events/${encodeURIComponent(eventId)}`, { token }).then(setEvent, (err) =>
+      setProblem(errorText(err)),
     );
     return openFloorStream(eventId, token, {
       onSnapshot: (plan) => {

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from '../lib/api.js';
+import { useLoad } from '../lib/use-load.js';
+import { useEffect, useRef } from 'preact/hooks';
+import { api } from '../lib/api.js';
 import { STATUS_LABEL, type FloorTable } from '../ui/FloorPlan.js';
 
 interface ReservationView {
@@ -22,27 +23,26 @@ export function TableDetail({
   token: string;
   onClose: () => void;
 }) {
-  const [view, setView] = useState<ReservationView | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const reservationId = table?.reservation_id ?? null;
   // Any change to the table (an arrival, a new guest) comes with a new object from the stream.
   const version = table ? `${table.status}/${table.guests_linked}/${table.guests_arrived}/${table.host_arrived}` : '';
-
+  const loaded = useLoad(
+    async (signal) =>
+      reservationId
+        ? api<ReservationView>(`/api/v1/reservations/${encodeURIComponent(reservationId)}`, { token, signal })
+        : null,
+    [reservationId, token],
+  );
+  const reload = loaded.reload;
+  const shownVersion = useRef(version);
   useEffect(() => {
-    setError(null);
-    if (!reservationId) return setView(null);
-    let current = true;
-    api<ReservationView>(`/api/v1/reservations/${encodeURIComponent(reservationId)}`, {
-      token,
-      timeoutMs: 10_000,
-    }).then(
-      (v) => current && setView(v),
-      (err) => current && setError(errorText(err)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [reservationId, version, token]);
+    if (shownVersion.current === version) return;
+    shownVersion.current = version;
+    void reload();
+  }, [version, reload]);
+  // Another table's party never shows under this one while its own is read.
+  const view = loaded.data?.id === reservationId ? loaded.data : null;
+  const error = loaded.error;
 
   if (!table) {
     return (

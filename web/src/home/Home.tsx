@@ -17,7 +17,7 @@ export function Home() {
   const [mine, setMine] = useState<SavedOrder[]>([]);
   useEffect(() => {
     savedOrders().then(setMine, () => setMine([]));
-    api<{ events: PublicEvent[] }>('/api/v1/events', { timeoutMs: 10_000 }).then(
+    api<{ events: PublicEvent[] }>('/api/v1/events').then(
       (r) => setEvents(r.events),
       () => setEvents([]),
     );

@@ -19,6 +19,16 @@ export class NetworkError extends Error {
   override name = 'NetworkError';
 }
 
+/**
+ * How long a page waits for an answer before saying the server did not answer in time: every
+ * request but an upload and the door's own offline switch. Long enough for a crowded venue's
+ * signal and the slowest write (cancelling a sold-out night); short enough that nobody stares at
+ * a spinner wondering.
+ */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/** A cover image is megabytes over a venue's phone signal. */
+export const UPLOAD_TIMEOUT_MS = 60_000;
+
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
@@ -26,7 +36,7 @@ export interface RequestOptions {
   upload?: Blob;
   /** Bearer credential: a staff/owner login token or an order's manage token. */
   token?: string | null;
-  /** Give up after this long and throw NetworkError (the door's offline switch uses ~1.5 s). */
+  /** Give up after this long and throw NetworkError (default REQUEST_TIMEOUT_MS; the door's offline switch uses ~1.5 s). */
   timeoutMs?: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -34,7 +44,9 @@ export interface RequestOptions {
 
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const controller = new AbortController();
-  const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
+  const timeoutMs = opts.timeoutMs ?? (opts.upload ? UPLOAD_TIMEOUT_MS : REQUEST_TIMEOUT_MS);
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  if (opts.signal?.aborted) controller.abort();
   opts.signal?.addEventListener('abort', () => controller.abort());
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';

@@ -34,7 +34,7 @@ export async function subscribe(reservationId: string, token: string): Promise<n
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
-    const { public_key } = await api<{ public_key: string }>('/api/v1/push/public-key', { timeoutMs: 15_000 });
+    const { public_key } = await api<{ public_key: string }>('/api/v1/push/public-key');
     subscription = await registration.pushManager.subscribe({
       userVisibleOnly: true,
       applicationServerKey: fromBase64Url(public_key),
@@ -46,7 +46,6 @@ export async function subscribe(reservationId: string, token: string): Promise<n
       method: 'PUT',
       body: subscription.toJSON(),
       token,
-      timeoutMs: 15_000,
     },
   );
   localStorage.setItem(rememberKey(reservationId), subscription.endpoint);
@@ -61,7 +60,6 @@ export async function unsubscribe(reservationId: string, token: string): Promise
       method: 'DELETE',
       body: { endpoint },
       token,
-      timeoutMs: 15_000,
     });
   }
   localStorage.removeItem(rememberKey(reservationId));

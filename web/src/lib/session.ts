@@ -33,7 +33,6 @@ export async function loadSession(): Promise<void> {
 export async function logIn(email: string, password: string): Promise<Session> {
   const r = await api<{ token: string; role: Role; expires_at: string }>('/api/v1/auth/login', {
     body: { email, password },
-    timeoutMs: 15_000,
   });
   const s: Session = { token: r.token, role: r.role, email, expiresAt: r.expires_at };
   await kvSet(KEY, s);

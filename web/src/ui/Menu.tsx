@@ -8,7 +8,8 @@ export function Menu({ label, children }: { label: string; children: ComponentCh
   return (
     <details class="menu" ref={ref}>
       <summary class="btn ghost small">{label}</summary>
-      <div class="menu-items" onClick={close}>
+      {/* A chosen item's click (mouse, Enter or Space) bubbles here and folds the menu. */}
+      <div class="menu-items" role="presentation" onClick={close}>
         {children}
       </div>
     </details>
