@@ -1,9 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { SlowestFirst } from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
+  // The web app's own unit tests import the shared domain as the app does (web/tsconfig.json paths).
+  resolve: { alias: { '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)) } },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     pool: 'forks',
     // Two cores; on PostgreSQL each file also opens its own connection pool.
     maxWorkers: 2,

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Field } from '../ui/Field.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 
 export interface DetailsDraft {
@@ -23,6 +24,7 @@ export function EventDetailsFields({
   removeCover,
   onRemoveCover,
   coverError,
+  errors,
 }: {
   draft: DetailsDraft;
   onChange: (d: DetailsDraft) => void;
@@ -32,6 +34,8 @@ export function EventDetailsFields({
   removeCover: boolean;
   onRemoveCover: (remove: boolean) => void;
   coverError: string | null;
+  /** The API's refusals by field (venue_name, venue_address, description, min_age). */
+  errors: Record<string, string>;
 }) {
   const [preview, setPreview] = useState<string | null>(null);
   useEffect(() => {
@@ -46,56 +50,60 @@ export function EventDetailsFields({
     <fieldset class="card stack">
       <legend>Where and what</legend>
       <div class="grid-2">
-        <div class="field">
-          <label for="ev-venue">Venue</label>
-          <input
-            id="ev-venue"
+        <Field id="ev-venue" label="Venue" error={errors.venue_name}>
+          {(control) => (
+            <input
+              {...control}
+              class="input"
+              maxLength={200}
+              placeholder="e.g. The Vault"
+              value={draft.venueName}
+              onInput={(e) => set({ venueName: e.currentTarget.value })}
+            />
+          )}
+        </Field>
+        <Field id="ev-address" label="Address (buyers get a map link)" error={errors.venue_address}>
+          {(control) => (
+            <input
+              {...control}
+              class="input"
+              maxLength={300}
+              autoComplete="street-address"
+              value={draft.venueAddress}
+              onInput={(e) => set({ venueAddress: e.currentTarget.value })}
+            />
+          )}
+        </Field>
+      </div>
+      <Field id="ev-min-age" label="Minimum age" error={errors.min_age}>
+        {(control) => (
+          <select
+            {...control}
             class="input"
-            maxLength={200}
-            placeholder="e.g. The Vault"
-            value={draft.venueName}
-            onInput={(e) => set({ venueName: e.currentTarget.value })}
-          />
-        </div>
-        <div class="field">
-          <label for="ev-address">Address (buyers get a map link)</label>
-          <input
-            id="ev-address"
+            value={draft.minAge ?? ''}
+            onChange={(e) =>
+              set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })
+            }
+          >
+            <option value="">None</option>
+            <option value="18">18+ (buyers confirm; the door checks ID)</option>
+            <option value="21">21+ (buyers confirm; the door checks ID)</option>
+          </select>
+        )}
+      </Field>
+      <Field id="ev-description" label="Description" error={errors.description}>
+        {(control) => (
+          <textarea
+            {...control}
             class="input"
-            maxLength={300}
-            autoComplete="street-address"
-            value={draft.venueAddress}
-            onInput={(e) => set({ venueAddress: e.currentTarget.value })}
+            rows={4}
+            maxLength={4000}
+            placeholder="Who plays, the music, the dress code…"
+            value={draft.description}
+            onInput={(e) => set({ description: e.currentTarget.value })}
           />
-        </div>
-      </div>
-      <div class="field">
-        <label for="ev-min-age">Minimum age</label>
-        <select
-          id="ev-min-age"
-          class="input"
-          value={draft.minAge ?? ''}
-          onChange={(e) =>
-            set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })
-          }
-        >
-          <option value="">None</option>
-          <option value="18">18+ (buyers confirm; the door checks ID)</option>
-          <option value="21">21+ (buyers confirm; the door checks ID)</option>
-        </select>
-      </div>
-      <div class="field">
-        <label for="ev-description">Description</label>
-        <textarea
-          id="ev-description"
-          class="input"
-          rows={4}
-          maxLength={4000}
-          placeholder="Who plays, the music, the dress code…"
-          value={draft.description}
-          onInput={(e) => set({ description: e.currentTarget.value })}
-        />
-      </div>
+        )}
+      </Field>
       <div class="field">
         <label for="ev-cover">Cover image (JPEG, PNG or WebP, up to 10 MB; shown wide on the buyer's page)</label>
         {shown && <img class="cover-preview" src={shown} alt="The cover as buyers will see it" />}

@@ -1,26 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
-
-export interface DraftTable {
-  key: string;
-  /** The saved table's id, once it exists. */
-  id?: string;
-  number: number;
-  tier: string;
-  x: number;
-  y: number;
-  /** Sold or held: it can move but not be deleted. */
-  locked?: boolean;
-}
-
-export const ROOM = { x: 0, y: 0, w: 960, h: 560 };
-export const GRID = 20;
-const HALF_W = 56;
-const HALF_H = 42;
-
-const snap = (v: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(v / GRID) * GRID));
-export const clampX = (x: number) => snap(x, ROOM.x + HALF_W + GRID, ROOM.x + ROOM.w - HALF_W - GRID);
-export const clampY = (y: number) => snap(y, ROOM.y + HALF_H + GRID, ROOM.y + ROOM.h - HALF_H - GRID);
+import type { DraftTable } from './event-draft.js';
+import { clampX, clampY, GRID, ROOM } from './floor-geometry.js';
 
 /**
  * The floor plan editor: the same SVG as the live floor plan, with tables dragged (mouse, touch or
