@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppDeps } from '../services/deps.js';
-import { addUser } from '../services/accounts/accounts.service.js';
+import { addUser, MIN_PASSWORD } from '../services/accounts/accounts.service.js';
 import { accountView, changeAccount, listAccounts } from '../services/accounts/manage-accounts.service.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
 import { ALWAYS, errors } from './responses.js';
@@ -17,7 +17,8 @@ const account = z.object({
   created_at: z.iso.datetime(),
 });
 
-const password = z.string().min(1).max(1000);
+/** A new or reset password: the same minimum the accounts service checks, so the document says it too. */
+const password = z.string().min(MIN_PASSWORD, `needs at least ${MIN_PASSWORD} characters`).max(1000);
 
 /** Owner and staff accounts, managed by an owner from the dashboard while Velvet runs. */
 export function accountRoutes(app: ZodApp, deps: AppDeps): void {

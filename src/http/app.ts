@@ -11,6 +11,7 @@ import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fa
 import type { AppDeps } from '../services/deps.js';
 import { doorRoutes } from './door.routes.js';
 import { installErrorHandling } from './errors.js';
+import { oneMediaTypePerStatus } from './openapi-media.js';
 import { MethodIndex } from './method-index.js';
 import { DEFAULT_BODY_LIMIT, installJsonParser } from './json-body.js';
 import { fastifyTrustProxy } from './trust-proxy.js';
@@ -77,6 +78,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
         description:
           'Tickets, VIP tables and the door. The contract, with every rule and error code: docs/api.md in the repository. Errors are `{"error": {"code", "message", "details"?}}`; times are ISO-8601 UTC; money is integer cents with a currency.',
       },
+      // Relative: the document is served by the instance it describes, under whatever name it has.
+      servers: [{ url: '/', description: 'The Velvet instance serving this document' }],
       components: {
         securitySchemes: {
           bearer: {
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions = {}) {
       // getEventsIdSummary).
       return { ...out, schema: { operationId: operationIdOf(args.route.method, args.url), ...out.schema } };
     },
+    transformObject: (doc) => ('openapiObject' in doc ? oneMediaTypePerStatus(doc.openapiObject) : doc.swaggerObject),
   });
   const feed = new FloorFeed(deps.database, (err) => app.log.error({ err }, 'floor feed'));
   app.addHook('onClose', () => feed.close());

@@ -22,10 +22,13 @@ const nonce = token(200);
 const oneTicket = (s: { qr?: string | undefined; ticket_id?: string | undefined }) =>
   (s.qr === undefined) !== (s.ticket_id === undefined);
 const ONE_TICKET = { message: 'send either qr or ticket_id', path: ['qr'] };
+/** The same rule in the OpenAPI document: exactly one of the two. */
+const ONE_TICKET_SCHEMA = { oneOf: [{ required: ['qr'] }, { required: ['ticket_id'] }] };
 
 const scanBody = z
   .object({ qr: qr.optional(), ticket_id: id.optional(), scanner_id: scannerId, event_id: id, nonce: nonce.optional() })
-  .refine(oneTicket, ONE_TICKET);
+  .refine(oneTicket, ONE_TICKET)
+  .meta(ONE_TICKET_SCHEMA);
 const scanHeaders = z.looseObject({ 'x-idempotency-key': nonce.optional() });
 
 const batchBody = z.object({
@@ -41,7 +44,8 @@ const batchBody = z.object({
           offline_result: z.enum(scanResults),
           nonce: nonce.optional(),
         })
-        .refine(oneTicket, ONE_TICKET),
+        .refine(oneTicket, ONE_TICKET)
+        .meta(ONE_TICKET_SCHEMA),
     )
     .min(1)
     .max(1000),

@@ -80,6 +80,7 @@ export function eventDetailsRoutes(app: ZodApp, deps: AppDeps): void {
         summary: 'The cover image (WebP), for anyone',
         security: PUBLIC,
         params: idParams,
+        produces: ['image/webp', 'application/json'],
         response: { 200: z.any().describe('image/webp'), ...errors(404, ...ALWAYS) },
       },
     },

@@ -6,13 +6,20 @@ export const idParams = z.object({ id });
 const EARLIEST = Date.UTC(2000, 0, 1);
 const LATEST = Date.UTC(3000, 0, 1);
 
+const instant = z.iso.datetime({ offset: true });
+const toDate = (s: string) => new Date(s);
 /** An instant as ISO 8601 with an offset, as it came: device clocks (offline scans) are checked per item. */
-export const anyTimestamp = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-/** An instant Velvet stores as given (event times, `?since=`): within the years 2000–2999. */
-export const timestamp = anyTimestamp.refine(
-  (d) => d.getTime() >= EARLIEST && d.getTime() < LATEST,
-  'must be between the years 2000 and 2999',
-);
+export const anyTimestamp = instant.transform(toDate);
+const YEARS = 'must be between the years 2000 and 2999';
+/**
+ * An instant Velvet stores as given (event times, `?since=`): within the years 2000–2999. The
+ * pattern tells the OpenAPI document (and anyone reading it) the same; the check after the
+ * offset is applied is the one that counts.
+ */
+export const timestamp = instant
+  .regex(/^2\d{3}-/, YEARS)
+  .transform(toDate)
+  .refine((d) => d.getTime() >= EARLIEST && d.getTime() < LATEST, YEARS);
 export const cents = z.int().min(0).max(100_000_000);
 /** ISO 4217, either case (Stripe's own convention is lower case); stored upper-case. */
 export const currency = z
@@ -37,7 +44,7 @@ export const paragraphs = (max: number) => z.string().trim().max(max).regex(PARA
 /** An opaque token or code as sent (not trimmed), without control characters. */
 export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, NOT_PRINTABLE);
 /** An event's minimum age: 18 or 21, or null for none. */
-export const minAge = z.union([z.literal(18), z.literal(21)]).nullable();
+export const minAge = z.literal([18, 21]).nullable();
 export const tokenQuery = z.object({ token: z.string().optional() });
 
 export const errorSchema = z.object({

@@ -57,11 +57,16 @@ export class ContractChecker {
       return [
         `${method} ${op.path}: answered ${status}, which the document does not list (${Object.keys(op.op.responses).join(', ')})`,
       ];
+    // Each status is documented under the one type it is sent as.
+    const sentAs = (contentType ?? '').split(';')[0]!.trim();
+    const types = Object.keys(documented.content ?? {});
+    if (types.length && !types.includes(sentAs))
+      return [`${method} ${op.path} ${status}: sent as ${sentAs || 'nothing'}, documented as ${types.join(', ')}`];
     const json = documented.content?.['application/json']?.schema;
-    if (!json || !(contentType ?? '').includes('application/json')) return [];
+    if (!json || sentAs !== 'application/json') return [];
     let validate = this.compiled.get(json);
     if (!validate) {
-      validate = this.ajv.compile(closed(structuredClone(json)));
+      validate = this.ajv.compile(asJsonSchema(structuredClone(json), { closed: true }));
       this.compiled.set(json, validate);
     }
     if (validate(JSON.parse(body))) return [];
@@ -70,11 +75,12 @@ export class ContractChecker {
 }
 
 /**
- * Every object with listed properties allows no others (zod strips unknown input, so output should
- * match), and OpenAPI 3.0's `nullable: true` becomes JSON Schema's null type for the validator.
+ * OpenAPI 3.0's `nullable: true` becomes JSON Schema's null type for the validator; with `closed`,
+ * every object with listed properties allows no others (zod strips unknown input, so the server's
+ * answers should match exactly).
  */
-function closed(schema: JsonSchema): JsonSchema {
-  if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined)
+export function asJsonSchema(schema: JsonSchema, { closed }: { closed: boolean }): JsonSchema {
+  if (closed && schema.type === 'object' && schema.properties && schema.additionalProperties === undefined)
     schema.additionalProperties = false;
   if (schema.nullable === true) {
     delete schema.nullable;
@@ -82,8 +88,8 @@ function closed(schema: JsonSchema): JsonSchema {
     if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
   }
   for (const v of Object.values(schema)) {
-    if (Array.isArray(v)) v.forEach((x) => x && typeof x === 'object' && closed(x as JsonSchema));
-    else if (v && typeof v === 'object') closed(v as JsonSchema);
+    if (Array.isArray(v)) v.forEach((x) => x && typeof x === 'object' && asJsonSchema(x as JsonSchema, { closed }));
+    else if (v && typeof v === 'object') asJsonSchema(v as JsonSchema, { closed });
   }
   return schema;
 }

@@ -2,7 +2,7 @@ import { formatMoney } from '@domain/money.js';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { ArrivalAlerts } from './ArrivalAlerts.js';
-import type { OrderView, PublicEvent, Reservation } from './types.js';
+import type { PublicEvent, Reservation } from './types.js';
 
 /**
  * The VIP host's table: number, tier, minimum spend, the invite to share, and the guest list
@@ -159,5 +159,3 @@ export function HostPanel({
     </section>
   );
 }
-
-export type { OrderView };
