@@ -24,6 +24,7 @@ const envSchema = z.object({
     .default(12 * 3600),
   VELVET_REENTRY_WARNING_SECONDS: z.coerce.number().int().min(0).default(60),
   VELVET_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+  VELVET_DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   VELVET_REFUND_RATE_PER_SECOND: z.coerce.number().positive().default(25),
   VELVET_REFUND_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
   VELVET_MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(20),
@@ -128,6 +129,8 @@ export interface Config {
   tls: TlsConfig;
   host: string;
   databaseUrl: string | undefined;
+  /** How long a statement waits for a row another request holds before the request answers 503 busy (PostgreSQL). */
+  dbLockTimeoutMs: number;
   dataDir: string;
   publicUrl: string;
   holdSeconds: number;
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    dbLockTimeoutMs: e.VELVET_DB_LOCK_TIMEOUT_MS,
     dataDir: e.VELVET_DATA_DIR,
     publicUrl: (e.VELVET_PUBLIC_URL ?? defaultPublicUrl(tls, port)).replace(/\/$/, ''),
     holdSeconds: e.VELVET_HOLD_SECONDS,

@@ -5,12 +5,12 @@ import { openDoors, scanRows } from './support/door.js';
 import { bearer, buyPaid, createEvent, startTestApp, type TestContext } from './support/harness.js';
 
 /**
- * A row held for longer than lock_timeout (5 s) makes the waiting request give up: the door gets a
+ * A row held for longer than lock_timeout (VELVET_DB_LOCK_TIMEOUT_MS, short here) makes the waiting request give up: the door gets a
  * clear, retryable answer instead of a 500, and nothing is written.
  */
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await startTestApp({ poolSize: 4 });
+  ctx = await startTestApp({ poolSize: 4, lockTimeoutMs: 200 });
 });
 afterAll(() => ctx.close());
 

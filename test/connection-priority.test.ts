@@ -32,10 +32,10 @@ describe.runIf(onPostgres)('who gets the next connection when all are in use (Po
       database.db.execute(sql`SELECT 2`).then(note('new builder query')),
       database.flights((tx) => tx.commit(call(select, [3]))).then(note('new flights')),
     ];
-    // The new requests queue first: the later trip below arrives last.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The new requests queue first (all three are waiting at the gate): the later trip below arrives last.
+    await until(() => database.poolWaiting() === 3);
     waiting.push(database.underway.run(call(select, [4])).then(note('underway run')));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => database.poolWaiting() === 4);
     expect(answered).toEqual([]);
 
     // One connection comes back: the later trip has it first, then the new requests in order of

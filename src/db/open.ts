@@ -7,9 +7,11 @@ import { openPgliteDir, type BeforeMigrating } from './pglite.js';
 import { openPostgres } from './postgres.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded database in the data directory. */
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+export function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'dbLockTimeoutMs'>>,
+): Promise<Database> {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl)
+    ? openPostgres(config.databaseUrl, { lockTimeoutMs: config.dbLockTimeoutMs })
     : openPgliteDir(config.dataDir, { beforeMigrating: backupBeforeMigrating });
 }
 

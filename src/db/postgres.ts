@@ -25,7 +25,11 @@ const MIGRATION_LOCK = 7_411_905;
 export interface PostgresOptions {
   /** Pool width; a race test needs at least as many connections as concurrent requests. */
   max?: number;
+  /** A statement waiting this long for a row another transaction holds gives up (default 5 s). */
+  lockTimeoutMs?: number | undefined;
 }
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Database> {
   const max = opts.max ?? 20;
@@ -33,7 +37,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     connectionString: url,
     max,
     // A scan waiting on a locked ticket gives up rather than queueing the whole door behind it.
-    options: '-c lock_timeout=5s -c idle_in_transaction_session_timeout=60s',
+    options: `-c lock_timeout=${opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS}ms -c idle_in_transaction_session_timeout=60s`,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
     // A client sends a statement without waiting for the one before it to be answered: a hot

@@ -12,10 +12,10 @@ export const databaseLabel = onPostgres ? 'postgres' : 'pglite';
  * A fresh, migrated, private database. On PostgreSQL each one is its own scratch database (created
  * next to the one DATABASE_URL names, dropped on close), so test files never see each other's rows.
  */
-export async function openTestDatabase(opts: { poolSize?: number } = {}): Promise<Database> {
+export async function openTestDatabase(opts: { poolSize?: number; lockTimeoutMs?: number } = {}): Promise<Database> {
   if (!process.env.DATABASE_URL) return openMemoryPglite();
   const scratch = await createScratchDatabase();
-  const database = await openPostgres(scratch.url, { max: opts.poolSize ?? 10 });
+  const database = await openPostgres(scratch.url, { max: opts.poolSize ?? 10, lockTimeoutMs: opts.lockTimeoutMs });
   return {
     ...database,
     close: async () => {

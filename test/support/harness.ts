@@ -25,6 +25,8 @@ export interface TestContext {
 export interface TestOptions {
   env?: Record<string, string>;
   poolSize?: number;
+  /** PostgreSQL's lock_timeout for this app's connections (VELVET_DB_LOCK_TIMEOUT_MS; default 5 s). */
+  lockTimeoutMs?: number;
   payments?: PaymentProvider;
   extraRoutes?: RouteModule[];
   /** Serve the built web app too (see src/web/web-build.ts). */
@@ -59,7 +61,8 @@ export const UNLIMITED_ORDERS = {
 
 /** A whole Velvet (real database, real HTTP stack via inject) with a frozen clock and two accounts. */
 export async function startTestApp(opts: TestOptions = {}): Promise<TestContext> {
-  const database = opts.database ?? (await openTestDatabase({ poolSize: opts.poolSize }));
+  const database =
+    opts.database ?? (await openTestDatabase({ poolSize: opts.poolSize, lockTimeoutMs: opts.lockTimeoutMs }));
   const clock = new ManualClock(opts.now ?? T0);
   const config: Config = loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...UNLIMITED_ORDERS, ...opts.env });
   const deps = await createDeps(config, { database, clock, ...(opts.payments ? { payments: opts.payments } : {}) });

@@ -71,6 +71,8 @@ export class DoorEngine {
     private readonly token: string,
     private readonly onUnauthorized: () => void,
     private readonly onResult: (r: DoorResult) => void = () => {},
+    /** The door's time: when a scan happened, and the camera's windows (tests pass their own). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.cache = new TicketCache(eventId);
   }
@@ -113,7 +115,7 @@ export class DoorEngine {
     const key = input.qr !== undefined ? `qr:${input.qr.trim()}` : `id:${input.ticketId}`;
     if (source === 'camera') {
       if (this.busy > 0) return;
-      const now = Date.now();
+      const now = this.now().getTime();
       const seen = this.cameraSeen;
       if (seen?.key === key && now - seen.at < SAME_CODE_MS) {
         const outOfSight = now - seen.at;
@@ -130,7 +132,7 @@ export class DoorEngine {
         if (result) this.show(result, key);
       } finally {
         this.busy--;
-        if (this.cameraSeen?.key === key) this.cameraSeen.at = Date.now();
+        if (this.cameraSeen?.key === key) this.cameraSeen.at = this.now().getTime();
       }
     });
     this.queue = turn.catch(() => undefined);
@@ -210,7 +212,7 @@ export class DoorEngine {
     if (!this.cache.meta)
       return fromError('No connection, and this device has no ticket list yet: connect once to download it.');
     this.verify ??= await makeVerifier(this.cache.meta.publicKey);
-    const at = new Date();
+    const at = this.now();
     const { decision, response } = await decideOffline(input, this.cache, this.verify, this.scannerId, at);
     const item: QueuedScan = {
       eventId: this.eventId,
@@ -243,7 +245,7 @@ export class DoorEngine {
     if (!r.ticket) return;
     const entered = r.result !== 'rejected' || r.already_checked_in;
     if (!entered) return;
-    const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : new Date();
+    const at = r.first_checked_in_at ? new Date(r.first_checked_in_at) : this.now();
     await this.cache.markEntered({
       ticketId: r.ticket.id,
       at,
@@ -261,7 +263,7 @@ export class DoorEngine {
   catchUp(admittedEverywhere: number): void {
     if (!this.online.value || !this.cache.meta) return;
     if (this.cache.counters(this.scannerId).admitted === admittedEverywhere) return;
-    const now = Date.now();
+    const now = this.now().getTime();
     if (now - this.caughtUpAt < CATCH_UP_MS) return;
     this.caughtUpAt = now;
     void this.refresh();
