@@ -4,6 +4,7 @@ import type { DatabaseStats, Db } from './database.js';
 import { isDatabaseUnavailable } from './database.js';
 import { runFlights, type Call, type FlightTx } from './flights.js';
 import * as schema from './schema.js';
+import { socketOf, wrapQuery } from './pg-internals.js';
 
 /** Checks a client out of the pool (whose clients run in pg's pipeline mode). */
 export type Checkout = () => Promise<pg.PoolClient>;
@@ -58,7 +59,7 @@ async function runFlight(
 ): Promise<unknown[][]> {
   const pending: Array<Promise<pg.QueryResult>> = [];
   // Corked, the flight's messages leave in one write when it is uncorked.
-  const stream = client.connection.stream;
+  const stream = socketOf(client);
   stream.cork();
   try {
     if (opts.begin) pending.push(client.query('BEGIN'));
@@ -82,10 +83,9 @@ async function runFlight(
  * `client.query` once, when the pool connects the client.
  */
 export function countQueries(client: pg.PoolClient, stats: DatabaseStats): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   let inFlight = 0;
   const done = () => inFlight--;
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+  wrapQuery(client, (query) => (...args: unknown[]) => {
     stats.statements++;
     if (inFlight++ === 0) stats.roundTrips++;
     const last = args.at(-1);
@@ -100,5 +100,5 @@ export function countQueries(client: pg.PoolClient, stats: DatabaseStats): void 
     if (result instanceof Promise) result.then(done, done);
     else done();
     return result;
-  };
+  });
 }

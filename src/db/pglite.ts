@@ -10,13 +10,13 @@ import {
   type Database,
   type DatabaseSource,
   type Db,
-  type DatabaseStats,
 } from './database.js';
 import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';
 import { PglitePrepared } from './pglite-prepared.js';
 import * as schema from './schema.js';
+import { countQueries, pgliteInternalsProblems } from './pglite-internals.js';
 
 /**
  * PGlite's own default keeps 160 MB of shared buffers resident in the process from the start. The
@@ -100,6 +100,11 @@ async function createAtomically(dir: string): Promise<void> {
 
 async function wrap(client: PGlite, dir: string | null, close: () => Promise<void>): Promise<Database> {
   await migrate(drizzle(client, { schema }), migrationsConfig);
+  const problems = pgliteInternalsProblems(client);
+  if (problems.length)
+    throw new Error(
+      `this version of PGlite lacks what Velvet relies on (src/db/pglite-internals.ts): ${problems.join('; ')}`,
+    );
   const stats = newStats();
   countQueries(client, stats);
   const db = drizzle(client, { schema }) as unknown as Db;
@@ -168,29 +173,4 @@ async function wrap(client: PGlite, dir: string | null, close: () => Promise<voi
     close,
   };
   return database;
-}
-
-/**
- * Counts statements (DatabaseStats): PGlite is in process, so each one is also a "round trip".
- * Transactions get the wrapper too: their statements run on the object PGlite hands to the callback.
- */
-function countQueries(client: PGlite, stats: DatabaseStats): void {
-  type Runner = { query: (...a: never[]) => Promise<unknown>; exec: (...a: never[]) => Promise<unknown> };
-  const count = (target: Runner) => {
-    for (const method of ['query', 'exec'] as const) {
-      const original = target[method].bind(target);
-      target[method] = (...args: never[]) => {
-        stats.statements++;
-        stats.roundTrips++;
-        return original(...args);
-      };
-    }
-  };
-  count(client as unknown as Runner);
-  const transaction = client.transaction.bind(client);
-  client.transaction = (fn) =>
-    transaction((t) => {
-      count(t as unknown as Runner);
-      return fn(t);
-    });
 }

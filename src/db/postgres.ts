@@ -13,6 +13,7 @@ import {
 import { migrationsConfig } from './migrate.js';
 import { ConnectionGate } from './connection-gate.js';
 import { countQueries, pgFlights, pgRun } from './pg-flights.js';
+import { onRelease, pgInternalsProblems, routePoolConnect } from './pg-internals.js';
 import { PgListener } from './pg-listener.js';
 import * as schema from './schema.js';
 
@@ -124,6 +125,7 @@ function gateConnections(
 ): { checkout: (underway: boolean) => Promise<pg.PoolClient>; gate: ConnectionGate } {
   const gate = new ConnectionGate(size, CONNECT_TIMEOUT_MS);
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  let verified = false;
   const checkout = async (underway: boolean): Promise<pg.PoolClient> => {
     const leave = await gate.enter(underway);
     let client: pg.PoolClient;
@@ -134,25 +136,24 @@ function gateConnections(
       if (isDatabaseUnavailable(err)) stats.connectionErrors++;
       throw err;
     }
+    if (!verified) {
+      // Once per pool: a pg that lacks what Velvet patches stops the start with the reason.
+      const problems = pgInternalsProblems(client);
+      if (problems.length) {
+        client.release();
+        leave();
+        throw new Error(
+          `this version of pg lacks internals Velvet relies on (src/db/pg-internals.ts): ${problems.join('; ')}`,
+        );
+      }
+      verified = true;
+    }
     // pg-pool gives each checkout its own release; the place in the gate goes back with it.
-    const release = client.release;
-    client.release = (err?: Error | boolean) => {
-      leave();
-      return release(err);
-    };
+    onRelease(client, leave);
     return client;
   };
   // pool.query (the query builder) checks out through connect(callback).
-  type Callback = (err: Error | undefined, client?: pg.PoolClient, done?: (err?: Error | boolean) => void) => void;
-  (pool as unknown as { connect: (cb?: Callback) => unknown }).connect = (cb?: Callback) => {
-    const checkedOut = checkout(false);
-    if (!cb) return checkedOut;
-    checkedOut.then(
-      (client) => cb(undefined, client, client.release),
-      (err: Error) => cb(err, undefined, () => {}),
-    );
-    return undefined;
-  };
+  routePoolConnect(pool, () => checkout(false));
   return { checkout, gate };
 }
 
