@@ -22,9 +22,19 @@ export interface Statement<Row> {
   readonly row?: Row;
 }
 
+/** Every statement declared, by name: a connection knows a prepared statement by its name alone. */
+const declared = new Map<string, Statement<unknown>>();
+
 export function statement<Row>(name: string, text: string): Statement<Row> {
-  return { name, text };
+  const known = declared.get(name);
+  if (known && known.text !== text) throw new Error(`two prepared statements are named ${name}`);
+  const s = { name, text };
+  declared.set(name, s);
+  return s;
 }
+
+/** The statements declared so far (the modules that declare them must have been imported). */
+export const declaredStatements = (): ReadonlyMap<string, Statement<unknown>> => declared;
 
 export interface Call<Row> {
   readonly statement: Statement<Row>;

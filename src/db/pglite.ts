@@ -3,14 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import {
-  inProcessExclusive,
-  newStats,
-  withRetry,
-  type Database,
-  type DatabaseSource,
-  type Db,
-} from './database.js';
+import { inProcessExclusive, newStats, withRetry, type Database, type DatabaseSource, type Db } from './database.js';
 import { lockDataDir, realDir } from './dir-lock.js';
 import { runFlights } from './flights.js';
 import { migrationsConfig } from './migrate.js';

@@ -1,5 +1,6 @@
 // Typed mirror of migrations/*.sql for Drizzle queries. The SQL files are the source of truth
 // (constraints, partial indexes and triggers live there); keep column names and types in step.
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -360,6 +361,8 @@ export const refusedPeople = pgTable('refused_people', {
   addedAt: ts('added_at').notNull().defaultNow(),
   removedBy: uuid('removed_by'),
   removedAt: ts('removed_at'),
+  /** The name folded for matching (lower case, no accents or spaces): written by the database only. */
+  nameKey: text('name_key').generatedAlwaysAs(sql`velvet_name_key(name)`),
 });
 
 /** Promoters the owner pays by what they sell (migration 0017). */

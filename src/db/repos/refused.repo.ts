@@ -2,7 +2,8 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../database.js';
 import { refusedPeople } from '../schema.js';
 
-export type RefusedRow = typeof refusedPeople.$inferSelect;
+/** A refused person as the code knows them (`name_key` is the database's own, for matching). */
+export type RefusedRow = Omit<typeof refusedPeople.$inferSelect, 'nameKey'>;
 
 export interface RefusedEntry extends RefusedRow {
   addedByName: string;

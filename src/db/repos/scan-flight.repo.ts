@@ -12,7 +12,8 @@ import { DOOR_TICKET_COLUMNS, DOOR_TICKET_JOINS, toDoorRow, type DoorTicketRow, 
  * reservation it hosts (a host's scan may move it; for any other ticket there is none). The
  * reservation's lock depends on the ticket's row, so it is taken after it.
  */
-const lockTicketAndHosted = statement<{ event_id: string }>(
+// `hosted` is read only to make the reservation's FOR UPDATE happen (a count, as text from pg).
+const lockTicketAndHosted = statement<{ event_id: string; hosted: string | number }>(
   'scan_lock',
   `WITH t AS MATERIALIZED (SELECT id, event_id FROM tickets WHERE id = $1 FOR UPDATE)
    SELECT t.event_id, (SELECT count(*) FROM (SELECT 1 FROM reservations r WHERE r.host_ticket_id = t.id FOR UPDATE) h) AS hosted
