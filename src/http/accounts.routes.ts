@@ -3,19 +3,10 @@ import type { AppDeps } from '../services/deps.js';
 import { addUser, MIN_PASSWORD } from '../services/accounts/accounts.service.js';
 import { accountView, changeAccount, listAccounts } from '../services/accounts/manage-accounts.service.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { ALWAYS, errors } from './responses.js';
+import { ALWAYS, errors, userAccount } from './responses.js';
 import type { ZodApp } from './routes.types.js';
 import { idParams, text } from './schemas.js';
 import { OWNER } from './security.js';
-
-const account = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(['owner', 'staff']),
-  disabled: z.boolean(),
-  created_at: z.iso.datetime(),
-});
 
 /** A new or reset password: the same minimum the accounts service checks, so the document says it too. */
 const password = z.string().min(MIN_PASSWORD, `needs at least ${MIN_PASSWORD} characters`).max(1000);
@@ -32,7 +23,7 @@ export function accountRoutes(app: ZodApp, deps: AppDeps): void {
         tags: ['accounts'],
         summary: 'Every owner and staff account',
         security: OWNER,
-        response: { 200: z.object({ users: z.array(account) }), ...errors(401, 403, ...ALWAYS) },
+        response: { 200: z.object({ users: z.array(userAccount) }), ...errors(401, 403, ...ALWAYS) },
       },
     },
     async () => ({
@@ -49,7 +40,7 @@ export function accountRoutes(app: ZodApp, deps: AppDeps): void {
         summary: 'Add an owner or staff account (it can log in at once)',
         security: OWNER,
         body: z.object({ email: text(320), password, role: z.enum(['owner', 'staff']), name: text(100, 0).optional() }),
-        response: { 201: account, ...errors(400, 401, 403, 409, ...ALWAYS) },
+        response: { 201: userAccount, ...errors(400, 401, 403, 409, ...ALWAYS) },
       },
     },
     async (request, reply) => reply.status(201).send(accountView(await addUser(deps, request.body))),
@@ -70,7 +61,7 @@ export function accountRoutes(app: ZodApp, deps: AppDeps): void {
           disabled: z.boolean().optional(),
           password: password.optional(),
         }),
-        response: { 200: account, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
+        response: { 200: userAccount, ...errors(400, 401, 403, 404, 409, ...ALWAYS) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { login } from '../services/accounts/accounts.service.js';
 import type { AppDeps } from '../services/deps.js';
-import { ALWAYS, errors, loginResponse } from './responses.js';
+import { ALWAYS, errors, loginResponse, clientConfig } from './responses.js';
 import { text } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import { PUBLIC } from './security.js';
@@ -55,14 +55,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
           "What the web pages need: how payments are taken (provider, test mode, Stripe's publishable key) and which wallet passes are offered",
         security: PUBLIC,
         response: {
-          200: z.object({
-            payment_provider: z.enum(['local', 'stripe']),
-            test_mode: z.boolean(),
-            stripe_publishable_key: z.string().nullable(),
-            wallets: z
-              .object({ apple: z.boolean(), google: z.boolean() })
-              .describe('which wallet buttons to show (each only when configured)'),
-          }),
+          200: clientConfig,
           ...errors(...ALWAYS),
         },
       },

@@ -4,60 +4,10 @@ import { attendeesCsv, findOrders, orderActivity, ordersCsv } from '../services/
 import { refundOrder } from '../services/orders/refund-order.service.js';
 import { promotersCsv } from '../services/promoters/promoters.service.js';
 import { authenticate } from './auth.js';
-import { ALWAYS, errors, transferView } from './responses.js';
+import { ALWAYS, errors, foundOrder, orderActivityView, refundOutcome } from './responses.js';
 import type { ZodApp } from './routes.types.js';
 import { idParams, text } from './schemas.js';
 import { OWNER } from './security.js';
-
-const instant = z.iso.datetime();
-const foundOrder = z.object({
-  order_id: z.uuid(),
-  name: z.string(),
-  email: z.string(),
-  status: z.enum(['pending', 'paid', 'expired', 'refunded']),
-  amount_cents: z.int(),
-  refunded_cents: z.int(),
-  currency: z.string(),
-  tickets: z.int(),
-  checked_in: z.int(),
-  table_number: z.int().nullable(),
-  created_at: instant,
-  paid_at: instant.nullable(),
-});
-
-const activity = z.object({
-  order_id: z.uuid(),
-  scans: z.array(
-    z.object({
-      ticket_id: z.uuid(),
-      scanned_at: instant,
-      scanner_id: z.string(),
-      result: z.string(),
-      reason: z.string().nullable(),
-      offline: z.boolean(),
-      method: z.string(),
-    }),
-  ),
-  mails: z.array(
-    z.object({
-      kind: z.string(),
-      status: z.string(),
-      attempts: z.int(),
-      sent_at: instant.nullable(),
-      last_error: z.string().nullable(),
-    }),
-  ),
-  transfers: z.array(transferView),
-});
-
-const refundOutcome = z.object({
-  order_id: z.uuid(),
-  amount_cents: z.int(),
-  currency: z.string(),
-  refund_status: z.enum(['pending', 'succeeded', 'failed']),
-  tickets_voided: z.int(),
-  table_released: z.boolean(),
-});
 
 /** The owner's "orders and people": search, an order's history, refunding one order, exports. */
 export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
@@ -90,7 +40,7 @@ export function orderAdminRoutes(app: ZodApp, deps: AppDeps): void {
           "An order's history: every scan of its tickets, the mails sent, and every transfer of a ticket to someone else",
         security: OWNER,
         params: idParams,
-        response: { 200: activity, ...errors(401, 403, 404, ...ALWAYS) },
+        response: { 200: orderActivityView, ...errors(401, 403, 404, ...ALWAYS) },
       },
     },
     async (request) => orderActivity(deps, request.params.id),

@@ -26,7 +26,7 @@ export const eventView = z.object({
   venue_address: z.string(),
   description: z.string(),
   min_age: z
-    .int()
+    .literal([18, 21])
     .nullable()
     .describe(
       '18 or 21: buyers confirm they are at least this old when ordering, and the door checks ID; null: no minimum',
@@ -465,4 +465,100 @@ export const eventPromotersView = z.object({
       admitted: z.int().describe("Their buyers' tickets checked in"),
     }),
   ),
+});
+
+/** A staff or owner account as the owner's page lists it. */
+export const userAccount = z.object({
+  id: uuid,
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['owner', 'staff']),
+  disabled: z.boolean(),
+  created_at: instant,
+});
+
+export const foundOrder = z.object({
+  order_id: uuid,
+  name: z.string(),
+  email: z.string(),
+  status: z.enum(['pending', 'paid', 'expired', 'refunded']),
+  amount_cents: z.int(),
+  refunded_cents: z.int(),
+  currency: z.string(),
+  tickets: z.int(),
+  checked_in: z.int(),
+  table_number: z.int().nullable(),
+  created_at: instant,
+  paid_at: instant.nullable(),
+});
+
+export const orderActivityView = z.object({
+  order_id: uuid,
+  scans: z.array(
+    z.object({
+      ticket_id: uuid,
+      scanned_at: instant,
+      scanner_id: z.string(),
+      result: z.string(),
+      reason: z.string().nullable(),
+      offline: z.boolean(),
+      method: z.string(),
+    }),
+  ),
+  mails: z.array(
+    z.object({
+      kind: z.string(),
+      status: z.string(),
+      attempts: z.int(),
+      sent_at: instant.nullable(),
+      last_error: z.string().nullable(),
+    }),
+  ),
+  transfers: z.array(transferView),
+});
+
+export const refundOutcome = z.object({
+  order_id: uuid,
+  amount_cents: z.int(),
+  currency: z.string(),
+  refund_status: z.enum(['pending', 'succeeded', 'failed']),
+  tickets_voided: z.int(),
+  table_released: z.boolean(),
+});
+
+export const waitlistJoined = z.object({
+  id: uuid,
+  event_id: uuid,
+  quantity: z.int(),
+  position: z.int().min(1).describe('1: next in line'),
+  joined_at: instant,
+  offer_minutes: z.int().describe('how long offered places stay held for them'),
+});
+export const waitlistView = z.object({
+  event_id: uuid,
+  entries: z.array(
+    z.object({
+      id: uuid,
+      name: z.string(),
+      email: z.string(),
+      quantity: z.int(),
+      state: z
+        .enum(['waiting', 'offered', 'bought', 'lapsed'])
+        .describe('offered: places held for them now; lapsed: the offer ran out unpaid'),
+      joined_at: instant,
+      offered_at: instant.nullable(),
+      offer_expires_at: instant.nullable(),
+      order_id: uuid.nullable(),
+    }),
+  ),
+});
+
+/** What the web pages need to know before they start: how payments are taken, which wallets are offered. */
+export const clientConfig = z.object({
+  payment_provider: z.enum(['local', 'stripe']),
+  test_mode: z.boolean(),
+  stripe_publishable_key: z.string().nullable(),
+  wallets: z
+    .object({ apple: z.boolean(), google: z.boolean() })
+    .describe('which wallet buttons to show (each only when configured)'),
 });

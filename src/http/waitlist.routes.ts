@@ -4,7 +4,7 @@ import type { AppDeps } from '../services/deps.js';
 import { joinWaitlist, readWaitlist } from '../services/waitlist/waitlist.service.js';
 import { authenticate } from './auth.js';
 import { clientNetwork } from './client-address.js';
-import { ALWAYS, errors } from './responses.js';
+import { ALWAYS, errors, waitlistJoined, waitlistView } from './responses.js';
 import type { ZodApp } from './routes.types.js';
 import { idParams, text } from './schemas.js';
 import { OWNER, PUBLIC } from './security.js';
@@ -15,34 +15,6 @@ const joinBody = z.object({
   quantity: z.int().min(1).max(100),
   /** Required (true) when the event has a minimum age, as for buying. */
   age_confirmed: z.boolean().optional(),
-});
-
-const instant = z.iso.datetime({ offset: true });
-const joined = z.object({
-  id: z.uuid(),
-  event_id: z.uuid(),
-  quantity: z.int(),
-  position: z.int().min(1).describe('1: next in line'),
-  joined_at: instant,
-  offer_minutes: z.int().describe('how long offered places stay held for them'),
-});
-const waitlistView = z.object({
-  event_id: z.uuid(),
-  entries: z.array(
-    z.object({
-      id: z.uuid(),
-      name: z.string(),
-      email: z.string(),
-      quantity: z.int(),
-      state: z
-        .enum(['waiting', 'offered', 'bought', 'lapsed'])
-        .describe('offered: places held for them now; lapsed: the offer ran out unpaid'),
-      joined_at: instant,
-      offered_at: instant.nullable(),
-      offer_expires_at: instant.nullable(),
-      order_id: z.uuid().nullable(),
-    }),
-  ),
 });
 
 /** A fair waitlist for sold-out nights (issue 20): anyone joins; the owner sees the line and its offers. */
@@ -64,7 +36,7 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
         security: PUBLIC,
         params: idParams,
         body: joinBody,
-        response: { 201: joined, 200: joined, ...errors(400, 404, 409, 429, ...ALWAYS) },
+        response: { 201: waitlistJoined, 200: waitlistJoined, ...errors(400, 404, 409, 429, ...ALWAYS) },
       },
     },
     async (request, reply) => {

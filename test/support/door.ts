@@ -5,27 +5,10 @@ import { guestLinks, scans } from '../../src/db/schema.js';
 import { parseTicketCode } from '../../src/domain/ticket-code.js';
 import { doorLink, linkTicket, unlinkTicket } from './guests.js';
 import { bearer, buyPaid, type EventInfo, type TestContext } from './harness.js';
+import type { z } from 'zod';
+import type * as responses from '../../src/http/responses.js';
 
-export interface ScanJson {
-  result: 'admitted' | 'reentry' | 'rejected';
-  reason?: string;
-  message: string;
-  already_checked_in: boolean;
-  first_checked_in_at?: string;
-  first_scanner_id?: string;
-  warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
-  ticket: { id: string; holder_name: string; kind: 'ga' | 'vip_host' | 'vip_guest' } | null;
-  vip?: {
-    reservation_id: string;
-    table_number: number;
-    tier: string;
-    role: 'host' | 'guest';
-    host_name: string;
-    guests: Array<{ ticket_id?: string; name: string; arrived: boolean }>;
-  };
-  id_check?: number;
-  conflict?: string;
-}
+export type ScanJson = z.output<typeof responses.scanResponse>;
 
 export async function scan(
   ctx: TestContext,

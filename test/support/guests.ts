@@ -1,5 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { bearer, type TestContext } from './harness.js';
+import type { z } from 'zod';
+import type * as responses from '../../src/http/responses.js';
 
 /** Thin wrappers over the guest-list endpoints: each returns the raw response, for status and body checks. */
 export const linkTicket = (ctx: TestContext, ticketId: string, token: string, inviteCode: string) =>
@@ -40,14 +42,4 @@ export const getReservation = (ctx: TestContext, reservationId: string, token?: 
 export const errorCode = (res: LightMyRequestResponse): string | undefined =>
   (res.json() as { error?: { code: string } }).error?.code;
 
-export interface ReservationJson {
-  id: string;
-  status: string;
-  no_show: boolean;
-  table_number: number;
-  tier: string;
-  capacity: number;
-  invite_code: string;
-  invite_url: string;
-  guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
-}
+export type ReservationJson = z.output<typeof responses.reservationView>;

@@ -9,6 +9,8 @@ import type { PaymentProvider } from '../../src/payments/provider.js';
 import { createDeps } from '../../src/runtime.js';
 import type { AppDeps } from '../../src/services/deps.js';
 import { openTestDatabase } from './database.js';
+import type { z } from 'zod';
+import type * as responses from '../../src/http/responses.js';
 
 export interface TestContext {
   app: App;
@@ -119,13 +121,8 @@ export function eventBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export interface EventInfo {
-  id: string;
-  starts_at: string;
-  ends_at: string;
-  tables: Array<{ id: string; number: number; tier: string }>;
-  tiers: Array<{ id: string; name: string }>;
-}
+/** An event as POST /events answers (the server's schema). */
+export type EventInfo = z.output<typeof responses.eventView>;
 
 export async function createEvent(ctx: TestContext, overrides: Record<string, unknown> = {}): Promise<EventInfo> {
   const res = await ctx.app.inject({
@@ -138,12 +135,7 @@ export async function createEvent(ctx: TestContext, overrides: Record<string, un
   return res.json();
 }
 
-export interface PlacedOrder {
-  order_id: string;
-  manage_token: string;
-  amount_cents: number;
-  expires_at: string;
-}
+export type PlacedOrder = z.output<typeof responses.placedOrder>;
 
 let buyers = 0;
 
@@ -187,38 +179,9 @@ export async function buyPaid(ctx: TestContext, eventId: string, body: Parameter
   return { ...placed, view } as PlacedOrder & { view: OrderViewJson };
 }
 
-export interface OrderViewJson {
-  order_id: string;
-  status: string;
-  tickets: Array<{
-    id: string;
-    status: string;
-    qr: string | null;
-    holder_name: string;
-    linked_reservation_id: string | null;
-    is_host: boolean;
-  }>;
-  reservation?: {
-    id: string;
-    status: string;
-    invite_code: string;
-    table_number: number;
-    guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
-  };
-}
+export type OrderViewJson = z.output<typeof responses.orderView>;
 
-export interface FloorTableJson {
-  id: string;
-  number: number;
-  tier: string;
-  capacity: number;
-  status: string;
-  reservation_id: string | null;
-  no_show: boolean;
-  guests_linked: number;
-  guests_arrived: number;
-  host_arrived: boolean;
-}
+export type FloorTableJson = z.output<typeof responses.floorTable>;
 
 /** The event's floor plan as staff see it (`GET /events/:id/floor-plan`), tables by number. */
 export async function floorTables(ctx: TestContext, eventId: string): Promise<FloorTableJson[]> {

@@ -6,33 +6,11 @@ import { session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
+import type * as contract from '../lib/contract.js';
 
-interface Preview {
-  refund_total_cents: number;
-  currency: string;
-  orders: number;
-  tickets: number;
-  reservations: number;
-  holds: number;
-  confirmation_token: string;
-}
+type Preview = contract.CancellationPreview;
 
-interface Refunds {
-  total: number;
-  succeeded: number;
-  failed: number;
-  pending: number;
-  refunded_cents: number;
-  items: Array<{
-    order_id: string;
-    amount_cents: number;
-    currency: string;
-    reason: string;
-    status: 'pending' | 'succeeded' | 'failed';
-    attempts: number;
-    last_error?: string;
-  }>;
-}
+type Refunds = contract.RefundsView;
 
 /**
  * `/admin/events/:id/cancel`: the seed's flow. Cancel → a confirmation with the refund total

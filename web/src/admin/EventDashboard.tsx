@@ -11,48 +11,13 @@ import { AdminShell } from './AdminShell.js';
 import { AdmittedChart } from './AdmittedChart.js';
 import { WaitlistPanel } from './WaitlistPanel.js';
 import { phaseOf, type AdminEvent } from './types.js';
+import type * as contract from '../lib/contract.js';
 
-export interface Summary {
-  currency: string;
-  sales: {
-    ga_sold: number;
-    ga_capacity: number;
-    orders_paid: number;
-    revenue_cents: number;
-    refunded_cents: number;
-    tables_sold: number;
-    tables_total: number;
-  };
-  door: {
-    admitted: number;
-    by_door: Array<{ scanner_id: string; admitted: number }>;
-    over_time: Array<{ at: string; admitted: number }>;
-  };
-  overrides: Array<{ at: string; by: string; guest_name: string; table_number: number }>;
-}
+export type Summary = contract.EventSummary;
 
-interface PromoterFigures {
-  id: string;
-  name: string;
-  code: string;
-  orders: number;
-  tickets: number;
-  tables: number;
-  revenue_cents: number;
-  refunded_cents: number;
-  admitted: number;
-}
+type PromoterFigures = contract.EventPromoters['promoters'][number];
 
-interface ReservationView {
-  id: string;
-  status: string;
-  table_number: number;
-  tier: string;
-  host_name: string;
-  host_arrived: boolean;
-  no_show: boolean;
-  guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
-}
+type ReservationView = contract.ReservationView;
 
 /** `/admin/events/:id`: one night for the owner: sales, the live room, the door, the tables' guests, and the big buttons. */
 export function EventDashboardPage({ id }: { id: string }) {

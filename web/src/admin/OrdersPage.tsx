@@ -16,41 +16,11 @@ import {
 import type { OrderView } from '../buy/types.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
+import type * as contract from '../lib/contract.js';
 
-interface FoundOrder {
-  order_id: string;
-  name: string;
-  email: string;
-  status: string;
-  amount_cents: number;
-  refunded_cents: number;
-  currency: string;
-  tickets: number;
-  checked_in: number;
-  table_number: number | null;
-  created_at: string;
-}
+type FoundOrder = contract.FoundOrder;
 
-interface Activity {
-  scans: Array<{
-    ticket_id: string;
-    scanned_at: string;
-    scanner_id: string;
-    result: string;
-    reason: string | null;
-    offline: boolean;
-    method: string;
-  }>;
-  mails: Array<{ kind: string; status: string; sent_at: string | null; last_error: string | null }>;
-  transfers: Array<{
-    ticket_id: string;
-    from_name: string;
-    to_name: string;
-    to_email: string;
-    table_link: 'kept' | 'dropped' | null;
-    transferred_at: string;
-  }>;
-}
+type Activity = contract.OrderActivity;
 
 const MAIL_WORDS: Record<string, string> = {
   order_paid: 'Tickets',

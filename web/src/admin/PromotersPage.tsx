@@ -4,14 +4,9 @@ import { session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
+import type * as contract from '../lib/contract.js';
 
-export interface Promoter {
-  id: string;
-  name: string;
-  code: string;
-  link: string;
-  created_at: string;
-}
+export type Promoter = contract.PromoterView;
 
 /**
  * `/admin/promoters`: the people who bring the crowd. Each gets a code; any event's page with

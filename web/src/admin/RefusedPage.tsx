@@ -5,17 +5,9 @@ import { session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
+import type * as contract from '../lib/contract.js';
 
-interface Refused {
-  id: string;
-  name: string;
-  email: string;
-  reason: string;
-  added_by: string;
-  added_at: string;
-  removed_by: string | null;
-  removed_at: string | null;
-}
+type Refused = contract.RefusedEntry;
 
 /**
  * `/admin/refused`: the people the venue will not let in. Their tickets are refused at every door

@@ -4,15 +4,9 @@ import { session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
+import type * as contract from '../lib/contract.js';
 
-interface Account {
-  id: string;
-  email: string;
-  name: string;
-  role: 'owner' | 'staff';
-  disabled: boolean;
-  created_at: string;
-}
+type Account = contract.UserAccount;
 
 /** `/admin/staff`: owner and door accounts, added, disabled and reset while Velvet runs. */
 export function StaffPage() {

@@ -2,16 +2,9 @@ import { useEffect } from 'preact/hooks';
 import { useLoad } from '../lib/use-load.js';
 import { api } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
+import type * as contract from '../lib/contract.js';
 
-interface Entry {
-  id: string;
-  name: string;
-  email: string;
-  quantity: number;
-  state: 'waiting' | 'offered' | 'bought' | 'lapsed';
-  joined_at: string;
-  offer_expires_at: string | null;
-}
+type Entry = contract.WaitlistView['entries'][number];
 
 const STATE: Record<Entry['state'], { words: string; tone: string }> = {
   waiting: { words: 'Waiting', tone: '' },

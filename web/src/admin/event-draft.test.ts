@@ -19,7 +19,7 @@ const saved: AdminEvent = {
   description: '',
   min_age: null,
   cover_url: null,
-  ga: { price_cents: 2000, capacity: 300, available: 300 },
+  ga: { price_cents: 2000, capacity: 300, available: 300, max_per_order: 10 },
   tiers: [{ id: 't1', name: 'Gold', price_cents: 50_000, capacity: 8, min_spend_cents: null }],
   tables: [
     { id: 'a', number: 1, tier: 'Gold', tier_id: 't1', x: 120, y: 120 },

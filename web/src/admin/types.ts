@@ -1,28 +1,8 @@
-export interface AdminEvent {
-  id: string;
-  name: string;
-  starts_at: string;
-  ends_at: string;
-  currency: string;
-  status: 'scheduled' | 'cancelled' | 'completed';
-  venue_name: string;
-  venue_address: string;
-  description: string;
-  min_age: 18 | 21 | null;
-  cover_url: string | null;
-  ga: { price_cents: number; capacity: number; available: number; sold?: number };
-  tiers: Array<{ id: string; name: string; price_cents: number; capacity: number; min_spend_cents: number | null }>;
-  tables: Array<{ id: string; number: number; tier: string; tier_id: string; x: number; y: number }>;
-}
+import type * as contract from '../lib/contract.js';
 
-export interface ListedEvent {
-  id: string;
-  name: string;
-  starts_at: string;
-  ends_at: string;
-  status: 'scheduled' | 'cancelled' | 'completed';
-  currency: string;
-}
+/** The API's answers the owner's pages read: the server's schemas, as types (lib/contract.ts). */
+export type AdminEvent = contract.EventView;
+export type ListedEvent = contract.EventList['events'][number];
 
 /** Where a night sits for the owner: still to come, on now, over, or cancelled. */
 export function phaseOf(

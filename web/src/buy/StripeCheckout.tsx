@@ -3,12 +3,9 @@ import type { Stripe, StripeElements } from '@stripe/stripe-js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import type { OrderView } from './types.js';
+import type * as contract from '../lib/contract.js';
 
-interface PaymentConfig {
-  payment_provider: 'local' | 'stripe';
-  test_mode: boolean;
-  stripe_publishable_key: string | null;
-}
+type PaymentConfig = contract.ClientConfig;
 
 /**
  * Card payment with Stripe's Payment Element, for the PaymentIntent the order was placed with.

@@ -2,12 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import type { PublicEvent } from './types.js';
+import type * as contract from '../lib/contract.js';
 
-interface Joined {
-  position: number;
-  quantity: number;
-  offer_minutes: number;
-}
+type Joined = contract.WaitlistJoined;
 
 /**
  * A sold-out night: join the waitlist. How it works is said before joining (first come, first

@@ -1,10 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
+import type * as contract from '../lib/contract.js';
 
-interface Wallets {
-  apple: boolean;
-  google: boolean;
-}
+type Wallets = contract.ClientConfig['wallets'];
 
 /** Which wallets this Velvet offers (GET /config), asked once per page load. */
 let offered: Promise<Wallets> | null = null;

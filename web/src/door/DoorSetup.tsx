@@ -3,6 +3,7 @@ import { api, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { Topbar } from '../ui/Topbar.js';
 import { clockTime, dayAndTime } from '../lib/format.js';
+import type * as contract from '../lib/contract.js';
 
 export interface DoorChoice {
   eventId: string;
@@ -10,13 +11,7 @@ export interface DoorChoice {
   scannerId: string;
 }
 
-interface ListedEvent {
-  id: string;
-  name: string;
-  starts_at: string;
-  ends_at: string;
-  status: string;
-}
+type ListedEvent = contract.EventList['events'][number];
 
 /** Tonight's event: the one open now, else the one that opens soonest. */
 export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | undefined {

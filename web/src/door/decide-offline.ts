@@ -53,6 +53,8 @@ export async function decideOffline(
     result: decision.result,
     message: doorMessage(decision, table),
     already_checked_in: decision.alreadyCheckedIn,
+    scanner_id: scannerId,
+    scanned_at: now.toISOString(),
     ticket: cached && decision.kind ? { id: cached.id, holder_name: cached.holder_name, kind: decision.kind } : null,
   };
   if (decision.result === 'rejected') {

@@ -20,6 +20,15 @@ const CATCH_UP_MS = 5000;
 const BATCH = 200;
 export const STALE_MS = 5 * 60_000;
 
+/**
+ * The server's answer for one batch item, or this device's own for one the server will never
+ * take as it is (`unsyncable`: the server never says that).
+ */
+type BatchAnswer = Omit<ScanResponse, 'conflict'> & {
+  index: number;
+  conflict?: ScanResponse['conflict'] | 'unsyncable';
+};
+
 /** Where a scan came from: the camera repeats itself, people and handheld scanners do not. */
 export type ScanSource = 'camera' | 'typed' | 'wedge' | 'search';
 
@@ -241,7 +250,9 @@ export class DoorEngine {
   }
 
   /** What the server said about a ticket is news for the cache too (e.g. checked in elsewhere). */
-  private async learn(r: ScanResponse): Promise<void> {
+  private async learn(
+    r: Pick<ScanResponse, 'ticket' | 'result' | 'already_checked_in' | 'first_checked_in_at' | 'first_scanner_id'>,
+  ): Promise<void> {
     if (!r.ticket) return;
     const entered = r.result !== 'rejected' || r.already_checked_in;
     if (!entered) return;
@@ -338,10 +349,7 @@ export class DoorEngine {
     }
   }
 
-  private async sendBatch(
-    scannerId: string,
-    items: QueuedScan[],
-  ): Promise<Array<ScanResponse & { index: number }> | null> {
+  private async sendBatch(scannerId: string, items: QueuedScan[]): Promise<Array<BatchAnswer> | null> {
     const scans = items.map((q) => ({
       ...(q.qr !== undefined ? { qr: q.qr } : { ticket_id: q.ticketId }),
       scanned_at: q.scannedAt,
@@ -349,11 +357,11 @@ export class DoorEngine {
       ...(q.nonce ? { nonce: q.nonce } : {}),
     }));
     try {
-      const r = await api<{ results: Array<ScanResponse & { index: number }> }>('/api/v1/scans/batch', {
+      const r = await api<{ results: Array<BatchAnswer> }>('/api/v1/scans/batch', {
         body: { scanner_id: scannerId, event_id: this.eventId, scans },
         token: this.token,
       });
-      const byIndex = new Array<ScanResponse & { index: number }>(items.length);
+      const byIndex = new Array<BatchAnswer>(items.length);
       for (const a of r.results) byIndex[a.index] = a;
       return byIndex;
     } catch (err) {
@@ -368,11 +376,13 @@ export class DoorEngine {
         // staff, not in a queue that blocks every later scan.
         if (items.length > 1) return this.sendOneByOne(scannerId, items);
         const message = `Could not be synced: ${errorText(err)}`;
-        return items.map((_q, index) => ({
+        return items.map((q, index) => ({
           index,
           result: 'rejected',
           message,
           already_checked_in: false,
+          scanner_id: q.scannerId,
+          scanned_at: q.scannedAt,
           ticket: null,
           conflict: 'unsyncable',
         }));
@@ -382,11 +392,8 @@ export class DoorEngine {
     }
   }
 
-  private async sendOneByOne(
-    scannerId: string,
-    items: QueuedScan[],
-  ): Promise<Array<ScanResponse & { index: number }> | null> {
-    const answers: Array<ScanResponse & { index: number }> = [];
+  private async sendOneByOne(scannerId: string, items: QueuedScan[]): Promise<Array<BatchAnswer> | null> {
+    const answers: Array<BatchAnswer> = [];
     for (const [index, item] of items.entries()) {
       const answer = await this.sendBatch(scannerId, [item]);
       if (!answer) return null;

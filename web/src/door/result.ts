@@ -1,33 +1,10 @@
 import { REJECT_MESSAGES, type ScanResult, type TicketKind } from '@domain/check-in.js';
 import type { CachedEvent } from '@domain/scanner-cache.js';
 import { clockTime as clock, dayAndTime } from '../lib/format.js';
+import type * as contract from '../lib/contract.js';
 
 /** `POST /scans` and each `/scans/batch` result, as the API sends them. */
-export interface ScanResponse {
-  result: ScanResult;
-  reason?: string;
-  message: string;
-  already_checked_in: boolean;
-  first_checked_in_at?: string;
-  first_scanner_id?: string;
-  warning?: { code: string; message: string; scanner_id: string; seconds_apart: number };
-  ticket: { id: string; holder_name: string; kind: TicketKind } | null;
-  vip?: {
-    reservation_id: string;
-    table_number: number;
-    tier: string;
-    role: 'host' | 'guest';
-    host_name: string;
-    guests: Array<{ ticket_id?: string; name: string; arrived: boolean }>;
-  };
-  /** The event's minimum age, on every admission: check ID. */
-  id_check?: number;
-  /** Refused by the venue's list: the owner's reason, for staff. */
-  refusal?: string;
-  conflict?: string;
-  /** This offline scan turned out to be the first entry; the one named here is the duplicate. */
-  displaced_entry?: { scanner_id: string; scanned_at: string };
-}
+export type ScanResponse = contract.ScanResponse;
 
 /** What the door shows for one scan, whether the server or this device decided it. */
 export interface DoorResult {

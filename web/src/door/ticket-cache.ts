@@ -1,16 +1,11 @@
 import { doorFigures, type DoorFigures } from '@domain/night-figures.js';
-import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
+import type { CachedTicket } from '@domain/scanner-cache.js';
 import { currentTicketListsEpoch, db, type CacheMeta } from '../lib/db.js';
+import type * as contract from '../lib/contract.js';
 
 /** `GET /events/:id/scanner-cache` as the API sends it. */
-export interface ScannerCacheResponse {
-  event: CachedEvent;
-  public_key: string;
-  generated_at: string;
-  full: boolean;
-  reentry_warning_seconds: number;
-  tickets: CachedTicket[];
-}
+/** GET /events/:id/scanner-cache: the server's schema, as a type. */
+export type ScannerCacheResponse = contract.ScannerCacheResponse;
 
 /** An entry this device made or learnt of: a ticket checked in at `at` by `scannerId`. */
 export interface LocalEntry {

@@ -8,14 +8,9 @@ import { Topbar } from '../ui/Topbar.js';
 import { LiveBadge } from './LiveBadge.js';
 import { TableDetail } from './TableDetail.js';
 import './floor.css';
+import type * as contract from '../lib/contract.js';
 
-interface EventSummary {
-  id: string;
-  name: string;
-  starts_at: string;
-  ends_at: string;
-  status: string;
-}
+type EventSummary = Pick<contract.EventView, 'id' | 'name' | 'starts_at' | 'ends_at' | 'status'>;
 
 export function FloorPage({ id }: { id: string }) {
   return (

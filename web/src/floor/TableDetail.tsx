@@ -2,16 +2,9 @@ import { useLoad } from '../lib/use-load.js';
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { STATUS_LABEL, type FloorTable } from '../ui/FloorPlan.js';
+import type * as contract from '../lib/contract.js';
 
-interface ReservationView {
-  id: string;
-  status: string;
-  no_show: boolean;
-  host_name: string;
-  host_arrived: boolean;
-  capacity: number;
-  guests: Array<{ ticket_id: string; name: string; arrived: boolean }>;
-}
+type ReservationView = contract.ReservationView;
 
 /** A tapped table's reservation: host, guests and who has arrived; refreshed as the table changes. */
 export function TableDetail({

@@ -3,13 +3,9 @@ import { api } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
 import { savedOrders, type SavedOrder } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
+import type * as contract from '../lib/contract.js';
 
-interface PublicEvent {
-  id: string;
-  name: string;
-  starts_at: string;
-  ends_at: string;
-}
+type PublicEvent = contract.EventList['events'][number];
 
 /** Where everyone starts: upcoming nights for buyers, the door and the dashboard for the team. */
 export function Home() {

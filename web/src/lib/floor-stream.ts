@@ -1,13 +1,10 @@
 import type { FloorTable } from '../ui/FloorPlan.js';
 import { api, ApiError } from './api.js';
+import type * as contract from './contract.js';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
 
-export interface FloorSnapshot {
-  event_id: string;
-  event_status?: string;
-  tables: FloorTable[];
-}
+export type FloorSnapshot = contract.FloorPlan;
 
 export interface LiveStreamHandlers<Snapshot, Table> {
   onSnapshot(plan: Snapshot): void;
@@ -29,11 +26,7 @@ export function openFloorStream(eventId: string, token: string, h: FloorStreamHa
 }
 
 /** The door's figures (the summary's `door`): people admitted, by door and per quarter hour of their first entry. */
-export interface DoorFigures {
-  admitted: number;
-  by_door: Array<{ scanner_id: string; admitted: number }>;
-  over_time: Array<{ at: string; admitted: number }>;
-}
+export type DoorFigures = contract.EventSummary['door'];
 
 /**
  * The door's figures, live (staff or owner login): each message is the whole figures, sent on
@@ -51,17 +44,8 @@ export function openDoorFiguresStream(
   );
 }
 
-export interface PublicTable {
-  id: string;
-  status: 'available' | 'held' | 'sold';
-}
-
-export interface Availability {
-  event_id: string;
-  event_status: string;
-  ga_available: number;
-  tables: PublicTable[];
-}
+export type Availability = contract.Availability;
+export type PublicTable = Availability['tables'][number];
 
 /** The buyer's live view of which tables can be bought (anyone, no login). */
 export function openAvailabilityStream(eventId: string, h: LiveStreamHandlers<Availability, PublicTable>): () => void {

@@ -1,23 +1,10 @@
 import type { JSX } from 'preact';
 import './floor-plan.css';
+import type * as contract from '../lib/contract.js';
 
-export type TableStatus = 'available' | 'held' | 'reserved' | 'arrived' | 'completed';
-
-/** A table as the floor-plan API and stream send it. */
-export interface FloorTable {
-  id: string;
-  number: number;
-  tier: string;
-  capacity: number;
-  x: number;
-  y: number;
-  status: TableStatus;
-  reservation_id: string | null;
-  no_show?: boolean;
-  guests_linked: number;
-  guests_arrived: number;
-  host_arrived: boolean;
-}
+/** A table as the floor-plan API and stream send it; one drawn from the editor's draft has no party yet (no `no_show`). */
+export type FloorTable = Omit<contract.FloorTableView, 'no_show'> & { no_show?: boolean };
+export type TableStatus = FloorTable['status'];
 
 export const STATUS_LABEL: Record<TableStatus, string> = {
   available: 'Available',
