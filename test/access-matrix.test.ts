@@ -539,10 +539,14 @@ describe('access matrix', () => {
 
   it.each(Object.keys(MATRIX))('%s', async (op) => {
     const got: number[] = [];
+    let w = await world();
     for (const caller of CALLERS) {
-      const w = await world();
       const req = REQUESTS[op]!(w);
-      got.push(await call(req, tokenFor(caller, w, req), w));
+      const status = await call(req, tokenFor(caller, w, req), w);
+      got.push(status);
+      // A refusal changes nothing (the suite proves that for every refusal) and neither does a
+      // read: the next caller meets the same world. A write that went through gets a fresh one.
+      if (status < 400 && req.method !== 'GET') w = await world();
     }
     expect(Object.fromEntries(CALLERS.map((c, i) => [c, got[i]]))).toEqual(
       Object.fromEntries(CALLERS.map((c, i) => [c, MATRIX[op]![i]])),
