@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../src/db/open.js';
+import { addUser } from '../../src/services/accounts/accounts.service.js';
 
 export const VELVET_BIN = fileURLToPath(new URL('../../bin/velvet.js', import.meta.url));
 
@@ -61,15 +63,22 @@ export function runVelvet(args: string[], env: Record<string, string | undefined
 }
 
 /** Creates accounts with the CLI, as an operator does before the first start (all with one password). */
+/**
+ * Owner and staff accounts in the database `env` names, before a server starts there: a fixture,
+ * written in this process (test/cli.test.ts runs `velvet user add` itself). The database is closed
+ * again, so the data directory is free for the server.
+ */
 export async function addAccounts(
   env: Record<string, string | undefined>,
   password: string,
   accounts: Array<[email: string, role: 'owner' | 'staff']>,
 ): Promise<void> {
-  for (const [email, role] of accounts) {
-    const add = runVelvet(['user', 'add', '--email', email, '--password', password, '--role', role], env);
-    const code = await add.exited;
-    if (code !== 0) throw new Error(`velvet user add ${email} exited ${code}:\n${add.output()}`);
+  const seen = { ...process.env, ...env }; // as the server will see it (runVelvet)
+  const database = await openDatabase({ databaseUrl: seen.DATABASE_URL, dataDir: seen.VELVET_DATA_DIR ?? './data' });
+  try {
+    for (const [email, role] of accounts) await addUser({ database }, { email, password, role });
+  } finally {
+    await database.close();
   }
 }
 
