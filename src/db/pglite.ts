@@ -29,8 +29,9 @@ const EMBEDDED_SETTINGS = {
 };
 
 /** PGlite in memory: each call is a fresh, migrated, private database (used by tests). */
-export async function openMemoryPglite(): Promise<Database> {
-  const client = await PGlite.create();
+export async function openMemoryPglite(opts: { from?: Blob } = {}): Promise<Database> {
+  // `from`: a migrated database's files (dumpDataDir), so a test need not migrate again.
+  const client = await PGlite.create(opts.from ? { loadDataDir: opts.from } : {});
   return wrap(client, null, async () => client.close());
 }
 

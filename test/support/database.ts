@@ -1,4 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import { migrationsFolder } from '../../src/db/migrate.js';
 import pg from 'pg';
 import type { Database } from '../../src/db/database.js';
 import { openMemoryPglite } from '../../src/db/pglite.js';
@@ -13,7 +18,7 @@ export const databaseLabel = onPostgres ? 'postgres' : 'pglite';
  * next to the one DATABASE_URL names, dropped on close), so test files never see each other's rows.
  */
 export async function openTestDatabase(opts: { poolSize?: number; lockTimeoutMs?: number } = {}): Promise<Database> {
-  if (!process.env.DATABASE_URL) return openMemoryPglite();
+  if (!process.env.DATABASE_URL) return openMemoryPglite({ from: await migratedTemplate() });
   const scratch = await createScratchDatabase();
   const database = await openPostgres(scratch.url, { max: opts.poolSize ?? 10, lockTimeoutMs: opts.lockTimeoutMs });
   return {
@@ -49,5 +54,31 @@ async function adminQuery(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * A migrated empty embedded database's files, built once per version of the migrations and kept
+ * in the temporary directory: loading them (~0.4 s) instead of migrating a new database (~1.5 s)
+ * in each of the suite's ~100 files. Written under a temporary name and renamed, so processes
+ * building it at once never read half a file.
+ */
+async function migratedTemplate(): Promise<Blob> {
+  const hash = createHash('sha256');
+  for (const f of readdirSync(migrationsFolder).sort())
+    if (f.endsWith('.sql')) hash.update(readFileSync(join(migrationsFolder, f)));
+  hash.update(readFileSync(join(migrationsFolder, 'meta', '_journal.json')));
+  hash.update(readFileSync('node_modules/@electric-sql/pglite/package.json')); // its file format
+  const file = join(tmpdir(), `velvet-test-template-${hash.digest('hex').slice(0, 16)}.tar`);
+  if (existsSync(file)) return new Blob([readFileSync(file)]);
+  const database = await openMemoryPglite();
+  try {
+    const dump = await (database.source as { client: PGlite }).client.dumpDataDir('none');
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()));
+    renameSync(tmp, file);
+    return dump;
+  } finally {
+    await database.close();
   }
 }
