@@ -1,8 +1,9 @@
 import { signal } from '@preact/signals';
 import { api } from './api.js';
+import type { LoginResponse } from './contract.js';
 import { forgetTicketLists, kvDelete, kvGet, kvSet } from './db.js';
 
-export type Role = 'owner' | 'staff';
+export type Role = LoginResponse['role'];
 
 export interface Session {
   token: string;
@@ -31,7 +32,7 @@ export async function loadSession(): Promise<void> {
 }
 
 export async function logIn(email: string, password: string): Promise<Session> {
-  const r = await api<{ token: string; role: Role; expires_at: string }>('/api/v1/auth/login', {
+  const r = await api<LoginResponse>('/api/v1/auth/login', {
     body: { email, password },
   });
   const s: Session = { token: r.token, role: r.role, email, expiresAt: r.expires_at };
