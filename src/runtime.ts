@@ -6,22 +6,20 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/open.js';
 import { localPayments } from './payments/local.js';
 import type { PaymentProvider } from './payments/provider.js';
-import { createStripePayments } from './payments/stripe.js';
 import type { AppDeps } from './services/deps.js';
 import { Metrics } from './metrics/metrics.js';
 
-export type PaymentsFactory = (config: Config) => PaymentProvider;
-
-/** The real provider for the configuration. */
-export const defaultPayments: PaymentsFactory = (config) => {
+/** The real provider for the configuration (Stripe's SDK loads only where Stripe is used). */
+async function defaultPayments(config: Config): Promise<PaymentProvider> {
   if (config.payments.provider === 'local') return localPayments;
+  const { createStripePayments } = await import('./payments/stripe.js');
   return createStripePayments({
     secretKey: config.payments.secretKey,
     apiUrl: config.payments.apiUrl,
     // A call must end well within the refund lease, or a second worker could take the refund over.
     timeoutMs: Math.min(20_000, Math.floor(config.refundLeaseMs / 2)),
   });
-};
+}
 
 /** Wires the dependencies every entry point (server, CLI, tests) shares. */
 export async function createDeps(
@@ -38,7 +36,7 @@ export async function createDeps(
       clock: opts.clock ?? systemClock,
       config,
       keys,
-      payments: opts.payments ?? defaultPayments(config),
+      payments: opts.payments ?? (await defaultPayments(config)),
       metrics: new Metrics(config.metricsToken !== undefined),
       wallets,
     };

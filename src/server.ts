@@ -1,6 +1,5 @@
 import { buildApp, type AppOptions } from './http/app.js';
 import { startListeners, type Listeners } from './http/listeners.js';
-import { AcmeManager } from './tls/acme-manager.js';
 import { CertificateFiles } from './tls/certificate-files.js';
 import type { CertificateSource } from './tls/certificate-source.js';
 import { daysLeft } from './tls/certificate.js';
@@ -40,7 +39,7 @@ export async function startServer(deps: AppDeps, opts: AppOptions = {}) {
   if (backups) reportBackups(deps, backups);
   const certificates = await certificateSource(deps, (m) => console.error(m));
   const listeners = await startListeners(app, deps.config, certificates, (m) => console.error(m));
-  if (certificates instanceof AcmeManager) certificates.watch();
+  certificates?.watch?.();
   reportListeners(deps, listeners, certificates);
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -76,6 +75,8 @@ async function certificateSource(deps: AppDeps, log: (msg: string) => void): Pro
   const tls = deps.config.tls;
   if (tls.mode === 'files') return new CertificateFiles(tls.certFile, tls.keyFile, log);
   if (tls.mode !== 'acme') return null;
+  // acme-client (and its crypto) loads only where the certificate comes from ACME.
+  const { AcmeManager } = await import('./tls/acme-manager.js');
   const manager = new AcmeManager({ database: deps.database, clock: deps.clock }, tls, log);
   await manager.loadStored();
   return manager;

@@ -1,5 +1,4 @@
 import { notFound } from '../domain/errors.js';
-import { verifyStripeWebhook } from '../payments/stripe-webhook.js';
 import type { AppDeps } from '../services/deps.js';
 import { handleStripeEvent } from '../services/payments/stripe-webhook.service.js';
 import type { ZodApp } from './routes.types.js';
@@ -31,6 +30,8 @@ export function stripeWebhookRoutes(app: ZodApp, deps: AppDeps): void {
         const payments = deps.config.payments;
         if (payments.provider !== 'stripe') throw notFound('Stripe webhook endpoint (PAYMENT_PROVIDER is not stripe)');
         const header = request.headers['stripe-signature'];
+        // Stripe's SDK (its signature check) loads only where Stripe is the provider.
+        const { verifyStripeWebhook } = await import('../payments/stripe-webhook.js');
         const event = verifyStripeWebhook(
           Buffer.isBuffer(request.body) ? request.body : undefined,
           typeof header === 'string' ? header : undefined,

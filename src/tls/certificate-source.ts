@@ -11,4 +11,6 @@ export interface CertificateSource {
   /** ACME's HTTP-01 challenge: the answer for a token, or null when it is none of ours. */
   challenge(token: string): Promise<string | null>;
   stop(): Promise<void>;
+  /** Starts keeping the certificate fresh, once the listeners serve (ACME: obtains and renews). */
+  watch?(): void;
 }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { ConfigError, type Config } from '../config.js';
 import { Apns } from './apns.js';
 import type { WalletTicket } from './wallet-ticket.js';
+import { passSerial } from './pass-serial.js';
 
 /** The Apple settings of config.ts, with the issuer's name every pass shows. */
 export type AppleWalletSettings = NonNullable<Config['wallet']['apple']> & { organizationName: string };
@@ -150,12 +151,4 @@ function parse<T>(setting: string, file: string, read: () => T): T {
       `Invalid configuration: ${setting}: ${file} is not a PEM file of the right kind (${(err as Error).message})`,
     );
   }
-}
-
-/** A pass's serial: the ticket and which of its codes (each holder's pass is its own). */
-export const passSerial = (ticketId: string, generation: number) => `${ticketId}.${generation}`;
-
-export function parsePassSerial(serial: string): { ticketId: string; generation: number } | null {
-  const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,9})$/.exec(serial);
-  return m ? { ticketId: m[1]!, generation: Number(m[2]) } : null;
 }

@@ -14,7 +14,8 @@ import {
   setGoogleObjectFingerprint,
 } from '../../db/repos/google-wallet-objects.repo.js';
 import { DomainError, notFound } from '../../domain/errors.js';
-import { parsePassSerial, passSerial, type ApplePasses } from '../../wallet/apple-pass.js';
+import type { ApplePasses } from '../../wallet/apple-pass.js';
+import { parsePassSerial, passSerial } from '../../wallet/pass-serial.js';
 import type { WalletTicket } from '../../wallet/wallet-ticket.js';
 import type { AppDeps } from '../deps.js';
 import { walletTicket } from './wallet-pass.service.js';
