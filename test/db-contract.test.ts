@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { protocol, type PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('the code’s picture of the database', () => {
   it('every Drizzle table and column exists as declared: same type, same NOT NULL, nothing missing', async () => {
     const columns = await queryRows<{ table_name: string; column_name: string; type: string; not_null: boolean }>(
       database.db,
-      (await import('drizzle-orm')).sql`
+      sql`
         SELECT c.relname AS table_name, a.attname AS column_name,
                format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
