@@ -1,5 +1,5 @@
-import 'fake-indexeddb/auto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as fakeIndexedDb from 'fake-indexeddb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DoorEngine } from '../web/src/door/engine.js';
 import { openDoors, scanRows } from './support/door.js';
 import { buyPaid, createEvent, T0, startTestApp, type EventInfo, type TestContext } from './support/harness.js';
@@ -18,8 +18,11 @@ const engines: DoorEngine[] = [];
 
 beforeAll(async () => {
   ctx = await startTestApp();
-  globalThis.window ??= new EventTarget() as Window & typeof globalThis;
-  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  // Stubbed, and put back after the file: test files share worker processes, and the embedded
+  // database takes a global `window` for a browser.
+  for (const [name, value] of Object.entries(fakeIndexedDb)) vi.stubGlobal(name, value);
+  vi.stubGlobal('window', new EventTarget());
+  vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
     if (network === 'down') throw new TypeError('Failed to fetch');
     requests.push(`${init?.method ?? 'GET'} ${url.split('?')[0]}`);
@@ -33,9 +36,12 @@ beforeAll(async () => {
       status: res.statusCode,
       headers: { 'content-type': String(res.headers['content-type'] ?? 'application/json') },
     });
-  };
+  });
 });
-afterAll(() => ctx.close());
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await ctx.close();
+});
 
 beforeEach(async () => {
   network = 'up';

@@ -4,7 +4,12 @@ import { buyPaid, createEvent, startTestApp, type EventInfo, type TestContext } 
 import { sql } from 'drizzle-orm';
 
 // Invite codes are random (1 in 32^8 to meet one in use): a queue of chosen codes makes a clash happen.
-const codes = vi.hoisted(() => ({ queue: [] as string[] }));
+// Test files share worker processes: the modules are loaded afresh so that the order service
+// imports the mock, and again after the file so that the next one gets the real codes.
+const codes = vi.hoisted(() => {
+  vi.resetModules();
+  return { queue: [] as string[] };
+});
 vi.mock('../src/auth/capability.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/auth/capability.js')>();
   return { ...real, newInviteCode: () => codes.queue.shift() ?? real.newInviteCode() };
@@ -18,7 +23,11 @@ beforeAll(async () => {
   ctx = await startTestApp();
   event = await createEvent(ctx);
 });
-afterAll(() => ctx.close());
+afterAll(async () => {
+  await ctx.close();
+  vi.doUnmock('../src/auth/capability.js');
+  vi.resetModules();
+});
 
 describe('a table hold whose invite code is already in use', () => {
   it('draws a fresh code and holds once: one order, its tickets and guests, GA places taken once', async () => {

@@ -8,7 +8,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * with everything else. A file not named here keeps vitest's own order, after these.
  */
 const SLOWEST = [
-  /\/https\.test\.ts$/,
+  /\/https-renewal\.test\.ts$/,
+  /\/https-acme\.test\.ts$/,
+  /\/https-own-cert\.test\.ts$/,
   /\/backup-live\.test\.ts$/,
   /\/cli\.test\.ts$/,
   /\/backup-cli\.test\.ts$/,
