@@ -10,7 +10,7 @@ import { takeBackup } from '../src/backup/take-backup.js';
 import { queryRows, type Database } from '../src/db/database.js';
 import { openPgliteDir } from '../src/db/pglite.js';
 import { loadLoops } from './support/live-server.js';
-import { onPostgres, openTestDatabase } from './support/database.js';
+import { migratedDataDir, onPostgres, openTestDatabase } from './support/database.js';
 import { openDoors } from './support/door.js';
 import { bearer, buyPaid, createEvent, startTestApp } from './support/harness.js';
 import { runVelvet } from './support/process.js';
@@ -121,6 +121,7 @@ describe('backups while Velvet works', () => {
       const dataDir = join(root, 'killed');
       const env = { VELVET_DATA_DIR: dataDir, DATABASE_URL: undefined, PORT: '0', VELVET_BACKUP_INTERVAL: '1s' };
       const backupsDir = join(dataDir, 'backups');
+      await migratedDataDir(dataDir);
       for (let round = 0; round < 3; round++) {
         const server = runVelvet(['serve'], env);
         await server.waitFor(/listening on/, 90_000);

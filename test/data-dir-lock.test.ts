@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, lockDataDir } from '../src/db/dir-lock.js';
+import { migratedDataDir } from './support/database.js';
 import { runVelvet } from './support/process.js';
 
 /**
@@ -75,6 +76,7 @@ describe('the data directory lock, across processes', () => {
     { timeout: 120_000 },
     async () => {
       const dir = join(root, 'killed');
+      await migratedDataDir(dir);
       const server = runVelvet(['serve'], embedded(dir));
       await server.waitFor(/listening on/, 90_000);
       server.child.kill('SIGKILL');

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/db/open.js';
 import { addUser } from '../../src/services/accounts/accounts.service.js';
+import { migratedDataDir } from './database.js';
 
 export const VELVET_BIN = fileURLToPath(new URL('../../bin/velvet.js', import.meta.url));
 
@@ -74,6 +76,8 @@ export async function addAccounts(
   accounts: Array<[email: string, role: 'owner' | 'staff']>,
 ): Promise<void> {
   const seen = { ...process.env, ...env }; // as the server will see it (runVelvet)
+  if (!seen.DATABASE_URL && seen.VELVET_DATA_DIR && !existsSync(seen.VELVET_DATA_DIR))
+    await migratedDataDir(seen.VELVET_DATA_DIR);
   const database = await openDatabase({ databaseUrl: seen.DATABASE_URL, dataDir: seen.VELVET_DATA_DIR ?? './data' });
   try {
     for (const [email, role] of accounts) await addUser({ database }, { email, password, role });
