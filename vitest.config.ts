@@ -4,7 +4,12 @@ import { SlowestFirst } from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   // The web app's own unit tests import the shared domain as the app does (web/tsconfig.json paths).
-  resolve: { alias: { '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)) } },
+  resolve: {
+    alias: {
+      '@domain': fileURLToPath(new URL('./src/domain', import.meta.url)),
+      '@i18n': fileURLToPath(new URL('./src/i18n', import.meta.url)),
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     pool: 'forks',

@@ -13,7 +13,7 @@ export default defineConfig({
   root: here('.'),
   publicDir: here('public'),
   base: '/',
-  resolve: { alias: { '@domain': here('../src/domain') } },
+  resolve: { alias: { '@domain': here('../src/domain'), '@i18n': here('../src/i18n') } },
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: here('../dist/web'),

@@ -154,7 +154,7 @@ describe('decideCheckIn', () => {
     const guest = ticket({ status: 'checked_in', checkedInAt: start, table: table('guest', 'checked_in') });
     expect(doorMessage(d(guest), guest.table)).toBe('Guest of Table 4 (Gold) (re-entry)');
     const ga = ticket({ status: 'checked_in', checkedInAt: start, firstScannerId: 'door-7' });
-    expect(doorMessage(d(ga), null)).toBe(`Already checked in at ${start.toISOString()} by door-7`);
+    expect(doorMessage(d(ga), null)).toBe(`Already checked in ${start.toISOString()} at door-7`);
   });
 
   it('is total and consistent over every combination of statuses (property)', () => {

@@ -32,6 +32,8 @@
  *     `reentryWarningSeconds` (either side of now: offline scans arrive late): the usual cause is
  *     a shared screenshot. It is a warning, not a refusal.
  */
+import type { MessageKey } from '../i18n/catalogue.js';
+import { translator, type Words } from '../i18n/translator.js';
 import type { EventWindow } from './event-rules.js';
 import type { ReservationStatus, TicketStatus } from './state-machine.js';
 
@@ -206,34 +208,78 @@ function reentryWarning(input: CheckInInput): ReentryWarning | null {
   const seconds = Math.round(closest.apart / 1000);
   return {
     code: 'recent_entry_elsewhere',
-    message: `Also scanned at ${closest.scannerId} ${seconds} s apart: check it is the same person (shared screenshot?)`,
+    message: ENGLISH.say(recentEntryWords({ scanner_id: closest.scannerId, seconds_apart: seconds })),
     scanner_id: closest.scannerId,
     seconds_apart: seconds,
   };
 }
 
-/** The words for a refusal, one source for the server's answers and the scanner page (offline too). */
-export const REJECT_MESSAGES: Record<Exclude<RejectReason, 'already_checked_in'>, string> = {
-  invalid_code: 'Not a valid Velvet ticket code',
-  wrong_event: 'This ticket is for another event',
-  event_cancelled: 'This event was cancelled',
-  void: 'This ticket is void (refunded, expired or cancelled)',
-  not_paid: 'This ticket has not been paid',
-  event_not_open: 'The door is not open for this event (too early or after the end)',
-  refused: 'Refused — see the manager',
-  transferred: 'This ticket was transferred: its holder has a new code',
+/** "Also scanned at door-2 4 seconds apart: …" */
+export const recentEntryWords = (w: { scanner_id: string; seconds_apart: number }): Words => ({
+  key: 'door.recentEntryElsewhere',
+  values: { scanner: w.scanner_id, seconds: w.seconds_apart },
+});
+
+/** The facts a door's line is worded from: the decision's, or a scan answer's (online or offline). */
+export interface ScanFacts {
+  result: ScanResult;
+  reason: RejectReason | string | null;
+  kind: TicketKind | null;
+  table: Pick<TableLink, 'tableNumber' | 'tier'> | null;
+  /** When and where it was first let in (already_checked_in), already formatted for the reader. */
+  firstAt: string | null;
+  firstScanner: string | null;
+}
+
+const REASON_KEYS: Record<RejectReason, MessageKey> = {
+  invalid_code: 'door.reason.invalid_code',
+  wrong_event: 'door.reason.wrong_event',
+  event_cancelled: 'door.reason.event_cancelled',
+  void: 'door.reason.void',
+  not_paid: 'door.reason.not_paid',
+  event_not_open: 'door.reason.event_not_open',
+  refused: 'door.reason.refused',
+  transferred: 'door.reason.transferred',
+  already_checked_in: 'door.reason.already_checked_in',
 };
 
-/** The line the scanner shows; the same words online and offline. */
-export function doorMessage(d: CheckInDecision, table: Pick<TableLink, 'tableNumber' | 'tier'> | null): string {
-  if (d.result === 'rejected') {
-    if (d.reason !== 'already_checked_in') return REJECT_MESSAGES[d.reason];
-    const at = d.firstCheckedInAt ? ` at ${d.firstCheckedInAt.toISOString()}` : '';
-    const where = d.firstScannerId ? ` by ${d.firstScannerId}` : '';
-    return `Already checked in${at}${where}`;
+/**
+ * The line the scanner shows, as catalogue words (src/i18n): one source for the server's answers
+ * (in English, `doorMessage`) and the scanner page online and offline (in the door's language).
+ */
+export function scanWords(f: ScanFacts): Words {
+  if (f.result === 'rejected') {
+    if (f.reason === 'already_checked_in')
+      return {
+        key: 'door.reason.already_checked_in',
+        values: { at: f.firstAt ?? 'none', scanner: f.firstScanner ?? 'none' },
+      };
+    const key = f.reason && Object.hasOwn(REASON_KEYS, f.reason) ? REASON_KEYS[f.reason as RejectReason] : null;
+    return { key: key ?? 'door.reason.unknown' };
   }
-  const again = d.result === 'reentry' ? ' (re-entry)' : '';
-  if (d.kind === 'vip_host' && table) return `VIP host, Table ${table.tableNumber} (${table.tier})${again}`;
-  if (d.kind === 'vip_guest' && table) return `Guest of Table ${table.tableNumber} (${table.tier})${again}`;
-  return 'Admitted';
+  const words: Words =
+    f.kind === 'vip_host' && f.table
+      ? { key: 'door.vipHost', values: { table: f.table.tableNumber, tier: f.table.tier } }
+      : f.kind === 'vip_guest' && f.table
+        ? { key: 'door.vipGuest', values: { table: f.table.tableNumber, tier: f.table.tier } }
+        : { key: 'door.admitted' };
+  return f.result === 'reentry' ? { key: 'door.reentrySuffix', values: { words } } : words;
 }
+
+const ENGLISH = translator('en');
+
+/** A decision's words, with machine times (ISO 8601), as the API says them. */
+export function decisionWords(d: CheckInDecision, table: Pick<TableLink, 'tableNumber' | 'tier'> | null): Words {
+  return scanWords({
+    result: d.result,
+    reason: d.result === 'rejected' ? d.reason : null,
+    kind: d.kind,
+    table,
+    firstAt: d.result === 'rejected' ? (d.firstCheckedInAt?.toISOString() ?? null) : null,
+    firstScanner: d.result === 'rejected' ? (d.firstScannerId ?? null) : null,
+  });
+}
+
+/** The API's line for a decision: in English (programs read the codes; people read the page). */
+export const doorMessage = (d: CheckInDecision, table: Pick<TableLink, 'tableNumber' | 'tier'> | null): string =>
+  ENGLISH.say(decisionWords(d, table));

@@ -1,3 +1,4 @@
+import type { Words } from '../i18n/translator.js';
 /**
  * Reconciling one offline scan. A scanner without network decided from its cache and showed a
  * result; the person then went in or was turned away: that already happened. The server runs the
@@ -40,15 +41,26 @@ export function reconcileOfflineScan(deviceResult: ScanResult, decision: CheckIn
   };
 }
 
-export const CONFLICT_MESSAGES: Record<OfflineConflict, string> = {
-  already_checked_in: 'Admitted offline, but the ticket had already been checked in',
-  void: 'Admitted offline, but the ticket is void (refunded, expired or cancelled)',
-  not_paid: 'Admitted offline, but the ticket was never paid',
-  invalid_code: 'Admitted offline, but the code is not a valid Velvet ticket',
-  wrong_event: 'Admitted offline, but the ticket is for another event',
-  event_cancelled: 'Admitted offline, but the event was cancelled',
-  event_not_open: 'Admitted offline outside the event window',
-  refused: 'Admitted offline, but the holder is on the refused list: tell the manager',
-  transferred: 'Admitted offline with an old code: the ticket had been transferred to someone else',
-  turned_away_but_valid: 'Turned away offline, but the ticket was valid (the scanner cache was stale)',
-};
+/**
+ * Every conflict a synced scan can come back with: the decision's (OfflineConflict), the server
+ * not applying an item at all (its clock, a reused nonce), or this device giving up on one it
+ * will never take as it is (`unsyncable`).
+ */
+export type SyncConflict =
+  OfflineConflict | 'scanned_in_future' | 'scanned_at_invalid' | 'idempotency_key_reused' | 'unsyncable';
+
+/** Conflicts where the server did not apply the scan at all: no refusal of its own to add. */
+export const NOT_APPLIED: ReadonlySet<SyncConflict> = new Set([
+  'scanned_in_future',
+  'scanned_at_invalid',
+  'idempotency_key_reused',
+]);
+
+/**
+ * What the server found when an offline decision reached it, in words (src/i18n), with the
+ * server's own refusal after it when it refused the scan too.
+ */
+export function conflictWords(conflict: SyncConflict, refusal: Words | null): Words {
+  const words: Words = { key: `door.conflict.${conflict}` as const };
+  return refusal ? { key: 'door.conflict.withReason', values: { conflict: words, words: refusal } } : words;
+}

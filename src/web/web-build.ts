@@ -13,7 +13,7 @@ export const WEB_DIST = join(repoRoot, 'dist', 'web');
 const STAMP = '.velvet-source-hash';
 
 /** Everything the bundle is made from: a change to any of these makes the build stale. */
-const SOURCES = ['web', 'src/domain', 'package-lock.json'];
+const SOURCES = ['web', 'src/domain', 'src/i18n', 'package-lock.json'];
 
 /**
  * Builds the web app when `dist/web` is missing or was built from other sources, so that

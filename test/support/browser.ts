@@ -10,6 +10,7 @@ import { createDeps } from '../../src/runtime.js';
 import { addUser } from '../../src/services/accounts/accounts.service.js';
 import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
+import { CATALOGUES } from '../../src/i18n/locales.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
 import { startPushRunner } from '../../src/services/push/push-runner.js';
@@ -124,7 +125,9 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   page.on('pageerror', (e) => errors.push(e.message));
   // A Content-Security-Policy refusal is a broken page even when nothing throws.
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+    // So is a message missing from the page's catalogue (src/i18n/translator.ts reports it).
+    if (m.type() === 'error' && /Content Security Policy|Refused to|^velvet i18n/i.test(m.text()))
+      errors.push(m.text());
   });
   (page as Page & { appErrors: string[] }).appErrors = errors;
   await page.goto(url);
@@ -162,12 +165,29 @@ export async function screenshot(page: Page, name: string): Promise<void> {
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     if (overflow > 0) problems.push(`${name}-${label}: the page is ${overflow} px wider than the screen`);
+    const keys = await shownMessageKeys(page);
+    if (keys.length) problems.push(`${name}-${label}: shows message keys instead of words: ${keys.join(', ')}`);
   }
   await page.setViewportSize(size);
   if (problems.length)
     throw new Error(
       `The page as shown is broken (axe-core's serious or critical findings, overflow):\n${problems.join('\n')}`,
     );
+}
+
+/** The catalogue's key families ("door", "error", …): text shaped like `door.result.admitted` is a key shown as is. */
+const KEY_FAMILIES = [...new Set(Object.keys(CATALOGUES.en.messages).map((k) => k.split('.')[0]!))];
+
+/** Message keys the page shows (text, labels, placeholders, titles) instead of their words. */
+export function shownMessageKeys(page: Page): Promise<string[]> {
+  return page.evaluate((families) => {
+    // Not part of an e-mail address or a host name (door.two@example.com, door.venue.lan).
+    const key = new RegExp(`(?<![\\w@.-])(?:${families.join('|')})(?:\\.[A-Za-z_]+)+(?![\\w@.-])`, 'g');
+    const attributes = Array.from(document.querySelectorAll('[aria-label], [placeholder], [title]')).flatMap((e) =>
+      ['aria-label', 'placeholder', 'title'].map((a) => e.getAttribute(a) ?? ''),
+    );
+    return [document.body.innerText, ...attributes].join('\n').match(key) ?? [];
+  }, KEY_FAMILIES);
 }
 
 export async function logIn(page: Page, who: { email: string; password: string }): Promise<void> {

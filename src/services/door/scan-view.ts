@@ -1,13 +1,14 @@
 import type { DoorTicketRow } from '../../db/repos/door.repo.js';
 import type { VipFacts } from '../../db/repos/scan-flight.repo.js';
 import {
-  doorMessage,
+  decisionWords,
   type CheckInDecision,
   type ReentryWarning,
   type ScanResult,
   type TicketKind,
 } from '../../domain/check-in.js';
-import { CONFLICT_MESSAGES, type OfflineConflict, type OfflineOutcome } from '../../domain/offline-reconcile.js';
+import { conflictWords, type OfflineConflict, type OfflineOutcome } from '../../domain/offline-reconcile.js';
+import { translator } from '../../i18n/translator.js';
 
 export interface VipView {
   reservation_id: string;
@@ -59,18 +60,18 @@ export interface ScanViewInput {
   at: Date;
 }
 
+/** The API's words are English: programs read the codes, people read the door page in theirs. */
+const ENGLISH = translator('en');
+
 export function toScanResponse(v: ScanViewInput): ScanResponse {
   const d = v.decision;
   const result = v.outcome?.result ?? d.result;
   const reason = v.outcome ? v.outcome.reason : d.result === 'rejected' ? d.reason : null;
   const table = v.ticket?.table ?? null;
-  let message = doorMessage(d, table);
-  if (v.outcome?.conflict) {
-    message =
-      d.result === 'rejected'
-        ? `${CONFLICT_MESSAGES[v.outcome.conflict]}: ${message}`
-        : CONFLICT_MESSAGES[v.outcome.conflict];
-  }
+  const words = decisionWords(d, table);
+  const message = ENGLISH.say(
+    v.outcome?.conflict ? conflictWords(v.outcome.conflict, d.result === 'rejected' ? words : null) : words,
+  );
   const out: ScanResponse = {
     result,
     message,

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { clockTime } from '../lib/format.js';
 import { useLatest } from '../lib/use-latest.js';
 import { openDoorFiguresStream, type DoorFigures, type FeedStatus } from '../lib/floor-stream.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * Every door's count, pushed live from the server (the same figures as the owner's dashboard):
@@ -39,17 +40,20 @@ export function AllDoors({
   if (!figures) return null;
   const live = status === 'live';
   return (
-    <section class="card all-doors" aria-label="All doors" data-testid="all-doors" data-live={live}>
+    <section class="card all-doors" aria-label={t('door.allDoors.label')} data-testid="all-doors" data-live={live}>
       <div class="row">
-        <strong>All doors</strong>
+        <strong>{t('door.allDoors.label')}</strong>
         <span class="spacer" />
-        <span class={`pill ${live ? 'ok' : 'warn'}`}>{live ? 'live' : `as of ${clockTime(figures.at)}`}</span>
+        <span class={`pill ${live ? 'ok' : 'warn'}`}>
+          {live ? t('door.allDoors.live') : t('door.allDoors.asOf', { time: clockTime(figures.at) })}
+        </span>
       </div>
       <p class="all-doors-total">
         <span class="value" data-testid="all-doors-admitted">
           {figures.data.admitted}
         </span>{' '}
-        in
+        {/* The count is always first in Velvet's languages: the word after it is the message. */}
+        {t('door.allDoors.in')}
       </p>
       {figures.data.by_door.length > 0 && (
         <ul class="door-counts">

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLatest } from '../lib/use-latest.js';
 import { qrDetector } from './barcode.js';
+import { t } from '../lib/i18n.js';
 
 /** No code seen and nobody touching the screen for this long: the camera sleeps (battery). */
 const IDLE_MS = 90_000;
@@ -40,9 +41,7 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
 
   const start = async (chosen = deviceId) => {
     if (!navigator.mediaDevices?.getUserMedia) {
-      setError(
-        'This browser cannot use the camera here (it needs HTTPS). Type the code, search a name, or use a handheld scanner.',
-      );
+      setError(t('door.camera.noHttps'));
       setState('error');
       return;
     }
@@ -70,11 +69,13 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
     } catch (err) {
       const name = (err as DOMException).name;
       setError(
-        name === 'NotAllowedError'
-          ? 'Camera access is blocked. Allow it in the browser settings, or type/scan codes without the camera.'
-          : name === 'NotFoundError' || name === 'OverconstrainedError'
-            ? 'No camera found. Type the code, search a name, or use a handheld scanner.'
-            : 'The camera could not start. Try again, or type the code.',
+        t(
+          name === 'NotAllowedError'
+            ? 'door.camera.blocked'
+            : name === 'NotFoundError' || name === 'OverconstrainedError'
+              ? 'door.camera.none'
+              : 'door.camera.failed',
+        ),
       );
       setState('error');
     }
@@ -147,7 +148,7 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
   };
 
   return (
-    <section class={`camera ${state}`} aria-label="Camera">
+    <section class={`camera ${state}`} aria-label={t('door.camera.label')}>
       <video ref={video} muted playsInline class={state === 'on' ? 'live' : ''} aria-hidden="true" />
       {state === 'on' && <div class="aim" aria-hidden="true" />}
       {state !== 'on' && (
@@ -155,10 +156,10 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
           {error ? (
             <p role="alert">{error}</p>
           ) : (
-            <p>{state === 'starting' ? 'Starting the camera…' : 'Camera paused to save battery.'}</p>
+            <p>{t(state === 'starting' ? 'door.camera.starting' : 'door.camera.paused')}</p>
           )}
           <button class="btn primary" type="button" onClick={() => void start()} disabled={state === 'starting'}>
-            {state === 'error' ? 'Try the camera again' : 'Start camera'}
+            {t(state === 'error' ? 'door.camera.retry' : 'door.camera.start')}
           </button>
         </div>
       )}
@@ -166,12 +167,12 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
         <div class="camera-tools">
           {cameras.length > 1 && (
             <label>
-              <span class="visually-hidden">Camera</span>
+              <span class="visually-hidden">{t('door.camera.label')}</span>
               <select class="input small" value={deviceId} onChange={(e) => pick(e.currentTarget.value)}>
-                <option value="">Back camera</option>
+                <option value="">{t('door.camera.back')}</option>
                 {cameras.map((c, i) => (
                   <option key={c.deviceId} value={c.deviceId}>
-                    {c.label || `Camera ${i + 1}`}
+                    {c.label || t('door.camera.numbered', { n: i + 1 })}
                   </option>
                 ))}
               </select>
@@ -179,11 +180,11 @@ export function Camera({ onCode }: { onCode: (code: string) => void }) {
           )}
           {torch !== null && (
             <button class="btn small" type="button" aria-pressed={torch} onClick={() => void toggleTorch()}>
-              {torch ? 'Torch off' : 'Torch'}
+              {t(torch ? 'door.camera.torchOff' : 'door.camera.torch')}
             </button>
           )}
           <button class="btn small ghost" type="button" onClick={stop}>
-            Pause
+            {t('door.camera.pause')}
           </button>
         </div>
       )}

@@ -4,13 +4,14 @@ import { RequireLogin } from '../ui/RequireLogin.js';
 import { DoorScreen } from './DoorScreen.js';
 import { DoorSetup, type DoorChoice } from './DoorSetup.js';
 import './door.css';
+import { t } from '../lib/i18n.js';
 
 const SETUP_KEY = 'door.setup';
 
 /** `/door`: staff log in, pick tonight's event and name the device once, then scan all night. */
 export function DoorPage() {
   return (
-    <RequireLogin roles={['staff', 'owner']} heading="Door scanner">
+    <RequireLogin roles={['staff', 'owner']} heading={t('door.title')}>
       <Door />
     </RequireLogin>
   );

@@ -13,6 +13,8 @@ import { LastResult, ResultBanner } from './ResultView.js';
 import { SearchBox } from './SearchBox.js';
 import { StatusStrip } from './StatusStrip.js';
 import { useKeyboardWedge } from './keyboard-wedge.js';
+import { t, text } from '../lib/i18n.js';
+import { LanguageSwitcher } from '../ui/LanguageSwitcher.js';
 
 const SOUND_KEY = 'velvet.door.sound';
 
@@ -63,14 +65,15 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
     <>
       <Topbar title={eventName} account={false}>
         <Menu label={choice.scannerId}>
+          <LanguageSwitcher />
           <button class="btn ghost" type="button" aria-pressed={sound} onClick={toggleSound}>
-            {sound ? 'Sound: on' : 'Sound: off'}
+            {t(sound ? 'door.menu.soundOn' : 'door.menu.soundOff')}
           </button>
           <button class="btn ghost" type="button" onClick={onChange}>
-            Change event or device name
+            {t('door.menu.change')}
           </button>
           <button class="btn ghost" type="button" onClick={() => void logOut()}>
-            Log out
+            {t('common.logOut')}
           </button>
         </Menu>
       </Topbar>
@@ -78,8 +81,7 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
       <main class="page door">
         {engine.state.value === 'no-cache' && (
           <p class="card form-error" role="alert">
-            This device could not download tonight's ticket list. Check the connection: scanning starts as soon as it
-            arrives.
+            {t('door.noCache')}
           </p>
         )}
         <div class="door-grid">
@@ -103,9 +105,7 @@ export function DoorScreen({ choice, onChange }: { choice: DoorChoice; onChange:
       </main>
       {/* Announced to screen readers on every scan, whether or not the banner is showing. */}
       <div class="visually-hidden" aria-live="assertive" role="status">
-        {result
-          ? `${result.result === 'rejected' ? 'Rejected' : result.result === 'reentry' ? 'Re-entry' : 'Admitted'}. ${result.message}`
-          : ''}
+        {result ? t(`door.announce.${result.result}`, { message: text(result.message) }) : ''}
       </div>
       {result && bannerOpen && <ResultBanner result={result} onDismiss={() => setBannerOpen(false)} />}
     </>

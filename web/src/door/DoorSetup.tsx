@@ -4,6 +4,8 @@ import { session } from '../lib/session.js';
 import { Topbar } from '../ui/Topbar.js';
 import { clockTime, dayAndTime } from '../lib/format.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
+import { LanguageSwitcher } from '../ui/LanguageSwitcher.js';
 
 export interface DoorChoice {
   eventId: string;
@@ -22,7 +24,7 @@ export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | 
   return open[0] ?? live.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
 }
 
-const when = (e: ListedEvent) => `${dayAndTime(e.starts_at)} – ${clockTime(e.ends_at)}`;
+const when = (e: ListedEvent) => t('door.setup.when', { start: dayAndTime(e.starts_at), end: clockTime(e.ends_at) });
 
 export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onDone: (c: DoorChoice) => void }) {
   const [events, setEvents] = useState<ListedEvent[] | null>(null);
@@ -51,20 +53,24 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
 
   return (
     <>
-      <Topbar title="Door scanner" />
+      <Topbar title={t('door.title')} />
       <main class="page narrow">
         <form class="card stack" onSubmit={submit}>
-          <h1>Set up this door</h1>
+          <div class="row">
+            <h1>{t('door.setup.heading')}</h1>
+            <span class="spacer" />
+            <LanguageSwitcher />
+          </div>
           {error && (
             <p class="form-error" role="alert">
               {error}
             </p>
           )}
-          {events === null && !error && <p class="muted">Loading tonight's events…</p>}
-          {events?.length === 0 && <p class="muted">No event is open or coming up. Ask the owner to create one.</p>}
+          {events === null && !error && <p class="muted">{t('door.setup.loading')}</p>}
+          {events?.length === 0 && <p class="muted">{t('door.setup.none')}</p>}
           {events && events.length > 0 && (
             <fieldset class="stack event-choice">
-              <legend>Event</legend>
+              <legend>{t('door.setup.event')}</legend>
               {events.map((e) => (
                 <label key={e.id} class={`choice${e.id === eventId ? ' chosen' : ''}`}>
                   <input
@@ -83,7 +89,7 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
             </fieldset>
           )}
           <div class="field">
-            <label for="scanner-id">Name of this device</label>
+            <label for="scanner-id">{t('door.setup.deviceName')}</label>
             <input
               id="scanner-id"
               class="input"
@@ -92,12 +98,10 @@ export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onD
               value={scannerId}
               onInput={(e) => setScannerId(e.currentTarget.value)}
             />
-            <span class="faint small">
-              Shown to other doors ("Already checked in 21:14 at door-2"). Remembered on this device.
-            </span>
+            <span class="faint small">{t('door.setup.deviceHint')}</span>
           </div>
           <button class="btn primary block" type="submit" disabled={!eventId || !scannerId.trim()}>
-            Start scanning
+            {t('door.setup.start')}
           </button>
         </form>
       </main>

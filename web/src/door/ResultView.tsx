@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { repeatText, type DoorResult } from './result.js';
+import { repeatWords, type DoorResult } from './result.js';
 import { clockTimeSeconds } from '../lib/format.js';
+import { say, t, text, type MessageKey } from '../lib/i18n.js';
 
 type Tone = 'admitted' | 'reentry' | 'warning' | 'rejected';
 
@@ -15,35 +16,32 @@ const toneOf = (r: DoorResult): Tone =>
           ? 'reentry'
           : 'admitted';
 
-const HEADLINE: Record<Tone, string> = {
-  admitted: 'ADMITTED',
-  reentry: 'RE-ENTRY',
-  warning: 'CHECK',
-  rejected: 'REJECTED',
+const HEADLINE: Record<Tone, MessageKey> = {
+  admitted: 'door.result.admitted',
+  reentry: 'door.result.reentry',
+  warning: 'door.result.check',
+  rejected: 'door.result.rejected',
 };
-const headline = (r: DoorResult) => (r.repeat ? 'SAME CODE' : HEADLINE[toneOf(r)]);
+const headline = (r: DoorResult) => t(r.repeat ? 'door.result.sameCode' : HEADLINE[toneOf(r)]);
 
 /** The line under the name: why it was refused, what to check, or that this is the same code again. */
 function detail(r: DoorResult): string | null {
-  if (r.repeat) return repeatText(r);
-  if (r.result === 'rejected') return r.message;
-  return r.warning;
+  if (r.repeat) return say(repeatWords(r));
+  if (r.result === 'rejected') return text(r.message);
+  return r.warning && say(r.warning);
 }
 
 /** "VIP — Table 7 · Gold", "Guest of Table 7", or just the holder's name. */
 function Who({ r }: { r: DoorResult }) {
   const vip = r.vip;
   if (vip?.role === 'host') {
-    return (
-      <p class="who vip">
-        VIP — Table {vip.table_number} · {vip.tier}
-      </p>
-    );
+    return <p class="who vip">{t('door.result.vipHost', { table: vip.table_number, tier: vip.tier })}</p>;
   }
   if (vip?.role === 'guest') {
     return (
       <p class="who vip">
-        Guest of Table {vip.table_number} <span class="of">({vip.host_name || 'host'})</span>
+        {t('door.result.vipGuest', { table: vip.table_number })}{' '}
+        <span class="of">({vip.host_name || t('door.result.host')})</span>
       </p>
     );
   }
@@ -68,7 +66,7 @@ function GuestList({ r, onAdmit }: { r: DoorResult; onAdmit?: AdmitGuest | undef
     setBusy(ticketId);
     try {
       const got = await onAdmit(ticketId);
-      if (got?.result === 'rejected') setRefused((m) => ({ ...m, [ticketId]: got.message }));
+      if (got?.result === 'rejected') setRefused((m) => ({ ...m, [ticketId]: text(got.message) }));
     } finally {
       setBusy(null);
     }
@@ -76,24 +74,26 @@ function GuestList({ r, onAdmit }: { r: DoorResult; onAdmit?: AdmitGuest | undef
   return (
     <div class="guests">
       <p class="guests-title" data-testid="table-arrivals">
-        {r.vip.guests.length ? `Guests: ${arrived} of ${r.vip.guests.length} arrived` : 'No guests on the list yet'}
+        {r.vip.guests.length
+          ? t('door.result.guests', { arrived, total: r.vip.guests.length })
+          : t('door.result.noGuests')}
       </p>
       {r.vip.guests.length > 0 && (
         <ul class="guest-list">
           {r.vip.guests.map((g, i) => (
             <li key={g.ticket_id ?? i} class={g.arrived ? 'in' : ''}>
               <span aria-hidden="true">{g.arrived ? '✓' : '○'}</span>{' '}
-              <span class="guest-name">{g.name || 'unnamed guest'}</span>
-              <span class="visually-hidden">{g.arrived ? ', arrived' : ', not yet'}</span>
+              <span class="guest-name">{g.name || t('door.result.unnamedGuest')}</span>
+              <span class="visually-hidden">{t(g.arrived ? 'door.result.arrived' : 'door.result.notYet')}</span>
               {onAdmit && !g.arrived && g.ticket_id && (
                 <button
                   class="btn small admit-guest"
                   type="button"
                   disabled={busy !== null}
                   onClick={() => void admit(g.ticket_id!)}
-                  aria-label={`Let in ${g.name || 'this guest'}`}
+                  aria-label={t('door.result.letInName', { name: g.name || t('door.result.thisGuest') })}
                 >
-                  {busy === g.ticket_id ? '…' : 'Let in'}
+                  {busy === g.ticket_id ? '…' : t('door.result.letIn')}
                 </button>
               )}
               {g.ticket_id && refused[g.ticket_id] && !g.arrived && (
@@ -114,7 +114,7 @@ function IdCheck({ r }: { r: DoorResult }) {
   if (!r.idCheck || r.result === 'rejected' || r.repeat) return null;
   return (
     <p class="id-check" data-testid="id-check">
-      ID CHECK {r.idCheck}+
+      {t('door.result.idCheck', { age: r.idCheck })}
     </p>
   );
 }
@@ -142,12 +142,12 @@ export function ResultBanner({ result, onDismiss }: { result: DoorResult; onDism
       <p class="headline">{headline(result)}</p>
       <IdCheck r={result} />
       <Who r={result} />
-      {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
+      {result.ticket && <p class="holder">{result.ticket.holderName || t('door.result.noName')}</p>}
       {detail(result) && <p class="reason">{detail(result)}</p>}
       <GuestList r={result} />
-      {result.provisional && <p class="provisional">Provisional — decided offline on this device</p>}
+      {result.provisional && <p class="provisional">{t('door.result.provisional')}</p>}
       <button class="btn banner-close" type="button" onClick={onDismiss}>
-        Close
+        {t('common.close')}
       </button>
     </div>
   );
@@ -159,7 +159,7 @@ export function LastResult({ result, onAdmit }: { result: DoorResult; onAdmit?: 
   return (
     <section
       class={`card last-result ${tone}`}
-      aria-label="Last scan"
+      aria-label={t('door.result.last')}
       data-testid="last-result"
       data-result={result.result}
       data-id={result.id}
@@ -167,17 +167,19 @@ export function LastResult({ result, onAdmit }: { result: DoorResult; onAdmit?: 
       <div class="row">
         <strong class="last-headline">{headline(result)}</strong>
         <span class="spacer" />
-        {result.provisional && <span class="pill warn">provisional</span>}
+        {result.provisional && <span class="pill warn">{t('door.result.provisionalPill')}</span>}
         <span class="faint small">{clockTimeSeconds(result.at)}</span>
       </div>
       <IdCheck r={result} />
       <Who r={result} />
-      {result.ticket && <p class="holder">{result.ticket.holderName || 'No name on ticket'}</p>}
+      {result.ticket && <p class="holder">{result.ticket.holderName || t('door.result.noName')}</p>}
       {result.repeat ? (
-        <p class="warning-text">{repeatText(result)}</p>
+        <p class="warning-text">{say(repeatWords(result))}</p>
       ) : (
         (result.warning || !result.vip) && (
-          <p class={result.warning ? 'warning-text' : 'muted'}>{result.warning ?? result.message}</p>
+          <p class={result.warning ? 'warning-text' : 'muted'}>
+            {result.warning ? say(result.warning) : text(result.message)}
+          </p>
         )
       )}
       <GuestList r={result} onAdmit={onAdmit} />

@@ -3,19 +3,23 @@ import { useComputed, useSignal } from '@preact/signals';
 import type { CachedTicket } from '@domain/scanner-cache.js';
 import type { DoorEngine } from './engine.js';
 import { clockTime } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 
 const looksLikeCode = (s: string) => /^V1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(s.trim());
 
-function statusText(t: CachedTicket): { text: string; cls: string } {
-  switch (t.status) {
+function statusText(ticket: CachedTicket): { text: string; cls: string } {
+  switch (ticket.status) {
     case 'checked_in':
-      return { text: `in since ${t.checked_in_at ? clockTime(t.checked_in_at) : '?'}`, cls: 'info' };
+      return {
+        text: t('door.search.inSince', { time: ticket.checked_in_at ? clockTime(ticket.checked_in_at) : '?' }),
+        cls: 'info',
+      };
     case 'valid':
-      return { text: 'not in yet', cls: 'ok' };
+      return { text: t('door.search.notIn'), cls: 'ok' };
     case 'void':
-      return { text: 'void', cls: 'bad' };
+      return { text: t('door.search.void'), cls: 'bad' };
     default:
-      return { text: 'unpaid', cls: 'bad' };
+      return { text: t('door.search.unpaid'), cls: 'bad' };
   }
 }
 
@@ -58,17 +62,17 @@ export function SearchBox({
   };
 
   return (
-    <section class="card stack search" aria-label="Type a code or search">
+    <section class="card stack search" aria-label={t('door.search.label')}>
       <form onSubmit={submit} role="search">
         <label for="door-input" class="visually-hidden">
-          Ticket code, or a name, e-mail or table to search
+          {t('door.search.inputLabel')}
         </label>
         <input
           id="door-input"
           ref={inputRef}
           class="input big"
           type="search"
-          placeholder="Code, name, e-mail or table"
+          placeholder={t('door.search.placeholder')}
           autocomplete="off"
           autocapitalize="off"
           spellcheck={false}
@@ -83,25 +87,21 @@ export function SearchBox({
         />
       </form>
       {text.trim() && !looksLikeCode(text) && (
-        <ul class="list hits" aria-label="Matching tickets">
-          {hits.length === 0 && (
-            <li class="muted">No ticket matches “{text.trim()}”. Press Enter to scan it as a code.</li>
-          )}
-          {hits.map((t) => {
-            const s = statusText(t);
-            const r = t.reservation;
+        <ul class="list hits" aria-label={t('door.search.results')}>
+          {hits.length === 0 && <li class="muted">{t('door.search.none', { text: text.trim() })}</li>}
+          {hits.map((hit) => {
+            const s = statusText(hit);
+            const r = hit.reservation;
             return (
-              <li key={t.id}>
-                <button class="hit" type="button" onClick={() => admit(t)}>
+              <li key={hit.id}>
+                <button class="hit" type="button" onClick={() => admit(hit)}>
                   {/* Heard before the visible words, so the button's name still holds what is seen (WCAG 2.5.3). */}
-                  <span class="visually-hidden">Admit </span>
-                  <span class="hit-name">{t.holder_name || 'No name'}</span>
+                  <span class="visually-hidden">{t('door.search.admit')} </span>
+                  <span class="hit-name">{hit.holder_name || t('door.search.noName')}</span>
                   <span class="hit-meta">
                     {r
-                      ? r.role === 'host'
-                        ? `VIP host · Table ${r.table_number}`
-                        : `Guest · Table ${r.table_number}`
-                      : 'GA'}
+                      ? t(r.role === 'host' ? 'door.search.host' : 'door.search.guest', { table: r.table_number })
+                      : t('door.search.ga')}
                   </span>
                   <span class={`pill ${s.cls}`}>{s.text}</span>
                 </button>

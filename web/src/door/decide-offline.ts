@@ -1,7 +1,7 @@
 import { decideCheckIn, doorMessage, type CheckInDecision } from '@domain/check-in.js';
 import { eventWindowFromCache, ticketFactsFromCache } from '@domain/scanner-cache.js';
 import { parseTicketCode } from '@domain/ticket-code.js';
-import { rejectionText, type ScanResponse } from './result.js';
+import type { ScanResponse } from './result.js';
 import type { TicketCache } from './ticket-cache.js';
 import type { Verify } from './verify.js';
 
@@ -60,12 +60,6 @@ export async function decideOffline(
   if (decision.result === 'rejected') {
     response.reason = decision.reason;
     if (decision.reason === 'refused' && cached?.refused) response.refusal = cached.refused;
-    response.message = rejectionText(
-      decision.reason,
-      decision.firstCheckedInAt?.toISOString(),
-      decision.firstScannerId,
-      response.message,
-    );
   }
   if (decision.result !== 'rejected' && meta.event.min_age) response.id_check = meta.event.min_age;
   if (decision.firstCheckedInAt) response.first_checked_in_at = decision.firstCheckedInAt.toISOString();

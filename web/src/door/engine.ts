@@ -4,7 +4,9 @@ import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
 import { currentTicketListsEpoch, db, type QueuedScan, type StoredConflict } from '../lib/db.js';
 import { decideOffline, type ScanInput } from './decide-offline.js';
-import { fromError, fromServer, repeatOf, type DoorResult, type ScanResponse } from './result.js';
+import { answerWords, fromError, fromServer, repeatOf, type DoorResult, type ScanResponse } from './result.js';
+import { conflictWords, NOT_APPLIED } from '@domain/offline-reconcile.js';
+import { t, type Text } from '../lib/i18n.js';
 import { TicketCache, type LocalEntry, type ScannerCacheResponse } from './ticket-cache.js';
 import { makeVerifier, type Verify } from './verify.js';
 
@@ -218,8 +220,7 @@ export class DoorEngine {
   }
 
   private async decideHere(input: ScanInput, nonce?: string): Promise<DoorResult> {
-    if (!this.cache.meta)
-      return fromError('No connection, and this device has no ticket list yet: connect once to download it.');
+    if (!this.cache.meta) return fromError({ key: 'door.noListOffline' });
     this.verify ??= await makeVerifier(this.cache.meta.publicKey);
     const at = this.now();
     const { decision, response } = await decideOffline(input, this.cache, this.verify, this.scannerId, at);
@@ -319,7 +320,7 @@ export class DoorEngine {
         const tx = d.transaction(['queue', 'conflicts'], 'readwrite');
         items.forEach((item, i) => {
           const a = answers[i];
-          const message = a?.conflict ? a.message : a?.displaced_entry ? displacedText(a.displaced_entry) : null;
+          const message = conflictText(a);
           if (message) {
             void tx.objectStore('conflicts').add({
               eventId: this.eventId,
@@ -375,7 +376,7 @@ export class DoorEngine {
         // hold back the rest: they go one by one, and only what is refused alone stays in front of
         // staff, not in a queue that blocks every later scan.
         if (items.length > 1) return this.sendOneByOne(scannerId, items);
-        const message = `Could not be synced: ${errorText(err)}`;
+        const message = t('door.syncFailed', { error: errorText(err) });
         return items.map((q, index) => ({
           index,
           result: 'rejected',
@@ -449,8 +450,23 @@ export class DoorEngine {
   }
 }
 
-const displacedText = (d: { scanner_id: string; scanned_at: string }) =>
-  `Let in here first; the same code was also let in at ${d.scanner_id} at ${clockTime(d.scanned_at)} (that entry is the duplicate)`;
+/** What a synced answer says staff should know, or null: a conflict, or a duplicate entry elsewhere. */
+function conflictText(a: BatchAnswer | undefined): Text | null {
+  if (!a) return null;
+  // Refused as a whole by the server: its message is already in the reader's words (errorText).
+  if (a.conflict === 'unsyncable') return a.message;
+  if (a.conflict)
+    return conflictWords(
+      a.conflict,
+      a.result === 'rejected' && !NOT_APPLIED.has(a.conflict) ? answerWords(a as ScanResponse) : null,
+    );
+  if (a.displaced_entry)
+    return {
+      key: 'door.duplicateElsewhere',
+      values: { scanner: a.displaced_entry.scanner_id, time: clockTime(a.displaced_entry.scanned_at) },
+    };
+  return null;
+}
 
 function randomNonce(): string {
   const bytes = new Uint8Array(16);

@@ -1,6 +1,7 @@
-import { REJECT_MESSAGES, type ScanResult, type TicketKind } from '@domain/check-in.js';
+import { recentEntryWords, scanWords, type ScanResult, type TicketKind } from '@domain/check-in.js';
 import type { CachedEvent } from '@domain/scanner-cache.js';
 import { clockTime as clock, dayAndTime } from '../lib/format.js';
+import type { Text, Words } from '../lib/i18n.js';
 import type * as contract from '../lib/contract.js';
 
 /** `POST /scans` and each `/scans/batch` result, as the API sends them. */
@@ -11,9 +12,9 @@ export interface DoorResult {
   id: number;
   result: ScanResult;
   reason: string | null;
-  /** The headline in words, e.g. "Already checked in 21:14 at door-2". */
-  message: string;
-  warning: string | null;
+  /** The line in words, e.g. "Already checked in 21:14 at door-2" (said in the door's language when shown). */
+  message: Text;
+  warning: Words | null;
   ticket: { id: string; holderName: string; kind: TicketKind } | null;
   vip: ScanResponse['vip'] | null;
   /** Check ID: the event's minimum age (null: none, or refused). */
@@ -30,46 +31,56 @@ export interface DoorResult {
 let seq = 0;
 
 /**
- * "Already checked in 21:14 at door-2" in the door's own time zone, "Too early: the door opens
- * Fri 4 Dec, 23:00" when the event is known, or the reason in the words the server uses
- * (REJECT_MESSAGES, src/domain/check-in.ts), the same online and offline.
+ * A refusal in words: "Already checked in 21:14 at door-2" in the door's own clock, "Too early:
+ * the door opens Fri 4 Dec, 23:00" when the event is known, else the domain's words for the
+ * reason (src/domain/check-in.ts scanWords), the same online and offline.
  */
-export function rejectionText(
-  reason: string | null,
-  firstAt?: string | null,
-  firstScanner?: string | null,
-  fallback?: string,
+export function rejectionWords(
+  r: Pick<ScanResponse, 'reason' | 'first_checked_in_at' | 'first_scanner_id' | 'refusal'>,
   event?: CachedEvent,
   now = new Date(),
-): string {
-  if (reason === 'already_checked_in') {
-    const when = firstAt ? ` ${clock(firstAt)}` : '';
-    const where = firstScanner ? ` at ${firstScanner}` : '';
-    return `Already checked in${when}${where}`;
-  }
+): Words {
+  const reason = r.reason ?? null;
+  let words: Words;
   if (reason === 'event_not_open' && event) {
-    if (now < new Date(event.starts_at)) return `Too early: the door opens ${dayAndTime(event.starts_at)}`;
-    return `This event is over: it ended ${dayAndTime(event.ends_at)}`;
+    words =
+      now < new Date(event.starts_at)
+        ? { key: 'door.tooEarly', values: { when: dayAndTime(event.starts_at) } }
+        : { key: 'door.over', values: { when: dayAndTime(event.ends_at) } };
+  } else {
+    words = scanWords({
+      result: 'rejected',
+      reason,
+      kind: null,
+      table: null,
+      firstAt: r.first_checked_in_at ? clock(r.first_checked_in_at) : null,
+      firstScanner: r.first_scanner_id ?? null,
+    });
   }
-  return (
-    (reason && reason in REJECT_MESSAGES ? REJECT_MESSAGES[reason as keyof typeof REJECT_MESSAGES] : null) ??
-    fallback ??
-    'Refused'
-  );
+  return r.refusal ? { key: 'door.refusalReason', values: { words, reason: r.refusal } } : words;
+}
+
+/** What the door says for an answer (the server's or this device's), from its facts, in the door's language. */
+export function answerWords(r: ScanResponse, event?: CachedEvent): Words {
+  if (r.result === 'rejected') return rejectionWords(r, event);
+  const vip = r.vip;
+  return scanWords({
+    result: r.result,
+    reason: null,
+    kind: r.ticket?.kind ?? null,
+    table: vip ? { tableNumber: vip.table_number, tier: vip.tier } : null,
+    firstAt: null,
+    firstScanner: null,
+  });
 }
 
 export function fromServer(r: ScanResponse, provisional = false, event?: CachedEvent): DoorResult {
-  const reason = r.reason ?? null;
   return {
     id: ++seq,
     result: r.result,
-    reason,
-    message:
-      r.result === 'rejected'
-        ? rejectionText(reason, r.first_checked_in_at, r.first_scanner_id, r.message, event) +
-          (r.refusal ? `. Reason: ${r.refusal}` : '')
-        : r.message,
-    warning: r.warning?.message ?? null,
+    reason: r.reason ?? null,
+    message: answerWords(r, event),
+    warning: r.warning ? recentEntryWords(r.warning) : null,
     ticket: r.ticket ? { id: r.ticket.id, holderName: r.ticket.holder_name, kind: r.ticket.kind } : null,
     vip: r.vip ?? null,
     idCheck: r.id_check ?? null,
@@ -79,7 +90,7 @@ export function fromServer(r: ScanResponse, provisional = false, event?: CachedE
 }
 
 /** A request the API refused outright (bad input, no rights): shown like a refusal, in its words. */
-export function fromError(message: string): DoorResult {
+export function fromError(message: Text): DoorResult {
   return {
     id: ++seq,
     result: 'rejected',
@@ -99,10 +110,9 @@ export function repeatOf(shown: DoorResult): DoorResult {
   return { ...shown, id: ++seq, at: new Date(), repeat: { firstShownAt: shown.repeat?.firstShownAt ?? shown.at } };
 }
 
-/** "admitted 2 s ago", "refused 1 s ago": what the code got the first time. */
-export function repeatText(r: DoorResult, now = new Date()): string {
+/** "Same code again — admitted 2 s ago": what the code got the first time. */
+export function repeatWords(r: DoorResult, now = new Date()): Words {
   const first = r.repeat?.firstShownAt ?? r.at;
   const seconds = Math.max(0, Math.round((now.getTime() - first.getTime()) / 1000));
-  const verb = r.result === 'rejected' ? 'refused' : r.result === 'reentry' ? 'let back in' : 'admitted';
-  return `Same code again — ${verb} ${seconds} s ago`;
+  return { key: 'door.result.same', values: { result: r.result, seconds } };
 }

@@ -3,6 +3,9 @@
  * API's stable code and its message for people; a request that never got an answer (no network,
  * server gone, too slow) is a `NetworkError`, which the door treats as "decide offline".
  */
+import { ERROR_STATUS, type ErrorCode } from '@domain/error-codes.js';
+import { locale, t } from './i18n.js';
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -62,9 +65,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
       cache: 'no-store',
     });
   } catch {
-    throw new NetworkError(
-      controller.signal.aborted ? 'The server did not answer in time' : 'No connection to the server',
-    );
+    throw new NetworkError(t(controller.signal.aborted ? 'common.tooSlow' : 'common.noConnection'));
   } finally {
     clearTimeout(timer);
   }
@@ -73,10 +74,10 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   if (res.ok) return json as T;
   // A 502/503/504 from a proxy, or the database being away: nothing was decided.
   if (res.status >= 502 && res.status <= 504 && !isVelvetError(json))
-    throw new NetworkError(`The server is unavailable (${res.status})`);
+    throw new NetworkError(t('common.serverUnavailable', { status: res.status }));
   if (isVelvetError(json))
     throw new ApiError(res.status, json.error.code, json.error.message, json.error.details ?? {});
-  throw new ApiError(res.status, 'http_' + res.status, `The server answered ${res.status}`);
+  throw new ApiError(res.status, 'http_' + res.status, t('common.serverAnswered', { status: res.status }));
 }
 
 function safeJson(text: string): unknown {
@@ -96,8 +97,16 @@ function isVelvetError(v: unknown): v is VelvetError {
   return typeof e?.code === 'string' && typeof e.message === 'string';
 }
 
-/** The words to show for any failure (never a raw stack or "TypeError: Failed to fetch"). */
+/**
+ * The words to show for any failure (never a raw stack or "TypeError: Failed to fetch"). The
+ * server words its refusals in English, naming the field or the table; in another language the
+ * page says what the refusal's code means.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError || err instanceof NetworkError) return err.message;
-  return 'Something went wrong. Try again.';
+  if (err instanceof NetworkError) return err.message;
+  if (err instanceof ApiError) {
+    if (locale.value === 'en' || !Object.hasOwn(ERROR_STATUS, err.code)) return err.message;
+    return t(`error.${err.code as ErrorCode}`);
+  }
+  return t('common.somethingWrong');
 }

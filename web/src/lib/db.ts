@@ -1,3 +1,4 @@
+import type { Text } from './i18n.js';
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { CachedEvent, CachedTicket } from '@domain/scanner-cache.js';
 import type { ScanResult } from '@domain/check-in.js';
@@ -24,7 +25,8 @@ export interface StoredConflict {
   eventId: string;
   scannedAt: string;
   holderName: string | null;
-  message: string;
+  /** Words (said in the reader's language when shown), or a message as it came. */
+  message: Text;
 }
 
 export interface CacheMeta {

@@ -1,11 +1,18 @@
-/** Times as the door reads them: 24-hour clock ("21:14"), whatever the device's locale prefers. */
-const HM: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+import { i18n } from './i18n.js';
 
-export const clockTime = (d: Date | string) => new Date(d).toLocaleTimeString([], HM);
-export const clockTimeSeconds = (d: Date | string) => new Date(d).toLocaleTimeString([], { ...HM, second: '2-digit' });
+/**
+ * Times as the door reads them: a 24-hour clock ("21:14") whatever the device's locale prefers
+ * (staff compare it with the log and with each other), day and month names in the page's language.
+ */
+const HM: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+const lang = () => i18n().formatLocale;
+
+export const clockTime = (d: Date | string) => new Date(d).toLocaleTimeString(lang(), HM);
+export const clockTimeSeconds = (d: Date | string) =>
+  new Date(d).toLocaleTimeString(lang(), { ...HM, second: '2-digit' });
 /** "Sat 6 Jun, 22:00:16": when the second matters (the door's log). */
 export const dayAndTimeSeconds = (d: Date | string) =>
-  new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM, second: '2-digit' });
+  new Date(d).toLocaleString(lang(), { weekday: 'short', day: 'numeric', month: 'short', ...HM, second: '2-digit' });
 /** "Sat 6 Jun, 22:00" */
 export const dayAndTime = (d: Date | string) =>
-  new Date(d).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', ...HM });
+  new Date(d).toLocaleString(lang(), { weekday: 'short', day: 'numeric', month: 'short', ...HM });

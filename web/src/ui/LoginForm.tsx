@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { errorText } from '../lib/api.js';
 import { logIn, type Role } from '../lib/session.js';
+import { t } from '../lib/i18n.js';
+import { LanguageSwitcher } from './LanguageSwitcher.js';
 
 /** Owner and staff log in here; the token is kept on this device only (see lib/session.ts). */
 export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }) {
@@ -15,7 +17,7 @@ export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }
     setError(null);
     try {
       const s = await logIn(email.trim(), password);
-      if (!roles.includes(s.role)) setError(`This page is for ${roles.join(' or ')} accounts.`);
+      if (!roles.includes(s.role)) setError(t('login.wrongRole', { roles: roles.length === 1 ? roles[0] : 'both' }));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -26,9 +28,13 @@ export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }
   return (
     <main class="page narrow">
       <form class="card stack" onSubmit={submit} aria-describedby={error ? 'login-error' : undefined}>
-        <h1>{heading}</h1>
+        <div class="row">
+          <h1>{heading}</h1>
+          <span class="spacer" />
+          <LanguageSwitcher />
+        </div>
         <div class="field">
-          <label for="login-email">E-mail</label>
+          <label for="login-email">{t('login.email')}</label>
           <input
             id="login-email"
             class="input"
@@ -40,7 +46,7 @@ export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }
           />
         </div>
         <div class="field">
-          <label for="login-password">Password</label>
+          <label for="login-password">{t('login.password')}</label>
           <input
             id="login-password"
             class="input"
@@ -57,7 +63,7 @@ export function LoginForm({ heading, roles }: { heading: string; roles: Role[] }
           </p>
         )}
         <button class="btn primary block" type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {t(busy ? 'login.signingIn' : 'login.signIn')}
         </button>
       </form>
     </main>

@@ -8,8 +8,14 @@ export function Menu({ label, children }: { label: string; children: ComponentCh
   return (
     <details class="menu" ref={ref}>
       <summary class="btn ghost small">{label}</summary>
-      {/* A chosen item's click (mouse, Enter or Space) bubbles here and folds the menu. */}
-      <div class="menu-items" role="presentation" onClick={close}>
+      {/* A chosen item's click (mouse, Enter or Space) bubbles here and folds the menu; a choice
+          made in a list (the language) stays open until it is made. */}
+      <div
+        class="menu-items"
+        role="presentation"
+        onClick={(e) => (e.target as Element).closest('button, a') && close()}
+        onChange={close}
+      >
         {children}
       </div>
     </details>

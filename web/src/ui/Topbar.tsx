@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { logOut, session } from '../lib/session.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The bar on every page; its title is also the tab's ("Friday Night · Velvet"), so a promoter
@@ -31,8 +32,13 @@ export function Topbar({
       <span class="title">{title}</span>
       {children}
       {s && account && (
-        <button class="btn ghost small" type="button" onClick={() => void logOut()} title={`Signed in as ${s.email}`}>
-          Log out
+        <button
+          class="btn ghost small"
+          type="button"
+          onClick={() => void logOut()}
+          title={t('common.signedInAs', { email: s.email })}
+        >
+          {t('common.logOut')}
         </button>
       )}
     </header>

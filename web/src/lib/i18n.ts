@@ -1,0 +1,48 @@
+import { computed, signal } from '@preact/signals';
+import { bestLocale, CATALOGUES, isLocale, LOCALES, type Locale } from '@i18n/locales.js';
+import type { MessageKey } from '@i18n/catalogue.js';
+import { translator, type MessageValues, type Translator, type Words } from '@i18n/translator.js';
+
+export { LOCALES, CATALOGUES, type Locale, type MessageKey, type Words };
+
+/**
+ * The language of the person using this device: chosen with the switcher (remembered here), else
+ * the browser's first language Velvet speaks. Components that read `t`/`i18n()` while rendering
+ * render again when it changes (a Preact signal).
+ */
+const STORAGE_KEY = 'velvet.locale';
+
+const browserLanguages = (): readonly string[] =>
+  typeof navigator === 'undefined' ? [] : navigator.languages?.length ? navigator.languages : [navigator.language];
+
+function initial(): Locale {
+  const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
+  return isLocale(saved) ? saved : bestLocale(browserLanguages());
+}
+
+export const locale = signal<Locale>(initial());
+
+const current = computed<Translator>(() =>
+  translator(locale.value, {
+    formatLocale: browserLanguages().find((tag) => tag.toLowerCase().startsWith(locale.value)),
+  }),
+);
+
+export function setLocale(next: Locale): void {
+  localStorage.setItem(STORAGE_KEY, next);
+  locale.value = next;
+}
+
+if (typeof document !== 'undefined') {
+  // Screen readers and hyphenation follow the page's language.
+  locale.subscribe((l) => (document.documentElement.lang = l));
+}
+
+/** Words and formats in this device's language. */
+export const i18n = (): Translator => current.value;
+export const t = (key: MessageKey, values?: MessageValues): string => current.value.t(key, values);
+export const say = (words: Words): string => current.value.say(words);
+
+/** Words to say in the reader's language, or words that came as they are (an owner's note, a name). */
+export type Text = Words | string;
+export const text = (x: Text): string => (typeof x === 'string' ? x : say(x));
