@@ -209,6 +209,72 @@ describe('order mail', () => {
     expect(await mailRows(unpaid.order_id)).toEqual([]);
   });
 
+  it("mails in the language the order was bought in: the page's, else the buyer's Accept-Language, else the event's", async () => {
+    const event = await createEvent(ctx, { name: 'Nacht', locale: 'es' });
+    expect(event.locale).toBe('es');
+    const chosen = await placeOrder(ctx, event.id, { email: 'lang-de@mail.test', locale: 'de', ga_quantity: 2 });
+    const header = await placeOrder(
+      ctx,
+      event.id,
+      { email: 'lang-fr@mail.test' },
+      { 'accept-language': 'fr-BE, en;q=0.5' },
+    );
+    const fallback = await placeOrder(ctx, event.id, { email: 'lang-es@mail.test' }, { 'accept-language': 'ja' });
+    for (const o of [chosen, header, fallback]) await payOrder(ctx, o);
+    await drainMails();
+    const [de] = mailsTo('lang-de@mail.test');
+    expect(de!.subject).toBe('Deine Tickets für Nacht');
+    expect(de!.text).toContain('Hallo Buyer,');
+    expect(de!.text).toMatch(/Bezahlt: 40,00\s€\. 2 Tickets; jeder QR-Code unten lässt eine Person ein\./);
+    // The event's time zone, the language's own dates (a 24-hour clock in German).
+    expect(de!.text).toMatch(/Du bist dabei: Nacht, \w+, \d+\. \w+ \d{4} um \d\d:\d\d\./);
+    expect(de!.html).toContain('<html lang="de">');
+    expect(de!.html).toContain('Bestellung öffnen');
+    expect(mailsTo('lang-fr@mail.test')[0]!.subject).toBe('Vos billets pour Nacht');
+    expect(mailsTo('lang-es@mail.test')[0]!.subject).toBe('Tus entradas para Nacht');
+    // The owner sets the event's language later: orders without their own follow it.
+    const put = await ctx.app.inject({
+      method: 'PUT',
+      url: `/api/v1/events/${event.id}/details`,
+      headers: bearer(ctx.ownerToken),
+      payload: { venue_name: '', venue_address: '', description: '', locale: 'fr' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().locale).toBe('fr');
+    const later = await placeOrder(ctx, event.id, { email: 'lang-later@mail.test' });
+    await payOrder(ctx, later);
+    await drainMails();
+    expect(mailsTo('lang-later@mail.test')[0]!.subject).toBe('Vos billets pour Nacht');
+  });
+
+  it('refuses a language Velvet does not speak, for an order or an event, and changes nothing', async () => {
+    const event = await createEvent(ctx);
+    const before = await mailRows('00000000-0000-0000-0000-000000000000');
+    for (const locale of ['xx', 'EN', 'de-DE', '']) {
+      const order = await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/orders`,
+        payload: { email: 'bad-locale@mail.test', name: 'Bad', ga_quantity: 1, locale },
+      });
+      expect([order.statusCode, order.json().error.code]).toEqual([400, 'invalid_request']);
+      const details = await ctx.app.inject({
+        method: 'PUT',
+        url: `/api/v1/events/${event.id}/details`,
+        headers: bearer(ctx.ownerToken),
+        payload: { venue_name: '', venue_address: '', description: '', locale },
+      });
+      expect([details.statusCode, details.json().error.code]).toEqual([400, 'invalid_request']);
+    }
+    const [orders] = await queryRows<{ n: number }>(
+      ctx.database.db,
+      sql`SELECT count(*)::int AS n FROM orders WHERE email = 'bad-locale@mail.test'`,
+    );
+    expect(orders!.n).toBe(0);
+    const view = await ctx.app.inject({ url: `/api/v1/events/${event.id}` });
+    expect(view.json().locale).toBe('en');
+    expect(before).toEqual([]);
+  });
+
   it('without SMTP_URL each mail is a complete .eml file under the data directory, one per Message-ID', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'velvet-mail-'));
     const files = createMailTransport({ mail: { smtpUrl: undefined, from: 'Velvet <tickets@velvet.test>', dir } });

@@ -56,6 +56,8 @@ export const events = pgTable('events', {
   coverEtag: text('cover_etag'),
   /** 18 or 21: the door checks ID at every admission (migration 0015); null: no minimum. */
   minAge: smallint('min_age'),
+  /** The language of the event's mails and public page by default (src/i18n/locales.ts). */
+  locale: text('locale').notNull().default('en'),
   status: text('status', { enum: ['scheduled', 'cancelled', 'completed'] })
     .notNull()
     .default('scheduled'),
@@ -108,6 +110,8 @@ export const orders = pgTable('orders', {
   clientKey: text('client_key'),
   /** When the buyer confirmed the event's minimum age (null: the event has none). */
   ageConfirmedAt: ts('age_confirmed_at'),
+  /** The language the order was placed in: its mails' (null: its event's). */
+  locale: text('locale'),
   /** The promoter whose link the buyer came through (migration 0017). */
   promoterId: uuid('promoter_id'),
   createdAt: ts('created_at').notNull().defaultNow(),

@@ -10,7 +10,7 @@ import {
 } from '../services/events/event-details.service.js';
 import { authenticate } from './auth.js';
 import { ALWAYS, errors, eventView } from './responses.js';
-import { idParams, minAge, paragraphs, text } from './schemas.js';
+import { idParams, locale, minAge, paragraphs, text } from './schemas.js';
 import { OWNER, PUBLIC } from './security.js';
 import type { ZodApp } from './routes.types.js';
 
@@ -20,6 +20,8 @@ const detailsBody = z.object({
   description: paragraphs(4000),
   /** Left as it is when not sent. */
   min_age: minAge.optional(),
+  /** The language of its mails and public page by default; left as it is when not sent. */
+  locale: locale.optional(),
 });
 
 /**
@@ -37,7 +39,8 @@ export function eventDetailsRoutes(app: ZodApp, deps: AppDeps): void {
       onRequest: ownerOnly,
       schema: {
         tags: ['events'],
-        summary: "The venue's name and address, the description and the minimum age, until the event ends",
+        summary:
+          "The venue's name and address, the description, the minimum age and the default language, until the event ends",
         security: OWNER,
         params: idParams,
         body: detailsBody,
@@ -51,6 +54,7 @@ export function eventDetailsRoutes(app: ZodApp, deps: AppDeps): void {
         venueAddress: b.venue_address,
         description: b.description,
         minAge: b.min_age,
+        locale: b.locale,
       });
     },
   );

@@ -8,7 +8,7 @@ import { listEvents } from '../services/events/list-events.service.js';
 import { rescheduleEvent } from '../services/events/reschedule-event.service.js';
 import type { AppDeps } from '../services/deps.js';
 import { authenticate, callerOf, requireRole } from './auth.js';
-import { cents, currency, id, idParams, minAge, paragraphs, text, timestamp } from './schemas.js';
+import { cents, currency, id, idParams, locale, minAge, paragraphs, text, timestamp } from './schemas.js';
 import type { ZodApp } from './routes.types.js';
 import {
   ALWAYS,
@@ -33,6 +33,8 @@ const createEventBody = z.object({
   venue_address: text(300, 0).optional(),
   description: paragraphs(4000).optional(),
   min_age: minAge.optional(),
+  /** The language of its mails and public page by default (English when not sent). */
+  locale: locale.optional(),
   ga: z.object({ price_cents: cents, capacity: z.int().min(0).max(1_000_000) }),
   tiers: z
     .array(
@@ -115,6 +117,7 @@ export function eventRoutes(app: ZodApp, deps: AppDeps): void {
           venueAddress: b.venue_address ?? '',
           description: b.description ?? '',
           minAge: b.min_age ?? null,
+          locale: b.locale ?? 'en',
         },
         startsAt: b.starts_at,
         endsAt: b.ends_at,

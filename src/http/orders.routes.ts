@@ -11,12 +11,13 @@ import { findOrder } from '../db/repos/orders.repo.js';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerOf, heldBy, requireOrderAccess, requireTicketAccess, screenOrderCaller } from './auth.js';
 import { getHeldTicketView } from '../services/transfers/held-ticket.service.js';
-import { id, idParams, text, token, tokenQuery } from './schemas.js';
+import { id, idParams, locale, text, token, tokenQuery } from './schemas.js';
 import { clientNetwork } from './client-address.js';
 import { clientKeyOf } from '../auth/client-key.js';
 import type { ZodApp } from './routes.types.js';
 import { ALWAYS, errors, heldTicketView, orderView, placedOrder } from './responses.js';
 import { BUYER, BUYER_OR_QUERY, PUBLIC } from './security.js';
+import { acceptedLanguages, matchLocale } from '../i18n/locales.js';
 
 const placeOrderBody = z.object({
   email: z.email().max(320),
@@ -29,6 +30,8 @@ const placeOrderBody = z.object({
   age_confirmed: z.boolean().optional(),
   /** The promoter link the buyer came through (`/e/:id?p=CODE`); unknown codes are ignored. */
   promoter_code: token(64).optional(),
+  /** The language the buyer reads, for the order's mails; not sent: their Accept-Language, else the event's. */
+  locale: locale.optional(),
 });
 
 const renameBody = z.object({ holder_name: text(100) });
@@ -78,6 +81,7 @@ export function orderRoutes(app: ZodApp, deps: AppDeps): void {
         holderNames: b.holder_names,
         ageConfirmed: b.age_confirmed,
         promoterCode: b.promoter_code,
+        locale: b.locale ?? matchLocale(acceptedLanguages(request.headers['accept-language'])),
         clientKey: clientKeyOf(deps.keys.manageKey, clientNetwork(request.ip)),
       });
       return reply.status(201).send({

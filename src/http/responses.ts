@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { rejectReasons, scanResults } from '../domain/check-in.js';
-import { errorSchema } from './schemas.js';
+import { errorSchema, locale } from './schemas.js';
 
 /**
  * What each endpoint answers, as documented in the OpenAPI document (`/api/v1/openapi.json`).
@@ -31,6 +31,9 @@ export const eventView = z.object({
     .describe(
       '18 or 21: buyers confirm they are at least this old when ordering, and the door checks ID; null: no minimum',
     ),
+  locale: locale.describe(
+    "The language of the event's mails (an order placed without one) and its public page by default",
+  ),
   cover_url: z
     .string()
     .nullable()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOCALES, type Locale } from '../i18n/locales.js';
 
 /** Shared request pieces; every route's schema is built from these so OpenAPI stays consistent. */
 export const id = z.guid();
@@ -45,6 +46,10 @@ export const paragraphs = (max: number) => z.string().trim().max(max).regex(PARA
 export const token = (max: number) => z.string().min(1).max(max).regex(PRINTABLE, NOT_PRINTABLE);
 /** An event's minimum age: 18 or 21, or null for none. */
 export const minAge = z.literal([18, 21]).nullable();
+/** A language Velvet speaks (src/i18n/locales.ts). */
+export const locale = z
+  .enum(LOCALES as [Locale, ...Locale[]])
+  .describe('A language Velvet speaks: ' + LOCALES.join(', '));
 export const tokenQuery = z.object({ token: z.string().optional() });
 
 export const errorSchema = z.object({

@@ -29,11 +29,16 @@ export const isLocale = (value: unknown): value is Locale =>
  * "pt-BR, es;q=0.8" Spanish. Nothing matching: `fallback`.
  */
 export function bestLocale(preferences: readonly string[], fallback: Locale = DEFAULT_LOCALE): Locale {
+  return matchLocale(preferences) ?? fallback;
+}
+
+/** The first of `preferences` Velvet speaks, or null when it speaks none of them. */
+export function matchLocale(preferences: readonly string[]): Locale | null {
   for (const tag of preferences) {
     const language = tag.trim().toLowerCase().split(/[-_]/)[0];
     if (isLocale(language)) return language;
   }
-  return fallback;
+  return null;
 }
 
 /** An Accept-Language header's languages, most wanted first. */

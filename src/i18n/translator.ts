@@ -32,6 +32,8 @@ export interface Translator {
   dayAndTime(d: Date | string): string;
   /** "Friday 4 December 2026" */
   longDate(d: Date | string): string;
+  /** "Friday 4 December 2026 at 23:00" (full), "4 Dec 2026, 23:00" (medium): the locale's own order. */
+  dateTime(d: Date | string, style: 'full' | 'medium'): string;
   /** "23:00" (the locale's own clock: 24-hour where it uses it). */
   time(d: Date | string, opts?: { seconds?: boolean }): string;
   number(n: number): string;
@@ -105,6 +107,7 @@ export function translator(
         minute: '2-digit',
       }),
     longDate: (d) => intl.formatDate(asDate(d), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }),
+    dateTime: (d, style) => intl.formatDate(asDate(d), { dateStyle: style, timeStyle: 'short' }),
     time: (d, o) =>
       intl.formatTime(asDate(d), { hour: 'numeric', minute: '2-digit', ...(o?.seconds ? { second: '2-digit' } : {}) }),
     number: (n) => intl.formatNumber(n),

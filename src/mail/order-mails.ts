@@ -1,4 +1,4 @@
-import { formatMoney } from '../domain/money.js';
+import type { Translator } from '../i18n/translator.js';
 import type { OrderView } from '../services/orders/order-view.service.js';
 
 /** What a buyer's mail says; rendered from the order as it is when the mail is sent. */
@@ -9,7 +9,8 @@ export interface OrderMailInput {
   buyerName: string;
   /** The order page with its capability in the fragment (never sent to a server by a browser). */
   manageUrl: string;
-  timeZone: string;
+  /** The order's language and the event's time zone: every word, date and amount of the mail. */
+  t: Translator;
   /** Content-ID of each ticket's QR image attached to the mail, by ticket id. */
   qrCids: Map<string, string>;
   /** Each ticket's wallet links, by ticket id (only the configured wallets). */
@@ -22,18 +23,25 @@ export interface WalletLinks {
   google?: string;
 }
 
-/** The wallet links as mail text lines ('' per missing wallet dropped). */
-export const walletText = (w: WalletLinks | undefined, whose = '') =>
-  [
-    w?.apple ? `Add ${whose}to Apple Wallet: ${w.apple}` : '',
-    w?.google ? `Save ${whose}to Google Wallet: ${w.google}` : '',
-  ].filter(Boolean);
+/** Whose ticket a wallet line is about: the reader's own, someone's by name, or the one the mail is about. */
+export type WalletWhose = { yours: true } | { name: string } | { it: true };
+
+/** The wallet links as mail text lines (only the configured wallets). */
+export function walletText(t: Translator, w: WalletLinks | undefined, whose: WalletWhose): string[] {
+  const line = (wallet: 'apple' | 'google', url: string) =>
+    'yours' in whose
+      ? t.t(`mail.wallet.${wallet}Yours`, { url })
+      : 'name' in whose
+        ? t.t(`mail.wallet.${wallet}Of`, { url, name: whose.name })
+        : t.t(`mail.wallet.${wallet}It`, { url });
+  return [w?.apple ? line('apple', w.apple) : '', w?.google ? line('google', w.google) : ''].filter(Boolean);
+}
 
 /** The wallet links as small HTML links under a ticket's QR code. */
-export const walletHtml = (w: WalletLinks | undefined) =>
+export const walletHtml = (t: Translator, w: WalletLinks | undefined) =>
   [
-    w?.apple ? `<a href="${esc(w.apple)}">Add to Apple Wallet</a>` : '',
-    w?.google ? `<a href="${esc(w.google)}">Save to Google Wallet</a>` : '',
+    w?.apple ? `<a href="${esc(w.apple)}">${esc(t.t('mail.wallet.apple'))}</a>` : '',
+    w?.google ? `<a href="${esc(w.google)}">${esc(t.t('mail.wallet.google'))}</a>` : '',
   ]
     .filter(Boolean)
     .map((a) => `<div style="margin-top:4px">${a}</div>`)
@@ -47,16 +55,30 @@ export interface RenderedMail {
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function when(d: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(d);
+/** A paragraph of the HTML part: the sentence as the text part says it, escaped. */
+export const para = (sentence: string, style = '') => `<p${style ? ` style="${style}"` : ''}>${esc(sentence)}</p>`;
+
+/**
+ * A paragraph whose sentence names a link: worded with a marker where the link goes, escaped, and
+ * the marker replaced by the link (so the translation decides where in the sentence it stands).
+ */
+export function paraLinking(sentence: (link: string) => string, href: string): string {
+  const marker = '\u0000';
+  return `<p>${esc(sentence(marker)).replace(marker, `<a href="${esc(href)}">${esc(href)}</a>`)}</p>`;
 }
 
-const REFUND_WHY: Record<string, string> = {
-  event_cancelled: 'The organiser cancelled the event.',
-  late_payment:
-    'Your payment arrived after the hold on your order had lapsed and the tickets were no longer available.',
-  owner_refund: 'The organiser refunded your order.',
-};
+/** The mail's one button. */
+export const button = (href: string, label: string) =>
+  `<p><a href="${esc(href)}" style="display:inline-block;padding:10px 16px;background:#111;color:#fff;text-decoration:none;border-radius:8px">${esc(label)}</a></p>`;
+
+export const SMALL = 'color:#555;font-size:13px';
+
+/** The HTML part around its body, in the mail's language. */
+export const htmlMail = (t: Translator, heading: string, body: string) =>
+  `<!doctype html><html lang="${t.locale}"><body style="font-family:sans-serif;color:#111;max-width:640px">
+<h1 style="font-size:22px">${esc(heading)}</h1>
+${body}
+</body></html>`;
 
 /** "The Vault, Köpenicker Str. 70, Berlin", or what of it the owner gave. */
 export const venueLine = (e: Pick<OrderMailInput['event'], 'venueName' | 'venueAddress'>) =>
@@ -67,89 +89,98 @@ export function renderOrderMail(m: OrderMailInput): RenderedMail {
 }
 
 function renderPaid(m: OrderMailInput): RenderedMail {
-  const { order, event } = m;
+  const { order, event, t } = m;
   const r = order.reservation;
   // The host's own ticket first: it is the one that opens the table.
-  const tickets = order.tickets.filter((t) => t.qr).sort((a, b) => Number(b.is_host) - Number(a.is_host));
-  const subject = r ? `Your table ${r.table_number} at ${event.name}` : `Your tickets for ${event.name}`;
-  const date = when(event.startsAt, m.timeZone);
+  const tickets = order.tickets.filter((x) => x.qr).sort((a, b) => Number(b.is_host) - Number(a.is_host));
+  const subject = r
+    ? t.t('mail.paid.subjectTable', { table: r.table_number, event: event.name })
+    : t.t('mail.paid.subject', { event: event.name });
+  const date = t.dateTime(event.startsAt, 'full');
   const where = venueLine(event);
+  const amount = t.money(order.amount_cents, order.currency);
+  const greeting = t.t('mail.greeting', { name: m.buyerName });
+  const going = t.t('mail.paid.going', { event: event.name, date });
+  const whereLine = where ? t.t('mail.where', { venue: where }) : null;
+  const tableLine = r ? t.t('mail.paid.table', { table: r.table_number, tier: r.tier, capacity: r.capacity }) : null;
   const text = [
-    `Hi ${m.buyerName},`,
+    greeting,
     '',
-    `You are going to ${event.name}, ${date}.`,
-    ...(where ? [`Where: ${where}`] : []),
-    `Paid: ${formatMoney(order.amount_cents, order.currency)}. ${tickets.length} ${tickets.length === 1 ? 'ticket' : 'tickets'}; each QR code below lets one person in.`,
-    ...(r
-      ? [
-          '',
-          `Table ${r.table_number} (${r.tier}, up to ${r.capacity} people). Your ticket is your table's key: one scan at the door lets you in and opens your table.`,
-          `Invite your guests: ${r.invite_url} (code ${r.invite_code}). Each guest links their own GA ticket; you can remove guests until the event starts.`,
-        ]
-      : []),
+    going,
+    ...(whereLine ? [whereLine] : []),
+    t.t('mail.paid.paid', { amount, count: tickets.length }),
+    ...(r && tableLine ? ['', tableLine, t.t('mail.paid.invite', { url: r.invite_url, code: r.invite_code })] : []),
     '',
-    ...tickets.flatMap((t) =>
-      walletText(m.walletLinks?.get(t.id), tickets.length > 1 ? `${t.holder_name}'s ticket ` : 'your ticket '),
+    ...tickets.flatMap((x) =>
+      walletText(t, m.walletLinks?.get(x.id), tickets.length > 1 ? { name: x.holder_name } : { yours: true }),
     ),
-    `Your order, your QR codes and your guest list, any time: ${m.manageUrl}`,
-    'Keep this link to yourself: it opens your order.',
+    t.t('mail.paid.manage', { url: m.manageUrl }),
+    t.t('mail.paid.private'),
     '',
-    'All sales are final; if the organiser cancels the event you are refunded in full automatically.',
+    t.t('mail.paid.final'),
   ].join('\n');
   const qrBlocks = tickets
-    .map((t) => {
-      const cid = m.qrCids.get(t.id);
-      const role = t.is_host
-        ? `Host of table ${r?.table_number ?? ''}`
-        : t.linked_reservation_id
-          ? 'Guest at a table'
-          : 'GA';
+    .map((x) => {
+      const cid = m.qrCids.get(x.id);
+      const role = x.is_host
+        ? t.t('mail.ticket.host', { table: r?.table_number ?? '' })
+        : x.linked_reservation_id
+          ? t.t('mail.ticket.guest')
+          : t.t('mail.ticket.ga');
       return `<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif">${
         cid
-          ? `<img src="cid:${cid}" width="240" height="240" alt="QR code for ${esc(t.holder_name)}" style="display:block">`
+          ? `<img src="cid:${cid}" width="240" height="240" alt="${esc(t.t('mail.qrAlt', { name: x.holder_name }))}" style="display:block">`
           : ''
-      }<div><strong>${esc(t.holder_name)}</strong></div><div style="color:#555">${role}</div>${walletHtml(m.walletLinks?.get(t.id))}</div>`;
+      }<div><strong>${esc(x.holder_name)}</strong></div><div style="color:#555">${esc(role)}</div>${walletHtml(t, m.walletLinks?.get(x.id))}</div>`;
     })
     .join('');
-  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
-<h1 style="font-size:22px">${esc(event.name)}</h1>
-<p>Hi ${esc(m.buyerName)},</p>
-<p>You are going to <strong>${esc(event.name)}</strong>, ${esc(date)}.</p>
-${where ? `<p>Where: ${esc(where)}</p>` : ''}
-<p>Paid: ${esc(formatMoney(order.amount_cents, order.currency))}. Each QR code lets one person in.</p>
-${
-  r
-    ? `<p><strong>Table ${r.table_number}</strong> (${esc(r.tier)}, up to ${r.capacity} people). Your ticket is your table's key: one scan at the door lets you in and opens your table.</p>
-<p>Invite your guests: <a href="${esc(r.invite_url)}">${esc(r.invite_url)}</a> (code <strong>${esc(r.invite_code)}</strong>).</p>`
-    : ''
-}
-<div>${qrBlocks}</div>
-<p><a href="${esc(m.manageUrl)}" style="display:inline-block;padding:10px 16px;background:#111;color:#fff;text-decoration:none;border-radius:8px">Open your order</a></p>
-<p style="color:#555;font-size:13px">Keep this mail to yourself: its link opens your order. All sales are final; if the organiser cancels the event you are refunded in full automatically.</p>
-</body></html>`;
+  const html = htmlMail(
+    t,
+    event.name,
+    [
+      para(greeting),
+      para(going),
+      whereLine ? para(whereLine) : '',
+      para(t.t('mail.paid.paidShort', { amount })),
+      r && tableLine
+        ? para(tableLine) +
+          paraLinking((url) => t.t('mail.paid.inviteShort', { url, code: r.invite_code }), r.invite_url)
+        : '',
+      `<div>${qrBlocks}</div>`,
+      button(m.manageUrl, t.t('mail.paid.open')),
+      para(`${t.t('mail.paid.privateMail')} ${t.t('mail.paid.final')}`, SMALL),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
   return { subject, text, html };
 }
 
 function renderRefunded(m: OrderMailInput): RenderedMail {
-  const { order, event } = m;
-  const amount = formatMoney(order.refund?.amount_cents ?? order.refunded_cents, order.currency);
-  const why = REFUND_WHY[order.refund?.reason ?? order.refund_reason ?? ''] ?? 'Your order was refunded.';
-  const subject = `Refunded: ${event.name}`;
+  const { order, event, t } = m;
+  const amount = t.money(order.refund?.amount_cents ?? order.refunded_cents, order.currency);
+  const why = t.t('mail.refunded.why', { reason: order.refund?.reason ?? order.refund_reason ?? 'other' });
+  const subject = t.t('mail.refunded.subject', { event: event.name });
+  const greeting = t.t('mail.greeting', { name: m.buyerName });
+  const refunded = t.t('mail.refunded.amount', { amount });
   const text = [
-    `Hi ${m.buyerName},`,
+    greeting,
     '',
     why,
-    `We refunded ${amount} to the card you paid with; your bank shows it within a few days.`,
-    'Your tickets no longer admit anyone.',
+    refunded,
+    t.t('mail.refunded.void'),
     '',
-    `Your order: ${m.manageUrl}`,
+    t.t('mail.refunded.order', { url: m.manageUrl }),
   ].join('\n');
-  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
-<h1 style="font-size:22px">Refunded: ${esc(event.name)}</h1>
-<p>Hi ${esc(m.buyerName)},</p>
-<p>${esc(why)}</p>
-<p>We refunded <strong>${esc(amount)}</strong> to the card you paid with; your bank shows it within a few days. Your tickets no longer admit anyone.</p>
-<p><a href="${esc(m.manageUrl)}">Your order</a></p>
-</body></html>`;
+  const html = htmlMail(
+    t,
+    subject,
+    [
+      para(greeting),
+      para(why),
+      para(`${refunded} ${t.t('mail.refunded.void')}`),
+      `<p><a href="${esc(m.manageUrl)}">${esc(t.t('mail.refunded.orderLink'))}</a></p>`,
+    ].join('\n'),
+  );
   return { subject, text, html };
 }

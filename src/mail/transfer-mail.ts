@@ -1,9 +1,13 @@
+import type { Translator } from '../i18n/translator.js';
 import {
+  button,
   esc,
+  htmlMail,
+  para,
+  SMALL,
   venueLine,
   walletHtml,
   walletText,
-  when,
   type OrderMailInput,
   type RenderedMail,
   type WalletLinks,
@@ -18,7 +22,8 @@ export interface TransferMailInput {
   ticketUrl: string;
   /** The place at a table that came with the ticket, if any. */
   table: { number: number; tier: string } | null;
-  timeZone: string;
+  /** The language of the order it came from, and the event's time zone. */
+  t: Translator;
   /** Content-ID of the attached QR image. */
   qrCid: string;
   /** The configured wallets' links for the ticket. */
@@ -26,33 +31,40 @@ export interface TransferMailInput {
 }
 
 export function renderTransferMail(m: TransferMailInput): RenderedMail {
-  const date = when(m.event.startsAt, m.timeZone);
+  const { t } = m;
+  const date = t.dateTime(m.event.startsAt, 'full');
   const where = venueLine(m.event);
-  const tableLine = m.table
-    ? `Your place as a guest at table ${m.table.number} (${m.table.tier}) comes with it.`
-    : null;
-  const subject = `${m.fromName} sent you a ticket for ${m.event.name}`;
+  const whereLine = where ? t.t('mail.where', { venue: where }) : null;
+  const tableLine = m.table ? t.t('mail.transfer.table', { table: m.table.number, tier: m.table.tier }) : null;
+  const subject = t.t('mail.transfer.subject', { from: m.fromName, event: m.event.name });
+  const greeting = t.t('mail.greeting', { name: m.toName });
+  const sent = t.t('mail.transfer.sent', { from: m.fromName, event: m.event.name, date });
   const text = [
-    `Hi ${m.toName},`,
+    greeting,
     '',
-    `${m.fromName} sent you their ticket for ${m.event.name}, ${date}.`,
-    ...(where ? [`Where: ${where}`] : []),
+    sent,
+    ...(whereLine ? [whereLine] : []),
     ...(tableLine ? [tableLine] : []),
     '',
-    `Your ticket and its QR code, any time: ${m.ticketUrl}`,
-    ...walletText(m.wallet, 'it '),
-    'The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this link to yourself.',
+    t.t('mail.transfer.link', { url: m.ticketUrl }),
+    ...walletText(t, m.wallet, { it: true }),
+    t.t('mail.transfer.yours'),
   ].join('\n');
-  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
-<h1 style="font-size:22px">${esc(m.event.name)}</h1>
-<p>Hi ${esc(m.toName)},</p>
-<p>${esc(m.fromName)} sent you their ticket for <strong>${esc(m.event.name)}</strong>, ${esc(date)}.</p>
-${where ? `<p>Where: ${esc(where)}</p>` : ''}
-${tableLine ? `<p>${esc(tableLine)}</p>` : ''}
-<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif"><img src="cid:${esc(m.qrCid)}" width="240" height="240" alt="QR code for ${esc(m.toName)}" style="display:block"><div><strong>${esc(m.toName)}</strong></div>${walletHtml(m.wallet)}</div>
-<p><a href="${esc(m.ticketUrl)}" style="display:inline-block;padding:10px 16px;background:#111;color:#fff;text-decoration:none;border-radius:8px">Open your ticket</a></p>
-<p style="color:#555;font-size:13px">The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this mail to yourself.</p>
-</body></html>`;
+  const html = htmlMail(
+    t,
+    m.event.name,
+    [
+      para(greeting),
+      para(sent),
+      whereLine ? para(whereLine) : '',
+      tableLine ? para(tableLine) : '',
+      `<div style="display:inline-block;margin:8px;text-align:center;font:14px sans-serif"><img src="cid:${esc(m.qrCid)}" width="240" height="240" alt="${esc(t.t('mail.qrAlt', { name: m.toName }))}" style="display:block"><div><strong>${esc(m.toName)}</strong></div>${walletHtml(t, m.wallet)}</div>`,
+      button(m.ticketUrl, t.t('mail.transfer.open')),
+      para(t.t('mail.transfer.yoursMail'), SMALL),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
   return { subject, text, html };
 }
 
@@ -62,25 +74,20 @@ export function renderVoidedMail(m: {
   toName: string;
   fromName: string;
   cancelled: boolean;
-  timeZone: string;
+  t: Translator;
 }): RenderedMail {
-  const why = m.cancelled ? 'The organiser cancelled the event.' : 'The organiser refunded the order it came from.';
-  const subject = m.cancelled
-    ? `Cancelled: ${m.event.name}`
-    : `Your ticket for ${m.event.name} no longer admits anyone`;
-  const text = [
-    `Hi ${m.toName},`,
-    '',
-    `The ticket ${m.fromName} sent you for ${m.event.name}, ${when(m.event.startsAt, m.timeZone)}, no longer admits anyone.`,
-    why,
-    'The money goes back to whoever paid for the ticket, not to you.',
-  ].join('\n');
-  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#111;max-width:640px">
-<h1 style="font-size:22px">${esc(subject)}</h1>
-<p>Hi ${esc(m.toName)},</p>
-<p>The ticket ${esc(m.fromName)} sent you for <strong>${esc(m.event.name)}</strong>, ${esc(when(m.event.startsAt, m.timeZone))}, no longer admits anyone.</p>
-<p>${esc(why)}</p>
-<p style="color:#555;font-size:13px">The money goes back to whoever paid for the ticket, not to you.</p>
-</body></html>`;
+  const { t } = m;
+  const cancelled = m.cancelled ? 'yes' : 'no';
+  const subject = t.t('mail.voided.subject', { cancelled, event: m.event.name });
+  const greeting = t.t('mail.greeting', { name: m.toName });
+  const body = t.t('mail.voided.body', {
+    from: m.fromName,
+    event: m.event.name,
+    date: t.dateTime(m.event.startsAt, 'full'),
+  });
+  const why = t.t('mail.voided.why', { cancelled });
+  const money = t.t('mail.voided.money');
+  const text = [greeting, '', body, why, money].join('\n');
+  const html = htmlMail(t, subject, [para(greeting), para(body), para(why), para(money, SMALL)].join('\n'));
   return { subject, text, html };
 }

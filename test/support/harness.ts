@@ -150,11 +150,14 @@ export async function placeOrder(
     holder_names?: string[];
     age_confirmed?: boolean;
     promoter_code?: string;
+    locale?: string;
   } = {},
+  headers: Record<string, string> = {},
 ): Promise<PlacedOrder> {
   const res = await ctx.app.inject({
     method: 'POST',
     url: `/api/v1/events/${eventId}/orders`,
+    headers,
     // A buyer of their own: one e-mail may hold one unpaid table per event.
     payload: { email: `buyer-${++buyers}@example.com`, name: 'Buyer', ga_quantity: 1, ...body },
   });

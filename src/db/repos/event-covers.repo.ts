@@ -40,7 +40,7 @@ export async function findCover(db: Executor, eventId: string): Promise<CoverIma
 export async function updateEventDetails(
   db: Executor,
   eventId: string,
-  d: { venueName: string; venueAddress: string; description: string; minAge?: 18 | 21 | null },
+  d: { venueName: string; venueAddress: string; description: string; minAge?: 18 | 21 | null; locale?: string },
 ): Promise<void> {
   await db
     .update(events)

@@ -171,8 +171,8 @@ const holdGa = statement<Raw>(
   'order_hold_ga',
   `WITH ${takeGaPlaces()},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at)
-     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10, $13, $16::timestamptz FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at, locale)
+     SELECT $1, cap.id, $3, $4, $5, $6, $7, $8, $9, $10, $13, $16::timestamptz, $17 FROM cap
      RETURNING *),
    ${INSERT_TICKETS}
    SELECT * FROM o`,
@@ -195,27 +195,31 @@ export interface GaHold {
   limits: { ticketsPerClient: number; share: number };
   /** When the buyer confirmed the event's minimum age (null: it has none). */
   ageConfirmedAt: Date | null;
+  /** The language the order is placed in, for its mails (null: its event's). */
+  locale: string | null;
 }
 
-export const holdGaCall = (h: GaHold) =>
-  call(holdGa, [
-    h.orderId,
-    h.eventId,
-    h.email,
-    h.name,
-    h.gaQuantity,
-    h.amountCents,
-    h.currency,
-    h.expiresAt.toISOString(),
-    h.manageTokenHash,
-    h.paymentProvider,
-    h.tickets.map((t) => t.id),
-    h.tickets.map((t) => t.holderName),
-    h.clientKey,
-    h.limits.ticketsPerClient,
-    h.limits.share,
-    h.ageConfirmedAt?.toISOString() ?? null,
-  ]);
+/** $1 … $16, shared by both holds. */
+const holdValues = (h: GaHold) => [
+  h.orderId,
+  h.eventId,
+  h.email,
+  h.name,
+  h.gaQuantity,
+  h.amountCents,
+  h.currency,
+  h.expiresAt.toISOString(),
+  h.manageTokenHash,
+  h.paymentProvider,
+  h.tickets.map((t) => t.id),
+  h.tickets.map((t) => t.holderName),
+  h.clientKey,
+  h.limits.ticketsPerClient,
+  h.limits.share,
+  h.ageConfirmedAt?.toISOString() ?? null,
+];
+
+export const holdGaCall = (h: GaHold) => call(holdGa, [...holdValues(h), h.locale]);
 
 export const toOrder = (rows: Raw[]): OrderRow | null => (rows[0] ? fromRow(orders, rows[0]) : null);
 
@@ -230,8 +234,8 @@ const holdTable = statement<Raw>(
   'order_hold_table',
   `WITH ${takeGaPlaces('held.mine_tables < $23::int')},
    o AS (
-     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at)
-     SELECT $1, cap.id, $3, $4, $5, $17, $6, $7, $8, $9, $10, $13, $16::timestamptz FROM cap
+     INSERT INTO orders (id, event_id, email, name, ga_quantity, event_table_id, amount_cents, currency, expires_at, manage_token_hash, payment_provider, client_key, age_confirmed_at, locale)
+     SELECT $1, cap.id, $3, $4, $5, $17, $6, $7, $8, $9, $10, $13, $16::timestamptz, $24 FROM cap
      RETURNING *),
    ${INSERT_TICKETS},
    r AS (
@@ -254,10 +258,9 @@ export interface TableHold extends GaHold {
   tablesPerClient: number;
 }
 
-export const holdTableCall = (h: TableHold) => {
-  const ga = holdGaCall(h).values;
-  return call(holdTable, [
-    ...ga,
+export const holdTableCall = (h: TableHold) =>
+  call(holdTable, [
+    ...holdValues(h),
     h.tableId,
     h.inviteCode,
     h.guestTicketIds,
@@ -265,8 +268,8 @@ export const holdTableCall = (h: TableHold) => {
     FLOOR_CHANNEL,
     tableChangedPayload(h.eventId, h.tableId),
     h.tablesPerClient,
+    h.locale,
   ]);
-};
 
 /**
  * Why a hold took nothing, read after it: the event, what is held unpaid in it (in all and by this

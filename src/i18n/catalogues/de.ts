@@ -166,6 +166,70 @@ export const de: Catalogue = {
   'door.conflict.unsyncable': 'Konnte nicht abgeglichen werden',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  'mail.greeting': 'Hallo {name},',
+  'mail.where': 'Wo: {venue}',
+  'mail.qrAlt': 'QR-Code für {name}',
+  'mail.wallet.apple': 'Zu Apple Wallet hinzufügen',
+  'mail.wallet.google': 'In Google Wallet speichern',
+  'mail.wallet.appleYours': 'Dein Ticket zu Apple Wallet hinzufügen: {url}',
+  'mail.wallet.appleOf': 'Das Ticket von {name} zu Apple Wallet hinzufügen: {url}',
+  'mail.wallet.appleIt': 'Zu Apple Wallet hinzufügen: {url}',
+  'mail.wallet.googleYours': 'Dein Ticket in Google Wallet speichern: {url}',
+  'mail.wallet.googleOf': 'Das Ticket von {name} in Google Wallet speichern: {url}',
+  'mail.wallet.googleIt': 'In Google Wallet speichern: {url}',
+  'mail.paid.subject': 'Deine Tickets für {event}',
+  'mail.paid.subjectTable': 'Dein Tisch {table} bei {event}',
+  'mail.paid.going': 'Du bist dabei: {event}, {date}.',
+  'mail.paid.paid':
+    'Bezahlt: {amount}. {count, plural, one {# Ticket} other {# Tickets}}; jeder QR-Code unten lässt eine Person ein.',
+  'mail.paid.paidShort': 'Bezahlt: {amount}. Jeder QR-Code lässt eine Person ein.',
+  'mail.paid.table':
+    'Tisch {table} ({tier}, bis zu {capacity} Personen). Dein Ticket ist der Schlüssel zu deinem Tisch: Ein Scan am Einlass lässt dich ein und öffnet deinen Tisch.',
+  'mail.paid.invite':
+    'Lade deine Gäste ein: {url} (Code {code}). Jeder Gast verknüpft sein eigenes Standardticket; bis zum Beginn der Veranstaltung kannst du Gäste entfernen.',
+  'mail.paid.inviteShort': 'Lade deine Gäste ein: {url} (Code {code}).',
+  'mail.paid.manage': 'Deine Bestellung, deine QR-Codes und deine Gästeliste, jederzeit: {url}',
+  'mail.paid.private': 'Behalte diesen Link für dich: Er öffnet deine Bestellung.',
+  'mail.paid.privateMail': 'Behalte diese Mail für dich: Ihr Link öffnet deine Bestellung.',
+  'mail.paid.final':
+    'Alle Verkäufe sind endgültig; sagt der Veranstalter die Veranstaltung ab, bekommst du automatisch alles zurück.',
+  'mail.paid.open': 'Bestellung öffnen',
+  'mail.ticket.host': 'Gastgeber von Tisch {table}',
+  'mail.ticket.guest': 'Gast an einem Tisch',
+  'mail.ticket.ga': 'Standard',
+  'mail.refunded.subject': 'Erstattet: {event}',
+  'mail.refunded.why':
+    '{reason, select, event_cancelled {Der Veranstalter hat die Veranstaltung abgesagt.} late_payment {Deine Zahlung kam an, nachdem die Reservierung deiner Bestellung abgelaufen war, und die Tickets waren nicht mehr verfügbar.} owner_refund {Der Veranstalter hat deine Bestellung erstattet.} other {Deine Bestellung wurde erstattet.}}',
+  'mail.refunded.amount':
+    'Wir haben {amount} auf die Karte erstattet, mit der du bezahlt hast; deine Bank zeigt es innerhalb weniger Tage an.',
+  'mail.refunded.void': 'Deine Tickets lassen niemanden mehr ein.',
+  'mail.refunded.order': 'Deine Bestellung: {url}',
+  'mail.refunded.orderLink': 'Deine Bestellung',
+  'mail.transfer.subject': '{from} hat dir ein Ticket für {event} geschickt',
+  'mail.transfer.sent': '{from} hat dir ein Ticket für {event} geschickt, {date}.',
+  'mail.transfer.table': 'Dein Platz als Gast an Tisch {table} ({tier}) gehört dazu.',
+  'mail.transfer.link': 'Dein Ticket und sein QR-Code, jederzeit: {url}',
+  'mail.transfer.yours':
+    'Der Code in dieser Mail gehört nur dir: Der alte öffnet den Einlass nicht mehr. Behalte diesen Link für dich.',
+  'mail.transfer.yoursMail':
+    'Der Code in dieser Mail gehört nur dir: Der alte öffnet den Einlass nicht mehr. Behalte diese Mail für dich.',
+  'mail.transfer.open': 'Ticket öffnen',
+  'mail.voided.subject':
+    '{cancelled, select, yes {Abgesagt: {event}} other {Dein Ticket für {event} lässt niemanden mehr ein}}',
+  'mail.voided.body': 'Das Ticket, das dir {from} für {event}, {date}, geschickt hat, lässt niemanden mehr ein.',
+  'mail.voided.why':
+    '{cancelled, select, yes {Der Veranstalter hat die Veranstaltung abgesagt.} other {Der Veranstalter hat die Bestellung erstattet, aus der es stammt.}}',
+  'mail.voided.money': 'Das Geld geht an die Person zurück, die das Ticket bezahlt hat, nicht an dich.',
+  'mail.offer.subject':
+    'Plätze frei geworden: {count, plural, one {# Ticket} other {# Tickets}} für {event}, für dich reserviert',
+  'mail.offer.next': 'Du warst als Nächstes auf der Warteliste für {event}, {date}.',
+  'mail.offer.held':
+    '{count, plural, one {# Ticket ({amount}) ist} other {# Tickets ({amount}) sind}} bis {until} nur für dich reserviert.',
+  'mail.offer.pay': 'Hier bezahlen: {url}',
+  'mail.offer.payButton': 'Tickets bezahlen',
+  'mail.offer.notGoing':
+    'Doch keine Zeit? Dann nichts tun: Danach gehen die Plätze an die nächste Person in der Warteliste.',
+
   'error.invalid_request': 'Einige Angaben sind ungültig. Bitte das Formular prüfen und erneut versuchen.',
   'error.invalid_signature': 'Die Anfrage war nicht korrekt signiert.',
   'error.invalid_image': 'Diese Datei ist kein Bild, das Velvet verwenden kann.',

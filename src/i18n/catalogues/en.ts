@@ -167,6 +167,67 @@ export const en = {
   'door.conflict.unsyncable': 'Could not be synced',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  // The buyers' and holders' mails (subject, text and HTML parts)
+  'mail.greeting': 'Hi {name},',
+  'mail.where': 'Where: {venue}',
+  'mail.qrAlt': 'QR code for {name}',
+  'mail.wallet.apple': 'Add to Apple Wallet',
+  'mail.wallet.google': 'Save to Google Wallet',
+  'mail.wallet.appleYours': 'Add your ticket to Apple Wallet: {url}',
+  'mail.wallet.appleOf': "Add {name}'s ticket to Apple Wallet: {url}",
+  'mail.wallet.appleIt': 'Add it to Apple Wallet: {url}',
+  'mail.wallet.googleYours': 'Save your ticket to Google Wallet: {url}',
+  'mail.wallet.googleOf': "Save {name}'s ticket to Google Wallet: {url}",
+  'mail.wallet.googleIt': 'Save it to Google Wallet: {url}',
+  'mail.paid.subject': 'Your tickets for {event}',
+  'mail.paid.subjectTable': 'Your table {table} at {event}',
+  'mail.paid.going': 'You are going to {event}, {date}.',
+  'mail.paid.paid':
+    'Paid: {amount}. {count, plural, one {# ticket} other {# tickets}}; each QR code below lets one person in.',
+  'mail.paid.paidShort': 'Paid: {amount}. Each QR code lets one person in.',
+  'mail.paid.table':
+    "Table {table} ({tier}, up to {capacity} people). Your ticket is your table's key: one scan at the door lets you in and opens your table.",
+  'mail.paid.invite':
+    'Invite your guests: {url} (code {code}). Each guest links their own GA ticket; you can remove guests until the event starts.',
+  'mail.paid.inviteShort': 'Invite your guests: {url} (code {code}).',
+  'mail.paid.manage': 'Your order, your QR codes and your guest list, any time: {url}',
+  'mail.paid.private': 'Keep this link to yourself: it opens your order.',
+  'mail.paid.privateMail': 'Keep this mail to yourself: its link opens your order.',
+  'mail.paid.final': 'All sales are final; if the organiser cancels the event you are refunded in full automatically.',
+  'mail.paid.open': 'Open your order',
+  'mail.ticket.host': 'Host of table {table}',
+  'mail.ticket.guest': 'Guest at a table',
+  'mail.ticket.ga': 'GA',
+  'mail.refunded.subject': 'Refunded: {event}',
+  'mail.refunded.why':
+    '{reason, select, event_cancelled {The organiser cancelled the event.} late_payment {Your payment arrived after the hold on your order had lapsed and the tickets were no longer available.} owner_refund {The organiser refunded your order.} other {Your order was refunded.}}',
+  'mail.refunded.amount': 'We refunded {amount} to the card you paid with; your bank shows it within a few days.',
+  'mail.refunded.void': 'Your tickets no longer admit anyone.',
+  'mail.refunded.order': 'Your order: {url}',
+  'mail.refunded.orderLink': 'Your order',
+  'mail.transfer.subject': '{from} sent you a ticket for {event}',
+  'mail.transfer.sent': '{from} sent you their ticket for {event}, {date}.',
+  'mail.transfer.table': 'Your place as a guest at table {table} ({tier}) comes with it.',
+  'mail.transfer.link': 'Your ticket and its QR code, any time: {url}',
+  'mail.transfer.yours':
+    'The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this link to yourself.',
+  'mail.transfer.yoursMail':
+    'The code in this mail is yours alone: the one it replaces no longer opens the door. Keep this mail to yourself.',
+  'mail.transfer.open': 'Open your ticket',
+  'mail.voided.subject':
+    '{cancelled, select, yes {Cancelled: {event}} other {Your ticket for {event} no longer admits anyone}}',
+  'mail.voided.body': 'The ticket {from} sent you for {event}, {date}, no longer admits anyone.',
+  'mail.voided.why':
+    '{cancelled, select, yes {The organiser cancelled the event.} other {The organiser refunded the order it came from.}}',
+  'mail.voided.money': 'The money goes back to whoever paid for the ticket, not to you.',
+  'mail.offer.subject': 'Places came free: {count, plural, one {# ticket} other {# tickets}} for {event}, held for you',
+  'mail.offer.next': 'You were next on the waitlist for {event}, {date}.',
+  'mail.offer.held':
+    '{count, plural, one {# ticket ({amount}) is held} other {# tickets ({amount}) are held}} for you alone until {until}.',
+  'mail.offer.pay': 'Pay for them here: {url}',
+  'mail.offer.payButton': 'Pay for your tickets',
+  'mail.offer.notGoing': 'Not going after all? Do nothing: after that time the places go to the next person waiting.',
+
   // The API's refusals, by code, as the pages say them
   'error.invalid_request': 'Some of what was sent is not valid. Check the form and try again.',
   'error.invalid_signature': 'The request was not signed correctly.',

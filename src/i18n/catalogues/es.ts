@@ -164,6 +164,70 @@ export const es: Catalogue = {
   'door.conflict.unsyncable': 'No se pudo sincronizar',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  'mail.greeting': 'Hola, {name}:',
+  'mail.where': 'Dónde: {venue}',
+  'mail.qrAlt': 'Código QR de {name}',
+  'mail.wallet.apple': 'Añadir a Apple Wallet',
+  'mail.wallet.google': 'Guardar en Google Wallet',
+  'mail.wallet.appleYours': 'Añade tu entrada a Apple Wallet: {url}',
+  'mail.wallet.appleOf': 'Añade la entrada de {name} a Apple Wallet: {url}',
+  'mail.wallet.appleIt': 'Añádela a Apple Wallet: {url}',
+  'mail.wallet.googleYours': 'Guarda tu entrada en Google Wallet: {url}',
+  'mail.wallet.googleOf': 'Guarda la entrada de {name} en Google Wallet: {url}',
+  'mail.wallet.googleIt': 'Guárdala en Google Wallet: {url}',
+  'mail.paid.subject': 'Tus entradas para {event}',
+  'mail.paid.subjectTable': 'Tu mesa {table} en {event}',
+  'mail.paid.going': 'Vas a {event}, {date}.',
+  'mail.paid.paid':
+    'Pagado: {amount}. {count, plural, one {# entrada} other {# entradas}}; cada código QR de abajo deja pasar a una persona.',
+  'mail.paid.paidShort': 'Pagado: {amount}. Cada código QR deja pasar a una persona.',
+  'mail.paid.table':
+    'Mesa {table} ({tier}, hasta {capacity} personas). Tu entrada es la llave de tu mesa: un escaneo en la puerta te deja pasar y abre tu mesa.',
+  'mail.paid.invite':
+    'Invita a tus invitados: {url} (código {code}). Cada invitado vincula su propia entrada general; puedes quitar invitados hasta que empiece el evento.',
+  'mail.paid.inviteShort': 'Invita a tus invitados: {url} (código {code}).',
+  'mail.paid.manage': 'Tu pedido, tus códigos QR y tu lista de invitados, siempre: {url}',
+  'mail.paid.private': 'Guarda este enlace solo para ti: abre tu pedido.',
+  'mail.paid.privateMail': 'Guarda este correo solo para ti: su enlace abre tu pedido.',
+  'mail.paid.final':
+    'Todas las ventas son definitivas; si el organizador cancela el evento, se te reembolsa todo automáticamente.',
+  'mail.paid.open': 'Abrir tu pedido',
+  'mail.ticket.host': 'Anfitrión de la mesa {table}',
+  'mail.ticket.guest': 'Invitado en una mesa',
+  'mail.ticket.ga': 'General',
+  'mail.refunded.subject': 'Reembolsado: {event}',
+  'mail.refunded.why':
+    '{reason, select, event_cancelled {El organizador canceló el evento.} late_payment {Tu pago llegó cuando la reserva de tu pedido ya había caducado y las entradas ya no estaban disponibles.} owner_refund {El organizador reembolsó tu pedido.} other {Tu pedido se ha reembolsado.}}',
+  'mail.refunded.amount':
+    'Hemos reembolsado {amount} a la tarjeta con la que pagaste; tu banco lo mostrará en unos días.',
+  'mail.refunded.void': 'Tus entradas ya no dan acceso.',
+  'mail.refunded.order': 'Tu pedido: {url}',
+  'mail.refunded.orderLink': 'Tu pedido',
+  'mail.transfer.subject': '{from} te ha enviado una entrada para {event}',
+  'mail.transfer.sent': '{from} te ha enviado su entrada para {event}, {date}.',
+  'mail.transfer.table': 'Incluye tu plaza como invitado en la mesa {table} ({tier}).',
+  'mail.transfer.link': 'Tu entrada y su código QR, siempre: {url}',
+  'mail.transfer.yours':
+    'El código de este correo es solo tuyo: el que sustituye ya no abre la puerta. Guarda este enlace solo para ti.',
+  'mail.transfer.yoursMail':
+    'El código de este correo es solo tuyo: el que sustituye ya no abre la puerta. Guarda este correo solo para ti.',
+  'mail.transfer.open': 'Abrir tu entrada',
+  'mail.voided.subject':
+    '{cancelled, select, yes {Cancelado: {event}} other {Tu entrada para {event} ya no da acceso}}',
+  'mail.voided.body': 'La entrada que {from} te envió para {event}, {date}, ya no da acceso.',
+  'mail.voided.why':
+    '{cancelled, select, yes {El organizador canceló el evento.} other {El organizador reembolsó el pedido del que procede.}}',
+  'mail.voided.money': 'El dinero vuelve a quien pagó la entrada, no a ti.',
+  'mail.offer.subject':
+    'Se han liberado plazas: {count, plural, one {# entrada} other {# entradas}} para {event}, reservadas para ti',
+  'mail.offer.next': 'Eras el siguiente en la lista de espera de {event}, {date}.',
+  'mail.offer.held':
+    '{count, plural, one {# entrada ({amount}) está reservada} other {# entradas ({amount}) están reservadas}} solo para ti hasta {until}.',
+  'mail.offer.pay': 'Págalas aquí: {url}',
+  'mail.offer.payButton': 'Pagar tus entradas',
+  'mail.offer.notGoing':
+    '¿Al final no vas? No hagas nada: pasado ese momento, las plazas pasan a la siguiente persona en espera.',
+
   'error.invalid_request': 'Algo de lo enviado no es válido. Revisa el formulario e inténtalo de nuevo.',
   'error.invalid_signature': 'La solicitud no estaba bien firmada.',
   'error.invalid_image': 'Ese archivo no es una imagen que Velvet pueda usar.',

@@ -163,6 +163,70 @@ export const fr: Catalogue = {
   'door.conflict.unsyncable': 'Synchronisation impossible',
   'door.conflict.withReason': '{conflict} : {words}',
 
+  'mail.greeting': 'Bonjour {name},',
+  'mail.where': 'Où : {venue}',
+  'mail.qrAlt': 'Code QR de {name}',
+  'mail.wallet.apple': 'Ajouter à Apple Wallet',
+  'mail.wallet.google': 'Enregistrer dans Google Wallet',
+  'mail.wallet.appleYours': 'Ajoutez votre billet à Apple Wallet : {url}',
+  'mail.wallet.appleOf': 'Ajoutez le billet de {name} à Apple Wallet : {url}',
+  'mail.wallet.appleIt': 'Ajoutez-le à Apple Wallet : {url}',
+  'mail.wallet.googleYours': 'Enregistrez votre billet dans Google Wallet : {url}',
+  'mail.wallet.googleOf': 'Enregistrez le billet de {name} dans Google Wallet : {url}',
+  'mail.wallet.googleIt': 'Enregistrez-le dans Google Wallet : {url}',
+  'mail.paid.subject': 'Vos billets pour {event}',
+  'mail.paid.subjectTable': 'Votre table {table} à {event}',
+  'mail.paid.going': 'Vous allez à {event}, {date}.',
+  'mail.paid.paid':
+    'Payé : {amount}. {count, plural, one {# billet} other {# billets}} ; chaque code QR ci-dessous fait entrer une personne.',
+  'mail.paid.paidShort': 'Payé : {amount}. Chaque code QR fait entrer une personne.',
+  'mail.paid.table':
+    'Table {table} ({tier}, jusqu’à {capacity} personnes). Votre billet est la clé de votre table : un scan à l’entrée vous fait entrer et ouvre votre table.',
+  'mail.paid.invite':
+    'Invitez vos invités : {url} (code {code}). Chaque invité lie son propre billet d’entrée générale ; vous pouvez retirer des invités jusqu’au début de l’événement.',
+  'mail.paid.inviteShort': 'Invitez vos invités : {url} (code {code}).',
+  'mail.paid.manage': 'Votre commande, vos codes QR et votre liste d’invités, à tout moment : {url}',
+  'mail.paid.private': 'Gardez ce lien pour vous : il ouvre votre commande.',
+  'mail.paid.privateMail': 'Gardez cet e-mail pour vous : son lien ouvre votre commande.',
+  'mail.paid.final':
+    'Toutes les ventes sont définitives ; si l’organisateur annule l’événement, vous êtes remboursé intégralement et automatiquement.',
+  'mail.paid.open': 'Ouvrir votre commande',
+  'mail.ticket.host': 'Hôte de la table {table}',
+  'mail.ticket.guest': 'Invité à une table',
+  'mail.ticket.ga': 'Entrée générale',
+  'mail.refunded.subject': 'Remboursé : {event}',
+  'mail.refunded.why':
+    '{reason, select, event_cancelled {L’organisateur a annulé l’événement.} late_payment {Votre paiement est arrivé après l’expiration de la réservation de votre commande, et les billets n’étaient plus disponibles.} owner_refund {L’organisateur a remboursé votre commande.} other {Votre commande a été remboursée.}}',
+  'mail.refunded.amount':
+    'Nous avons remboursé {amount} sur la carte utilisée pour payer ; votre banque l’affichera sous quelques jours.',
+  'mail.refunded.void': 'Vos billets ne permettent plus d’entrer.',
+  'mail.refunded.order': 'Votre commande : {url}',
+  'mail.refunded.orderLink': 'Votre commande',
+  'mail.transfer.subject': '{from} vous a envoyé un billet pour {event}',
+  'mail.transfer.sent': '{from} vous a envoyé son billet pour {event}, {date}.',
+  'mail.transfer.table': 'Votre place d’invité à la table {table} ({tier}) est incluse.',
+  'mail.transfer.link': 'Votre billet et son code QR, à tout moment : {url}',
+  'mail.transfer.yours':
+    'Le code de cet e-mail n’appartient qu’à vous : celui qu’il remplace n’ouvre plus l’entrée. Gardez ce lien pour vous.',
+  'mail.transfer.yoursMail':
+    'Le code de cet e-mail n’appartient qu’à vous : celui qu’il remplace n’ouvre plus l’entrée. Gardez cet e-mail pour vous.',
+  'mail.transfer.open': 'Ouvrir votre billet',
+  'mail.voided.subject':
+    '{cancelled, select, yes {Annulé : {event}} other {Votre billet pour {event} ne permet plus d’entrer}}',
+  'mail.voided.body': 'Le billet que {from} vous a envoyé pour {event}, {date}, ne permet plus d’entrer.',
+  'mail.voided.why':
+    '{cancelled, select, yes {L’organisateur a annulé l’événement.} other {L’organisateur a remboursé la commande dont il provient.}}',
+  'mail.voided.money': 'L’argent revient à la personne qui a payé le billet, pas à vous.',
+  'mail.offer.subject':
+    'Des places se sont libérées : {count, plural, one {# billet} other {# billets}} pour {event}, réservés pour vous',
+  'mail.offer.next': 'Vous étiez le prochain sur la liste d’attente de {event}, {date}.',
+  'mail.offer.held':
+    '{count, plural, one {# billet ({amount}) vous est réservé} other {# billets ({amount}) vous sont réservés}} jusqu’à {until}.',
+  'mail.offer.pay': 'Payez-les ici : {url}',
+  'mail.offer.payButton': 'Payer vos billets',
+  'mail.offer.notGoing':
+    'Vous n’y allez plus ? Ne faites rien : passé ce délai, les places vont à la personne suivante sur la liste.',
+
   'error.invalid_request': 'Certaines informations envoyées ne sont pas valides. Vérifiez le formulaire et réessayez.',
   'error.invalid_signature': 'La requête n’était pas correctement signée.',
   'error.invalid_image': 'Ce fichier n’est pas une image que Velvet peut utiliser.',

@@ -54,6 +54,7 @@ export async function createEvent(
       venueAddress: input.details?.venueAddress ?? '',
       description: input.details?.description ?? '',
       minAge: input.details?.minAge ?? null,
+      locale: input.details?.locale ?? 'en',
       createdBy: ownerId,
     });
     const tiers = await insertTiers(

@@ -1,3 +1,4 @@
+import type { Locale } from '../../i18n/locales.js';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import {
@@ -20,6 +21,8 @@ export interface EventDetails {
   description: string;
   /** Left as it is when undefined. */
   minAge?: 18 | 21 | null;
+  /** The language of its mails and public page by default; left as it is when undefined. */
+  locale?: Locale;
 }
 
 /** The image types a cover may be uploaded as; it is stored as WebP whatever it came as. */

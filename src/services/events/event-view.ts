@@ -1,3 +1,4 @@
+import { isLocale, type Locale } from '../../i18n/locales.js';
 import type { EventRow, EventTableRow, TierRow } from '../../db/repos/events.repo.js';
 
 export interface EventView {
@@ -12,6 +13,7 @@ export interface EventView {
   description: string;
   /** 18 or 21: buyers confirm their age when ordering and the door checks ID; null: no minimum. */
   min_age: 18 | 21 | null;
+  locale: Locale;
   /** The cover image (resized, WebP), its version in the address; null without one. */
   cover_url: string | null;
   /** `max_per_order`: the most GA tickets one order may hold (VELVET_MAX_TICKETS_PER_ORDER). */
@@ -42,6 +44,7 @@ export function toEventView(
     venue_address: e.venueAddress,
     description: e.description,
     min_age: e.minAge === 18 || e.minAge === 21 ? e.minAge : null,
+    locale: isLocale(e.locale) ? e.locale : 'en',
     cover_url: e.coverEtag ? `/api/v1/events/${e.id}/cover?v=${e.coverEtag}` : null,
     ga: {
       price_cents: e.gaPriceCents,

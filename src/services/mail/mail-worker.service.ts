@@ -22,6 +22,8 @@ import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import type { AppDeps } from '../deps.js';
 import type { TokenBucket } from '../jobs/token-bucket.js';
 import { getOrderView } from '../orders/order-view.service.js';
+import { DEFAULT_LOCALE, isLocale } from '../../i18n/locales.js';
+import { translator, type Translator } from '../../i18n/translator.js';
 
 export interface MailBatchOptions {
   transport: MailTransport;
@@ -92,6 +94,21 @@ async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail
   }
 }
 
+/**
+ * A mail's words: the language its order was bought in, else its event's (an order placed without
+ * one); dates in the event's time zone. English mails use British formats (a 24-hour clock, the day
+ * before the month), as they did before there were languages.
+ */
+function mailTranslator(language: string, timeZone: string): Translator {
+  const locale = isLocale(language) ? language : DEFAULT_LOCALE;
+  return translator(locale, { timeZone, formatLocale: locale === 'en' ? 'en-GB' : undefined });
+}
+
+/** The language of the order a ticket came from (a transferred ticket's mails read like its buyer's). */
+async function orderLocale(db: MailDeps['database']['db'], orderId: string, eventLocale: string): Promise<string> {
+  return (await findOrder(db, orderId))?.locale ?? eventLocale;
+}
+
 /** The mail as it should read now, or why it should not be sent at all. */
 async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string): Promise<OutgoingMail | string> {
   if (mail.kind === 'ticket_transferred') return composeTransferMail(deps, mail, timeZone);
@@ -136,7 +153,7 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
     order: view,
     buyerName: order.name,
     manageUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
-    timeZone,
+    t: mailTranslator(order.locale ?? event.locale, timeZone),
     qrCids,
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments, ...rendered };
@@ -170,7 +187,7 @@ async function composeTransferMail(
     ticketUrl: `${deps.config.publicUrl}/tickets/${ticket.id}#token=${token}`,
     wallet: await walletLinksOf(deps, ticket.id, token),
     table,
-    timeZone,
+    t: mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
     qrCid,
   });
   return {
@@ -210,7 +227,7 @@ async function composeOfferMail(
     currency: order.currency,
     heldUntil: order.expiresAt,
     payUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
-    timeZone,
+    t: mailTranslator(order.locale ?? event.locale, timeZone),
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...rendered };
 }
@@ -232,7 +249,7 @@ async function composeVoidedMail(deps: MailDeps, mail: ClaimedMail, timeZone: st
       toName: ticket.holderName,
       fromName: transfer.fromName,
       cancelled: event.status === 'cancelled',
-      timeZone,
+      t: mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
     }),
   };
 }

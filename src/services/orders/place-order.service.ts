@@ -1,3 +1,4 @@
+import type { Locale } from '../../i18n/locales.js';
 import { randomUUID } from 'node:crypto';
 import { manageTokenFor, newInviteCode } from '../../auth/capability.js';
 import { pgConstraint, type Database } from '../../db/database.js';
@@ -42,6 +43,8 @@ export interface PlaceOrderInput {
   clientKey?: string | null | undefined;
   /** The buyer confirmed they are at least the event's minimum age (required when it has one). */
   ageConfirmed?: boolean | undefined;
+  /** The language the buyer bought in, for the order's mails (null: the event's). */
+  locale?: Locale | null | undefined;
   /** The promoter link the buyer came through (`?p=`); an unknown code attributes nothing. */
   promoterCode?: string | undefined;
 }
@@ -158,6 +161,7 @@ async function holdGa(deps: HoldDeps, input: HoldInput, now: Date, manageTokenHa
     clientKey: input.clientKey ?? null,
     limits: deps.config.holdLimits,
     ageConfirmedAt: event.minAge ? now : null,
+    locale: input.locale ?? null,
   });
   const [, rows] = await deps.database.underway.flights((tx) =>
     tx.commit(lockEventCall(event.id), hold, ...attribution(input)),
@@ -259,6 +263,7 @@ async function holdTableLocked(
       clientKey: input.clientKey ?? null,
       limits: deps.config.holdLimits,
       ageConfirmedAt: event.minAge ? now : null,
+      locale: input.locale ?? null,
       tablesPerClient: deps.config.holdLimits.tablesPerClient,
     }),
     ...attribution(input),

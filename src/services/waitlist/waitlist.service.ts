@@ -128,6 +128,8 @@ export async function offerFreedPlaces(deps: OfferDeps, eventId: string): Promis
           limits: deps.config.holdLimits,
           // They confirmed their age when they joined the line on the event's page.
           ageConfirmedAt: next.min_age ? now : null,
+          // The offer's mail is in the event's language (the line does not keep one yet).
+          locale: null,
         }),
         markOfferedCall(next.id, orderId, now),
         enqueueOfferMailCall(orderId, next.email!),

@@ -18,6 +18,7 @@ const saved: AdminEvent = {
   venue_address: '',
   description: '',
   min_age: null,
+  locale: 'en',
   cover_url: null,
   ga: { price_cents: 2000, capacity: 300, available: 300, max_per_order: 10 },
   tiers: [{ id: 't1', name: 'Gold', price_cents: 50_000, capacity: 8, min_spend_cents: null }],

@@ -11,6 +11,7 @@ import { TablePicker } from './TablePicker.js';
 import { WaitlistForm } from './WaitlistForm.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
+import { locale } from '../lib/i18n.js';
 
 /** `/e/:id`: the night, its prices, the room; GA tickets and a table, bought in one order. */
 export function EventPage({ id }: { id: string }) {
@@ -93,6 +94,8 @@ export function EventPage({ id }: { id: string }) {
           holder_names: holderNames,
           ...(event.min_age ? { age_confirmed: ageConfirmed } : {}),
           ...(promoter ? { promoter_code: promoter } : {}),
+          // The order's mails come in the language this page is read in.
+          locale: locale.value,
         },
       });
       await saveOrder({
