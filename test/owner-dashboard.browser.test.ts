@@ -15,22 +15,15 @@ import {
   tonightBody,
   type WebServer,
 } from './support/browser.js';
+import type { EventInfo } from './support/harness.js';
 
 // The owner's dashboard, in a real Chromium against a real Velvet (refund worker running).
 
 let server: WebServer;
 let browser: Browser;
 
-interface EventJson {
-  id: string;
-  name: string;
-  venue_name: string;
-  venue_address: string;
-  description: string;
-  cover_url: string | null;
-  tiers: Array<{ name: string; price_cents: number; capacity: number }>;
-  tables: Array<{ id: string; number: number; tier: string; x: number; y: number }>;
-}
+/** An event as the API answers it (src/http/responses.ts). */
+type EventJson = EventInfo;
 
 function futureEventBody(name: string) {
   const start = Date.now() + 3 * 24 * 3600_000;
@@ -97,6 +90,8 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
       await page.fill('#ev-venue', 'The Vault');
       await page.fill('#ev-address', 'Köpenicker Str. 70, 10179 Berlin');
       await page.fill('#ev-description', 'House and disco all night.\nDress code: dress up.');
+      // A Berlin night: its mails (for orders placed without a language of their own) in German.
+      await page.selectOption('#ev-locale', 'de');
       await page.setInputFiles('#ev-cover', {
         name: 'cover.jpg',
         mimeType: 'image/jpeg',
@@ -129,6 +124,7 @@ describe.skipIf(!haveChromium)("owner's dashboard (Chromium)", () => {
       await screenshot(page, 'admin-event');
 
       const saved = (await server.call<EventJson>('GET', `/api/v1/events/${id}`)).json;
+      expect(saved.locale).toBe('de');
       expect(saved.tiers.map((t) => [t.name, t.price_cents, t.capacity]).sort()).toEqual([
         ['Gold', 45000, 8],
         ['Silver', 25000, 4],

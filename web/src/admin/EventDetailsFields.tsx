@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Field } from '../ui/Field.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
+import { CATALOGUES, LOCALES, type Locale } from '../lib/i18n.js';
 
 export interface DetailsDraft {
   venueName: string;
@@ -8,6 +9,8 @@ export interface DetailsDraft {
   description: string;
   /** 18 or 21 (buyers confirm, the door checks ID), or null. */
   minAge: 18 | 21 | null;
+  /** The language of its mails (orders placed without one) and its public page by default. */
+  locale: Locale;
 }
 
 /**
@@ -34,7 +37,7 @@ export function EventDetailsFields({
   removeCover: boolean;
   onRemoveCover: (remove: boolean) => void;
   coverError: string | null;
-  /** The API's refusals by field (venue_name, venue_address, description, min_age). */
+  /** The API's refusals by field (venue_name, venue_address, description, min_age, locale). */
   errors: Record<string, string>;
 }) {
   const [preview, setPreview] = useState<string | null>(null);
@@ -88,6 +91,22 @@ export function EventDetailsFields({
             <option value="">None</option>
             <option value="18">18+ (buyers confirm; the door checks ID)</option>
             <option value="21">21+ (buyers confirm; the door checks ID)</option>
+          </select>
+        )}
+      </Field>
+      <Field id="ev-locale" label="Language of its mails and page (buyers can switch)" error={errors.locale}>
+        {(control) => (
+          <select
+            {...control}
+            class="input"
+            value={draft.locale}
+            onChange={(e) => set({ locale: e.currentTarget.value as Locale })}
+          >
+            {LOCALES.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {CATALOGUES[l].name}
+              </option>
+            ))}
           </select>
         )}
       </Field>

@@ -103,7 +103,7 @@ export function newEvent(keys: () => string, now = Date.now(), coverError: strin
       { key: keys(), name: 'Silver', price: '250.00', capacity: '6', minSpend: '' },
     ],
     tables: [],
-    details: { venueName: '', venueAddress: '', description: '', minAge: null },
+    details: { venueName: '', venueAddress: '', description: '', minAge: null, locale: 'en' },
     cover: { file: null, remove: false, error: coverError },
     selected: null,
     errors: {},
@@ -130,7 +130,13 @@ const fromEvent = (state: EditorState, e: AdminEvent, keys: () => string): Edito
     minSpend: t.min_spend_cents ? fromCents(t.min_spend_cents) : '',
   })),
   tables: e.tables.map((t) => ({ key: keys(), id: t.id, number: t.number, tier: t.tier, x: t.x, y: t.y })),
-  details: { venueName: e.venue_name, venueAddress: e.venue_address, description: e.description, minAge: e.min_age },
+  details: {
+    venueName: e.venue_name,
+    venueAddress: e.venue_address,
+    description: e.description,
+    minAge: e.min_age,
+    locale: e.locale,
+  },
 });
 
 const update = <T extends { key: string }>(all: T[], key: string, change: Partial<T>): T[] =>
@@ -267,6 +273,7 @@ export const detailsBody = (d: DetailsDraft) => ({
   venue_address: d.venueAddress.trim(),
   description: d.description.trim(),
   min_age: d.minAge,
+  locale: d.locale,
 });
 
 /** Name and times change only when they did (and only before the start: the API says so if too late). */
@@ -283,6 +290,7 @@ export function detailsChanged(s: EditorState): boolean {
     (d.venueName !== e.venue_name ||
       d.venueAddress !== e.venue_address ||
       d.description !== e.description ||
-      d.minAge !== e.min_age)
+      d.minAge !== e.min_age ||
+      d.locale !== e.locale)
   );
 }
