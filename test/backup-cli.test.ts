@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBackupFile } from '../src/backup/backup-file.js';
 import { listBackups } from '../src/backup/backup-runner.js';
 import { migrationsFolder } from '../src/db/migrate.js';
-import { createScratchDatabase, onPostgres } from './support/database.js';
+import { createScratchDatabase, migratedDataDir, onPostgres } from './support/database.js';
 import { runVelvet } from './support/process.js';
 
 /**
@@ -89,6 +89,7 @@ describe.skipIf(onPostgres)('velvet backup, restore and move-to-postgres', () =>
     { timeout: 300_000 },
     async () => {
       const env = embedded('demo');
+      await migratedDataDir(env.VELVET_DATA_DIR);
       const names = await serving(
         env,
         async (base) => {

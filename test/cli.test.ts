@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createScratchDatabase, onPostgres } from './support/database.js';
+import { createScratchDatabase, migratedDataDir, onPostgres } from './support/database.js';
 import { runVelvet } from './support/process.js';
 
 /**
@@ -15,8 +15,10 @@ import { runVelvet } from './support/process.js';
  * shuts down cleanly, the data survives a restart, and `velvet user add` creates a login.
  */
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'velvet-cli-'));
+  // How a new data directory is made is the migrate test's subject; the rest start from a made one.
+  await migratedDataDir(join(dir, 'data'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -219,6 +221,7 @@ describe('velvet CLI on the embedded database', () => {
 describe('npm start', () => {
   it('stopped with SIGTERM by its PID, stops the server too (no orphan keeps serving or holding the data directory)', async () => {
     const data = join(dir, 'npm-start');
+    await migratedDataDir(data);
     const npm = spawn('npm', ['start'], {
       cwd: join(import.meta.dirname, '..'),
       env: {
