@@ -30,7 +30,8 @@ const UNDO: Record<string, string> = {
   '0013_tls': 'DROP TABLE tls_certificates; DROP TABLE acme_challenges',
   '0014_event_details':
     'DROP TABLE event_covers; ALTER TABLE events DROP COLUMN venue_name, DROP COLUMN venue_address, DROP COLUMN description, DROP COLUMN cover_etag',
-  '0023_languages': 'ALTER TABLE orders DROP COLUMN locale; ALTER TABLE events DROP COLUMN locale',
+  '0023_languages':
+    'ALTER TABLE waitlist_entries DROP COLUMN locale; ALTER TABLE orders DROP COLUMN locale; ALTER TABLE events DROP COLUMN locale',
   '0022_google_wallet_objects': 'DROP TABLE google_wallet_objects',
   '0021_pass_registrations': 'DROP TABLE pass_registrations',
   '0020_voided_notice':

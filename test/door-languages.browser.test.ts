@@ -159,7 +159,9 @@ describe.skipIf(!haveChromium)('the door in German, and switched to French', () 
       await door.click('.menu summary');
       await door.selectOption('[data-testid=language]', 'fr');
       await expect(door.locator('.status-strip').textContent()).resolves.toContain('En ligne');
-      await expect(lastResult(door).textContent()).resolves.toMatch(/REFUSÉ.*Déjà entré à \d\d:\d\d par eingang-nord/);
+      await expect(lastResult(door).textContent()).resolves.toMatch(
+        /REFUSÉ.*Billet déjà utilisé à \d\d:\d\d par eingang-nord/,
+      );
       await door.reload();
       await door.waitForSelector('#door-input');
       await expect(door.locator('[aria-label="Saisir un code ou chercher"]').count()).resolves.toBe(1);

@@ -142,7 +142,7 @@ describe('words and formats', () => {
     const rejected = { result: 'rejected', kind: null, table: null, firstAt: null, firstScanner: null } as const;
     const refused = scanWords({ ...rejected, reason: 'void' });
     expect(translator('fr').say(conflictWords('void', refused))).toBe(
-      'Entré hors ligne, mais le billet n’est plus valable (remboursé, expiré ou annulé) : Ce billet n’est plus valable (remboursé, expiré ou annulé)',
+      'Entrée acceptée hors ligne, mais le billet n’est plus valable (remboursé, expiré ou annulé) : Ce billet n’est plus valable (remboursé, expiré ou annulé)',
     );
     expect(translator('de').say(scanWords({ ...rejected, reason: 'something_new' }))).toBe('Abgewiesen');
   });

@@ -65,14 +65,47 @@ const counter = async () => {
   return row!;
 };
 
-async function offerMails(): Promise<OutgoingMail[]> {
+async function sentMails(): Promise<OutgoingMail[]> {
   const sent: OutgoingMail[] = [];
   const transport: MailTransport = { destination: 'memory', send: async (m) => void sent.push(m), close: () => {} };
   while ((await processDueMails(ctx.deps, { transport, timeZone: 'UTC' })) > 0);
-  return sent.filter((m) => m.subject.startsWith('Places came free'));
+  return sent;
 }
 
+const offerMails = async () => (await sentMails()).filter((m) => m.subject.startsWith('Places came free'));
+
 describe('waitlist', () => {
+  it("offers in the language each person joined the line in: the page's, else their Accept-Language", async () => {
+    await soldOutEvent(2);
+    const placed = await placeOrder(ctx, event.id, { ga_quantity: 2 });
+    const joined = [
+      await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/waitlist`,
+        payload: { email: 'dora@example.com', name: 'Dora', quantity: 1, locale: 'de' },
+      }),
+      await ctx.app.inject({
+        method: 'POST',
+        url: `/api/v1/events/${event.id}/waitlist`,
+        headers: { 'accept-language': 'fr-FR,fr;q=0.9' },
+        payload: { email: 'fleur@example.com', name: 'Fleur', quantity: 1 },
+      }),
+    ];
+    expect(joined.map((r) => r.statusCode)).toEqual([201, 201]);
+    // The unpaid hold lapses: both places come free, one for each.
+    minutes(11);
+    await expireHolds(ctx.deps);
+    expect(await offerFreedPlaces(ctx.deps, event.id)).toBe(2);
+    const mails = await sentMails();
+    expect(mails.find((m) => m.to === 'dora@example.com')!.subject).toBe(
+      'Plätze frei geworden: 1 Ticket für Friday Night, für dich reserviert',
+    );
+    const fleur = mails.find((m) => m.to === 'fleur@example.com')!;
+    expect(fleur.subject).toBe('Des places se sont libérées : 1 billet pour Friday Night, réservé pour vous');
+    expect(fleur.text).toContain('Bonjour Fleur,');
+    expect(placed.order_id).toBeTruthy();
+  });
+
   it('opens only when GA is sold out, keeps one place per e-mail, and refuses what a buyer could not buy', async () => {
     await soldOutEvent();
     expect(errorCode(await join('early', 1))).toBe('not_sold_out');

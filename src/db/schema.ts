@@ -258,6 +258,8 @@ export const waitlistEntries = pgTable('waitlist_entries', {
   orderId: uuid('order_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   offeredAt: ts('offered_at'),
+  /** The language of the person waiting: their offer's (null: the event's). */
+  locale: text('locale'),
 });
 
 /** Phones registered for a wallet pass's updates (Apple's web service, migration 0021). */

@@ -6,8 +6,9 @@ import { authenticate } from './auth.js';
 import { clientNetwork } from './client-address.js';
 import { ALWAYS, errors, waitlistJoined, waitlistView } from './responses.js';
 import type { ZodApp } from './routes.types.js';
-import { idParams, text } from './schemas.js';
+import { idParams, locale, text } from './schemas.js';
 import { OWNER, PUBLIC } from './security.js';
+import { acceptedLanguages, matchLocale } from '../i18n/locales.js';
 
 const joinBody = z.object({
   email: z.email().max(320),
@@ -15,6 +16,8 @@ const joinBody = z.object({
   quantity: z.int().min(1).max(100),
   /** Required (true) when the event has a minimum age, as for buying. */
   age_confirmed: z.boolean().optional(),
+  /** The language they read, for the offer's mail; not sent: their Accept-Language, else the event's. */
+  locale: locale.optional(),
 });
 
 /** A fair waitlist for sold-out nights (issue 20): anyone joins; the owner sees the line and its offers. */
@@ -47,6 +50,7 @@ export function waitlistRoutes(app: ZodApp, deps: AppDeps): void {
         name: b.name,
         quantity: b.quantity,
         ageConfirmed: b.age_confirmed,
+        locale: b.locale ?? matchLocale(acceptedLanguages(request.headers['accept-language'])),
       });
       return reply.status(created ? 201 : 200).send(view);
     },

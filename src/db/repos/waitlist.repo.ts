@@ -18,9 +18,10 @@ const nextInLine = statement<{
   ga_price_cents: number;
   currency: string;
   min_age: number | null;
+  locale: string | null;
 }>(
   'waitlist_next_in_line',
-  `SELECT w.id, w.email, w.name, w.quantity, e.ga_capacity - e.ga_sold AS free, e.status AS event_status, e.ends_at, e.ga_price_cents, e.currency, e.min_age
+  `SELECT w.id, w.email, w.name, w.quantity, w.locale, e.ga_capacity - e.ga_sold AS free, e.status AS event_status, e.ends_at, e.ga_price_cents, e.currency, e.min_age
      FROM events e
      LEFT JOIN LATERAL (SELECT * FROM waitlist_entries w WHERE w.event_id = e.id AND w.status = 'waiting' ORDER BY w.created_at, w.id LIMIT 1) w ON true
     WHERE e.id = $1`,
@@ -51,7 +52,7 @@ export const enqueueOfferMailCall = (orderId: string, recipient: string) =>
 /** Joins (or finds) `email`'s place in the line; `created` false when they were already waiting. */
 export async function joinLine(
   db: Executor,
-  e: Pick<WaitlistEntryRow, 'eventId' | 'email' | 'name' | 'quantity'>,
+  e: Pick<WaitlistEntryRow, 'eventId' | 'email' | 'name' | 'quantity' | 'locale'>,
 ): Promise<{ entry: WaitlistEntryRow; created: boolean }> {
   const [row] = await db.insert(waitlistEntries).values(e).onConflictDoNothing().returning();
   if (row) return { entry: row, created: true };

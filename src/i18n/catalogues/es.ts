@@ -21,7 +21,7 @@ export const es: Catalogue = {
   'login.wrongRole':
     '{roles, select, staff {Esta página es para cuentas del personal de puerta.} owner {Esta página es para cuentas de propietario.} other {Esta página es para cuentas del personal de puerta o de propietario.}}',
 
-  'door.admitted': 'Admitido',
+  'door.admitted': 'Acceso permitido',
   'door.vipHost': 'Anfitrión VIP, mesa {table} ({tier})',
   'door.vipGuest': 'Invitado de la mesa {table} ({tier})',
   'door.reentrySuffix': '{words} (reentrada)',
@@ -35,7 +35,7 @@ export const es: Catalogue = {
   'door.reason.event_not_open': 'La puerta no está abierta para este evento (demasiado pronto o ya terminó)',
   'door.reason.refused': 'Rechazado — avisa al encargado',
   'door.reason.transferred': 'Esta entrada se transfirió: su titular tiene un código nuevo',
-  'door.reason.unknown': 'Rechazado',
+  'door.reason.unknown': 'Acceso denegado',
   'door.tooEarly': 'Demasiado pronto: la puerta abre el {when}',
   'door.over': 'Este evento ha terminado: acabó el {when}',
   'door.refusalReason': '{words}. Motivo: {reason}',
@@ -62,9 +62,9 @@ export const es: Catalogue = {
   'door.syncFailed': 'No se pudo sincronizar: {error}',
   'door.duplicateElsewhere':
     'Entró aquí primero; el mismo código también entró por {scanner} a las {time} (esa entrada es la duplicada)',
-  'door.announce.admitted': 'Admitido. {message}',
+  'door.announce.admitted': 'Acceso permitido. {message}',
   'door.announce.reentry': 'Reentrada. {message}',
-  'door.announce.rejected': 'Rechazado. {message}',
+  'door.announce.rejected': 'Acceso denegado. {message}',
   'door.status.online': 'En línea',
   'door.status.offline': 'Sin conexión',
   'door.status.never': 'nunca sincronizado',
@@ -77,7 +77,7 @@ export const es: Catalogue = {
   'door.status.decidedHere': 'los escaneos se deciden en este dispositivo',
   'door.status.stale': 'la lista de entradas está desactualizada',
   'door.counters.label': 'Esta noche',
-  'door.counters.admitted': 'Admitidos / vendidas',
+  'door.counters.admitted': 'Dentro / vendidas',
   'door.counters.byDoor': 'Por {door}',
   'door.counters.tables': 'Mesas VIP llegadas',
   'door.counters.asOf': 'Lista de entradas de las {time}, más los escaneos de esta puerta',
@@ -104,13 +104,13 @@ export const es: Catalogue = {
   'door.search.notIn': 'aún no ha entrado',
   'door.search.void': 'anulada',
   'door.search.unpaid': 'sin pagar',
-  'door.result.admitted': 'ADMITIDO',
+  'door.result.admitted': 'ACCESO OK',
   'door.result.reentry': 'REENTRADA',
   'door.result.check': 'COMPROBAR',
-  'door.result.rejected': 'RECHAZADO',
+  'door.result.rejected': 'DENEGADO',
   'door.result.sameCode': 'MISMO CÓDIGO',
   'door.result.same':
-    '{result, select, rejected {El mismo código otra vez — rechazado hace {seconds} s} reentry {El mismo código otra vez — volvió a entrar hace {seconds} s} other {El mismo código otra vez — admitido hace {seconds} s}}',
+    '{result, select, rejected {El mismo código otra vez — denegado hace {seconds} s} reentry {El mismo código otra vez — volvió a entrar hace {seconds} s} other {El mismo código otra vez — acceso permitido hace {seconds} s}}',
   'door.result.vipHost': 'VIP — Mesa {table} · {tier}',
   'door.result.vipGuest': 'Invitado de la mesa {table}',
   'door.result.host': 'anfitrión',
@@ -144,18 +144,20 @@ export const es: Catalogue = {
   'door.camera.torch': 'Linterna',
   'door.camera.pause': 'Pausa',
 
-  'door.conflict.already_checked_in': 'Admitido sin conexión, pero la entrada ya se había usado',
-  'door.conflict.void': 'Admitido sin conexión, pero la entrada no es válida (reembolsada, caducada o cancelada)',
-  'door.conflict.not_paid': 'Admitido sin conexión, pero la entrada nunca se pagó',
-  'door.conflict.invalid_code': 'Admitido sin conexión, pero el código no es una entrada Velvet válida',
-  'door.conflict.wrong_event': 'Admitido sin conexión, pero la entrada es para otro evento',
-  'door.conflict.event_cancelled': 'Admitido sin conexión, pero el evento se canceló',
-  'door.conflict.event_not_open': 'Admitido sin conexión fuera del horario del evento',
-  'door.conflict.refused': 'Admitido sin conexión, pero la persona está en la lista de rechazados: avisa al encargado',
+  'door.conflict.already_checked_in': 'Acceso permitido sin conexión, pero la entrada ya se había usado',
+  'door.conflict.void':
+    'Acceso permitido sin conexión, pero la entrada no es válida (reembolsada, caducada o cancelada)',
+  'door.conflict.not_paid': 'Acceso permitido sin conexión, pero la entrada nunca se pagó',
+  'door.conflict.invalid_code': 'Acceso permitido sin conexión, pero el código no es una entrada Velvet válida',
+  'door.conflict.wrong_event': 'Acceso permitido sin conexión, pero la entrada es para otro evento',
+  'door.conflict.event_cancelled': 'Acceso permitido sin conexión, pero el evento se canceló',
+  'door.conflict.event_not_open': 'Acceso permitido sin conexión fuera del horario del evento',
+  'door.conflict.refused':
+    'Acceso permitido sin conexión, pero la persona está en la lista de rechazados: avisa al encargado',
   'door.conflict.transferred':
-    'Admitido sin conexión con un código antiguo: la entrada se había transferido a otra persona',
+    'Acceso permitido sin conexión con un código antiguo: la entrada se había transferido a otra persona',
   'door.conflict.turned_away_but_valid':
-    'Rechazado sin conexión, pero la entrada era válida (la lista del escáner estaba desactualizada)',
+    'Acceso denegado sin conexión, pero la entrada era válida (la lista del escáner estaba desactualizada)',
   'door.conflict.scanned_in_future':
     'No aplicado: el reloj de este escáner iba por delante del servidor. Revisa el reloj del escáner.',
   'door.conflict.scanned_at_invalid':
@@ -219,8 +221,8 @@ export const es: Catalogue = {
     '{cancelled, select, yes {El organizador canceló el evento.} other {El organizador reembolsó el pedido del que procede.}}',
   'mail.voided.money': 'El dinero vuelve a quien pagó la entrada, no a ti.',
   'mail.offer.subject':
-    'Se han liberado plazas: {count, plural, one {# entrada} other {# entradas}} para {event}, reservadas para ti',
-  'mail.offer.next': 'Eras el siguiente en la lista de espera de {event}, {date}.',
+    'Se han liberado plazas: {count, plural, one {# entrada para {event}, reservada para ti} other {# entradas para {event}, reservadas para ti}}',
+  'mail.offer.next': 'Eras la siguiente persona en la lista de espera de {event}, {date}.',
   'mail.offer.held':
     '{count, plural, one {# entrada ({amount}) está reservada} other {# entradas ({amount}) están reservadas}} solo para ti hasta {until}.',
   'mail.offer.pay': 'Págalas aquí: {url}',

@@ -18,6 +18,7 @@ import { orderAmountCents } from '../../domain/money.js';
 import type { AppDeps } from '../deps.js';
 import { applyPayment } from '../orders/pay-order.service.js';
 import { attachPayment } from '../orders/place-order.service.js';
+import type { Locale } from '../../i18n/locales.js';
 
 export interface JoinWaitlistInput {
   eventId: string;
@@ -26,6 +27,8 @@ export interface JoinWaitlistInput {
   quantity: number;
   /** Required (true) when the event has a minimum age, as for buying: the offer is a purchase made for them. */
   ageConfirmed?: boolean | undefined;
+  /** The language they read: their offer's mail (null: the event's). */
+  locale?: Locale | null | undefined;
 }
 
 /**
@@ -65,6 +68,7 @@ export async function joinWaitlist(deps: Pick<AppDeps, 'database' | 'clock' | 'c
     email,
     name: input.name,
     quantity: input.quantity,
+    locale: input.locale ?? null,
   });
   return {
     created,
@@ -128,8 +132,8 @@ export async function offerFreedPlaces(deps: OfferDeps, eventId: string): Promis
           limits: deps.config.holdLimits,
           // They confirmed their age when they joined the line on the event's page.
           ageConfirmedAt: next.min_age ? now : null,
-          // The offer's mail is in the event's language (the line does not keep one yet).
-          locale: null,
+          // The offer is theirs: its mail in the language they joined the line in.
+          locale: next.locale,
         }),
         markOfferedCall(next.id, orderId, now),
         enqueueOfferMailCall(orderId, next.email!),

@@ -3,6 +3,7 @@ import { api, ApiError, errorText } from '../lib/api.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import type { PublicEvent } from './types.js';
 import type * as contract from '../lib/contract.js';
+import { locale } from '../lib/i18n.js';
 
 type Joined = contract.WaitlistJoined;
 
@@ -32,6 +33,8 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
             email: email.trim(),
             quantity,
             ...(event.min_age ? { age_confirmed: ageConfirmed } : {}),
+            // The offer's mail comes in the language this page is read in.
+            locale: locale.value,
           },
         }),
       );
