@@ -155,6 +155,22 @@ describe.skipIf(!haveChromium)('the door in German, and switched to French', () 
       await door.evaluate(() => window.dispatchEvent(new Event('online')));
       await expect.poll(() => door.getAttribute('.status-strip', 'data-pending'), { timeout: 15_000 }).toBe('0');
 
+      // The live floor plan on the same phone speaks German too: the host arrived at table 1.
+      const floor = await openPage(context, `${server.url}/events/${eventId}/floor`);
+      await floor.waitForSelector('[data-table="1"]');
+      await expect(floor.locator('.floor-totals').textContent()).resolves.toContain('Tische verkauft');
+      await expect(floor.locator('.legend').textContent()).resolves.toContain('Gastgeber da');
+      await floor.click('[data-table="1"]');
+      await expect
+        .poll(() => floor.locator('.table-detail').textContent())
+        .toMatch(/Tisch 1.*Angekommen.*Gastgeber: Horst Gastgeber/);
+      await expect(floor.getAttribute('[data-table="2"]', 'aria-label')).resolves.toMatch(
+        /^Tisch 2 Gold \d+ Plätze, frei/,
+      );
+      await screenshot(floor, 'de-floor');
+      expect(appErrors(floor)).toEqual([]);
+      await floor.close();
+
       // A French colleague takes the phone: the menu has the languages, each in its own words.
       await door.click('.menu summary');
       await door.selectOption('[data-testid=language]', 'fr');

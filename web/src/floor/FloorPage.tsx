@@ -9,12 +9,13 @@ import { LiveBadge } from './LiveBadge.js';
 import { TableDetail } from './TableDetail.js';
 import './floor.css';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type EventSummary = Pick<contract.EventView, 'id' | 'name' | 'starts_at' | 'ends_at' | 'status'>;
 
 export function FloorPage({ id }: { id: string }) {
   return (
-    <RequireLogin roles={['owner', 'staff']} heading="Live floor plan">
+    <RequireLogin roles={['owner', 'staff']} heading={t('floor.title')}>
       <LiveFloor eventId={id} />
     </RequireLogin>
   );
@@ -44,7 +45,7 @@ function LiveFloor({ eventId }: { eventId: string }) {
       onEventStatus: setEventStatus,
       onStatus: setStatus,
       onUnauthorized: () => void logOut(),
-      onNotFound: () => setProblem('There is no such event.'),
+      onNotFound: () => setProblem(t('floor.noEvent')),
     });
   }, [eventId, token]);
 
@@ -59,7 +60,7 @@ function LiveFloor({ eventId }: { eventId: string }) {
   }, [tables]);
 
   const selected = tables.find((t) => t.id === selectedId) ?? null;
-  const title = event ? event.name : 'Floor plan';
+  const title = event ? event.name : t('floor.plan');
 
   return (
     <>
@@ -74,27 +75,27 @@ function LiveFloor({ eventId }: { eventId: string }) {
         )}
         {eventStatus === 'cancelled' && (
           <p class="card" role="status">
-            This event was cancelled: every table is available again and buyers are being refunded.
+            {t('floor.cancelled')}
           </p>
         )}
-        <section class="floor-totals" aria-label="Totals">
+        <section class="floor-totals" aria-label={t('floor.totals')}>
           <div class="stat">
             <span class="value" data-testid="tables-reserved">
               {totals.reserved}
             </span>
-            <span class="label">Tables sold</span>
+            <span class="label">{t('floor.tablesSold')}</span>
           </div>
           <div class="stat">
             <span class="value" data-testid="tables-arrived">
               {totals.arrived}/{totals.reserved}
             </span>
-            <span class="label">Hosts arrived</span>
+            <span class="label">{t('floor.hostsArrived')}</span>
           </div>
           <div class="stat">
             <span class="value" data-testid="guests-arrived">
               {totals.guestsArrived}/{totals.guestsLinked}
             </span>
-            <span class="label">Guests arrived</span>
+            <span class="label">{t('floor.guestsArrived')}</span>
           </div>
         </section>
         <div class="grid-2">
@@ -103,7 +104,7 @@ function LiveFloor({ eventId }: { eventId: string }) {
               tables={tables}
               selectedId={selectedId}
               onSelect={(t) => setSelectedId(t.id === selectedId ? null : t.id)}
-              title={`Floor plan of ${title}`}
+              title={t('floor.planOf', { event: title })}
             />
             <FloorLegend />
           </div>

@@ -1,6 +1,5 @@
 import type { FeedStatus } from '../lib/floor-stream.js';
-
-const TEXT: Record<FeedStatus, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+import { t } from '../lib/i18n.js';
 
 /** Says whether what the screen shows is live; announced to screen readers when it changes. */
 export function LiveBadge({ status }: { status: FeedStatus }) {
@@ -8,7 +7,7 @@ export function LiveBadge({ status }: { status: FeedStatus }) {
   return (
     <span class={`pill ${cls} live-badge`} role="status" aria-live="polite" data-status={status}>
       <span class={`dot ${status}`} aria-hidden="true" />
-      {TEXT[status]}
+      {t(`floor.live.${status}`)}
     </span>
   );
 }

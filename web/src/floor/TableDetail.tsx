@@ -1,8 +1,9 @@
 import { useLoad } from '../lib/use-load.js';
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../lib/api.js';
-import { STATUS_LABEL, type FloorTable } from '../ui/FloorPlan.js';
+import { statusLabel, type FloorTable } from '../ui/FloorPlan.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type ReservationView = contract.ReservationView;
 
@@ -39,52 +40,60 @@ export function TableDetail({
 
   if (!table) {
     return (
-      <aside class="card table-detail" aria-label="Table details">
-        <p class="muted">Tap a table to see its host and guests.</p>
+      <aside class="card table-detail" aria-label={t('floor.detail.label')}>
+        <p class="muted">{t('floor.detail.tap')}</p>
       </aside>
     );
   }
   return (
-    <aside class="card table-detail" aria-label={`Table ${table.number}`} aria-live="polite">
+    <aside class="card table-detail" aria-label={t('floor.detail.table', { number: table.number })} aria-live="polite">
       <div class="row">
         <h2>
-          Table {table.number} <span class="muted">· {table.tier}</span>
+          {t('floor.detail.table', { number: table.number })} <span class="muted">· {table.tier}</span>
         </h2>
         <span class="spacer" />
         <button class="btn ghost small" type="button" onClick={onClose}>
-          Close
+          {t('common.close')}
         </button>
       </div>
       <p>
-        <span class={`pill status-${table.status}`}>{STATUS_LABEL[table.status]}</span>{' '}
+        <span class={`pill status-${table.status}`}>{statusLabel(table.status)}</span>{' '}
         <span class="muted">
-          {table.guests_arrived} of {table.guests_linked} guests arrived · seats {table.capacity}
+          {t('floor.detail.counts', {
+            arrived: table.guests_arrived,
+            linked: table.guests_linked,
+            capacity: table.capacity,
+          })}
         </span>
       </p>
-      {!reservationId && <p class="muted">No reservation on this table.</p>}
+      {!reservationId && <p class="muted">{t('floor.detail.none')}</p>}
       {error && <p class="form-error">{error}</p>}
       {view && (
         <>
           <p>
-            Host: <strong>{view.host_name || 'unnamed'}</strong>{' '}
+            {t('floor.detail.host')} <strong>{view.host_name || t('floor.detail.unnamed')}</strong>{' '}
             {view.host_arrived ? (
-              <span class="pill ok">arrived</span>
+              <span class="pill ok">{t('floor.detail.arrived')}</span>
             ) : view.no_show ? (
-              <span class="pill bad">no-show</span>
+              <span class="pill bad">{t('floor.detail.noShow')}</span>
             ) : (
-              <span class="pill">not yet</span>
+              <span class="pill">{t('floor.detail.notYet')}</span>
             )}
           </p>
-          <h3>Guests</h3>
+          <h3>{t('floor.detail.guests')}</h3>
           {view.guests.length === 0 ? (
-            <p class="muted">No guests linked yet.</p>
+            <p class="muted">{t('floor.detail.noGuests')}</p>
           ) : (
             <ul class="list">
               {view.guests.map((g) => (
                 <li key={g.ticket_id} class="row">
-                  <span>{g.name || 'unnamed guest'}</span>
+                  <span>{g.name || t('floor.detail.unnamedGuest')}</span>
                   <span class="spacer" />
-                  {g.arrived ? <span class="pill ok">arrived</span> : <span class="pill">not yet</span>}
+                  {g.arrived ? (
+                    <span class="pill ok">{t('floor.detail.arrived')}</span>
+                  ) : (
+                    <span class="pill">{t('floor.detail.notYet')}</span>
+                  )}
                 </li>
               ))}
             </ul>

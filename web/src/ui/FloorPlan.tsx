@@ -1,18 +1,16 @@
 import type { JSX } from 'preact';
 import './floor-plan.css';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 /** A table as the floor-plan API and stream send it; one drawn from the editor's draft has no party yet (no `no_show`). */
 export type FloorTable = Omit<contract.FloorTableView, 'no_show'> & { no_show?: boolean };
 export type TableStatus = FloorTable['status'];
 
-export const STATUS_LABEL: Record<TableStatus, string> = {
-  available: 'Available',
-  held: 'Held (unpaid)',
-  reserved: 'Reserved',
-  arrived: 'Arrived',
-  completed: 'Completed',
-};
+const STATUSES: TableStatus[] = ['available', 'held', 'reserved', 'arrived', 'completed'];
+
+/** A table's state in words, in the page's language. */
+export const statusLabel = (s: TableStatus) => t(`floor.status.${s}`);
 
 const W = 112;
 const H = 84;
@@ -21,8 +19,8 @@ const PAD = 40;
 /** The room's extent: tables sit at their (x, y) centres, with a margin all round. */
 export function viewBoxOf(tables: Array<Pick<FloorTable, 'x' | 'y'>>): { x: number; y: number; w: number; h: number } {
   if (!tables.length) return { x: 0, y: 0, w: 640, h: 360 };
-  const xs = tables.map((t) => t.x);
-  const ys = tables.map((t) => t.y);
+  const xs = tables.map((table) => table.x);
+  const ys = tables.map((table) => table.y);
   const minX = Math.min(...xs) - W / 2 - PAD;
   const minY = Math.min(...ys) - H / 2 - PAD;
   const w = Math.max(Math.max(...xs) + W / 2 + PAD - minX, 320);
@@ -31,13 +29,17 @@ export function viewBoxOf(tables: Array<Pick<FloorTable, 'x' | 'y'>>): { x: numb
 }
 
 /** What a screen reader hears after the table's visible words: its state in full. */
-export function tableDetails(t: FloorTable): string {
+export function tableDetails(table: FloorTable): string {
   const people =
-    t.status === 'available'
-      ? `${t.capacity} seats`
-      : `${t.guests_arrived} of ${t.guests_linked} guests arrived, capacity ${t.capacity}`;
-  const host = t.status === 'arrived' || t.host_arrived ? ', host arrived' : '';
-  return `${STATUS_LABEL[t.status].toLowerCase()}${host}, ${people}`;
+    table.status === 'available'
+      ? t('floor.seats', { count: table.capacity })
+      : t('floor.detailsPeople', {
+          arrived: table.guests_arrived,
+          linked: table.guests_linked,
+          capacity: table.capacity,
+        });
+  const hostArrived = table.status === 'arrived' || table.host_arrived ? 'yes' : 'no';
+  return t('floor.details', { status: statusLabel(table.status).toLocaleLowerCase(), hostArrived, people });
 }
 
 interface Props {
@@ -79,56 +81,61 @@ export function FloorPlan({
       class="floor-plan"
       viewBox={`${vb.x} ${vb.y} ${vb.w} ${vb.h}`}
       role="group"
-      aria-label={title ?? 'Floor plan'}
+      aria-label={title ?? t('floor.plan')}
       ref={svgRef}
       preserveAspectRatio="xMidYMid meet"
     >
       <rect class="room" x={vb.x + 4} y={vb.y + 4} width={vb.w - 8} height={vb.h - 8} rx="18" />
-      {tables.map((t) => {
-        const selected = t.id === selectedId;
+      {tables.map((table) => {
+        const selected = table.id === selectedId;
         const counts = countsOf
-          ? countsOf(t)
-          : t.status === 'available' || t.status === 'held'
-            ? `${t.capacity} seats`
-            : `${t.guests_arrived}/${t.guests_linked}/${t.capacity}`;
+          ? countsOf(table)
+          : table.status === 'available' || table.status === 'held'
+            ? t('floor.seats', { count: table.capacity })
+            : `${table.guests_arrived}/${table.guests_linked}/${table.capacity}`;
         return (
           <g
-            key={t.id}
-            class={`table t-${t.status}${selected ? ' selected' : ''}${onSelect ? ' clickable' : ''}`}
-            transform={`translate(${t.x} ${t.y})`}
+            key={table.id}
+            class={`table t-${table.status}${selected ? ' selected' : ''}${onSelect ? ' clickable' : ''}`}
+            transform={`translate(${table.x} ${table.y})`}
             role={onSelect ? 'button' : 'img'}
             // Lower case: on an SVG element Preact sets the attribute as written, and only "tabindex" makes it focusable.
             tabindex={onSelect ? 0 : undefined}
             // The visible words first, in their order (WCAG 2.5.3: a voice user says what they see), then the rest.
-            aria-label={`Table ${t.number} ${t.tier} ${counts}, ${(detailsOf ?? tableDetails)(t)}`}
+            aria-label={t('floor.tableLabel', {
+              number: table.number,
+              tier: table.tier,
+              counts,
+              details: (detailsOf ?? tableDetails)(table),
+            })}
             aria-pressed={onSelect ? selected : undefined}
-            data-table={t.number}
-            data-status={t.status}
-            onClick={onSelect ? () => onSelect(t) : undefined}
+            data-table={table.number}
+            data-status={table.status}
+            onClick={onSelect ? () => onSelect(table) : undefined}
             onKeyDown={
               onSelect
                 ? (e: KeyboardEvent) => {
                     if (e.key === 'Enter' || e.key === ' ') {
                       e.preventDefault();
-                      onSelect(t);
+                      onSelect(table);
                     }
                   }
                 : undefined
             }
-            onPointerDown={onPointerDownTable ? (e: PointerEvent) => onPointerDownTable(t, e) : undefined}
+            onPointerDown={onPointerDownTable ? (e: PointerEvent) => onPointerDownTable(table, e) : undefined}
           >
             <rect class="shape" x={-W / 2} y={-H / 2} width={W} height={H} rx="14" />
             <text class="number" aria-hidden="true" x="0" y="-8" text-anchor="middle">
-              {t.number}
+              {table.number}
             </text>{' '}
             <text class="tier" aria-hidden="true" x="0" y="14" text-anchor="middle">
-              {t.tier}
+              {table.tier}
             </text>{' '}
             <text class="counts" aria-hidden="true" x="0" y="32" text-anchor="middle">
               {counts}
             </text>{' '}
-            {t.host_arrived && <circle class="host-dot" cx={W / 2 - 12} cy={-H / 2 + 12} r="6" />}
-            {renderExtra?.(t)}
+            {table.host_arrived && <circle class="host-dot" cx={W / 2 - 12} cy={-H / 2 + 12} r="6" />}
+            {renderExtra?.(table)}
           </g>
         );
       })}
@@ -138,18 +145,18 @@ export function FloorPlan({
 
 export function FloorLegend() {
   return (
-    <div class="legend" aria-label="Legend">
-      {(Object.keys(STATUS_LABEL) as TableStatus[]).map((s) => (
+    <div class="legend" aria-label={t('floor.legend')}>
+      {STATUSES.map((s) => (
         <span key={s}>
           <span class={`swatch sw-${s}`} aria-hidden="true" />
-          {STATUS_LABEL[s]}
+          {statusLabel(s)}
         </span>
       ))}
       <span>
         <span class="swatch sw-host" aria-hidden="true" />
-        Host arrived
+        {t('floor.legendHost')}
       </span>
-      <span class="faint">arrived / linked / capacity</span>
+      <span class="faint">{t('floor.legendCounts')}</span>
     </div>
   );
 }

@@ -1,14 +1,15 @@
 import { Topbar } from './Topbar.js';
+import { t } from '../lib/i18n.js';
 
 export function NotFound() {
   return (
     <>
-      <Topbar title="Not found" />
+      <Topbar title={t('notFound.title')} />
       <main class="page narrow">
-        <h1>Nothing here</h1>
-        <p class="muted">This page does not exist. Check the link, or start again from the home page.</p>
+        <h1>{t('notFound.heading')}</h1>
+        <p class="muted">{t('notFound.text')}</p>
         <a class="btn" href="/">
-          Home
+          {t('notFound.home')}
         </a>
       </main>
     </>
