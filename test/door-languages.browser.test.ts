@@ -106,6 +106,13 @@ describe.skipIf(!haveChromium)('the door in German, and switched to French', () 
       const [olga] = await buy('Olga Offline');
 
       const context = await browser.newContext({ viewport: PHONE, locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+      // Where everyone starts: German, with the switcher in sight.
+      const home = await openPage(context, `${server.url}/`);
+      await expect(home.locator('h1').textContent()).resolves.toBe('Heute Abend und bald');
+      await expect(home.locator('[data-testid=language]').inputValue()).resolves.toBe('de');
+      await expect(home.locator('a[href="/door"]').textContent()).resolves.toBe('Einlass-Scanner');
+      await screenshot(home, 'de-home');
+      await home.close();
       const door = await openPage(context, `${server.url}/door`);
       await door.waitForSelector('#login-email');
       await expect(door.locator('h1').textContent()).resolves.toBe('Einlass-Scanner');

@@ -166,6 +166,12 @@ export const de: Catalogue = {
   'door.conflict.unsyncable': 'Konnte nicht abgeglichen werden',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  'home.yourTickets': 'Deine Tickets auf diesem Gerät',
+  'home.heading': 'Heute Abend und bald',
+  'home.none': 'Keine anstehenden Veranstaltungen.',
+  'home.team': 'Für das Team',
+  'home.dashboard': 'Inhaber-Übersicht',
+
   'floor.title': 'Live-Raumplan',
   'floor.planOf': 'Raumplan von {event}',
   'floor.plan': 'Raumplan',

@@ -167,6 +167,13 @@ export const en = {
   'door.conflict.unsyncable': 'Could not be synced',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  // The home page
+  'home.yourTickets': 'Your tickets on this device',
+  'home.heading': 'Tonight and soon',
+  'home.none': 'No upcoming events.',
+  'home.team': 'For the team',
+  'home.dashboard': 'Owner dashboard',
+
   // The live floor plan (owner, staff and VIP hosts' managers), and a page that does not exist
   'floor.title': 'Live floor plan',
   'floor.planOf': 'Floor plan of {event}',

@@ -166,6 +166,12 @@ export const es: Catalogue = {
   'door.conflict.unsyncable': 'No se pudo sincronizar',
   'door.conflict.withReason': '{conflict}: {words}',
 
+  'home.yourTickets': 'Tus entradas en este dispositivo',
+  'home.heading': 'Esta noche y pronto',
+  'home.none': 'No hay próximos eventos.',
+  'home.team': 'Para el equipo',
+  'home.dashboard': 'Panel del propietario',
+
   'floor.title': 'Plano en directo',
   'floor.planOf': 'Plano de {event}',
   'floor.plan': 'Plano',

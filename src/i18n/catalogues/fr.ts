@@ -165,6 +165,12 @@ export const fr: Catalogue = {
   'door.conflict.unsyncable': 'Synchronisation impossible',
   'door.conflict.withReason': '{conflict} : {words}',
 
+  'home.yourTickets': 'Vos billets sur cet appareil',
+  'home.heading': 'Ce soir et bientôt',
+  'home.none': 'Aucun événement à venir.',
+  'home.team': 'Pour l’équipe',
+  'home.dashboard': 'Tableau de bord du propriétaire',
+
   'floor.title': 'Plan de salle en direct',
   'floor.planOf': 'Plan de salle de {event}',
   'floor.plan': 'Plan de salle',

@@ -3,6 +3,8 @@ import { api } from '../lib/api.js';
 import { dayAndTime } from '../lib/format.js';
 import { savedOrders, type SavedOrder } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
+import { LanguageSwitcher } from '../ui/LanguageSwitcher.js';
+import { t } from '../lib/i18n.js';
 import type * as contract from '../lib/contract.js';
 
 type PublicEvent = contract.EventList['events'][number];
@@ -24,7 +26,7 @@ export function Home() {
       <main class="page narrow stack">
         {mine.length > 0 && (
           <>
-            <h2>Your tickets on this device</h2>
+            <h2>{t('home.yourTickets')}</h2>
             <ul class="list">
               {mine.map((o) => (
                 <li key={o.orderId}>
@@ -37,9 +39,13 @@ export function Home() {
             </ul>
           </>
         )}
-        <h1>Tonight and soon</h1>
-        {events === null && <p class="muted">Loading…</p>}
-        {events?.length === 0 && <p class="muted">No upcoming events.</p>}
+        <div class="row">
+          <h1>{t('home.heading')}</h1>
+          <span class="spacer" />
+          <LanguageSwitcher />
+        </div>
+        {events === null && <p class="muted">{t('common.loading')}</p>}
+        {events?.length === 0 && <p class="muted">{t('home.none')}</p>}
         {events && events.length > 0 && (
           <ul class="list">
             {events.map((e) => (
@@ -52,13 +58,13 @@ export function Home() {
             ))}
           </ul>
         )}
-        <h2>For the team</h2>
+        <h2>{t('home.team')}</h2>
         <div class="row">
           <a class="btn primary" href="/door">
-            Door scanner
+            {t('door.title')}
           </a>
           <a class="btn" href="/admin">
-            Owner dashboard
+            {t('home.dashboard')}
           </a>
         </div>
       </main>
