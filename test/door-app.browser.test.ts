@@ -8,6 +8,8 @@ import { scans } from '../src/db/schema.js';
 import { writeQrVideo } from './support/fake-camera.js';
 import {
   appErrors,
+  buyPaidOrder,
+  type PaidTicket,
   DESKTOP,
   haveChromium,
   launchBrowser,
@@ -24,45 +26,12 @@ import {
 
 // The door app and the live floor plan, in a real Chromium against a real Velvet.
 
-interface Ticket {
-  id: string;
-  qr: string;
-  holder_name: string;
-  is_host: boolean;
-}
-
 let server: WebServer;
 let browser: Browser;
 let eventId: string;
 let tables: Array<{ id: string; number: number }>;
 
-async function buy(
-  body: Record<string, unknown>,
-): Promise<{ tickets: Ticket[]; orderId: string; token: string; reservationId?: string }> {
-  const placed = await server.call<{ order_id: string; manage_token: string }>(
-    'POST',
-    `/api/v1/events/${eventId}/orders`,
-    {
-      email: 'buyer@example.com',
-      ga_quantity: 1,
-      ...body,
-    },
-  );
-  expect(placed.status).toBe(201);
-  const paid = await server.call<{ tickets: Ticket[]; reservation?: { id: string } }>(
-    'POST',
-    `/api/v1/orders/${placed.json.order_id}/pay-local`,
-    undefined,
-    placed.json.manage_token,
-  );
-  expect(paid.status).toBe(200);
-  return {
-    tickets: paid.json.tickets,
-    orderId: placed.json.order_id,
-    token: placed.json.manage_token,
-    reservationId: paid.json.reservation?.id,
-  };
-}
+const buy = (body: Record<string, unknown>) => buyPaidOrder(server, eventId, body);
 
 /** Logs in on /door, picks tonight's event (the default choice) and names the device. */
 async function openDoor(context: BrowserContext, scannerId: string, shots = false): Promise<Page> {
@@ -259,7 +228,7 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
       `/api/v1/events/${created.json.id}/orders`,
       { email: 'early@example.com', name: 'Eddie Early', ga_quantity: 1 },
     );
-    const paid = await server.call<{ tickets: Ticket[] }>(
+    const paid = await server.call<{ tickets: PaidTicket[] }>(
       'POST',
       `/api/v1/orders/${placed.json.order_id}/pay-local`,
       undefined,
@@ -303,7 +272,7 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
     await screenshot(door, 'door-search');
     await hit.click();
     await resultFor(door, 'Phoebe Nophone', 'admitted', null);
-    const scans = await server.call<{ tickets: Ticket[] }>(
+    const scans = await server.call<{ tickets: PaidTicket[] }>(
       'GET',
       `/api/v1/orders/${lost.orderId}`,
       undefined,
@@ -502,7 +471,7 @@ describe.skipIf(!haveChromium)('door app and live floor plan (Chromium)', () => 
       expect(conflicts.filter((c) => c.includes('Could not be synced'))).toHaveLength(1);
       await screenshot(door, 'door-conflict');
 
-      const order = await server.call<{ tickets: Ticket[] & Array<{ status: string }> }>(
+      const order = await server.call<{ tickets: PaidTicket[] & Array<{ status: string }> }>(
         'GET',
         `/api/v1/orders/${ga.orderId}`,
         undefined,

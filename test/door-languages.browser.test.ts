@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appErrors,
+  buyPaidOrder,
   DESKTOP,
   haveChromium,
   launchBrowser,
@@ -23,12 +24,6 @@ import {
  * Screenshots at 390x844 and 1280x800 (looked at: German words are long); each state is checked
  * for message keys shown instead of words, overflow and axe-core findings.
  */
-interface Ticket {
-  id: string;
-  qr: string;
-  holder_name: string;
-  is_host: boolean;
-}
 
 let server: WebServer;
 let browser: Browser;
@@ -53,22 +48,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function buy(name: string, extra: Record<string, unknown> = {}): Promise<Ticket[]> {
-  const placed = await server.call<{ order_id: string; manage_token: string }>(
-    'POST',
-    `/api/v1/events/${eventId}/orders`,
-    { email: 'gast@example.com', name, ga_quantity: 1, ...extra },
-  );
-  expect(placed.status).toBe(201);
-  const paid = await server.call<{ tickets: Ticket[] }>(
-    'POST',
-    `/api/v1/orders/${placed.json.order_id}/pay-local`,
-    undefined,
-    placed.json.manage_token,
-  );
-  expect(paid.status).toBe(200);
-  return paid.json.tickets;
-}
+const buy = async (name: string, extra: Record<string, unknown> = {}) =>
+  (await buyPaidOrder(server, eventId, { email: 'gast@example.com', name, ...extra })).tickets;
 
 /**
  * How many pixels an input's placeholder is wider than the room it has (> 0: cut off): typed in as

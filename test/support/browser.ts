@@ -15,6 +15,7 @@ import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
 import { startPushRunner } from '../../src/services/push/push-runner.js';
 import { startRefundRunner } from '../../src/services/refunds/refund-runner.js';
+import { expect } from 'vitest';
 import { describeFindings, seriousA11yProblems } from './axe.js';
 import { openTestDatabase } from './database.js';
 import { UNLIMITED_ORDERS } from './harness.js';
@@ -215,5 +216,40 @@ export function tonightBody(name = 'Browser Night') {
       { number: 3, tier: 'Silver', x: 100, y: 240 },
       { number: 4, tier: 'Silver', x: 260, y: 240 },
     ],
+  };
+}
+
+/** A ticket of a paid order, as the order's answer lists it. */
+export interface PaidTicket {
+  id: string;
+  qr: string;
+  holder_name: string;
+  is_host: boolean;
+}
+
+/** Places an order on `eventId` and pays it in test mode, through the API as a buyer's page does. */
+export async function buyPaidOrder(
+  server: WebServer,
+  eventId: string,
+  body: Record<string, unknown>,
+): Promise<{ tickets: PaidTicket[]; orderId: string; token: string; reservationId?: string | undefined }> {
+  const placed = await server.call<{ order_id: string; manage_token: string }>(
+    'POST',
+    `/api/v1/events/${eventId}/orders`,
+    { email: 'buyer@example.com', ga_quantity: 1, ...body },
+  );
+  expect(placed.status).toBe(201);
+  const paid = await server.call<{ tickets: PaidTicket[]; reservation?: { id: string } }>(
+    'POST',
+    `/api/v1/orders/${placed.json.order_id}/pay-local`,
+    undefined,
+    placed.json.manage_token,
+  );
+  expect(paid.status).toBe(200);
+  return {
+    tickets: paid.json.tickets,
+    orderId: placed.json.order_id,
+    token: placed.json.manage_token,
+    reservationId: paid.json.reservation?.id,
   };
 }
