@@ -278,6 +278,241 @@ export const en = {
   'mail.offer.payButton': 'Pay for your tickets',
   'mail.offer.notGoing': 'Not going after all? Do nothing: after that time the places go to the next person waiting.',
 
+  'common.range': '{start} – {end}',
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+
+  // The buy page
+  'buy.title': 'Tickets',
+  'buy.noEvent': 'There is no such event.',
+  'buy.mistyped': 'The link may be mistyped, or the event was taken down. See what is on:',
+  'buy.closed.event_cancelled': 'This event was cancelled. Everyone who bought a ticket is refunded in full.',
+  'buy.closed.event_ended': 'This event is over.',
+  'buy.map': 'Map',
+  'buy.ageLimit': 'Only for people {age} or older: bring ID, the door checks it.',
+  'buy.invited':
+    '{host} invited you to table {table} ({tier}). Buy your GA ticket here; once it is paid it is linked to the table.',
+  'buy.ga': 'GA tickets',
+  'buy.each': '{price} each',
+  'buy.eachLeft': '{price} each · {left} left',
+  'buy.quantityLabel': 'Number of GA tickets',
+  'buy.fewer': 'One ticket fewer',
+  'buy.more': 'One ticket more',
+  'buy.onlyLeft': 'Only {count} left.',
+  'buy.maxPerOrder': 'At most {count} tickets per order; for a bigger group, place a second order.',
+  'buy.tableOptional': 'A table (optional)',
+  'buy.tierLine': '{price} · up to {capacity} people{minSpend, select, none {} other { · minimum spend {minSpend}}}',
+  'buy.tableChoice':
+    "Table {table} ({tier}, up to {capacity} people) + your own GA ticket. Your ticket is your table's key: one scan at the door lets you in and opens your table.",
+  'buy.seated':
+    '{count, plural, one {Your other ticket sits at your table as a guest.} other {Your # other tickets sit at your table as guests.}}',
+  'buy.overflow':
+    '{count, plural, one {# more is plain GA (the table is full).} other {# more are plain GA (the table is full).}}',
+  'buy.details': 'Your details',
+  'buy.name': 'Your name',
+  'buy.email': 'E-mail (your tickets are sent here)',
+  'buy.otherNames': 'Names on the other tickets (optional, the door finds people by name)',
+  'buy.ticketN': 'Ticket {n}',
+  'buy.namePlaceholder': 'Name',
+  'buy.age':
+    '{group, select, yes {I am {age} or older, and so is everyone I buy for. The door checks ID.} other {I am {age} or older. The door checks ID.}}',
+  'buy.gaLine': '{count} × GA ticket at {price}',
+  'buy.tableLine': 'Table {table} ({tier})',
+  'buy.total': 'Total',
+  'buy.reserving': 'Reserving…',
+  'buy.continue': 'Continue to payment',
+  'buy.heldWhilePaying':
+    'Your tickets are held for a few minutes while you pay. All sales are final; if the organiser cancels the event, you are refunded in full automatically.',
+
+  // The buyer's order page and its tickets
+  'order.title': 'Your order',
+  'order.tabTitle': 'Your tickets · {event}',
+  'order.loading': 'Loading your order…',
+  'order.invalidLink': 'This order link is not valid. Open the link from your e-mail again.',
+  'order.noKey': 'This link is missing its key. Open the link from your e-mail again.',
+  'order.linked': 'Your ticket is on the guest list of table {table}.',
+  'order.linkFailed': 'Your ticket could not join the table: {error}',
+  'order.status.pending': 'Waiting for payment',
+  'order.status.paid': 'Paid',
+  'order.status.expired': 'Expired (not paid in time)',
+  'order.status.refunded': 'Refunded',
+  'order.role.host': 'Your VIP code · table {table}',
+  'order.role.guestOwn': 'Guest · table {table}',
+  'order.role.guest': 'Guest at a table',
+  'order.role.ga': 'GA',
+  'order.print': 'Print / save',
+  'order.cancelled': 'This event was cancelled. Your order is refunded in full automatically.',
+  'order.refundWhy':
+    '{reason, select, event_cancelled {The organiser cancelled the event.} late_payment {Your payment arrived after the hold had lapsed and the tickets were gone.} owner_refund {The organiser refunded your order.} other {Your order is refunded.}}',
+  'order.refundStatus':
+    '{status, select, succeeded {{amount} has been refunded to your card.} failed {The refund could not be made automatically; the organiser has been told and will sort it out.} other {A refund of {amount} is on its way.}}',
+  'order.offline':
+    'No connection: these are your tickets as saved on this phone at {time}. They scan at the door all the same.',
+  'order.tickets': '{count, plural, one {Your ticket} other {Your # tickets}}',
+  'order.eachCode': 'Each code lets one person in. Turn your screen brightness up at the door.',
+  'order.plans': 'Changing your plans?',
+  'order.final':
+    '{host, select, yes {All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. Until it starts, you can send a ticket to a friend: they get their own link and a new code (your own VIP code stays with you: it opens your table).} other {All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is refunded in full automatically. Until it starts, you can send a ticket to a friend: they get their own link and a new code.}}',
+  'order.transferNote.goes': 'Their place at table {table} goes with the ticket.',
+  'order.transferNote.stays':
+    "The place at your table {table} stays behind: their ticket is plain GA (allow your guests to pass their places on in your table's settings above).",
+  'order.transferNote.hostDecides':
+    'Your place at the table goes with the ticket only if the host allows it; otherwise their ticket is plain GA.',
+  'ticket.status.pending': 'Not paid yet',
+  'ticket.status.valid': 'Valid',
+  'ticket.status.checked_in': 'Checked in',
+  'ticket.status.void': 'No longer valid',
+  'ticket.sentLabel': 'Ticket {n}: sent to {name}',
+  'ticket.sentPill': 'Sent to a friend',
+  'ticket.sentText':
+    'Sent to {name}: the code is theirs now. They got an e-mail with their own link; this ticket no longer opens the door for you.',
+  'ticket.label': 'Ticket {n}: {name}',
+  'ticket.qrLabel': 'QR code of ticket {n}',
+  'ticket.codeOncePaid': 'Your code appears once paid',
+  'ticket.noLonger': 'This ticket no longer admits anyone',
+  'ticket.nameLabel': 'Name on ticket {n}',
+  'ticket.changeName': 'Change name',
+  'ticket.send': 'Send to a friend',
+  'picker.title': 'Tables: pick an available one',
+  'picker.status.available': 'Available',
+  'picker.status.held': 'Being bought',
+  'picker.status.sold': 'Sold',
+  'picker.people': '{count, plural, one {# person} other {# people}}',
+  'picker.details': '{people}, {status, select, available {available} held {being bought} other {sold}}',
+  'picker.yourPick': 'Your pick',
+  'picker.available': 'Available tables',
+  'picker.allTaken': 'Every table is taken.',
+  'picker.tier': '{tier} · up to {capacity} people',
+  'picker.yourTable': '✓ Your table',
+
+  // Waiting for a sold-out night
+  'waitlist.title': 'Sold out: join the waitlist',
+  'waitlist.how':
+    'When places come free, they are offered to the people waiting, first come first served, by e-mail. Your places are then held for you for a while before they go to the next person.',
+  'waitlist.email': 'E-mail (the offer is sent here)',
+  'waitlist.age':
+    '{group, select, yes {I am {age} or older, and so is everyone I wait for. The door checks ID.} other {I am {age} or older. The door checks ID.}}',
+  'waitlist.joining': 'Joining…',
+  'waitlist.join': 'Join the waitlist',
+  'waitlist.joinedTitle': 'You are on the waitlist',
+  'waitlist.position':
+    'You are number {position} in line for {count, plural, one {# ticket} other {# tickets}}. When places come free and it is your turn, we e-mail you: they are then held for you alone for {minutes} minutes while you pay.',
+
+  // The VIP host's table on their order page
+  'host.shareText': 'Join my table {table} at {event}: {url} (code {code})',
+  'host.theEvent': 'the event',
+  'host.shareTitle': 'Join my table',
+  'host.about':
+    "Up to {capacity} people, you included{minSpend, select, none {} other { · minimum spend {minSpend}}}. Your ticket is your table's key: one scan at the door lets you in and opens your table.",
+  'host.invite': 'Invite your guests',
+  'host.inviteHow': 'Each guest links their own GA ticket with this link or code.',
+  'host.copied': 'Copied',
+  'host.share': 'Share invite',
+  'host.guestList': 'Guest list',
+  'host.guestCount': '({linked} of {places})',
+  'host.arrivedCount': '{count} arrived',
+  'host.mayTransfer':
+    'Guests may pass their place on: a guest who sends their ticket to a friend hands over their place at your table too (otherwise the friend comes in as plain GA)',
+  'host.locked': 'The event has started: the guest list is locked. Staff at the door can still add a guest.',
+  'host.noGuests': 'No guests yet.',
+  'host.arrived': 'Arrived',
+  'host.notArrived': 'Not arrived',
+  'host.removeLabel': 'Remove {name} from the table',
+  'host.remove': 'Remove',
+  'invite.title': 'Invite',
+  'invite.unknown': 'This invite code does not belong to any table. Check it with the host.',
+  'invite.loading': 'Loading the invite…',
+  'invite.heading': '{host} invited you to table {table}',
+  'invite.places': '{tier} table · {taken} of {places} guest places taken',
+  'invite.closed.event_cancelled': 'This event was cancelled; tickets are refunded automatically.',
+  'invite.closed.event_ended': 'This event is over.',
+  'invite.closed.reservation_not_active': 'This table no longer takes guests.',
+  'invite.closed.guest_list_locked': 'The event has started: the guest list is locked. Ask the door staff to add you.',
+  'invite.linked': '{name} is on the guest list of table {table}. See you there!',
+  'invite.notALink': 'That is not an order link. It looks like …/orders/…#token=… and is in your order e-mail.',
+  'invite.otherEvent': 'That order is for another event: only a ticket for this night can join this table.',
+  'invite.badLink': 'That order link is not valid.',
+  'invite.join': 'Join with your ticket',
+  'invite.noneHere': 'No ticket for this night on this device yet.',
+  'invite.atTable': 'already at a table',
+  'invite.gaTicket': 'GA ticket',
+  'invite.joinTable': 'Join table {table}',
+  'invite.paste': 'Or paste the link from your order e-mail',
+  'invite.find': 'Find my tickets',
+  'invite.noTicket': 'No ticket yet?',
+  'invite.buyHow': 'Every guest has their own GA ticket. Buy yours and it joins this table as soon as it is paid.',
+  'invite.buy': 'Buy a GA ticket',
+
+  // A ticket someone sent to its holder
+  'heldTicket.title': 'Your ticket',
+  'heldTicket.tabTitle': 'Your ticket · {event}',
+  'heldTicket.loading': 'Loading your ticket…',
+  'heldTicket.gone':
+    'This link no longer opens a ticket: it was sent on to someone else, or the link is incomplete. Open the link from your e-mail again.',
+  'heldTicket.role.host': 'VIP code · table {table}',
+  'heldTicket.role.guest': 'Guest · table {table} ({tier})',
+  'heldTicket.tableNote':
+    'Your place at table {table} goes with the ticket only if the host allows it; otherwise their ticket is plain GA.',
+  'heldTicket.guestAt': "You are a guest at table {table} ({tier}), {host}'s table.",
+  'heldTicket.offline':
+    'No connection: this is your ticket as saved on this phone at {time}. It scans at the door all the same.',
+  'heldTicket.lets': 'This code lets you in. Turn your screen brightness up at the door.',
+
+  // Paying
+  'checkout.pay': 'Pay {amount}',
+  'checkout.heldFor':
+    '{table, select, yes {Your tickets and your table are held for you for {time}.} other {Your tickets are held for you for {time}.}}',
+  'checkout.lapsed': 'The hold has run out; paying may still work if nobody else took your tickets.',
+  'checkout.testMode': 'Test mode.',
+  'checkout.testModeLocal':
+    'This Velvet takes no real payments: the button below marks the order paid and no money moves.',
+  'checkout.testCard': "Use Stripe's test card 4242 4242 4242 4242: no money moves.",
+  'checkout.paying': 'Paying…',
+  'checkout.payTest': 'Pay (test mode)',
+  'checkout.payNow': 'Pay now',
+  'checkout.ended': 'This order can no longer be paid: its hold has ended.',
+  'checkout.noCards': 'Card payments are not set up on this Velvet.',
+  'checkout.noStripe': 'Stripe could not start on this device.',
+  'checkout.loadFailed':
+    'Card payments could not load: {reason} Check the connection and reload the page; your tickets stay held until the timer runs out.',
+  'checkout.failed': 'The payment did not go through.',
+  'checkout.loadingForm': 'Loading the card form…',
+  'checkout.confirming': 'Payment received; confirming your tickets…',
+
+  // Keeping tickets on the phone, and the host's arrival alerts
+  'install.label': 'Keep your tickets on this phone',
+  'install.saved': 'Your tickets are saved on this phone.',
+  'install.noSignal': 'They open here even with no signal at the door.',
+  'install.add': 'Add them to your home screen to find them in one tap.',
+  'install.menu': 'To find them in one tap, add this page to your home screen (browser menu → Add to Home screen).',
+  'install.button': 'Add to home screen',
+  'install.gotIt': 'Got it',
+  'alerts.title': 'Arrivals',
+  'alerts.how': 'Get a notification on this phone as each guest is let in, even with this page closed.',
+  'alerts.start': 'Tell me when my guests arrive',
+  'alerts.stop': 'Stop telling me',
+  'alerts.off': 'This phone will no longer be told when guests arrive.',
+  'alerts.on':
+    '{others, plural, =0 {On: this phone will be told as each guest arrives.} other {On: this phone and # more will be told as each guest arrives.}}',
+  'alerts.denied':
+    "Notifications are blocked for this site. Allow them in your browser's settings to be told when guests arrive.",
+  'alerts.install':
+    'On iPhone, add this page to your home screen (Share, then Add to Home Screen) and open it from there to be told when guests arrive.',
+  'alerts.unsupported':
+    'This browser cannot show notifications. Keep this page open: the guest list below updates as guests arrive.',
+  'alerts.failed': 'This browser could not turn notifications on. Try again, or keep this page open.',
+  'alerts.blocked': 'Notifications are blocked for this site: allow them in the browser settings, then try again.',
+
+  // Sending a ticket to a friend
+  'transfer.how':
+    'Your friend gets an e-mail with their own link and a new code. From then on this code no longer opens the door, and you cannot use this ticket any more.',
+  'transfer.name': 'Their name',
+  'transfer.email': 'Their e-mail',
+  'transfer.badEmail': 'Enter an e-mail address like name@example.com',
+  'transfer.sending': 'Sending…',
+  'transfer.send': 'Send ticket',
+  'transfer.keep': 'Keep it',
+
   // The API's refusals, by code, as the pages say them
   'error.invalid_request': 'Some of what was sent is not valid. Check the form and try again.',
   'error.invalid_signature': 'The request was not signed correctly.',

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorText, NetworkError } from '../lib/api.js';
 import { isSubscribed, pushSupport, subscribe, unsubscribe } from '../lib/push.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * "Tell me when my guests arrive": the host's phone gets a notification as each guest is let in
@@ -23,17 +24,11 @@ export function ArrivalAlerts({ reservationId, token }: { reservationId: string;
       if (on) {
         await unsubscribe(reservationId, token);
         setOn(false);
-        setNote({ ok: true, text: 'This phone will no longer be told when guests arrive.' });
+        setNote({ ok: true, text: t('alerts.off') });
       } else {
         const devices = await subscribe(reservationId, token);
         setOn(true);
-        setNote({
-          ok: true,
-          text:
-            devices > 1
-              ? `On: this phone and ${devices - 1} more will be told as each guest arrives.`
-              : 'On: this phone will be told as each guest arrives.',
-        });
+        setNote({ ok: true, text: t('alerts.on', { others: devices - 1 }) });
       }
     } catch (err) {
       setNote({ ok: false, text: problemText(err) });
@@ -44,12 +39,10 @@ export function ArrivalAlerts({ reservationId, token }: { reservationId: string;
 
   return (
     <div class="arrival-alerts stack no-print" data-testid="arrival-alerts">
-      <h3>Arrivals</h3>
+      <h3>{t('alerts.title')}</h3>
       {support === 'ok' && (
         <>
-          <p class="muted small">
-            Get a notification on this phone as each guest is let in, even with this page closed.
-          </p>
+          <p class="muted small">{t('alerts.how')}</p>
           <button
             class={`btn ${on ? 'ghost' : 'primary'}`}
             type="button"
@@ -57,26 +50,13 @@ export function ArrivalAlerts({ reservationId, token }: { reservationId: string;
             disabled={busy || on === null}
             aria-pressed={on === true}
           >
-            {on ? 'Stop telling me' : 'Tell me when my guests arrive'}
+            {on ? t('alerts.stop') : t('alerts.start')}
           </button>
         </>
       )}
-      {support === 'denied' && (
-        <p class="muted small">
-          Notifications are blocked for this site. Allow them in your browser's settings to be told when guests arrive.
-        </p>
-      )}
-      {support === 'needs-install' && (
-        <p class="muted small">
-          On iPhone, add this page to your home screen (Share, then Add to Home Screen) and open it from there to be
-          told when guests arrive.
-        </p>
-      )}
-      {support === 'unsupported' && (
-        <p class="muted small">
-          This browser cannot show notifications. Keep this page open: the guest list below updates as guests arrive.
-        </p>
-      )}
+      {support === 'denied' && <p class="muted small">{t('alerts.denied')}</p>}
+      {support === 'needs-install' && <p class="muted small">{t('alerts.install')}</p>}
+      {support === 'unsupported' && <p class="muted small">{t('alerts.unsupported')}</p>}
       {note && (
         <p class={note.ok ? 'banner info' : 'form-error'} role={note.ok ? 'status' : 'alert'}>
           {note.text}
@@ -89,8 +69,7 @@ export function ArrivalAlerts({ reservationId, token }: { reservationId: string;
 function problemText(err: unknown): string {
   if (err instanceof ApiError || err instanceof NetworkError) return errorText(err);
   // The browser's own refusal (no push service reachable, the key refused): not in words for people.
-  if (err instanceof DOMException)
-    return 'This browser could not turn notifications on. Try again, or keep this page open.';
+  if (err instanceof DOMException) return t('alerts.failed');
   // Ours (permission not given) are already written for people.
   return err instanceof Error ? err.message : errorText(err);
 }

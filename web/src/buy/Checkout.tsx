@@ -1,15 +1,16 @@
-import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { StripeCheckout } from './StripeCheckout.js';
 import type { OrderView } from './types.js';
+import { money } from '../lib/format.js';
+import { around, t } from '../lib/i18n.js';
 
 /** mm:ss left on the hold, ticking; 0 once it lapsed. */
 function useCountdown(until: string): number {
   const [left, setLeft] = useState(() => Math.max(0, Date.parse(until) - Date.now()));
   useEffect(() => {
-    const t = setInterval(() => setLeft(Math.max(0, Date.parse(until) - Date.now())), 1000);
-    return () => clearInterval(t);
+    const tick = setInterval(() => setLeft(Math.max(0, Date.parse(until) - Date.now())), 1000);
+    return () => clearInterval(tick);
   }, [until]);
   return left;
 }
@@ -32,6 +33,7 @@ export function Checkout({
   const [error, setError] = useState<string | null>(null);
   const mm = Math.floor(left / 60000);
   const ss = String(Math.floor((left % 60000) / 1000)).padStart(2, '0');
+  const [heldBefore, heldAfter] = around('checkout.heldFor', 'time', { table: order.reservation ? 'yes' : 'no' });
 
   const payLocal = async () => {
     setBusy(true);
@@ -51,23 +53,23 @@ export function Checkout({
 
   return (
     <section class="card stack checkout" aria-labelledby="checkout-title">
-      <h2 id="checkout-title">Pay {formatMoney(order.amount_cents, order.currency)}</h2>
+      <h2 id="checkout-title">{t('checkout.pay', { amount: money(order.amount_cents, order.currency) })}</h2>
       {left > 0 ? (
         <p role="timer" aria-live="off">
-          Your tickets{order.reservation ? ' and your table' : ''} are held for you for{' '}
-          <strong data-testid="countdown">{`${mm}:${ss}`}</strong>.
+          {heldBefore}
+          <strong data-testid="countdown">{`${mm}:${ss}`}</strong>
+          {heldAfter}
         </p>
       ) : (
-        <p class="banner warn">The hold has run out; paying may still work if nobody else took your tickets.</p>
+        <p class="banner warn">{t('checkout.lapsed')}</p>
       )}
       {order.payment.provider === 'local' ? (
         <>
           <p class="banner warn">
-            <strong>Test mode.</strong> This Velvet takes no real payments: the button below marks the order paid and no
-            money moves.
+            <strong>{t('checkout.testMode')}</strong> {t('checkout.testModeLocal')}
           </p>
           <button class="btn primary block" type="button" onClick={payLocal} disabled={busy}>
-            {busy ? 'Paying…' : 'Pay (test mode)'}
+            {busy ? t('checkout.paying') : t('checkout.payTest')}
           </button>
         </>
       ) : (

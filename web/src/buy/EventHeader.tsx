@@ -1,4 +1,5 @@
 import { dayAndTime } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 import type { PublicEvent } from './types.js';
 
 /** A map of the address, in the buyer's own map app or browser (a link: nothing is loaded from elsewhere). */
@@ -15,7 +16,7 @@ export function Venue({ event }: { event: Pick<PublicEvent, 'venue_name' | 'venu
         <>
           {event.venue_address}{' '}
           <a href={mapLink(event.venue_address)} target="_blank" rel="noopener noreferrer">
-            Map
+            {t('buy.map')}
           </a>
         </>
       )}
@@ -29,14 +30,11 @@ export function EventHeader({ event }: { event: PublicEvent }) {
     <>
       {event.cover_url && <img class="cover" src={event.cover_url} alt="" data-testid="cover" />}
       <h1>{event.name}</h1>
-      <p class="lead">
-        {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
-      </p>
+      <p class="lead">{t('common.range', { start: dayAndTime(event.starts_at), end: dayAndTime(event.ends_at) })}</p>
       <Venue event={event} />
       {event.min_age && (
         <p class="age-limit" data-testid="age-limit">
-          <span class="pill warn">{event.min_age}+</span> Only for people {event.min_age} or older: bring ID, the door
-          checks it.
+          <span class="pill warn">{event.min_age}+</span> {t('buy.ageLimit', { age: event.min_age })}
         </p>
       )}
       {event.description && (

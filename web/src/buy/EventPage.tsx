@@ -1,4 +1,3 @@
-import { formatMoney } from '@domain/money.js';
 import { useLocation } from 'preact-iso';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
@@ -11,7 +10,8 @@ import { TablePicker } from './TablePicker.js';
 import { WaitlistForm } from './WaitlistForm.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
-import { locale } from '../lib/i18n.js';
+import { locale, t } from '../lib/i18n.js';
+import { money as formatMoney } from '../lib/format.js';
 
 /** `/e/:id`: the night, its prices, the room; GA tickets and a table, bought in one order. */
 export function EventPage({ id }: { id: string }) {
@@ -40,7 +40,7 @@ export function EventPage({ id }: { id: string }) {
         setEvent(e);
         setGaLeft(e.ga.available);
       },
-      (err) => setProblem(err instanceof ApiError && err.status === 404 ? 'There is no such event.' : errorText(err)),
+      (err) => setProblem(err instanceof ApiError && err.status === 404 ? t('buy.noEvent') : errorText(err)),
     );
     if (invite)
       api<InviteView>(`/api/v1/invites/${encodeURIComponent(invite)}`).then(setInviteView, () => setInviteView(null));
@@ -48,14 +48,14 @@ export function EventPage({ id }: { id: string }) {
 
   if (problem) {
     return (
-      <Shell title="Tickets">
+      <Shell title={t('buy.title')}>
         <p class="form-error" role="alert">
           {problem}
         </p>
-        <p class="muted">The link may be mistyped, or the event was taken down. See what is on:</p>
+        <p class="muted">{t('buy.mistyped')}</p>
         <p>
           <a class="btn" href="/">
-            Tonight and soon
+            {t('home.heading')}
           </a>
         </p>
       </Shell>
@@ -63,8 +63,8 @@ export function EventPage({ id }: { id: string }) {
   }
   if (!event)
     return (
-      <Shell title="Tickets">
-        <p class="muted">Loading…</p>
+      <Shell title={t('buy.title')}>
+        <p class="muted">{t('common.loading')}</p>
       </Shell>
     );
 
@@ -126,8 +126,11 @@ export function EventPage({ id }: { id: string }) {
         )}
         {inviteView && !closed && (
           <p class="banner info">
-            {inviteView.host_first_name} invited you to table {inviteView.table_number} ({inviteView.tier}). Buy your GA
-            ticket here; once it is paid it is linked to the table.
+            {t('buy.invited', {
+              host: inviteView.host_first_name,
+              table: inviteView.table_number,
+              tier: inviteView.tier,
+            })}
           </p>
         )}
       </section>
@@ -138,17 +141,19 @@ export function EventPage({ id }: { id: string }) {
         <form class="buy-grid" onSubmit={submit} aria-busy={busy}>
           <div class="stack">
             <section class="card stack">
-              <h2>GA tickets</h2>
+              <h2>{t('buy.ga')}</h2>
               <p>
-                {money(event.ga.price_cents)} each{gaLeft !== null && gaLeft <= 20 ? ` · ${gaLeft} left` : ''}
+                {gaLeft !== null && gaLeft <= 20
+                  ? t('buy.eachLeft', { price: money(event.ga.price_cents), left: gaLeft })
+                  : t('buy.each', { price: money(event.ga.price_cents) })}
               </p>
-              <div class="stepper" role="group" aria-label="Number of GA tickets">
+              <div class="stepper" role="group" aria-label={t('buy.quantityLabel')}>
                 <button
                   type="button"
                   class="btn"
                   onClick={() => setQuantity((q) => Math.max(1, q - 1))}
                   disabled={quantity <= 1}
-                  aria-label="One ticket fewer"
+                  aria-label={t('buy.fewer')}
                 >
                   −
                 </button>
@@ -160,7 +165,7 @@ export function EventPage({ id }: { id: string }) {
                   class="btn"
                   onClick={() => setQuantity((q) => Math.min(maxQuantity, q + 1))}
                   disabled={quantity >= maxQuantity}
-                  aria-label="One ticket more"
+                  aria-label={t('buy.more')}
                 >
                   +
                 </button>
@@ -168,19 +173,23 @@ export function EventPage({ id }: { id: string }) {
               {quantity >= maxQuantity && (
                 <p class="muted small" data-testid="quantity-limit">
                   {maxQuantity < event.ga.max_per_order
-                    ? `Only ${maxQuantity} left.`
-                    : `At most ${maxQuantity} tickets per order; for a bigger group, place a second order.`}
+                    ? t('buy.onlyLeft', { count: maxQuantity })
+                    : t('buy.maxPerOrder', { count: maxQuantity })}
                 </p>
               )}
             </section>
             {!invite && event.tables.length > 0 && (
               <section class="card stack">
-                <h2>A table (optional)</h2>
+                <h2>{t('buy.tableOptional')}</h2>
                 <ul class="tiers">
-                  {event.tiers.map((t) => (
-                    <li key={t.id}>
-                      <strong>{t.name}</strong> {money(t.price_cents)} · up to {t.capacity} people
-                      {t.min_spend_cents ? ` · minimum spend ${money(t.min_spend_cents)}` : ''}
+                  {event.tiers.map((option) => (
+                    <li key={option.id}>
+                      <strong>{option.name}</strong>{' '}
+                      {t('buy.tierLine', {
+                        price: money(option.price_cents),
+                        capacity: option.capacity,
+                        minSpend: option.min_spend_cents ? money(option.min_spend_cents) : 'none',
+                      })}
                     </li>
                   ))}
                 </ul>
@@ -195,12 +204,9 @@ export function EventPage({ id }: { id: string }) {
                 />
                 {table && tier && (
                   <p class="banner info" data-testid="table-choice">
-                    Table {table.number} ({tier.name}, up to {tier.capacity} people) + your own GA ticket. Your ticket
-                    is your table's key: one scan at the door lets you in and opens your table.
-                    {seatedGuests === 1 && ' Your other ticket sits at your table as a guest.'}
-                    {seatedGuests > 1 && ` Your ${seatedGuests} other tickets sit at your table as guests.`}
-                    {quantity - 1 > seatedGuests &&
-                      ` ${quantity - 1 - seatedGuests} more ${quantity - 1 - seatedGuests === 1 ? 'is' : 'are'} plain GA (the table is full).`}
+                    {t('buy.tableChoice', { table: table.number, tier: tier.name, capacity: tier.capacity })}
+                    {seatedGuests > 0 && ` ${t('buy.seated', { count: seatedGuests })}`}
+                    {quantity - 1 > seatedGuests && ` ${t('buy.overflow', { count: quantity - 1 - seatedGuests })}`}
                   </p>
                 )}
               </section>
@@ -208,9 +214,9 @@ export function EventPage({ id }: { id: string }) {
           </div>
 
           <section class="card stack">
-            <h2>Your details</h2>
+            <h2>{t('buy.details')}</h2>
             <div class="field">
-              <label for="buyer-name">Your name</label>
+              <label for="buyer-name">{t('buy.name')}</label>
               <input
                 id="buyer-name"
                 class="input"
@@ -223,7 +229,7 @@ export function EventPage({ id }: { id: string }) {
               {error?.field === 'name' && <span class="error">{error.message}</span>}
             </div>
             <div class="field">
-              <label for="buyer-email">E-mail (your tickets are sent here)</label>
+              <label for="buyer-email">{t('buy.email')}</label>
               <input
                 id="buyer-email"
                 class="input"
@@ -238,15 +244,15 @@ export function EventPage({ id }: { id: string }) {
             </div>
             {quantity > 1 && (
               <details class="names">
-                <summary>Names on the other tickets (optional, the door finds people by name)</summary>
+                <summary>{t('buy.otherNames')}</summary>
                 {Array.from({ length: quantity - 1 }, (_, i) => (
                   <div class="field" key={i}>
-                    <label for={`holder-${i}`}>Ticket {i + 2}</label>
+                    <label for={`holder-${i}`}>{t('buy.ticketN', { n: i + 2 })}</label>
                     <input
                       id={`holder-${i}`}
                       class="input"
                       maxLength={100}
-                      placeholder={name || 'Name'}
+                      placeholder={name || t('buy.namePlaceholder')}
                       value={names[i] ?? ''}
                       onInput={(e) => {
                         const v = e.currentTarget.value;
@@ -268,30 +274,25 @@ export function EventPage({ id }: { id: string }) {
                     onChange={(e) => setAgeConfirmed(e.currentTarget.checked)}
                     {...invalidProps('age-error', error?.field === 'age_confirmed' ? error.message : null)}
                   />{' '}
-                  I am {event.min_age} or older{quantity > 1 ? ', and so is everyone I buy for' : ''}. The door checks
-                  ID.
+                  {t('buy.age', { age: event.min_age, group: quantity > 1 ? 'yes' : 'no' })}
                 </label>
                 <FieldError id="age-error" error={error?.field === 'age_confirmed' ? error.message : null} />
               </div>
             )}
             <dl class="breakdown" data-testid="breakdown">
               <div>
-                <dt>
-                  {quantity} × GA ticket at {money(event.ga.price_cents)}
-                </dt>
+                <dt>{t('buy.gaLine', { count: quantity, price: money(event.ga.price_cents) })}</dt>
                 <dd>{money(gaCents)}</dd>
               </div>
               {table && tier && (
                 <div>
-                  <dt>
-                    Table {table.number} ({tier.name})
-                  </dt>
+                  <dt>{t('buy.tableLine', { table: table.number, tier: tier.name })}</dt>
                   <dd>{money(tier.price_cents)}</dd>
                 </div>
               )}
             </dl>
             <div class="total">
-              <span>Total</span>
+              <span>{t('buy.total')}</span>
               <strong data-testid="total">{money(total)}</strong>
             </div>
             {error && !error.field && (
@@ -300,12 +301,9 @@ export function EventPage({ id }: { id: string }) {
               </p>
             )}
             <button class="btn primary block" type="submit" disabled={busy}>
-              {busy ? 'Reserving…' : 'Continue to payment'}
+              {busy ? t('buy.reserving') : t('buy.continue')}
             </button>
-            <p class="faint small">
-              Your tickets are held for a few minutes while you pay. All sales are final; if the organiser cancels the
-              event, you are refunded in full automatically.
-            </p>
+            <p class="faint small">{t('buy.heldWhilePaying')}</p>
           </section>
         </form>
       )}

@@ -1,8 +1,9 @@
-import { formatMoney } from '@domain/money.js';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { ArrivalAlerts } from './ArrivalAlerts.js';
 import type { PublicEvent, Reservation } from './types.js';
+import { money } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The VIP host's table: number, tier, minimum spend, the invite to share, and the guest list
@@ -31,9 +32,14 @@ export function HostPanel({
   const places = reservation.capacity - 1;
 
   const share = async () => {
-    const text = `Join my table ${reservation.table_number} at ${event?.name ?? 'the event'}: ${reservation.invite_url} (code ${reservation.invite_code})`;
+    const text = t('host.shareText', {
+      table: reservation.table_number,
+      event: event?.name ?? t('host.theEvent'),
+      url: reservation.invite_url,
+      code: reservation.invite_code,
+    });
     try {
-      if (navigator.share) await navigator.share({ title: 'Join my table', text, url: reservation.invite_url });
+      if (navigator.share) await navigator.share({ title: t('host.shareTitle'), text, url: reservation.invite_url });
       else {
         await navigator.clipboard.writeText(text);
         setCopied(true);
@@ -73,17 +79,18 @@ export function HostPanel({
   return (
     <section class="card stack host-panel" aria-labelledby="table-title">
       <h2 id="table-title">
-        Table {reservation.table_number} <span class="muted">· {reservation.tier}</span>
+        {t('floor.detail.table', { number: reservation.table_number })} <span class="muted">· {reservation.tier}</span>
       </h2>
       <p>
-        Up to {reservation.capacity} people, you included
-        {tier?.min_spend_cents && event ? ` · minimum spend ${formatMoney(tier.min_spend_cents, event.currency)}` : ''}.
-        Your ticket is your table's key: one scan at the door lets you in and opens your table.
+        {t('host.about', {
+          capacity: reservation.capacity,
+          minSpend: tier?.min_spend_cents && event ? money(tier.min_spend_cents, event.currency) : 'none',
+        })}
       </p>
       {active && !started && (
         <div class="invite stack">
-          <h3>Invite your guests</h3>
-          <p class="muted small">Each guest links their own GA ticket with this link or code.</p>
+          <h3>{t('host.invite')}</h3>
+          <p class="muted small">{t('host.inviteHow')}</p>
           <div class="invite-code" data-testid="invite-code">
             {reservation.invite_code}
           </div>
@@ -91,20 +98,18 @@ export function HostPanel({
             {reservation.invite_url}
           </a>
           <button class="btn primary no-print" type="button" onClick={share}>
-            {copied ? 'Copied' : 'Share invite'}
+            {copied ? t('host.copied') : t('host.share')}
           </button>
         </div>
       )}
       {active && !over && <ArrivalAlerts reservationId={reservation.id} token={token} />}
       <h3>
-        Guest list{' '}
-        <span class="muted">
-          ({reservation.guests.length} of {places})
-        </span>
+        {t('host.guestList')}{' '}
+        <span class="muted">{t('host.guestCount', { linked: reservation.guests.length, places })}</span>
         {started && reservation.guests.length > 0 && (
           <span class="muted" data-testid="arrived-count">
             {' '}
-            · {reservation.guests.filter((g) => g.arrived).length} arrived
+            · {t('host.arrivedCount', { count: reservation.guests.filter((g) => g.arrived).length })}
           </span>
         )}
       </h3>
@@ -117,34 +122,29 @@ export function HostPanel({
               onChange={(e) => void allowTransfers(e.currentTarget.checked)}
               data-testid="guests-may-transfer"
             />
-            <span>
-              Guests may pass their place on: a guest who sends their ticket to a friend hands over their place at your
-              table too (otherwise the friend comes in as plain GA)
-            </span>
+            <span>{t('host.mayTransfer')}</span>
           </label>
         </div>
       )}
-      {started && active && (
-        <p class="banner info">
-          The event has started: the guest list is locked. Staff at the door can still add a guest.
-        </p>
-      )}
+      {started && active && <p class="banner info">{t('host.locked')}</p>}
       {reservation.guests.length === 0 ? (
-        <p class="muted">No guests yet.</p>
+        <p class="muted">{t('host.noGuests')}</p>
       ) : (
         <ul class="list guests" data-testid="guest-list">
           {reservation.guests.map((g) => (
             <li key={g.ticket_id}>
               <span class="guest-name">{g.name}</span>
-              <span class={`pill ${g.arrived ? 'ok' : ''}`}>{g.arrived ? 'Arrived' : 'Not arrived'}</span>
+              <span class={`pill ${g.arrived ? 'ok' : ''}`}>
+                {g.arrived ? t('host.arrived') : t('host.notArrived')}
+              </span>
               {!started && active && (
                 <button
                   class="btn ghost small no-print"
                   type="button"
                   onClick={() => void remove(g.ticket_id)}
-                  aria-label={`Remove ${g.name} from the table`}
+                  aria-label={t('host.removeLabel', { name: g.name })}
                 >
-                  Remove
+                  {t('host.remove')}
                 </button>
               )}
             </li>

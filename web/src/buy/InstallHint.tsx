@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../lib/i18n.js';
 
 interface InstallPrompt extends Event {
   prompt(): Promise<void>;
@@ -52,25 +53,18 @@ export function InstallHint() {
     if ((await prompt.userChoice).outcome === 'accepted') setHidden(true);
   };
   return (
-    <aside
-      class="card stack no-print install-hint"
-      aria-label="Keep your tickets on this phone"
-      data-testid="install-hint"
-    >
+    <aside class="card stack no-print install-hint" aria-label={t('install.label')} data-testid="install-hint">
       <p>
-        <strong>Your tickets are saved on this phone.</strong> They open here even with no signal at the door.{' '}
-        {prompt
-          ? 'Add them to your home screen to find them in one tap.'
-          : 'To find them in one tap, add this page to your home screen (browser menu → Add to Home screen).'}
+        <strong>{t('install.saved')}</strong> {t('install.noSignal')} {prompt ? t('install.add') : t('install.menu')}
       </p>
       <div class="row">
         {prompt && (
           <button class="btn small" type="button" onClick={() => void install()}>
-            Add to home screen
+            {t('install.button')}
           </button>
         )}
         <button class="btn ghost small" type="button" onClick={dismiss}>
-          Got it
+          {t('install.gotIt')}
         </button>
       </div>
     </aside>

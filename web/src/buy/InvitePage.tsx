@@ -6,13 +6,7 @@ import { parseOrderLink, savedOrders } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 import type { InviteView, OrderTicket, OrderView } from './types.js';
 import './buy.css';
-
-const CLOSED: Record<NonNullable<InviteView['closed_reason']>, string> = {
-  event_cancelled: 'This event was cancelled; tickets are refunded automatically.',
-  event_ended: 'This event is over.',
-  reservation_not_active: 'This table no longer takes guests.',
-  guest_list_locked: 'The event has started: the guest list is locked. Ask the door staff to add you.',
-};
+import { t } from '../lib/i18n.js';
 
 interface Candidate {
   order: OrderView;
@@ -36,11 +30,7 @@ export function InvitePage({ code }: { code: string }) {
     (signal) =>
       api<InviteView>(`/api/v1/invites/${encodeURIComponent(code)}`, { signal }).catch((err: unknown) => {
         if (!(err instanceof ApiError && err.code === 'invalid_invite')) throw err;
-        throw new ApiError(
-          err.status,
-          err.code,
-          'This invite code does not belong to any table. Check it with the host.',
-        );
+        throw new ApiError(err.status, err.code, t('invite.unknown'));
       }),
     [code],
   );
@@ -51,7 +41,7 @@ export function InvitePage({ code }: { code: string }) {
   const addOrder = useCallback(async (orderId: string, token: string) => {
     const order = await api<OrderView>(`/api/v1/orders/${encodeURIComponent(orderId)}`, { token });
     const fresh = order.tickets
-      .filter((t) => t.status === 'valid' && !t.is_host)
+      .filter((ticket) => ticket.status === 'valid' && !ticket.is_host)
       .map((ticket) => ({ order, token, ticket }));
     setCandidates((c) => [...c.filter((x) => x.order.order_id !== order.order_id), ...fresh]);
     return order;
@@ -76,7 +66,7 @@ export function InvitePage({ code }: { code: string }) {
       });
       setResult({
         ok: true,
-        text: `${c.ticket.holder_name} is on the guest list of table ${r.table_number}. See you there!`,
+        text: t('invite.linked', { name: c.ticket.holder_name, table: r.table_number }),
       });
       await addOrder(c.order.order_id, c.token);
       void loadInvite();
@@ -91,18 +81,14 @@ export function InvitePage({ code }: { code: string }) {
     e.preventDefault();
     setPasteError(null);
     const parsed = parseOrderLink(pasted);
-    if (!parsed)
-      return setPasteError('That is not an order link. It looks like …/orders/…#token=… and is in your order e-mail.');
+    if (!parsed) return setPasteError(t('invite.notALink'));
     try {
       const order = await addOrder(parsed.orderId, parsed.token);
-      if (order.event_id !== invite?.event_id)
-        setPasteError('That order is for another event: only a ticket for this night can join this table.');
+      if (order.event_id !== invite?.event_id) setPasteError(t('invite.otherEvent'));
       setPasted('');
     } catch (err) {
       setPasteError(
-        err instanceof ApiError && (err.status === 404 || err.status === 401)
-          ? 'That order link is not valid.'
-          : errorText(err),
+        err instanceof ApiError && (err.status === 404 || err.status === 401) ? t('invite.badLink') : errorText(err),
       );
     }
   };
@@ -116,7 +102,7 @@ export function InvitePage({ code }: { code: string }) {
   if (!invite)
     return (
       <Shell>
-        <p class="muted">Loading the invite…</p>
+        <p class="muted">{t('invite.loading')}</p>
       </Shell>
     );
 
@@ -124,16 +110,14 @@ export function InvitePage({ code }: { code: string }) {
   return (
     <Shell>
       <section class="stack">
-        <h1>
-          {invite.host_first_name} invited you to table {invite.table_number}
-        </h1>
+        <h1>{t('invite.heading', { host: invite.host_first_name, table: invite.table_number })}</h1>
         <p class="lead">
           {invite.event_name} · {dayAndTime(invite.starts_at)}
         </p>
         <p class="muted">
-          {invite.tier} table · {invite.guests_linked} of {invite.guest_places} guest places taken
+          {t('invite.places', { tier: invite.tier, taken: invite.guests_linked, places: invite.guest_places })}
         </p>
-        {invite.closed_reason && <p class="banner bad">{CLOSED[invite.closed_reason]}</p>}
+        {invite.closed_reason && <p class="banner bad">{t(`invite.closed.${invite.closed_reason}`)}</p>}
         {result && (
           <p class={`banner ${result.ok ? 'info' : 'bad'}`} role="status" data-testid="link-result">
             {result.text}
@@ -144,9 +128,9 @@ export function InvitePage({ code }: { code: string }) {
       {!invite.closed_reason && (
         <>
           <section class="card stack">
-            <h2>Join with your ticket</h2>
+            <h2>{t('invite.join')}</h2>
             {sameEvent.length === 0 ? (
-              <p class="muted">No ticket for this night on this device yet.</p>
+              <p class="muted">{t('invite.noneHere')}</p>
             ) : (
               <ul class="list">
                 {sameEvent.map((c) => (
@@ -155,7 +139,7 @@ export function InvitePage({ code }: { code: string }) {
                       <strong>{c.ticket.holder_name}</strong>
                       <span class="muted small">
                         {' '}
-                        · {c.ticket.linked_reservation_id ? 'already at a table' : 'GA ticket'}
+                        · {c.ticket.linked_reservation_id ? t('invite.atTable') : t('invite.gaTicket')}
                       </span>
                     </span>
                     <span class="spacer" />
@@ -165,7 +149,7 @@ export function InvitePage({ code }: { code: string }) {
                       disabled={busy || !!c.ticket.linked_reservation_id}
                       onClick={() => void link(c)}
                     >
-                      Join table {invite.table_number}
+                      {t('invite.joinTable', { table: invite.table_number })}
                     </button>
                   </li>
                 ))}
@@ -173,7 +157,7 @@ export function InvitePage({ code }: { code: string }) {
             )}
             <form class="stack" onSubmit={paste}>
               <div class="field">
-                <label for="order-link">Or paste the link from your order e-mail</label>
+                <label for="order-link">{t('invite.paste')}</label>
                 <input
                   id="order-link"
                   class="input"
@@ -184,17 +168,15 @@ export function InvitePage({ code }: { code: string }) {
                 {pasteError && <span class="error">{pasteError}</span>}
               </div>
               <button class="btn" type="submit">
-                Find my tickets
+                {t('invite.find')}
               </button>
             </form>
           </section>
           <section class="card stack">
-            <h2>No ticket yet?</h2>
-            <p class="muted">
-              Every guest has their own GA ticket. Buy yours and it joins this table as soon as it is paid.
-            </p>
+            <h2>{t('invite.noTicket')}</h2>
+            <p class="muted">{t('invite.buyHow')}</p>
             <a class="btn primary" href={`/e/${invite.event_id}?invite=${encodeURIComponent(invite.invite_code)}`}>
-              Buy a GA ticket
+              {t('invite.buy')}
             </a>
           </section>
         </>
@@ -206,7 +188,7 @@ export function InvitePage({ code }: { code: string }) {
 function Shell({ children }: { children: preact.ComponentChildren }) {
   return (
     <>
-      <Topbar title="Invite" account={false} />
+      <Topbar title={t('invite.title')} account={false} />
       <main class="page buy narrow stack">{children}</main>
     </>
   );

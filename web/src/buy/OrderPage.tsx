@@ -1,8 +1,8 @@
-import { formatMoney } from '@domain/money.js';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { openAvailabilityStream } from '../lib/floor-stream.js';
-import { clockTime, dayAndTime } from '../lib/format.js';
+import { clockTime, dayAndTime, money } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 import { Checkout } from './Checkout.js';
@@ -13,17 +13,11 @@ import { TicketCard } from './TicketCard.js';
 import type { OrderTicket, OrderView, PublicEvent } from './types.js';
 import './buy.css';
 
-const STATUS: Record<OrderView['status'], { label: string; tone: string }> = {
-  pending: { label: 'Waiting for payment', tone: 'warn' },
-  paid: { label: 'Paid', tone: 'ok' },
-  expired: { label: 'Expired (not paid in time)', tone: 'bad' },
-  refunded: { label: 'Refunded', tone: 'info' },
-};
-
-const REFUND_WHY: Record<string, string> = {
-  event_cancelled: 'The organiser cancelled the event.',
-  late_payment: 'Your payment arrived after the hold had lapsed and the tickets were gone.',
-  owner_refund: 'The organiser refunded your order.',
+const STATUS_TONE: Record<OrderView['status'], string> = {
+  pending: 'warn',
+  paid: 'ok',
+  expired: 'bad',
+  refunded: 'info',
 };
 
 /**
@@ -84,9 +78,7 @@ export function OrderPage({ id }: { id: string }) {
         }
       }
       setProblem(
-        err instanceof ApiError && (err.status === 404 || err.status === 401)
-          ? 'This order link is not valid. Open the link from your e-mail again.'
-          : errorText(err),
+        err instanceof ApiError && (err.status === 404 || err.status === 401) ? t('order.invalidLink') : errorText(err),
       );
     }
   }, [id, token]);
@@ -151,10 +143,10 @@ export function OrderPage({ id }: { id: string }) {
           body: { invite_code: saved.invite },
           token,
         });
-        setLinkNote({ ok: true, text: `Your ticket is on the guest list of table ${r.table_number}.` });
+        setLinkNote({ ok: true, text: t('order.linked', { table: r.table_number }) });
         void load();
       } catch (err) {
-        setLinkNote({ ok: false, text: `Your ticket could not join the table: ${errorText(err)}` });
+        setLinkNote({ ok: false, text: t('order.linkFailed', { error: errorText(err) }) });
       }
     });
   }, [order, token, load]);
@@ -162,7 +154,7 @@ export function OrderPage({ id }: { id: string }) {
   if (token === null) {
     return (
       <Shell>
-        <p class="form-error">This link is missing its key. Open the link from your e-mail again.</p>
+        <p class="form-error">{t('order.noKey')}</p>
       </Shell>
     );
   }
@@ -174,7 +166,7 @@ export function OrderPage({ id }: { id: string }) {
         </p>
         <p>
           <a class="btn ghost" href="/">
-            Home
+            {t('notFound.home')}
           </a>
         </p>
       </Shell>
@@ -183,59 +175,55 @@ export function OrderPage({ id }: { id: string }) {
   if (!order || !token)
     return (
       <Shell>
-        <p class="muted">Loading your order…</p>
+        <p class="muted">{t('order.loading')}</p>
       </Shell>
     );
 
   const started = event ? Date.parse(event.starts_at) <= Date.now() : false;
   const over = event ? event.status !== 'scheduled' || Date.parse(event.ends_at) <= Date.now() : false;
-  const status = STATUS[order.status];
+  const tone = STATUS_TONE[order.status];
   const tickets = inOrder(order.tickets);
-  const roleOf = (t: OrderTicket) =>
-    t.is_host
-      ? `Your VIP code · table ${order.reservation?.table_number}`
-      : t.linked_reservation_id
-        ? t.linked_reservation_id === order.reservation?.id
-          ? `Guest · table ${order.reservation.table_number}`
-          : 'Guest at a table'
-        : 'GA';
+  const roleOf = (ticket: OrderTicket) =>
+    ticket.is_host
+      ? t('order.role.host', { table: order.reservation?.table_number })
+      : ticket.linked_reservation_id
+        ? ticket.linked_reservation_id === order.reservation?.id
+          ? t('order.role.guestOwn', { table: order.reservation.table_number })
+          : t('order.role.guest')
+        : t('order.role.ga');
 
   return (
     <Shell eventName={event?.name}>
       <section class="stack">
-        <h1>{event?.name ?? 'Your order'}</h1>
+        <h1>{event?.name ?? t('order.title')}</h1>
         {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
         {event && <Venue event={event} />}
         <div class="row">
-          <span class={`pill ${status.tone}`} data-testid="order-status">
-            {status.label}
+          <span class={`pill ${tone}`} data-testid="order-status">
+            {t(`order.status.${order.status}`)}
           </span>
-          <span class="muted">{formatMoney(order.amount_cents, order.currency)}</span>
+          <span class="muted">{money(order.amount_cents, order.currency)}</span>
           <span class="spacer" />
           {order.status === 'paid' && (
             <button class="btn ghost small no-print" type="button" onClick={() => print()}>
-              Print / save
+              {t('order.print')}
             </button>
           )}
         </div>
-        {event?.status === 'cancelled' && (
-          <p class="banner bad">This event was cancelled. Your order is refunded in full automatically.</p>
-        )}
+        {event?.status === 'cancelled' && <p class="banner bad">{t('order.cancelled')}</p>}
         {order.refund && (
           <p class="banner info" data-testid="refund">
-            {REFUND_WHY[order.refund.reason] ?? 'Your order is refunded.'}{' '}
-            {order.refund.status === 'succeeded'
-              ? `${formatMoney(order.refund.amount_cents, order.currency)} has been refunded to your card.`
-              : order.refund.status === 'failed'
-                ? 'The refund could not be made automatically; the organiser has been told and will sort it out.'
-                : `A refund of ${formatMoney(order.refund.amount_cents, order.currency)} is on its way.`}
+            {t('order.refundWhy', { reason: order.refund.reason })}{' '}
+            {t('order.refundStatus', {
+              status: order.refund.status,
+              amount: money(order.refund.amount_cents, order.currency),
+            })}
           </p>
         )}
         {linkNote && <p class={`banner ${linkNote.ok ? 'info' : 'bad'}`}>{linkNote.text}</p>}
         {offlineSince && (
           <p class="banner info" role="status" data-testid="offline-copy">
-            No connection: these are your tickets as saved on this phone at {clockTime(offlineSince)}. They scan at the
-            door all the same.
+            {t('order.offline', { time: clockTime(offlineSince) })}
           </p>
         )}
         {problem && <p class="form-error">{problem}</p>}
@@ -256,12 +244,8 @@ export function OrderPage({ id }: { id: string }) {
 
       {order.status !== 'expired' && (
         <section class="stack" aria-labelledby="tickets-title">
-          <h2 id="tickets-title">{tickets.length === 1 ? 'Your ticket' : `Your ${tickets.length} tickets`}</h2>
-          {order.status === 'paid' && (
-            <p class="muted small no-print">
-              Each code lets one person in. Turn your screen brightness up at the door.
-            </p>
-          )}
+          <h2 id="tickets-title">{t('order.tickets', { count: tickets.length })}</h2>
+          {order.status === 'paid' && <p class="muted small no-print">{t('order.eachCode')}</p>}
           {order.status === 'paid' && !over && <InstallHint />}
           <div class="tickets">
             {tickets.map((t, i) => (
@@ -282,12 +266,8 @@ export function OrderPage({ id }: { id: string }) {
 
       {order.status === 'paid' && !over && (
         <section class="card stack no-print">
-          <h2>Changing your plans?</h2>
-          <p class="muted">
-            All sales are final: an order cannot be cancelled. If the organiser cancels the event, every order is
-            refunded in full automatically. Until it starts, you can send a ticket to a friend: they get their own link
-            and a new code{order.reservation ? ' (your own VIP code stays with you: it opens your table)' : ''}.
-          </p>
+          <h2>{t('order.plans')}</h2>
+          <p class="muted">{t('order.final', { host: order.reservation ? 'yes' : 'no' })}</p>
         </section>
       )}
     </Shell>
@@ -295,14 +275,12 @@ export function OrderPage({ id }: { id: string }) {
 }
 
 /** What a transfer does to a ticket's place at a table, said before it happens (null: it has none). */
-function tableNoteOf(t: OrderTicket, order: OrderView): string | null {
-  if (!t.linked_reservation_id) return null;
+function tableNoteOf(ticket: OrderTicket, order: OrderView): string | null {
+  if (!ticket.linked_reservation_id) return null;
   // The buyer's own table: they decide for their own guests.
-  const own = order.reservation?.id === t.linked_reservation_id ? order.reservation : null;
-  if (own?.guests_may_transfer) return `Their place at table ${own.table_number} goes with the ticket.`;
-  return own
-    ? `The place at your table ${own.table_number} stays behind: their ticket is plain GA (allow your guests to pass their places on in your table's settings above).`
-    : 'Your place at the table goes with the ticket only if the host allows it; otherwise their ticket is plain GA.';
+  const own = order.reservation?.id === ticket.linked_reservation_id ? order.reservation : null;
+  if (own?.guests_may_transfer) return t('order.transferNote.goes', { table: own.table_number });
+  return own ? t('order.transferNote.stays', { table: own.table_number }) : t('order.transferNote.hostDecides');
 }
 
 /**
@@ -320,7 +298,11 @@ function inOrder(tickets: OrderTicket[]): OrderTicket[] {
 function Shell({ children, eventName }: { children: preact.ComponentChildren; eventName?: string | undefined }) {
   return (
     <>
-      <Topbar title="Your order" tabTitle={eventName ? `Your tickets · ${eventName}` : 'Your order'} account={false} />
+      <Topbar
+        title={t('order.title')}
+        tabTitle={eventName ? t('order.tabTitle', { event: eventName }) : t('order.title')}
+        account={false}
+      />
       <main class="page buy narrow stack">{children}</main>
     </>
   );

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import type { OrderView } from './types.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type PaymentConfig = contract.ClientConfig;
 
@@ -23,15 +24,15 @@ export function StripeCheckout({ order }: { order: OrderView }) {
   const clientSecret = order.payment.provider === 'stripe' ? order.payment.client_secret : null;
 
   useEffect(() => {
-    if (!clientSecret) return setProblem('This order can no longer be paid: its hold has ended.');
+    if (!clientSecret) return setProblem(t('checkout.ended'));
     let cancelled = false;
     void (async () => {
       try {
         const config = await api<PaymentConfig>('/api/v1/config');
-        if (!config.stripe_publishable_key) throw new Error('Card payments are not set up on this Velvet.');
+        if (!config.stripe_publishable_key) throw new Error(t('checkout.noCards'));
         setTestMode(config.test_mode);
         const s = await loadStripe(config.stripe_publishable_key);
-        if (!s) throw new Error('Stripe could not start on this device.');
+        if (!s) throw new Error(t('checkout.noStripe'));
         if (cancelled) return;
         const els = s.elements({ clientSecret, appearance: { theme: 'night' } });
         els.create('payment').mount(mount.current!);
@@ -40,9 +41,7 @@ export function StripeCheckout({ order }: { order: OrderView }) {
         setState('ready');
       } catch (err) {
         // Typically no connection to Stripe (js.stripe.com), or an ad blocker in the way.
-        setProblem(
-          `Card payments could not load: ${err instanceof Error ? err.message : errorText(err)} Check the connection and reload the page; your tickets stay held until the timer runs out.`,
-        );
+        setProblem(t('checkout.loadFailed', { reason: err instanceof Error ? err.message : errorText(err) }));
       }
     })();
     return () => {
@@ -60,7 +59,7 @@ export function StripeCheckout({ order }: { order: OrderView }) {
       redirect: 'if_required',
     });
     if (error) {
-      setProblem(error.message ?? 'The payment did not go through.');
+      setProblem(error.message ?? t('checkout.failed'));
       setState('ready');
       return;
     }
@@ -71,12 +70,12 @@ export function StripeCheckout({ order }: { order: OrderView }) {
     <div class="stack" data-testid="stripe-checkout">
       {testMode && (
         <p class="banner warn">
-          <strong>Test mode.</strong> Use Stripe's test card 4242 4242 4242 4242: no money moves.
+          <strong>{t('checkout.testMode')}</strong> {t('checkout.testCard')}
         </p>
       )}
       <div ref={mount} class="stripe-element" />
-      {state === 'loading' && !problem && <p class="muted">Loading the card form…</p>}
-      {state === 'confirming' && <p class="banner info">Payment received; confirming your tickets…</p>}
+      {state === 'loading' && !problem && <p class="muted">{t('checkout.loadingForm')}</p>}
+      {state === 'confirming' && <p class="banner info">{t('checkout.confirming')}</p>}
       {problem && (
         <p class="form-error" role="alert">
           {problem}
@@ -84,7 +83,7 @@ export function StripeCheckout({ order }: { order: OrderView }) {
       )}
       {(state === 'ready' || state === 'paying') && (
         <button class="btn primary block" type="button" onClick={() => void pay()} disabled={state === 'paying'}>
-          {state === 'paying' ? 'Paying…' : 'Pay now'}
+          {state === 'paying' ? t('checkout.paying') : t('checkout.payNow')}
         </button>
       )}
     </div>

@@ -1,15 +1,12 @@
-import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { useLatest } from '../lib/use-latest.js';
 import { openAvailabilityStream, type FeedStatus, type PublicTable } from '../lib/floor-stream.js';
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import type { PublicEvent } from './types.js';
+import { money } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 
-const PUBLIC_LABEL: Record<PublicTable['status'], string> = {
-  available: 'Available',
-  held: 'Being bought',
-  sold: 'Sold',
-};
+const publicLabel = (status: PublicTable['status']) => t(`picker.status.${status}`);
 
 /**
  * The room as the buyer sees it, live: available tables can be picked; one being bought (held)
@@ -76,50 +73,58 @@ export function TablePicker({
       <FloorPlan
         tables={tables}
         selectedId={selectedId}
-        title="Tables: pick an available one"
-        onSelect={(t) => (publicStatus(t) === 'available' ? onSelect(t.id === selectedId ? null : t.id) : undefined)}
-        countsOf={(t) => (publicStatus(t) === 'available' ? `${t.capacity} people` : PUBLIC_LABEL[publicStatus(t)])}
-        detailsOf={(t) => `${t.capacity} people, ${PUBLIC_LABEL[publicStatus(t)].toLowerCase()}`}
+        title={t('picker.title')}
+        onSelect={(table) =>
+          publicStatus(table) === 'available' ? onSelect(table.id === selectedId ? null : table.id) : undefined
+        }
+        countsOf={(table) =>
+          publicStatus(table) === 'available'
+            ? t('picker.people', { count: table.capacity })
+            : publicLabel(publicStatus(table))
+        }
+        detailsOf={(table) =>
+          t('picker.details', { people: t('picker.people', { count: table.capacity }), status: publicStatus(table) })
+        }
       />
-      <div class="legend" aria-label="Legend">
+      <div class="legend" aria-label={t('floor.legend')}>
         <span>
           <span class="swatch sw-available" aria-hidden="true" />
-          Available
+          {publicLabel('available')}
         </span>
         <span>
           <span class="swatch sw-held" aria-hidden="true" />
-          Being bought
+          {publicLabel('held')}
         </span>
         <span>
           <span class="swatch sw-reserved" aria-hidden="true" />
-          Sold
+          {publicLabel('sold')}
         </span>
         <span>
           <span class="swatch sw-selected" aria-hidden="true" />
-          Your pick
+          {t('picker.yourPick')}
         </span>
-        {feed !== 'live' && <span class="faint">{feed === 'connecting' ? 'Connecting…' : 'Reconnecting…'}</span>}
+        {feed !== 'live' && (
+          <span class="faint">{feed === 'connecting' ? t('floor.live.connecting') : t('floor.live.reconnecting')}</span>
+        )}
       </div>
       {/* On a phone the plan is an overview; the tables to pick from are a list of big buttons. */}
-      <ul class="table-choices" aria-label="Available tables">
-        {available.length === 0 && <li class="muted">Every table is taken.</li>}
-        {available.map((t) => {
-          const chosen = t.id === selectedId;
+      <ul class="table-choices" aria-label={t('picker.available')}>
+        {available.length === 0 && <li class="muted">{t('picker.allTaken')}</li>}
+        {available.map((table) => {
+          const chosen = table.id === selectedId;
           return (
-            <li key={t.id}>
+            <li key={table.id}>
               <button
                 type="button"
                 class={`table-choice${chosen ? ' selected' : ''}`}
                 aria-pressed={chosen}
-                data-table={t.number}
-                onClick={() => onSelect(chosen ? null : t.id)}
+                data-table={table.number}
+                onClick={() => onSelect(chosen ? null : table.id)}
               >
-                <span class="tc-number">Table {t.number}</span>
-                <span class="tc-tier">
-                  {t.tier} · up to {t.capacity} people
-                </span>
-                <span class="tc-price">{formatMoney(price.get(t.tier) ?? 0, event.currency)}</span>
-                {chosen && <span class="tc-mark">✓ Your table</span>}
+                <span class="tc-number">{t('floor.detail.table', { number: table.number })}</span>
+                <span class="tc-tier">{t('picker.tier', { tier: table.tier, capacity: table.capacity })}</span>
+                <span class="tc-price">{money(price.get(table.tier) ?? 0, event.currency)}</span>
+                {chosen && <span class="tc-mark">{t('picker.yourTable')}</span>}
               </button>
             </li>
           );

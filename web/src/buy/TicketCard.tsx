@@ -4,13 +4,7 @@ import { api, errorText } from '../lib/api.js';
 import { TransferForm } from './TransferForm.js';
 import { WalletButtons } from './WalletButtons.js';
 import type { OrderTicket } from './types.js';
-
-const STATUS_WORDS: Record<OrderTicket['status'], string> = {
-  pending: 'Not paid yet',
-  valid: 'Valid',
-  checked_in: 'Checked in',
-  void: 'No longer valid',
-};
+import { t } from '../lib/i18n.js';
 
 /**
  * One person's ticket: a QR code drawn here from the order's data (never an image URL with the
@@ -78,15 +72,12 @@ export function TicketCard({
       <article
         class="ticket card t-transferred"
         data-testid="ticket"
-        aria-label={`Ticket ${index + 1}: sent to ${ticket.holder_name}`}
+        aria-label={t('ticket.sentLabel', { n: index + 1, name: ticket.holder_name })}
       >
         <div class="ticket-text stack">
-          <span class="pill">Sent to a friend</span>
+          <span class="pill">{t('ticket.sentPill')}</span>
           <strong class="holder">{ticket.holder_name}</strong>
-          <span class="muted small">
-            Sent to {ticket.holder_name}: the code is theirs now. They got an e-mail with their own link; this ticket no
-            longer opens the door for you.
-          </span>
+          <span class="muted small">{t('ticket.sentText', { name: ticket.holder_name })}</span>
         </div>
       </article>
     );
@@ -96,26 +87,24 @@ export function TicketCard({
     <article
       class={`ticket card t-${ticket.status}`}
       data-testid="ticket"
-      aria-label={`Ticket ${index + 1}: ${ticket.holder_name}`}
+      aria-label={t('ticket.label', { n: index + 1, name: ticket.holder_name })}
     >
       {svg && ticket.status !== 'void' ? (
         <div
           class="qr"
           role="img"
-          aria-label={`QR code of ticket ${index + 1}`}
+          aria-label={t('ticket.qrLabel', { n: index + 1 })}
           dangerouslySetInnerHTML={{ __html: svg }}
         />
       ) : (
-        <div class="qr empty">
-          {ticket.status === 'pending' ? 'Your code appears once paid' : 'This ticket no longer admits anyone'}
-        </div>
+        <div class="qr empty">{ticket.status === 'pending' ? t('ticket.codeOncePaid') : t('ticket.noLonger')}</div>
       )}
       <div class="ticket-text stack">
         <span class="pill info">{role}</span>
         {editing ? (
           <form class="row" onSubmit={save}>
             <label class="visually-hidden" for={`name-${ticket.id}`}>
-              Name on ticket {index + 1}
+              {t('ticket.nameLabel', { n: index + 1 })}
             </label>
             <input
               id={`name-${ticket.id}`}
@@ -126,14 +115,14 @@ export function TicketCard({
               onInput={(e) => setName(e.currentTarget.value)}
             />
             <button class="btn primary small" type="submit" disabled={busy}>
-              Save
+              {t('common.save')}
             </button>
             <button
               class="btn ghost small"
               type="button"
               onClick={() => (setEditing(false), setName(ticket.holder_name), setError(null))}
             >
-              Cancel
+              {t('common.cancel')}
             </button>
           </form>
         ) : (
@@ -141,7 +130,7 @@ export function TicketCard({
             <strong class="holder">{ticket.holder_name}</strong>
             {editable && ticket.status !== 'void' && (
               <button class="btn ghost small no-print" type="button" onClick={() => setEditing(true)}>
-                Change name
+                {t('ticket.changeName')}
               </button>
             )}
           </div>
@@ -151,13 +140,13 @@ export function TicketCard({
             {error}
           </p>
         )}
-        <span class="muted small">{STATUS_WORDS[ticket.status]}</span>
+        <span class="muted small">{t(`ticket.status.${ticket.status}`)}</span>
         {ticket.qr && (ticket.status === 'valid' || ticket.status === 'checked_in') && (
           <WalletButtons ticketId={ticket.id} token={token} />
         )}
         {editable && transfer && ticket.status === 'valid' && !editing && !sending && (
           <button class="btn ghost small no-print" type="button" onClick={() => setSending(true)}>
-            Send to a friend
+            {t('ticket.send')}
           </button>
         )}
         {sending && transfer && (

@@ -7,6 +7,7 @@ import { Venue } from './EventHeader.js';
 import { TicketCard } from './TicketCard.js';
 import type { HeldTicket, PublicEvent } from './types.js';
 import './buy.css';
+import { t } from '../lib/i18n.js';
 
 /** This device's copy of a ticket sent to its holder: the link's key and the last answer, for the door with no signal. */
 interface SavedTicket {
@@ -51,15 +52,15 @@ export function TicketPage({ id }: { id: string }) {
   const load = useCallback(async () => {
     if (!token) return;
     try {
-      const t = await api<HeldTicket>(`/api/v1/tickets/${encodeURIComponent(id)}`, { token });
-      const e = await api<PublicEvent>(`/api/v1/events/${t.event_id}`);
-      setTicket(t);
+      const held = await api<HeldTicket>(`/api/v1/tickets/${encodeURIComponent(id)}`, { token });
+      const e = await api<PublicEvent>(`/api/v1/events/${held.event_id}`);
+      setTicket(held);
       setEvent(e);
       setProblem(null);
       setOfflineSince(null);
       localStorage.setItem(
         storageKey(id),
-        JSON.stringify({ token, ticket: t, event: e, savedAt: new Date().toISOString() } satisfies SavedTicket),
+        JSON.stringify({ token, ticket: held, event: e, savedAt: new Date().toISOString() } satisfies SavedTicket),
       );
       if (tokenFromHash(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
     } catch (err) {
@@ -71,9 +72,7 @@ export function TicketPage({ id }: { id: string }) {
         // Sent on to someone else since (their link replaced this one), or a link cut short.
         localStorage.removeItem(storageKey(id));
         setTicket(null);
-        setProblem(
-          'This link no longer opens a ticket: it was sent on to someone else, or the link is incomplete. Open the link from your e-mail again.',
-        );
+        setProblem(t('heldTicket.gone'));
         return;
       }
       setProblem(errorText(err));
@@ -85,7 +84,7 @@ export function TicketPage({ id }: { id: string }) {
   if (token === null) {
     return (
       <Shell>
-        <p class="form-error">This link is missing its key. Open the link from your e-mail again.</p>
+        <p class="form-error">{t('order.noKey')}</p>
       </Shell>
     );
   }
@@ -97,7 +96,7 @@ export function TicketPage({ id }: { id: string }) {
             {problem}
           </p>
         ) : (
-          <p class="muted">Loading your ticket…</p>
+          <p class="muted">{t('heldTicket.loading')}</p>
         )}
       </Shell>
     );
@@ -108,40 +107,34 @@ export function TicketPage({ id }: { id: string }) {
   const table = ticket.table;
   const role =
     ticket.is_host && table
-      ? `VIP code · table ${table.table_number}`
+      ? t('heldTicket.role.host', { table: table.table_number })
       : table
-        ? `Guest · table ${table.table_number} (${table.tier})`
-        : 'GA';
-  const tableNote =
-    table && !ticket.is_host
-      ? `Your place at table ${table.table_number} goes with the ticket only if the host allows it; otherwise their ticket is plain GA.`
-      : null;
+        ? t('heldTicket.role.guest', { table: table.table_number, tier: table.tier })
+        : t('order.role.ga');
+  const tableNote = table && !ticket.is_host ? t('heldTicket.tableNote', { table: table.table_number }) : null;
 
   return (
     <Shell eventName={event?.name}>
       <section class="stack">
-        <h1>{event?.name ?? 'Your ticket'}</h1>
+        <h1>{event?.name ?? t('heldTicket.title')}</h1>
         {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
         {event && <Venue event={event} />}
-        {event?.status === 'cancelled' && <p class="banner bad">This event was cancelled.</p>}
+        {event?.status === 'cancelled' && <p class="banner bad">{t('error.event_cancelled')}</p>}
         {table && !ticket.is_host && (
           <p class="banner info" data-testid="table-place">
-            You are a guest at table {table.table_number} ({table.tier}), {table.host_name}'s table.
+            {t('heldTicket.guestAt', { table: table.table_number, tier: table.tier, host: table.host_name })}
           </p>
         )}
         {offlineSince && (
           <p class="banner info" role="status" data-testid="offline-copy">
-            No connection: this is your ticket as saved on this phone at {clockTime(offlineSince)}. It scans at the door
-            all the same.
+            {t('heldTicket.offline', { time: clockTime(offlineSince) })}
           </p>
         )}
         {problem && <p class="form-error">{problem}</p>}
       </section>
       <section class="stack" aria-labelledby="ticket-title">
-        <h2 id="ticket-title">Your ticket</h2>
-        {ticket.qr && (
-          <p class="muted small no-print">This code lets you in. Turn your screen brightness up at the door.</p>
-        )}
+        <h2 id="ticket-title">{t('heldTicket.title')}</h2>
+        {ticket.qr && <p class="muted small no-print">{t('heldTicket.lets')}</p>}
         <div class="tickets">
           <TicketCard
             ticket={ticket}
@@ -161,7 +154,11 @@ export function TicketPage({ id }: { id: string }) {
 function Shell({ children, eventName }: { children: preact.ComponentChildren; eventName?: string | undefined }) {
   return (
     <>
-      <Topbar title="Your ticket" tabTitle={eventName ? `Your ticket · ${eventName}` : 'Your ticket'} account={false} />
+      <Topbar
+        title={t('heldTicket.title')}
+        tabTitle={eventName ? t('heldTicket.tabTitle', { event: eventName }) : t('heldTicket.title')}
+        account={false}
+      />
       <main class="page buy narrow stack">{children}</main>
     </>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * "Send to a friend": their name and e-mail, what happens said before it happens (a new code for
@@ -40,7 +41,7 @@ export function TransferForm({
       onDone(name.trim());
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_request' && 'email' in err.details)
-        setEmailError('Enter an e-mail address like name@example.com');
+        setEmailError(t('transfer.badEmail'));
       else setError(errorText(err));
     } finally {
       setBusy(false);
@@ -49,13 +50,10 @@ export function TransferForm({
 
   return (
     <form class="stack transfer no-print" onSubmit={send} data-testid="transfer-form">
-      <p class="small">
-        Your friend gets an e-mail with their own link and a new code. From then on this code no longer opens the door,
-        and you cannot use this ticket any more.
-      </p>
+      <p class="small">{t('transfer.how')}</p>
       {tableNote && <p class="small banner info">{tableNote}</p>}
       <div class="field">
-        <label for={id('name')}>Their name</label>
+        <label for={id('name')}>{t('transfer.name')}</label>
         <input
           id={id('name')}
           class="input"
@@ -67,7 +65,7 @@ export function TransferForm({
         />
       </div>
       <div class="field">
-        <label for={id('email')}>Their e-mail</label>
+        <label for={id('email')}>{t('transfer.email')}</label>
         <input
           id={id('email')}
           class="input"
@@ -88,10 +86,10 @@ export function TransferForm({
       )}
       <div class="row">
         <button class="btn primary small" type="submit" disabled={busy}>
-          {busy ? 'Sending…' : 'Send ticket'}
+          {busy ? t('transfer.sending') : t('transfer.send')}
         </button>
         <button class="btn ghost small" type="button" onClick={onCancel}>
-          Keep it
+          {t('transfer.keep')}
         </button>
       </div>
     </form>

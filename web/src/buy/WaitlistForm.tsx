@@ -3,7 +3,7 @@ import { api, ApiError, errorText } from '../lib/api.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import type { PublicEvent } from './types.js';
 import type * as contract from '../lib/contract.js';
-import { locale } from '../lib/i18n.js';
+import { locale, t } from '../lib/i18n.js';
 
 type Joined = contract.WaitlistJoined;
 
@@ -49,11 +49,13 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
   if (joined) {
     return (
       <section class="card stack" data-testid="waitlist-joined" role="status">
-        <h2>You are on the waitlist</h2>
+        <h2>{t('waitlist.joinedTitle')}</h2>
         <p>
-          You are number <strong>{joined.position}</strong> in line for{' '}
-          {joined.quantity === 1 ? '1 ticket' : `${joined.quantity} tickets`}. When places come free and it is your
-          turn, we e-mail you: they are then held for you alone for {joined.offer_minutes} minutes while you pay.
+          {t('waitlist.position', {
+            position: joined.position,
+            count: joined.quantity,
+            minutes: joined.offer_minutes,
+          })}
         </p>
       </section>
     );
@@ -61,13 +63,10 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
 
   return (
     <form class="card stack waitlist" onSubmit={submit} aria-busy={busy} data-testid="waitlist-form">
-      <h2>Sold out: join the waitlist</h2>
-      <p class="muted">
-        When places come free, they are offered to the people waiting, first come first served, by e-mail. Your places
-        are then held for you for a while before they go to the next person.
-      </p>
+      <h2>{t('waitlist.title')}</h2>
+      <p class="muted">{t('waitlist.how')}</p>
       <div class="field">
-        <label for="wait-name">Your name</label>
+        <label for="wait-name">{t('buy.name')}</label>
         <input
           id="wait-name"
           class="input"
@@ -81,7 +80,7 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
         <FieldError id="wait-name-error" error={fieldError('name')} />
       </div>
       <div class="field">
-        <label for="wait-email">E-mail (the offer is sent here)</label>
+        <label for="wait-email">{t('waitlist.email')}</label>
         <input
           id="wait-email"
           class="input"
@@ -96,7 +95,7 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
         <FieldError id="wait-email-error" error={fieldError('email')} />
       </div>
       <div class="field">
-        <label for="wait-quantity">Tickets</label>
+        <label for="wait-quantity">{t('buy.title')}</label>
         <select
           id="wait-quantity"
           class="input"
@@ -123,7 +122,7 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
               onChange={(e) => setAgeConfirmed(e.currentTarget.checked)}
               {...invalidProps('wait-age-error', fieldError('age_confirmed'))}
             />{' '}
-            I am {event.min_age} or older{quantity > 1 ? ', and so is everyone I wait for' : ''}. The door checks ID.
+            {t('waitlist.age', { age: event.min_age, group: quantity > 1 ? 'yes' : 'no' })}
           </label>
           <FieldError id="wait-age-error" error={fieldError('age_confirmed')} />
         </div>
@@ -134,7 +133,7 @@ export function WaitlistForm({ event }: { event: PublicEvent }) {
         </p>
       )}
       <button class="btn primary block" type="submit" disabled={busy}>
-        {busy ? 'Joining…' : 'Join the waitlist'}
+        {busy ? t('waitlist.joining') : t('waitlist.join')}
       </button>
     </form>
   );

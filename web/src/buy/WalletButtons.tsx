@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type Wallets = contract.ClientConfig['wallets'];
 
@@ -43,12 +44,12 @@ export function WalletButtons({ ticketId, token }: { ticketId: string; token: st
           href={`/api/v1/tickets/${ticketId}/wallet.pkpass?token=${encodeURIComponent(token)}`}
           download="ticket.pkpass"
         >
-          Add to Apple Wallet
+          {t('mail.wallet.apple')}
         </a>
       )}
       {available.google && (
         <button class="btn ghost small" type="button" onClick={() => void saveToGoogle()}>
-          Save to Google Wallet
+          {t('mail.wallet.google')}
         </button>
       )}
       {error && (

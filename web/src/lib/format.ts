@@ -16,3 +16,5 @@ export const dayAndTimeSeconds = (d: Date | string) =>
 /** "Sat 6 Jun, 22:00" */
 export const dayAndTime = (d: Date | string) =>
   new Date(d).toLocaleString(lang(), { weekday: 'short', day: 'numeric', month: 'short', ...HM });
+/** "€25.00" in English, "25,00 €" in German: minor units in the event's currency, in the page's language. */
+export const money = (minorUnits: number, currency: string) => i18n().money(minorUnits, currency.toUpperCase());

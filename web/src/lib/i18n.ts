@@ -46,3 +46,13 @@ export const say = (words: Words): string => current.value.say(words);
 /** Words to say in the reader's language, or words that came as they are (an owner's note, a name). */
 export type Text = Words | string;
 export const text = (x: Text): string => (typeof x === 'string' ? x : say(x));
+
+/**
+ * A message with an element inside it ("held for you for <strong>14:59</strong>"): the words
+ * before and after the `slot` placeholder, so each language puts the element where its grammar does.
+ */
+export function around(key: MessageKey, slot: string, values?: MessageValues): [string, string] {
+  const marker = '\u0000';
+  const [before = '', after = ''] = t(key, { ...values, [slot]: marker }).split(marker);
+  return [before, after];
+}

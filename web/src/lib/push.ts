@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { t } from './i18n.js';
 
 /**
  * This device's Web Push subscription for a VIP host's arrivals. The browser keeps one
@@ -29,8 +30,7 @@ export async function isSubscribed(reservationId: string): Promise<boolean> {
 
 export async function subscribe(reservationId: string, token: string): Promise<number> {
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted')
-    throw new Error('Notifications are blocked for this site: allow them in the browser settings, then try again.');
+  if (permission !== 'granted') throw new Error(t('alerts.blocked'));
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
