@@ -1,4 +1,5 @@
 import { clockTime } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 
 const QUARTER_MS = 15 * 60_000;
 
@@ -44,7 +45,9 @@ export function AdmittedChart({
       class="admitted-chart"
       viewBox={`0 0 ${Math.max(buckets.length, 4) * w} ${h + 20}`}
       role="img"
-      aria-label={`Admitted per quarter hour: ${buckets.map((b) => `${clockTime(b.at)} ${b.admitted}`).join(', ')}`}
+      aria-label={t('dash.chartLabel', {
+        counts: buckets.map((b) => `${clockTime(b.at)} ${b.admitted}`).join(', '),
+      })}
     >
       {buckets.map((b, i) => {
         const bh = b.admitted ? Math.max(2, (b.admitted / max) * h) : 0;

@@ -1,8 +1,8 @@
-import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { openDoorFiguresStream, openFloorStream, type DoorFigures } from '../lib/floor-stream.js';
-import { dayAndTime } from '../lib/format.js';
+import { dayAndTime, money as formatMoney } from '../lib/format.js';
+import { around, t } from '../lib/i18n.js';
 import { logOut, session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { reservationStatusWords } from '../lib/words.js';
@@ -22,7 +22,7 @@ type ReservationView = contract.ReservationView;
 /** `/admin/events/:id`: one night for the owner: sales, the live room, the door, the tables' guests, and the big buttons. */
 export function EventDashboardPage({ id }: { id: string }) {
   return (
-    <AdminShell title="Event">
+    <AdminShell title={t('dash.title')}>
       <EventDashboard id={id} />
     </AdminShell>
   );
@@ -57,7 +57,7 @@ function EventDashboard({ id }: { id: string }) {
 
   useEffect(() => {
     // Sales are read again every 15 s; the door's figures and the room are pushed live.
-    const t = setInterval(() => void loadNumbers(), 15_000);
+    const every15s = setInterval(() => void loadNumbers(), 15_000);
     const closeDoor = openDoorFiguresStream(id, token, {
       onSnapshot: setDoor,
       onStatus: () => {},
@@ -65,18 +65,18 @@ function EventDashboard({ id }: { id: string }) {
     });
     const close = openFloorStream(id, token, {
       onSnapshot: (plan) => setTables(plan.tables),
-      onTable: (t) => setTables((all) => all.map((x) => (x.id === t.id ? t : x))),
+      onTable: (table) => setTables((all) => all.map((x) => (x.id === table.id ? table : x))),
       onEventStatus: () => void loadNumbers(),
       onStatus: () => {},
       onUnauthorized: () => void logOut(),
     });
-    return () => (clearInterval(t), close(), closeDoor());
+    return () => (clearInterval(every15s), close(), closeDoor());
   }, [id, token, loadNumbers]);
 
   // The guest lists of the tables that have a party, refreshed as the room changes.
   const partyKey = tables
-    .filter((t) => t.reservation_id)
-    .map((t) => `${t.reservation_id}:${t.guests_linked}:${t.guests_arrived}:${t.host_arrived}`)
+    .filter((table) => table.reservation_id)
+    .map((table) => `${table.reservation_id}:${table.guests_linked}:${table.guests_arrived}:${table.host_arrived}`)
     .join('|');
   useEffect(() => {
     const ids = partyKey ? partyKey.split('|').map((party) => party.split(':')[0]!) : [];
@@ -95,7 +95,7 @@ function EventDashboard({ id }: { id: string }) {
   }, [partyKey, token]);
 
   if (problem && !event) return <p class="form-error">{problem}</p>;
-  if (!event) return <p class="muted">Loading…</p>;
+  if (!event) return <p class="muted">{t('common.loading')}</p>;
   const phase = phaseOf(event);
   const started = Date.parse(event.starts_at) <= Date.now();
   const money = (c: number) => formatMoney(c, event.currency);
@@ -122,35 +122,27 @@ function EventDashboard({ id }: { id: string }) {
         <div class="stack tight">
           <h1>{event.name}</h1>
           <span class="muted">
-            {dayAndTime(event.starts_at)} – {dayAndTime(event.ends_at)}
+            {t('common.range', { start: dayAndTime(event.starts_at), end: dayAndTime(event.ends_at) })}
           </span>
         </div>
         <span class="spacer" />
         <span class={`pill ${phase === 'cancelled' ? 'bad' : phase === 'past' ? '' : 'ok'}`} data-testid="event-status">
-          {phase === 'cancelled'
-            ? 'Cancelled'
-            : phase === 'past'
-              ? 'Over'
-              : phase === 'tonight'
-                ? started
-                  ? 'On now'
-                  : 'Tonight'
-                : 'Upcoming'}
+          {t('dash.phase', { phase: phase === 'tonight' && started ? 'on' : phase })}
         </span>
       </div>
       <div class="row wrap actions">
         <a class="btn" href={`/e/${event.id}`}>
-          Public page
+          {t('dash.publicPage')}
         </a>
         <a class="btn" href={`/events/${event.id}/floor`}>
-          Live floor plan
+          {t('floor.title')}
         </a>
         <a class="btn" href={`/admin/events/${event.id}/orders`}>
-          Orders
+          {t('dash.orders')}
         </a>
         {event.status === 'scheduled' && phase !== 'past' && (
           <a class="btn" href={`/admin/events/${event.id}/edit`}>
-            Edit
+            {t('dash.edit')}
           </a>
         )}
         <span class="spacer" />
@@ -163,25 +155,21 @@ function EventDashboard({ id }: { id: string }) {
             aria-expanded={confirmingEnd}
             aria-controls="end-confirm"
           >
-            End event now
+            {t('dash.endNow')}
           </button>
         )}
         {event.status === 'scheduled' && !started && (
           <a class="btn danger" href={`/admin/events/${event.id}/cancel`}>
-            Cancel event
+            {t('dash.cancel')}
           </a>
         )}
         {event.status === 'cancelled' && (
           <a class="btn" href={`/admin/events/${event.id}/cancel`}>
-            Refunds
+            {t('dash.refunds')}
           </a>
         )}
       </div>
-      {event.status === 'scheduled' && started && (
-        <p class="faint small">
-          The event has started: it can no longer be cancelled (mid-event cancellation is not supported).
-        </p>
-      )}
+      {event.status === 'scheduled' && started && <p class="faint small">{t('dash.started')}</p>}
       {confirmingEnd && (
         <section
           class="card stack confirm"
@@ -189,17 +177,14 @@ function EventDashboard({ id }: { id: string }) {
           aria-labelledby="end-confirm-title"
           data-testid="end-confirm"
         >
-          <h2 id="end-confirm-title">End {event.name} now?</h2>
-          <p>
-            Every table's reservation completes, hosts who never came are marked no-show, and the door stops admitting.
-            This cannot be undone.
-          </p>
+          <h2 id="end-confirm-title">{t('dash.endConfirm', { name: event.name })}</h2>
+          <p>{t('dash.endWhat')}</p>
           <div class="row">
             <button class="btn danger" type="button" onClick={() => void endNow()} disabled={ending}>
-              {ending ? 'Ending…' : 'End the night'}
+              {ending ? t('dash.ending') : t('dash.endNight')}
             </button>
             <button class="btn ghost" type="button" onClick={() => setConfirmingEnd(false)} disabled={ending}>
-              Keep it open
+              {t('dash.keepOpen')}
             </button>
           </div>
           {endError && (
@@ -211,27 +196,27 @@ function EventDashboard({ id }: { id: string }) {
       )}
 
       {s && (
-        <section class="stats" aria-label="Sales">
-          <Stat label="GA sold" value={`${s.ga_sold} / ${s.ga_capacity}`} />
-          <Stat label="Tables sold" value={`${s.tables_sold} / ${s.tables_total}`} />
-          <Stat label="Revenue" value={money(s.revenue_cents)} />
-          <Stat label="Refunded" value={money(s.refunded_cents)} />
-          <Stat label="Admitted" value={String(figures?.admitted ?? 0)} />
+        <section class="stats" aria-label={t('dash.sales')}>
+          <Stat label={t('dash.gaSold')} value={`${s.ga_sold} / ${s.ga_capacity}`} />
+          <Stat label={t('floor.tablesSold')} value={`${s.tables_sold} / ${s.tables_total}`} />
+          <Stat label={t('dash.revenue')} value={money(s.revenue_cents)} />
+          <Stat label={t('dash.refunded')} value={money(s.refunded_cents)} />
+          <Stat label={t('door.admitted')} value={String(figures?.admitted ?? 0)} />
         </section>
       )}
 
       <div class="dash-grid">
         <section class="card stack">
-          <h2>The room</h2>
-          <FloorPlan tables={tables} title={`Floor plan of ${event.name}`} />
+          <h2>{t('dash.room')}</h2>
+          <FloorPlan tables={tables} title={t('floor.planOf', { event: event.name })} />
           <FloorLegend />
         </section>
         <section class="card stack">
-          <h2>The door</h2>
+          <h2>{t('dash.door')}</h2>
           {figures && figures.admitted > 0 ? (
             <>
               <p class="door-total" data-testid="door-admitted">
-                <strong>{figures.admitted}</strong> in, each counted once at the door they first came through
+                <DoorTotal admitted={figures.admitted} />
               </p>
               <AdmittedChart
                 buckets={figures.over_time}
@@ -249,44 +234,48 @@ function EventDashboard({ id }: { id: string }) {
               </ul>
             </>
           ) : (
-            <p class="muted">Nobody admitted yet.</p>
+            <p class="muted">{t('dash.nobodyYet')}</p>
           )}
-          <h3>Capacity overrides</h3>
+          <h3>{t('dash.overrides')}</h3>
           {summary?.overrides.length ? (
             <ul class="list">
               {summary.overrides.map((o, i) => (
                 <li key={i}>
-                  {o.guest_name} at table {o.table_number} · by {o.by} · {dayAndTime(o.at)}
+                  {t('dash.override', { guest: o.guest_name, table: o.table_number, by: o.by, at: dayAndTime(o.at) })}
                 </li>
               ))}
             </ul>
           ) : (
-            <p class="muted">None.</p>
+            <p class="muted">{t('dash.none')}</p>
           )}
         </section>
       </div>
 
       <section class="card stack">
-        <h2>Reservations</h2>
+        <h2>{t('dash.reservations')}</h2>
         {reservations.length === 0 ? (
-          <p class="muted">No table sold yet.</p>
+          <p class="muted">{t('dash.noTables')}</p>
         ) : (
           <ul class="list reservations">
             {reservations.map((r) => (
               <li key={r.id}>
                 <div class="row">
                   <strong>
-                    Table {r.table_number} · {r.tier}
+                    {t('floor.detail.table', { number: r.table_number })} · {r.tier}
                   </strong>
                   <span class="muted">{r.host_name}</span>
                   <span class="spacer" />
                   <span class={`pill ${r.host_arrived ? 'ok' : ''}`}>
-                    {r.no_show ? 'No-show' : r.host_arrived ? 'Host arrived' : reservationStatusWords(r.status)}
+                    {r.no_show
+                      ? t('dash.noShow')
+                      : r.host_arrived
+                        ? t('floor.legendHost')
+                        : reservationStatusWords(r.status)}
                   </span>
                 </div>
                 {r.guests.length > 0 && (
                   <p class="small muted">
-                    Guests: {r.guests.map((g) => `${g.name}${g.arrived ? ' ✓' : ''}`).join(', ')}
+                    {t('dash.guests', { names: r.guests.map((g) => `${g.name}${g.arrived ? ' ✓' : ''}`).join(', ') })}
                   </p>
                 )}
               </li>
@@ -297,18 +286,18 @@ function EventDashboard({ id }: { id: string }) {
 
       {promoters.some((p) => p.orders > 0) && (
         <section class="card stack">
-          <h2>Promoters</h2>
-          <div class="table-scroll" tabIndex={0} role="region" aria-label="What each promoter sold">
+          <h2>{t('admin.nav.promoters')}</h2>
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t('dash.promoterTable')}>
             <table class="figures" data-testid="promoter-figures">
               <thead>
                 <tr>
-                  <th scope="col">Promoter</th>
-                  <th scope="col">Orders</th>
-                  <th scope="col">Tickets</th>
-                  <th scope="col">Tables</th>
-                  <th scope="col">Revenue</th>
-                  <th scope="col">Refunded</th>
-                  <th scope="col">Came in</th>
+                  <th scope="col">{t('dash.col.promoter')}</th>
+                  <th scope="col">{t('dash.orders')}</th>
+                  <th scope="col">{t('buy.title')}</th>
+                  <th scope="col">{t('dash.col.tables')}</th>
+                  <th scope="col">{t('dash.revenue')}</th>
+                  <th scope="col">{t('dash.refunded')}</th>
+                  <th scope="col">{t('dash.col.cameIn')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -330,15 +319,35 @@ function EventDashboard({ id }: { id: string }) {
               </tbody>
             </table>
           </div>
-          <p class="muted small">
-            Orders placed through a promoter's link (the night's page with <code>?p=</code> and their code). The orders
-            page exports this as CSV.
-          </p>
+          <PromoterNote />
         </section>
       )}
 
       <WaitlistPanel eventId={id} token={token} />
     </>
+  );
+}
+
+/** "42 in, each counted once…", the count large. */
+function DoorTotal({ admitted }: { admitted: number }) {
+  const [before, after] = around('dash.doorTotal', 'count');
+  return (
+    <>
+      {before}
+      <strong>{admitted}</strong>
+      {after}
+    </>
+  );
+}
+
+function PromoterNote() {
+  const [before, after] = around('dash.promoterNote', 'param');
+  return (
+    <p class="muted small">
+      {before}
+      <code>?p=</code>
+      {after}
+    </p>
   );
 }
 

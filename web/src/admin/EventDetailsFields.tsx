@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Field } from '../ui/Field.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
-import { CATALOGUES, LOCALES, type Locale } from '../lib/i18n.js';
+import { CATALOGUES, LOCALES, t, type Locale } from '../lib/i18n.js';
 
 export interface DetailsDraft {
   venueName: string;
@@ -51,21 +51,21 @@ export function EventDetailsFields({
   const set = (patch: Partial<DetailsDraft>) => onChange({ ...draft, ...patch });
   return (
     <fieldset class="card stack">
-      <legend>Where and what</legend>
+      <legend>{t('editor.details.legend')}</legend>
       <div class="grid-2">
-        <Field id="ev-venue" label="Venue" error={errors.venue_name}>
+        <Field id="ev-venue" label={t('editor.details.venue')} error={errors.venue_name}>
           {(control) => (
             <input
               {...control}
               class="input"
               maxLength={200}
-              placeholder="e.g. The Vault"
+              placeholder={t('editor.details.venueExample')}
               value={draft.venueName}
               onInput={(e) => set({ venueName: e.currentTarget.value })}
             />
           )}
         </Field>
-        <Field id="ev-address" label="Address (buyers get a map link)" error={errors.venue_address}>
+        <Field id="ev-address" label={t('editor.details.address')} error={errors.venue_address}>
           {(control) => (
             <input
               {...control}
@@ -78,7 +78,7 @@ export function EventDetailsFields({
           )}
         </Field>
       </div>
-      <Field id="ev-min-age" label="Minimum age" error={errors.min_age}>
+      <Field id="ev-min-age" label={t('editor.details.minAge')} error={errors.min_age}>
         {(control) => (
           <select
             {...control}
@@ -88,13 +88,13 @@ export function EventDetailsFields({
               set({ minAge: e.currentTarget.value === '21' ? 21 : e.currentTarget.value === '18' ? 18 : null })
             }
           >
-            <option value="">None</option>
-            <option value="18">18+ (buyers confirm; the door checks ID)</option>
-            <option value="21">21+ (buyers confirm; the door checks ID)</option>
+            <option value="">{t('editor.details.noMinAge')}</option>
+            <option value="18">{t('editor.details.ageOption', { age: 18 })}</option>
+            <option value="21">{t('editor.details.ageOption', { age: 21 })}</option>
           </select>
         )}
       </Field>
-      <Field id="ev-locale" label="Language of its mails and page (buyers can switch)" error={errors.locale}>
+      <Field id="ev-locale" label={t('editor.details.locale')} error={errors.locale}>
         {(control) => (
           <select
             {...control}
@@ -110,22 +110,22 @@ export function EventDetailsFields({
           </select>
         )}
       </Field>
-      <Field id="ev-description" label="Description" error={errors.description}>
+      <Field id="ev-description" label={t('editor.details.description')} error={errors.description}>
         {(control) => (
           <textarea
             {...control}
             class="input"
             rows={4}
             maxLength={4000}
-            placeholder="Who plays, the music, the dress code…"
+            placeholder={t('editor.details.descriptionExample')}
             value={draft.description}
             onInput={(e) => set({ description: e.currentTarget.value })}
           />
         )}
       </Field>
       <div class="field">
-        <label for="ev-cover">Cover image (JPEG, PNG or WebP, up to 10 MB; shown wide on the buyer's page)</label>
-        {shown && <img class="cover-preview" src={shown} alt="The cover as buyers will see it" />}
+        <label for="ev-cover">{t('editor.details.cover')}</label>
+        {shown && <img class="cover-preview" src={shown} alt={t('editor.details.coverAlt')} />}
         <input
           id="ev-cover"
           class="input"
@@ -147,7 +147,7 @@ export function EventDetailsFields({
               onRemoveCover(true);
             }}
           >
-            Remove the cover
+            {t('editor.details.removeCover')}
           </button>
         )}
       </div>

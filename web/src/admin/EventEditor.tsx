@@ -1,4 +1,3 @@
-import { formatMoney } from '@domain/money.js';
 import { useLocation } from 'preact-iso';
 import { useEffect, useReducer } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
@@ -20,6 +19,8 @@ import { EventDetailsFields } from './EventDetailsFields.js';
 import { GRID } from './floor-geometry.js';
 import { FloorEditor } from './FloorEditor.js';
 import type { AdminEvent } from './types.js';
+import { money as formatMoney } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 
 let keys = 0;
 const nextKey = () => `k${++keys}`;
@@ -37,7 +38,7 @@ function takeCoverError(id: string | null): string | null {
 /** `/admin/events/new` and `/admin/events/:id/edit`: the night, its prices, and the room. */
 export function EventEditorPage({ id }: { id?: string }) {
   return (
-    <AdminShell title={id ? 'Edit event' : 'New event'}>
+    <AdminShell title={id ? t('editor.editTitle') : t('admin.events.new')}>
       <EventEditor id={id ?? null} />
     </AdminShell>
   );
@@ -62,7 +63,7 @@ function EventEditor({ id }: { id: string | null }) {
         });
         dispatch({
           type: 'locked',
-          tableIds: new Set(a.tables.filter((t) => t.status !== 'available').map((t) => t.id)),
+          tableIds: new Set(a.tables.filter((x) => x.status !== 'available').map((x) => x.id)),
         });
       },
       (err) => signal.aborted || dispatch({ type: 'refused', errors: {}, message: errorText(err) }),
@@ -71,8 +72,8 @@ function EventEditor({ id }: { id: string | null }) {
   }, [id, token]);
 
   const editing = id !== null;
-  const capacities = new Map(tiers.map((t) => [t.name, Number.parseInt(t.capacity, 10) || 0]));
-  const selectedTable = tables.find((t) => t.key === selected) ?? null;
+  const capacities = new Map(tiers.map((x) => [x.name, Number.parseInt(x.capacity, 10) || 0]));
+  const selectedTable = tables.find((x) => x.key === selected) ?? null;
 
   const save = async (ev: Event) => {
     ev.preventDefault();
@@ -131,10 +132,12 @@ function EventEditor({ id }: { id: string | null }) {
 
   return (
     <form class="stack editor" onSubmit={save} noValidate>
-      <h1>{editing ? `Edit ${saved?.name ?? 'event'}` : 'New event'}</h1>
+      <h1>
+        {!editing ? t('admin.events.new') : saved ? t('editor.editing', { name: saved.name }) : t('editor.editTitle')}
+      </h1>
       <section class="card stack">
-        <h2>The night</h2>
-        <Field id="ev-name" label="Name" error={errors.name}>
+        <h2>{t('editor.night')}</h2>
+        <Field id="ev-name" label={t('editor.name')} error={errors.name}>
           {(control) => (
             <input
               {...control}
@@ -146,7 +149,7 @@ function EventEditor({ id }: { id: string | null }) {
           )}
         </Field>
         <div class="grid-2">
-          <Field id="ev-start" label="Doors open" error={errors.starts_at}>
+          <Field id="ev-start" label={t('editor.start')} error={errors.starts_at}>
             {(control) => (
               <input
                 {...control}
@@ -157,7 +160,7 @@ function EventEditor({ id }: { id: string | null }) {
               />
             )}
           </Field>
-          <Field id="ev-end" label="Ends" error={errors.ends_at}>
+          <Field id="ev-end" label={t('editor.end')} error={errors.ends_at}>
             {(control) => (
               <input
                 {...control}
@@ -169,12 +172,7 @@ function EventEditor({ id }: { id: string | null }) {
             )}
           </Field>
         </div>
-        {editing && (
-          <p class="faint small">
-            Name and times can change until the event starts. Prices and capacities apply to new orders; never below
-            what is sold. A table that was held or sold can move, but keeps its number and tier.
-          </p>
-        )}
+        {editing && <p class="faint small">{t('editor.changeRules')}</p>}
       </section>
 
       <EventDetailsFields
@@ -190,9 +188,9 @@ function EventEditor({ id }: { id: string | null }) {
       />
 
       <fieldset class="card stack">
-        <legend>GA tickets</legend>
+        <legend>{t('buy.ga')}</legend>
         <div class="grid-3">
-          <Field id="ga-price" label="Price" error={errors['ga.price_cents']}>
+          <Field id="ga-price" label={t('editor.price')} error={errors['ga.price_cents']}>
             {(control) => (
               <input
                 {...control}
@@ -203,7 +201,7 @@ function EventEditor({ id }: { id: string | null }) {
               />
             )}
           </Field>
-          <Field id="ga-capacity" label="Capacity" error={errors['ga.capacity']}>
+          <Field id="ga-capacity" label={t('editor.capacity')} error={errors['ga.capacity']}>
             {(control) => (
               <input
                 {...control}
@@ -214,7 +212,7 @@ function EventEditor({ id }: { id: string | null }) {
               />
             )}
           </Field>
-          <Field id="ev-currency" label="Currency" error={errors.currency}>
+          <Field id="ev-currency" label={t('editor.currency')} error={errors.currency}>
             {(control) => (
               <select
                 {...control}
@@ -233,72 +231,76 @@ function EventEditor({ id }: { id: string | null }) {
       </fieldset>
 
       <fieldset class="card stack">
-        <legend>Table tiers</legend>
-        {tiers.map((t, i) => (
-          <div class="tier-row" key={t.key} data-testid="tier">
-            <Field id={`tier-name-${i}`} label="Tier" error={errors[`tiers.${i}.name`]}>
+        <legend>{t('editor.tiers')}</legend>
+        {tiers.map((tier, i) => (
+          <div class="tier-row" key={tier.key} data-testid="tier">
+            <Field id={`tier-name-${i}`} label={t('editor.tier')} error={errors[`tiers.${i}.name`]}>
               {(control) => (
                 <input
                   {...control}
                   class="input"
-                  value={t.name}
-                  onInput={(e) => dispatch({ type: 'renameTier', key: t.key, name: e.currentTarget.value })}
+                  value={tier.name}
+                  onInput={(e) => dispatch({ type: 'renameTier', key: tier.key, name: e.currentTarget.value })}
                 />
               )}
             </Field>
-            <Field id={`tier-price-${i}`} label="Price" error={errors[`tiers.${i}.price_cents`]}>
+            <Field id={`tier-price-${i}`} label={t('editor.price')} error={errors[`tiers.${i}.price_cents`]}>
               {(control) => (
                 <input
                   {...control}
                   class="input"
                   inputMode="decimal"
-                  value={t.price}
-                  onInput={(e) => dispatch({ type: 'tier', key: t.key, change: { price: e.currentTarget.value } })}
+                  value={tier.price}
+                  onInput={(e) => dispatch({ type: 'tier', key: tier.key, change: { price: e.currentTarget.value } })}
                 />
               )}
             </Field>
-            <Field id={`tier-capacity-${i}`} label="People" error={errors[`tiers.${i}.capacity`]}>
+            <Field id={`tier-capacity-${i}`} label={t('editor.people')} error={errors[`tiers.${i}.capacity`]}>
               {(control) => (
                 <input
                   {...control}
                   class="input"
                   inputMode="numeric"
-                  value={t.capacity}
-                  onInput={(e) => dispatch({ type: 'tier', key: t.key, change: { capacity: e.currentTarget.value } })}
+                  value={tier.capacity}
+                  onInput={(e) =>
+                    dispatch({ type: 'tier', key: tier.key, change: { capacity: e.currentTarget.value } })
+                  }
                 />
               )}
             </Field>
-            <Field id={`tier-min-${i}`} label="Minimum spend" error={errors[`tiers.${i}.min_spend_cents`]}>
+            <Field id={`tier-min-${i}`} label={t('editor.minSpend')} error={errors[`tiers.${i}.min_spend_cents`]}>
               {(control) => (
                 <input
                   {...control}
                   class="input"
                   inputMode="decimal"
-                  placeholder="none"
-                  value={t.minSpend}
-                  onInput={(e) => dispatch({ type: 'tier', key: t.key, change: { minSpend: e.currentTarget.value } })}
+                  placeholder={t('editor.noMinSpend')}
+                  value={tier.minSpend}
+                  onInput={(e) =>
+                    dispatch({ type: 'tier', key: tier.key, change: { minSpend: e.currentTarget.value } })
+                  }
                 />
               )}
             </Field>
             <button
               class="btn ghost small"
               type="button"
-              aria-label={`Remove tier ${t.name}`}
-              disabled={tables.some((x) => x.tier === t.name)}
-              onClick={() => dispatch({ type: 'removeTier', key: t.key })}
+              aria-label={t('editor.removeTier', { name: tier.name })}
+              disabled={tables.some((x) => x.tier === tier.name)}
+              onClick={() => dispatch({ type: 'removeTier', key: tier.key })}
             >
-              Remove
+              {t('host.remove')}
             </button>
           </div>
         ))}
         <button class="btn" type="button" onClick={() => dispatch({ type: 'addTier', key: nextKey() })}>
-          Add a tier
+          {t('editor.addTier')}
         </button>
       </fieldset>
 
       <section class="card stack">
         <div class="row">
-          <h2>Floor plan</h2>
+          <h2>{t('floor.plan')}</h2>
           <span class="spacer" />
           <button
             class="btn primary"
@@ -306,7 +308,7 @@ function EventEditor({ id }: { id: string | null }) {
             onClick={() => dispatch({ type: 'addTable', key: nextKey() })}
             disabled={tiers.length === 0}
           >
-            Add a table
+            {t('editor.addTable')}
           </button>
         </div>
         <FloorEditor
@@ -325,7 +327,7 @@ function EventEditor({ id }: { id: string | null }) {
           ))}
         {selectedTable && (
           <div class="table-props row" data-testid="table-props">
-            <Field id="table-number" label="Table number">
+            <Field id="table-number" label={t('editor.tableNumber')}>
               {(control) => (
                 <input
                   {...control}
@@ -343,7 +345,7 @@ function EventEditor({ id }: { id: string | null }) {
                 />
               )}
             </Field>
-            <Field id="table-tier" label="Tier">
+            <Field id="table-tier" label={t('editor.tier')}>
               {(control) => (
                 <select
                   {...control}
@@ -354,29 +356,29 @@ function EventEditor({ id }: { id: string | null }) {
                     dispatch({ type: 'table', key: selectedTable.key, change: { tier: e.currentTarget.value } })
                   }
                 >
-                  {tiers.map((t) => (
-                    <option key={t.key}>{t.name}</option>
+                  {tiers.map((tier) => (
+                    <option key={tier.key}>{tier.name}</option>
                   ))}
                 </select>
               )}
             </Field>
             {selectedTable.locked ? (
-              <span class="faint small">Held or sold: it can move, but keeps its number and tier.</span>
+              <span class="faint small">{t('editor.tableLocked')}</span>
             ) : (
               <button
                 class="btn danger small"
                 type="button"
                 onClick={() => dispatch({ type: 'deleteTable', key: selectedTable.key })}
               >
-                Delete table {selectedTable.number}
+                {t('editor.deleteTable', { number: selectedTable.number })}
               </button>
             )}
           </div>
         )}
         <p class="faint small">
-          {tables.length} tables on a {GRID}-unit grid
+          {t('editor.tableCount', { count: tables.length, grid: GRID })}
           {tiers.length > 0 &&
-            ` · ${tiers.map((t) => `${tables.filter((x) => x.tier === t.name).length} ${t.name}`).join(', ')}`}
+            ` · ${tiers.map((tier) => `${tables.filter((x) => x.tier === tier.name).length} ${tier.name}`).join(', ')}`}
           {toCents(state.gaPrice) >= 0 && ` · GA ${formatMoney(toCents(state.gaPrice), state.currency)}`}
         </p>
       </section>
@@ -388,10 +390,10 @@ function EventEditor({ id }: { id: string | null }) {
       )}
       <div class="row">
         <button class="btn primary" type="submit" disabled={state.busy}>
-          {state.busy ? 'Saving…' : editing ? 'Save changes' : 'Create event'}
+          {state.busy ? t('editor.saving') : editing ? t('editor.saveChanges') : t('editor.create')}
         </button>
         <a class="btn ghost" href={editing ? `/admin/events/${id}` : '/admin'}>
-          Cancel
+          {t('common.cancel')}
         </a>
       </div>
     </form>

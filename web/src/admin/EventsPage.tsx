@@ -1,23 +1,18 @@
-import { formatMoney } from '@domain/money.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import { dayAndTime } from '../lib/format.js';
+import { dayAndTime, money as formatMoney } from '../lib/format.js';
+import { t } from '../lib/i18n.js';
 import { session } from '../lib/session.js';
 import { AdminShell } from './AdminShell.js';
 import type { Summary } from './EventDashboard.js';
 import { phaseOf, type ListedEvent } from './types.js';
 
-const SECTIONS = [
-  { phase: 'tonight', title: 'Tonight' },
-  { phase: 'upcoming', title: 'Upcoming' },
-  { phase: 'past', title: 'Past' },
-  { phase: 'cancelled', title: 'Cancelled' },
-] as const;
+const SECTIONS = ['tonight', 'upcoming', 'past', 'cancelled'] as const;
 
 /** `/admin`: every event, grouped by where it stands, with sold / capacity at a glance. */
 export function EventsPage() {
   return (
-    <AdminShell title="Events">
+    <AdminShell title={t('admin.nav.events')}>
       <EventList />
     </AdminShell>
   );
@@ -50,23 +45,23 @@ function EventList() {
   return (
     <>
       <div class="row">
-        <h1>Events</h1>
+        <h1>{t('admin.nav.events')}</h1>
         <span class="spacer" />
         <a class="btn primary" href="/admin/events/new">
-          New event
+          {t('admin.events.new')}
         </a>
       </div>
       {problem && <p class="form-error">{problem}</p>}
-      {!events && !problem && <p class="muted">Loading…</p>}
-      {events?.length === 0 && <p class="muted">No events yet. Create the first one.</p>}
+      {!events && !problem && <p class="muted">{t('common.loading')}</p>}
+      {events?.length === 0 && <p class="muted">{t('admin.events.none')}</p>}
       {events &&
-        SECTIONS.map(({ phase, title }) => {
+        SECTIONS.map((phase) => {
           const list = events.filter((e) => phaseOf(e) === phase);
           if (!list.length) return null;
           const ordered = phase === 'past' || phase === 'cancelled' ? [...list].reverse() : list;
           return (
             <section key={phase} class="stack">
-              <h2>{title}</h2>
+              <h2>{t(`admin.events.phase.${phase}`)}</h2>
               <ul class="list event-list">
                 {ordered.map((e) => (
                   <li key={e.id}>
@@ -97,9 +92,22 @@ function Figures({ event }: { event: ListedEvent & { summary: Summary } }) {
   if (event.status === 'cancelled')
     return (
       <>
-        Cancelled · {money(sales.refunded_cents)} refunded of {money(sales.revenue_cents)} taken
+        {t('admin.events.cancelledFigures', {
+          refunded: money(sales.refunded_cents),
+          taken: money(sales.revenue_cents),
+        })}
       </>
     );
-  const sold = `GA ${sales.ga_sold} / ${sales.ga_capacity} · tables ${sales.tables_sold} / ${sales.tables_total} · ${money(sales.revenue_cents - sales.refunded_cents)}`;
-  return phaseOf(event) === 'past' ? <>{`${sold} · ${door.admitted} came`}</> : <>{sold}</>;
+  const sold = t('admin.events.figures', {
+    gaSold: sales.ga_sold,
+    gaCapacity: sales.ga_capacity,
+    tablesSold: sales.tables_sold,
+    tablesTotal: sales.tables_total,
+    net: money(sales.revenue_cents - sales.refunded_cents),
+  });
+  return phaseOf(event) === 'past' ? (
+    <>{t('admin.events.came', { figures: sold, count: door.admitted })}</>
+  ) : (
+    <>{sold}</>
+  );
 }

@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { FloorPlan, type FloorTable } from '../ui/FloorPlan.js';
 import type { DraftTable } from './event-draft.js';
 import { clampX, clampY, GRID, ROOM } from './floor-geometry.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The floor plan editor: the same SVG as the live floor plan, with tables dragged (mouse, touch or
@@ -54,7 +55,7 @@ export function FloorEditor({
         aria-pressed={zoomed}
         onClick={() => setZoomed(!zoomed)}
       >
-        {zoomed ? 'Show the whole room' : 'Zoom in to place tables'}
+        {zoomed ? t('editor.floor.whole') : t('editor.floor.zoom')}
       </button>
       {/* Dragging follows the pointer across the whole room; each table also moves with the arrow keys. */}
       <div
@@ -68,37 +69,35 @@ export function FloorEditor({
         onPointerUp={() => setDrag(null)}
         onPointerCancel={() => setDrag(null)}
         onKeyDown={(e) => {
-          const t = tables.find((x) => x.key === selectedKey);
+          const table = tables.find((x) => x.key === selectedKey);
           const step = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] }[
             e.key
           ];
-          if (!t || !step) return;
+          if (!table || !step) return;
           e.preventDefault();
-          onMove(t.key, clampX(t.x + step[0]!), clampY(t.y + step[1]!));
+          onMove(table.key, clampX(table.x + step[0]!), clampY(table.y + step[1]!));
         }}
       >
         <FloorPlan
           tables={shown}
           box={ROOM}
           selectedId={selectedKey}
-          title="Floor plan editor: drag the tables"
+          title={t('editor.floor.title')}
           svgRef={(el) => (svg.current = el)}
-          onSelect={(t) => onSelect(t.id)}
-          countsOf={(t) => `${t.capacity} people`}
-          onPointerDownTable={(t, e) => {
+          onSelect={(table) => onSelect(table.id)}
+          countsOf={(table) => t('picker.people', { count: table.capacity })}
+          onPointerDownTable={(table, e) => {
             const p = toRoom(e);
             if (!p) return;
             e.preventDefault();
             (e.currentTarget as Element | null)?.closest('.floor-editor')?.setPointerCapture?.(e.pointerId);
-            onSelect(t.id);
-            setDrag({ key: t.id, dx: p.x - t.x, dy: p.y - t.y, pointerId: e.pointerId });
+            onSelect(table.id);
+            setDrag({ key: table.id, dx: p.x - table.x, dy: p.y - table.y, pointerId: e.pointerId });
           }}
           renderExtra={() => null}
         />
       </div>
-      <p class="faint small">
-        Drag a table to place it (it snaps to a grid); with a table selected, the arrow keys move it too.
-      </p>
+      <p class="faint small">{t('editor.floor.how')}</p>
     </div>
   );
 }

@@ -1,7 +1,8 @@
-import { formatMoney } from '@domain/money.js';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import { dayAndTime, dayAndTimeSeconds } from '../lib/format.js';
+import { dayAndTime, dayAndTimeSeconds, money as formatMoney } from '../lib/format.js';
+import { around, t } from '../lib/i18n.js';
+import type { MessageKey } from '@i18n/catalogue.js';
 import { session } from '../lib/session.js';
 import { useDebounced, useLoad } from '../lib/use-load.js';
 import {
@@ -22,18 +23,14 @@ type FoundOrder = contract.FoundOrder;
 
 type Activity = contract.OrderActivity;
 
-const MAIL_WORDS: Record<string, string> = {
-  order_paid: 'Tickets',
-  order_refunded: 'Refunded',
-  ticket_transferred: 'A ticket sent on',
-  waitlist_offer: 'Waitlist offer',
-  ticket_voided: 'A sent ticket voided',
-};
+const MAIL_KINDS = ['order_paid', 'order_refunded', 'ticket_transferred', 'waitlist_offer', 'ticket_voided'];
+const mailKindWords = (kind: string) =>
+  MAIL_KINDS.includes(kind) ? t(`orders.mailKind.${kind}` as MessageKey) : kind.replace(/_/g, ' ');
 
 /** `/admin/events/:id/orders`: find anyone's order, see what happened to it, refund it, export the lists. */
 export function OrdersPage({ id }: { id: string }) {
   return (
-    <AdminShell title="Orders">
+    <AdminShell title={t('dash.orders')}>
       <Orders eventId={id} />
     </AdminShell>
   );
@@ -67,7 +64,7 @@ function Orders({ eventId }: { eventId: string }) {
     const res = await fetch(`/api/v1/events/${eventId}/export/${name}.csv`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    if (!res.ok) return setProblem(`The export failed (${res.status})`);
+    if (!res.ok) return setProblem(t('orders.exportFailed', { status: res.status }));
     const url = URL.createObjectURL(await res.blob());
     const a = Object.assign(document.createElement('a'), {
       href: url,
@@ -80,34 +77,34 @@ function Orders({ eventId }: { eventId: string }) {
   return (
     <>
       <div class="row wrap">
-        <h1>Orders{event ? ` · ${event.name}` : ''}</h1>
+        <h1>{event ? t('orders.titleOf', { event: event.name }) : t('dash.orders')}</h1>
         <span class="spacer" />
         <button class="btn small" type="button" onClick={() => void download('attendees')}>
-          Attendees CSV
+          {t('orders.csv.attendees')}
         </button>
         <button class="btn small" type="button" onClick={() => void download('promoters')}>
-          Promoters CSV
+          {t('orders.csv.promoters')}
         </button>
         <button class="btn small" type="button" onClick={() => void download('orders')}>
-          Orders CSV
+          {t('orders.csv.orders')}
         </button>
       </div>
-      <a href={`/admin/events/${eventId}`}>← Back to the event</a>
+      <a href={`/admin/events/${eventId}`}>{t('orders.back')}</a>
       <div class="field">
-        <label for="order-search">Search by name, e-mail, order or ticket code, invite code or table number</label>
+        <label for="order-search">{t('orders.search')}</label>
         <input
           id="order-search"
           class="input"
           type="search"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
-          placeholder="e.g. Alice, 4f2a, 12"
+          placeholder={t('orders.searchExample')}
         />
       </div>
       {problem && <p class="form-error">{problem}</p>}
       <div class="orders-grid">
         <ul class="list found-orders" data-testid="found-orders">
-          {orders?.length === 0 && <li class="muted">No order matches.</li>}
+          {orders?.length === 0 && <li class="muted">{t('orders.noMatch')}</li>}
           {orders?.map((o) => (
             <li key={o.order_id}>
               <button
@@ -120,8 +117,11 @@ function Orders({ eventId }: { eventId: string }) {
                   <span class="muted small">{o.email}</span>
                 </span>
                 <span class="small">
-                  {o.tickets} {o.tickets === 1 ? 'ticket' : 'tickets'}
-                  {o.table_number ? ` · table ${o.table_number}` : ''} · {formatMoney(o.amount_cents, o.currency)}
+                  {t('orders.row', {
+                    tickets: o.tickets,
+                    table: o.table_number ?? 'none',
+                    amount: formatMoney(o.amount_cents, o.currency),
+                  })}
                 </span>
                 <span class={`pill ${o.status === 'paid' ? 'ok' : o.status === 'refunded' ? 'info' : ''}`}>
                   {orderStatusWords(o.status)}
@@ -134,11 +134,9 @@ function Orders({ eventId }: { eventId: string }) {
           <OrderDetail key={selected} orderId={selected} token={token} onChanged={() => void search.reload()} />
         ) : (
           <section class="card stack order-detail placeholder" data-testid="order-detail-placeholder">
-            <h2>Choose an order</h2>
-            <p class="muted">
-              Its tickets, every scan at the door and the mails it was sent show here, with the refund button.
-            </p>
-            <p class="muted small">Use the exports above for the door's paper list or the books.</p>
+            <h2>{t('orders.choose')}</h2>
+            <p class="muted">{t('orders.chooseWhat')}</p>
+            <p class="muted small">{t('orders.exportsFor')}</p>
           </section>
         )}
       </div>
@@ -167,7 +165,11 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
   const error = actionError ?? loaded.error;
 
   if (!order)
-    return <section class="card">{error ? <p class="form-error">{error}</p> : <p class="muted">Loading…</p>}</section>;
+    return (
+      <section class="card">
+        {error ? <p class="form-error">{error}</p> : <p class="muted">{t('common.loading')}</p>}
+      </section>
+    );
   const refundable = order.amount_cents - order.refunded_cents;
   const money = (c: number) => formatMoney(c, order.currency);
 
@@ -182,7 +184,11 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         },
       );
       setNotice(
-        `Refunding ${money(r.amount_cents)}: ${r.tickets_voided} ${r.tickets_voided === 1 ? 'ticket' : 'tickets'} no longer admit anyone${r.table_released ? ', the table is free again' : ''}. The buyer is mailed when the money is on its way.`,
+        t('orders.refunding', {
+          amount: money(r.amount_cents),
+          count: r.tickets_voided,
+          table: r.table_released ? 'yes' : 'no',
+        }),
       );
       setConfirming(false);
       await load();
@@ -194,40 +200,48 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
 
   return (
     <section class="card stack order-detail" data-testid="order-detail">
-      <h2>Order {order.order_id.slice(0, 8)}</h2>
+      <h2>{t('orders.order', { id: order.order_id.slice(0, 8) })}</h2>
       <p>
         <span class={`pill ${order.status === 'paid' ? 'ok' : 'info'}`}>{orderStatusWords(order.status)}</span>{' '}
         {money(order.amount_cents)}
-        {order.refunded_cents > 0 && ` · ${money(order.refunded_cents)} refunded`}
-        {order.refund && order.refund.status !== 'succeeded' && ` · refund ${refundStatusWords(order.refund.status)}`}
+        {order.refunded_cents > 0 && ` · ${t('orders.refunded', { amount: money(order.refunded_cents) })}`}
+        {order.refund &&
+          order.refund.status !== 'succeeded' &&
+          ` · ${t('orders.refundState', { state: refundStatusWords(order.refund.status) })}`}
       </p>
       {order.reservation && (
         <p>
-          Table {order.reservation.table_number} ({order.reservation.tier}) ·{' '}
-          {reservationStatusWords(order.reservation.status)} · {order.reservation.guests.length}{' '}
-          {order.reservation.guests.length === 1 ? 'guest' : 'guests'}
+          {t('orders.reservation', {
+            table: order.reservation.table_number,
+            tier: order.reservation.tier,
+            status: reservationStatusWords(order.reservation.status),
+            guests: order.reservation.guests.length,
+          })}
         </p>
       )}
-      <h3>Tickets</h3>
+      <h3>{t('buy.title')}</h3>
       <ul class="list">
-        {order.tickets.map((t) => {
-          const scans = activity?.scans.filter((s) => s.ticket_id === t.id) ?? [];
-          const sent = activity?.transfers.filter((x) => x.ticket_id === t.id) ?? [];
+        {order.tickets.map((ticket) => {
+          const scans = activity?.scans.filter((s) => s.ticket_id === ticket.id) ?? [];
+          const sent = activity?.transfers.filter((x) => x.ticket_id === ticket.id) ?? [];
           return (
-            <li key={t.id}>
-              <strong>{t.holder_name}</strong> <span class="muted small">{t.id.slice(0, 8)}</span> ·{' '}
-              {ticketStatusWords(t.status)}
-              {t.is_host ? ' · host' : t.linked_reservation_id ? ' · guest' : ''}
+            <li key={ticket.id}>
+              <strong>{ticket.holder_name}</strong> <span class="muted small">{ticket.id.slice(0, 8)}</span> ·{' '}
+              {ticketStatusWords(ticket.status)}
+              {ticket.is_host
+                ? ` · ${t('orders.host')}`
+                : ticket.linked_reservation_id
+                  ? ` · ${t('orders.guest')}`
+                  : ''}
               {sent.length > 0 && (
                 <ul class="scans small muted" data-testid="transfers">
                   {sent.map((x, i) => (
                     <li key={i}>
-                      {dayAndTime(x.transferred_at)} · sent by {x.from_name} to {x.to_name} ({x.to_email})
-                      {x.table_link === 'kept'
-                        ? ' · table place went along'
-                        : x.table_link === 'dropped'
-                          ? ' · table place stayed behind'
-                          : ''}
+                      {dayAndTime(x.transferred_at)} ·{' '}
+                      {t('orders.sent', { from: x.from_name, to: x.to_name, email: x.to_email })}
+                      {x.table_link === 'kept' || x.table_link === 'dropped'
+                        ? ` · ${t('orders.tablePlace', { link: x.table_link })}`
+                        : ''}
                     </li>
                   ))}
                 </ul>
@@ -238,8 +252,8 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
                     <li key={i}>
                       {dayAndTimeSeconds(s.scanned_at)} · {s.scanner_id} · {scanResultWords(s.result)}
                       {s.reason ? ` (${reasonWords(s.reason)})` : ''}
-                      {s.offline ? ' · offline' : ''}
-                      {s.method === 'manual' ? ' · by name' : ''}
+                      {s.offline ? ` · ${t('orders.offline')}` : ''}
+                      {s.method === 'manual' ? ` · ${t('orders.byName')}` : ''}
                     </li>
                   ))}
                 </ul>
@@ -250,11 +264,11 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
       </ul>
       {activity && activity.mails.length > 0 && (
         <>
-          <h3>Mails</h3>
+          <h3>{t('orders.mails')}</h3>
           <ul class="list small">
             {activity.mails.map((m, i) => (
               <li key={i}>
-                {MAIL_WORDS[m.kind] ?? m.kind} · {mailStatusWords(m.status)}
+                {mailKindWords(m.kind)} · {mailStatusWords(m.status)}
                 {m.sent_at ? ` ${dayAndTime(m.sent_at)}` : ''}
                 {m.last_error ? ` · ${m.last_error}` : ''}
               </li>
@@ -276,21 +290,21 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         <div class="stack">
           {!confirming ? (
             <button class="btn danger" type="button" onClick={() => setConfirming(true)}>
-              Refund this order…
+              {t('orders.refundThis')}
             </button>
           ) : (
             <div class="banner bad stack" data-testid="refund-confirm">
-              <p>
-                Refund <strong>{money(refundable)}</strong> to {order.tickets[0]?.holder_name ?? 'the buyer'}? Tickets
-                not yet used stop admitting anyone
-                {order.reservation ? ' and the table is released' : ''}. This cannot be undone.
-              </p>
+              <RefundQuestion
+                amount={money(refundable)}
+                to={order.tickets[0]?.holder_name ?? t('orders.theBuyer')}
+                table={!!order.reservation}
+              />
               <div class="row">
                 <button class="btn danger" type="button" onClick={() => void refund()}>
-                  Refund {money(refundable)}
+                  {t('orders.refundAmount', { amount: money(refundable) })}
                 </button>
                 <button class="btn ghost" type="button" onClick={() => setConfirming(false)}>
-                  Keep it
+                  {t('transfer.keep')}
                 </button>
               </div>
             </div>
@@ -298,5 +312,17 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         </div>
       )}
     </section>
+  );
+}
+
+/** "Refund **€50.00** to Alice? …", the amount in bold where each language says it. */
+function RefundQuestion({ amount, to, table }: { amount: string; to: string; table: boolean }) {
+  const [before, after] = around('orders.refundQuestion', 'amount', { to, table: table ? 'yes' : 'no' });
+  return (
+    <p>
+      {before}
+      <strong>{amount}</strong>
+      {after}
+    </p>
   );
 }

@@ -3,15 +3,11 @@ import { useLoad } from '../lib/use-load.js';
 import { api } from '../lib/api.js';
 import { clockTime } from '../lib/format.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type Entry = contract.WaitlistView['entries'][number];
 
-const STATE: Record<Entry['state'], { words: string; tone: string }> = {
-  waiting: { words: 'Waiting', tone: '' },
-  offered: { words: 'Offered', tone: 'warn' },
-  bought: { words: 'Bought', tone: 'ok' },
-  lapsed: { words: 'Offer lapsed', tone: 'bad' },
-};
+const TONE: Record<Entry['state'], string> = { waiting: '', offered: 'warn', bought: 'ok', lapsed: 'bad' };
 
 /** The night's waitlist for the owner: who waits, in order, and what became of each offer (read every 15 s). */
 export function WaitlistPanel({ eventId, token }: { eventId: string; token: string }) {
@@ -24,8 +20,8 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
   const problem = loaded.error;
   const reload = loaded.reload;
   useEffect(() => {
-    const t = setInterval(() => void reload(), 15_000);
-    return () => clearInterval(t);
+    const every15s = setInterval(() => void reload(), 15_000);
+    return () => clearInterval(every15s);
   }, [reload]);
   if (entries.length === 0 && !problem) return null;
   const waiting = entries.filter((e) => e.state === 'waiting');
@@ -33,21 +29,25 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
   return (
     <section class="card stack">
       <h2>
-        Waitlist{' '}
+        {t('waitlistPanel.title')}{' '}
         <span class="muted">
-          · {waiting.length} waiting for {waiting.reduce((n, e) => n + e.quantity, 0)} tickets
+          ·{' '}
+          {t('waitlistPanel.waiting', {
+            people: waiting.length,
+            tickets: waiting.reduce((n, e) => n + e.quantity, 0),
+          })}
         </span>
       </h2>
       {problem && <p class="form-error">{problem}</p>}
-      <div class="table-scroll" tabIndex={0} role="region" aria-label="The waitlist, first come first">
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={t('waitlistPanel.label')}>
         <table class="figures" data-testid="waitlist">
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">Who</th>
-              <th scope="col">Tickets</th>
-              <th scope="col">Joined</th>
-              <th scope="col">Offer</th>
+              <th scope="col">{t('waitlistPanel.who')}</th>
+              <th scope="col">{t('buy.title')}</th>
+              <th scope="col">{t('waitlistPanel.joined')}</th>
+              <th scope="col">{t('waitlistPanel.offer')}</th>
             </tr>
           </thead>
           <tbody>
@@ -60,9 +60,12 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
                 <td>{e.quantity}</td>
                 <td>{clockTime(e.joined_at)}</td>
                 <td>
-                  <span class={`pill ${STATE[e.state].tone}`}>{STATE[e.state].words}</span>
+                  <span class={`pill ${TONE[e.state]}`}>{t(`waitlistPanel.state.${e.state}`)}</span>
                   {e.state === 'offered' && e.offer_expires_at && (
-                    <span class="muted small"> until {clockTime(e.offer_expires_at)}</span>
+                    <span class="muted small">
+                      {' '}
+                      {t('waitlistPanel.until', { time: clockTime(e.offer_expires_at) })}
+                    </span>
                   )}
                 </td>
               </tr>
@@ -70,10 +73,7 @@ export function WaitlistPanel({ eventId, token }: { eventId: string; token: stri
           </tbody>
         </table>
       </div>
-      <p class="muted small">
-        Places that come free (a lapsed hold, a refund, more capacity) are offered in this order, held for each person
-        for a while; unpaid, they pass on.
-      </p>
+      <p class="muted small">{t('waitlistPanel.how')}</p>
     </section>
   );
 }

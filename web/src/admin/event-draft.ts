@@ -1,6 +1,7 @@
 import type { DetailsDraft } from './EventDetailsFields.js';
 import { freeSpot } from './floor-geometry.js';
 import type { AdminEvent } from './types.js';
+import { t } from '../lib/i18n.js';
 
 /**
  * The event editor's whole state and every change to it, as one reducer: the draft the owner
@@ -171,7 +172,13 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
         ...state,
         tiers: [
           ...state.tiers,
-          { key: action.key, name: `Tier ${state.tiers.length + 1}`, price: '100.00', capacity: '4', minSpend: '' },
+          {
+            key: action.key,
+            name: t('editor.tierN', { n: state.tiers.length + 1 }),
+            price: '100.00',
+            capacity: '4',
+            minSpend: '',
+          },
         ],
       };
     case 'removeTier': {
@@ -212,8 +219,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return { ...state, selected: action.key };
     case 'saving': {
       const errors = checkDraft(state);
-      if (Object.keys(errors).length)
-        return { ...state, errors, formError: 'Some fields need a look (marked below).', busy: false };
+      if (Object.keys(errors).length) return { ...state, errors, formError: t('editor.needsLook'), busy: false };
       return { ...state, errors: {}, formError: null, busy: true };
     }
     case 'refused':
@@ -222,7 +228,7 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       return {
         ...state,
         cover: { ...state.cover, error: action.message },
-        formError: 'The event is saved, but not its cover image (see below).',
+        formError: t('editor.coverNotSaved'),
         busy: false,
       };
   }
@@ -231,21 +237,21 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
 /** What the page can tell before asking the server, by the same field names the API uses. */
 export function checkDraft(s: EditorState): Record<string, string> {
   const e: Record<string, string> = {};
-  if (!s.name.trim()) e.name = 'Give the event a name';
-  if (!s.startsAt) e.starts_at = 'When does it start?';
+  if (!s.name.trim()) e.name = t('editor.check.name');
+  if (!s.startsAt) e.starts_at = t('editor.check.start');
   if (!s.endsAt || Date.parse(fromLocalInput(s.endsAt)) <= Date.parse(fromLocalInput(s.startsAt)))
-    e.ends_at = 'It must end after it starts';
-  if (!(toCents(s.gaPrice) >= 0)) e['ga.price_cents'] = 'A price such as 20.00';
-  if (!(Number.parseInt(s.gaCapacity, 10) >= 0)) e['ga.capacity'] = 'How many GA tickets?';
-  s.tiers.forEach((t, i) => {
-    if (!t.name.trim()) e[`tiers.${i}.name`] = 'Name the tier';
-    if (!(toCents(t.price) >= 0)) e[`tiers.${i}.price_cents`] = 'A price such as 300.00';
-    if (!(Number.parseInt(t.capacity, 10) >= 1)) e[`tiers.${i}.capacity`] = 'People at the table, the host included';
+    e.ends_at = t('editor.check.end');
+  if (!(toCents(s.gaPrice) >= 0)) e['ga.price_cents'] = t('editor.check.price', { example: '20.00' });
+  if (!(Number.parseInt(s.gaCapacity, 10) >= 0)) e['ga.capacity'] = t('editor.check.gaCapacity');
+  s.tiers.forEach((tier, i) => {
+    if (!tier.name.trim()) e[`tiers.${i}.name`] = t('editor.check.tierName');
+    if (!(toCents(tier.price) >= 0)) e[`tiers.${i}.price_cents`] = t('editor.check.price', { example: '300.00' });
+    if (!(Number.parseInt(tier.capacity, 10) >= 1)) e[`tiers.${i}.capacity`] = t('editor.check.tierCapacity');
   });
   const numbers = s.tables.map((t) => t.number);
-  if (new Set(numbers).size !== numbers.length) e.tables = 'Two tables have the same number';
+  if (new Set(numbers).size !== numbers.length) e.tables = t('editor.check.sameNumber');
   const tierNames = new Set(s.tiers.map((t) => t.name));
-  if (s.tables.some((t) => !tierNames.has(t.tier))) e.tables = 'Every table needs one of the tiers above';
+  if (s.tables.some((t) => !tierNames.has(t.tier))) e.tables = t('editor.check.tableTier');
   return e;
 }
 

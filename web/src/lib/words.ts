@@ -1,42 +1,26 @@
+import type { MessageKey } from '@i18n/catalogue.js';
+import { CATALOGUES } from '@i18n/locales.js';
+import { t } from './i18n.js';
+
 /**
  * The words the pages show for the API's machine values ("checked_in" is for programs, "Checked
- * in" for people). A value without words here is shown with its underscores as spaces.
+ * in" for people), in the page's language: the catalogue's `<group>.<value>`. A value without
+ * words there is shown with its underscores as spaces.
  */
-const ORDER: Record<string, string> = {
-  pending: 'Awaiting payment',
-  paid: 'Paid',
-  expired: 'Expired',
-  refunded: 'Refunded',
-};
-const RESERVATION: Record<string, string> = {
-  pending: 'Awaiting payment',
-  confirmed: 'Confirmed',
-  checked_in: 'Host arrived',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-};
-const TICKET: Record<string, string> = {
-  pending: 'Not paid',
-  valid: 'Not in yet',
-  checked_in: 'Checked in',
-  void: 'Void',
-};
-const SCAN: Record<string, string> = { admitted: 'Admitted', reentry: 'Re-entry', rejected: 'Refused' };
-const MAIL: Record<string, string> = {
-  pending: 'Waiting to be sent',
-  sending: 'Sending',
-  sent: 'Sent',
-  failed: 'Failed',
-};
-const REFUND: Record<string, string> = { pending: 'on its way', succeeded: 'paid back', failed: 'failed' };
+const isKey = (key: string): key is MessageKey => Object.hasOwn(CATALOGUES.en.messages, key);
+const say =
+  (group: string) =>
+  (value: string): string => {
+    const key = `${group}.${value}`;
+    // A door reason's words name when and where when told (door.reason.already_checked_in); here they are not.
+    return isKey(key) ? t(key, { at: 'none', scanner: 'none' }) : value.replace(/_/g, ' ');
+  };
 
-const say = (words: Record<string, string>) => (value: string) => words[value] ?? value.replace(/_/g, ' ');
-
-export const orderStatusWords = say(ORDER);
-export const reservationStatusWords = say(RESERVATION);
-export const ticketStatusWords = say(TICKET);
-export const scanResultWords = say(SCAN);
-export const mailStatusWords = say(MAIL);
-export const refundStatusWords = say(REFUND);
-/** "already checked in", "wrong event": a refusal's reason code in words. */
-export const reasonWords = say({});
+export const orderStatusWords = say('words.order');
+export const reservationStatusWords = say('words.reservation');
+export const ticketStatusWords = say('words.ticket');
+export const scanResultWords = say('words.scan');
+export const mailStatusWords = say('words.mail');
+export const refundStatusWords = say('words.refund');
+/** "Already checked in", "This ticket is for another event": a refusal's reason code, as the door says it. */
+export const reasonWords = say('door.reason');
