@@ -18,7 +18,7 @@ export function AdminShell({ title, children }: { title: string; children: Compo
   const { path } = useLocation();
   return (
     <RequireLogin roles={['owner']} heading={t('home.dashboard')}>
-      <Topbar title={title}>
+      <Topbar title={title} language>
         <nav class="admin-nav" aria-label={t('admin.nav.label')}>
           {NAV.map((n) => (
             <a key={n.href} href={n.href} aria-current={path === n.href ? 'page' : undefined}>

@@ -1,8 +1,9 @@
-import { formatMoney } from '@domain/money.js';
 import { cancellationProgress } from '@domain/night-figures.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
+import { money as formatMoney } from '../lib/format.js';
+import { around, t } from '../lib/i18n.js';
 import { useLoad } from '../lib/use-load.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
@@ -20,7 +21,7 @@ type Refunds = contract.RefundsView;
  */
 export function CancelPage({ id }: { id: string }) {
   return (
-    <AdminShell title="Cancel event">
+    <AdminShell title={t('dash.cancel')}>
       <CancelFlow id={id} />
     </AdminShell>
   );
@@ -55,11 +56,11 @@ function CancelFlow({ id }: { id: string }) {
   const reloadRefunds = refundsLoad.reload;
   useEffect(() => {
     if (!draining) return;
-    const t = setInterval(() => void reloadRefunds(), 1000);
-    return () => clearInterval(t);
+    const everySecond = setInterval(() => void reloadRefunds(), 1000);
+    return () => clearInterval(everySecond);
   }, [draining, reloadRefunds]);
 
-  if (!event) return problem ? <p class="form-error">{problem}</p> : <p class="muted">Loading…</p>;
+  if (!event) return problem ? <p class="form-error">{problem}</p> : <p class="muted">{t('common.loading')}</p>;
   const money = (c: number) => formatMoney(c, event.currency);
 
   const approve = async (e: Event) => {
@@ -102,36 +103,32 @@ function CancelFlow({ id }: { id: string }) {
     const failed = refunds?.items.filter((r) => r.status === 'failed') ?? [];
     return (
       <section class="stack">
-        <h1>{event.name} is cancelled</h1>
-        <p class="muted">Sales have stopped, every table is free again, and every paid order is refunded in full.</p>
+        <h1>{t('cancel.done', { name: event.name })}</h1>
+        <p class="muted">{t('cancel.doneWhat')}</p>
         {refunds && p && (
           <div class="card stack" data-testid="refund-progress">
-            <h2>
-              {p.pending > 0 ? 'Refunding…' : failed.length ? 'Refunds finished, some failed' : 'All refunds done'}
-            </h2>
+            <h2>{t('cancel.progress', { state: p.pending > 0 ? 'pending' : failed.length ? 'failed' : 'done' })}</h2>
             <div
               class="progress"
               role="progressbar"
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={pct}
-              aria-label="Refunds done"
+              aria-label={t('cancel.progressLabel')}
             >
               <div class="bar ok" style={{ width: `${p.orders ? (p.succeeded / p.orders) * 100 : 100}%` }} />
               <div class="bar bad" style={{ width: `${p.orders ? (p.failed / p.orders) * 100 : 0}%` }} />
             </div>
             <p>
-              <strong data-testid="refunds-succeeded">{p.succeeded}</strong> succeeded · <strong>{p.failed}</strong>{' '}
-              failed · <strong>{p.pending}</strong> pending ·{' '}
+              <strong data-testid="refunds-succeeded">{p.succeeded}</strong> {t('cancel.succeeded')} ·{' '}
+              <strong>{p.failed}</strong> {t('cancel.failed')} · <strong>{p.pending}</strong> {t('cancel.pending')} ·{' '}
               <span data-testid="refunds-money">
-                {money(p.refundedCents)} of {money(p.totalCents)} refunded ({p.orders}{' '}
-                {p.orders === 1 ? 'order' : 'orders'})
+                {t('cancel.money', { refunded: money(p.refundedCents), total: money(p.totalCents), orders: p.orders })}
               </span>
             </p>
             {p.earlier.orders > 0 && (
               <p class="muted small" data-testid="refunds-earlier">
-                Not part of the cancellation: {p.earlier.orders} {p.earlier.orders === 1 ? 'order was' : 'orders were'}{' '}
-                refunded on {p.earlier.orders === 1 ? 'its' : 'their'} own before ({money(p.earlier.cents)}).
+                {t('cancel.earlier', { count: p.earlier.orders, amount: money(p.earlier.cents) })}
               </p>
             )}
             {failed.length > 0 && (
@@ -139,13 +136,17 @@ function CancelFlow({ id }: { id: string }) {
                 <ul class="list">
                   {failed.map((r) => (
                     <li key={r.order_id}>
-                      Order {r.order_id.slice(0, 8)} · {money(r.amount_cents)} · after {r.attempts} attempts:{' '}
+                      {t('cancel.failedItem', {
+                        id: r.order_id.slice(0, 8),
+                        amount: money(r.amount_cents),
+                        attempts: r.attempts,
+                      })}{' '}
                       <span class="muted">{r.last_error}</span>
                     </li>
                   ))}
                 </ul>
                 <button class="btn primary" type="button" onClick={retry}>
-                  Retry failed refunds
+                  {t('cancel.retry')}
                 </button>
               </>
             )}
@@ -153,7 +154,7 @@ function CancelFlow({ id }: { id: string }) {
         )}
         {problem && <p class="form-error">{problem}</p>}
         <a class="btn ghost" href={`/admin/events/${id}`}>
-          Back to the event
+          {t('cancel.back')}
         </a>
       </section>
     );
@@ -161,7 +162,7 @@ function CancelFlow({ id }: { id: string }) {
 
   return (
     <form class="stack" onSubmit={approve}>
-      <h1>Cancel {event.name}?</h1>
+      <h1>{t('cancel.question', { name: event.name })}</h1>
       {problem && (
         <p class="form-error" role="alert">
           {problem}
@@ -170,20 +171,17 @@ function CancelFlow({ id }: { id: string }) {
       {preview && (
         <section class="card stack danger-zone" data-testid="cancel-preview">
           <p class="refund-total">
-            Refund total <strong data-testid="refund-total">{money(preview.refund_total_cents)}</strong>
+            <RefundTotal amount={money(preview.refund_total_cents)} />
           </p>
           <ul class="list">
-            <li>{plural(preview.orders, 'paid order is', 'paid orders are')} refunded in full, automatically</li>
-            <li>{plural(preview.tickets, 'ticket stops', 'tickets stop')} admitting anyone</li>
-            <li>
-              {plural(preview.reservations, 'table reservation is', 'table reservations are')} cancelled; the floor plan
-              is free again
-            </li>
-            <li>{plural(preview.holds, 'unpaid hold is', 'unpaid holds are')} released</li>
+            <li>{t('cancel.orders', { count: preview.orders })}</li>
+            <li>{t('cancel.tickets', { count: preview.tickets })}</li>
+            <li>{t('cancel.reservations', { count: preview.reservations })}</li>
+            <li>{t('cancel.holds', { count: preview.holds })}</li>
           </ul>
-          <p>Every buyer is told by mail when their money is on its way. This cannot be undone.</p>
+          <p>{t('cancel.told')}</p>
           <div class="field">
-            <label for="confirm-name">Type the event's name to approve: {event.name}</label>
+            <label for="confirm-name">{t('cancel.typeName', { name: event.name })}</label>
             <input
               id="confirm-name"
               class="input"
@@ -194,10 +192,10 @@ function CancelFlow({ id }: { id: string }) {
           </div>
           <div class="row">
             <button class="btn danger" type="submit" disabled={busy || typed.trim() !== event.name.trim()}>
-              {busy ? 'Cancelling…' : 'Approve: cancel and refund everyone'}
+              {busy ? t('cancel.cancelling') : t('cancel.approve')}
             </button>
             <a class="btn ghost" href={`/admin/events/${id}`}>
-              Keep the event
+              {t('cancel.keep')}
             </a>
           </div>
         </section>
@@ -206,4 +204,14 @@ function CancelFlow({ id }: { id: string }) {
   );
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** "Refund total **€1,234.00**", the amount large where each language puts it. */
+function RefundTotal({ amount }: { amount: string }) {
+  const [before, after] = around('cancel.total', 'amount');
+  return (
+    <>
+      {before}
+      <strong data-testid="refund-total">{amount}</strong>
+      {after}
+    </>
+  );
+}

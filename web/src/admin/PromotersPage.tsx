@@ -5,6 +5,7 @@ import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 import type * as contract from '../lib/contract.js';
+import { around, t } from '../lib/i18n.js';
 
 export type Promoter = contract.PromoterView;
 
@@ -14,7 +15,7 @@ export type Promoter = contract.PromoterView;
  */
 export function PromotersPage() {
   return (
-    <AdminShell title="Promoters">
+    <AdminShell title={t('admin.nav.promoters')}>
       <Promoters />
     </AdminShell>
   );
@@ -45,7 +46,7 @@ function Promoters() {
         body: { name: form.name.trim(), code: form.code.trim() },
         token,
       });
-      setNotice(`${p.name}'s links end in ?p=${p.code}.`);
+      setNotice(t('promoters.added', { name: p.name, code: p.code }));
       setForm({ name: '', code: '' });
       await load();
     } catch (err) {
@@ -57,11 +58,8 @@ function Promoters() {
 
   return (
     <>
-      <h1>Promoters</h1>
-      <p class="muted">
-        Give each promoter a code. Any event's page with <code>?p=CODE</code> at the end is their link: orders placed
-        through it count for them, and each night's page shows what they sold.
-      </p>
+      <h1>{t('admin.nav.promoters')}</h1>
+      <About />
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -73,9 +71,9 @@ function Promoters() {
         </p>
       )}
       <section class="card stack">
-        <h2>Your promoters</h2>
-        {!list && <p class="muted">Loading…</p>}
-        {list && list.length === 0 && <p class="muted">No promoters yet.</p>}
+        <h2>{t('promoters.yours')}</h2>
+        {!list && <p class="muted">{t('common.loading')}</p>}
+        {list && list.length === 0 && <p class="muted">{t('promoters.none')}</p>}
         {list && list.length > 0 && (
           <ul class="list promoters" data-testid="promoters">
             {list.map((p) => (
@@ -83,7 +81,8 @@ function Promoters() {
                 <div class="who">
                   <strong>{p.name}</strong>
                   <span class="muted small">
-                    code <code>{p.code}</code> · link <span class="break">{p.link}</span>
+                    {t('promoters.code')} <code>{p.code}</code> · {t('promoters.link')}{' '}
+                    <span class="break">{p.link}</span>
                   </span>
                 </div>
               </li>
@@ -92,10 +91,10 @@ function Promoters() {
         )}
       </section>
       <form class="card stack" onSubmit={add}>
-        <h2>Add a promoter</h2>
+        <h2>{t('promoters.add')}</h2>
         <div class="grid-2">
           <div class="field">
-            <label for="promoter-name">Name</label>
+            <label for="promoter-name">{t('editor.name')}</label>
             <input
               id="promoter-name"
               class="input"
@@ -108,7 +107,7 @@ function Promoters() {
             <FieldError id="promoter-name-error" error={fieldErrors.name} />
           </div>
           <div class="field">
-            <label for="promoter-code">Code (letters, digits, dashes)</label>
+            <label for="promoter-code">{t('promoters.codeLabel')}</label>
             <input
               id="promoter-code"
               class="input"
@@ -124,9 +123,20 @@ function Promoters() {
           </div>
         </div>
         <button class="btn primary" type="submit">
-          Add promoter
+          {t('promoters.addButton')}
         </button>
       </form>
     </>
+  );
+}
+
+function About() {
+  const [before, after] = around('promoters.about', 'param');
+  return (
+    <p class="muted">
+      {before}
+      <code>?p=CODE</code>
+      {after}
+    </p>
   );
 }

@@ -6,6 +6,7 @@ import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type Refused = contract.RefusedEntry;
 
@@ -15,7 +16,7 @@ type Refused = contract.RefusedEntry;
  */
 export function RefusedPage() {
   return (
-    <AdminShell title="Refused list">
+    <AdminShell title={t('admin.nav.refused')}>
       <RefusedList />
     </AdminShell>
   );
@@ -49,7 +50,7 @@ function RefusedList() {
         body: { name: form.name.trim(), email: form.email.trim(), reason: form.reason.trim() },
         token,
       });
-      setNotice(`${who(added)} is refused at every door from now on.`);
+      setNotice(t('refused.added', { who: who(added) }));
       setForm(EMPTY);
       await load();
     } catch (err) {
@@ -63,7 +64,7 @@ function RefusedList() {
     setProblem(null);
     try {
       await api(`/api/v1/refused/${r.id}`, { method: 'DELETE', token });
-      setNotice(`${who(r)} is no longer refused.`);
+      setNotice(t('refused.removed', { who: who(r) }));
       setConfirming(null);
       await load();
     } catch (err) {
@@ -75,11 +76,8 @@ function RefusedList() {
   const removed = people?.filter((p) => p.removed_at) ?? [];
   return (
     <>
-      <h1>Refused list</h1>
-      <p class="muted">
-        Tickets held by these people are refused at every door, also offline, with your reason shown to staff. Their
-        e-mail cannot buy. Door staff never see this list.
-      </p>
+      <h1>{t('admin.nav.refused')}</h1>
+      <p class="muted">{t('refused.about')}</p>
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -91,9 +89,11 @@ function RefusedList() {
         </p>
       )}
       <section class="card stack">
-        <h2>Refused now {people && <span class="muted">({listed.length})</span>}</h2>
-        {!people && <p class="muted">Loading…</p>}
-        {people && listed.length === 0 && <p class="muted">Nobody is refused.</p>}
+        <h2>
+          {t('refused.now')} {people && <span class="muted">({listed.length})</span>}
+        </h2>
+        {!people && <p class="muted">{t('common.loading')}</p>}
+        {people && listed.length === 0 && <p class="muted">{t('refused.nobody')}</p>}
         {listed.length > 0 && (
           <ul class="list refused" data-testid="refused">
             {listed.map((r) => (
@@ -102,21 +102,22 @@ function RefusedList() {
                   <strong>{who(r)}</strong>
                   <span>{r.reason}</span>
                   <span class="muted small">
-                    {r.name && r.email ? `${r.email} · ` : ''}added by {r.added_by}, {dayAndTime(r.added_at)}
+                    {r.name && r.email ? `${r.email} · ` : ''}
+                    {t('refused.addedBy', { by: r.added_by, at: dayAndTime(r.added_at) })}
                   </span>
                 </div>
                 {confirming?.id === r.id ? (
                   <div class="row">
                     <button class="btn danger small" type="button" onClick={() => void remove(r)}>
-                      Let {who(r)} in again
+                      {t('refused.letIn', { who: who(r) })}
                     </button>
                     <button class="btn ghost small" type="button" onClick={() => setConfirming(null)}>
-                      Keep
+                      {t('refused.keep')}
                     </button>
                   </div>
                 ) : (
                   <button class="btn ghost small" type="button" onClick={() => setConfirming(r)}>
-                    Remove
+                    {t('host.remove')}
                   </button>
                 )}
               </li>
@@ -125,11 +126,11 @@ function RefusedList() {
         )}
       </section>
       <form class="card stack" onSubmit={add}>
-        <h2>Refuse someone</h2>
-        <p class="muted small">A name, an e-mail or both. Names match however they are spaced or capitalised.</p>
+        <h2>{t('refused.add')}</h2>
+        <p class="muted small">{t('refused.addHow')}</p>
         <div class="grid-2">
           <div class="field">
-            <label for="refused-name">Name</label>
+            <label for="refused-name">{t('editor.name')}</label>
             <input
               id="refused-name"
               class="input"
@@ -141,7 +142,7 @@ function RefusedList() {
             <FieldError id="refused-name-error" error={fieldErrors.name} />
           </div>
           <div class="field">
-            <label for="refused-email">E-mail</label>
+            <label for="refused-email">{t('login.email')}</label>
             <input
               id="refused-email"
               class="input"
@@ -155,7 +156,7 @@ function RefusedList() {
           </div>
         </div>
         <div class="field">
-          <label for="refused-reason">Why (door staff see this)</label>
+          <label for="refused-reason">{t('refused.why')}</label>
           <input
             id="refused-reason"
             class="input"
@@ -168,20 +169,20 @@ function RefusedList() {
           <FieldError id="refused-reason-error" error={fieldErrors.reason} />
         </div>
         <button class="btn primary" type="submit">
-          Refuse at every door
+          {t('refused.submit')}
         </button>
       </form>
       {removed.length > 0 && (
         <section class="card stack">
-          <h2>Taken off the list</h2>
+          <h2>{t('refused.takenOff')}</h2>
           <ul class="list refused-removed" data-testid="refused-removed">
             {removed.map((r) => (
               <li key={r.id}>
                 <div class="who">
                   <strong>{who(r)}</strong>
                   <span class="muted small">
-                    {r.reason} · added by {r.added_by}, {dayAndTime(r.added_at)} · removed by {r.removed_by},{' '}
-                    {dayAndTime(r.removed_at!)}
+                    {r.reason} · {t('refused.addedBy', { by: r.added_by, at: dayAndTime(r.added_at) })} ·{' '}
+                    {t('refused.removedBy', { by: r.removed_by, at: dayAndTime(r.removed_at!) })}
                   </span>
                 </div>
               </li>

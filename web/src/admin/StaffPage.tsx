@@ -5,13 +5,14 @@ import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 import type * as contract from '../lib/contract.js';
+import { t } from '../lib/i18n.js';
 
 type Account = contract.UserAccount;
 
 /** `/admin/staff`: owner and door accounts, added, disabled and reset while Velvet runs. */
 export function StaffPage() {
   return (
-    <AdminShell title="Accounts">
+    <AdminShell title={t('admin.nav.accounts')}>
       <Accounts />
     </AdminShell>
   );
@@ -45,11 +46,11 @@ function Accounts() {
         body: { ...form, name: form.name.trim() },
         token,
       });
-      setNotice(`${a.email} can log in now.`);
+      setNotice(t('staff.added', { email: a.email }));
       setForm({ name: '', email: '', password: '', role: 'staff' });
       await load();
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'email_taken') setFieldErrors({ email: 'already has an account' });
+      if (err instanceof ApiError && err.code === 'email_taken') setFieldErrors({ email: t('staff.taken') });
       else if (err instanceof ApiError && Object.keys(err.details).length)
         setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
       setAddProblem(errorText(err));
@@ -76,14 +77,14 @@ function Accounts() {
     await change(
       resetting.account,
       { password: resetting.password },
-      `${resetting.account.email} has a new password; their open logins have ended.`,
+      t('staff.passwordSet', { email: resetting.account.email }),
     );
     setResetting(null);
   };
 
   return (
     <>
-      <h1>Accounts</h1>
+      <h1>{t('admin.nav.accounts')}</h1>
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -95,8 +96,8 @@ function Accounts() {
         </p>
       )}
       <section class="card stack">
-        <h2>Team</h2>
-        {!accounts && <p class="muted">Loading…</p>}
+        <h2>{t('staff.team')}</h2>
+        {!accounts && <p class="muted">{t('common.loading')}</p>}
         {accounts && (
           <ul class="list accounts" data-testid="accounts">
             {accounts.map((a) => (
@@ -105,8 +106,8 @@ function Accounts() {
                   <strong>{a.name || a.email}</strong>
                   <span class="muted small">
                     {a.name ? `${a.email} · ` : ''}
-                    {a.role === 'owner' ? 'Owner' : 'Door staff'}
-                    {a.disabled ? ' · disabled' : ''}
+                    {t('staff.role', { role: a.role })}
+                    {a.disabled ? ` · ${t('staff.disabled')}` : ''}
                   </span>
                 </div>
                 <div class="row">
@@ -116,27 +117,25 @@ function Accounts() {
                     onClick={() => setResetting({ account: a, password: '' })}
                     aria-expanded={resetting?.account.id === a.id}
                   >
-                    Reset password
+                    {t('staff.reset')}
                   </button>
                   {a.disabled ? (
                     <button
                       class="btn small"
                       type="button"
-                      onClick={() => void change(a, { disabled: false }, `${a.email} can log in again.`)}
+                      onClick={() => void change(a, { disabled: false }, t('staff.enabled', { email: a.email }))}
                     >
-                      Enable
+                      {t('staff.enable')}
                     </button>
                   ) : (
                     <button
                       class="btn danger small"
                       type="button"
                       disabled={a.id === currentUserId(token)}
-                      title={a.id === currentUserId(token) ? 'You cannot disable your own account' : undefined}
-                      onClick={() =>
-                        void change(a, { disabled: true }, `${a.email} is disabled; their open logins have ended.`)
-                      }
+                      title={a.id === currentUserId(token) ? t('staff.notYourself') : undefined}
+                      onClick={() => void change(a, { disabled: true }, t('staff.disabledNotice', { email: a.email }))}
                     >
-                      Disable
+                      {t('staff.disable')}
                     </button>
                   )}
                 </div>
@@ -146,9 +145,7 @@ function Accounts() {
         )}
         {resetting && (
           <form class="stack reset-password" onSubmit={(e) => void resetPassword(e)} data-testid="reset-password">
-            <label for="reset-password">
-              New password for {resetting.account.email} (8+ characters; their open logins end)
-            </label>
+            <label for="reset-password">{t('staff.newPassword', { email: resetting.account.email })}</label>
             <div class="row">
               <input
                 id="reset-password"
@@ -161,20 +158,20 @@ function Accounts() {
                 onInput={(e) => setResetting({ ...resetting, password: e.currentTarget.value })}
               />
               <button class="btn primary" type="submit">
-                Set password
+                {t('staff.setPassword')}
               </button>
               <button class="btn ghost" type="button" onClick={() => setResetting(null)}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </div>
           </form>
         )}
       </section>
       <form class="card stack" onSubmit={add}>
-        <h2>Add an account</h2>
+        <h2>{t('staff.add')}</h2>
         <div class="grid-2">
           <div class="field">
-            <label for="acc-name">Name</label>
+            <label for="acc-name">{t('editor.name')}</label>
             <input
               id="acc-name"
               class="input"
@@ -184,7 +181,7 @@ function Accounts() {
             />
           </div>
           <div class="field">
-            <label for="acc-email">E-mail</label>
+            <label for="acc-email">{t('login.email')}</label>
             <input
               id="acc-email"
               class="input"
@@ -197,7 +194,7 @@ function Accounts() {
             <FieldError id="acc-email-error" error={fieldErrors.email} />
           </div>
           <div class="field">
-            <label for="acc-password">Password (8+ characters)</label>
+            <label for="acc-password">{t('staff.password')}</label>
             <input
               id="acc-password"
               class="input"
@@ -211,15 +208,15 @@ function Accounts() {
             <FieldError id="acc-password-error" error={fieldErrors.password} />
           </div>
           <div class="field">
-            <label for="acc-role">Role</label>
+            <label for="acc-role">{t('staff.roleLabel')}</label>
             <select
               id="acc-role"
               class="input"
               value={form.role}
               onChange={(e) => setForm({ ...form, role: e.currentTarget.value as Account['role'] })}
             >
-              <option value="staff">Door staff</option>
-              <option value="owner">Owner</option>
+              <option value="staff">{t('staff.role', { role: 'staff' })}</option>
+              <option value="owner">{t('staff.role', { role: 'owner' })}</option>
             </select>
           </div>
         </div>
@@ -229,7 +226,7 @@ function Accounts() {
           </p>
         )}
         <button class="btn primary" type="submit">
-          Add account
+          {t('staff.addButton')}
         </button>
       </form>
     </>

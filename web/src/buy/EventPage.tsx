@@ -10,7 +10,7 @@ import { TablePicker } from './TablePicker.js';
 import { WaitlistForm } from './WaitlistForm.js';
 import { salesClosed, type InviteView, type PlacedOrder, type PublicEvent } from './types.js';
 import './buy.css';
-import { locale, t } from '../lib/i18n.js';
+import { fallBackToEventLocale, locale, t } from '../lib/i18n.js';
 import { money as formatMoney } from '../lib/format.js';
 
 /** `/e/:id`: the night, its prices, the room; GA tickets and a table, bought in one order. */
@@ -37,6 +37,7 @@ export function EventPage({ id }: { id: string }) {
   useEffect(() => {
     api<PublicEvent>(`/api/v1/events/${encodeURIComponent(id)}`).then(
       (e) => {
+        fallBackToEventLocale(e.locale);
         setEvent(e);
         setGaLeft(e.ga.available);
       },
@@ -314,7 +315,7 @@ export function EventPage({ id }: { id: string }) {
 function Shell({ title, children }: { title: string; children: preact.ComponentChildren }) {
   return (
     <>
-      <Topbar title={title} account={false} />
+      <Topbar title={title} account={false} language />
       <main class="page buy stack">{children}</main>
     </>
   );

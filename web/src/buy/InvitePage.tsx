@@ -188,7 +188,7 @@ export function InvitePage({ code }: { code: string }) {
 function Shell({ children }: { children: preact.ComponentChildren }) {
   return (
     <>
-      <Topbar title={t('invite.title')} account={false} />
+      <Topbar title={t('invite.title')} account={false} language />
       <main class="page buy narrow stack">{children}</main>
     </>
   );

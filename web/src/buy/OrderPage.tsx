@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, NetworkError } from '../lib/api.js';
 import { openAvailabilityStream } from '../lib/floor-stream.js';
 import { clockTime, dayAndTime, money } from '../lib/format.js';
-import { t } from '../lib/i18n.js';
+import { fallBackToEventLocale, t } from '../lib/i18n.js';
 import { forgetInvite, saveOrder, savedOrder, tokenFromHash } from '../lib/my-orders.js';
 import { Topbar } from '../ui/Topbar.js';
 import { Checkout } from './Checkout.js';
@@ -55,6 +55,7 @@ export function OrderPage({ id }: { id: string }) {
       setProblem(null);
       setOfflineSince(null);
       const e = await api<PublicEvent>(`/api/v1/events/${o.event_id}`);
+      fallBackToEventLocale(e.locale);
       setEvent(e);
       await saveOrder({
         orderId: o.order_id,
@@ -302,6 +303,7 @@ function Shell({ children, eventName }: { children: preact.ComponentChildren; ev
         title={t('order.title')}
         tabTitle={eventName ? t('order.tabTitle', { event: eventName }) : t('order.title')}
         account={false}
+        language
       />
       <main class="page buy narrow stack">{children}</main>
     </>

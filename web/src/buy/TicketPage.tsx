@@ -7,7 +7,7 @@ import { Venue } from './EventHeader.js';
 import { TicketCard } from './TicketCard.js';
 import type { HeldTicket, PublicEvent } from './types.js';
 import './buy.css';
-import { t } from '../lib/i18n.js';
+import { fallBackToEventLocale, t } from '../lib/i18n.js';
 
 /** This device's copy of a ticket sent to its holder: the link's key and the last answer, for the door with no signal. */
 interface SavedTicket {
@@ -54,6 +54,7 @@ export function TicketPage({ id }: { id: string }) {
     try {
       const held = await api<HeldTicket>(`/api/v1/tickets/${encodeURIComponent(id)}`, { token });
       const e = await api<PublicEvent>(`/api/v1/events/${held.event_id}`);
+      fallBackToEventLocale(e.locale);
       setTicket(held);
       setEvent(e);
       setProblem(null);
@@ -158,6 +159,7 @@ function Shell({ children, eventName }: { children: preact.ComponentChildren; ev
         title={t('heldTicket.title')}
         tabTitle={eventName ? t('heldTicket.tabTitle', { event: eventName }) : t('heldTicket.title')}
         account={false}
+        language
       />
       <main class="page buy narrow stack">{children}</main>
     </>

@@ -64,7 +64,7 @@ function LiveFloor({ eventId }: { eventId: string }) {
 
   return (
     <>
-      <Topbar title={title}>
+      <Topbar title={title} language>
         <LiveBadge status={status} />
       </Topbar>
       <main class="page">

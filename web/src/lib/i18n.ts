@@ -1,5 +1,5 @@
 import { computed, signal } from '@preact/signals';
-import { bestLocale, CATALOGUES, isLocale, LOCALES, type Locale } from '@i18n/locales.js';
+import { bestLocale, CATALOGUES, isLocale, LOCALES, matchLocale, type Locale } from '@i18n/locales.js';
 import type { MessageKey } from '@i18n/catalogue.js';
 import { translator, type MessageValues, type Translator, type Words } from '@i18n/translator.js';
 
@@ -15,9 +15,11 @@ const STORAGE_KEY = 'velvet.locale';
 const browserLanguages = (): readonly string[] =>
   typeof navigator === 'undefined' ? [] : navigator.languages?.length ? navigator.languages : [navigator.language];
 
+const saved = () => (typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY));
+
 function initial(): Locale {
-  const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY);
-  return isLocale(saved) ? saved : bestLocale(browserLanguages());
+  const choice = saved();
+  return isLocale(choice) ? choice : bestLocale(browserLanguages());
 }
 
 export const locale = signal<Locale>(initial());
@@ -27,6 +29,15 @@ const current = computed<Translator>(() =>
     formatLocale: browserLanguages().find((tag) => tag.toLowerCase().startsWith(locale.value)),
   }),
 );
+
+/**
+ * A page about one event speaks the event's language (its owner's choice) to someone who never
+ * chose one here and whose browser asks for none Velvet speaks; anyone else keeps their own.
+ */
+export function fallBackToEventLocale(eventLocale: string): void {
+  if (isLocale(saved()) || matchLocale(browserLanguages())) return;
+  if (isLocale(eventLocale)) locale.value = eventLocale;
+}
 
 export function setLocale(next: Locale): void {
   localStorage.setItem(STORAGE_KEY, next);

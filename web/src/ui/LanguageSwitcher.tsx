@@ -2,12 +2,13 @@ import { CATALOGUES, LOCALES, locale, setLocale, t, type Locale } from '../lib/i
 
 /**
  * The language of this device's pages, each language named in its own words (someone who cannot
- * read the current one still finds theirs); remembered on the device.
+ * read the current one still finds theirs); remembered on the device. `compact` in a top bar.
  */
-export function LanguageSwitcher() {
+export function LanguageSwitcher({ compact = false }: { compact?: boolean }) {
   return (
-    <label class="language-switcher">
-      <span>{t('common.language')}</span>
+    <label class={`language-switcher${compact ? ' compact' : ''}`}>
+      {/* In a top bar the select names the language already; the label is still read out. */}
+      <span class={compact ? 'visually-hidden' : undefined}>{t('common.language')}</span>
       <select
         class="input small"
         value={locale.value}
