@@ -64,7 +64,7 @@ function LiveFloor({ eventId }: { eventId: string }) {
 
   return (
     <>
-      <Topbar title={title} language>
+      <Topbar title={title}>
         <LiveBadge status={status} />
       </Topbar>
       <main class="page">
