@@ -122,8 +122,9 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
       await clean(page);
 
       // The switcher in the bar: the same page in Spanish at once.
+      // Spanish is downloaded when first chosen, then shown all at once.
       await page.selectOption('.topbar [data-testid=language]', 'es');
-      await expect(text(page, '#tickets-title')).resolves.toBe('Tus 2 entradas');
+      await expect.poll(() => text(page, '#tickets-title')).toBe('Tus 2 entradas');
       await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('es');
       await context.close();
     },
@@ -184,7 +185,7 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
 
       // Staff pick their language at /admin too: the bar's switcher, remembered on the device.
       await page.selectOption('.topbar [data-testid=language]', 'fr');
-      await expect(text(page, '.admin-nav')).resolves.toContain('Événements');
+      await expect.poll(() => text(page, '.admin-nav')).toContain('Événements');
       await page.goto(`${server.url}/admin`);
       await page.waitForSelector('h1:has-text("Événements")');
       await expect(text(page, '.list.event-list')).resolves.toMatch(/GA \d+ \/ 300 · tables \d \/ 4 · /);

@@ -162,7 +162,8 @@ describe.skipIf(!haveChromium)('the door in German, and switched to French', () 
       // A French colleague takes the phone: the menu has the languages, each in its own words.
       await door.click('.menu summary');
       await door.selectOption('[data-testid=language]', 'fr');
-      await expect(door.locator('.status-strip').textContent()).resolves.toContain('En ligne');
+      // French is downloaded when first chosen (then kept, offline too), and shown all at once.
+      await expect.poll(() => door.locator('.status-strip').textContent()).toContain('En ligne');
       await expect(lastResult(door).textContent()).resolves.toMatch(
         /REFUSÉ.*Billet déjà utilisé à \d\d:\d\d par eingang-nord/,
       );
@@ -178,6 +179,7 @@ describe.skipIf(!haveChromium)('the door in German, and switched to French', () 
       for (const language of ['en', 'de', 'es', 'fr']) {
         await door.click('.menu summary');
         await door.selectOption('[data-testid=language]', language);
+        await expect.poll(() => door.evaluate(() => document.documentElement.lang)).toBe(language);
         expect(await placeholderOverflow(door, '#door-input'), language).toBeLessThanOrEqual(0);
       }
       expect(await shownMessageKeys(door)).toEqual([]);

@@ -1,9 +1,11 @@
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decideCheckIn, doorMessage, scanWords } from '../src/domain/check-in.js';
 import { ERROR_STATUS } from '../src/domain/error-codes.js';
 import { conflictWords } from '../src/domain/offline-reconcile.js';
-import { acceptedLanguages, bestLocale, CATALOGUES, LOCALES } from '../src/i18n/locales.js';
+import { ENGLISH, loadAllCatalogues, loadedCatalogue } from '../src/i18n/catalogues.js';
+import type { Catalogue } from '../src/i18n/catalogue.js';
+import { acceptedLanguages, bestLocale, LOCALES, type Locale } from '../src/i18n/locales.js';
 import { translator } from '../src/i18n/translator.js';
 
 /**
@@ -11,7 +13,9 @@ import { translator } from '../src/i18n/translator.js';
  * is valid ICU with the same placeholders as the English one (a translation that drops {table}
  * would show a door the wrong table), and the formats follow the locale.
  */
-const english = CATALOGUES.en.messages;
+const english = ENGLISH;
+beforeAll(() => loadAllCatalogues());
+const catalogue = (locale: Locale): Catalogue => loadedCatalogue(locale)!;
 
 /** A message's placeholder names, plural/select arguments included, at any depth. */
 function placeholders(elements: MessageFormatElement[], into = new Set<string>()): Set<string> {
@@ -29,7 +33,7 @@ function placeholders(elements: MessageFormatElement[], into = new Set<string>()
 
 describe('the catalogues', () => {
   it.each(LOCALES)('%s has exactly the keys English has', (locale) => {
-    const keys = Object.keys(CATALOGUES[locale].messages).sort();
+    const keys = Object.keys(catalogue(locale)).sort();
     const missing = Object.keys(english).filter((k) => !keys.includes(k));
     const extra = keys.filter((k) => !Object.hasOwn(english, k));
     expect({ missing, extra }).toEqual({ missing: [], extra: [] });
@@ -37,7 +41,7 @@ describe('the catalogues', () => {
 
   it.each(LOCALES)('%s: every message is valid ICU with the same placeholders as English', (locale) => {
     const wrong: string[] = [];
-    for (const [key, message] of Object.entries(CATALOGUES[locale].messages)) {
+    for (const [key, message] of Object.entries(catalogue(locale))) {
       const want = [...placeholders(parse(english[key as keyof typeof english]))].sort();
       const got = [...placeholders(parse(message))].sort();
       if (want.join() !== got.join()) wrong.push(`${key}: ${got.join(', ')} instead of ${want.join(', ')}`);

@@ -1,27 +1,26 @@
 import type { Catalogue } from './catalogue.js';
-import { de } from './catalogues/de.js';
 import { en } from './catalogues/en.js';
-import { es } from './catalogues/es.js';
-import { fr } from './catalogues/fr.js';
 
 /**
- * The languages Velvet speaks, each one catalogue file (./catalogues) and one line here, with its
- * name in its own words for the language switcher. English is the source: its keys are the
- * contract every other catalogue must fill (the typechecker and test/i18n.test.ts hold them to it).
+ * The languages Velvet speaks, each one catalogue file (./catalogues) and one line here: its name
+ * in its own words for the language switcher, and how to load it (a page downloads only the
+ * languages it shows: each catalogue is a chunk of its own). English is the source: its keys are
+ * the contract every other catalogue must fill (the typechecker and test/i18n.test.ts hold them to it).
  */
-export const CATALOGUES = {
-  en: { name: 'English', messages: en },
-  de: { name: 'Deutsch', messages: de },
-  es: { name: 'Español', messages: es },
-  fr: { name: 'Français', messages: fr },
-} as const satisfies Record<string, { name: string; messages: Catalogue }>;
+export const LANGUAGES = {
+  // The source, in every page's first download: the words of any key a language lacks at run time.
+  en: { name: 'English', load: () => Promise.resolve(en) },
+  de: { name: 'Deutsch', load: () => import('./catalogues/de.js').then((m) => m.de) },
+  es: { name: 'Español', load: () => import('./catalogues/es.js').then((m) => m.es) },
+  fr: { name: 'Français', load: () => import('./catalogues/fr.js').then((m) => m.fr) },
+} as const satisfies Record<string, { name: string; load: () => Promise<Catalogue> }>;
 
-export type Locale = keyof typeof CATALOGUES;
-export const LOCALES = Object.keys(CATALOGUES) as Locale[];
+export type Locale = keyof typeof LANGUAGES;
+export const LOCALES = Object.keys(LANGUAGES) as Locale[];
 export const DEFAULT_LOCALE: Locale = 'en';
 
 export const isLocale = (value: unknown): value is Locale =>
-  typeof value === 'string' && Object.hasOwn(CATALOGUES, value);
+  typeof value === 'string' && Object.hasOwn(LANGUAGES, value);
 
 /**
  * The first of a person's languages Velvet speaks, in their order of preference (a browser's

@@ -1,6 +1,7 @@
 import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
 import type { MessageKey } from './catalogue.js';
-import { CATALOGUES, type Locale } from './locales.js';
+import { ENGLISH, loadedCatalogue } from './catalogues.js';
+import type { Locale } from './locales.js';
 
 /** Values a message's ICU placeholders take; a value that is itself Words is said first. */
 export type MessageValues = { [name: string]: string | number | Date | null | undefined | Words };
@@ -16,7 +17,8 @@ const isWords = (v: unknown): v is Words => typeof v === 'object' && v !== null 
 /**
  * Words and formats for one person: messages from their language's catalogue (FormatJS, ICU
  * MessageFormat: plurals, selects and numbers by the library), money, dates and times with Intl
- * for their locale, in the event's time zone when one is given. A key missing at run time (it
+ * for their locale, in the event's time zone when one is given; the language's catalogue must be
+ * loaded first (src/i18n/catalogues.ts, English always is). A key missing at run time (it
  * cannot be at compile time) is reported through `onMissing` and shows the English words.
  */
 export interface Translator {
@@ -55,7 +57,7 @@ function intlFor(
       {
         locale: formatLocale,
         timeZone,
-        messages: CATALOGUES[locale].messages,
+        messages: catalogueOf(locale),
         defaultLocale: 'en',
         onError: (err) => onMissing(String(err.message ?? err)),
       },
@@ -67,6 +69,13 @@ function intlFor(
 }
 
 const asDate = (d: Date | string) => (d instanceof Date ? d : new Date(d));
+
+function catalogueOf(locale: Locale) {
+  const catalogue = loadedCatalogue(locale);
+  // A programming error, not a reader's: load a language (loadCatalogue) before speaking it.
+  if (!catalogue) throw new Error(`velvet i18n: the ${locale} catalogue is not loaded`);
+  return catalogue;
+}
 
 export function translator(
   locale: Locale,
@@ -81,7 +90,7 @@ export function translator(
   const formatLocale =
     opts.formatLocale && opts.formatLocale.toLowerCase().split(/[-_]/)[0] === locale ? opts.formatLocale : locale;
   const intl = intlFor(locale, formatLocale, opts.timeZone, onMissing);
-  const english = CATALOGUES.en.messages;
+  const english = ENGLISH;
   const t = (key: MessageKey, values?: MessageValues): string =>
     intl.formatMessage(
       { id: key, defaultMessage: english[key] },

@@ -10,7 +10,7 @@ import { createDeps } from '../../src/runtime.js';
 import { addUser } from '../../src/services/accounts/accounts.service.js';
 import type { AppDeps } from '../../src/services/deps.js';
 import { ensureWebBuild } from '../../src/web/web-build.js';
-import { CATALOGUES } from '../../src/i18n/locales.js';
+import { ENGLISH } from '../../src/i18n/catalogues.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { startMailRunner } from '../../src/services/mail/mail-runner.js';
 import { startPushRunner } from '../../src/services/push/push-runner.js';
@@ -177,7 +177,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** The catalogue's key families ("door", "error", …): text shaped like `door.result.admitted` is a key shown as is. */
-const KEY_FAMILIES = [...new Set(Object.keys(CATALOGUES.en.messages).map((k) => k.split('.')[0]!))];
+const KEY_FAMILIES = [...new Set(Object.keys(ENGLISH).map((k) => k.split('.')[0]!))];
 
 /** Message keys the page shows (text, labels, placeholders, titles) instead of their words. */
 export function shownMessageKeys(page: Page): Promise<string[]> {

@@ -5,6 +5,7 @@ import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso
 import { registerSW } from 'virtual:pwa-register';
 import { Home } from './home/Home.js';
 import { rememberPromoter } from './lib/promoter.js';
+import { languageReady } from './lib/i18n.js';
 import { loadSession } from './lib/session.js';
 import { NotFound } from './ui/NotFound.js';
 
@@ -55,6 +56,8 @@ function App() {
 // A promoter's link (`?p=CODE`) may land on any page: kept for the order placed later.
 rememberPromoter(location.search);
 void loadSession();
+// The device's language first (a download only for a language other than English): no English flash.
+await languageReady;
 render(<App />, document.getElementById('app')!);
 // The service worker keeps the app shell and the barcode reader available with no network.
 registerSW({ immediate: true });

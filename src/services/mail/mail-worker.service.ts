@@ -23,6 +23,7 @@ import type { AppDeps } from '../deps.js';
 import type { TokenBucket } from '../jobs/token-bucket.js';
 import { getOrderView } from '../orders/order-view.service.js';
 import { DEFAULT_LOCALE, isLocale } from '../../i18n/locales.js';
+import { loadCatalogue } from '../../i18n/catalogues.js';
 import { translator, type Translator } from '../../i18n/translator.js';
 
 export interface MailBatchOptions {
@@ -99,8 +100,9 @@ async function sendOne(deps: MailDeps, opts: MailBatchOptions, mail: ClaimedMail
  * one); dates in the event's time zone. English mails use British formats (a 24-hour clock, the day
  * before the month), as they did before there were languages.
  */
-function mailTranslator(language: string, timeZone: string): Translator {
+async function mailTranslator(language: string, timeZone: string): Promise<Translator> {
   const locale = isLocale(language) ? language : DEFAULT_LOCALE;
+  await loadCatalogue(locale);
   return translator(locale, { timeZone, formatLocale: locale === 'en' ? 'en-GB' : undefined });
 }
 
@@ -153,7 +155,7 @@ async function composeMail(deps: MailDeps, mail: ClaimedMail, timeZone: string):
     order: view,
     buyerName: order.name,
     manageUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
-    t: mailTranslator(order.locale ?? event.locale, timeZone),
+    t: await mailTranslator(order.locale ?? event.locale, timeZone),
     qrCids,
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments, ...rendered };
@@ -187,7 +189,7 @@ async function composeTransferMail(
     ticketUrl: `${deps.config.publicUrl}/tickets/${ticket.id}#token=${token}`,
     wallet: await walletLinksOf(deps, ticket.id, token),
     table,
-    t: mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
+    t: await mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
     qrCid,
   });
   return {
@@ -227,7 +229,7 @@ async function composeOfferMail(
     currency: order.currency,
     heldUntil: order.expiresAt,
     payUrl: `${deps.config.publicUrl}/orders/${order.id}#token=${token}`,
-    t: mailTranslator(order.locale ?? event.locale, timeZone),
+    t: await mailTranslator(order.locale ?? event.locale, timeZone),
   });
   return { to: mail.recipient, messageId: mail.messageId, attachments: [], ...rendered };
 }
@@ -249,7 +251,7 @@ async function composeVoidedMail(deps: MailDeps, mail: ClaimedMail, timeZone: st
       toName: ticket.holderName,
       fromName: transfer.fromName,
       cancelled: event.status === 'cancelled',
-      t: mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
+      t: await mailTranslator(await orderLocale(db, ticket.orderId, event.locale), timeZone),
     }),
   };
 }

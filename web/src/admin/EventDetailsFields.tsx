@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Field } from '../ui/Field.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
-import { CATALOGUES, LOCALES, t, type Locale } from '../lib/i18n.js';
+import { LANGUAGES, LOCALES, t, type Locale } from '../lib/i18n.js';
 
 export interface DetailsDraft {
   venueName: string;
@@ -104,7 +104,7 @@ export function EventDetailsFields({
           >
             {LOCALES.map((l) => (
               <option key={l} value={l} lang={l}>
-                {CATALOGUES[l].name}
+                {LANGUAGES[l].name}
               </option>
             ))}
           </select>

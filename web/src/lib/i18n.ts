@@ -1,14 +1,17 @@
 import { computed, signal } from '@preact/signals';
-import { bestLocale, CATALOGUES, isLocale, LOCALES, matchLocale, type Locale } from '@i18n/locales.js';
+import { ENGLISH, loadCatalogue } from '@i18n/catalogues.js';
+import { bestLocale, isLocale, LANGUAGES, LOCALES, matchLocale, type Locale } from '@i18n/locales.js';
 import type { MessageKey } from '@i18n/catalogue.js';
 import { translator, type MessageValues, type Translator, type Words } from '@i18n/translator.js';
 
-export { LOCALES, CATALOGUES, type Locale, type MessageKey, type Words };
+export { LOCALES, LANGUAGES, type Locale, type MessageKey, type Words };
 
 /**
  * The language of the person using this device: chosen with the switcher (remembered here), else
  * the browser's first language Velvet speaks. Components that read `t`/`i18n()` while rendering
- * render again when it changes (a Preact signal).
+ * render again when it changes (a Preact signal). A language other than English is downloaded
+ * when first shown (its own chunk, kept by the service worker for offline use); the signal changes
+ * once it is here, so a page never shows half of one language and half of another.
  */
 const STORAGE_KEY = 'velvet.locale';
 
@@ -17,12 +20,12 @@ const browserLanguages = (): readonly string[] =>
 
 const saved = () => (typeof localStorage === 'undefined' ? null : localStorage.getItem(STORAGE_KEY));
 
-function initial(): Locale {
+function wanted(): Locale {
   const choice = saved();
   return isLocale(choice) ? choice : bestLocale(browserLanguages());
 }
 
-export const locale = signal<Locale>(initial());
+export const locale = signal<Locale>('en');
 
 const current = computed<Translator>(() =>
   translator(locale.value, {
@@ -30,18 +33,30 @@ const current = computed<Translator>(() =>
   }),
 );
 
+/** Shows the pages in `next` once its catalogue is here (at once for English or one loaded before). */
+async function show(next: Locale): Promise<void> {
+  await loadCatalogue(next);
+  locale.value = next;
+}
+
+/** The device's language, loaded: the app renders after this (main.tsx), in the right language from the first paint. */
+export const languageReady: Promise<void> = show(wanted()).catch((err: unknown) => {
+  // Its chunk could not be fetched (no connection, an old service worker): English until it can.
+  console.warn('velvet: language not loaded', err);
+});
+
+export async function setLocale(next: Locale): Promise<void> {
+  localStorage.setItem(STORAGE_KEY, next);
+  await show(next);
+}
+
 /**
  * A page about one event speaks the event's language (its owner's choice) to someone who never
  * chose one here and whose browser asks for none Velvet speaks; anyone else keeps their own.
  */
 export function fallBackToEventLocale(eventLocale: string): void {
   if (isLocale(saved()) || matchLocale(browserLanguages())) return;
-  if (isLocale(eventLocale)) locale.value = eventLocale;
-}
-
-export function setLocale(next: Locale): void {
-  localStorage.setItem(STORAGE_KEY, next);
-  locale.value = next;
+  if (isLocale(eventLocale)) void show(eventLocale);
 }
 
 if (typeof document !== 'undefined') {
@@ -53,6 +68,9 @@ if (typeof document !== 'undefined') {
 export const i18n = (): Translator => current.value;
 export const t = (key: MessageKey, values?: MessageValues): string => current.value.t(key, values);
 export const say = (words: Words): string => current.value.say(words);
+
+/** Whether `key` is one of the catalogue's (for words built from an API's machine value). */
+export const isMessageKey = (key: string): key is MessageKey => Object.hasOwn(ENGLISH, key);
 
 /** Words to say in the reader's language, or words that came as they are (an owner's note, a name). */
 export type Text = Words | string;

@@ -1,19 +1,16 @@
-import type { MessageKey } from '@i18n/catalogue.js';
-import { CATALOGUES } from '@i18n/locales.js';
-import { t } from './i18n.js';
+import { isMessageKey, t } from './i18n.js';
 
 /**
  * The words the pages show for the API's machine values ("checked_in" is for programs, "Checked
  * in" for people), in the page's language: the catalogue's `<group>.<value>`. A value without
  * words there is shown with its underscores as spaces.
  */
-const isKey = (key: string): key is MessageKey => Object.hasOwn(CATALOGUES.en.messages, key);
 const say =
   (group: string) =>
   (value: string): string => {
     const key = `${group}.${value}`;
     // A door reason's words name when and where when told (door.reason.already_checked_in); here they are not.
-    return isKey(key) ? t(key, { at: 'none', scanner: 'none' }) : value.replace(/_/g, ' ');
+    return isMessageKey(key) ? t(key, { at: 'none', scanner: 'none' }) : value.replace(/_/g, ' ');
   };
 
 export const orderStatusWords = say('words.order');

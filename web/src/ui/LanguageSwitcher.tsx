@@ -1,4 +1,4 @@
-import { CATALOGUES, LOCALES, locale, setLocale, t, type Locale } from '../lib/i18n.js';
+import { LANGUAGES, LOCALES, locale, setLocale, t, type Locale } from '../lib/i18n.js';
 
 /**
  * The language of this device's pages, each language named in its own words (someone who cannot
@@ -12,12 +12,12 @@ export function LanguageSwitcher({ compact = false }: { compact?: boolean }) {
       <select
         class="input small"
         value={locale.value}
-        onChange={(e) => setLocale(e.currentTarget.value as Locale)}
+        onChange={(e) => void setLocale(e.currentTarget.value as Locale)}
         data-testid="language"
       >
         {LOCALES.map((l) => (
           <option key={l} value={l} lang={l}>
-            {CATALOGUES[l].name}
+            {LANGUAGES[l].name}
           </option>
         ))}
       </select>
