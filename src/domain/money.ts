@@ -9,10 +9,3 @@ export function orderAmountCents(gaPriceCents: number, gaQuantity: number, table
 export function decimalAmount(cents: number): string {
   return (cents / 100).toFixed(2);
 }
-
-/** "€25.00", "$300.00": cents in the event's currency, as people read prices. */
-export function formatMoney(cents: number, currency: string, locale?: string): string {
-  return new Intl.NumberFormat(locale ?? 'en', { style: 'currency', currency: currency.toUpperCase() }).format(
-    cents / 100,
-  );
-}
