@@ -183,6 +183,19 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
       await screenshot(page, 'de-admin-cancel');
       await clean(page);
 
+      // A refusal from the server (which speaks English) in German words, beside the field it names.
+      await page.goto(`${server.url}/admin/staff`);
+      await page.waitForSelector('#acc-email');
+      await page.fill('#acc-email', 'neu@example.com');
+      await page.fill('#acc-password', 'kurz');
+      await page.click('button:has-text("Konto anlegen")');
+      await expect.poll(() => text(page, '#acc-password-error')).toBe('Ungültig: bitte dieses Feld prüfen');
+      await expect(text(page, '[data-testid=add-account-error]')).resolves.toBe(
+        'Einige Angaben sind ungültig. Bitte das Formular prüfen und erneut versuchen.',
+      );
+      await screenshot(page, 'de-admin-staff');
+      await clean(page);
+
       // Staff pick their language at /admin too: the bar's switcher, remembered on the device.
       await page.selectOption('.topbar [data-testid=language]', 'fr');
       await expect.poll(() => text(page, '.admin-nav')).toContain('Événements');

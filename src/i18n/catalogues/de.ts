@@ -279,6 +279,7 @@ export const de: Catalogue = {
   'mail.offer.notGoing':
     'Doch keine Zeit? Dann nichts tun: Danach gehen die Plätze an die nächste Person in der Warteliste.',
 
+  'common.checkField': 'Ungültig: bitte dieses Feld prüfen',
   'common.range': '{start} – {end}',
   'common.save': 'Speichern',
   'common.cancel': 'Abbrechen',

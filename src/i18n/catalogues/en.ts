@@ -278,6 +278,7 @@ export const en = {
   'mail.offer.payButton': 'Pay for your tickets',
   'mail.offer.notGoing': 'Not going after all? Do nothing: after that time the places go to the next person waiting.',
 
+  'common.checkField': 'Not valid: check this field',
   'common.range': '{start} – {end}',
   'common.save': 'Save',
   'common.cancel': 'Cancel',

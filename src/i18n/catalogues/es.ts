@@ -279,6 +279,7 @@ export const es: Catalogue = {
   'mail.offer.notGoing':
     '¿Al final no vas? No hagas nada: pasado ese momento, las plazas pasan a la siguiente persona en espera.',
 
+  'common.checkField': 'No es válido: revisa este campo',
   'common.range': '{start} – {end}',
   'common.save': 'Guardar',
   'common.cancel': 'Cancelar',

@@ -278,6 +278,7 @@ export const fr: Catalogue = {
   'mail.offer.notGoing':
     'Vous n’y allez plus ? Ne faites rien : passé ce délai, les places vont à la personne suivante sur la liste.',
 
+  'common.checkField': 'Non valide : vérifiez ce champ',
   'common.range': '{start} – {end}',
   'common.save': 'Enregistrer',
   'common.cancel': 'Annuler',

@@ -1,6 +1,6 @@
 import { useLocation } from 'preact-iso';
 import { useEffect, useReducer } from 'preact/hooks';
-import { api, ApiError, errorText } from '../lib/api.js';
+import { api, errorText, fieldRefusals } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { Field } from '../ui/Field.js';
 import { AdminShell } from './AdminShell.js';
@@ -92,9 +92,7 @@ function EventEditor({ id }: { id: string | null }) {
       route(`/admin/events/${savedId}`);
     } catch (e) {
       // The API's refusal, in its words, next to the field it names.
-      const errors =
-        e instanceof ApiError ? Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)])) : {};
-      dispatch({ type: 'refused', errors, message: errorText(e) });
+      dispatch({ type: 'refused', errors: fieldRefusals(e), message: errorText(e) });
     }
   };
 

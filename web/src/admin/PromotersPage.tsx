@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, errorText } from '../lib/api.js';
+import { api, ApiError, errorText, fieldRefusals } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
@@ -50,8 +50,7 @@ function Promoters() {
       setForm({ name: '', code: '' });
       await load();
     } catch (err) {
-      if (err instanceof ApiError && Object.keys(err.details).length)
-        setFieldErrors(Object.fromEntries(Object.entries(err.details).map(([k, v]) => [k, String(v)])));
+      if (err instanceof ApiError && Object.keys(err.details).length) setFieldErrors(fieldRefusals(err));
       else setProblem(errorText(err));
     }
   };

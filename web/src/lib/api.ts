@@ -102,6 +102,21 @@ function isVelvetError(v: unknown): v is VelvetError {
  * server words its refusals in English, naming the field or the table; in another language the
  * page says what the refusal's code means.
  */
+/**
+ * The API's refusals by field, as a page shows them beside each field: in English the server's own
+ * words (they name the rule broken); in another language the catalogue's (the server speaks only
+ * English), with the refusal's own words above the form.
+ */
+export function fieldRefusals(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError)) return {};
+  return Object.fromEntries(
+    Object.entries(err.details).map(([field, words]) => [
+      field,
+      locale.value === 'en' ? String(words) : t('common.checkField'),
+    ]),
+  );
+}
+
 export function errorText(err: unknown): string {
   if (err instanceof NetworkError) return err.message;
   if (err instanceof ApiError) {
