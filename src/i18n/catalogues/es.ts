@@ -177,7 +177,7 @@ export const es: Catalogue = {
   'floor.plan': 'Plano',
   'floor.noEvent': 'Ese evento no existe.',
   'floor.cancelled':
-    'Este evento se canceló: todas las mesas vuelven a estar libres y se está reembolsando a los compradores.',
+    'Este evento se canceló: todas las mesas vuelven a estar libres y se están reembolsando todas las compras.',
   'floor.totals': 'Totales',
   'floor.tablesSold': 'Mesas vendidas',
   'floor.hostsArrived': 'Anfitriones llegados',
@@ -393,12 +393,12 @@ export const es: Catalogue = {
   'waitlist.join': 'Apuntarme a la lista de espera',
   'waitlist.joinedTitle': 'Estás en la lista de espera',
   'waitlist.position':
-    'Eres el número {position} de la cola para {count, plural, one {# entrada} other {# entradas}}. Cuando queden plazas y sea tu turno, te escribimos: entonces se reservan solo para ti durante {minutes} minutos mientras pagas.',
+    'Tienes el número {position} en la cola para {count, plural, one {# entrada} other {# entradas}}. Cuando queden plazas y sea tu turno, te escribimos: entonces se reservan solo para ti durante {minutes} minutos mientras pagas.',
   'host.shareText': 'Únete a mi mesa {table} en {event}: {url} (código {code})',
   'host.theEvent': 'el evento',
   'host.shareTitle': 'Únete a mi mesa',
   'host.about':
-    'Hasta {capacity} personas, tú incluido{minSpend, select, none {} other { · consumo mínimo {minSpend}}}. Tu entrada es la llave de tu mesa: un escaneo en la puerta te deja entrar y abre tu mesa.',
+    'Hasta {capacity} personas contándote a ti{minSpend, select, none {} other { · consumo mínimo {minSpend}}}. Tu entrada es la llave de tu mesa: un escaneo en la puerta te deja entrar y abre tu mesa.',
   'host.invite': 'Invita a tus invitados',
   'host.inviteHow': 'Cada invitado vincula su propia entrada GA con este enlace o código.',
   'host.copied': 'Copiado',
@@ -450,7 +450,7 @@ export const es: Catalogue = {
   'heldTicket.role.guest': 'Invitado · mesa {table} ({tier})',
   'heldTicket.tableNote':
     'Tu plaza en la mesa {table} va con la entrada solo si el anfitrión lo permite; si no, su entrada es GA normal.',
-  'heldTicket.guestAt': 'Estás invitado en la mesa {table} ({tier}), la mesa de {host}.',
+  'heldTicket.guestAt': 'Tienes una plaza en la mesa {table} ({tier}), la mesa de {host}.',
   'heldTicket.offline':
     'Sin conexión: esta es tu entrada tal como se guardó en este teléfono a las {time}. Se escanea en la puerta igualmente.',
   'heldTicket.lets': 'Este código te deja entrar. Sube el brillo de la pantalla en la puerta.',
@@ -566,16 +566,16 @@ export const es: Catalogue = {
   'editor.details.legend': 'Dónde y qué',
   'editor.details.venue': 'Local',
   'editor.details.venueExample': 'p. ej. The Vault',
-  'editor.details.address': 'Dirección (los compradores reciben un enlace al mapa)',
+  'editor.details.address': 'Dirección (quien compra recibe un enlace al mapa)',
   'editor.details.minAge': 'Edad mínima',
   'editor.details.noMinAge': 'Ninguna',
-  'editor.details.ageOption': '+{age} (los compradores lo confirman; en la puerta se comprueba el documento)',
-  'editor.details.locale': 'Idioma de sus correos y su página (los compradores pueden cambiarlo)',
+  'editor.details.ageOption': '+{age} (se confirma al comprar; en la puerta se comprueba el documento)',
+  'editor.details.locale': 'Idioma de sus correos y su página (se puede cambiar al comprar)',
   'editor.details.description': 'Descripción',
   'editor.details.descriptionExample': 'Quién pincha, la música, el código de vestimenta…',
   'editor.details.cover':
     'Imagen de portada (JPEG, PNG o WebP, hasta 10 MB; se muestra a lo ancho en la página de compra)',
-  'editor.details.coverAlt': 'La portada tal como la verán los compradores',
+  'editor.details.coverAlt': 'La portada tal como se verá en la página de compra',
   'editor.details.removeCover': 'Quitar la portada',
   'dash.title': 'Evento',
   'dash.phase':
@@ -619,7 +619,7 @@ export const es: Catalogue = {
   'waitlistPanel.waiting': '{people} esperando {tickets, plural, one {# entrada} other {# entradas}}',
   'waitlistPanel.label': 'La lista de espera, por orden de llegada',
   'waitlistPanel.who': 'Quién',
-  'waitlistPanel.joined': 'Apuntado',
+  'waitlistPanel.joined': 'Inscripción',
   'waitlistPanel.offer': 'Oferta',
   'waitlistPanel.state.waiting': 'Esperando',
   'waitlistPanel.state.offered': 'Ofrecida',
@@ -644,7 +644,7 @@ export const es: Catalogue = {
     'Aquí aparecen sus entradas, cada escaneo en la puerta y los correos enviados, con el botón de reembolso.',
   'orders.exportsFor': 'Usa las exportaciones de arriba para la lista en papel de la puerta o la contabilidad.',
   'orders.refunding':
-    '{table, select, yes {Reembolsando {amount}: {count, plural, one {# entrada ya no deja} other {# entradas ya no dejan}} entrar a nadie y la mesa vuelve a estar libre. El comprador recibe un correo cuando el dinero está en camino.} other {Reembolsando {amount}: {count, plural, one {# entrada ya no deja} other {# entradas ya no dejan}} entrar a nadie. El comprador recibe un correo cuando el dinero está en camino.}}',
+    '{table, select, yes {Reembolsando {amount}: {count, plural, one {# entrada ya no deja} other {# entradas ya no dejan}} entrar a nadie y la mesa vuelve a estar libre. Quien compró recibe un correo cuando el dinero está en camino.} other {Reembolsando {amount}: {count, plural, one {# entrada ya no deja} other {# entradas ya no dejan}} entrar a nadie. Quien compró recibe un correo cuando el dinero está en camino.}}',
   'orders.order': 'Pedido {id}',
   'orders.refunded': '{amount} reembolsados',
   'orders.refundState': 'reembolso {state}',
@@ -662,7 +662,7 @@ export const es: Catalogue = {
   'orders.mailKind.waitlist_offer': 'Oferta de la lista de espera',
   'orders.mailKind.ticket_voided': 'Una entrada enviada anulada',
   'orders.refundThis': 'Reembolsar este pedido…',
-  'orders.theBuyer': 'el comprador',
+  'orders.theBuyer': 'la persona compradora',
   'orders.refundQuestion':
     '{table, select, yes {¿Reembolsar {amount} a {to}? Las entradas sin usar dejan de admitir y la mesa se libera. No se puede deshacer.} other {¿Reembolsar {amount} a {to}? Las entradas sin usar dejan de admitir. No se puede deshacer.}}',
   'orders.refundAmount': 'Reembolsar {amount}',
@@ -713,7 +713,7 @@ export const es: Catalogue = {
   'cancel.reservations':
     '{count, plural, one {# reserva de mesa se cancela; el plano vuelve a estar libre} other {# reservas de mesa se cancelan; el plano vuelve a estar libre}}',
   'cancel.holds': '{count, plural, one {# reserva sin pagar se libera} other {# reservas sin pagar se liberan}}',
-  'cancel.told': 'Cada comprador recibe un correo cuando su dinero está en camino. No se puede deshacer.',
+  'cancel.told': 'Cada persona que compró recibe un correo cuando su dinero está en camino. No se puede deshacer.',
   'cancel.typeName': 'Escribe el nombre del evento para aprobar: {name}',
   'cancel.cancelling': 'Cancelando…',
   'cancel.approve': 'Aprobar: cancelar y reembolsar a todos',
@@ -737,7 +737,7 @@ export const es: Catalogue = {
   'staff.taken': 'ya tiene una cuenta',
   'staff.passwordSet': '{email} tiene una contraseña nueva; sus sesiones abiertas han terminado.',
   'staff.team': 'Equipo',
-  'staff.role': '{role, select, owner {Propietario} other {Personal de puerta}}',
+  'staff.role': '{role, select, owner {Propietario/a} other {Personal de puerta}}',
   'staff.disabled': 'desactivada',
   'staff.reset': 'Restablecer contraseña',
   'staff.enabled': '{email} puede volver a iniciar sesión.',
@@ -784,7 +784,7 @@ export const es: Catalogue = {
   'error.pending_table_order': 'Esta mesa ya tiene un pedido pendiente de pago.',
   'error.hold_limit': 'Demasiados pedidos sin pagar a la vez. Paga o libera uno primero.',
   'error.in_checkouts':
-    'Las últimas plazas están ahora en el pago de otros compradores. Inténtalo de nuevo en unos minutos.',
+    'Las últimas plazas están ahora en el pago de otras personas. Inténtalo de nuevo en unos minutos.',
   'error.table_full': 'Esta mesa está completa.',
   'error.ticket_already_linked': 'Esta entrada ya está en una mesa.',
   'error.ticket_not_linked': 'Esta entrada no está en ninguna mesa.',

@@ -176,7 +176,7 @@ export const fr: Catalogue = {
   'floor.plan': 'Plan de salle',
   'floor.noEvent': 'Cet événement n’existe pas.',
   'floor.cancelled':
-    'Cet événement a été annulé : toutes les tables sont de nouveau libres et les acheteurs sont remboursés.',
+    'Cet événement a été annulé : toutes les tables sont de nouveau libres et tous les achats sont remboursés.',
   'floor.totals': 'Totaux',
   'floor.tablesSold': 'Tables vendues',
   'floor.hostsArrived': 'Hôtes arrivés',
@@ -322,7 +322,7 @@ export const fr: Catalogue = {
   'buy.reserving': 'Réservation…',
   'buy.continue': 'Passer au paiement',
   'buy.heldWhilePaying':
-    'Vos billets sont réservés quelques minutes pendant le paiement. Toutes les ventes sont définitives ; si l’organisateur annule l’événement, vous êtes remboursé intégralement et automatiquement.',
+    'Vos billets sont réservés quelques minutes pendant le paiement. Toutes les ventes sont définitives ; si l’organisateur annule l’événement, le remboursement est intégral et automatique.',
   'order.title': 'Votre commande',
   'order.tabTitle': 'Vos billets · {event}',
   'order.loading': 'Chargement de votre commande…',
@@ -410,8 +410,8 @@ export const fr: Catalogue = {
   'host.locked':
     'L’événement a commencé : la liste des invités est verrouillée. L’équipe à l’entrée peut encore ajouter un invité.',
   'host.noGuests': 'Pas encore d’invités.',
-  'host.arrived': 'Arrivé',
-  'host.notArrived': 'Pas arrivé',
+  'host.arrived': 'Là',
+  'host.notArrived': 'Pas encore là',
   'host.removeLabel': 'Retirer {name} de la table',
   'host.remove': 'Retirer',
   'invite.title': 'Invitation',
@@ -450,7 +450,7 @@ export const fr: Catalogue = {
   'heldTicket.role.guest': 'Invité · table {table} ({tier})',
   'heldTicket.tableNote':
     'Votre place à la table {table} part avec le billet seulement si l’hôte l’autorise ; sinon le billet devient un GA simple.',
-  'heldTicket.guestAt': 'Vous êtes invité à la table {table} ({tier}), la table de {host}.',
+  'heldTicket.guestAt': 'Vous avez une place à la table {table} ({tier}), la table de {host}.',
   'heldTicket.offline':
     'Pas de connexion : voici votre billet tel qu’enregistré sur ce téléphone à {time}. Il passe au scan à l’entrée quand même.',
   'heldTicket.lets': 'Ce code vous fait entrer. Montez la luminosité de l’écran à l’entrée.',
@@ -489,9 +489,9 @@ export const fr: Catalogue = {
   'alerts.on':
     '{others, plural, =0 {Activé : ce téléphone sera prévenu à chaque arrivée d’invité.} one {Activé : ce téléphone et # autre seront prévenus à chaque arrivée d’invité.} other {Activé : ce téléphone et # autres seront prévenus à chaque arrivée d’invité.}}',
   'alerts.denied':
-    'Les notifications sont bloquées pour ce site. Autorisez-les dans les réglages du navigateur pour être prévenu de l’arrivée des invités.',
+    'Les notifications sont bloquées pour ce site. Autorisez-les dans les réglages du navigateur pour savoir quand les invités arrivent.',
   'alerts.install':
-    'Sur iPhone, ajoutez cette page à l’écran d’accueil (Partager, puis Sur l’écran d’accueil) et ouvrez-la de là pour être prévenu de l’arrivée des invités.',
+    'Sur iPhone, ajoutez cette page à l’écran d’accueil (Partager, puis Sur l’écran d’accueil) et ouvrez-la de là pour savoir quand les invités arrivent.',
   'alerts.unsupported':
     'Ce navigateur ne peut pas afficher de notifications. Gardez cette page ouverte : la liste des invités ci-dessous se met à jour à chaque arrivée.',
   'alerts.failed': 'Ce navigateur n’a pas pu activer les notifications. Réessayez, ou gardez cette page ouverte.',
@@ -566,16 +566,16 @@ export const fr: Catalogue = {
   'editor.details.legend': 'Où et quoi',
   'editor.details.venue': 'Lieu',
   'editor.details.venueExample': 'p. ex. The Vault',
-  'editor.details.address': 'Adresse (les acheteurs reçoivent un lien vers le plan)',
+  'editor.details.address': 'Adresse (le public reçoit un lien vers le plan)',
   'editor.details.minAge': 'Âge minimum',
   'editor.details.noMinAge': 'Aucun',
-  'editor.details.ageOption': '{age}+ (les acheteurs confirment ; l’entrée contrôle les pièces d’identité)',
-  'editor.details.locale': 'Langue de ses e-mails et de sa page (les acheteurs peuvent changer)',
+  'editor.details.ageOption': '{age}+ (confirmé à l’achat ; l’entrée contrôle les pièces d’identité)',
+  'editor.details.locale': 'Langue de ses e-mails et de sa page (modifiable à l’achat)',
   'editor.details.description': 'Description',
   'editor.details.descriptionExample': 'Qui joue, la musique, le dress code…',
   'editor.details.cover':
     'Image de couverture (JPEG, PNG ou WebP, jusqu’à 10 Mo ; affichée en large sur la page d’achat)',
-  'editor.details.coverAlt': 'La couverture telle que les acheteurs la verront',
+  'editor.details.coverAlt': 'La couverture telle qu’elle apparaîtra sur la page d’achat',
   'editor.details.removeCover': 'Retirer la couverture',
   'dash.title': 'Événement',
   'dash.phase': '{phase, select, cancelled {Annulé} past {Terminé} on {En cours} tonight {Ce soir} other {À venir}}',
@@ -599,7 +599,8 @@ export const fr: Catalogue = {
   'dash.refunded': 'Remboursé',
   'dash.room': 'La salle',
   'dash.door': 'L’entrée',
-  'dash.doorTotal': '{count} entrés, chacun compté une fois à l’entrée par laquelle il est passé en premier',
+  'dash.doorTotal':
+    '{count} entrés, chaque personne comptée une fois, à l’entrée par laquelle elle est passée en premier',
   'dash.nobodyYet': 'Personne n’est encore entré.',
   'dash.chartLabel': 'Entrées par quart d’heure : {counts}',
   'dash.overrides': 'Dépassements de capacité',
@@ -607,7 +608,7 @@ export const fr: Catalogue = {
   'dash.none': 'Aucun.',
   'dash.reservations': 'Réservations',
   'dash.noTables': 'Aucune table vendue pour l’instant.',
-  'dash.noShow': 'Absent',
+  'dash.noShow': 'Absence',
   'dash.guests': 'Invités : {names}',
   'dash.promoterTable': 'Ce que chaque promoteur a vendu',
   'dash.col.promoter': 'Promoteur',
@@ -619,7 +620,7 @@ export const fr: Catalogue = {
   'waitlistPanel.waiting': '{people} en attente de {tickets, plural, one {# billet} other {# billets}}',
   'waitlistPanel.label': 'La liste d’attente, dans l’ordre d’inscription',
   'waitlistPanel.who': 'Qui',
-  'waitlistPanel.joined': 'Inscrit',
+  'waitlistPanel.joined': 'Inscription',
   'waitlistPanel.offer': 'Offre',
   'waitlistPanel.state.waiting': 'En attente',
   'waitlistPanel.state.offered': 'Proposée',
@@ -644,7 +645,7 @@ export const fr: Catalogue = {
     'Ses billets, chaque scan à l’entrée et les e-mails envoyés s’affichent ici, avec le bouton de remboursement.',
   'orders.exportsFor': 'Les exports ci-dessus servent à la liste papier de l’entrée ou à la comptabilité.',
   'orders.refunding':
-    '{table, select, yes {Remboursement de {amount} : {count, plural, one {# billet ne fait} other {# billets ne font}} plus entrer personne, la table est de nouveau libre. L’acheteur reçoit un e-mail quand l’argent est en route.} other {Remboursement de {amount} : {count, plural, one {# billet ne fait} other {# billets ne font}} plus entrer personne. L’acheteur reçoit un e-mail quand l’argent est en route.}}',
+    '{table, select, yes {Remboursement de {amount} : {count, plural, one {# billet ne fait} other {# billets ne font}} plus entrer personne, la table est de nouveau libre. La personne qui a acheté reçoit un e-mail quand l’argent est en route.} other {Remboursement de {amount} : {count, plural, one {# billet ne fait} other {# billets ne font}} plus entrer personne. La personne qui a acheté reçoit un e-mail quand l’argent est en route.}}',
   'orders.order': 'Commande {id}',
   'orders.refunded': '{amount} remboursés',
   'orders.refundState': 'remboursement {state}',
@@ -662,7 +663,7 @@ export const fr: Catalogue = {
   'orders.mailKind.waitlist_offer': 'Offre de la liste d’attente',
   'orders.mailKind.ticket_voided': 'Un billet transmis annulé',
   'orders.refundThis': 'Rembourser cette commande…',
-  'orders.theBuyer': 'l’acheteur',
+  'orders.theBuyer': 'la personne qui a acheté',
   'orders.refundQuestion':
     '{table, select, yes {Rembourser {amount} à {to} ? Les billets non utilisés ne font plus entrer personne et la table est libérée. C’est irréversible.} other {Rembourser {amount} à {to} ? Les billets non utilisés ne font plus entrer personne. C’est irréversible.}}',
   'orders.refundAmount': 'Rembourser {amount}',
@@ -715,13 +716,13 @@ export const fr: Catalogue = {
     '{count, plural, one {# réservation de table est annulée ; le plan est de nouveau libre} other {# réservations de table sont annulées ; le plan est de nouveau libre}}',
   'cancel.holds':
     '{count, plural, one {# réservation impayée est libérée} other {# réservations impayées sont libérées}}',
-  'cancel.told': 'Chaque acheteur est prévenu par e-mail quand son argent est en route. C’est irréversible.',
+  'cancel.told': 'Chaque personne qui a acheté reçoit un e-mail quand son argent est en route. C’est irréversible.',
   'cancel.typeName': 'Saisissez le nom de l’événement pour approuver : {name}',
   'cancel.cancelling': 'Annulation…',
   'cancel.approve': 'Approuver : annuler et rembourser tout le monde',
   'cancel.keep': 'Garder l’événement',
-  'refused.added': '{who} est refusé à chaque entrée à partir de maintenant.',
-  'refused.removed': '{who} n’est plus refusé.',
+  'refused.added': 'L’entrée est refusée à {who} partout, dès maintenant.',
+  'refused.removed': 'L’entrée n’est plus refusée à {who}.',
   'refused.about':
     'Les billets de ces personnes sont refusés à chaque entrée, même hors ligne, et l’équipe voit votre motif. Leur e-mail ne peut rien acheter. L’équipe de l’entrée ne voit jamais cette liste.',
   'refused.now': 'Refusés actuellement',
@@ -787,7 +788,7 @@ export const fr: Catalogue = {
   'error.pending_table_order': 'Cette table a déjà une commande en attente de paiement.',
   'error.hold_limit': 'Trop de commandes non payées à la fois. Payez-en ou libérez-en une d’abord.',
   'error.in_checkouts':
-    'Les dernières places sont en ce moment dans le paiement d’autres acheteurs. Réessayez dans quelques minutes.',
+    'Les dernières places sont en ce moment dans le paiement d’autres personnes. Réessayez dans quelques minutes.',
   'error.table_full': 'Cette table est complète.',
   'error.ticket_already_linked': 'Ce billet est déjà sur une table.',
   'error.ticket_not_linked': 'Ce billet n’est sur aucune table.',
