@@ -58,8 +58,14 @@ const subscriptionCount = async (reservationId: string) =>
   )[0]!.n;
 
 /** A paid table whose host subscribed `devices` devices, and `guests` guests linked by invite before the night. */
-async function tableWithGuests(event: EventInfo, tableNumber: number, guestNames: string[], devices = 1) {
-  const table = await buyTable(ctx, event, tableNumber, 'Hannah Host');
+async function tableWithGuests(
+  event: EventInfo,
+  tableNumber: number,
+  guestNames: string[],
+  devices = 1,
+  host: { locale?: string } = {},
+) {
+  const table = await buyTable(ctx, event, tableNumber, 'Hannah Host', host);
   const invite = table.order.view.reservation!.invite_code;
   const guests = [];
   for (const name of guestNames) {
@@ -166,6 +172,20 @@ describe('the host is told when each guest arrives (Web Push)', () => {
     await drainPushes();
     expect(received(t.subscriptions[0]!.endpoint).map((p) => p.body)).toEqual([
       'Olga Offline is in — 1 of 1 at Table 2 · Friday Night',
+    ]);
+  });
+
+  it('the notification speaks the language the host bought their table in', async () => {
+    const event = await createEvent(ctx);
+    const t = await tableWithGuests(event, 3, ['Gina Gast'], 1, { locale: 'de' });
+    openDoors(ctx, event);
+    expect((await scan(ctx, t.guests[0]!.qr)).result).toBe('admitted');
+    await drainPushes();
+    expect(received(t.subscriptions[0]!.endpoint)).toEqual([
+      expect.objectContaining({
+        title: 'Gina Gast ist da',
+        body: 'Gina Gast ist da — 1 von 1 an Tisch 3 · Friday Night',
+      }),
     ]);
   });
 

@@ -40,9 +40,21 @@ export function openDoors(ctx: TestContext, event: Pick<EventInfo, 'starts_at'>,
 }
 
 /** A paid table: the purchaser's ticket (the unified VIP code) and the reservation. */
-export async function buyTable(ctx: TestContext, event: EventInfo, tableNumber: number, name = 'Hannah Host') {
+export async function buyTable(
+  ctx: TestContext,
+  event: EventInfo,
+  tableNumber: number,
+  name = 'Hannah Host',
+  extra: { locale?: string } = {},
+) {
   const table = event.tables.find((t) => t.number === tableNumber)!;
-  const order = await buyPaid(ctx, event.id, { ga_quantity: 1, table_id: table.id, name, age_confirmed: true });
+  const order = await buyPaid(ctx, event.id, {
+    ga_quantity: 1,
+    table_id: table.id,
+    name,
+    age_confirmed: true,
+    ...extra,
+  });
   const host = order.view.tickets.find((t) => t.is_host)!;
   return { order, host, reservationId: order.view.reservation!.id, tableId: table.id };
 }

@@ -82,6 +82,8 @@ export interface ClaimedPush {
   tableNumber: number;
   eventName: string;
   orderId: string;
+  /** The host's language: their order's, else the event's (src/i18n/locales.ts). */
+  locale: string;
   /** Seconds since the arrival was queued, by the database's clock (the one that stamped it). */
   ageSeconds: number;
 }
@@ -103,6 +105,7 @@ export async function claimDuePushes(db: Executor, now: Date, leaseUntil: Date, 
     table_number: number;
     event_name: string;
     order_id: string;
+    locale: string;
     age_seconds: number;
   }>(
     db,
@@ -123,6 +126,7 @@ export async function claimDuePushes(db: Executor, now: Date, leaseUntil: Date, 
     )
     SELECT c.id, c.lease_token, c.attempts, c.subscription_id, s.endpoint, s.p256dh, s.auth, c.ticket_id, extract(epoch FROM now() - c.created_at)::float8 AS age_seconds,
            g.holder_name AS guest_name, et.number AS table_number, e.name AS event_name, r.order_id,
+           COALESCE(o.locale, e.locale) AS locale,
            (SELECT count(*)::int FROM guest_links gl JOIN tickets t ON t.id = gl.ticket_id
              WHERE gl.reservation_id = c.reservation_id AND gl.unlinked_at IS NULL) AS guests_linked,
            (SELECT count(*)::int FROM guest_links gl JOIN tickets t ON t.id = gl.ticket_id
@@ -133,7 +137,8 @@ export async function claimDuePushes(db: Executor, now: Date, leaseUntil: Date, 
       JOIN tickets g ON g.id = c.ticket_id
       JOIN reservations r ON r.id = c.reservation_id
       JOIN event_tables et ON et.id = r.event_table_id
-      JOIN events e ON e.id = r.event_id`,
+      JOIN events e ON e.id = r.event_id
+      JOIN orders o ON o.id = r.order_id`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -148,6 +153,7 @@ export async function claimDuePushes(db: Executor, now: Date, leaseUntil: Date, 
     tableNumber: r.table_number,
     eventName: r.event_name,
     orderId: r.order_id,
+    locale: r.locale,
     ageSeconds: Number(r.age_seconds),
   }));
 }

@@ -772,6 +772,10 @@ export const de: Catalogue = {
   'promoters.codeLabel': 'Code (Buchstaben, Ziffern, Bindestriche)',
   'promoters.addButton': 'Promoter anlegen',
 
+  'push.arrived.title': '{guest} ist da',
+  'push.arrived.body':
+    '{nth, plural, =0 {{guest} ist da — an Tisch {table} · {event}} other {{guest} ist da — {nth} von {guests} an Tisch {table} · {event}}}',
+
   'error.invalid_request': 'Einige Angaben sind ungültig. Bitte das Formular prüfen und erneut versuchen.',
   'error.invalid_signature': 'Die Anfrage war nicht korrekt signiert.',
   'error.invalid_image': 'Diese Datei ist kein Bild, das Velvet verwenden kann.',

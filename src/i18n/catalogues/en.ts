@@ -770,6 +770,11 @@ export const en = {
   'promoters.codeLabel': 'Code (letters, digits, dashes)',
   'promoters.addButton': 'Add promoter',
 
+  // The host's phone, as each guest arrives (Web Push)
+  'push.arrived.title': '{guest} is in',
+  'push.arrived.body':
+    '{nth, plural, =0 {{guest} is in — at Table {table} · {event}} other {{guest} is in — {nth} of {guests} at Table {table} · {event}}}',
+
   // The API's refusals, by code, as the pages say them
   'error.invalid_request': 'Some of what was sent is not valid. Check the form and try again.',
   'error.invalid_signature': 'The request was not signed correctly.',

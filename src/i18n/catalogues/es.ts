@@ -762,6 +762,10 @@ export const es: Catalogue = {
   'promoters.codeLabel': 'Código (letras, cifras, guiones)',
   'promoters.addButton': 'Añadir promotor',
 
+  'push.arrived.title': '{guest} ha llegado',
+  'push.arrived.body':
+    '{nth, plural, =0 {{guest} ha llegado — a la mesa {table} · {event}} other {{guest} ha llegado — {nth} de {guests} en la mesa {table} · {event}}}',
+
   'error.invalid_request': 'Algo de lo enviado no es válido. Revisa el formulario e inténtalo de nuevo.',
   'error.invalid_signature': 'La solicitud no estaba bien firmada.',
   'error.invalid_image': 'Ese archivo no es una imagen que Velvet pueda usar.',

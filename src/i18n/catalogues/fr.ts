@@ -766,6 +766,10 @@ export const fr: Catalogue = {
   'promoters.codeLabel': 'Code (lettres, chiffres, tirets)',
   'promoters.addButton': 'Ajouter le promoteur',
 
+  'push.arrived.title': '{guest} est là',
+  'push.arrived.body':
+    '{nth, plural, =0 {{guest} est là — à la table {table} · {event}} other {{guest} est là — {nth} sur {guests} à la table {table} · {event}}}',
+
   'error.invalid_request': 'Certaines informations envoyées ne sont pas valides. Vérifiez le formulaire et réessayez.',
   'error.invalid_signature': 'La requête n’était pas correctement signée.',
   'error.invalid_image': 'Ce fichier n’est pas une image que Velvet peut utiliser.',

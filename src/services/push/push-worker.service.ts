@@ -7,6 +7,9 @@ import {
   type ClaimedPush,
 } from '../../db/repos/pushes.repo.js';
 import { retryDelayMs } from '../../domain/backoff.js';
+import { loadCatalogue } from '../../i18n/catalogues.js';
+import { DEFAULT_LOCALE, isLocale } from '../../i18n/locales.js';
+import { translator, type Translator } from '../../i18n/translator.js';
 import { sendPush, type PushOutcome } from '../../push/web-push.js';
 import type { AppDeps } from '../deps.js';
 import type { TokenBucket } from '../jobs/token-bucket.js';
@@ -44,17 +47,19 @@ export interface ArrivalMessage {
   guests: number;
 }
 
+/** The notification in the host's language (their order's, else the event's). */
 export function arrivalMessage(
   p: Pick<
     ClaimedPush,
     'guestName' | 'arrivedNth' | 'guestsLinked' | 'tableNumber' | 'eventName' | 'orderId' | 'ticketId'
   >,
+  t: Translator,
 ): ArrivalMessage {
-  const count = p.arrivedNth > 0 ? `${p.arrivedNth} of ${p.guestsLinked} at ` : 'at ';
+  const words = { guest: p.guestName, nth: p.arrivedNth, guests: p.guestsLinked, table: p.tableNumber };
   return {
     type: 'guest_arrived',
-    title: `${p.guestName} is in`,
-    body: `${p.guestName} is in — ${count}Table ${p.tableNumber} · ${p.eventName}`,
+    title: t.t('push.arrived.title', words),
+    body: t.t('push.arrived.body', { ...words, event: p.eventName }),
     tag: `arrival-${p.ticketId}`,
     url: `/orders/${p.orderId}`,
     guest_name: p.guestName,
@@ -98,9 +103,11 @@ async function sendOne(deps: PushDeps, opts: PushBatchOptions, push: ClaimedPush
     return;
   }
   await opts.rate?.take();
+  const locale = isLocale(push.locale) ? push.locale : DEFAULT_LOCALE;
+  await loadCatalogue(locale);
   const outcome: PushOutcome = await sendPush(
     push.target,
-    JSON.stringify(arrivalMessage(push)),
+    JSON.stringify(arrivalMessage(push, translator(locale))),
     { vapid: deps.keys.vapid, contact: deps.config.push.contact },
     {
       ttlSeconds: Math.max(60, ARRIVAL_TTL_SECONDS - Math.floor(age)),
