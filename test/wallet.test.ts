@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jwtVerify, importSPKI } from 'jose';
+import { decodeJwt, jwtVerify, importSPKI } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import type { MailTransport, OutgoingMail } from '../src/mail/transport.js';
@@ -55,7 +55,15 @@ function unzip(pkpass: Buffer, into: string): Record<string, Buffer> {
   const zip = join(dir, `${into}.pkpass`);
   writeFileSync(zip, pkpass);
   execFileSync('unzip', ['-q', '-o', zip, '-d', join(dir, into)]);
-  return Object.fromEntries(readdirSync(join(dir, into)).map((f) => [f, readFileSync(join(dir, into, f))]));
+  // Files by their path in the pass ("de.lproj/pass.strings"); directories are not files.
+  return Object.fromEntries(
+    readdirSync(join(dir, into), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => {
+        const path = join(e.parentPath, e.name);
+        return [path.slice(join(dir, into).length + 1), readFileSync(path)];
+      }),
+  );
 }
 
 describe('wallet passes', () => {
@@ -70,7 +78,9 @@ describe('wallet passes', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toBe('application/vnd.apple.pkpass');
     const files = unzip(res.rawPayload, 'host');
+    const strings = ['de', 'en', 'es', 'fr'].map((l) => `${l}.lproj/pass.strings`);
     expect(Object.keys(files).sort()).toEqual([
+      ...strings,
       'icon.png',
       'icon@2x.png',
       'icon@3x.png',
@@ -81,7 +91,7 @@ describe('wallet passes', () => {
     const manifest = JSON.parse(files['manifest.json']!.toString()) as Record<string, string>;
     for (const [name, hash] of Object.entries(manifest))
       expect(createHash('sha1').update(files[name]!).digest('hex'), name).toBe(hash);
-    expect(Object.keys(manifest).sort()).toEqual(['icon.png', 'icon@2x.png', 'icon@3x.png', 'pass.json']);
+    expect(Object.keys(manifest).sort()).toEqual([...strings, 'icon.png', 'icon@2x.png', 'icon@3x.png', 'pass.json']);
     // The signature: PKCS #7 over the manifest, by the Pass Type ID certificate, chained to the root.
     execFileSync(
       'openssl',
@@ -154,6 +164,13 @@ describe('wallet passes', () => {
     );
     expect(pass.backgroundColor).toMatch(/^#[0-9a-f]{6}$/);
     expect(pass.voided).toBeUndefined();
+    // The pass speaks the phone's language: pass.json in English, each language's words for them.
+    expect(pass.eventTicket.primaryFields[0].label).toBe('EVENT');
+    expect(pass.eventTicket.backFields[0].value).toBe('VIP host of table 1 (Gold)');
+    const german = files['de.lproj/pass.strings']!.toString('utf8');
+    expect(german).toContain('"EVENT" = "VERANSTALTUNG";');
+    expect(german).toContain('"VIP host of table 1 (Gold)" = "VIP-Gastgeber an Tisch 1 (Gold)";');
+    expect(files['fr.lproj/pass.strings']!.toString('utf8')).toContain('"At the door" = "À l’entrée";');
   });
 
   it('the Google link is a JWT that verifies with the key, for this ticket and its code; a transferred ticket gets its new code', async () => {
@@ -249,6 +266,38 @@ describe('wallet passes', () => {
       const res = await plain.app.inject({ url, headers: bearer(other.manage_token) });
       expect(res.statusCode).toBe(404);
     }
+  });
+
+  it("a Google pass names the table in the phone's language: every language Velvet speaks rides along", async () => {
+    const { google } = await loadWallets(loadConfig({ VELVET_PUBLIC_URL: 'http://velvet.test', ...env }));
+    const url = await google!.saveUrl({
+      ticketId: '00000000-0000-4000-8000-000000000001',
+      eventId: '00000000-0000-4000-8000-000000000002',
+      generation: 0,
+      code: 'V2.test',
+      valid: true,
+      holderName: 'Hanna Host',
+      eventName: 'Vault Friday',
+      startsAt: new Date(T0),
+      endsAt: new Date(Date.parse(T0) + 6 * 3600_000),
+      venue: '',
+      table: { number: 7, tier: 'Gold', role: 'host' },
+      colours: { background: '#222222', foreground: '#ffffff', label: '#cccccc' },
+    });
+    const { payload } = decodeJwt(url.split('/').pop()!) as {
+      payload: { eventTicketObjects: Array<{ seatInfo: { section: unknown; seat: unknown } }> };
+    };
+    expect(payload.eventTicketObjects[0]!.seatInfo).toEqual({
+      section: {
+        defaultValue: { language: 'en', value: 'Table 7' },
+        translatedValues: [
+          { language: 'de', value: 'Tisch 7' },
+          { language: 'es', value: 'Mesa 7' },
+          { language: 'fr', value: 'Table 7' },
+        ],
+      },
+      seat: { defaultValue: { language: 'en', value: 'Gold' } },
+    });
   });
 
   it('a missing or wrong file, or a half-set wallet, stops the start naming the setting', async () => {

@@ -6,6 +6,8 @@ import { ConfigError, type Config } from '../config.js';
 import { Apns } from './apns.js';
 import type { WalletTicket } from './wallet-ticket.js';
 import { passSerial } from './pass-serial.js';
+import { loadWalletLanguages, ticketKind, walletText, type Translations } from './wallet-words.js';
+import { LOCALES } from '../i18n/locales.js';
 
 /** The Apple settings of config.ts, with the issuer's name every pass shows. */
 export type AppleWalletSettings = NonNullable<Config['wallet']['apple']> & { organizationName: string };
@@ -45,6 +47,7 @@ export class ApplePasses {
 
   /** Reads and checks the files now: a missing or wrong one stops the process, naming its setting. */
   static async load(s: AppleWalletSettings, iconFile: string): Promise<ApplePasses> {
+    await loadWalletLanguages();
     const signerCert = readSetting('VELVET_APPLE_PASS_CERT', s.certFile);
     const signerKey = readSetting('VELVET_APPLE_PASS_KEY', s.keyFile);
     const wwdr = readSetting('VELVET_APPLE_WWDR_CERT', s.wwdrFile);
@@ -80,7 +83,13 @@ export class ApplePasses {
    * service and this pass's token there), the phone registers for updates.
    */
   build(t: WalletTicket, service: { url: string; authenticationToken: string }): Buffer {
-    const table = t.table ? [{ key: 'table', label: 'TABLE', value: `${t.table.number} · ${t.table.tier}` }] : [];
+    // pass.json in English; each language's pass.strings maps those words to its own (Apple's way
+    // to localize a pass: the phone shows its language's, pass.json's where it has none).
+    const words: Translations[] = [];
+    const say = (w: Translations) => (words.push(w), w.en);
+    const table = t.table
+      ? [{ key: 'table', label: say(walletText('wallet.table')), value: `${t.table.number} · ${t.table.tier}` }]
+      : [];
     const passJson = {
       formatVersion: 1,
       passTypeIdentifier: this.settings.passTypeId,
@@ -89,7 +98,7 @@ export class ApplePasses {
       serialNumber: passSerial(t.ticketId, t.generation),
       webServiceURL: service.url,
       authenticationToken: service.authenticationToken,
-      description: `Ticket for ${t.eventName}`,
+      description: say(walletText('wallet.description', { event: t.eventName })),
       backgroundColor: t.colours.background,
       foregroundColor: t.colours.foreground,
       labelColor: t.colours.label,
@@ -100,35 +109,34 @@ export class ApplePasses {
         { format: 'PKBarcodeFormatQR', message: t.code, messageEncoding: 'iso-8859-1', altText: t.holderName },
       ],
       eventTicket: {
-        primaryFields: [{ key: 'event', label: 'EVENT', value: t.eventName }],
-        secondaryFields: [{ key: 'holder', label: 'NAME', value: t.holderName }, ...table],
+        primaryFields: [{ key: 'event', label: say(walletText('wallet.event')), value: t.eventName }],
+        secondaryFields: [{ key: 'holder', label: say(walletText('wallet.name')), value: t.holderName }, ...table],
         auxiliaryFields: [
           {
             key: 'starts',
-            label: 'DOORS',
+            label: say(walletText('wallet.doors')),
             value: t.startsAt.toISOString(),
             dateStyle: 'PKDateStyleMedium',
             timeStyle: 'PKDateStyleShort',
           },
-          ...(t.venue ? [{ key: 'venue', label: 'VENUE', value: t.venue }] : []),
+          ...(t.venue ? [{ key: 'venue', label: say(walletText('wallet.venue')), value: t.venue }] : []),
         ],
         backFields: [
           {
             key: 'kind',
-            label: 'Ticket',
-            value: t.table
-              ? `${t.table.role === 'host' ? 'VIP host' : 'Guest'} of table ${t.table.number} (${t.table.tier})`
-              : 'General admission',
+            label: say(walletText('wallet.ticket')),
+            value: say(ticketKind(t)),
           },
           {
             key: 'rules',
-            label: 'At the door',
-            value: 'One code, one person. Keep it to yourself: a copy of it gets nobody in twice.',
+            label: say(walletText('wallet.atDoor')),
+            value: say(walletText('wallet.rules')),
           },
         ],
       },
     };
     const pass = new PKPass({ 'pass.json': Buffer.from(JSON.stringify(passJson)), ...this.icons }, this.certificates);
+    for (const locale of LOCALES) pass.localize(locale, Object.fromEntries(words.map((w) => [w.en, w[locale]])));
     return pass.getAsBuffer();
   }
 }

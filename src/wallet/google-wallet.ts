@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { ConfigError } from '../config.js';
+import { LOCALES } from '../i18n/locales.js';
 import type { WalletTicket } from './wallet-ticket.js';
+import { loadWalletLanguages, walletText, type Translations } from './wallet-words.js';
 
 /**
  * "Save to Google Wallet" links: a JWT (RS256, the owner's service-account key) carrying the
@@ -28,6 +30,7 @@ export class GoogleWallet {
     organizationName: string,
     publicUrl: string,
   ): Promise<GoogleWallet> {
+    await loadWalletLanguages();
     let account: { client_email?: unknown; private_key?: unknown };
     try {
       account = JSON.parse(readFileSync(s.keyFile, 'utf8')) as typeof account;
@@ -104,21 +107,26 @@ export class GoogleWallet {
   }
 
   private object(t: WalletTicket, classId: string) {
-    const text = (value: string) => ({ defaultValue: { language: 'en', value } });
     return {
       id: this.objectId(t),
       classId,
       state: t.valid ? 'ACTIVE' : 'INACTIVE',
       ticketHolderName: t.holderName,
       barcode: { type: 'QR_CODE', value: t.code, alternateText: t.holderName },
-      ...(t.table ? { seatInfo: { section: text(`Table ${t.table.number}`), seat: text(t.table.tier) } } : {}),
+      ...(t.table
+        ? {
+            seatInfo: {
+              section: localized(walletText('wallet.tableN', { table: t.table.number })),
+              seat: text(t.table.tier),
+            },
+          }
+        : {}),
       hexBackgroundColor: t.colours.background,
     };
   }
 
   async saveUrl(t: WalletTicket): Promise<string> {
     const classId = `${this.issuerId}.velvet-event-${t.eventId}`;
-    const text = (value: string) => ({ defaultValue: { language: 'en', value } });
     const payload = {
       eventTicketClasses: [
         {
@@ -145,3 +153,12 @@ export class GoogleWallet {
 
 /** A short, stable name for one code of a ticket (object ids allow letters, digits, '.', '_' and '-'). */
 const codeSuffix = (code: string) => code.split('.')[0]!.toLowerCase() + code.slice(-8).replace(/[^A-Za-z0-9_-]/g, '');
+
+/** Words as they are (a name, a tier), the same in every language. */
+const text = (value: string) => ({ defaultValue: { language: 'en', value } });
+
+/** Words in every language Velvet speaks: Google Wallet shows the phone's, English where it has none. */
+const localized = (words: Translations) => ({
+  defaultValue: { language: 'en', value: words.en },
+  translatedValues: LOCALES.filter((l) => l !== 'en').map((language) => ({ language, value: words[language] })),
+});

@@ -776,6 +776,19 @@ export const de: Catalogue = {
   'push.arrived.body':
     '{nth, plural, =0 {{guest} ist da — an Tisch {table} · {event}} other {{guest} ist da — {nth} von {guests} an Tisch {table} · {event}}}',
 
+  'wallet.description': 'Ticket für {event}',
+  'wallet.event': 'VERANSTALTUNG',
+  'wallet.name': 'NAME',
+  'wallet.table': 'TISCH',
+  'wallet.doors': 'EINLASS',
+  'wallet.venue': 'ORT',
+  'wallet.ticket': 'Ticket',
+  'wallet.atDoor': 'Am Einlass',
+  'wallet.kind':
+    '{role, select, host {VIP-Gastgeber an Tisch {table} ({tier})} guest {Gast an Tisch {table} ({tier})} other {Allgemeiner Eintritt}}',
+  'wallet.rules': 'Ein Code, eine Person. Behalte ihn für dich: Eine Kopie lässt niemanden zweimal rein.',
+  'wallet.tableN': 'Tisch {table}',
+
   'error.invalid_request': 'Einige Angaben sind ungültig. Bitte das Formular prüfen und erneut versuchen.',
   'error.invalid_signature': 'Die Anfrage war nicht korrekt signiert.',
   'error.invalid_image': 'Diese Datei ist kein Bild, das Velvet verwenden kann.',

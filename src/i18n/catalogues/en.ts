@@ -775,6 +775,20 @@ export const en = {
   'push.arrived.body':
     '{nth, plural, =0 {{guest} is in — at Table {table} · {event}} other {{guest} is in — {nth} of {guests} at Table {table} · {event}}}',
 
+  // Wallet passes (Apple and Google), carried in every language: the phone shows its own
+  'wallet.description': 'Ticket for {event}',
+  'wallet.event': 'EVENT',
+  'wallet.name': 'NAME',
+  'wallet.table': 'TABLE',
+  'wallet.doors': 'DOORS',
+  'wallet.venue': 'VENUE',
+  'wallet.ticket': 'Ticket',
+  'wallet.atDoor': 'At the door',
+  'wallet.kind':
+    '{role, select, host {VIP host of table {table} ({tier})} guest {Guest of table {table} ({tier})} other {General admission}}',
+  'wallet.rules': 'One code, one person. Keep it to yourself: a copy of it gets nobody in twice.',
+  'wallet.tableN': 'Table {table}',
+
   // The API's refusals, by code, as the pages say them
   'error.invalid_request': 'Some of what was sent is not valid. Check the form and try again.',
   'error.invalid_signature': 'The request was not signed correctly.',

@@ -766,6 +766,19 @@ export const es: Catalogue = {
   'push.arrived.body':
     '{nth, plural, =0 {{guest} ha llegado — a la mesa {table} · {event}} other {{guest} ha llegado — {nth} de {guests} en la mesa {table} · {event}}}',
 
+  'wallet.description': 'Entrada para {event}',
+  'wallet.event': 'EVENTO',
+  'wallet.name': 'NOMBRE',
+  'wallet.table': 'MESA',
+  'wallet.doors': 'APERTURA',
+  'wallet.venue': 'LUGAR',
+  'wallet.ticket': 'Entrada',
+  'wallet.atDoor': 'En la puerta',
+  'wallet.kind':
+    '{role, select, host {Anfitrión VIP de la mesa {table} ({tier})} guest {Invitado de la mesa {table} ({tier})} other {Entrada general}}',
+  'wallet.rules': 'Un código, una persona. Guárdalo para ti: una copia no deja entrar a nadie dos veces.',
+  'wallet.tableN': 'Mesa {table}',
+
   'error.invalid_request': 'Algo de lo enviado no es válido. Revisa el formulario e inténtalo de nuevo.',
   'error.invalid_signature': 'La solicitud no estaba bien firmada.',
   'error.invalid_image': 'Ese archivo no es una imagen que Velvet pueda usar.',

@@ -770,6 +770,19 @@ export const fr: Catalogue = {
   'push.arrived.body':
     '{nth, plural, =0 {{guest} est là — à la table {table} · {event}} other {{guest} est là — {nth} sur {guests} à la table {table} · {event}}}',
 
+  'wallet.description': 'Billet pour {event}',
+  'wallet.event': 'ÉVÉNEMENT',
+  'wallet.name': 'NOM',
+  'wallet.table': 'TABLE',
+  'wallet.doors': 'OUVERTURE',
+  'wallet.venue': 'LIEU',
+  'wallet.ticket': 'Billet',
+  'wallet.atDoor': 'À l’entrée',
+  'wallet.kind':
+    '{role, select, host {Hôte VIP de la table {table} ({tier})} guest {Invité de la table {table} ({tier})} other {Entrée générale}}',
+  'wallet.rules': 'Un code, une personne. Gardez-le pour vous : une copie ne fait entrer personne deux fois.',
+  'wallet.tableN': 'Table {table}',
+
   'error.invalid_request': 'Certaines informations envoyées ne sont pas valides. Vérifiez le formulaire et réessayez.',
   'error.invalid_signature': 'La requête n’était pas correctement signée.',
   'error.invalid_image': 'Ce fichier n’est pas une image que Velvet peut utiliser.',
