@@ -158,7 +158,7 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
       await page.waitForSelector('#ev-name');
       await expect(text(page, 'label[for=ev-start]')).resolves.toBe('Einlass ab');
       await page.click('button:has-text("Veranstaltung anlegen")');
-      await expect(text(page, '[role=alert]')).resolves.toBe('Einige Felder brauchen einen Blick (unten markiert).');
+      await expect(text(page, '[role=alert]')).resolves.toBe('Einige Felder brauchen einen Blick (oben markiert).');
       await expect(text(page, '#ev-name-error')).resolves.toBe('Gib der Veranstaltung einen Namen');
       await screenshot(page, 'de-admin-editor');
 
