@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { session } from '../lib/session.js';
 import { money as formatMoney } from '../lib/format.js';
-import { around, t } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
+import { Slotted } from '../ui/Slotted.js';
 import { useLoad } from '../lib/use-load.js';
 import { AdminShell } from './AdminShell.js';
 import type { AdminEvent } from './types.js';
@@ -171,7 +172,9 @@ function CancelFlow({ id }: { id: string }) {
       {preview && (
         <section class="card stack danger-zone" data-testid="cancel-preview">
           <p class="refund-total">
-            <RefundTotal amount={money(preview.refund_total_cents)} />
+            <Slotted message="cancel.total" slot="amount">
+              <strong data-testid="refund-total">{money(preview.refund_total_cents)}</strong>
+            </Slotted>
           </p>
           <ul class="list">
             <li>{t('cancel.orders', { count: preview.orders })}</li>
@@ -201,17 +204,5 @@ function CancelFlow({ id }: { id: string }) {
         </section>
       )}
     </form>
-  );
-}
-
-/** "Refund total **€1,234.00**", the amount large where each language puts it. */
-function RefundTotal({ amount }: { amount: string }) {
-  const [before, after] = around('cancel.total', 'amount');
-  return (
-    <>
-      {before}
-      <strong data-testid="refund-total">{amount}</strong>
-      {after}
-    </>
   );
 }

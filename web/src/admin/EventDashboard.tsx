@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { openDoorFiguresStream, openFloorStream, type DoorFigures } from '../lib/floor-stream.js';
 import { dayAndTime, money as formatMoney } from '../lib/format.js';
-import { around, t } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
+import { Slotted } from '../ui/Slotted.js';
 import { logOut, session } from '../lib/session.js';
 import { useLoad } from '../lib/use-load.js';
 import { reservationStatusWords } from '../lib/words.js';
@@ -216,7 +217,9 @@ function EventDashboard({ id }: { id: string }) {
           {figures && figures.admitted > 0 ? (
             <>
               <p class="door-total" data-testid="door-admitted">
-                <DoorTotal admitted={figures.admitted} />
+                <Slotted message="dash.doorTotal" slot="count">
+                  <strong>{figures.admitted}</strong>
+                </Slotted>
               </p>
               <AdmittedChart
                 buckets={figures.over_time}
@@ -319,35 +322,16 @@ function EventDashboard({ id }: { id: string }) {
               </tbody>
             </table>
           </div>
-          <PromoterNote />
+          <p class="muted small">
+            <Slotted message="dash.promoterNote" slot="param">
+              <code>?p=</code>
+            </Slotted>
+          </p>
         </section>
       )}
 
       <WaitlistPanel eventId={id} token={token} />
     </>
-  );
-}
-
-/** "42 in, each counted once…", the count large. */
-function DoorTotal({ admitted }: { admitted: number }) {
-  const [before, after] = around('dash.doorTotal', 'count');
-  return (
-    <>
-      {before}
-      <strong>{admitted}</strong>
-      {after}
-    </>
-  );
-}
-
-function PromoterNote() {
-  const [before, after] = around('dash.promoterNote', 'param');
-  return (
-    <p class="muted small">
-      {before}
-      <code>?p=</code>
-      {after}
-    </p>
   );
 }
 

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
 import { dayAndTime, dayAndTimeSeconds, money as formatMoney } from '../lib/format.js';
-import { around, t } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
+import { Slotted } from '../ui/Slotted.js';
 import type { MessageKey } from '@i18n/catalogue.js';
 import { session } from '../lib/session.js';
 import { useDebounced, useLoad } from '../lib/use-load.js';
@@ -294,11 +295,18 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
             </button>
           ) : (
             <div class="banner bad stack" data-testid="refund-confirm">
-              <RefundQuestion
-                amount={money(refundable)}
-                to={order.tickets[0]?.holder_name ?? t('orders.theBuyer')}
-                table={!!order.reservation}
-              />
+              <p>
+                <Slotted
+                  message="orders.refundQuestion"
+                  slot="amount"
+                  values={{
+                    to: order.tickets[0]?.holder_name ?? t('orders.theBuyer'),
+                    table: order.reservation ? 'yes' : 'no',
+                  }}
+                >
+                  <strong>{money(refundable)}</strong>
+                </Slotted>
+              </p>
               <div class="row">
                 <button class="btn danger" type="button" onClick={() => void refund()}>
                   {t('orders.refundAmount', { amount: money(refundable) })}
@@ -312,17 +320,5 @@ function OrderDetail({ orderId, token, onChanged }: { orderId: string; token: st
         </div>
       )}
     </section>
-  );
-}
-
-/** "Refund **€50.00** to Alice? …", the amount in bold where each language says it. */
-function RefundQuestion({ amount, to, table }: { amount: string; to: string; table: boolean }) {
-  const [before, after] = around('orders.refundQuestion', 'amount', { to, table: table ? 'yes' : 'no' });
-  return (
-    <p>
-      {before}
-      <strong>{amount}</strong>
-      {after}
-    </p>
   );
 }

@@ -5,7 +5,8 @@ import { useLoad } from '../lib/use-load.js';
 import { FieldError, invalidProps } from '../ui/FieldError.js';
 import { AdminShell } from './AdminShell.js';
 import type * as contract from '../lib/contract.js';
-import { around, t } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
+import { Slotted } from '../ui/Slotted.js';
 
 export type Promoter = contract.PromoterView;
 
@@ -58,7 +59,11 @@ function Promoters() {
   return (
     <>
       <h1>{t('admin.nav.promoters')}</h1>
-      <About />
+      <p class="muted">
+        <Slotted message="promoters.about" slot="param">
+          <code>?p=CODE</code>
+        </Slotted>
+      </p>
       {notice && (
         <p class="banner info" role="status">
           {notice}
@@ -126,16 +131,5 @@ function Promoters() {
         </button>
       </form>
     </>
-  );
-}
-
-function About() {
-  const [before, after] = around('promoters.about', 'param');
-  return (
-    <p class="muted">
-      {before}
-      <code>?p=CODE</code>
-      {after}
-    </p>
   );
 }

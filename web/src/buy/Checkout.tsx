@@ -3,7 +3,8 @@ import { api, errorText } from '../lib/api.js';
 import { StripeCheckout } from './StripeCheckout.js';
 import type { OrderView } from './types.js';
 import { money } from '../lib/format.js';
-import { around, t } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
+import { Slotted } from '../ui/Slotted.js';
 
 /** mm:ss left on the hold, ticking; 0 once it lapsed. */
 function useCountdown(until: string): number {
@@ -33,7 +34,6 @@ export function Checkout({
   const [error, setError] = useState<string | null>(null);
   const mm = Math.floor(left / 60000);
   const ss = String(Math.floor((left % 60000) / 1000)).padStart(2, '0');
-  const [heldBefore, heldAfter] = around('checkout.heldFor', 'time', { table: order.reservation ? 'yes' : 'no' });
 
   const payLocal = async () => {
     setBusy(true);
@@ -56,9 +56,9 @@ export function Checkout({
       <h2 id="checkout-title">{t('checkout.pay', { amount: money(order.amount_cents, order.currency) })}</h2>
       {left > 0 ? (
         <p role="timer" aria-live="off">
-          {heldBefore}
-          <strong data-testid="countdown">{`${mm}:${ss}`}</strong>
-          {heldAfter}
+          <Slotted message="checkout.heldFor" slot="time" values={{ table: order.reservation ? 'yes' : 'no' }}>
+            <strong data-testid="countdown">{`${mm}:${ss}`}</strong>
+          </Slotted>
         </p>
       ) : (
         <p class="banner warn">{t('checkout.lapsed')}</p>
