@@ -225,4 +225,37 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
     await expect(text(other, 'h2')).resolves.toBe('GA tickets');
     await english.close();
   });
+
+  it('the last language chosen wins, whichever download ends last', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-GB' });
+    // German arrives slowly (a bad connection), Spanish at once.
+    let releaseGerman = () => {};
+    const germanHeld = new Promise<void>((resolve) => (releaseGerman = resolve));
+    await context.route(/\/assets\/de-[\w-]+\.js$/, async (route) => {
+      await germanHeld;
+      await route.continue();
+    });
+    const page = await openPage(context, `${server.url}/e/${eventId}`);
+    await page.waitForSelector('h1:has-text("Sprachennacht")');
+    await page.selectOption('.topbar [data-testid=language]', 'de');
+    await page.selectOption('.topbar [data-testid=language]', 'es');
+    await expect.poll(() => text(page, 'h2')).toBe('Entradas GA');
+    releaseGerman();
+    // German is here now, after Spanish: it is kept for later, and the page stays Spanish. Importing
+    // the same chunk here resolves once the page's own import did, its callbacks run (one task).
+    const germanChunk = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((r) => r.name)
+          .find((name) => /\/assets\/de-[\w-]+\.js$/.test(name)),
+      );
+    await expect.poll(germanChunk).toBeDefined();
+    // (A string: vitest would rewrite an import() written in this file.)
+    await page.evaluate(`import(${JSON.stringify(await germanChunk())}).then(() => true)`);
+    await expect(text(page, 'h2')).resolves.toBe('Entradas GA');
+    await expect(page.evaluate(() => localStorage.getItem('velvet.locale'))).resolves.toBe('es');
+    await clean(page);
+    await context.close();
+  });
 });

@@ -33,21 +33,29 @@ const current = computed<Translator>(() =>
   }),
 );
 
-/** Shows the pages in `next` once its catalogue is here (at once for English or one loaded before). */
+let latestChoice = 0;
+
+/**
+ * Shows the pages in `next` once its catalogue is here (at once for English or one loaded
+ * before). Choices overtaking each other: the last one made wins, whichever download ends last.
+ */
 async function show(next: Locale): Promise<void> {
+  const choice = ++latestChoice;
   await loadCatalogue(next);
-  locale.value = next;
+  if (choice === latestChoice) locale.value = next;
 }
 
-/** The device's language, loaded: the app renders after this (main.tsx), in the right language from the first paint. */
-export const languageReady: Promise<void> = show(wanted()).catch((err: unknown) => {
-  // Its chunk could not be fetched (no connection, an old service worker): English until it can.
+const keepCurrent = (err: unknown) => {
+  // Its chunk could not be fetched (no connection, an old service worker): the page keeps its language.
   console.warn('velvet: language not loaded', err);
-});
+};
 
-export async function setLocale(next: Locale): Promise<void> {
+/** The device's language, loaded: the app renders after this (main.tsx), in the right language from the first paint. */
+export const languageReady: Promise<void> = show(wanted()).catch(keepCurrent);
+
+export function setLocale(next: Locale): Promise<void> {
   localStorage.setItem(STORAGE_KEY, next);
-  await show(next);
+  return show(next).catch(keepCurrent);
 }
 
 /**
@@ -56,7 +64,7 @@ export async function setLocale(next: Locale): Promise<void> {
  */
 export function fallBackToEventLocale(eventLocale: string): void {
   if (isLocale(saved()) || matchLocale(browserLanguages())) return;
-  if (isLocale(eventLocale)) void show(eventLocale);
+  if (isLocale(eventLocale)) void show(eventLocale).catch(keepCurrent);
 }
 
 if (typeof document !== 'undefined') {
