@@ -31,7 +31,10 @@ let eventId: string;
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  server = await startWebServer({ env: { VELVET_LOGIN_ATTEMPTS_PER_MINUTE: '100' } });
+  // A Berlin club: the night's times are Berlin's, whichever zone a phone is set to.
+  server = await startWebServer({
+    env: { VELVET_LOGIN_ATTEMPTS_PER_MINUTE: '100', VELVET_TIME_ZONE: 'Europe/Berlin' },
+  });
   eventId = (await server.call<{ id: string }>('POST', '/api/v1/events', tonightBody('Sprachennacht'))).json.id;
   browser = await launchBrowser();
 }, 60_000);
@@ -67,6 +70,10 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
       await page.waitForSelector('h1:has-text("Sprachennacht")');
       await expect(page.locator('.topbar [data-testid=language]').inputValue()).resolves.toBe('de');
       await expect(text(page, 'h2')).resolves.toBe('GA-Tickets');
+      // A phone in Berlin reads Berlin's times as they are: no zone named.
+      await expect(text(page, '.lead')).resolves.toMatch(
+        /^\w+\., \d+\. \w+\.?, \d\d:\d\d – \w+\., \d+\. \w+\.?, \d\d:\d\d$/,
+      );
       // Money and numbers the German way (Intl puts a no-break space before the euro sign).
       await expect(text(page, '.buy-grid .card p')).resolves.toBe('je 20,00\u00a0€');
       await page.click('.table-choices button[data-table="2"]');
@@ -215,6 +222,15 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
     await page.waitForSelector('h1:has-text("Soirée")');
     await expect(text(page, 'h2')).resolves.toBe('Billets GA');
     await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('fr');
+    // This phone keeps another zone (UTC): the night's times are still Berlin's, and say so.
+    const starts = (await server.call<{ starts_at: string }>('GET', `/api/v1/events/${french}`)).json.starts_at;
+    const inBerlin = new Intl.DateTimeFormat('fr', {
+      timeZone: 'Europe/Berlin',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }).format(new Date(starts)); // "23:00 UTC+1" (UTC+2 in summer)
+    await expect(text(page, '.lead')).resolves.toContain(inBerlin);
     await screenshot(page, 'fr-buy-event-default');
     await clean(page);
     await japanese.close();

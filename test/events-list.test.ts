@@ -45,3 +45,19 @@ describe('GET /api/v1/events', () => {
     expect((await list()).map((e) => e.name)).toEqual(['Later']);
   });
 });
+
+describe("the venue's time zone", () => {
+  it('rides with the event list and every event view, so pages show the night as the venue’s clock reads', async () => {
+    const berlin = await startTestApp({ env: { VELVET_TIME_ZONE: 'Europe/Berlin' } });
+    try {
+      const event = await createEvent(berlin, { name: 'Berliner Nacht' });
+      expect(event).toMatchObject({ time_zone: 'Europe/Berlin' });
+      const listed = await berlin.app.inject({ url: '/api/v1/events' });
+      expect(listed.json().events).toEqual([expect.objectContaining({ id: event.id, time_zone: 'Europe/Berlin' })]);
+      const read = await berlin.app.inject({ url: `/api/v1/events/${event.id}` });
+      expect(read.json()).toMatchObject({ time_zone: 'Europe/Berlin', starts_at: event.starts_at });
+    } finally {
+      await berlin.close();
+    }
+  });
+});

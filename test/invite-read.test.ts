@@ -27,6 +27,7 @@ describe('reading an invite (the guest page, before linking)', () => {
       event_id: event.id,
       event_name: 'Friday Night',
       starts_at: event.starts_at,
+      time_zone: ctx.deps.config.timeZone,
       event_status: 'scheduled',
       table_number: 3,
       tier: 'Silver',

@@ -9,6 +9,12 @@ import { errorSchema, locale } from './schemas.js';
  */
 
 const instant = z.iso.datetime({ offset: true });
+/** The venue's IANA time zone (VELVET_TIME_ZONE): the pages show the night's times in it, as its mails do. */
+const timeZone = z
+  .string()
+  .describe(
+    "The venue's IANA time zone (VELVET_TIME_ZONE), such as Europe/Berlin: the pages and mails show the night's times in it",
+  );
 const uuid = z.guid();
 const ticketKind = z.enum(['ga', 'vip_host', 'vip_guest']);
 const eventStatus = z.enum(['scheduled', 'cancelled', 'completed']);
@@ -20,6 +26,7 @@ export const eventView = z.object({
   name: z.string(),
   starts_at: instant,
   ends_at: instant,
+  time_zone: timeZone,
   currency: z.string(),
   status: eventStatus,
   venue_name: z.string(),
@@ -70,6 +77,7 @@ export const eventList = z.object({
       name: z.string(),
       starts_at: instant,
       ends_at: instant,
+      time_zone: timeZone,
       status: eventStatus,
       currency: z.string(),
     }),
@@ -224,6 +232,7 @@ export const inviteView = z.object({
   event_id: uuid,
   event_name: z.string(),
   starts_at: instant,
+  time_zone: timeZone,
   event_status: eventStatus,
   table_number: z.int(),
   tier: z.string(),

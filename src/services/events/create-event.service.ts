@@ -77,7 +77,7 @@ export async function createEvent(
       tiers,
       tables.sort((a, b) => a.number - b.number),
       true,
-      deps.config.maxTicketsPerOrder,
+      deps.config,
     );
   });
 }

@@ -154,12 +154,6 @@ export async function editLayout(
 
     const tables = await listTables(tx, eventId);
     for (const t of tables) await notifyTableChanged(tx, eventId, t.id);
-    return toEventView(
-      (await findEvent(tx, eventId))!,
-      await listTiers(tx, eventId),
-      tables,
-      true,
-      deps.config.maxTicketsPerOrder,
-    );
+    return toEventView((await findEvent(tx, eventId))!, await listTiers(tx, eventId), tables, true, deps.config);
   });
 }

@@ -111,13 +111,7 @@ async function whileOpen(deps: Deps, eventId: string, change: (tx: Tx) => Promis
       throw new DomainError(closed, closed === 'event_cancelled' ? 'This event was cancelled' : 'This event has ended');
     await change(tx);
     const updated = (await findEvent(tx, eventId))!;
-    return toEventView(
-      updated,
-      await listTiers(tx, eventId),
-      await listTables(tx, eventId),
-      true,
-      deps.config.maxTicketsPerOrder,
-    );
+    return toEventView(updated, await listTiers(tx, eventId), await listTables(tx, eventId), true, deps.config);
   });
 }
 

@@ -1,4 +1,5 @@
 import { isLocale, type Locale } from '../../i18n/locales.js';
+import type { Config } from '../../config.js';
 import type { EventRow, EventTableRow, TierRow } from '../../db/repos/events.repo.js';
 
 export interface EventView {
@@ -6,6 +7,8 @@ export interface EventView {
   name: string;
   starts_at: string;
   ends_at: string;
+  /** The venue's time zone (VELVET_TIME_ZONE): the pages show the night's times in it. */
+  time_zone: string;
   currency: string;
   status: EventRow['status'];
   venue_name: string;
@@ -30,7 +33,7 @@ export function toEventView(
   tiers: TierRow[],
   tables: EventTableRow[],
   full: boolean,
-  maxPerOrder: number,
+  settings: Pick<Config, 'maxTicketsPerOrder' | 'timeZone'>,
 ): EventView {
   const tierName = new Map(tiers.map((t) => [t.id, t.name]));
   const view: EventView = {
@@ -38,6 +41,7 @@ export function toEventView(
     name: e.name,
     starts_at: e.startsAt.toISOString(),
     ends_at: e.endsAt.toISOString(),
+    time_zone: settings.timeZone,
     currency: e.currency,
     status: e.status,
     venue_name: e.venueName,
@@ -50,7 +54,7 @@ export function toEventView(
       price_cents: e.gaPriceCents,
       capacity: e.gaCapacity,
       available: e.gaCapacity - e.gaSold,
-      max_per_order: maxPerOrder,
+      max_per_order: settings.maxTicketsPerOrder,
     },
     tiers: tiers.map((t) => ({
       id: t.id,

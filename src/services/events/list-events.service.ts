@@ -6,6 +6,8 @@ export interface ListedEvent {
   name: string;
   starts_at: string;
   ends_at: string;
+  /** The venue's time zone (VELVET_TIME_ZONE): the pages show the night's times in it. */
+  time_zone: string;
   status: 'scheduled' | 'cancelled' | 'completed';
   currency: string;
 }
@@ -15,7 +17,7 @@ export interface ListedEvent {
  * still take people: scheduled and not ended (the door picks tonight's among them, a buyer a night).
  */
 export async function listEvents(
-  deps: Pick<AppDeps, 'database' | 'clock'>,
+  deps: Pick<AppDeps, 'database' | 'clock' | 'config'>,
   opts: { all: boolean },
 ): Promise<{ events: ListedEvent[] }> {
   const rows = await listEventRows(deps.database.db, opts.all ? null : deps.clock.now());
@@ -25,6 +27,7 @@ export async function listEvents(
       name: e.name,
       starts_at: e.startsAt.toISOString(),
       ends_at: e.endsAt.toISOString(),
+      time_zone: deps.config.timeZone,
       status: e.status,
       currency: e.currency,
     })),

@@ -19,13 +19,7 @@ export async function getEvent(
   const db = deps.database.db;
   const event = await findEvent(db, id);
   if (!event) throw notFound('event');
-  return toEventView(
-    event,
-    await listTiers(db, id),
-    await listTables(db, id),
-    privileged,
-    deps.config.maxTicketsPerOrder,
-  );
+  return toEventView(event, await listTiers(db, id), await listTables(db, id), privileged, deps.config);
 }
 
 export interface FloorTable {

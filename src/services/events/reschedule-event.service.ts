@@ -35,12 +35,6 @@ export async function rescheduleEvent(
     if (endsAt <= now)
       throw new DomainError('invalid_request', 'ends_at must be in the future', { ends_at: 'must be in the future' });
     const updated = await updateEvent(tx, id, { name: patch.name ?? event.name, startsAt, endsAt });
-    return toEventView(
-      updated,
-      await listTiers(tx, id),
-      await listTables(tx, id),
-      true,
-      deps.config.maxTicketsPerOrder,
-    );
+    return toEventView(updated, await listTiers(tx, id), await listTables(tx, id), true, deps.config);
   });
 }

@@ -12,6 +12,8 @@ export interface InviteView {
   event_id: string;
   event_name: string;
   starts_at: string;
+  /** The venue's time zone (VELVET_TIME_ZONE): the pages show the night's times in it. */
+  time_zone: string;
   event_status: EventRow['status'];
   table_number: number;
   tier: string;
@@ -58,6 +60,7 @@ export async function readInvite(
     event_id: event.id,
     event_name: event.name,
     starts_at: event.startsAt.toISOString(),
+    time_zone: deps.config.timeZone,
     event_status: event.status,
     table_number: view.table_number,
     tier: view.tier,

@@ -123,7 +123,10 @@ function EventDashboard({ id }: { id: string }) {
         <div class="stack tight">
           <h1>{event.name}</h1>
           <span class="muted">
-            {t('common.range', { start: dayAndTime(event.starts_at), end: dayAndTime(event.ends_at) })}
+            {t('common.range', {
+              start: dayAndTime(event.starts_at, event.time_zone),
+              end: dayAndTime(event.ends_at, event.time_zone),
+            })}
           </span>
         </div>
         <span class="spacer" />

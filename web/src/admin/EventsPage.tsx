@@ -67,7 +67,7 @@ function EventList() {
                   <li key={e.id}>
                     <a href={`/admin/events/${e.id}`} class="event-link">
                       <strong>{e.name}</strong>
-                      <span class="muted small">{dayAndTime(e.starts_at)}</span>
+                      <span class="muted small">{dayAndTime(e.starts_at, e.time_zone)}</span>
                     </a>
                     <span class="small" data-testid="sold">
                       <Figures event={e} />

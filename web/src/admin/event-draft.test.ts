@@ -12,6 +12,7 @@ const saved: AdminEvent = {
   name: 'Friday',
   starts_at: '2027-01-08T22:00:00.000Z',
   ends_at: '2027-01-09T04:00:00.000Z',
+  time_zone: 'Europe/Berlin',
   currency: 'EUR',
   status: 'scheduled',
   venue_name: 'The Vault',

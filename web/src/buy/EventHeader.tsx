@@ -30,7 +30,12 @@ export function EventHeader({ event }: { event: PublicEvent }) {
     <>
       {event.cover_url && <img class="cover" src={event.cover_url} alt="" data-testid="cover" />}
       <h1>{event.name}</h1>
-      <p class="lead">{t('common.range', { start: dayAndTime(event.starts_at), end: dayAndTime(event.ends_at) })}</p>
+      <p class="lead">
+        {t('common.range', {
+          start: dayAndTime(event.starts_at, event.time_zone),
+          end: dayAndTime(event.ends_at, event.time_zone),
+        })}
+      </p>
       <Venue event={event} />
       {event.min_age && (
         <p class="age-limit" data-testid="age-limit">

@@ -112,7 +112,7 @@ export function InvitePage({ code }: { code: string }) {
       <section class="stack">
         <h1>{t('invite.heading', { host: invite.host_first_name, table: invite.table_number })}</h1>
         <p class="lead">
-          {invite.event_name} · {dayAndTime(invite.starts_at)}
+          {invite.event_name} · {dayAndTime(invite.starts_at, invite.time_zone)}
         </p>
         <p class="muted">
           {t('invite.places', { tier: invite.tier, taken: invite.guests_linked, places: invite.guest_places })}

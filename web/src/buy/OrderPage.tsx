@@ -197,7 +197,7 @@ export function OrderPage({ id }: { id: string }) {
     <Shell eventName={event?.name}>
       <section class="stack">
         <h1>{event?.name ?? t('order.title')}</h1>
-        {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
+        {event && <p class="lead">{dayAndTime(event.starts_at, event.time_zone)}</p>}
         {event && <Venue event={event} />}
         <div class="row">
           <span class={`pill ${tone}`} data-testid="order-status">

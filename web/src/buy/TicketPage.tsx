@@ -118,7 +118,7 @@ export function TicketPage({ id }: { id: string }) {
     <Shell eventName={event?.name}>
       <section class="stack">
         <h1>{event?.name ?? t('heldTicket.title')}</h1>
-        {event && <p class="lead">{dayAndTime(event.starts_at)}</p>}
+        {event && <p class="lead">{dayAndTime(event.starts_at, event.time_zone)}</p>}
         {event && <Venue event={event} />}
         {event?.status === 'cancelled' && <p class="banner bad">{t('error.event_cancelled')}</p>}
         {table && !ticket.is_host && (

@@ -24,7 +24,8 @@ export function tonight(events: ListedEvent[], now = Date.now()): ListedEvent | 
   return open[0] ?? live.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at))[0];
 }
 
-const when = (e: ListedEvent) => t('door.setup.when', { start: dayAndTime(e.starts_at), end: clockTime(e.ends_at) });
+const when = (e: ListedEvent) =>
+  t('door.setup.when', { start: dayAndTime(e.starts_at, e.time_zone), end: clockTime(e.ends_at, e.time_zone) });
 
 export function DoorSetup({ current, onDone }: { current: DoorChoice | null; onDone: (c: DoorChoice) => void }) {
   const [events, setEvents] = useState<ListedEvent[] | null>(null);

@@ -33,7 +33,7 @@ export function Home() {
                   <a href={`/orders/${o.orderId}#token=${o.token}`}>
                     <strong>{o.eventName}</strong>
                   </a>
-                  <div class="muted small">{dayAndTime(o.startsAt)}</div>
+                  <div class="muted small">{dayAndTime(o.startsAt, o.event?.time_zone)}</div>
                 </li>
               ))}
             </ul>
@@ -53,7 +53,7 @@ export function Home() {
                 <a href={`/e/${e.id}`}>
                   <strong>{e.name}</strong>
                 </a>
-                <div class="muted small">{dayAndTime(e.starts_at)}</div>
+                <div class="muted small">{dayAndTime(e.starts_at, e.time_zone)}</div>
               </li>
             ))}
           </ul>
