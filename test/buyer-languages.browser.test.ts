@@ -52,10 +52,10 @@ async function clean(page: Page): Promise<void> {
   expect(appErrors(page)).toEqual([]);
 }
 
-async function ownerIn(context: BrowserContext, path: string): Promise<Page> {
+async function ownerIn(context: BrowserContext, path: string, passwordLabel = 'Passwort'): Promise<Page> {
   const page = await openPage(context, `${server.url}${path}`);
   await page.waitForSelector('#login-email');
-  await expect(text(page, 'label[for=login-password]')).resolves.toBe('Passwort');
+  await expect(text(page, 'label[for=login-password]')).resolves.toBe(passwordLabel);
   await logIn(page, OWNER);
   return page;
 }
@@ -271,6 +271,29 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
     await page.evaluate(`import(${JSON.stringify(await germanChunk())}).then(() => true)`);
     await expect(text(page, 'h2')).resolves.toBe('Entradas GA');
     await expect(page.evaluate(() => localStorage.getItem('velvet.locale'))).resolves.toBe('es');
+    await clean(page);
+    await context.close();
+  });
+
+  it('an owner abroad sets the night at the venue’s hour: the editor reads and writes its times in the venue’s zone', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'America/New_York' });
+    const page = await ownerIn(context, '/admin/events/new', 'Password');
+    await page.waitForSelector('[data-testid=venue-zone]');
+    await expect(text(page, '[data-testid=venue-zone]')).resolves.toBe(
+      'Times as the clock at the venue reads them (Europe/Berlin)',
+    );
+    await page.fill('#ev-name', 'Berlin from New York');
+    await page.fill('#ev-start', '2027-01-08T23:00');
+    await page.fill('#ev-end', '2027-01-09T05:00');
+    await page.click('button:has-text("Create event")');
+    await page.waitForURL(/\/admin\/events\/[0-9a-f-]+$/);
+    const id = /\/admin\/events\/([0-9a-f-]+)$/.exec(page.url())![1]!;
+    const saved = (await server.call<{ starts_at: string; ends_at: string }>('GET', `/api/v1/events/${id}`)).json;
+    // 23:00 in Berlin in January is 22:00 UTC (17:00 in New York, where this owner's laptop is).
+    expect(saved).toMatchObject({ starts_at: '2027-01-08T22:00:00.000Z', ends_at: '2027-01-09T04:00:00.000Z' });
+    await expect(text(page, '.muted')).resolves.toContain('23:00');
+    await page.goto(`${server.url}/admin/events/${id}/edit`);
+    await expect.poll(() => page.inputValue('#ev-start')).toBe('2027-01-08T23:00');
     await clean(page);
     await context.close();
   });

@@ -52,7 +52,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
       schema: {
         tags: ['health'],
         summary:
-          "What the web pages need: how payments are taken (provider, test mode, Stripe's publishable key) and which wallet passes are offered",
+          "What the web pages need: how payments are taken (provider, test mode, Stripe's publishable key), which wallet passes are offered, and the venue's time zone",
         security: PUBLIC,
         response: {
           200: clientConfig,
@@ -67,6 +67,7 @@ export function healthRoutes(app: ZodApp, deps: AppDeps): void {
         test_mode: p.provider === 'local' || p.publishableKey.startsWith('pk_test_'),
         stripe_publishable_key: p.provider === 'stripe' ? p.publishableKey : null,
         wallets: { apple: deps.wallets.apple !== null, google: deps.wallets.google !== null },
+        time_zone: deps.config.timeZone,
       };
     },
   );

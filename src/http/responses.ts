@@ -573,4 +573,5 @@ export const clientConfig = z.object({
   wallets: z
     .object({ apple: z.boolean(), google: z.boolean() })
     .describe('which wallet buttons to show (each only when configured)'),
+  time_zone: timeZone,
 });

@@ -532,6 +532,7 @@ export const de: Catalogue = {
   'editor.name': 'Name',
   'editor.start': 'Einlass ab',
   'editor.end': 'Ende',
+  'editor.venueZone': 'Zeiten nach der Uhr am Veranstaltungsort ({zone})',
   'editor.changeRules':
     'Name und Zeiten lassen sich bis zum Beginn ändern. Preise und Kapazitäten gelten für neue Bestellungen, nie unter dem Verkauften. Ein reservierter oder verkaufter Tisch kann verschoben werden, behält aber Nummer und Kategorie.',
   'editor.price': 'Preis',

@@ -537,6 +537,7 @@ export const en = {
   'editor.name': 'Name',
   'editor.start': 'Doors open',
   'editor.end': 'Ends',
+  'editor.venueZone': 'Times as the clock at the venue reads them ({zone})',
   'editor.changeRules':
     'Name and times can change until the event starts. Prices and capacities apply to new orders; never below what is sold. A table that was held or sold can move, but keeps its number and tier.',
   'editor.price': 'Price',

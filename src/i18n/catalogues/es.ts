@@ -526,6 +526,7 @@ export const es: Catalogue = {
   'editor.name': 'Nombre',
   'editor.start': 'Apertura de puertas',
   'editor.end': 'Fin',
+  'editor.venueZone': 'Horas según el reloj del local ({zone})',
   'editor.changeRules':
     'El nombre y las horas se pueden cambiar hasta que empiece el evento. Los precios y capacidades se aplican a pedidos nuevos, nunca por debajo de lo vendido. Una mesa reservada o vendida se puede mover, pero conserva su número y su categoría.',
   'editor.price': 'Precio',

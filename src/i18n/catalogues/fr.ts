@@ -526,6 +526,7 @@ export const fr: Catalogue = {
   'editor.name': 'Nom',
   'editor.start': 'Ouverture des portes',
   'editor.end': 'Fin',
+  'editor.venueZone': 'Heures selon l’horloge du lieu ({zone})',
   'editor.changeRules':
     'Le nom et les horaires peuvent changer jusqu’au début de l’événement. Les prix et capacités s’appliquent aux nouvelles commandes, jamais en dessous de ce qui est vendu. Une table réservée ou vendue peut être déplacée, mais garde son numéro et sa catégorie.',
   'editor.price': 'Prix',

@@ -50,6 +50,17 @@ function EventEditor({ id }: { id: string | null }) {
   const [state, dispatch] = useReducer(editorReducer, id, (id) => newEvent(nextKey, Date.now(), takeCoverError(id)));
   const { saved, tiers, tables, errors, cover, selected } = state;
 
+  // A new night's times are the venue's: its zone from the server (an event's comes with it).
+  useEffect(() => {
+    if (id) return;
+    const controller = new AbortController();
+    api<{ time_zone: string }>('/api/v1/config', { signal: controller.signal }).then(
+      (c) => dispatch({ type: 'zone', timeZone: c.time_zone }),
+      () => {}, // unreachable: the device's zone, as before; saving will say what is wrong
+    );
+    return () => controller.abort();
+  }, [id]);
+
   useEffect(() => {
     if (!id) return;
     const controller = new AbortController();
@@ -170,6 +181,11 @@ function EventEditor({ id }: { id: string | null }) {
             )}
           </Field>
         </div>
+        {state.timeZone && state.timeZone !== Intl.DateTimeFormat().resolvedOptions().timeZone && (
+          <p class="faint small" data-testid="venue-zone">
+            {t('editor.venueZone', { zone: state.timeZone })}
+          </p>
+        )}
         {editing && <p class="faint small">{t('editor.changeRules')}</p>}
       </section>
 

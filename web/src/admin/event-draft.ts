@@ -2,6 +2,7 @@ import type { DetailsDraft } from './EventDetailsFields.js';
 import { freeSpot } from './floor-geometry.js';
 import type { AdminEvent } from './types.js';
 import { t } from '../lib/i18n.js';
+import { instantOf, wallClock } from '../lib/wall-clock.js';
 
 /**
  * The event editor's whole state and every change to it, as one reducer: the draft the owner
@@ -42,8 +43,11 @@ export interface EditorState {
   /** The event as last read from the server (null while creating one). */
   saved: AdminEvent | null;
   name: string;
+  /** As the venue's clock reads them (`timeZone`), for datetime-local inputs. */
   startsAt: string;
   endsAt: string;
+  /** The venue's time zone (the event's, else GET /config's); undefined until known: the device's. */
+  timeZone: string | undefined;
   currency: string;
   gaPrice: string;
   gaCapacity: string;
@@ -62,6 +66,7 @@ export type TextField = 'name' | 'startsAt' | 'endsAt' | 'currency' | 'gaPrice' 
 
 export type EditorAction =
   | { type: 'loaded'; event: AdminEvent; keys: () => string }
+  | { type: 'zone'; timeZone: string }
   | { type: 'locked'; tableIds: ReadonlySet<string> }
   | { type: 'text'; field: TextField; value: string }
   | { type: 'details'; details: DetailsDraft }
@@ -78,12 +83,6 @@ export type EditorAction =
   | { type: 'refused'; errors: Record<string, string>; message: string }
   | { type: 'coverRefused'; message: string };
 
-/** `<input type=datetime-local>` speaks the device's local time without a zone. */
-export const toLocalInput = (iso: string) => {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-export const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : '');
 export const toCents = (v: string) => Math.round(Number.parseFloat(v.replace(',', '.')) * 100);
 const fromCents = (c: number) => (c / 100).toFixed(2);
 
@@ -94,8 +93,10 @@ export function newEvent(keys: () => string, now = Date.now(), coverError: strin
   return {
     saved: null,
     name: '',
-    startsAt: toLocalInput(start.toISOString()),
-    endsAt: toLocalInput(new Date(start.getTime() + 6 * 3600_000).toISOString()),
+    // "22:00 next week" as typed: read in the venue's zone once it is known (a 'zone' action).
+    startsAt: wallClock(start.toISOString()),
+    endsAt: wallClock(new Date(start.getTime() + 6 * 3600_000).toISOString()),
+    timeZone: undefined,
     currency: 'EUR',
     gaPrice: '20.00',
     gaCapacity: '300',
@@ -117,8 +118,9 @@ const fromEvent = (state: EditorState, e: AdminEvent, keys: () => string): Edito
   ...state,
   saved: e,
   name: e.name,
-  startsAt: toLocalInput(e.starts_at),
-  endsAt: toLocalInput(e.ends_at),
+  startsAt: wallClock(e.starts_at, e.time_zone),
+  endsAt: wallClock(e.ends_at, e.time_zone),
+  timeZone: e.time_zone,
   currency: e.currency,
   gaPrice: fromCents(e.ga.price_cents),
   gaCapacity: String(e.ga.capacity),
@@ -147,6 +149,9 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
   switch (action.type) {
     case 'loaded':
       return fromEvent(state, action.event, action.keys);
+    case 'zone':
+      // An event's own zone, once loaded, is the one its times were read in.
+      return state.saved ? state : { ...state, timeZone: action.timeZone };
     case 'locked':
       return { ...state, tables: state.tables.map((t) => ({ ...t, locked: !!t.id && action.tableIds.has(t.id) })) };
     case 'text':
@@ -239,7 +244,7 @@ export function checkDraft(s: EditorState): Record<string, string> {
   const e: Record<string, string> = {};
   if (!s.name.trim()) e.name = t('editor.check.name');
   if (!s.startsAt) e.starts_at = t('editor.check.start');
-  if (!s.endsAt || Date.parse(fromLocalInput(s.endsAt)) <= Date.parse(fromLocalInput(s.startsAt)))
+  if (!s.endsAt || Date.parse(instantOf(s.endsAt, s.timeZone)) <= Date.parse(instantOf(s.startsAt, s.timeZone)))
     e.ends_at = t('editor.check.end');
   if (!(toCents(s.gaPrice) >= 0)) e['ga.price_cents'] = t('editor.check.price', { example: '20.00' });
   if (!(Number.parseInt(s.gaCapacity, 10) >= 0)) e['ga.capacity'] = t('editor.check.gaCapacity');
@@ -270,8 +275,8 @@ export const layoutBody = (s: EditorState) => ({
 
 export const scheduleBody = (s: EditorState) => ({
   name: s.name.trim(),
-  starts_at: fromLocalInput(s.startsAt),
-  ends_at: fromLocalInput(s.endsAt),
+  starts_at: instantOf(s.startsAt, s.timeZone),
+  ends_at: instantOf(s.endsAt, s.timeZone),
 });
 
 export const detailsBody = (d: DetailsDraft) => ({
