@@ -291,7 +291,7 @@ describe.skipIf(!haveChromium)("the buyer's and the owner's pages in German", ()
     const saved = (await server.call<{ starts_at: string; ends_at: string }>('GET', `/api/v1/events/${id}`)).json;
     // 23:00 in Berlin in January is 22:00 UTC (17:00 in New York, where this owner's laptop is).
     expect(saved).toMatchObject({ starts_at: '2027-01-08T22:00:00.000Z', ends_at: '2027-01-09T04:00:00.000Z' });
-    await expect(text(page, '.muted')).resolves.toContain('23:00');
+    await expect.poll(() => text(page, '.muted')).toContain('23:00');
     await page.goto(`${server.url}/admin/events/${id}/edit`);
     await expect.poll(() => page.inputValue('#ev-start')).toBe('2027-01-08T23:00');
     await clean(page);
