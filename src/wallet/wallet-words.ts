@@ -1,7 +1,7 @@
 import type { MessageKey } from '../i18n/catalogue.js';
 import { loadAllCatalogues } from '../i18n/catalogues.js';
 import { LOCALES, type Locale } from '../i18n/locales.js';
-import { translator, type MessageValues } from '../i18n/translator.js';
+import { translator, type MessageValues, type Translator } from '../i18n/translator.js';
 import type { WalletTicket } from './wallet-ticket.js';
 
 /**
@@ -14,8 +14,12 @@ export type Translations = Record<Locale, string>;
 /** Every catalogue, for passes built synchronously (called once by each wallet's loader). */
 export const loadWalletLanguages = (): Promise<unknown> => loadAllCatalogues();
 
+/** One translator per language, made on the first pass (after loadWalletLanguages). */
+let translators: Array<[Locale, Translator]> | undefined;
+
 export function walletText(key: MessageKey, values?: MessageValues): Translations {
-  return Object.fromEntries(LOCALES.map((l) => [l, translator(l).t(key, values)])) as Translations;
+  translators ??= LOCALES.map((l) => [l, translator(l)]);
+  return Object.fromEntries(translators.map(([l, t]) => [l, t.t(key, values)])) as Translations;
 }
 
 /** "VIP host of table 3 (Gold)", "General admission": what the ticket is. */

@@ -21,6 +21,7 @@ import { FloorEditor } from './FloorEditor.js';
 import type { AdminEvent } from './types.js';
 import { money as formatMoney } from '../lib/format.js';
 import { t } from '../lib/i18n.js';
+import { deviceTimeZone } from '../lib/wall-clock.js';
 
 let keys = 0;
 const nextKey = () => `k${++keys}`;
@@ -181,7 +182,7 @@ function EventEditor({ id }: { id: string | null }) {
             )}
           </Field>
         </div>
-        {state.timeZone && state.timeZone !== Intl.DateTimeFormat().resolvedOptions().timeZone && (
+        {state.timeZone && state.timeZone !== deviceTimeZone() && (
           <p class="faint small" data-testid="venue-zone">
             {t('editor.venueZone', { zone: state.timeZone })}
           </p>

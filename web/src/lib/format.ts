@@ -1,4 +1,5 @@
 import { i18n } from './i18n.js';
+import { deviceTimeZone } from './wall-clock.js';
 
 /**
  * Times as the door reads them: a 24-hour clock ("21:14") whatever the device's locale prefers
@@ -19,7 +20,7 @@ export const dayAndTimeSeconds = (d: Date | string) =>
  * name when this device is elsewhere ("Sat 6 Jun, 23:00 CEST" on a phone still on London time).
  */
 const inZone = (timeZone: string | undefined): Intl.DateTimeFormatOptions =>
-  timeZone && timeZone !== Intl.DateTimeFormat().resolvedOptions().timeZone ? { timeZone, timeZoneName: 'short' } : {};
+  timeZone && timeZone !== deviceTimeZone() ? { timeZone, timeZoneName: 'short' } : {};
 /** "Sat 6 Jun, 22:00" */
 export const dayAndTime = (d: Date | string, timeZone?: string) =>
   new Date(d).toLocaleString(lang(), {

@@ -3,6 +3,9 @@
  * an owner editing from another time zone still sets the night at the venue's hour. Without a
  * zone, the device's own.
  */
+/** The zone this device's clock is set to (read when asked: a phone that travels changes it). */
+export const deviceTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 const WALL = (timeZone: string | undefined) =>
   new Intl.DateTimeFormat('en-CA', {
     timeZone,

@@ -1,3 +1,4 @@
+import type { MessageValues } from '@i18n/translator.js';
 import { isMessageKey, t } from './i18n.js';
 
 /**
@@ -6,11 +7,10 @@ import { isMessageKey, t } from './i18n.js';
  * words there is shown with its underscores as spaces.
  */
 const say =
-  (group: string) =>
+  (group: string, values?: MessageValues) =>
   (value: string): string => {
     const key = `${group}.${value}`;
-    // A door reason's words name when and where when told (door.reason.already_checked_in); here they are not.
-    return isMessageKey(key) ? t(key, { at: 'none', scanner: 'none' }) : value.replace(/_/g, ' ');
+    return isMessageKey(key) ? t(key, values) : value.replace(/_/g, ' ');
   };
 
 export const orderStatusWords = say('words.order');
@@ -20,4 +20,8 @@ export const scanResultWords = say('words.scan');
 export const mailStatusWords = say('words.mail');
 export const refundStatusWords = say('words.refund');
 /** "Already checked in", "This ticket is for another event": a refusal's reason code, as the door says it. */
-export const reasonWords = say('door.reason');
+export const reasonWords = say(
+  'door.reason',
+  // The door's words name when and where when it knows (door.reason.already_checked_in); here it does not.
+  { at: 'none', scanner: 'none' },
+);
